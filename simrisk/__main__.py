@@ -1,0 +1,5 @@
+import sys
+
+from simrisk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,118 @@
+"""Plain-text tables for the terminal (no I/O here: functions return strings)."""
+
+from __future__ import annotations
+
+from simrisk.ledger import LedgerResult
+
+__all__ = ["format_ledger"]
+
+
+def _dkk(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _table(headers: list[str], rows: list[list[str]], title: str) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    line = "  ".join("-" * w for w in widths)
+
+    def fmt(cells):
+        first = cells[0].ljust(widths[0])
+        rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest])
+
+    return "\n".join([title, fmt(headers), line, *(fmt(r) for r in rows)])
+
+
+def format_ledger(res: LedgerResult) -> str:
+    """The ledger as readable tables (DKK, rounded to the krone)."""
+    c = res.contract
+    s = res.scenario
+    out = [
+        f"{s.name}: expected case (deterministic ledger)",
+        f"referred {c.referred:,}, retention {res.retention:.0%}, "
+        f"measured {res.measured.sum():,.1f}",
+        "",
+    ]
+    goal_rows = []
+    for j, g in enumerate(c.goal_ids):
+        goal_rows.append(
+            [
+                g,
+                c.payer_ids[c.goal_payer[j]],
+                f"{res.success_rate[j]:.0%}",
+                *(f"{res.successes[k, j]:,.1f}" for k in range(len(c.cohort_ids))),
+                f"{res.successes[:, j].sum():,.1f}",
+                _dkk(res.uncapped[:, j].sum()),
+                _dkk(res.repayments[:, j].sum()),
+            ]
+        )
+    out.append(
+        _table(
+            ["goal", "payer", "rate", *c.cohort_ids, "successes", "uncapped", "repaid"],
+            goal_rows,
+            "Successes per goal and cohort; repayments (DKK) after caps",
+        )
+    )
+    out.append("")
+    by_payer = res.repayments_by_payer()
+    payer_rows = [
+        [p, _dkk(by_payer[p]), "none" if c.cap[i] == float("inf") else _dkk(c.cap[i])]
+        for i, p in enumerate(c.payer_ids)
+    ]
+    payer_rows.append(["total", _dkk(res.repayments.sum()), ""])
+    out.append(_table(["payer", "repaid", "cap"], payer_rows, "Repayments per payer (DKK)"))
+    out.append("")
+    out.append(
+        _table(
+            ["date", "net cash flow"],
+            [[d.isoformat(), _dkk(v)] for d, v in res.cash_flows_by_date()],
+            "DSI's net cash flow by date (DKK; negative = paid out)",
+        )
+    )
+    out.append("")
+    out.append(
+        _table(
+            ["year", "net cash flow"],
+            [[str(y), _dkk(v)] for y, v in res.cash_flows_by_year().items()],
+            "DSI's net cash flow by calendar year (DKK)",
+        )
+    )
+    out.append("")
+    inv = s.investor
+    irr = "n/a" if res.irr != res.irr else f"{res.irr:.2%}"
+    out.append("DSI's yardsticks")
+    out.append(f"  IRR (XIRR, actual/365)      {irr}  [{_reason(res)}]")
+    out.append(f"  NPV at {inv.discount_rate:.1%} on {c.valuation_date}  {_dkk(res.npv)} DKK")
+    out.append(f"  money multiple              {res.moic:.3f}")
+    out.append(f"  hurdle                      {inv.hurdle_rate:.1%} IRR")
+    if res.business_case:
+        out.append("")
+        rows = []
+        for line in res.business_case:
+            for r, saving in line.saving_by_reduction.items():
+                rows.append(
+                    [
+                        line.payer,
+                        f"{r:.0%}",
+                        f"{line.successes:,.1f}",
+                        _dkk(line.mean_excess_cost),
+                        _dkk(saving),
+                        _dkk(line.repayments),
+                        _dkk(saving - line.repayments),
+                    ]
+                )
+        out.append(
+            _table(
+                ["authority", "fall", "successes", "mean cost", "saving", "repaid", "net"],
+                rows,
+                "Authorities' business case, source's method "
+                "(saving = fall x mean excess cost x successes; DKK)",
+            )
+        )
+    return "\n".join(out)
+
+
+def _reason(res: LedgerResult) -> str:
+    from simrisk.finance import IRR_REASONS
+
+    return IRR_REASONS[res.irr_status]

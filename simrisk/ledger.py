@@ -1,0 +1,277 @@
+"""The deterministic ledger: the source's expected case, exactly.
+
+With every citizen count at its expected value (referred x share x retention
+x success rate) the ledger computes the repayments per goal, payer and
+cohort with the caps applied cumulatively in date order, DSI's net cash
+flow by date and calendar year, IRR, NPV and money multiple, and the
+authorities' business case by the source's method. It is the oracle for the
+Monte Carlo engine: with uncertainty switched off, the engine's means must
+land on these numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simrisk.config import Scenario
+from simrisk.contract import (
+    ContractArrays,
+    apply_caps_core,
+    compile_contract,
+    dsi_cash_flow_core,
+)
+from simrisk.errors import SimriskError
+from simrisk.finance import IRR_REASONS, irr_core, moic_core, npv_core
+
+__all__ = ["BusinessCaseLine", "LedgerResult", "run_ledger"]
+
+
+@dataclass(frozen=True)
+class BusinessCaseLine:
+    """One authority's business case by the source's method."""
+
+    payer: str
+    goal: str
+    successes: float
+    mean_excess_cost: float
+    threshold: float
+    repayments: float
+    saving_by_reduction: dict[float, float]
+
+    @property
+    def saving(self) -> float:
+        """Saving at the goal's own threshold (the source's base case)."""
+        return self.threshold * self.mean_excess_cost * self.successes
+
+    @property
+    def net_saving(self) -> float:
+        """Saving at the threshold less what this authority repays."""
+        return self.saving - self.repayments
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    """The expected case of a scenario. Amounts in DKK, floats unrounded."""
+
+    scenario: Scenario
+    contract: ContractArrays
+    success_rate: np.ndarray  # [goal]
+    retention: float
+    measured: np.ndarray  # [cohort]
+    successes: np.ndarray  # [cohort, goal]
+    uncapped: np.ndarray  # [cohort, goal]
+    repayments: np.ndarray  # [cohort, goal]
+    cash_flow: np.ndarray  # [flow date]
+    irr: float
+    irr_status: int
+    npv: float
+    moic: float
+    business_case: list[BusinessCaseLine] = field(default_factory=list)
+
+    # --- aggregates -------------------------------------------------------
+    def repayments_by_payer(self) -> dict[str, float]:
+        """Total repayment per payer id."""
+        c = self.contract
+        by_goal = self.repayments.sum(axis=0)
+        return {p: float(by_goal[c.goal_payer == i].sum()) for i, p in enumerate(c.payer_ids)}
+
+    def cash_flows_by_date(self) -> list[tuple[dt.date, float]]:
+        """DSI's net cash flow per date (dates merged, in order)."""
+        agg: dict[dt.date, float] = {}
+        for d, v in zip(self.contract.flow_dates, self.cash_flow, strict=True):
+            agg[d] = agg.get(d, 0.0) + float(v)
+        return sorted(agg.items())
+
+    def cash_flows_by_year(self) -> dict[int, float]:
+        """DSI's net cash flow per calendar year."""
+        out: dict[int, float] = {}
+        for d, v in self.cash_flows_by_date():
+            out[d.year] = out.get(d.year, 0.0) + v
+        return dict(sorted(out.items()))
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary (amounts in DKK, rates as fractions)."""
+        c = self.contract
+        by_payer = self.repayments_by_payer()
+        repay = {**by_payer, "total": float(self.repayments.sum())}
+        out = {
+            "scenario": self.scenario.name,
+            "currency": self.scenario.currency,
+            "retention": self.retention,
+            "success_rates": dict(zip(c.goal_ids, map(float, self.success_rate), strict=True)),
+            "measured": float(self.measured.sum()),
+            "successes": {
+                g: {
+                    "total": float(self.successes[:, j].sum()),
+                    "by_cohort": dict(
+                        zip(c.cohort_ids, map(float, self.successes[:, j]), strict=True)
+                    ),
+                }
+                for j, g in enumerate(c.goal_ids)
+            },
+            "repayments": repay,
+            "repayments_by_goal": {
+                g: {
+                    "payer": c.payer_ids[c.goal_payer[j]],
+                    "total": float(self.repayments[:, j].sum()),
+                    "uncapped": float(self.uncapped[:, j].sum()),
+                    "by_cohort": dict(
+                        zip(c.cohort_ids, map(float, self.repayments[:, j]), strict=True)
+                    ),
+                }
+                for j, g in enumerate(c.goal_ids)
+            },
+            "caps": {
+                p: (None if not np.isfinite(c.cap[i]) else float(c.cap[i]))
+                for i, p in enumerate(c.payer_ids)
+            },
+            "capital": self.scenario.investor.capital,
+            "cash_flows": [
+                {"date": d.isoformat(), "amount": v} for d, v in self.cash_flows_by_date()
+            ],
+            "cash_flows_by_year": {str(y): v for y, v in self.cash_flows_by_year().items()},
+            "irr": None if np.isnan(self.irr) else self.irr,
+            "irr_status": IRR_REASONS[self.irr_status],
+            "npv": self.npv,
+            "npv_rate": self.scenario.investor.discount_rate,
+            "valuation_date": c.valuation_date.isoformat(),
+            "moic": self.moic,
+        }
+        if self.business_case:
+            out["business_case"] = {
+                line.payer: {
+                    "goal": line.goal,
+                    "successes": line.successes,
+                    "mean_excess_cost": line.mean_excess_cost,
+                    "threshold": line.threshold,
+                    "saving": line.saving,
+                    "repayments": line.repayments,
+                    "net_saving": line.net_saving,
+                    "by_reduction": {
+                        f"{r:.2f}": {"saving": s, "net_saving": s - line.repayments}
+                        for r, s in line.saving_by_reduction.items()
+                    },
+                }
+                for line in self.business_case
+            }
+        return out
+
+
+def run_ledger(
+    scenario: Scenario,
+    success_rate: float | None = None,
+    retention: float | None = None,
+    goal_rates: Mapping[str, float] | None = None,
+) -> LedgerResult:
+    """Compute the expected case of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    success_rate : float, optional
+        Overrides the success rate of the goals in
+        ``scenario.ledger.success_rate_goals`` (for DSI: the two authorities'
+        goals, as in the source's repayment-by-success-rate table).
+    retention : float, optional
+        Overrides ``population.retention``.
+    goal_rates : mapping of goal id to float, optional
+        Overrides single goals' success rates (applied last).
+
+    Returns
+    -------
+    LedgerResult
+
+    Raises
+    ------
+    SimriskError
+        If an override is not a probability or names an unknown goal.
+
+    Examples
+    --------
+    >>> from simrisk.config import load_scenario
+    >>> s, _ = load_scenario("configs/dsi_norddjurs.toml")
+    >>> round(run_ledger(s).repayments_by_payer()["region"])
+    5086251
+    """
+    c = compile_contract(scenario)
+    rates = c.success_rate.copy()
+    for name, value in (("success_rate", success_rate), ("retention", retention)):
+        if value is not None and not (0.0 <= value <= 1.0):
+            raise SimriskError(f"{name} = {value!r}: must be a probability in [0, 1]")
+    if success_rate is not None:
+        targets = scenario.ledger.success_rate_goals
+        if not targets:
+            raise SimriskError(
+                "success_rate: the config's ledger.success_rate_goals is empty, "
+                "so there is nothing to override"
+            )
+        for gid in targets:
+            rates[c.goal_ids.index(gid)] = success_rate
+    for gid, value in (goal_rates or {}).items():
+        if gid not in c.goal_ids:
+            raise SimriskError(
+                f"goal rate {gid!r}: unknown goal; allowed: {', '.join(c.goal_ids)}"
+            )
+        if not (0.0 <= value <= 1.0):
+            raise SimriskError(f"goal rate {gid} = {value!r}: must be a probability in [0, 1]")
+        rates[c.goal_ids.index(gid)] = value
+    ret = scenario.population.retention if retention is None else retention
+
+    measured = c.referred * c.cohort_share * ret
+    successes = measured[:, None] * rates[None, :]
+    uncapped = successes * c.payment[None, :]
+    repaid = np.zeros_like(uncapped)
+    apply_caps_core(uncapped, c.goal_payer, c.cap, c.repay_order, repaid)
+    flow = np.zeros(len(c.flow_dates))
+    dsi_cash_flow_core(repaid.sum(axis=1), c.disb_amount, flow)
+    t = c.flow_t
+    irr, status = irr_core(t, flow)
+    rate = scenario.investor.discount_rate
+    npv = npv_core(rate, t, flow)
+    moic = moic_core(flow)
+
+    lines: list[BusinessCaseLine] = []
+    bc = scenario.business_case
+    if bc is not None:
+        n = len(bc.disease_groups)
+        for payer_id, goal_id in bc.authorities.items():
+            j = c.goal_ids.index(goal_id)
+            goal = scenario.goal(goal_id)
+            if bc.stated_mean is not None:
+                mean = bc.stated_mean.costs[payer_id]
+            else:
+                mean = sum(r.costs[payer_id] for r in bc.disease_groups) / n
+            succ = float(successes[:, j].sum())
+            paid = float(repaid[:, c.goal_payer == c.payer_ids.index(payer_id)].sum())
+            lines.append(
+                BusinessCaseLine(
+                    payer=payer_id,
+                    goal=goal_id,
+                    successes=succ,
+                    mean_excess_cost=mean,
+                    threshold=float(goal.threshold or 0.0),
+                    repayments=paid,
+                    saving_by_reduction={r: r * mean * succ for r in bc.reductions},
+                )
+            )
+    return LedgerResult(
+        scenario=scenario,
+        contract=c,
+        success_rate=rates,
+        retention=ret,
+        measured=measured,
+        successes=successes,
+        uncapped=uncapped,
+        repayments=repaid,
+        cash_flow=flow,
+        irr=float(irr),
+        irr_status=int(status),
+        npv=float(npv),
+        moic=float(moic),
+        business_case=lines,
+    )
