@@ -28,15 +28,20 @@ from simrisk.errors import ConfigError, ConfigIssue
 __all__ = [
     "BusinessCase",
     "Cohort",
+    "Correlation",
     "Disbursement",
     "DiseaseGroup",
     "Goal",
+    "GoalModel",
     "Grant",
     "Investor",
     "LedgerOptions",
+    "ModelSpec",
     "Payer",
     "Population",
+    "Prior",
     "Scenario",
+    "Simulation",
     "load_scenario",
     "parse_scenario",
 ]
@@ -212,6 +217,99 @@ class LedgerOptions(_Model):
     success_rate_goals: list[str] = Field(default_factory=list)
 
 
+class Prior(_Model):
+    """A prior for one model parameter (one draw per simulated world).
+
+    ``dist`` picks the family and which keys it takes:
+
+    ==============  ==========================================
+    dist            keys
+    ==============  ==========================================
+    ``fixed``       ``value``
+    ``normal``      ``mean``, ``sd``
+    ``truncnormal`` ``mean``, ``sd``, ``low``, ``high``
+    ``lognormal``   ``median``, ``sd_log``
+    ``beta``        ``mean``, ``sd`` (on [0, 1])
+    ``uniform``     ``low``, ``high``
+    ``pert``        ``min``, ``mode``, ``max`` (Beta-PERT, shape 4)
+    ==============  ==========================================
+
+    ``central`` is the value ``--fixed-parameters`` uses (default: the mean).
+    """
+
+    dist: Literal["fixed", "normal", "truncnormal", "lognormal", "beta", "uniform", "pert"]
+    value: Finite | None = None
+    mean: Finite | None = None
+    sd: Finite | None = None
+    low: Finite | None = None
+    high: Finite | None = None
+    median: Finite | None = None
+    sd_log: Finite | None = None
+    min: Finite | None = None
+    mode: Finite | None = None
+    max: Finite | None = None
+    central: Finite | None = None
+    source: str = ""
+
+
+class GoalModel(_Model):
+    """How one goal's outcome arises per citizen (see :mod:`simrisk.engine`).
+
+    resource_use_fall goals: log change in use = drift + effect + sigma * noise,
+    success if the use falls by at least the goal's threshold. ``zero_share``
+    of citizens use nothing at start; ``zero_baseline`` says whether they
+    count as a success (``"success"``) or cannot succeed (``"fail"``).
+
+    score_increase goals: start score from ``start_distribution``; change =
+    drift (``drift_low`` for starts <= ``low_max``, else ``drift_high``) +
+    effect + sigma * noise, rounded and clipped to the scale; success on a
+    strict increase.
+    """
+
+    drift: Prior | None = None
+    effect: Prior
+    sigma: Prior
+    zero_share: Prior | None = None
+    zero_baseline: Literal["fail", "success"] | None = None
+    start_distribution: list[Probability] | None = None
+    drift_low: Prior | None = None
+    drift_high: Prior | None = None
+    low_max: int | None = None
+
+
+class Correlation(_Model):
+    """A rank correlation between two parameters (Gaussian copula)."""
+
+    a: str
+    b: str
+    rho: Annotated[float, AfterValidator(lambda v: _corr(v))]
+
+
+def _corr(v: float) -> float:
+    if not math.isfinite(v) or not (-1.0 < v < 1.0):
+        raise ValueError("must be a correlation in (-1, 1)")
+    return v
+
+
+class ModelSpec(_Model):
+    """Priors for the Monte Carlo engine."""
+
+    recruitment: Prior
+    retention: Prior
+    outcome_correlation: Prior
+    goals: dict[str, GoalModel]
+    cost_weights: list[Probability] | None = None
+    correlations: list[Correlation] = Field(default_factory=list)
+
+
+class Simulation(_Model):
+    """Defaults of ``simrisk run``."""
+
+    draws: PositiveInt = 100_000
+    seed: Annotated[int, Field(ge=0)] = 0
+    chunk_size: PositiveInt = 8192
+
+
 class Scenario(_Model):
     """A validated scenario: everything the ledger and the engine need."""
 
@@ -227,6 +325,8 @@ class Scenario(_Model):
     grants: list[Grant] = Field(default_factory=list)
     business_case: BusinessCase | None = None
     ledger: LedgerOptions = Field(default_factory=LedgerOptions)
+    model: ModelSpec | None = None
+    simulation: Simulation = Field(default_factory=Simulation)
 
     # Convenience lookups -------------------------------------------------
     def payer(self, payer_id: str) -> Payer:
@@ -595,6 +695,10 @@ def parse_scenario(data: dict, source: str | None = None) -> Scenario:
     except ValidationError as exc:
         raise ConfigError([_issue_from_error(e) for e in exc.errors()], source) from None
     issues = _cross_checks(scenario)
+    if not issues:
+        from simrisk.priors import model_issues
+
+        issues = model_issues(scenario)
     if issues:
         raise ConfigError(issues, source)
     return scenario

@@ -40,6 +40,7 @@ __all__ = [
     "IRR_TOTAL_LOSS",
     "IrrResult",
     "irr_core",
+    "irr_sorted_core",
     "moic",
     "moic_core",
     "npv",
@@ -172,13 +173,79 @@ def _brent(a, b, fa, fb, t, cf, t_min, t_max):
 
 
 @jit
+def _scaled_npv_dx(x, t, cf, t_min, t_max):
+    # The scaled NPV of _scaled_npv_x and its derivative in x.
+    t_ref = t_max if x < 0.0 else t_min
+    f = 0.0
+    df = 0.0
+    for i in range(cf.shape[0]):
+        e = cf[i] * np.exp(-x * (t[i] - t_ref))
+        f += e
+        df -= (t[i] - t_ref) * e
+    return f, df
+
+
+@jit
+def _newton_bracketed(a, b, fa, t, cf, t_min, t_max):
+    # Newton's method in x kept inside the bracket [a, b] (f changes sign in it);
+    # bisects whenever a step would leave it. The scaling of the NPV changes
+    # at x = 0, so 0 is kept as a bracket point: Newton runs on one side.
+    if a < 0.0 < b:
+        f0 = _scaled_npv_x(0.0, t, cf, t_min, t_max)
+        if f0 == 0.0:
+            return 0.0
+        if fa * f0 < 0.0:
+            b = 0.0
+        else:
+            a, fa = 0.0, f0
+    # Start from the rate that grows the outflows into the inflows between
+    # their mean times (exact for one outflow and one inflow).
+    pos = 0.0
+    neg = 0.0
+    t_pos = 0.0
+    t_neg = 0.0
+    for i in range(cf.shape[0]):
+        if cf[i] > 0.0:
+            pos += cf[i]
+            t_pos += cf[i] * t[i]
+        else:
+            neg -= cf[i]
+            t_neg -= cf[i] * t[i]
+    x = 0.5 * (a + b)
+    if pos > 0.0 and neg > 0.0:
+        span = t_pos / pos - t_neg / neg
+        if span != 0.0:
+            guess = np.log(pos / neg) / span
+            if a < guess < b:
+                x = guess
+    for _ in range(100):
+        f, df = _scaled_npv_dx(x, t, cf, t_min, t_max)
+        if f == 0.0:
+            return x
+        if f * fa < 0.0:
+            b = x
+        else:
+            a, fa = x, f
+        step = f / df if df != 0.0 else np.inf
+        x_new = x - step
+        if not (a < x_new < b):
+            x_new = 0.5 * (a + b)
+        if abs(x_new - x) <= 1e-14 * (1.0 + abs(x)) or b - a <= 1e-14 * (1.0 + abs(x)):
+            return x_new
+        x = x_new
+    return x
+
+
+@jit
 def irr_core(t, cf):
     """Internal rate of return of flows ``cf`` at year fractions ``t``.
 
-    Solves ``sum(cf / (1 + r) ** t) = 0`` in ``x = log(1 + r)`` by Brent's
-    method on a bracket. Flows at equal times are merged; the number of sign
-    changes of the time-ordered flows bounds the number of roots (Descartes'
-    rule for exponential sums), so one sign change means a unique IRR.
+    Solves ``sum(cf / (1 + r) ** t) = 0`` in ``x = log(1 + r)``: with one
+    sign change by Newton's method kept inside a bracket (bisection when a
+    step leaves it); with several, by Brent's method on each bracket of a
+    grid. Flows at equal times are merged; the number of sign changes of
+    the time-ordered flows bounds the number of roots (Descartes' rule for
+    exponential sums), so one sign change means a unique IRR.
 
     Parameters
     ----------
@@ -196,19 +263,26 @@ def irr_core(t, cf):
     """
     n = cf.shape[0]
     order = np.argsort(t, kind="mergesort")
-    ts = np.empty(n)
-    cs = np.empty(n)
+    return irr_sorted_core(t[order], cf[order], np.empty(n), np.empty(n))
+
+
+@jit
+def irr_sorted_core(t, cf, work_t, work_c):
+    """:func:`irr_core` for ``t`` in ascending order, with work arrays of len(t).
+
+    Allocates nothing, for use inside kernels.
+    """
+    n = cf.shape[0]
     m = 0
-    for k in range(n):
-        i = order[k]
-        if m > 0 and t[i] == ts[m - 1]:
-            cs[m - 1] += cf[i]
+    for i in range(n):
+        if m > 0 and t[i] == work_t[m - 1]:
+            work_c[m - 1] += cf[i]
         else:
-            ts[m] = t[i]
-            cs[m] = cf[i]
+            work_t[m] = t[i]
+            work_c[m] = cf[i]
             m += 1
-    ts = ts[:m]
-    cs = cs[:m]
+    ts = work_t[:m]
+    cs = work_c[:m]
     has_neg = False
     has_pos = False
     changes = 0
@@ -240,7 +314,7 @@ def irr_core(t, cf):
             return np.expm1(_X_HI), IRR_OK
         if f_lo * f_hi > 0.0:
             return np.nan, IRR_NOT_FOUND
-        x = _brent(_X_LO, _X_HI, f_lo, f_hi, ts, cs, t_min, t_max)
+        x = _newton_bracketed(_X_LO, _X_HI, f_lo, ts, cs, t_min, t_max)
         return np.expm1(x), IRR_OK
     # Several sign changes: bracket every root on a grid, keep the one nearest 0 %.
     best = np.nan

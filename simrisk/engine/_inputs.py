@@ -1,0 +1,174 @@
+"""Static arrays for the engine, built once per run from a validated scenario."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simrisk.config import Scenario
+from simrisk.contract import ContractArrays, compile_contract
+from simrisk.errors import SimriskError
+from simrisk.priors import ParameterSpace, build_parameter_space
+
+__all__ = ["EngineInputs", "build_inputs"]
+
+KIND_RESOURCE = 0
+KIND_SCORE = 1
+MAX_SCALE = 64
+
+
+GUIDE = 64
+
+
+def make_guide(cdf: np.ndarray, size: int = GUIDE) -> np.ndarray:
+    """Guide table for :func:`simrisk.engine._kernel._guided`: first k with cdf[k] > m / size."""
+    m = np.arange(size) / size
+    return np.searchsorted(cdf, m, side="right").astype(np.int64)
+
+
+@dataclass(frozen=True)
+class EngineInputs:
+    """Everything the kernel needs besides the per-draw parameters."""
+
+    scenario: Scenario
+    contract: ContractArrays
+    space: ParameterSpace
+    goal_kind: np.ndarray  # int64[G]
+    log_keep: np.ndarray  # float64[G]: log(1 - threshold) for resource goals
+    zero_success: np.ndarray  # int64[G]: 1 if a zero-baseline citizen counts as success
+    res_slot: np.ndarray  # int64[G]: index of the goal's normal (resource goals), else -1
+    n_res: int
+    res_goals: np.ndarray  # int64[R]: the resource goals, in normal-slot order
+    score_goals: np.ndarray  # int64[S]: the score goals
+    start_guide: np.ndarray  # int64[G, GUIDE]
+    group_guide: np.ndarray  # int64[GUIDE]
+    cohort_guide: np.ndarray  # int64[GUIDE]
+    cost_col: np.ndarray  # int64[G]: column of cost_table the goal's saving uses, else -1
+    score_top: np.ndarray  # int64[G]: scale_max - scale_min (score goals)
+    low_max: np.ndarray  # int64[G]: last start score (relative) that gets drift_low
+    start_cdf: np.ndarray  # float64[G, MAX_SCALE]
+    cost_table: np.ndarray  # float64[group, column]: excess cost per person over the horizon
+    cost_columns: tuple[str, ...]
+    group_cdf: np.ndarray  # float64[group]
+    auth_payer: np.ndarray  # int64[A]
+    auth_goal: np.ndarray  # int64[A]
+    authorities: tuple[str, ...]
+    pidx: np.ndarray  # int64[G, 6]: parameter columns (drift, effect, sigma, zero, dlow, dhigh)
+    cohort_cdf: np.ndarray  # float64[C]
+    flow_t: np.ndarray  # float64[F]
+    flow_order: np.ndarray  # int64[F]: flows sorted by time (stable)
+    flow_year: np.ndarray  # int64[F]: index into years
+    years: np.ndarray  # int64[Y]
+    rate: float
+
+    @property
+    def n_goals(self) -> int:
+        return int(self.goal_kind.shape[0])
+
+
+def build_inputs(s: Scenario) -> EngineInputs:
+    """Arrays for :func:`simrisk.engine.simulate` from a scenario with a ``[model]``."""
+    if s.model is None:
+        raise SimriskError(
+            "model: the config has no [model] section with priors, so it cannot be simulated "
+            "(the ledger still works)"
+        )
+    c = compile_contract(s)
+    space = build_parameter_space(s)
+    names = {n: i for i, n in enumerate(space.names)}
+    G = len(s.goals)
+    goal_kind = np.zeros(G, np.int64)
+    log_keep = np.zeros(G)
+    zero_success = np.zeros(G, np.int64)
+    res_slot = -np.ones(G, np.int64)
+    cost_col = -np.ones(G, np.int64)
+    score_top = np.zeros(G, np.int64)
+    low_max = np.zeros(G, np.int64)
+    start_cdf = np.ones((G, MAX_SCALE))
+    pidx = -np.ones((G, 6), np.int64)
+    bc = s.business_case
+    cost_columns = tuple(sorted(bc.authorities)) if bc else ()
+    n_res = 0
+    for j, g in enumerate(s.goals):
+        gm = s.model.goals[g.id]
+        if g.outcome == "resource_use_fall":
+            goal_kind[j] = KIND_RESOURCE
+            log_keep[j] = math.log1p(-g.threshold) if g.threshold < 1 else -np.inf
+            zero_success[j] = 1 if gm.zero_baseline == "success" else 0
+            res_slot[j] = n_res
+            n_res += 1
+            if g.resource is not None and g.resource in cost_columns:
+                cost_col[j] = cost_columns.index(g.resource)
+            for k, p in enumerate(("drift", "effect", "sigma", "zero_share")):
+                pidx[j, k] = names[f"{g.id}.{p}"]
+        else:
+            goal_kind[j] = KIND_SCORE
+            top = g.scale_max - g.scale_min
+            if top + 1 > MAX_SCALE:
+                raise SimriskError(
+                    f"goals[{j}]: a scale of {top + 1} points is more than the engine's "
+                    f"{MAX_SCALE}"
+                )
+            score_top[j] = top
+            low_max[j] = gm.low_max - g.scale_min
+            cdf = np.cumsum(gm.start_distribution)
+            cdf[-1] = 1.0
+            start_cdf[j, : top + 1] = cdf
+            pidx[j, 1] = names[f"{g.id}.effect"]
+            pidx[j, 2] = names[f"{g.id}.sigma"]
+            pidx[j, 4] = names[f"{g.id}.drift_low"]
+            pidx[j, 5] = names[f"{g.id}.drift_high"]
+    if bc is not None:
+        cost_table = np.array(
+            [[row.costs[col] for col in cost_columns] for row in bc.disease_groups], float
+        )
+        w = s.model.cost_weights or [1.0 / len(bc.disease_groups)] * len(bc.disease_groups)
+        group_cdf = np.cumsum(w)
+        group_cdf[-1] = 1.0
+        authorities = tuple(bc.authorities)
+        auth_payer = np.array([c.payer_ids.index(a) for a in authorities], np.int64)
+        auth_goal = np.array([c.goal_ids.index(bc.authorities[a]) for a in authorities], np.int64)
+    else:
+        cost_table = np.zeros((1, 1))
+        group_cdf = np.ones(1)
+        authorities = ()
+        auth_payer = np.zeros(0, np.int64)
+        auth_goal = np.zeros(0, np.int64)
+    cohort_cdf = np.cumsum(c.cohort_share)
+    cohort_cdf[-1] = 1.0
+    years = np.unique(c.flow_years)
+    flow_year = np.searchsorted(years, c.flow_years)
+    return EngineInputs(
+        scenario=s,
+        contract=c,
+        space=space,
+        goal_kind=goal_kind,
+        log_keep=log_keep,
+        zero_success=zero_success,
+        res_slot=res_slot,
+        n_res=n_res,
+        res_goals=np.flatnonzero(goal_kind == KIND_RESOURCE).astype(np.int64),
+        score_goals=np.flatnonzero(goal_kind == KIND_SCORE).astype(np.int64),
+        start_guide=np.stack([make_guide(row) for row in start_cdf]),
+        group_guide=make_guide(group_cdf),
+        cohort_guide=make_guide(cohort_cdf),
+        cost_col=cost_col,
+        score_top=score_top,
+        low_max=low_max,
+        start_cdf=start_cdf,
+        cost_table=cost_table,
+        cost_columns=cost_columns,
+        group_cdf=group_cdf,
+        auth_payer=auth_payer,
+        auth_goal=auth_goal,
+        authorities=authorities,
+        pidx=pidx,
+        cohort_cdf=cohort_cdf,
+        flow_t=c.flow_t,
+        flow_order=np.argsort(c.flow_t, kind="stable").astype(np.int64),
+        flow_year=flow_year.astype(np.int64),
+        years=years,
+        rate=s.investor.discount_rate,
+    )
