@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from simrisk._version import __version__
 from simrisk.errors import SimriskError
@@ -80,7 +81,167 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     led.add_argument("--json", action="store_true", help="print one JSON object")
     led.set_defaults(func=_cmd_ledger)
+
+    run = sub.add_parser(
+        "run",
+        help="Monte Carlo simulation of a scenario",
+        description="Simulate the scenario: parameter uncertainty once per draw, chance "
+        "among citizens per citizen. Writes an xarray Dataset to NetCDF and prints the "
+        "summary.",
+    )
+    run.add_argument("config", help="scenario TOML file")
+    run.add_argument(
+        "--draws",
+        type=_positive_int,
+        metavar="N",
+        help="simulated worlds (default: the config's simulation.draws)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_non_negative_int,
+        metavar="S",
+        help="seed (default: the config's simulation.seed)",
+    )
+    run.add_argument(
+        "--threads",
+        type=_positive_int,
+        metavar="T",
+        help="threads (default: all cores); results do not depend on it",
+    )
+    run.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        metavar="C",
+        help="draws per chunk (memory and progress only; results do not depend on it)",
+    )
+    run.add_argument(
+        "--out",
+        metavar="PATH",
+        help="NetCDF file to write (default: results/<config name>.nc; '-' writes nothing)",
+    )
+    run.add_argument(
+        "--fixed-parameters",
+        action="store_true",
+        help="switch off parameter uncertainty: every draw uses the priors' central values",
+    )
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+
+    summ = sub.add_parser(
+        "summary",
+        help="summary of a run's NetCDF file",
+        description="Mean, SD and P5/P50/P95 with Monte Carlo standard errors, loss "
+        "probabilities and tail measures of a simrisk run.",
+    )
+    summ.add_argument("path", help="NetCDF file written by 'simrisk run'")
+    summ.add_argument("--json", action="store_true", help="print one JSON object")
+    summ.set_defaults(func=_cmd_summary)
+
+    bench = sub.add_parser(
+        "bench",
+        help="measure the kernel against the NumPy reference on this machine",
+        description="Runs the Numba kernel and the plain NumPy reference of the same "
+        "model in one process and reports cohorts per second and their ratio.",
+    )
+    bench.add_argument(
+        "config", nargs="?", default=None, help="scenario (default: the shipped DSI config)"
+    )
+    bench.add_argument(
+        "--draws",
+        type=_positive_int,
+        default=200_000,
+        metavar="N",
+        help="draws for the kernel (default 200,000; the reference runs 1/20 of them)",
+    )
+    bench.add_argument("--threads", type=_positive_int, metavar="T")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.set_defaults(func=_cmd_bench)
     return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive whole number, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be a non-negative whole number, got {text!r}"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a non-negative whole number, got {text!r}")
+    return value
+
+
+def _default_out(config: str) -> Path:
+    return Path("results") / (Path(config).stem + ".nc")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from simrisk.config import load_scenario
+    from simrisk.engine import simulate, write_netcdf
+    from simrisk.summary import format_summary, summarize
+
+    scenario, text = load_scenario(args.config)
+    out = None if args.out == "-" else Path(args.out) if args.out else _default_out(args.config)
+    if out is not None:
+        if out.exists() and out.is_dir():
+            raise SimriskError(f"--out {out}: is a folder; give a file name")
+        if args.out is None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        elif not out.parent.is_dir() and str(out.parent):
+            raise SimriskError(f"--out {out}: folder {out.parent} does not exist")
+    ds = simulate(
+        scenario,
+        draws=args.draws,
+        seed=args.seed,
+        chunk_size=args.chunk_size,
+        threads=args.threads,
+        fixed_parameters=args.fixed_parameters,
+        config_text=text,
+        quiet=args.quiet,
+    )
+    if out is not None:
+        write_netcdf(ds, out)
+    summary = summarize(ds)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(summary))
+        if out is not None:
+            print(f"\nwrote {out}")
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from simrisk.engine import open_result
+    from simrisk.summary import format_summary, summarize
+
+    summary = summarize(open_result(args.path))
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from simrisk.bench import format_bench, run_bench
+
+    res = run_bench(args.config, draws=args.draws, threads=args.threads)
+    print(json.dumps(res, indent=2) if args.json else format_bench(res))
+    return 0
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:

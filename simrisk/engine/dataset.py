@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -189,8 +189,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise SimriskError(f"--out {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    os.close(fd)
+    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
     try:
         encoding = {
             name: {"zlib": True, "complevel": 1}
@@ -200,7 +199,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 

@@ -1,0 +1,164 @@
+"""The Monte Carlo engine against analytic answers, the ledger and itself."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simrisk.engine import simulate
+from simrisk.engine._inputs import build_inputs
+from simrisk.engine.analytic import success_probabilities
+from simrisk.ledger import run_ledger
+
+N_FIXED = 20_000
+
+
+@pytest.fixture(scope="module")
+def fixed_run(dsi_scenario):
+    return simulate(dsi_scenario, draws=N_FIXED, seed=11, fixed_parameters=True)
+
+
+@pytest.fixture(scope="module")
+def inputs(dsi_scenario):
+    return build_inputs(dsi_scenario)
+
+
+def _within(mean, target, se, k=4.0):
+    assert abs(mean - target) <= k * se, f"{mean} vs {target}: {abs(mean - target) / se:.2f} SE"
+
+
+def test_priors_at_central_values_reproduce_the_source_rates(inputs):
+    p1, _ = success_probabilities(inputs, inputs.space.central)
+    assert p1 == pytest.approx([0.60, 0.60, 0.70], abs=1e-4)
+    central = dict(zip(inputs.space.names, inputs.space.central, strict=True))
+    assert central["recruitment"] == 1.0
+    assert central["retention"] == pytest.approx(0.5)
+
+
+def test_fixed_parameters_measured_count_is_binomial(fixed_run):
+    m = fixed_run["measured"].sum("cohort").values.astype(float)
+    n, p = 700, 0.5
+    mean, var = n * p, n * p * (1 - p)
+    _within(m.mean(), mean, math.sqrt(var / N_FIXED))
+    _within(m.var(ddof=1), var, var * math.sqrt(2 / (N_FIXED - 1)))
+    assert (fixed_run["referred"].values == 700).all()
+
+
+@pytest.mark.parametrize("goal", [0, 1, 2])
+def test_fixed_parameters_goal_counts_are_binomial(fixed_run, inputs, goal):
+    # A referred citizen succeeds with probability retention x P(success | measured),
+    # independently of the others: the goal's count is Binomial(700, q).
+    p1, _ = success_probabilities(inputs, inputs.space.central)
+    q = 0.5 * p1[goal]
+    x = fixed_run["successes"].isel(goal=goal).sum("cohort").values.astype(float)
+    mean, var = 700 * q, 700 * q * (1 - q)
+    _within(x.mean(), mean, math.sqrt(var / N_FIXED))
+    _within(x.var(ddof=1), var, var * math.sqrt(2 / (N_FIXED - 1)))
+    # The whole distribution, not only two moments: chi-square on the counts.
+    lo, hi = int(mean - 3 * math.sqrt(var)), int(mean + 3 * math.sqrt(var))
+    edges = np.arange(lo, hi + 1)
+    observed = np.array([(x < lo).sum(), *[(x == k).sum() for k in edges[:-1]], (x >= hi).sum()])
+    cdf = stats.binom.cdf(np.concatenate([[lo - 1], edges[:-1]]), 700, q)
+    probs = np.diff(np.concatenate([[0.0], cdf, [1.0]]))
+    chi2 = ((observed - N_FIXED * probs) ** 2 / (N_FIXED * probs)).sum()
+    assert stats.chi2.sf(chi2, len(probs) - 1) > 1e-3
+
+
+def test_fixed_parameters_mean_repayments_match_the_ledger(fixed_run, dsi_scenario):
+    ledger = run_ledger(dsi_scenario).repayments_by_payer()
+    rep = fixed_run["repayments_by_payer"]
+    for payer in ("region", "municipality", "ostifterne"):
+        x = rep.sel(payer=payer).values.astype(float)
+        _within(x.mean(), ledger[payer], x.std(ddof=1) / math.sqrt(N_FIXED))
+
+
+def test_fixed_parameters_capped_repayment_matches_exact_expectation(fixed_run, inputs):
+    # Caps applied cumulatively make the region's total exactly min(X * pay, cap)
+    # with X ~ Binomial(700, 0.5 p): its expectation is a finite sum.
+    p1, _ = success_probabilities(inputs, inputs.space.central)
+    pay, cap = 5_086_251 / 210, 5_679_647
+    k = np.arange(701)
+    exact = (stats.binom.pmf(k, 700, 0.5 * p1[0]) * np.minimum(k * pay, cap)).sum()
+    x = fixed_run["repayments_by_payer"].sel(payer="region").values.astype(float)
+    _within(x.mean(), exact, x.std(ddof=1) / math.sqrt(N_FIXED))
+    assert x.max() <= cap + 0.5
+
+
+def test_same_seed_same_dataset(dsi_scenario):
+    a = simulate(dsi_scenario, draws=3000, seed=5)
+    b = simulate(dsi_scenario, draws=3000, seed=5)
+    a.attrs.pop("created_at")
+    b.attrs.pop("created_at")
+    assert a.identical(b)
+    c = simulate(dsi_scenario, draws=3000, seed=6)
+    assert not np.array_equal(a["npv"].values, c["npv"].values)
+
+
+def test_threads_and_chunk_size_do_not_change_results(dsi_scenario):
+    import numba
+
+    base = simulate(dsi_scenario, draws=5000, seed=9, threads=1, chunk_size=5000)
+    others = [
+        simulate(
+            dsi_scenario,
+            draws=5000,
+            seed=9,
+            threads=numba.config.NUMBA_NUM_THREADS,
+            chunk_size=777,
+        ),
+        simulate(dsi_scenario, draws=5000, seed=9, threads=1, chunk_size=64),
+    ]
+    for other in others:
+        for name in base.data_vars:
+            np.testing.assert_array_equal(base[name].values, other[name].values, err_msg=name)
+
+
+def test_prefix_of_a_longer_run_is_identical(dsi_scenario):
+    # Draw d depends only on (seed, d): a longer run starts with the shorter one.
+    short = simulate(dsi_scenario, draws=1000, seed=3)
+    long = simulate(dsi_scenario, draws=2500, seed=3)
+    np.testing.assert_array_equal(short["npv"].values, long["npv"].values[:1000])
+
+
+def test_outputs_are_consistent(dsi_scenario):
+    ds = simulate(dsi_scenario, draws=4000, seed=2)
+    total = ds["repayments_total"].values
+    np.testing.assert_allclose(ds["repayments_by_payer"].sum("payer").values, total, rtol=1e-5)
+    np.testing.assert_allclose(
+        ds["cash_flow_by_year"].sum("year").values, total - 5_450_000, rtol=1e-5, atol=2
+    )
+    assert (ds["deadweight_successes"] <= ds["successes"]).all()
+    assert (ds["measured"].sum("cohort") <= ds["referred"]).all()
+    assert (ds["successes"].sum("goal") <= 3 * ds["measured"]).all()
+    caps = ds["cap"].values
+    for i, payer in enumerate(ds["payer"].values):
+        assert (ds["repayments_by_payer"].sel(payer=payer).values <= caps[i] + 1).all()
+    # Conventional flows: IRR below the rate exactly when NPV is negative.
+    irr, npv = ds["irr"].values, ds["npv"].values
+    clear = np.abs(npv) > 100
+    assert ((irr[clear] < 0.04) == (npv[clear] < 0)).all()
+    for name, var in ds.variables.items():
+        if name in ds.data_vars:
+            assert var.attrs.get("units") and var.attrs.get("long_name"), name
+
+
+def test_parameter_draws_follow_their_priors(dsi_scenario, inputs):
+    ds = simulate(dsi_scenario, draws=20_000, seed=4)
+    params = ds["parameters"]
+    ret = params.sel(parameter="retention").values.astype(float)
+    # Beta(mean 0.5, sd 0.12) in the config.
+    k = 0.25 / 0.12**2 - 1
+    assert stats.kstest(ret, stats.beta(0.5 * k, 0.5 * k).cdf).pvalue > 1e-3
+    drift = params.sel(parameter="region_use.drift").values.astype(float)
+    assert stats.kstest(drift, stats.norm(-0.15, 0.10).cdf).pvalue > 1e-3
+    # The copula's rank correlation: Spearman's rho for a Gaussian copula with
+    # correlation r is (6 / pi) asin(r / 2).
+    a = params.sel(parameter="region_use.effect").values
+    b = params.sel(parameter="municipal_use.effect").values
+    rs = stats.spearmanr(a, b).statistic
+    target = 6 / math.pi * math.asin(0.5 / 2)
+    # Fisher: SE of a rank correlation is about (1 - rho^2) / sqrt(n - 3).
+    assert abs(rs - target) < 4 * (1 - target**2) / math.sqrt(20_000 - 3)
