@@ -1,0 +1,68 @@
+"""asv benchmarks of the Monte Carlo engine (full DSI model, per citizen).
+
+Kernels are compiled (or loaded from Numba's cache) in ``setup`` so that
+``--quick`` times the simulation, not the compiler. Speed is judged as the
+ratio of the Numba kernel to the NumPy reference measured in the same
+process (``track_ratio``), never by absolute times.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from simrisk.config import load_scenario
+from simrisk.engine._inputs import build_inputs
+from simrisk.engine.driver import RunSpec, simulate_arrays
+from simrisk.engine.reference import simulate_reference
+
+CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
+
+
+def _inputs():
+    scenario, _ = load_scenario(CONFIG)
+    return scenario, build_inputs(scenario)
+
+
+class Kernel:
+    params = [10_000, 100_000]
+    param_names = ["draws"]
+
+    def setup(self, draws):
+        self.scenario, self.inp = _inputs()
+        simulate_arrays(self.inp, RunSpec(draws=64, seed=1, chunk_size=64))
+
+    def time_kernel(self, draws):
+        simulate_arrays(self.inp, RunSpec(draws=draws, seed=2, chunk_size=8192))
+
+    def peakmem_kernel(self, draws):
+        simulate_arrays(self.inp, RunSpec(draws=draws, seed=2, chunk_size=8192))
+
+
+class Reference:
+    def setup(self):
+        self.scenario, self.inp = _inputs()
+        self.rng = np.random.default_rng(0)
+        self.params = np.tile(self.inp.space.central, (500, 1))
+        simulate_reference(self.inp, self.params[:8], self.rng)
+
+    def time_reference_500(self):
+        simulate_reference(self.inp, self.params, self.rng)
+
+
+class Ratio:
+    timeout = 300
+
+    def setup(self):
+        from simrisk.bench import run_bench
+
+        self.result = run_bench(draws=20_000)
+
+    def track_ratio(self):
+        return self.result["ratio"]
+
+    track_ratio.unit = "kernel / reference"
+
+    def track_kernel_cohorts_per_s(self):
+        return self.result["kernel_cohorts_per_s"]
+
+    track_kernel_cohorts_per_s.unit = "cohorts/s"
