@@ -195,21 +195,29 @@ def format_summary(s: dict) -> str:
         lines.append(row(f"repaid: {k}", d, _dkk))
     for k, d in s["net_saving"].items():
         lines.append(row(f"net saving: {k}", d, _dkk))
-    lines.append(row("deadweight share", s["deadweight_share"], _pct))
+    lines.append(row("deadweight share", s["deadweight_share"], lambda v: _pct(v, 2)))
+    risk = [
+        (
+            f"P(repayments < capital {_dkk(s['capital'])})",
+            f"{_pct(s['p_loss_nominal'], 2)} ({_pct(s['p_loss_nominal_se'], 2)})",
+        ),
+        ("P(NPV < 0)", f"{_pct(s['p_npv_negative'], 2)} ({_pct(s['p_npv_negative_se'], 2)})"),
+        (
+            f"P(IRR < {_pct(s['hurdle_rate'])} hurdle)",
+            f"{_pct(s['p_irr_below_hurdle'], 2)} ({_pct(s['p_irr_below_hurdle_se'], 2)})",
+        ),
+        ("VaR 5% of NPV (P5)", f"{_dkk(s['var5_npv'])} ({_dkk(s['var5_npv_se'])})"),
+        ("expected shortfall 5% of NPV", f"{_dkk(s['es5_npv'])} ({_dkk(s['es5_npv_se'])})"),
+        (
+            "draws with no defined IRR",
+            _pct(s["irr_undefined"]["share"], 3)
+            + "".join(f"; {n} x {r}" for r, n in s["irr_undefined"]["reasons"].items()),
+        ),
+        ("draws with a total loss (IRR -100%)", _pct(s["irr_undefined"]["total_loss_share"], 3)),
+    ]
+    width = max(len(k) for k, _ in risk) + 2
+    lines += ["", "Risk"] + [f"  {k:<{width}}{v}" for k, v in risk]
     lines += [
-        "",
-        "Risk",
-        f"  P(repayments < capital {_dkk(s['capital'])})  "
-        f"{_pct(s['p_loss_nominal'], 2)} ({_pct(s['p_loss_nominal_se'], 2)})",
-        f"  P(NPV < 0)                          "
-        f"{_pct(s['p_npv_negative'], 2)} ({_pct(s['p_npv_negative_se'], 2)})",
-        f"  P(IRR < {_pct(s['hurdle_rate'])} hurdle)              "
-        f"{_pct(s['p_irr_below_hurdle'], 2)} ({_pct(s['p_irr_below_hurdle_se'], 2)})",
-        f"  VaR 5% of NPV (P5)                  {_dkk(s['var5_npv'])} ({_dkk(s['var5_npv_se'])})",
-        f"  expected shortfall 5% of NPV        {_dkk(s['es5_npv'])} ({_dkk(s['es5_npv_se'])})",
-        f"  draws with no defined IRR           {_pct(s['irr_undefined']['share'], 3)}"
-        + "".join(f"; {n} x {r}" for r, n in s["irr_undefined"]["reasons"].items()),
-        f"  draws with a total loss (IRR -100%) {_pct(s['irr_undefined']['total_loss_share'], 3)}",
         "",
         "Success among measured citizens     simulated mean   contract assumes"
         "   model at central values   without intervention",
