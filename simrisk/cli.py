@@ -126,6 +126,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard a checkpoint left by an interrupted run instead of resuming from it",
+    )
     run.set_defaults(func=_cmd_run)
 
     summ = sub.add_parser(
@@ -202,18 +207,33 @@ def _cmd_run(args: argparse.Namespace) -> int:
             out.parent.mkdir(parents=True, exist_ok=True)
         elif not out.parent.is_dir() and str(out.parent):
             raise SimriskError(f"--out {out}: folder {out.parent} does not exist")
-    ds = simulate(
-        scenario,
-        draws=args.draws,
-        seed=args.seed,
-        chunk_size=args.chunk_size,
-        threads=args.threads,
-        fixed_parameters=args.fixed_parameters,
-        config_text=text,
-        quiet=args.quiet,
-    )
+    ckpt = None if out is None else out.with_name(out.name + ".checkpoint.npz")
+    if ckpt is not None and args.restart:
+        ckpt.unlink(missing_ok=True)
+    try:
+        ds = simulate(
+            scenario,
+            draws=args.draws,
+            seed=args.seed,
+            chunk_size=args.chunk_size,
+            threads=args.threads,
+            fixed_parameters=args.fixed_parameters,
+            config_text=text,
+            quiet=args.quiet,
+            checkpoint_path=ckpt,
+        )
+    except KeyboardInterrupt:
+        if ckpt is not None and ckpt.exists():
+            print(
+                f"simrisk run: interrupted; {out} was not written. Progress is saved in "
+                f"{ckpt}: run the same command to resume.",
+                file=sys.stderr,
+            )
+            return 130
+        raise
     if out is not None:
         write_netcdf(ds, out)
+        ckpt.unlink(missing_ok=True)
     summary = summarize(ds)
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -155,3 +155,44 @@ def test_bench_json_keys():
     for key in ("kernel_cohorts_per_s", "reference_cohorts_per_s", "ratio", "threads"):
         assert key in r
     assert r["ratio"] == pytest.approx(r["kernel_cohorts_per_s"] / r["reference_cohorts_per_s"])
+
+
+def test_ctrl_c_saves_a_checkpoint_and_the_rerun_resumes(tmp_path):
+    import signal
+    import time
+
+    def args(out):
+        return [
+            sys.executable,
+            "-m",
+            "simrisk",
+            "run",
+            str(DSI_CONFIG),
+            "--draws",
+            "1000000",
+            "--seed",
+            "3",
+            "--chunk-size",
+            "20000",
+            "--out",
+            str(out),
+            "--quiet",
+            "--json",
+        ]
+
+    out = tmp_path / "r.nc"
+    ckpt = tmp_path / "r.nc.checkpoint.npz"
+    proc = subprocess.Popen(args(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)  # imports, then a few chunks
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "run the same command to resume" in err
+    assert "Traceback" not in err
+    assert not out.exists() and ckpt.is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    # The rerun resumes; its result equals that of the same run done in one go.
+    resumed = subprocess.run(args(out), capture_output=True, text=True, check=True)
+    assert out.is_file() and not ckpt.exists()
+    whole = subprocess.run(args(tmp_path / "whole.nc"), capture_output=True, text=True, check=True)
+    assert json.loads(resumed.stdout) == json.loads(whole.stdout)

@@ -26,7 +26,7 @@ from simrisk.engine.analytic import success_probabilities
 from simrisk.errors import SimriskError
 from simrisk.finance import IRR_REASONS
 
-__all__ = ["RunSpec", "simulate", "simulate_arrays"]
+__all__ = ["Checkpoint", "RunSpec", "simulate", "simulate_arrays"]
 
 RNG_DESCRIPTION = (
     "SplitMix64 by position: draw * 2**24 + citizen * 16 + slot; state from SeedSequence(seed)"
@@ -89,23 +89,11 @@ def draw_parameters(inp: EngineInputs, draw0: int, n: int, key, fixed: bool) -> 
     return inp.space.transform(u)
 
 
-def simulate_arrays(
-    inp: EngineInputs,
-    spec: RunSpec,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, np.ndarray]:
-    """Run the kernel over all draws; returns compact per-draw arrays."""
-    _check_spec(spec)
-    import numba
-
-    if spec.threads is not None:
-        numba.set_num_threads(spec.threads)
-    key, _ = key_from_seed(spec.seed)
-    N = spec.draws
+def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
     C = len(inp.contract.cohort_ids)
     G = inp.n_goals
     P = len(inp.space.names)
-    out = {
+    return {
         "parameters": np.empty((N, P), np.float32),
         "referred": np.empty(N, np.int16),
         "measured": np.empty((N, C), np.int16),
@@ -120,21 +108,133 @@ def simulate_arrays(
         "saving": np.empty((N, len(inp.authorities)), np.float32),
         "dw_share": np.empty(N, np.float32),
     }
+
+
+def simulate_arrays(
+    inp: EngineInputs,
+    spec: RunSpec,
+    progress: Callable[[int], None] | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> dict[str, np.ndarray]:
+    """Run the kernel over all draws; returns compact per-draw arrays.
+
+    With a :class:`Checkpoint`, the draws done so far are saved when the run
+    is interrupted (``KeyboardInterrupt``) and every ``checkpoint.every``
+    seconds, and a matching checkpoint is resumed from. Because every draw
+    depends only on (seed, config, draw index), a resumed run is
+    bit-identical to one that ran through.
+    """
+    _check_spec(spec)
+    import numba
+
     if inp.contract.referred * 10 > np.iinfo(np.int16).max:
         raise SimriskError(
             f"population.referred = {inp.contract.referred}: too large for the engine's "
-            "int16 counts (at most 3,276)"
+            "int16 counts (at most 3,276: recruitment may reach 10x)"
         )
-    for draw0 in range(0, N, spec.chunk_size):
-        n = min(spec.chunk_size, N - draw0)
-        sl = slice(draw0, draw0 + n)
-        params = draw_parameters(inp, draw0, n, key, spec.fixed_parameters)
-        out["parameters"][sl] = params
-        # The kernel writes straight into the compact arrays (numba casts on store).
-        run_kernel(inp, draw0, params, key, {k: v[sl] for k, v in out.items()})
-        if progress is not None:
-            progress(n)
+    if spec.threads is not None:
+        numba.set_num_threads(spec.threads)
+    key, _ = key_from_seed(spec.seed)
+    N = spec.draws
+    out = _empty_outputs(inp, N)
+    start = checkpoint.resume(out) if checkpoint is not None else 0
+    if progress is not None and start:
+        progress(start)
+    done = start
+    try:
+        for draw0 in range(start, N, spec.chunk_size):
+            n = min(spec.chunk_size, N - draw0)
+            sl = slice(draw0, draw0 + n)
+            params = draw_parameters(inp, draw0, n, key, spec.fixed_parameters)
+            out["parameters"][sl] = params
+            # The kernel writes straight into the compact arrays (numba casts on store).
+            run_kernel(inp, draw0, params, key, {k: v[sl] for k, v in out.items()})
+            done = draw0 + n
+            if progress is not None:
+                progress(n)
+            if checkpoint is not None and done < N:
+                checkpoint.maybe_save(out, done)
+    except KeyboardInterrupt:
+        if checkpoint is not None and done > start:
+            checkpoint.save(out, done)
+        raise
     return out
+
+
+class Checkpoint:
+    """Draws done so far, saved atomically next to the output file.
+
+    Parameters
+    ----------
+    path : Path
+        The checkpoint file (``.npz``).
+    identity : dict
+        What makes two runs the same run (config hash, seed, draws, mode,
+        version); a checkpoint with another identity is refused.
+    every : float
+        Seconds between periodic saves.
+    """
+
+    def __init__(self, path, identity: dict, every: float = 120.0):
+        import time
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.identity = identity
+        self.every = every
+        self._clock = time.monotonic
+        self._last = self._clock()
+        self.resumed_from = 0
+
+    def resume(self, out: dict[str, np.ndarray]) -> int:
+        """Fill ``out`` from a matching checkpoint; the number of draws it held."""
+        import json
+
+        if not self.path.exists():
+            return 0
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                ident = json.loads(str(z["identity"]))
+                if ident != self.identity:
+                    raise SimriskError(
+                        f"{self.path}: a checkpoint of a different run (config, seed, draws "
+                        "or mode differ); delete it or run with --restart"
+                    )
+                done = int(z["done"])
+                for k, v in out.items():
+                    v[:done] = z[k]
+        except (OSError, ValueError, KeyError) as exc:
+            raise SimriskError(
+                f"{self.path}: unreadable checkpoint ({exc.__class__.__name__}); delete it or "
+                "run with --restart"
+            ) from None
+        self.resumed_from = done
+        return done
+
+    def save(self, out: dict[str, np.ndarray], done: int) -> None:
+        """Save the first ``done`` draws atomically."""
+        import json
+        import os
+
+        tmp = self.path.with_name(self.path.name + ".part")
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                identity=np.array(json.dumps(self.identity, sort_keys=True)),
+                done=np.array(done),
+                **{k: v[:done] for k, v in out.items()},
+            )
+        os.replace(tmp, self.path)
+        self._last = self._clock()
+
+    def maybe_save(self, out: dict[str, np.ndarray], done: int) -> None:
+        """Save if ``every`` seconds have passed since the last save."""
+        if self._clock() - self._last >= self.every:
+            self.save(out, done)
+
+    def remove(self) -> None:
+        """Delete the checkpoint (after the output is written)."""
+        self.path.unlink(missing_ok=True)
 
 
 def _progress_bar(total: int, quiet: bool):
@@ -162,6 +262,7 @@ def simulate(
     fixed_parameters: bool = False,
     config_text: str = "",
     quiet: bool = True,
+    checkpoint_path=None,
 ):
     """Simulate a scenario and return the per-draw results as a Dataset.
 
@@ -180,6 +281,10 @@ def simulate(
         The config file's text, stored in the Dataset for provenance.
     quiet : bool
         No progress bar (it is shown only on a terminal anyway).
+    checkpoint_path : path, optional
+        Save progress here on interruption (and every two minutes) and
+        resume from it when it matches this run; removed by the caller once
+        the output is written.
 
     Returns
     -------
@@ -198,9 +303,21 @@ def simulate(
     )
     _check_spec(spec)
     inp = build_inputs(scenario)
+    ckpt = None
+    if checkpoint_path is not None:
+        ckpt = Checkpoint(
+            checkpoint_path,
+            identity={
+                "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+                "seed": int(spec.seed),
+                "draws": int(spec.draws),
+                "fixed_parameters": bool(spec.fixed_parameters),
+                "version": __version__,
+            },
+        )
     bar, update = _progress_bar(spec.draws, quiet)
     try:
-        arrays = simulate_arrays(inp, spec, progress=update)
+        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt)
     finally:
         if bar is not None:
             bar.close()
