@@ -143,6 +143,25 @@ def _build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="print one JSON object")
     summ.set_defaults(func=_cmd_summary)
 
+    wb = sub.add_parser(
+        "wellby",
+        help="WELLBY bands for a small pilot and its projections",
+        description="The pilot's WELLBY total and DKK value, per completer, the scaling "
+        "projections and goal 3's implied success chance, each with 80/90/95%% bands.",
+    )
+    wb.add_argument("config", help="WELLBY TOML file, e.g. configs/opi_aims_wellby.toml")
+    wb.add_argument(
+        "--scores",
+        metavar="CSV",
+        help="paired before,after 0-10 scores per participant (overrides the summary statistics)",
+    )
+    wb.add_argument("--draws", type=_positive_int, metavar="N")
+    wb.add_argument("--seed", type=_non_negative_int, metavar="S")
+    wb.add_argument("--out", metavar="PATH", help="write the result Dataset to NetCDF")
+    wb.add_argument("--plot", metavar="PNG", help="write the projections' fan chart (PNG/SVG/PDF)")
+    wb.add_argument("--json", action="store_true", help="print one JSON object")
+    wb.set_defaults(func=_cmd_wellby)
+
     bench = sub.add_parser(
         "bench",
         help="measure the kernel against the NumPy reference on this machine",
@@ -253,6 +272,46 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(format_summary(summary))
+    return 0
+
+
+def _check_out(path: str, flag: str) -> Path:
+    out = Path(path)
+    if out.is_dir():
+        raise SimriskError(f"{flag} {out}: is a folder; give a file name")
+    if str(out.parent) and not out.parent.is_dir():
+        raise SimriskError(f"{flag} {out}: folder {out.parent} does not exist")
+    return out
+
+
+def _cmd_wellby(args: argparse.Namespace) -> int:
+    from simrisk.wellby import format_wellby, load_wellby, read_scores, run_wellby
+
+    cfg, text = load_wellby(args.config)
+    out = _check_out(args.out, "--out") if args.out else None
+    plot = _check_out(args.plot, "--plot") if args.plot else None
+    scores = None
+    if args.scores:
+        scores = read_scores(args.scores)
+    elif cfg.pilot.scores:
+        scores = read_scores(Path(args.config).resolve().parent / cfg.pilot.scores)
+    res = run_wellby(cfg, scores=scores, draws=args.draws, seed=args.seed)
+    if out is not None or plot is not None:
+        from simrisk.wellby.dataset import wellby_dataset
+
+        ds = wellby_dataset(res, config_text=text)
+        if out is not None:
+            from simrisk.engine.dataset import write_netcdf
+
+            write_netcdf(ds, out)
+        if plot is not None:
+            from simrisk.plot import plot_wellby_fan, save_figure
+
+            save_figure(plot_wellby_fan(ds).figure, plot)
+    if args.json:
+        print(json.dumps(res.summary, indent=2, ensure_ascii=False))
+    else:
+        print(format_wellby(res.summary))
     return 0
 
 

@@ -44,6 +44,8 @@ __all__ = [
     "Simulation",
     "load_scenario",
     "parse_scenario",
+    "read_toml",
+    "validate_model",
 ]
 
 SHARE_TOLERANCE = 1e-9
@@ -598,9 +600,9 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
+def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class addressed by a pydantic error location (for key suggestions)."""
-    model: Any = Scenario
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -640,14 +642,14 @@ _TYPE_MESSAGES = {
 }
 
 
-def _issue_from_error(err: dict) -> ConfigIssue:
+def _issue_from_error(err: dict, root: type[BaseModel]) -> ConfigIssue:
     loc = tuple(err["loc"])
     typ = err["type"]
     path = _path(loc)
     if typ == "missing":
         return ConfigIssue(path, "is required", has_value=False)
     if typ == "extra_forbidden":
-        parent = _model_at(loc[:-1])
+        parent = _model_at(loc[:-1], root)
         allowed = sorted(parent.model_fields) if parent else []
         key = str(loc[-1])
         hint = _suggest(key, allowed)
@@ -690,10 +692,7 @@ def parse_scenario(data: dict, source: str | None = None) -> Scenario:
     ConfigError
         With one :class:`ConfigIssue` per problem found.
     """
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError([_issue_from_error(e) for e in exc.errors()], source) from None
+    scenario = validate_model(Scenario, data, source)
     issues = _cross_checks(scenario)
     if not issues:
         from simrisk.priors import model_issues
@@ -723,6 +722,20 @@ def load_scenario(path: str | Path) -> tuple[Scenario, str]:
     ConfigError
         When the file is missing, is not TOML, or does not validate.
     """
+    data, text = read_toml(path)
+    return parse_scenario(data, str(path)), text
+
+
+def validate_model(cls: type[BaseModel], data: dict, source: str | None = None):
+    """Validate ``data`` as ``cls``; pydantic's errors become :class:`ConfigIssue` lines."""
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError([_issue_from_error(e, cls) for e in exc.errors()], source) from None
+
+
+def read_toml(path: str | Path) -> tuple[dict, str]:
+    """A TOML file's data and text, with one-line errors for unreadable files."""
     p = Path(path)
     source = str(path)
     try:
@@ -740,4 +753,4 @@ def load_scenario(path: str | Path) -> tuple[Scenario, str]:
         raise ConfigError(
             [ConfigIssue("", f"is not valid TOML: {exc}", has_value=False)], source
         ) from None
-    return parse_scenario(data, source), text
+    return data, text

@@ -46,19 +46,28 @@ def _quantile_se(sorted_x: np.ndarray, p: float) -> float:
     return float(sorted_x[hi] - sorted_x[lo]) / (2 * _Z95)
 
 
+def _sorted_quantile(xs: np.ndarray, p: float) -> float:
+    # numpy's default (linear) quantile on an already sorted array, without a copy.
+    h = (xs.shape[0] - 1) * p
+    lo = int(math.floor(h))
+    hi = min(lo + 1, xs.shape[0] - 1)
+    return float(xs[lo] + (h - lo) * (xs[hi] - xs[lo]))
+
+
 def describe(x: np.ndarray) -> dict:
     """Mean, SD and P5/P50/P95 of the finite values of ``x``, each with its MC SE."""
-    x = np.asarray(x, dtype=np.float64)
-    x = x[np.isfinite(x)]
-    n = x.shape[0]
+    xs = np.array(x, dtype=np.float64)  # one working copy, sorted in place
+    if not np.isfinite(xs).all():
+        xs = xs[np.isfinite(xs)]
+    n = xs.shape[0]
     if n == 0:
         return {"n": 0}
-    xs = np.sort(x)
+    xs.sort()
     sd = float(xs.std(ddof=1)) if n > 1 else 0.0
     out = {"n": int(n), "mean": float(xs.mean()), "mean_se": sd / math.sqrt(n), "sd": sd}
     for p in (0.05, 0.5, 0.95):
         key = f"p{round(p * 100)}"
-        out[key] = float(np.quantile(xs, p))
+        out[key] = _sorted_quantile(xs, p)
         out[f"{key}_se"] = _quantile_se(xs, p)
     return out
 
@@ -108,11 +117,14 @@ def summarize(ds: xr.Dataset) -> dict:
         if not np.isfinite(irr[status == code]).all()
     }
     rep = ds["repayments_by_payer"]
-    succ = ds["successes"].sum("cohort").values.astype(np.float64)
-    meas = ds["measured"].sum("cohort").values.astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = succ / meas[:, None]
+    meas = ds["measured"].values.sum(axis=1, dtype=np.float32)
     goals = list(ds["goal"].values)
+
+    def rate(j):
+        succ = ds["successes"].values[:, :, j].sum(axis=1, dtype=np.float32)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return succ / meas
+
     out = {
         "scenario": ds.attrs.get("scenario", ""),
         "draws": int(n),
@@ -152,7 +164,7 @@ def summarize(ds: xr.Dataset) -> dict:
         "deadweight_share": describe(ds["deadweight_share"].values),
         "success_rate": {
             str(g): {
-                **describe(rate[:, j]),
+                **describe(rate(j)),
                 "assumed": float(ds["assumed_success_rate"].values[j]),
                 "implied_at_central": float(ds["implied_success_rate"].values[j]),
                 "counterfactual_at_central": float(ds["implied_counterfactual_rate"].values[j]),

@@ -1,0 +1,42 @@
+"""Shared helpers: number formats and labels from variable attributes."""
+
+from __future__ import annotations
+
+from matplotlib.ticker import FuncFormatter
+
+__all__ = ["dkk_formatter", "label", "save_figure"]
+
+
+def label(var) -> str:
+    """``long_name (units)`` from a DataArray's attributes."""
+    name = var.attrs.get("long_name", var.name)
+    units = var.attrs.get("units")
+    return f"{name} ({units})" if units and units != "1" else str(name)
+
+
+def _dkk(x: float, _pos=None) -> str:
+    ax = abs(x)
+    if ax >= 1e6:
+        return f"{x / 1e6:,.0f} mio" if ax >= 1e7 else f"{x / 1e6:,.1f} mio"
+    return f"{x:,.0f}"
+
+
+dkk_formatter = FuncFormatter(_dkk)
+
+
+def save_figure(fig, path) -> None:
+    """Save atomically (temporary file in the same folder, then rename) and close."""
+    import os
+    import uuid
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    target = Path(path)
+    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.part{target.suffix}")
+    try:
+        fig.savefig(tmp, dpi=150)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        plt.close(fig)

@@ -1,0 +1,69 @@
+"""Paired 0-10 scores per participant from a CSV file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from simrisk.errors import SimriskError
+
+__all__ = ["read_scores"]
+
+
+def read_scores(path: str | Path, scale_min: int = 0, scale_max: int = 10) -> np.ndarray:
+    """Read ``before,after`` integer scores (one participant a row) into an ``[n, 2]`` array.
+
+    The file needs a header with columns ``before`` and ``after`` (others,
+    such as ``id``, are ignored). Every problem is reported with its line
+    number; nothing is returned unless every row is valid.
+
+    Examples
+    --------
+    A file with::
+
+        id,before,after
+        1,5,7
+        2,8,8
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise SimriskError(f"{path}: file not found")
+    rows: list[tuple[int, int]] = []
+    problems: list[str] = []
+    with p.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames or []
+        missing = [c for c in ("before", "after") if c not in header]
+        if missing:
+            raise SimriskError(
+                f"{path}: line 1: the header needs columns before,after (missing "
+                f"{', '.join(missing)}; found {', '.join(header) or 'nothing'})"
+            )
+        for row in reader:
+            line = reader.line_num
+            pair = []
+            for col in ("before", "after"):
+                text = (row.get(col) or "").strip()
+                try:
+                    value = int(text)
+                except ValueError:
+                    problems.append(
+                        f"line {line}: {col} = {text!r}: must be a whole number "
+                        f"from {scale_min} to {scale_max}"
+                    )
+                    continue
+                if not scale_min <= value <= scale_max:
+                    problems.append(
+                        f"line {line}: {col} = {value}: must be from {scale_min} to {scale_max}"
+                    )
+                    continue
+                pair.append(value)
+            if len(pair) == 2:
+                rows.append((pair[0], pair[1]))
+    if problems:
+        raise SimriskError(f"{path}: " + f"\n{path}: ".join(problems))
+    if len(rows) < 2:
+        raise SimriskError(f"{path}: needs at least 2 participants, found {len(rows)}")
+    return np.array(rows, dtype=np.int64)
