@@ -234,12 +234,18 @@ class Prior(_Model):
     ``beta``        ``mean``, ``sd`` (on [0, 1])
     ``uniform``     ``low``, ``high``
     ``pert``        ``min``, ``mode``, ``max`` (Beta-PERT, shape 4)
+    ``pilot``       ``config`` (a WELLBY config, relative to this
+                    file), ``part`` (``"gross"``: the pilot's mean
+                    change; ``"net"``: less its no-intervention change)
     ==============  ==========================================
 
-    ``central`` is the value ``--fixed-parameters`` uses (default: the mean).
+    ``central`` is the value ``--fixed-parameters`` uses (default: the mean;
+    for ``pilot``, the pilot's own central figure).
     """
 
-    dist: Literal["fixed", "normal", "truncnormal", "lognormal", "beta", "uniform", "pert"]
+    dist: Literal[
+        "fixed", "normal", "truncnormal", "lognormal", "beta", "uniform", "pert", "pilot"
+    ]
     value: Finite | None = None
     mean: Finite | None = None
     sd: Finite | None = None
@@ -251,6 +257,8 @@ class Prior(_Model):
     mode: Finite | None = None
     max: Finite | None = None
     central: Finite | None = None
+    config: str | None = None
+    part: Literal["gross", "net"] | None = None
     source: str = ""
 
 
@@ -692,7 +700,8 @@ def parse_scenario(data: dict, source: str | None = None) -> Scenario:
     ConfigError
         With one :class:`ConfigIssue` per problem found.
     """
-    scenario = validate_model(Scenario, data, source)
+    base = Path(source).resolve().parent if source else Path.cwd()
+    scenario = validate_model(Scenario, _absolute_pilot_paths(data, base), source)
     issues = _cross_checks(scenario)
     if not issues:
         from simrisk.priors import model_issues
@@ -723,7 +732,53 @@ def load_scenario(path: str | Path) -> tuple[Scenario, str]:
         When the file is missing, is not TOML, or does not validate.
     """
     data, text = read_toml(path)
+    if "extends" in data:
+        data, text = _extend(Path(path), data, text)
     return parse_scenario(data, str(path)), text
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        deep = isinstance(v, dict) and isinstance(out.get(k), dict) and "dist" not in v
+        out[k] = _merge(out[k], v) if deep else v
+    return out
+
+
+def _extend(path: Path, data: dict, text: str) -> tuple[dict, str]:
+    """``extends = "base.toml"``: the base's tables, deep-merged with this file's.
+
+    Tables merge key by key; lists, values and whole priors (tables with a
+    ``dist`` key) replace the base's. The text kept for provenance is both
+    files'.
+    """
+    parent = data.pop("extends")
+    if not isinstance(parent, str):
+        raise ConfigError(
+            [ConfigIssue("extends", "must be a file name in quotes", parent)], str(path)
+        )
+    base_path = path.resolve().parent / parent
+    if base_path.resolve() == path.resolve():
+        raise ConfigError(
+            [ConfigIssue("extends", "must not name the file itself", parent)], str(path)
+        )
+    base_data, base_text = read_toml(base_path)
+    if "extends" in base_data:
+        base_data, base_text = _extend(base_path, base_data, base_text)
+    merged = _merge(base_data, data)
+    return merged, f"# ---- {base_path.name} ----\n{base_text}\n# ---- {path.name} ----\n{text}"
+
+
+def _absolute_pilot_paths(data, base: Path):
+    """Copy of ``data`` with every ``dist = "pilot"`` prior's config made absolute."""
+    if isinstance(data, dict):
+        out = {k: _absolute_pilot_paths(v, base) for k, v in data.items()}
+        if out.get("dist") == "pilot" and isinstance(out.get("config"), str):
+            out["config"] = str((base / out["config"]).resolve())
+        return out
+    if isinstance(data, list):
+        return [_absolute_pilot_paths(v, base) for v in data]
+    return data
 
 
 def validate_model(cls: type[BaseModel], data: dict, source: str | None = None):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -28,6 +29,7 @@ _REQUIRED = {
     "beta": ("mean", "sd"),
     "uniform": ("low", "high"),
     "pert": ("min", "mode", "max"),
+    "pilot": (),
 }
 _KEYS = ("value", "mean", "sd", "low", "high", "median", "sd_log", "min", "mode", "max")
 
@@ -39,7 +41,7 @@ def prior_support(p: Prior) -> tuple[float, float]:
     """The closed hull of a valid prior's support."""
     if p.dist == "fixed":
         return p.value, p.value
-    if p.dist == "normal":
+    if p.dist in ("normal", "pilot"):
         return -math.inf, math.inf
     if p.dist in ("truncnormal", "uniform"):
         return p.low, p.high
@@ -50,8 +52,17 @@ def prior_support(p: Prior) -> tuple[float, float]:
     return p.min, p.max  # pert
 
 
-def _prior_issues(p: Prior, path: str, lo: float, hi: float, what: str) -> list[ConfigIssue]:
+def _prior_issues(
+    p: Prior, path: str, lo: float, hi: float, what: str, base: Path | None = None
+) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
+    if p.dist == "pilot":
+        return _pilot_issues(p, path, lo, hi, base)
+    for k in ("config", "part"):
+        if getattr(p, k) is not None:
+            issues.append(
+                ConfigIssue(f"{path}.{k}", "only applies to dist 'pilot'", getattr(p, k))
+            )
     need = _REQUIRED[p.dist]
     for k in need:
         if getattr(p, k) is None:
@@ -112,6 +123,84 @@ def _prior_issues(p: Prior, path: str, lo: float, hi: float, what: str) -> list[
             )
         )
     return issues
+
+
+def _pilot_issues(p: Prior, path: str, lo: float, hi: float, base: Path | None):
+    issues: list[ConfigIssue] = []
+    for k in ("config", "part"):
+        if getattr(p, k) is None:
+            issues.append(
+                ConfigIssue(f"{path}.{k}", "is required for dist 'pilot'", has_value=False)
+            )
+    for k in _KEYS:
+        if getattr(p, k) is not None:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.{k}",
+                    "is not a parameter of dist 'pilot' (it takes config, part)",
+                    getattr(p, k),
+                )
+            )
+    if issues:
+        return issues
+    if (lo, hi) != (-math.inf, math.inf):
+        issues.append(
+            ConfigIssue(
+                f"{path}.dist",
+                "a pilot's mean change can be any number; use it only for effects",
+                p.dist,
+            )
+        )
+    target = (base or Path()) / p.config  # parse_scenario has made it absolute
+    if not target.is_file():
+        issues.append(
+            ConfigIssue(f"{path}.config", f"file not found (relative to {base})", p.config)
+        )
+        return issues
+    from simrisk.errors import ConfigError
+
+    try:
+        _pilot_dist(str(target.resolve()), p.part)
+    except ConfigError as exc:
+        issues.append(ConfigIssue(f"{path}.config", f"invalid WELLBY config: {exc}", p.config))
+    return issues
+
+
+class _PilotDist:
+    """A pilot's mean-change posterior as an empirical distribution (sorted draws)."""
+
+    DRAWS = 200_000
+
+    def __init__(self, config_path: str, part: str):
+        from simrisk.wellby import load_wellby, run_wellby
+
+        cfg, _ = load_wellby(config_path)
+        res = run_wellby(cfg, draws=self.DRAWS, seed=cfg.simulation.seed)
+        mu = res.draws["mean_change"]
+        central = res.summary["pilot"]["mean_change"]["central"]
+        if part == "net":
+            u = cfg.uncertainty.no_intervention_change
+            if u is not None:
+                mu = mu - res.draws["no_intervention_change"]
+                central = central - prior_central(u)
+        self.draws = np.sort(mu)
+        self.central = float(central)
+
+    def ppf(self, q):
+        return np.quantile(self.draws, q)
+
+    def mean(self):
+        return float(self.draws.mean())
+
+
+_PILOT_CACHE: dict[tuple[str, str], _PilotDist] = {}
+
+
+def _pilot_dist(config_path: str, part: str) -> _PilotDist:
+    key = (config_path, part)
+    if key not in _PILOT_CACHE:
+        _PILOT_CACHE[key] = _PilotDist(config_path, part)
+    return _PILOT_CACHE[key]
 
 
 _BOUNDS = {
@@ -294,6 +383,8 @@ def _corr_matrix(s: Scenario, names: list[str]) -> np.ndarray:
 def _frozen(p: Prior):
     from scipy import stats
 
+    if p.dist == "pilot":
+        return _pilot_dist(p.config, p.part)
     if p.dist == "normal":
         return stats.norm(loc=p.mean, scale=p.sd)
     if p.dist == "truncnormal":
@@ -321,7 +412,13 @@ def prior_mean(p: Prior) -> float:
 
 
 def prior_central(p: Prior) -> float:
-    """The value ``--fixed-parameters`` uses: ``central`` if given, else the mean."""
+    """The value ``--fixed-parameters`` uses: ``central`` if given, else the mean.
+
+    For a ``pilot`` prior: the pilot's own central figure (its reported mean
+    change, less the central no-intervention change for ``part = "net"``).
+    """
+    if p.dist == "pilot":
+        return _pilot_dist(p.config, p.part).central
     return float(p.central) if p.central is not None else prior_mean(p)
 
 
@@ -373,7 +470,7 @@ class ParameterSpace:
 
 
 def _table(p: Prior) -> np.ndarray | None:
-    if p.dist not in ("beta", "pert", "truncnormal"):
+    if p.dist not in ("beta", "pert", "truncnormal", "pilot"):
         return None
     from scipy.special import ndtr
 

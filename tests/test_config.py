@@ -264,6 +264,74 @@ MALFORMED = [
         ["payers[1].cap = nan", "non-negative amount"],
     ),
     (
+        "prior-missing-sd",
+        _set(["model", "goals", "region_use", "effect"], {"dist": "normal", "mean": 0.1}),
+        ["model.goals.region_use.effect.sd: is required for dist 'normal'"],
+    ),
+    (
+        "prior-wrong-key",
+        _set(["model", "retention"], {"dist": "beta", "mean": 0.5, "sd": 0.1, "mode": 0.4}),
+        ["model.retention.mode = 0.4", "not a parameter of dist 'beta'"],
+    ),
+    (
+        "prior-beta-too-wide",
+        _set(["model", "retention"], {"dist": "beta", "mean": 0.5, "sd": 0.6}),
+        ["model.retention.sd = 0.6", "too large for a beta"],
+    ),
+    (
+        "prior-support-outside",
+        _set(["model", "retention"], {"dist": "normal", "mean": 0.5, "sd": 0.1}),
+        ["model.retention.dist = 'normal'", "retention is a probability"],
+    ),
+    (
+        "sigma-not-positive",
+        _set(
+            ["model", "goals", "region_use", "sigma"],
+            {"dist": "uniform", "low": -1.0, "high": 1.0},
+        ),
+        ["model.goals.region_use.sigma.dist", "positive"],
+    ),
+    (
+        "model-unknown-goal",
+        _set(
+            ["model", "goals", "regio_use"],
+            {"effect": {"dist": "fixed", "value": 0.0}, "sigma": {"dist": "fixed", "value": 1.0}},
+        ),
+        ["model.goals.regio_use", "unknown goal", "did you mean 'region_use'"],
+    ),
+    (
+        "start-distribution-sum",
+        _set(["model", "goals", "life_satisfaction", "start_distribution"], [0.1] * 11),
+        ["model.goals.life_satisfaction.start_distribution", "must sum to 1"],
+    ),
+    (
+        "correlation-unknown-parameter",
+        _set(["model", "correlations", 0, "a"], "region_use.efect"),
+        ["model.correlations[0].a = 'region_use.efect'", "did you mean 'region_use.effect'"],
+    ),
+    (
+        "correlation-not-positive-definite",
+        _set(
+            ["model", "correlations"],
+            [
+                {"a": "region_use.effect", "b": "municipal_use.effect", "rho": 0.95},
+                {"a": "region_use.effect", "b": "life_satisfaction.effect", "rho": 0.95},
+                {"a": "municipal_use.effect", "b": "life_satisfaction.effect", "rho": -0.95},
+            ],
+        ),
+        ["model.correlations", "positive-definite"],
+    ),
+    (
+        "pilot-prior-missing-config",
+        _set(["model", "goals", "life_satisfaction", "effect"], {"dist": "pilot", "part": "net"}),
+        ["model.goals.life_satisfaction.effect.config: is required for dist 'pilot'"],
+    ),
+    (
+        "zero-share-without-rule",
+        _del(["model", "goals", "municipal_use", "zero_baseline"]),
+        ["model.goals.municipal_use.zero_baseline", "'success' or 'fail'"],
+    ),
+    (
         "payer-kind",
         _set(["payers", 2, "kind"], "charity"),
         ["payers[2].kind = 'charity'", "must be one of"],
@@ -360,3 +428,34 @@ def test_cli_bad_arguments_exit_2_one_line(args, fragment):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert fragment in lines[0]
+
+
+def test_extends_inherits_and_overrides(tmp_path):
+    import shutil
+
+    for name in ("dsi_norddjurs.toml", "opi_aims_wellby.toml"):
+        shutil.copy(DSI_CONFIG.parent / name, tmp_path / name)
+    child = tmp_path / "child.toml"
+    child.write_text(
+        'extends = "dsi_norddjurs.toml"\nname = "variant"\n'
+        "[population]\nretention = 0.44  # SPEC §2 pilot completion\n"
+        "[model.goals.life_satisfaction]\n"
+        'effect = { dist = "pilot", config = "opi_aims_wellby.toml", part = "gross" }\n',
+        encoding="utf-8",
+    )
+    s, text = load_scenario(child)
+    assert s.name == "variant"
+    assert s.population.retention == 0.44
+    assert s.population.referred == 700  # inherited
+    assert s.model.goals["life_satisfaction"].effect.dist == "pilot"
+    assert s.model.goals["life_satisfaction"].drift_low.mean == 0.82  # inherited
+    assert "dsi_norddjurs.toml" in text and "child.toml" in text
+
+
+def test_pilot_prior_is_the_pilot_posterior(dsi_scenario):
+    from simrisk.priors import prior_central
+
+    s, _ = load_scenario(DSI_CONFIG.parent / "dsi_norddjurs_pilot_goal3.toml")
+    effect = s.model.goals["life_satisfaction"].effect
+    # The pilot's mean change (17/22) less the central no-intervention change (0.48).
+    assert prior_central(effect) == pytest.approx(17 / 22 - 0.48)

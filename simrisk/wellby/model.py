@@ -234,6 +234,7 @@ def run_wellby(
         "pilot_total_wellby": total,
         "pilot_value_dkk": total * value,
         "pilot_value_dkk_net": net_total * value,
+        "no_intervention_change": mu0,
     }
 
     projections = []
