@@ -162,6 +162,22 @@ def _build_parser() -> argparse.ArgumentParser:
     wb.add_argument("--json", action="store_true", help="print one JSON object")
     wb.set_defaults(func=_cmd_wellby)
 
+    rep = sub.add_parser(
+        "report",
+        help="the investment committee's PDF report of a run",
+        description="A multi-page PDF from a 'simrisk run' result: the answer first, then "
+        "distributions, caps, cash flows, the authorities' savings, deadweight, WELLBY "
+        "bands and every assumption.",
+    )
+    rep.add_argument("results", help="NetCDF file written by 'simrisk run'")
+    rep.add_argument("-o", "--output", required=True, metavar="PDF", help="the PDF to write")
+    rep.add_argument(
+        "--lang", choices=("en", "da"), default="en", help="labels and number format (default en)"
+    )
+    rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
+    rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
+    rep.set_defaults(func=_cmd_report)
+
     bench = sub.add_parser(
         "bench",
         help="measure the kernel against the NumPy reference on this machine",
@@ -312,6 +328,22 @@ def _cmd_wellby(args: argparse.Namespace) -> int:
         print(json.dumps(res.summary, indent=2, ensure_ascii=False))
     else:
         print(format_wellby(res.summary))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from simrisk.engine import open_result
+    from simrisk.report import build_report
+
+    out = _check_out(args.output, "--output")
+    ds = open_result(args.results)
+    wellby = None
+    if args.wellby:
+        from simrisk.wellby.dataset import WELLBY_KIND
+
+        wellby = open_result(args.wellby, kind=WELLBY_KIND)
+    pages = build_report(ds, out, lang=args.lang, figures=args.figures, wellby=wellby)
+    print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0
 
 

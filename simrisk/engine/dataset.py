@@ -179,6 +179,7 @@ def to_dataset(
         "valuation_date": c.valuation_date.isoformat(),
         "currency": s.currency,
         "irr_reasons": json.dumps({str(k): v for k, v in irr_reasons.items()}),
+        "scenario_json": s.model_dump_json(),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 

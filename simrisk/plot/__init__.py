@@ -4,7 +4,28 @@ Matplotlib is imported here only, never by compute modules. Labels come from
 the variables' ``long_name`` and ``units``.
 """
 
+from simrisk.plot._fmt import Fmt
+from simrisk.plot._run import (
+    plot_cash_flow_fan,
+    plot_deadweight,
+    plot_irr,
+    plot_net_saving,
+    plot_npv,
+    plot_npv_cdf,
+    plot_repayment_curve,
+)
 from simrisk.plot._util import save_figure
 from simrisk.plot._wellby import plot_wellby_fan
 
-__all__ = ["plot_wellby_fan", "save_figure"]
+__all__ = [
+    "Fmt",
+    "plot_cash_flow_fan",
+    "plot_deadweight",
+    "plot_irr",
+    "plot_net_saving",
+    "plot_npv",
+    "plot_npv_cdf",
+    "plot_repayment_curve",
+    "plot_wellby_fan",
+    "save_figure",
+]

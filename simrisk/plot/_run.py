@@ -1,0 +1,295 @@
+"""Plots of a ``simrisk run`` result. Each takes the Dataset, ``ax=None`` and ``lang``."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from matplotlib.ticker import MaxNLocator
+
+from simrisk.plot._fmt import Fmt
+from simrisk.plot._util import label
+from simrisk.plot._words import word
+
+__all__ = [
+    "plot_cash_flow_fan",
+    "plot_deadweight",
+    "plot_irr",
+    "plot_net_saving",
+    "plot_npv",
+    "plot_npv_cdf",
+    "plot_repayment_curve",
+]
+
+BLUE, ORANGE, GREEN, GREY, RED = "#1f5fa8", "#c4572a", "#3a8a3a", "#777777", "#b22222"
+
+
+def _ax(ax, size=(8, 4.8)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _label(ds, name, lang, key):
+    return label(ds[name]) if lang == "en" else word(key, lang)
+
+
+def _hist(ax, x, colour, bins=80, alpha=0.75, **kw):
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    w = np.full(x.size, 1.0 / x.size)
+    ax.hist(x, bins=bins, weights=w, color=colour, alpha=alpha, **kw)
+    return x
+
+
+def _share_axis(ax, f: Fmt):
+    top = ax.get_ylim()[1]
+    ax.yaxis.set_major_formatter(f.axis_pct(1 if top < 0.1 else 0))
+
+
+def plot_irr(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """Histogram of DSI's IRR with the hurdle and zero marked; returns the Axes."""
+    ax = _ax(ax)
+    f = Fmt(lang)
+    irr = _hist(ax, ds["irr"].values, BLUE)
+    hurdle = float(ds.attrs["hurdle_rate"])
+    p_below = float((irr < hurdle).mean())
+    ax.axvline(
+        hurdle,
+        color=RED,
+        lw=1.5,
+        ls="--",
+        label=f"{word('hurdle', lang)}: P(IRR < {f.pct(hurdle, 0)}) = {f.pct(p_below)}",
+    )
+    ax.axvline(0, color="black", lw=1, label=word("zero", lang))
+    ax.axvline(
+        np.median(irr),
+        color=GREEN,
+        lw=1.5,
+        label=f"{word('median', lang)} {f.pct(float(np.median(irr)))}",
+    )
+    ax.xaxis.set_major_formatter(f.axis_pct())
+    _share_axis(ax, f)
+    ax.set_xlabel(word("irr_axis", lang))
+    ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
+    ax.set_title(word("irr", lang))
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_npv(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """Histogram of DSI's NPV with zero marked; returns the Axes."""
+    ax = _ax(ax)
+    f = Fmt(lang)
+    npv = _hist(ax, ds["npv"].values, BLUE)
+    p = float((npv < 0).mean())
+    ax.axvline(
+        0, color=RED, lw=1.5, ls="--", label=f"{word('zero', lang)}: P(NPV < 0) = {f.pct(p)}"
+    )
+    ax.axvline(
+        np.median(npv),
+        color=GREEN,
+        lw=1.5,
+        label=f"{word('median', lang)} {f.dkk(float(np.median(npv)))}",
+    )
+    ax.xaxis.set_major_formatter(f.axis_money())
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+    _share_axis(ax, f)
+    ax.set_xlabel(_label(ds, "npv", lang, "npv_axis"))
+    ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
+    ax.set_title(word("npv", lang))
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_npv_cdf(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """Empirical CDF of NPV with P(NPV < 0) read off at zero (and its MC SE)."""
+    ax = _ax(ax)
+    f = Fmt(lang)
+    npv = np.sort(ds["npv"].values.astype(np.float64))
+    n = npv.size
+    step = max(n // 4000, 1)
+    ax.plot(npv[::step], (np.arange(n)[::step] + 1) / n, color=BLUE, lw=2)
+    p = float((npv < 0).mean())
+    se = math.sqrt(p * (1 - p) / n)
+    ax.axvline(0, color=GREY, lw=1)
+    ax.axhline(p, color=RED, lw=1.5, ls="--")
+    ax.plot([0], [p], "o", color=RED)
+    ax.annotate(
+        f"{word('p_loss_read', lang)} = {f.pct(p)}\n(± {f.pct(se, 2)} {word('mc_se', lang)})",
+        (0, p),
+        xytext=(-12, 12),
+        textcoords="offset points",
+        color=RED,
+        fontsize=9,
+        ha="right",
+    )
+    ax.xaxis.set_major_formatter(f.axis_money())
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7))
+    ax.yaxis.set_major_formatter(f.axis_pct())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(_label(ds, "npv", lang, "npv_axis"))
+    ax.set_ylabel(word("p_npv_below", lang) + " (%)")
+    ax.set_title(word("npv_cdf", lang))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: float = 350):
+    """Repayment per payer against the success rate, caps marked, simulated draws overlaid.
+
+    Lines: the contract's repayment if ``measured`` citizens are measured and
+    a share ``x`` of them succeed (the source's table), capped. Points: the
+    simulated draws' (success rate, repayment) per payer (up to 3,000 each).
+    """
+    ax = _ax(ax, (8, 5))
+    f = Fmt(lang)
+    payers = list(ds["payer"].values)
+    goal_payer = list(ds["goal_payer"].values)
+    pay = ds["payment_per_success"].values
+    caps = ds["cap"].values
+    x = np.linspace(0, 1, 201)
+    meas = ds["measured"].sum("cohort").values.astype(np.float64)
+    rng = np.random.default_rng(0)
+    take = rng.choice(meas.size, size=min(3000, meas.size), replace=False)
+    colours = (BLUE, ORANGE, GREEN, GREY)
+    for i, payer in enumerate(payers):
+        goals = [j for j, p in enumerate(goal_payer) if p == payer]
+        if not goals:
+            continue
+        c = colours[i % len(colours)]
+        curve = np.minimum(measured * x * pay[goals].sum(), caps[i])
+        name = word(payer, lang) if payer in ("region", "municipality", "ostifterne") else payer
+        ax.plot(x, curve, color=c, lw=2, label=f"{name}: {word('contract_curve', lang)}")
+        succ = ds["successes"].isel(goal=goals[0]).sum("cohort").values.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = succ / meas
+        rep = ds["repayments_by_payer"].sel(payer=payer).values
+        ax.scatter(rate[take], rep[take], s=3, color=c, alpha=0.25, linewidths=0)
+        if np.isfinite(caps[i]):
+            ax.axhline(caps[i], color=c, lw=1, ls="--")
+            bind = caps[i] / (measured * pay[goals].sum())
+            ax.annotate(
+                f"{word('cap', lang)} {f.dkk(caps[i])} ({f.pct(bind, 0)})",
+                (0.01, caps[i]),
+                xytext=(0, 3),
+                textcoords="offset points",
+                color=c,
+                fontsize=8,
+            )
+    ax.scatter([], [], s=10, color=GREY, label=word("simulated", lang))
+    ax.xaxis.set_major_formatter(f.axis_pct())
+    ax.yaxis.set_major_formatter(f.axis_money())
+    ax.set_xlim(0, 1)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(word("success_rate_axis", lang))
+    ax.set_ylabel(word("repayment_axis", lang))
+    ax.set_title(word("repay_curve", lang))
+    ax.legend(frameon=False, fontsize=8, loc="center right")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_cash_flow_fan(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """DSI's net cash flow by calendar year: median with P25–P75 and P5–P95 bands."""
+    ax = _ax(ax)
+    f = Fmt(lang)
+    cf = ds["cash_flow_by_year"].values.astype(np.float64)
+    years = ds["year"].values
+    q = np.quantile(cf, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    pos = np.arange(len(years))
+    ax.bar(
+        pos,
+        q[4] - q[0],
+        bottom=q[0],
+        width=0.5,
+        color=BLUE,
+        alpha=0.25,
+        label=word("band_90", lang),
+    )
+    ax.bar(
+        pos,
+        q[3] - q[1],
+        bottom=q[1],
+        width=0.62,
+        color=BLUE,
+        alpha=0.5,
+        label=word("band_50", lang),
+    )
+    for k in range(len(years)):
+        ax.plot(
+            [pos[k] - 0.34, pos[k] + 0.34],
+            [q[2, k], q[2, k]],
+            color="black",
+            lw=2,
+            label=word("median", lang) if k == 0 else None,
+        )
+        ax.annotate(f.mio(q[2, k]), (pos[k] + 0.36, q[2, k]), va="center", fontsize=8)
+    ax.axhline(0, color="black", lw=1)
+    ax.set_xticks(pos)
+    ax.set_xticklabels([str(y) for y in years])
+    ax.set_xlim(-0.6, len(years) - 0.2)
+    span = float(q.max() - q.min()) or 1.0
+    ax.set_ylim(float(q.min()) - 0.08 * span, float(q.max()) + 0.08 * span)
+    ax.yaxis.set_major_formatter(f.axis_money())
+    ax.set_xlabel(word("year", lang))
+    ax.set_ylabel(_label(ds, "cash_flow_by_year", lang, "cash_axis"))
+    ax.set_title(word("cash_fan", lang))
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def plot_net_saving(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """Distributions of each authority's net saving (saving less repayments)."""
+    ax = _ax(ax)
+    f = Fmt(lang)
+    colours = (BLUE, ORANGE, GREEN)
+    for i, a in enumerate(ds["authority"].values):
+        x = ds["authority_net_saving"].sel(authority=a).values.astype(np.float64)
+        name = word(str(a), lang) if a in ("region", "municipality") else str(a)
+        m = float(x.mean())
+        se = float(x.std(ddof=1) / math.sqrt(x.size))
+        _hist(
+            ax,
+            x,
+            colours[i % 3],
+            bins=100,
+            alpha=0.5,
+            histtype="stepfilled",
+            edgecolor=colours[i % 3],
+            linewidth=1.2,
+            label=f"{name}: {word('mean', lang)} {f.dkk(m)} (± {f.num(se)})",
+        )
+    ax.axvline(0, color="black", lw=1)
+    ax.xaxis.set_major_formatter(f.axis_money())
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7))
+    _share_axis(ax, f)
+    ax.set_xlabel(_label(ds, "authority_net_saving", lang, "net_saving_axis"))
+    ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
+    ax.set_title(word("net_saving", lang), fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_deadweight(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """Distribution of the share of repayments that pays for deadweight successes."""
+    ax = _ax(ax)
+    f = Fmt(lang)
+    x = _hist(ax, ds["deadweight_share"].values, ORANGE, bins=60)
+    m = float(x.mean())
+    ax.axvline(
+        m,
+        color="black",
+        lw=1.5,
+        label=f"{word('mean', lang)} {f.pct(m)} (± {f.pct(x.std() / math.sqrt(x.size), 2)})",
+    )
+    ax.xaxis.set_major_formatter(f.axis_pct())
+    _share_axis(ax, f)
+    ax.set_xlabel(word("deadweight_axis", lang))
+    ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
+    ax.set_title(word("deadweight", lang), fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return ax

@@ -1,0 +1,59 @@
+"""The words of plots and reports in English and Danish."""
+
+from __future__ import annotations
+
+__all__ = ["WORDS", "word"]
+
+WORDS = {
+    "draws": ("draws", "trækninger"),
+    "share_of_draws": ("share of draws", "andel af trækninger"),
+    "irr": ("DSI's internal rate of return (IRR)", "DSI's interne rente (IRR)"),
+    "irr_axis": ("IRR per year (%)", "IRR pr. år (%)"),
+    "npv": ("DSI's net present value at 4%", "DSI's nutidsværdi ved 4 %"),
+    "npv_axis": ("NPV (DKK)", "nutidsværdi (kr.)"),
+    "hurdle": ("4% hurdle", "4 %-krav"),
+    "zero": ("zero", "nul"),
+    "median": ("median", "median"),
+    "npv_cdf": ("Cumulative distribution of NPV", "Fordeling af nutidsværdien (kumuleret)"),
+    "p_npv_below": ("P(NPV below x)", "P(nutidsværdi under x)"),
+    "p_loss_read": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
+    "repay_curve": (
+        "Repayment per payer against the success rate",
+        "Tilbagebetaling pr. betaler efter succesrate",
+    ),
+    "success_rate_axis": (
+        "success rate among measured citizens (%)",
+        "succesrate blandt målte borgere (%)",
+    ),
+    "repayment_axis": ("repayment (DKK)", "tilbagebetaling (kr.)"),
+    "cap": ("cap", "loft"),
+    "simulated": ("simulated draws", "simulerede trækninger"),
+    "contract_curve": ("contract at 350 measured", "kontrakt ved 350 målte"),
+    "cash_fan": ("DSI's net cash flow by year", "DSI's nettopengestrøm pr. år"),
+    "cash_axis": ("net cash flow (DKK)", "nettopengestrøm (kr.)"),
+    "year": ("calendar year", "kalenderår"),
+    "band_90": ("P5–P95", "P5–P95"),
+    "band_50": ("P25–P75", "P25–P75"),
+    "net_saving": (
+        "Authorities' net saving (saving less repayments)",
+        "Myndighedernes nettobesparelse (besparelse minus tilbagebetaling)",
+    ),
+    "net_saving_axis": ("net saving (DKK)", "nettobesparelse (kr.)"),
+    "region": ("region", "region"),
+    "municipality": ("municipality", "kommune"),
+    "ostifterne": ("Østifterne", "Østifterne"),
+    "total": ("total", "i alt"),
+    "deadweight": (
+        "Deadweight: share of repayments for changes that would have happened anyway",
+        "Dødvægt: andel af tilbagebetalingen for ændringer, der var sket alligevel",
+    ),
+    "deadweight_axis": ("deadweight share of repayments (%)", "dødvægtsandel (%)"),
+    "mean": ("mean", "middel"),
+    "mc_se": ("Monte Carlo SE", "Monte Carlo-usikkerhed"),
+}
+
+
+def word(key: str, lang: str) -> str:
+    """``WORDS[key]`` in ``lang`` (``"en"`` or ``"da"``)."""
+    en, da = WORDS[key]
+    return da if lang == "da" else en
