@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +37,14 @@ def dsi_scenario():
 
     scenario, _ = load_scenario(DSI_CONFIG)
     return scenario
+
+
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
+    """``python -m simrisk ARGS`` in a subprocess, output captured, never raising."""
+    return subprocess.run(
+        [sys.executable, "-m", "simrisk", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import subprocess
-import sys
 import tomllib
 
 import pytest
@@ -15,6 +13,7 @@ from simrisk.config import load_scenario
 from simrisk.errors import ConfigError
 
 from .conftest import DSI_CONFIG
+from .conftest import run_cli as _cli
 
 BASE = tomllib.loads(DSI_CONFIG.read_text(encoding="utf-8"))
 
@@ -380,16 +379,6 @@ def test_several_issues_are_all_reported(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_scenario(path)
     assert len(info.value.issues) == 2
-
-
-def _cli(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "simrisk", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(

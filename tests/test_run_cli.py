@@ -15,16 +15,7 @@ from simrisk.errors import SimriskError
 from simrisk.summary import summarize
 
 from .conftest import DSI_CONFIG
-
-
-def _cli(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "simrisk", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
+from .conftest import run_cli as _cli
 
 
 def test_run_writes_netcdf_and_json_summary(tmp_path):
