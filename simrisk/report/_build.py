@@ -218,7 +218,7 @@ def _one(ds, lang, plot):
     return fig
 
 
-def _assumptions_page(ds, s, lang):
+def _assumptions_page(ds, s, lang, wellby=None):
     from simrisk.config import Scenario
 
     f = Fmt(lang)
@@ -246,17 +246,33 @@ def _assumptions_page(ds, s, lang):
     for g, d in s["success_rate"].items():
         text = (
             f"{g}: the contract assumes {f.pct(d['assumed'])} success; the model gives "
-            f"{f.pct(d['implied_at_central'])} at the priors' central values, "
-            f"{f.pct(d['counterfactual_at_central'])} of it would happen without the "
-            f"intervention; simulated mean {f.pct(d['mean'])}."
+            f"{f.pct(d['implied_at_central'])} at the priors' central values and "
+            f"{f.pct(d['counterfactual_at_central'])} without the intervention (the rest is "
+            f"what the intervention causes); simulated mean {f.pct(d['mean'])}."
             if lang == "en"
             else f"{g}: kontrakten antager {f.pct(d['assumed'])} succes; modellen giver "
-            f"{f.pct(d['implied_at_central'])} ved priors' centrale værdier, heraf "
+            f"{f.pct(d['implied_at_central'])} ved priors' centrale værdier og "
             f"{f.pct(d['counterfactual_at_central'])} uden indsatsen; simuleret middel "
             f"{f.pct(d['mean'])}."
         )
         for line in textwrap.wrap(text, 170):
             fig.text(0.05, y, line, fontsize=8)
+            y -= 0.02
+    if wellby is not None and "goal3_success_probability_central" in wellby:
+        band = wellby["goal3_success_probability_band"].sel(ci_prob=0.9)
+        lo, hi = (float(band.sel(ci_bound=b)) for b in ("lower", "upper"))
+        p = float(wellby["goal3_success_probability_central"])
+        text = (
+            f"goal 3 and the OPI-AIMS pilot: the pilot's change implies a {f.pct(p)} chance that "
+            f"a citizen's 0-10 score strictly rises (90% band {f.pct(lo)} to {f.pct(hi)}), "
+            "against the contract's assumption above."
+            if lang == "en"
+            else f"mål 3 og OPI-AIMS-piloten: pilotens ændring giver {f.pct(p)} "
+            f"sandsynlighed for at en borgers score stiger (90 %-interval {f.pct(lo)} "
+            f"til {f.pct(hi)}), mod kontraktens antagelse ovenfor."
+        )
+        for line in textwrap.wrap(text, 170):
+            fig.text(0.05, y, line, fontsize=8, weight="bold")
             y -= 0.02
     return fig
 
@@ -350,7 +366,7 @@ def build_report(
     ]
     if wellby is not None:
         pages.append(("wellby", lambda: _wellby_page(ds, wellby, lang)))
-    pages.append(("assumptions", lambda: _assumptions_page(ds, s, lang)))
+    pages.append(("assumptions", lambda: _assumptions_page(ds, s, lang, wellby)))
 
     target = Path(out)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
