@@ -229,14 +229,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simrisk.summary import format_summary, summarize
 
     scenario, text = load_scenario(args.config)
-    out = None if args.out == "-" else Path(args.out) if args.out else _default_out(args.config)
-    if out is not None:
-        if out.exists() and out.is_dir():
-            raise SimriskError(f"--out {out}: is a folder; give a file name")
-        if args.out is None:
-            out.parent.mkdir(parents=True, exist_ok=True)
-        elif not out.parent.is_dir() and str(out.parent):
-            raise SimriskError(f"--out {out}: folder {out.parent} does not exist")
+    if args.out == "-":
+        out = None
+    elif args.out:
+        out = _check_out(args.out, "--out")
+    else:
+        out = _default_out(args.config)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out = _check_out(str(out), "--out")
     ckpt = None if out is None else out.with_name(out.name + ".checkpoint.npz")
     if ckpt is not None and args.restart:
         ckpt.unlink(missing_ok=True)
