@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simrisk.finance import IRR_REASONS
 from simrisk.ledger import LedgerResult
 
 __all__ = ["format_ledger"]
@@ -113,6 +114,4 @@ def format_ledger(res: LedgerResult) -> str:
 
 
 def _reason(res: LedgerResult) -> str:
-    from simrisk.finance import IRR_REASONS
-
     return IRR_REASONS[res.irr_status]

@@ -38,8 +38,6 @@ class EngineInputs:
     goal_kind: np.ndarray  # int64[G]
     log_keep: np.ndarray  # float64[G]: log(1 - threshold) for resource goals
     zero_success: np.ndarray  # int64[G]: 1 if a zero-baseline citizen counts as success
-    res_slot: np.ndarray  # int64[G]: index of the goal's normal (resource goals), else -1
-    n_res: int
     res_goals: np.ndarray  # int64[R]: the resource goals, in normal-slot order
     score_goals: np.ndarray  # int64[S]: the score goals
     start_guide: np.ndarray  # int64[G, GUIDE]
@@ -64,6 +62,11 @@ class EngineInputs:
     rate: float
 
     @property
+    def n_res(self) -> int:
+        """Number of resource_use_fall goals."""
+        return int(self.res_goals.shape[0])
+
+    @property
     def n_goals(self) -> int:
         return int(self.goal_kind.shape[0])
 
@@ -82,7 +85,6 @@ def build_inputs(s: Scenario) -> EngineInputs:
     goal_kind = np.zeros(G, np.int64)
     log_keep = np.zeros(G)
     zero_success = np.zeros(G, np.int64)
-    res_slot = -np.ones(G, np.int64)
     cost_col = -np.ones(G, np.int64)
     score_top = np.zeros(G, np.int64)
     low_max = np.zeros(G, np.int64)
@@ -90,15 +92,12 @@ def build_inputs(s: Scenario) -> EngineInputs:
     pidx = -np.ones((G, 6), np.int64)
     bc = s.business_case
     cost_columns = tuple(sorted(bc.authorities)) if bc else ()
-    n_res = 0
     for j, g in enumerate(s.goals):
         gm = s.model.goals[g.id]
         if g.outcome == "resource_use_fall":
             goal_kind[j] = KIND_RESOURCE
             log_keep[j] = math.log1p(-g.threshold) if g.threshold < 1 else -np.inf
             zero_success[j] = 1 if gm.zero_baseline == "success" else 0
-            res_slot[j] = n_res
-            n_res += 1
             if g.resource is not None and g.resource in cost_columns:
                 cost_col[j] = cost_columns.index(g.resource)
             for k, p in enumerate(("drift", "effect", "sigma", "zero_share")):
@@ -147,8 +146,6 @@ def build_inputs(s: Scenario) -> EngineInputs:
         goal_kind=goal_kind,
         log_keep=log_keep,
         zero_success=zero_success,
-        res_slot=res_slot,
-        n_res=n_res,
         res_goals=np.flatnonzero(goal_kind == KIND_RESOURCE).astype(np.int64),
         score_goals=np.flatnonzero(goal_kind == KIND_SCORE).astype(np.int64),
         start_guide=np.stack([make_guide(row) for row in start_cdf]),

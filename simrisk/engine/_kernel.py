@@ -44,14 +44,6 @@ def _phi(x):
 
 
 @jit(inline="always")
-def _search(cdf, n, u):
-    k = 0
-    while k < n - 1 and u >= cdf[k]:
-        k += 1
-    return k
-
-
-@jit(inline="always")
 def _guided(cdf, guide, u):
     # Inverse CDF of a discrete distribution with a guide table (Chen 1974):
     # guide[m] is the first k with cdf[k] > m / len(guide); a step or two remains.

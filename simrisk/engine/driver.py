@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk._rng import key_from_seed, param_uniforms
+from simrisk._rng import MAX_CITIZENS, key_from_seed, param_uniforms
 from simrisk._version import __version__
 from simrisk.config import Scenario
 from simrisk.engine._inputs import EngineInputs, build_inputs
@@ -127,10 +127,11 @@ def simulate_arrays(
     _check_spec(spec)
     import numba
 
-    if inp.contract.referred * 10 > np.iinfo(np.int16).max:
+    most = min(np.iinfo(np.int16).max, MAX_CITIZENS - 1) // 10
+    if inp.contract.referred > most:
         raise SimriskError(
-            f"population.referred = {inp.contract.referred}: too large for the engine's "
-            "int16 counts (at most 3,276: recruitment may reach 10x)"
+            f"population.referred = {inp.contract.referred}: too large for the engine "
+            f"(at most {most:,}: recruitment may reach 10x, and counts are int16)"
         )
     if spec.threads is not None:
         numba.set_num_threads(spec.threads)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from matplotlib.ticker import FuncFormatter
-
-__all__ = ["dkk_formatter", "label", "save_figure"]
+__all__ = ["label", "save_figure"]
 
 
 def label(var) -> str:
@@ -12,16 +10,6 @@ def label(var) -> str:
     name = var.attrs.get("long_name", var.name)
     units = var.attrs.get("units")
     return f"{name} ({units})" if units and units != "1" else str(name)
-
-
-def _dkk(x: float, _pos=None) -> str:
-    ax = abs(x)
-    if ax >= 1e6:
-        return f"{x / 1e6:,.0f} mio" if ax >= 1e7 else f"{x / 1e6:,.1f} mio"
-    return f"{x:,.0f}"
-
-
-dkk_formatter = FuncFormatter(_dkk)
 
 
 def save_figure(fig, path) -> None:

@@ -277,7 +277,7 @@ def _assumptions_page(ds, s, lang, wellby=None):
     return fig
 
 
-def _wellby_page(ds, wb, lang):
+def _wellby_page(wb, lang):
     f = Fmt(lang)
     fig = plt.figure(figsize=A4)
     ax = fig.add_axes((0.1, 0.1, 0.55, 0.8))
@@ -365,7 +365,7 @@ def build_report(
         ("deadweight", lambda: _one(ds, lang, plot_deadweight)),
     ]
     if wellby is not None:
-        pages.append(("wellby", lambda: _wellby_page(ds, wellby, lang)))
+        pages.append(("wellby", lambda: _wellby_page(wellby, lang)))
     pages.append(("assumptions", lambda: _assumptions_page(ds, s, lang, wellby)))
 
     target = Path(out)
