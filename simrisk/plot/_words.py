@@ -50,6 +50,58 @@ WORDS = {
     "deadweight_axis": ("deadweight share of repayments (%)", "dødvægtsandel (%)"),
     "mean": ("mean", "middel"),
     "mc_se": ("Monte Carlo SE", "Monte Carlo-usikkerhed"),
+    # The report's own words (simrisk.report)
+    "report.title": ("Risk report", "Risikorapport"),
+    "report.answer": ("The answer", "Svaret"),
+    "report.p_loss_nominal": (
+        "Probability DSI gets back less than its capital",
+        "Sandsynlighed for at DSI får mindre end sin kapital tilbage",
+    ),
+    "report.p_loss_npv": (
+        "Probability DSI loses money at its 4% rate (NPV < 0)",
+        "Sandsynlighed for tab ved DSI's 4 %-rente (nutidsværdi < 0)",
+    ),
+    "report.irr": ("Median IRR (90% band)", "Median-IRR (90 %-interval)"),
+    "report.es": (
+        "Expected NPV in the worst 5% of worlds",
+        "Forventet nutidsværdi i de værste 5 %",
+    ),
+    "report.repay": ("Expected repayment", "Forventet tilbagebetaling"),
+    "report.vs_cap": ("cap", "loft"),
+    "report.p_cap": ("caps bind in", "loftet nås i"),
+    "report.no_cap": ("no cap", "intet loft"),
+    "report.capital": ("capital", "kapital"),
+    "report.net_saving": (
+        "Authorities' expected net saving",
+        "Myndighedernes forventede nettobesparelse",
+    ),
+    "report.deadweight": (
+        "Share of repayments paying for changes that would have happened anyway",
+        "Andel af tilbagebetalingen for ændringer, der var sket alligevel",
+    ),
+    "report.se_note": (
+        "± is the Monte Carlo standard error of the figure (simulation noise, not the "
+        "spread of outcomes).",
+        "± er figurens Monte Carlo-standardfejl (simulationsstøj, ikke spredningen i udfaldene).",
+    ),
+    "report.assumptions": (
+        "Assumptions: every prior and its source",
+        "Antagelser: alle priors og kilder",
+    ),
+    "report.tensions": (
+        "Where assumptions pull against each other",
+        "Hvor antagelserne trækker i hver sin retning",
+    ),
+    "report.param": ("parameter", "parameter"),
+    "report.dist": ("distribution", "fordeling"),
+    "report.central": ("central", "central"),
+    "report.source": ("source (config comment)", "kilde (kommentar i konfigurationen)"),
+    "report.wellby": (
+        "WELLBY: the pilot and its projections, with bands",
+        "WELLBY: piloten og fremskrivningerne med intervaller",
+    ),
+    "report.draws": ("draws", "trækninger"),
+    "report.seed": ("seed", "seed"),
 }
 
 

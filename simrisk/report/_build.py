@@ -25,6 +25,7 @@ from simrisk.plot import (
     plot_repayment_curve,
     plot_wellby_fan,
 )
+from simrisk.plot._words import word
 from simrisk.report._assumptions import prior_rows
 from simrisk.summary import REQUIRED_VARIABLES, summarize
 
@@ -50,61 +51,9 @@ WELLBY_VARIABLES = (
     "pilot_total_wellby_central",
 )
 
-T = {
-    "title": ("Risk report", "Risikorapport"),
-    "answer": ("The answer", "Svaret"),
-    "p_loss_nominal": (
-        "Probability DSI gets back less than its capital",
-        "Sandsynlighed for at DSI får mindre end sin kapital tilbage",
-    ),
-    "p_loss_npv": (
-        "Probability DSI loses money at its 4% rate (NPV < 0)",
-        "Sandsynlighed for tab ved DSI's 4 %-rente (nutidsværdi < 0)",
-    ),
-    "irr": ("Median IRR (90% band)", "Median-IRR (90 %-interval)"),
-    "es": ("Expected NPV in the worst 5% of worlds", "Forventet nutidsværdi i de værste 5 %"),
-    "repay": ("Expected repayment", "Forventet tilbagebetaling"),
-    "vs_cap": ("cap", "loft"),
-    "p_cap": ("caps bind in", "loftet nås i"),
-    "no_cap": ("no cap", "intet loft"),
-    "capital": ("capital", "kapital"),
-    "net_saving": (
-        "Authorities' expected net saving",
-        "Myndighedernes forventede nettobesparelse",
-    ),
-    "deadweight": (
-        "Share of repayments paying for changes that would have happened anyway",
-        "Andel af tilbagebetalingen for ændringer, der var sket alligevel",
-    ),
-    "se_note": (
-        "± is the Monte Carlo standard error of the figure (simulation noise, not the "
-        "spread of outcomes).",
-        "± er figurens Monte Carlo-standardfejl (simulationsstøj, ikke spredningen i udfaldene).",
-    ),
-    "assumptions": (
-        "Assumptions: every prior and its source",
-        "Antagelser: alle priors og kilder",
-    ),
-    "tensions": (
-        "Where assumptions pull against each other",
-        "Hvor antagelserne trækker i hver sin retning",
-    ),
-    "param": ("parameter", "parameter"),
-    "dist": ("distribution", "fordeling"),
-    "central": ("central", "central"),
-    "source": ("source (config comment)", "kilde (kommentar i konfigurationen)"),
-    "wellby": (
-        "WELLBY: the pilot and its projections, with bands",
-        "WELLBY: piloten og fremskrivningerne med intervaller",
-    ),
-    "draws": ("draws", "trækninger"),
-    "seed": ("seed", "seed"),
-}
-
 
 def _t(key: str, lang: str) -> str:
-    en, da = T[key]
-    return da if lang == "da" else en
+    return word(f"report.{key}", lang)
 
 
 def _check(ds: xr.Dataset, required, kind: str, what: str) -> None:
