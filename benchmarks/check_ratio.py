@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 
-from simrisk.bench import run_bench
+from simrisk.kinds.contract.bench import run_bench
 
 MIN_RATIO = 3.0
 

@@ -1,33 +1,36 @@
 """simrisk: Monte Carlo risk simulation for outcome-based social investments.
 
-The flow is config -> scenario -> model -> results -> report:
+The layers read top-down, config -> model kind -> kernel -> Dataset ->
+decision layer -> report:
 
-- :mod:`simrisk.config` reads and validates scenario TOML files;
-- :mod:`simrisk.contract` turns a scenario into arrays;
-- :mod:`simrisk.ledger` computes the deterministic expected case;
-- :mod:`simrisk.engine` simulates it (Numba kernel, NumPy reference, Dataset);
-- :mod:`simrisk.summary` summarises a run with Monte Carlo errors;
-- :mod:`simrisk.wellby` gives WELLBY bands for a small pilot;
+- :mod:`simrisk.core` is the shared machinery: config tables and errors,
+  priors and their copula, the counter-based RNG, finance, the chunked
+  driver, Dataset conventions and summaries with Monte Carlo errors;
+- :mod:`simrisk.kinds` holds the model kinds over it: ``contract`` (DSI's
+  outcome contract), ``wellby`` (a pilot's WELLBY bands), ``portfolio``;
 - :mod:`simrisk.plot` and :mod:`simrisk.report` draw and write reports
-  (matplotlib is imported only there);
-- :mod:`simrisk.finance` holds XIRR, NPV and money multiple.
+  (matplotlib is imported only there).
 """
 
 from simrisk._version import __version__
 
-# Configs and validation
-from simrisk.config import Scenario, load_scenario, parse_scenario
-
-# Simulation and results
-from simrisk.engine import open_result, simulate, write_netcdf
-from simrisk.errors import ConfigError, SimriskError
+# Results on disk
+from simrisk.core.dataset import open_result, write_netcdf
+from simrisk.core.errors import ConfigError, SimriskError
 
 # Finance
-from simrisk.finance import IrrResult, moic, npv, xirr
+from simrisk.core.finance import IrrResult, moic, npv, xirr
 
-# Models
-from simrisk.ledger import LedgerResult, run_ledger
-from simrisk.summary import summarize
+# The contract kind (DSI): config, expected case, simulation, summary
+from simrisk.kinds.contract import (
+    LedgerResult,
+    Scenario,
+    load_scenario,
+    parse_scenario,
+    run_ledger,
+    simulate,
+    summarize,
+)
 
 __all__ = [
     "ConfigError",

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simrisk._version import __version__
-from simrisk.errors import SimriskError
+from simrisk.core.errors import SimriskError
 
 __all__ = ["main"]
 
@@ -89,7 +89,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "among citizens per citizen. Writes an xarray Dataset to NetCDF and prints the "
         "summary.",
     )
-    run.add_argument("config", help="scenario TOML file")
+    run.add_argument("config", help="config TOML file of any kind (contract, wellby, portfolio)")
     run.add_argument(
         "--draws",
         type=_positive_int,
@@ -123,6 +123,11 @@ def _build_parser() -> argparse.ArgumentParser:
         "--fixed-parameters",
         action="store_true",
         help="switch off parameter uncertainty: every draw uses the priors' central values",
+    )
+    run.add_argument(
+        "--scores",
+        metavar="CSV",
+        help="WELLBY configs: paired before,after 0-10 scores per participant",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -178,6 +183,19 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
     rep.set_defaults(func=_cmd_report)
 
+    ex = sub.add_parser(
+        "example",
+        help="list the shipped example configs or copy one out to run",
+        description="The example scenarios that ship with simrisk. 'simrisk example NAME "
+        "-o DIR' writes NAME's TOML into DIR together with every file it extends or reads, "
+        "so the copy runs as it is.",
+    )
+    ex.add_argument("name", nargs="?", help="the example to copy (see --list)")
+    ex.add_argument("--list", action="store_true", help="name each example with one line")
+    ex.add_argument("-o", "--output", default=".", metavar="DIR", help="folder (default .)")
+    ex.add_argument("--force", action="store_true", help="overwrite files that exist")
+    ex.set_defaults(func=_cmd_example)
+
     bench = sub.add_parser(
         "bench",
         help="measure the kernel against the NumPy reference on this machine",
@@ -224,11 +242,11 @@ def _default_out(config: str) -> Path:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from simrisk.config import load_scenario
-    from simrisk.engine import simulate, write_netcdf
-    from simrisk.summary import format_summary, summarize
+    from simrisk import kinds
+    from simrisk.core.dataset import write_netcdf
 
-    scenario, text = load_scenario(args.config)
+    _, kind = kinds.for_config(args.config)
+    cfg, text = kind.load(args.config)
     if args.out == "-":
         out = None
     elif args.out:
@@ -240,18 +258,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     ckpt = None if out is None else out.with_name(out.name + ".checkpoint.npz")
     if ckpt is not None and args.restart:
         ckpt.unlink(missing_ok=True)
+    options = {
+        "draws": args.draws,
+        "seed": args.seed,
+        "config_text": text,
+        # only where given, so a kind without these options is not asked
+        **{k: v for k, v in (("chunk_size", args.chunk_size), ("threads", args.threads)) if v},
+    }
+    if args.fixed_parameters:
+        options["fixed_parameters"] = True
+    if kind.RESULT_KIND == "simrisk.wellby":
+        options["config_path"] = args.config
+        if args.scores:
+            options["scores"] = args.scores
+    else:
+        options.update(quiet=args.quiet, checkpoint_path=ckpt)
+        if args.scores:
+            raise SimriskError("--scores: only for a WELLBY config")
     try:
-        ds = simulate(
-            scenario,
-            draws=args.draws,
-            seed=args.seed,
-            chunk_size=args.chunk_size,
-            threads=args.threads,
-            fixed_parameters=args.fixed_parameters,
-            config_text=text,
-            quiet=args.quiet,
-            checkpoint_path=ckpt,
-        )
+        ds = kind.simulate(cfg, **options)
     except KeyboardInterrupt:
         if ckpt is not None and ckpt.exists():
             print(
@@ -264,25 +289,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if out is not None:
         write_netcdf(ds, out)
         ckpt.unlink(missing_ok=True)
-    summary = summarize(ds)
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
-    else:
-        print(format_summary(summary))
-        if out is not None:
-            print(f"\nwrote {out}")
+    _print_summary(kind, kind.summarize(ds), args.json)
+    if out is not None and not args.json:
+        print(f"\nwrote {out}")
     return 0
 
 
-def _cmd_summary(args: argparse.Namespace) -> int:
-    from simrisk.engine import open_result
-    from simrisk.summary import format_summary, summarize
-
-    summary = summarize(open_result(args.path))
-    if args.json:
+def _print_summary(kind, summary: dict, as_json: bool) -> None:
+    if as_json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
-        print(format_summary(summary))
+        print(kind.format_summary(summary))
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from simrisk import kinds
+    from simrisk.core.dataset import open_result
+
+    ds = open_result(args.path)
+    _, kind = kinds.for_result(ds, args.path)
+    _print_summary(kind, kind.summarize(ds), args.json)
     return 0
 
 
@@ -296,54 +322,67 @@ def _check_out(path: str, flag: str) -> Path:
 
 
 def _cmd_wellby(args: argparse.Namespace) -> int:
-    from simrisk.wellby import format_wellby, load_wellby, read_scores, run_wellby
+    from simrisk import kinds
+    from simrisk.core.dataset import write_netcdf
 
-    cfg, text = load_wellby(args.config)
+    name, kind = kinds.for_config(args.config)
+    if name != "wellby":
+        raise SimriskError(
+            f"{args.config}: a {name} config; 'simrisk wellby' takes a WELLBY config"
+        )
+    cfg, text = kind.load(args.config)
     out = _check_out(args.out, "--out") if args.out else None
     plot = _check_out(args.plot, "--plot") if args.plot else None
-    scores = None
-    if args.scores:
-        scores = read_scores(args.scores)
-    elif cfg.pilot.scores:
-        scores = read_scores(Path(args.config).resolve().parent / cfg.pilot.scores)
-    res = run_wellby(cfg, scores=scores, draws=args.draws, seed=args.seed)
-    if out is not None or plot is not None:
-        from simrisk.wellby.dataset import wellby_dataset
+    ds = kind.simulate(
+        cfg,
+        draws=args.draws,
+        seed=args.seed,
+        scores=args.scores,
+        config_path=args.config,
+        config_text=text,
+    )
+    if out is not None:
+        write_netcdf(ds, out)
+    if plot is not None:
+        from simrisk.plot import plot_wellby_fan, save_figure
 
-        ds = wellby_dataset(res, config_text=text)
-        if out is not None:
-            from simrisk.engine.dataset import write_netcdf
-
-            write_netcdf(ds, out)
-        if plot is not None:
-            from simrisk.plot import plot_wellby_fan, save_figure
-
-            save_figure(plot_wellby_fan(ds).figure, plot)
-    if args.json:
-        print(json.dumps(res.summary, indent=2, ensure_ascii=False))
-    else:
-        print(format_wellby(res.summary))
+        save_figure(plot_wellby_fan(ds).figure, plot)
+    _print_summary(kind, kind.summarize(ds), args.json)
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from simrisk.engine import open_result
-    from simrisk.report import build_report
+    from simrisk import kinds
+    from simrisk.core.dataset import open_result
 
     out = _check_out(args.output, "--output")
     ds = open_result(args.results)
-    wellby = None
+    _, kind = kinds.for_result(ds, args.results)
+    options = {"lang": args.lang, "figures": args.figures}
     if args.wellby:
-        from simrisk.wellby.dataset import WELLBY_KIND
+        from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
-        wellby = open_result(args.wellby, kind=WELLBY_KIND)
-    pages = build_report(ds, out, lang=args.lang, figures=args.figures, wellby=wellby)
+        options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
+    pages = kind.report(ds, out, **options)
     print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0
 
 
+def _cmd_example(args: argparse.Namespace) -> int:
+    from simrisk.examples import copy_example, list_examples
+
+    if args.list or not args.name:
+        width = max(map(len, list_examples()))
+        for name, line in list_examples().items():
+            print(f"{name:<{width}}  {line}")
+        return 0
+    for path in copy_example(args.name, args.output, force=args.force):
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from simrisk.bench import format_bench, run_bench
+    from simrisk.kinds.contract.bench import format_bench, run_bench
 
     res = run_bench(args.config, draws=args.draws, threads=args.threads)
     print(json.dumps(res, indent=2) if args.json else format_bench(res))
@@ -351,21 +390,21 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
-    from simrisk._text import format_ledger
-    from simrisk.config import load_scenario
-    from simrisk.ledger import run_ledger
+    from simrisk import kinds
 
-    scenario, _ = load_scenario(args.config)
-    res = run_ledger(
-        scenario,
-        success_rate=args.success_rate,
-        retention=args.retention,
-        goal_rates=dict(args.goal_rate),
-    )
-    if args.json:
-        print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(format_ledger(res))
+    name, kind = kinds.for_config(args.config)
+    cfg, _ = kind.load(args.config)
+    options = {}
+    if name == "contract":
+        options = {
+            "success_rate": args.success_rate,
+            "retention": args.retention,
+            "goal_rates": dict(args.goal_rate),
+        }
+    elif args.success_rate is not None or args.retention is not None or args.goal_rate:
+        raise SimriskError("--success-rate, --retention and --goal-rate: only for a contract")
+    as_dict, text = kind.ledger(cfg, **options)
+    print(json.dumps(as_dict, indent=2, ensure_ascii=False) if args.json else text)
     return 0
 
 

@@ -33,7 +33,7 @@ def rng():
 
 @pytest.fixture(scope="session")
 def dsi_scenario():
-    from simrisk.config import load_scenario
+    from simrisk.kinds.contract.loader import load_scenario
 
     scenario, _ = load_scenario(DSI_CONFIG)
     return scenario

@@ -9,8 +9,8 @@ import tomllib
 import pytest
 import tomli_w
 
-from simrisk.config import load_scenario
-from simrisk.errors import ConfigError
+from simrisk.core.errors import ConfigError
+from simrisk.kinds.contract.loader import load_scenario
 
 from .conftest import DSI_CONFIG
 from .conftest import run_cli as _cli
@@ -442,7 +442,7 @@ def test_extends_inherits_and_overrides(tmp_path):
 
 
 def test_pilot_prior_is_the_pilot_posterior(dsi_scenario):
-    from simrisk.priors import prior_central
+    from simrisk.core.priors import prior_central
 
     s, _ = load_scenario(DSI_CONFIG.parent / "dsi_norddjurs_pilot_goal3.toml")
     effect = s.model.goals["life_satisfaction"].effect

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.engine import simulate
-from simrisk.engine._inputs import build_inputs
-from simrisk.engine.analytic import success_probabilities
-from simrisk.ledger import run_ledger
+from simrisk.kinds.contract import simulate
+from simrisk.kinds.contract._inputs import build_inputs
+from simrisk.kinds.contract.analytic import success_probabilities
+from simrisk.kinds.contract.ledger import run_ledger
 
 N_FIXED = 20_000
 
@@ -165,7 +165,8 @@ def test_parameter_draws_follow_their_priors(dsi_scenario, inputs):
 
 
 def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):
-    from simrisk.engine.driver import Checkpoint, RunSpec, simulate_arrays
+    from simrisk.core.driver import Checkpoint, RunSpec
+    from simrisk.kinds.contract.engine import simulate_arrays
 
     inp = build_inputs(dsi_scenario)
     spec = RunSpec(draws=3000, seed=13, chunk_size=500)
@@ -193,8 +194,9 @@ def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):
 
 
 def test_checkpoint_of_another_run_is_refused(dsi_scenario, tmp_path):
-    from simrisk.engine.driver import Checkpoint, RunSpec, simulate_arrays
-    from simrisk.errors import SimriskError
+    from simrisk.core.driver import Checkpoint, RunSpec
+    from simrisk.core.errors import SimriskError
+    from simrisk.kinds.contract.engine import simulate_arrays
 
     inp = build_inputs(dsi_scenario)
     spec = RunSpec(draws=600, seed=13, chunk_size=200)

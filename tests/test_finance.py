@@ -9,7 +9,7 @@ import numpy_financial as npf
 import pytest
 import pyxirr
 
-from simrisk.finance import (
+from simrisk.core.finance import (
     IRR_ALL_ZERO,
     IRR_MULTIPLE,
     IRR_NO_OUTFLOW,

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from simrisk.finance import npv_core
-from simrisk.ledger import run_ledger
+from simrisk.core.finance import npv_core
+from simrisk.kinds.contract.ledger import run_ledger
 
 from .conftest import DSI_CONFIG
 

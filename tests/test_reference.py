@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.engine._inputs import build_inputs
-from simrisk.engine.driver import RunSpec, simulate_arrays
-from simrisk.engine.reference import simulate_reference
+from simrisk.kinds.contract._inputs import build_inputs
+from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.reference import simulate_reference
 
 N_KERNEL = 40_000
 N_REF = 6_000
@@ -66,7 +66,7 @@ def test_npv_distributions_agree_ks(both):
 
 def test_reference_irr_equals_the_finance_module(both, dsi_scenario):
     # The reference's vectorised bisection solves the same equation as irr_core.
-    from simrisk.finance import irr_core
+    from simrisk.core.finance import irr_core
 
     _, ref = both
     inp = build_inputs(dsi_scenario)

@@ -8,12 +8,13 @@ import sys
 
 import pytest
 
-from simrisk.engine import simulate, write_netcdf
-from simrisk.errors import SimriskError
+from simrisk.core.dataset import write_netcdf
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.contract import simulate
+from simrisk.kinds.wellby import load_wellby, run_wellby
+from simrisk.kinds.wellby.dataset import wellby_dataset
 from simrisk.plot import Fmt
 from simrisk.report import build_report
-from simrisk.wellby import load_wellby, run_wellby
-from simrisk.wellby.dataset import wellby_dataset
 
 from .conftest import DSI_CONFIG, ROOT
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk._rng import GAMMA, citizen_word, key_from_seed, normal_from, u01_hi
-from simrisk.engine._kernel import binomial_inverse
+from simrisk.core.rng import GAMMA, citizen_word, key_from_seed, normal_from, u01_hi
+from simrisk.kinds.contract._kernel import binomial_inverse
 
 MASK64 = (1 << 64) - 1
 
@@ -115,7 +115,8 @@ def test_binomial_inverse_edges():
 
 
 def test_tabulated_prior_quantiles_match_scipy(dsi_scenario, rng):
-    from simrisk.priors import _frozen, build_parameter_space
+    from simrisk.core.priors import frozen as _frozen
+    from simrisk.kinds.contract.priors import build_parameter_space
 
     space = build_parameter_space(dsi_scenario)
     u = rng.random((20_000, len(space.names)))

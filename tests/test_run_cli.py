@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from simrisk.cli import main
-from simrisk.engine import open_result, simulate, write_netcdf
-from simrisk.errors import SimriskError
-from simrisk.summary import summarize
+from simrisk.core.dataset import open_result, write_netcdf
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.contract import simulate
+from simrisk.kinds.contract.summary import summarize
 
 from .conftest import DSI_CONFIG
 from .conftest import run_cli as _cli
@@ -126,7 +127,7 @@ def test_config_without_model_cannot_run(tmp_path):
 
 
 def test_interrupt_writes_nothing(tmp_path, monkeypatch, capsys):
-    import simrisk.engine.driver as driver
+    import simrisk.kinds.contract.engine as driver
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.errors import SimriskError
-from simrisk.wellby import load_wellby, read_scores, run_wellby
-from simrisk.wellby.model import bootstrap_mean_draws, expansion_factor, persistence_factor
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.wellby import load_wellby, read_scores, run_wellby
+from simrisk.kinds.wellby.model import bootstrap_mean_draws, expansion_factor, persistence_factor
 
 from .conftest import ROOT
 

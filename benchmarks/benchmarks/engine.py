@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from simrisk.config import load_scenario
-from simrisk.engine._inputs import build_inputs
-from simrisk.engine.driver import RunSpec, simulate_arrays
-from simrisk.engine.reference import simulate_reference
+from simrisk.kinds.contract._inputs import build_inputs
+from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
 
@@ -53,7 +53,7 @@ class Ratio:
     timeout = 300
 
     def setup(self):
-        from simrisk.bench import run_bench
+        from simrisk.kinds.contract.bench import run_bench
 
         self.result = run_bench(draws=20_000)
 

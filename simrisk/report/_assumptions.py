@@ -64,7 +64,7 @@ def _describe(prior) -> str:
 
 def prior_rows(scenario, config_text: str) -> list[tuple[str, str, float, str]]:
     """(parameter, distribution, central value, source comment) for every prior."""
-    from simrisk.priors import build_parameter_space
+    from simrisk.kinds.contract.priors import build_parameter_space
 
     comments = _comments(config_text)
     space = build_parameter_space(scenario)

@@ -12,8 +12,9 @@ import numpy as np
 import xarray as xr
 from matplotlib.backends.backend_pdf import PdfPages
 
-from simrisk.engine.dataset import RESULT_KIND
-from simrisk.errors import SimriskError
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.contract.dataset import RESULT_KIND
+from simrisk.kinds.contract.summary import REQUIRED_VARIABLES, summarize
 from simrisk.plot import (
     Fmt,
     plot_cash_flow_fan,
@@ -27,7 +28,6 @@ from simrisk.plot import (
 )
 from simrisk.plot._words import word
 from simrisk.report._assumptions import prior_rows
-from simrisk.summary import REQUIRED_VARIABLES, summarize
 
 __all__ = ["REPORT_VARIABLES", "build_report"]
 
@@ -168,7 +168,7 @@ def _one(ds, lang, plot):
 
 
 def _assumptions_page(ds, s, lang, wellby=None):
-    from simrisk.config import Scenario
+    from simrisk.kinds.contract.config import Scenario
 
     f = Fmt(lang)
     scenario = Scenario.model_validate_json(ds.attrs["scenario_json"], strict=False)
@@ -300,7 +300,7 @@ def build_report(
             "results: lacks the attribute scenario_json (rerun with this simrisk version)"
         )
     if wellby is not None:
-        from simrisk.wellby.dataset import WELLBY_KIND
+        from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
         _check(wellby, WELLBY_VARIABLES, WELLBY_KIND, "--wellby")
     s = summarize(ds)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simrisk.finance import IRR_REASONS
-from simrisk.ledger import LedgerResult
+from simrisk.core.finance import IRR_REASONS
+from simrisk.kinds.contract.ledger import LedgerResult
 
 __all__ = ["format_ledger"]
 

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from simrisk.engine._inputs import KIND_RESOURCE, EngineInputs
+from simrisk.kinds.contract._inputs import KIND_RESOURCE, EngineInputs
 
 __all__ = ["success_probabilities"]
 

@@ -6,10 +6,10 @@
 - :func:`format_wellby` prints the result.
 """
 
-from simrisk.wellby._text import format_wellby
-from simrisk.wellby.config import WellbyConfig, load_wellby
-from simrisk.wellby.model import WellbyResult, run_wellby
-from simrisk.wellby.scores import read_scores
+from simrisk.kinds.wellby._text import format_wellby
+from simrisk.kinds.wellby.config import WellbyConfig, load_wellby
+from simrisk.kinds.wellby.model import WellbyResult, run_wellby
+from simrisk.kinds.wellby.scores import read_scores
 
 __all__ = [
     "WellbyConfig",

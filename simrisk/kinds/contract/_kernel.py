@@ -2,7 +2,7 @@
 
 Pure: arrays in, preallocated arrays out; no Python objects, no I/O. Every
 random number is the SplitMix64 output at a position fixed by
-``(draw, citizen, slot)`` (:mod:`simrisk._rng`), so a draw's result depends
+``(draw, citizen, slot)`` (:mod:`simrisk.core.rng`), so a draw's result depends
 on nothing but the seed, the config and the draw's index.
 
 Per draw: the number measured is Binomial(referred, retention), drawn by
@@ -14,7 +14,7 @@ only measured citizens need outcomes. Per measured citizen ``i``:
   the cohort, the citizen's disease group (cost basis); ``u2`` zero
   baseline use. Slot 1: ``u3`` start score; ``u4`` the score noise.
 - slots 2, 3, ...: one standard normal per resource goal (ziggurat,
-  :func:`simrisk._rng.normal_from`); goal k >= 1 gets
+  :func:`simrisk.core.rng.normal_from`); goal k >= 1 gets
   ``rho * z0 + sqrt(1 - rho^2) * zk``.
 
 The counterfactual (no intervention) uses the same noise with the effect
@@ -28,10 +28,10 @@ import math
 import numpy as np
 from numba import prange
 
-from simrisk._numba import jit, jit_parallel
-from simrisk._rng import citizen_word, draw_word, normal_from, u01_hi, u01_lo
-from simrisk.contract import apply_caps_core, dsi_cash_flow_core
-from simrisk.finance import irr_sorted_core, moic_core, npv_core
+from simrisk.core._numba import jit, jit_parallel
+from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
+from simrisk.core.rng import citizen_word, draw_word, normal_from, u01_hi, u01_lo
+from simrisk.kinds.contract.contract import apply_caps_core, dsi_cash_flow_core
 
 __all__ = ["BLOCK", "binomial_inverse", "simulate_chunk"]
 

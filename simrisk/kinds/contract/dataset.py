@@ -1,29 +1,20 @@
-"""Per-draw results as an xarray Dataset, and atomic NetCDF I/O.
+"""A contract run's per-draw results as an xarray Dataset.
 
-Conventions (after ArviZ's schema): sample dimension ``draw``; every
-dimension has a coordinate; every variable has ``units`` and
-``long_name``; provenance in the Dataset's attributes.
+The conventions and the NetCDF I/O are the core's (:mod:`simrisk.core.dataset`).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from simrisk.errors import SimriskError
+from simrisk.core.dataset import var
 
-__all__ = ["RESULT_KIND", "open_result", "to_dataset", "write_netcdf"]
+__all__ = ["RESULT_KIND", "to_dataset"]
 
 RESULT_KIND = "simrisk.run"
-
-
-def _var(dims, data, units, long_name, **extra):
-    return xr.Variable(dims, data, attrs={"units": units, "long_name": long_name, **extra})
 
 
 def to_dataset(
@@ -57,49 +48,49 @@ def to_dataset(
     net = saving - by_payer[:, inp.auth_payer] if len(inp.authorities) else saving
     p1, p0 = implied
     data_vars = {
-        "parameters": _var(
+        "parameters": var(
             ("draw", "parameter"),
             arrays["parameters"],
             "1",
             "drawn model parameters (one draw per simulated world)",
         ),
-        "referred": _var(("draw",), arrays["referred"], "citizens", "citizens referred"),
-        "measured": _var(
+        "referred": var(("draw",), arrays["referred"], "citizens", "citizens referred"),
+        "measured": var(
             ("draw", "cohort"), arrays["measured"], "citizens", "citizens measured after one year"
         ),
-        "successes": _var(
+        "successes": var(
             ("draw", "cohort", "goal"),
             arrays["successes"],
             "citizens",
             "citizens meeting the goal",
         ),
-        "deadweight_successes": _var(
+        "deadweight_successes": var(
             ("draw", "cohort", "goal"),
             arrays["deadweight"],
             "citizens",
             "successes that would have happened without the intervention",
         ),
-        "repayments": _var(
+        "repayments": var(
             ("draw", "cohort", "goal"), repaid, "DKK", "repayment to the investor after caps"
         ),
-        "repayments_by_payer": _var(
+        "repayments_by_payer": var(
             ("draw", "payer"), by_payer, "DKK", "repayment to the investor by payer"
         ),
-        "repayments_total": _var(("draw",), total, "DKK", "total repayment to the investor"),
-        "cash_flow_by_year": _var(
+        "repayments_total": var(("draw",), total, "DKK", "total repayment to the investor"),
+        "cash_flow_by_year": var(
             ("draw", "year"),
             arrays["cash_year"],
             "DKK",
             "investor's net cash flow by calendar year",
         ),
-        "irr": _var(
+        "irr": var(
             ("draw",),
             arrays["irr"],
             "1",
             "investor's internal rate of return (XIRR)",
             note="fraction per year; -1 is a total loss; NaN where undefined (see irr_status)",
         ),
-        "irr_status": _var(
+        "irr_status": var(
             ("draw",),
             arrays["irr_status"],
             "1",
@@ -109,38 +100,38 @@ def to_dataset(
                 irr_reasons[k].split(":")[0].replace(" ", "_") for k in sorted(irr_reasons)
             ),
         ),
-        "npv": _var(
+        "npv": var(
             ("draw",),
             arrays["npv"],
             "DKK",
             f"investor's NPV at {s.investor.discount_rate:.1%} on {c.valuation_date.isoformat()}",
         ),
-        "moic": _var(("draw",), arrays["moic"], "1", "investor's money multiple"),
-        "authority_saving": _var(
+        "moic": var(("draw",), arrays["moic"], "1", "investor's money multiple"),
+        "authority_saving": var(
             ("draw", "authority"),
             saving,
             "DKK",
             "authority's saving caused by the intervention (cost-basis horizon)",
         ),
-        "authority_net_saving": _var(
+        "authority_net_saving": var(
             ("draw", "authority"),
             net.astype(np.float32),
             "DKK",
             "authority's saving less its repayments",
         ),
-        "deadweight_share": _var(
+        "deadweight_share": var(
             ("draw",),
             arrays["dw_share"],
             "1",
             "share of repayments paying for deadweight successes",
         ),
-        "implied_success_rate": _var(
+        "implied_success_rate": var(
             ("goal",), p1, "1", "P(success | measured) at the priors' central values"
         ),
-        "implied_counterfactual_rate": _var(
+        "implied_counterfactual_rate": var(
             ("goal",), p0, "1", "P(success | measured) without the intervention, at central values"
         ),
-        "assumed_success_rate": _var(
+        "assumed_success_rate": var(
             ("goal",), c.success_rate, "1", "success rate the contract assumes (config)"
         ),
     }
@@ -182,38 +173,3 @@ def to_dataset(
         "scenario_json": s.model_dump_json(),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
-
-
-def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to ``path`` atomically (temporary file in the same folder, then rename)."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise SimriskError(f"--out {path}: folder {folder} does not exist")
-    tmp = folder / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        encoding = {
-            name: {"zlib": True, "complevel": 1}
-            for name, v in ds.data_vars.items()
-            if v.ndim >= 1 and v.size > 1024 and v.dtype.kind in "fiu"
-        }
-        ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
-
-
-def open_result(path: str | Path, kind: str = RESULT_KIND) -> xr.Dataset:
-    """Open a simrisk result, with a clear error when it is not one."""
-    p = Path(path)
-    if not p.is_file():
-        raise SimriskError(f"{path}: file not found")
-    try:
-        ds = xr.load_dataset(p, engine="h5netcdf")
-    except Exception as exc:  # h5py/netCDF raise many kinds
-        raise SimriskError(f"{path}: not a NetCDF file ({exc.__class__.__name__})") from None
-    if ds.attrs.get("simrisk_kind") != kind:
-        raise SimriskError(f"{path}: not a simrisk result of kind {kind!r}")
-    return ds

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import numpy as np
 import xarray as xr
 
 from simrisk._version import __version__
-from simrisk.wellby.model import CI_PROBS, WellbyResult
+from simrisk.kinds.wellby.model import CI_PROBS, WellbyResult
 
 __all__ = ["WELLBY_KIND", "wellby_dataset"]
 
@@ -125,5 +126,7 @@ def wellby_dataset(res: WellbyResult, config_text: str = "") -> xr.Dataset:
         "draws": s["draws"],
         "method": s["method"],
         "name": s["name"],
+        # the summary as run_wellby printed it, so `simrisk summary` can show it again
+        "summary_json": json.dumps(s),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)

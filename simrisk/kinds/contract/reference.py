@@ -1,6 +1,6 @@
 """A plain NumPy implementation of the engine's model, for tests and benchmarks.
 
-It simulates the same model as :mod:`simrisk.engine._kernel` with NumPy's
+It simulates the same model as :mod:`simrisk.kinds.contract._kernel` with NumPy's
 ``Generator`` (PCG64) instead of the kernel's counter-based streams, so the
 two agree in distribution, not draw by draw. Vectorised over the draws of a
 chunk and the citizens of each draw; no Numba anywhere.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtr
 
-from simrisk.engine._inputs import EngineInputs
-from simrisk.finance import IRR_OK, IRR_TOTAL_LOSS
+from simrisk.core.finance import IRR_OK, IRR_TOTAL_LOSS
+from simrisk.kinds.contract._inputs import EngineInputs
 
 __all__ = ["simulate_reference"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simrisk.errors import SimriskError
+from simrisk.core.errors import SimriskError
 
 __all__ = ["read_scores"]
 

@@ -1,24 +1,18 @@
-"""Summaries of a run: every figure with its Monte Carlo standard error.
+"""Summaries of a contract run: every figure with its Monte Carlo standard error.
 
-Standard errors (JCGM 101:2008 asks for them; SPEC §5):
-
-- means: ``sd / sqrt(N)``;
-- probabilities: binomial, ``sqrt(p (1 - p) / N)``;
-- quantiles: from the order statistics that bound a 95% distribution-free
-  interval for the quantile (``N p +- 1.96 sqrt(N p (1 - p))``), divided by
-  ``2 * 1.96``;
-- expected shortfall: batch means over 20 contiguous batches of draws.
+The statistics and their standard errors are the core's
+(:mod:`simrisk.core.summary`); this module picks the contract's figures.
 """
 
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 import xarray as xr
 
-from simrisk.errors import SimriskError
+from simrisk.core.errors import SimriskError
+from simrisk.core.summary import describe, expected_shortfall, prob, quantile_se
 
 __all__ = ["REQUIRED_VARIABLES", "format_summary", "summarize"]
 
@@ -34,62 +28,6 @@ REQUIRED_VARIABLES = (
     "successes",
     "measured",
 )
-_Z95 = 1.959963984540054
-_BATCHES = 20
-
-
-def _quantile_se(sorted_x: np.ndarray, p: float) -> float:
-    n = sorted_x.shape[0]
-    half = _Z95 * math.sqrt(n * p * (1 - p))
-    lo = max(int(math.floor(n * p - half)), 0)
-    hi = min(int(math.ceil(n * p + half)), n - 1)
-    return float(sorted_x[hi] - sorted_x[lo]) / (2 * _Z95)
-
-
-def _sorted_quantile(xs: np.ndarray, p: float) -> float:
-    # numpy's default (linear) quantile on an already sorted array, without a copy.
-    h = (xs.shape[0] - 1) * p
-    lo = int(math.floor(h))
-    hi = min(lo + 1, xs.shape[0] - 1)
-    return float(xs[lo] + (h - lo) * (xs[hi] - xs[lo]))
-
-
-def describe(x: np.ndarray) -> dict:
-    """Mean, SD and P5/P50/P95 of the finite values of ``x``, each with its MC SE."""
-    xs = np.array(x, dtype=np.float64)  # one working copy, sorted in place
-    if not np.isfinite(xs).all():
-        xs = xs[np.isfinite(xs)]
-    n = xs.shape[0]
-    if n == 0:
-        return {"n": 0}
-    xs.sort()
-    sd = float(xs.std(ddof=1)) if n > 1 else 0.0
-    out = {"n": int(n), "mean": float(xs.mean()), "mean_se": sd / math.sqrt(n), "sd": sd}
-    for p in (0.05, 0.5, 0.95):
-        key = f"p{round(p * 100)}"
-        out[key] = _sorted_quantile(xs, p)
-        out[f"{key}_se"] = _quantile_se(xs, p)
-    return out
-
-
-def _prob(mask: np.ndarray) -> tuple[float, float]:
-    n = mask.shape[0]
-    p = float(mask.mean())
-    return p, math.sqrt(p * (1 - p) / n)
-
-
-def _es(x: np.ndarray, alpha: float) -> tuple[float, float]:
-    # Value at risk as the alpha-quantile (as P5 elsewhere), expected shortfall
-    # as the mean of the values at or below it.
-    var = float(np.quantile(x, alpha))
-    return var, float(x[x <= var].mean())
-
-
-def _expected_shortfall(x: np.ndarray, alpha: float) -> tuple[float, float, float]:
-    var, es = _es(x, alpha)
-    vals = [_es(b, alpha)[1] for b in np.array_split(x, _BATCHES)]
-    se = float(np.std(vals, ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else float("nan")
-    return var, es, se
 
 
 def summarize(ds: xr.Dataset) -> dict:
@@ -105,12 +43,12 @@ def summarize(ds: xr.Dataset) -> dict:
     npv = ds["npv"].values.astype(np.float64)
     total = ds["repayments_total"].values.astype(np.float64)
     reasons = json.loads(ds.attrs["irr_reasons"])
-    p_loss, p_loss_se = _prob(total < capital)
-    p_neg, p_neg_se = _prob(npv < 0)
+    p_loss, p_loss_se = prob(total < capital)
+    p_neg, p_neg_se = prob(npv < 0)
     irr_def = np.isfinite(irr)
-    p_hurdle, p_hurdle_se = _prob(np.where(irr_def, irr < hurdle, False))
-    var5, es5, es5_se = _expected_shortfall(npv, 0.05)
-    var5_se = _quantile_se(np.sort(npv), 0.05)
+    p_hurdle, p_hurdle_se = prob(np.where(irr_def, irr < hurdle, False))
+    var5, es5, es5_se = expected_shortfall(npv, 0.05)
+    var5_se = quantile_se(np.sort(npv), 0.05)
     undefined = {
         reasons[str(int(code))]: int((status == code).sum())
         for code in np.unique(status)

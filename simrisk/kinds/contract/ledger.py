@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simrisk.config import Scenario
-from simrisk.contract import (
+from simrisk.core.errors import SimriskError
+from simrisk.core.finance import IRR_REASONS, irr_core, moic_core, npv_core
+from simrisk.kinds.contract.config import Scenario
+from simrisk.kinds.contract.contract import (
     ContractArrays,
     apply_caps_core,
     compile_contract,
     dsi_cash_flow_core,
 )
-from simrisk.errors import SimriskError
-from simrisk.finance import IRR_REASONS, irr_core, moic_core, npv_core
 
 __all__ = ["BusinessCaseLine", "LedgerResult", "run_ledger"]
 
@@ -193,7 +193,7 @@ def run_ledger(
 
     Examples
     --------
-    >>> from simrisk.config import load_scenario
+    >>> from simrisk.kinds.contract.loader import load_scenario
     >>> s, _ = load_scenario("configs/dsi_norddjurs.toml")
     >>> round(run_ledger(s).repayments_by_payer()["region"])
     5086251

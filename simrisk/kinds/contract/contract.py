@@ -1,6 +1,6 @@
 """The contract as arrays: what the ledger and the Monte Carlo kernel share.
 
-:func:`compile_contract` turns a validated :class:`~simrisk.config.Scenario`
+:func:`compile_contract` turns a validated :class:`~simrisk.kinds.contract.config.Scenario`
 into plain NumPy arrays (indices instead of ids, days instead of dates), and
 :func:`apply_caps_core` applies the payers' caps cumulatively across cohorts
 in repayment-date order. Both the deterministic ledger and the kernel call
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk._numba import jit
-from simrisk.config import Scenario
+from simrisk.core._numba import jit
+from simrisk.kinds.contract.config import Scenario
 
 __all__ = ["ContractArrays", "apply_caps_core", "compile_contract", "dsi_cash_flow_core"]
 

@@ -6,29 +6,35 @@ cohorts with their measurement and repayment dates, and the authorities'
 cost basis. Validation is declarative (pydantic, ``extra="forbid"``), plus
 cross-checks that need several fields (shares that sum to one, dates in
 order, references between sections). Every problem is reported as a
-:class:`~simrisk.errors.ConfigIssue` naming the file, the key path, the value
+:class:`~simrisk.core.errors.ConfigIssue` naming the file, the key path, the value
 and what is allowed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import math
-import tomllib
-import types
-import typing
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from simrisk.errors import ConfigError, ConfigIssue
+from simrisk.core.config import (
+    ConfigModel,
+    Correlation,
+    FractionOpen,
+    Identifier,
+    Money,
+    PositiveInt,
+    PositiveMoney,
+    Prior,
+    Probability,
+    Rate,
+    suggest,
+)
+from simrisk.core.errors import ConfigIssue
 
 __all__ = [
     "BusinessCase",
     "Cohort",
-    "Correlation",
     "Disbursement",
     "DiseaseGroup",
     "Goal",
@@ -39,13 +45,8 @@ __all__ = [
     "ModelSpec",
     "Payer",
     "Population",
-    "Prior",
     "Scenario",
     "Simulation",
-    "load_scenario",
-    "parse_scenario",
-    "read_toml",
-    "validate_model",
 ]
 
 SHARE_TOLERANCE = 1e-9
@@ -53,73 +54,11 @@ ROUNDING_TOLERANCE = 1.0  # DKK: published tables round each figure to the krone
 
 
 # ---------------------------------------------------------------------------
-# Field types with messages that say what is allowed
-# ---------------------------------------------------------------------------
-
-
-def _finite(v: float) -> float:
-    if not math.isfinite(v):
-        raise ValueError("must be a finite number")
-    return v
-
-
-def _probability(v: float) -> float:
-    if not (0.0 <= v <= 1.0) or not math.isfinite(v):
-        raise ValueError("must be a probability in [0, 1]")
-    return v
-
-
-def _money(v: float) -> float:
-    if not math.isfinite(v) or v < 0:
-        raise ValueError("must be a non-negative amount of money (DKK)")
-    return v
-
-
-def _positive_money(v: float) -> float:
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError("must be a positive amount of money (DKK)")
-    return v
-
-
-def _rate(v: float) -> float:
-    if not math.isfinite(v) or not (-0.5 < v < 1.0):
-        raise ValueError("must be an annual rate between -0.5 and 1 (0.04 = 4%)")
-    return v
-
-
-def _fraction_open(v: float) -> float:
-    if not math.isfinite(v) or not (0.0 < v <= 1.0):
-        raise ValueError("must be a fraction in (0, 1]")
-    return v
-
-
-def _identifier(v: str) -> str:
-    if not v or not (v[0].isalpha() and all(c.isalnum() or c == "_" for c in v)):
-        raise ValueError("must be an identifier: a letter, then letters, digits or '_'")
-    return v
-
-
-Probability = Annotated[float, AfterValidator(_probability)]
-Money = Annotated[float, AfterValidator(_money)]
-PositiveMoney = Annotated[float, AfterValidator(_positive_money)]
-Rate = Annotated[float, AfterValidator(_rate)]
-FractionOpen = Annotated[float, AfterValidator(_fraction_open)]
-Finite = Annotated[float, AfterValidator(_finite)]
-Identifier = Annotated[str, AfterValidator(_identifier)]
-PositiveInt = Annotated[int, Field(gt=0)]
-
-
-class _Model(BaseModel):
-    # strict: TOML already has types; "0.5" in quotes is a mistake, not a number.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-# ---------------------------------------------------------------------------
 # Sections
 # ---------------------------------------------------------------------------
 
 
-class Disbursement(_Model):
+class Disbursement(ConfigModel):
     """One instalment of the investor's capital."""
 
     date: dt.date
@@ -127,7 +66,7 @@ class Disbursement(_Model):
     note: str = ""
 
 
-class Investor(_Model):
+class Investor(ConfigModel):
     """The party that lends the capital and carries the downside."""
 
     name: str
@@ -138,7 +77,7 @@ class Investor(_Model):
     disbursements: list[Disbursement] = Field(min_length=1)
 
 
-class Payer(_Model):
+class Payer(ConfigModel):
     """A party that pays for outcomes."""
 
     id: Identifier
@@ -148,7 +87,7 @@ class Payer(_Model):
     discount_rate: Rate | None = None
 
 
-class Goal(_Model):
+class Goal(ConfigModel):
     """A payment goal, measured per citizen."""
 
     id: Identifier
@@ -166,7 +105,7 @@ class Goal(_Model):
     payment_per_success: Money
 
 
-class Population(_Model):
+class Population(ConfigModel):
     """Who is referred and how many can be measured."""
 
     referred: PositiveInt
@@ -174,7 +113,7 @@ class Population(_Model):
     follow_up_months: PositiveInt = 12
 
 
-class Cohort(_Model):
+class Cohort(ConfigModel):
     """A referral cohort and the dates that belong to it."""
 
     id: Identifier
@@ -185,7 +124,7 @@ class Cohort(_Model):
     repayment_date: dt.date
 
 
-class Grant(_Model):
+class Grant(ConfigModel):
     """Money given to the project that is never repaid (informational)."""
 
     funder: str
@@ -194,7 +133,7 @@ class Grant(_Model):
     purpose: str = ""
 
 
-class DiseaseGroup(_Model):
+class DiseaseGroup(ConfigModel):
     """One row of the authorities' cost basis (excess cost per person)."""
 
     name: str
@@ -202,7 +141,7 @@ class DiseaseGroup(_Model):
     costs: dict[str, Money]
 
 
-class BusinessCase(_Model):
+class BusinessCase(ConfigModel):
     """The authorities' business case by the source's method."""
 
     method: Literal["threshold_times_mean_excess_cost"] = "threshold_times_mean_excess_cost"
@@ -213,57 +152,14 @@ class BusinessCase(_Model):
     stated_mean: DiseaseGroup | None = None
 
 
-class LedgerOptions(_Model):
+class LedgerOptions(ConfigModel):
     """Options of the deterministic expected-case calculation."""
 
     success_rate_goals: list[str] = Field(default_factory=list)
 
 
-class Prior(_Model):
-    """A prior for one model parameter (one draw per simulated world).
-
-    ``dist`` picks the family and which keys it takes:
-
-    ==============  ==========================================
-    dist            keys
-    ==============  ==========================================
-    ``fixed``       ``value``
-    ``normal``      ``mean``, ``sd``
-    ``truncnormal`` ``mean``, ``sd``, ``low``, ``high``
-    ``lognormal``   ``median``, ``sd_log``
-    ``beta``        ``mean``, ``sd`` (on [0, 1])
-    ``uniform``     ``low``, ``high``
-    ``pert``        ``min``, ``mode``, ``max`` (Beta-PERT, shape 4)
-    ``pilot``       ``config`` (a WELLBY config, relative to this
-                    file), ``part`` (``"gross"``: the pilot's mean
-                    change; ``"net"``: less its no-intervention change)
-    ==============  ==========================================
-
-    ``central`` is the value ``--fixed-parameters`` uses (default: the mean;
-    for ``pilot``, the pilot's own central figure).
-    """
-
-    dist: Literal[
-        "fixed", "normal", "truncnormal", "lognormal", "beta", "uniform", "pert", "pilot"
-    ]
-    value: Finite | None = None
-    mean: Finite | None = None
-    sd: Finite | None = None
-    low: Finite | None = None
-    high: Finite | None = None
-    median: Finite | None = None
-    sd_log: Finite | None = None
-    min: Finite | None = None
-    mode: Finite | None = None
-    max: Finite | None = None
-    central: Finite | None = None
-    config: str | None = None
-    part: Literal["gross", "net"] | None = None
-    source: str = ""
-
-
-class GoalModel(_Model):
-    """How one goal's outcome arises per citizen (see :mod:`simrisk.engine`).
+class GoalModel(ConfigModel):
+    """How one goal's outcome arises per citizen (see :mod:`simrisk.kinds.contract`).
 
     resource_use_fall goals: log change in use = drift + effect + sigma * noise,
     success if the use falls by at least the goal's threshold. ``zero_share``
@@ -287,21 +183,7 @@ class GoalModel(_Model):
     low_max: int | None = None
 
 
-class Correlation(_Model):
-    """A rank correlation between two parameters (Gaussian copula)."""
-
-    a: str
-    b: str
-    rho: Annotated[float, AfterValidator(lambda v: _corr(v))]
-
-
-def _corr(v: float) -> float:
-    if not math.isfinite(v) or not (-1.0 < v < 1.0):
-        raise ValueError("must be a correlation in (-1, 1)")
-    return v
-
-
-class ModelSpec(_Model):
+class ModelSpec(ConfigModel):
     """Priors for the Monte Carlo engine."""
 
     recruitment: Prior
@@ -312,7 +194,7 @@ class ModelSpec(_Model):
     correlations: list[Correlation] = Field(default_factory=list)
 
 
-class Simulation(_Model):
+class Simulation(ConfigModel):
     """Defaults of ``simrisk run``."""
 
     draws: PositiveInt = 100_000
@@ -320,9 +202,11 @@ class Simulation(_Model):
     chunk_size: PositiveInt = 8192
 
 
-class Scenario(_Model):
+class Scenario(ConfigModel):
     """A validated scenario: everything the ledger and the engine need."""
 
+    #: the model kind (optional in the file: a config without ``kind`` is a contract)
+    kind: Literal["contract"] = "contract"
     schema_version: Literal[1]
     name: str
     description: str = ""
@@ -381,13 +265,13 @@ def _unique(items, field: str, section: str, issues: list[ConfigIssue]) -> None:
 
 def _must_ref(value: str, allowed: list[str], path: str, what: str, issues: list[ConfigIssue]):
     if value not in allowed:
-        hint = _suggest(value, allowed)
+        hint = suggest(value, allowed)
         issues.append(
             ConfigIssue(path, f"unknown {what}; allowed: {', '.join(allowed)}{hint}", value)
         )
 
 
-def _cross_checks(s: Scenario) -> list[ConfigIssue]:
+def cross_checks(s: Scenario) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     _unique(s.payers, "id", "payers", issues)
     _unique(s.goals, "id", "goals", issues)
@@ -583,229 +467,3 @@ def _cross_checks(s: Scenario) -> list[ConfigIssue]:
                     issues,
                 )
     return issues
-
-
-# ---------------------------------------------------------------------------
-# Turning pydantic's errors into ConfigIssues
-# ---------------------------------------------------------------------------
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _unwrap(tp: Any) -> Any:
-    """The model class inside Optional[...] / list[...] / dict[str, ...] / Annotated."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            tp = args[0]
-        else:
-            return tp
-
-
-def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
-    """The model class addressed by a pydantic error location (for key suggestions)."""
-    model: Any = root
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        tp = _unwrap(field.annotation)
-        while typing.get_origin(tp) in (list, dict):
-            tp = _unwrap(typing.get_args(tp)[-1])
-        model = tp
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-_TYPE_MESSAGES = {
-    "float_type": "must be a number",
-    "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "string_type": "must be a text string in quotes",
-    "bool_type": "must be true or false",
-    "date_type": "must be a TOML date such as 2026-02-01 (written without quotes)",
-    "list_type": "must be a list ([...] or [[...]] tables)",
-    "dict_type": "must be a table",
-    "model_type": "must be a table",
-    "too_short": "must not be empty",
-}
-
-
-def _issue_from_error(err: dict, root: type[BaseModel]) -> ConfigIssue:
-    loc = tuple(err["loc"])
-    typ = err["type"]
-    path = _path(loc)
-    if typ == "missing":
-        return ConfigIssue(path, "is required", has_value=False)
-    if typ == "extra_forbidden":
-        parent = _model_at(loc[:-1], root)
-        allowed = sorted(parent.model_fields) if parent else []
-        key = str(loc[-1])
-        hint = _suggest(key, allowed)
-        msg = f"unknown key{hint}" if hint else f"unknown key; allowed: {', '.join(allowed)}"
-        return ConfigIssue(path, msg, err.get("input"))
-    if typ == "value_error":
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        return ConfigIssue(path, msg, err.get("input"))
-    if typ == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return ConfigIssue(path, f"must be one of {expected}", err.get("input"))
-    if typ == "greater_than":
-        return ConfigIssue(path, f"must be greater than {err['ctx']['gt']}", err.get("input"))
-    if typ in _TYPE_MESSAGES:
-        return ConfigIssue(path, _TYPE_MESSAGES[typ], err.get("input"))
-    return ConfigIssue(path, str(err["msg"]), err.get("input"))
-
-
-# ---------------------------------------------------------------------------
-# Entry points
-# ---------------------------------------------------------------------------
-
-
-def parse_scenario(data: dict, source: str | None = None) -> Scenario:
-    """Validate a scenario given as a dict (as read from TOML).
-
-    Parameters
-    ----------
-    data : dict
-        The parsed TOML document.
-    source : str, optional
-        Name of the file, used in error messages.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ConfigError
-        With one :class:`ConfigIssue` per problem found.
-    """
-    base = Path(source).resolve().parent if source else Path.cwd()
-    scenario = validate_model(Scenario, _absolute_pilot_paths(data, base), source)
-    issues = _cross_checks(scenario)
-    if not issues:
-        from simrisk.priors import model_issues
-
-        issues = model_issues(scenario)
-    if issues:
-        raise ConfigError(issues, source)
-    return scenario
-
-
-def load_scenario(path: str | Path) -> tuple[Scenario, str]:
-    """Read and validate a TOML scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The TOML file.
-
-    Returns
-    -------
-    scenario : Scenario
-    text : str
-        The file's text, kept for provenance in results.
-
-    Raises
-    ------
-    ConfigError
-        When the file is missing, is not TOML, or does not validate.
-    """
-    data, text = read_toml(path)
-    if "extends" in data:
-        data, text = _extend(Path(path), data, text)
-    return parse_scenario(data, str(path)), text
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        deep = isinstance(v, dict) and isinstance(out.get(k), dict) and "dist" not in v
-        out[k] = _merge(out[k], v) if deep else v
-    return out
-
-
-def _extend(path: Path, data: dict, text: str) -> tuple[dict, str]:
-    """``extends = "base.toml"``: the base's tables, deep-merged with this file's.
-
-    Tables merge key by key; lists, values and whole priors (tables with a
-    ``dist`` key) replace the base's. The text kept for provenance is both
-    files'.
-    """
-    parent = data.pop("extends")
-    if not isinstance(parent, str):
-        raise ConfigError(
-            [ConfigIssue("extends", "must be a file name in quotes", parent)], str(path)
-        )
-    base_path = path.resolve().parent / parent
-    if base_path.resolve() == path.resolve():
-        raise ConfigError(
-            [ConfigIssue("extends", "must not name the file itself", parent)], str(path)
-        )
-    base_data, base_text = read_toml(base_path)
-    if "extends" in base_data:
-        base_data, base_text = _extend(base_path, base_data, base_text)
-    merged = _merge(base_data, data)
-    return merged, f"# ---- {base_path.name} ----\n{base_text}\n# ---- {path.name} ----\n{text}"
-
-
-def _absolute_pilot_paths(data, base: Path):
-    """Copy of ``data`` with every ``dist = "pilot"`` prior's config made absolute."""
-    if isinstance(data, dict):
-        out = {k: _absolute_pilot_paths(v, base) for k, v in data.items()}
-        if out.get("dist") == "pilot" and isinstance(out.get("config"), str):
-            out["config"] = str((base / out["config"]).resolve())
-        return out
-    if isinstance(data, list):
-        return [_absolute_pilot_paths(v, base) for v in data]
-    return data
-
-
-def validate_model(cls: type[BaseModel], data: dict, source: str | None = None):
-    """Validate ``data`` as ``cls``; pydantic's errors become :class:`ConfigIssue` lines."""
-    try:
-        return cls.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError([_issue_from_error(e, cls) for e in exc.errors()], source) from None
-
-
-def read_toml(path: str | Path) -> tuple[dict, str]:
-    """A TOML file's data and text, with one-line errors for unreadable files."""
-    p = Path(path)
-    source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([ConfigIssue("", "file not found", has_value=False)], source) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ConfigError(
-            [ConfigIssue("", f"cannot be read: {exc.__class__.__name__}", has_value=False)],
-            source,
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            [ConfigIssue("", f"is not valid TOML: {exc}", has_value=False)], source
-        ) from None
-    return data, text

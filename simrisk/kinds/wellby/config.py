@@ -8,18 +8,19 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from simrisk.config import (
+from simrisk.core.config import (
+    ConfigModel,
     Finite,
     Money,
     PositiveInt,
     PositiveMoney,
     Prior,
     Probability,
-    _Model,
-    read_toml,
+    load_toml,
     validate_model,
 )
-from simrisk.errors import ConfigError, ConfigIssue
+from simrisk.core.errors import ConfigError, ConfigIssue
+from simrisk.core.priors import prior_issues
 
 __all__ = ["Pilot", "Projection", "WellbyConfig", "load_wellby"]
 
@@ -33,7 +34,7 @@ def _rate(v: float) -> float:
 Rate01 = Annotated[float, AfterValidator(_rate)]
 
 
-class Pilot(_Model):
+class Pilot(ConfigModel):
     """What the pilot reported."""
 
     recruited: PositiveInt
@@ -45,7 +46,7 @@ class Pilot(_Model):
     scores: str | None = None
 
 
-class Valuation(_Model):
+class Valuation(ConfigModel):
     """Value of one WELLBY."""
 
     currency: Literal["GBP", "DKK"]
@@ -56,7 +57,7 @@ class Valuation(_Model):
     distribution: Literal["pert", "triangular", "uniform"] = "pert"
 
 
-class Uncertainty(_Model):
+class Uncertainty(ConfigModel):
     """Priors for what the pilot did not publish."""
 
     sd_change: Prior
@@ -69,7 +70,7 @@ class Uncertainty(_Model):
     no_intervention_change: Prior | None = None
 
 
-class Goal3(_Model):
+class Goal3(ConfigModel):
     """Turning the mean change into P(strict rise) on an integer 0-10 scale."""
 
     scale_min: int = 0
@@ -78,7 +79,7 @@ class Goal3(_Model):
     dsi_assumed: Probability
 
 
-class Projection(_Model):
+class Projection(ConfigModel):
     """One of the source's scaling scenarios."""
 
     scenario: str
@@ -88,14 +89,16 @@ class Projection(_Model):
     investment_per_recruited: Money
 
 
-class Simulation(_Model):
+class Simulation(ConfigModel):
     draws: PositiveInt = 200_000
     seed: Annotated[int, Field(ge=0)] = 0
 
 
-class WellbyConfig(_Model):
+class WellbyConfig(ConfigModel):
     """A WELLBY evaluation: pilot facts, valuation, priors, projections."""
 
+    #: the model kind (optional for a WELLBY config read by ``simrisk wellby``)
+    kind: Literal["wellby"] = "wellby"
     schema_version: Literal[1]
     name: str
     description: str = ""
@@ -114,8 +117,6 @@ class WellbyConfig(_Model):
 
 
 def _checks(c: WellbyConfig, base: Path) -> list[ConfigIssue]:
-    from simrisk.priors import _prior_issues
-
     issues: list[ConfigIssue] = []
     p = c.pilot
     if p.completers > p.recruited:
@@ -145,14 +146,14 @@ def _checks(c: WellbyConfig, base: Path) -> list[ConfigIssue]:
             )
         )
     u = c.uncertainty
-    issues += _prior_issues(
+    issues += prior_issues(
         u.sd_change, "uncertainty.sd_change", 1e-9, math.inf, "an SD, so positive"
     )
-    issues += _prior_issues(
+    issues += prior_issues(
         u.persistence_years, "uncertainty.persistence_years", 0.0, 100.0, "a duration in years"
     )
     if u.no_intervention_change is not None:
-        issues += _prior_issues(
+        issues += prior_issues(
             u.no_intervention_change, "uncertainty.no_intervention_change", -math.inf, math.inf, ""
         )
     if c.goal3 is not None:
@@ -181,7 +182,7 @@ def _checks(c: WellbyConfig, base: Path) -> list[ConfigIssue]:
 
 def load_wellby(path: str | Path) -> tuple[WellbyConfig, str]:
     """Read and validate a WELLBY config; errors name file, key, value and what is allowed."""
-    data, text = read_toml(path)
+    data, text = load_toml(path)
     cfg = validate_model(WellbyConfig, data, str(path))
     issues = _checks(cfg, Path(path).resolve().parent)
     if issues:

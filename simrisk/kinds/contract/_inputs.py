@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk.config import Scenario
-from simrisk.contract import ContractArrays, compile_contract
-from simrisk.errors import SimriskError
-from simrisk.priors import ParameterSpace, build_parameter_space
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.contract.config import Scenario
+from simrisk.kinds.contract.contract import ContractArrays, compile_contract
+from simrisk.kinds.contract.priors import ParameterSpace, build_parameter_space
 
 __all__ = ["EngineInputs", "build_inputs"]
 
@@ -23,7 +23,7 @@ GUIDE = 64
 
 
 def make_guide(cdf: np.ndarray, size: int = GUIDE) -> np.ndarray:
-    """Guide table for :func:`simrisk.engine._kernel._guided`: first k with cdf[k] > m / size."""
+    """Guide table for :func:`._kernel._guided`: first k with cdf[k] > m / size."""
     m = np.arange(size) / size
     return np.searchsorted(cdf, m, side="right").astype(np.int64)
 
@@ -72,7 +72,7 @@ class EngineInputs:
 
 
 def build_inputs(s: Scenario) -> EngineInputs:
-    """Arrays for :func:`simrisk.engine.simulate` from a scenario with a ``[model]``."""
+    """Arrays for :func:`simrisk.kinds.contract.engine` from a scenario with a ``[model]``."""
     if s.model is None:
         raise SimriskError(
             "model: the config has no [model] section with priors, so it cannot be simulated "

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from simrisk.wellby.config import WellbyConfig
+from simrisk.core.priors import frozen, prior_central
+from simrisk.kinds.wellby.config import WellbyConfig
 
 __all__ = ["CI_PROBS", "WellbyResult", "band", "bootstrap_mean_draws", "run_wellby"]
 
@@ -51,16 +52,12 @@ def band(x: np.ndarray, central: float) -> dict:
 
 
 def _sample_prior(prior, n: int, rng: np.random.Generator) -> np.ndarray:
-    from simrisk.priors import _frozen
-
     if prior.dist == "fixed":
         return np.full(n, float(prior.value))
-    return _frozen(prior).ppf(rng.random(n))
+    return frozen(prior).ppf(rng.random(n))
 
 
 def _central(prior) -> float:
-    from simrisk.priors import prior_central
-
     return prior_central(prior)
 
 

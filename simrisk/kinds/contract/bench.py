@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 
+from simrisk.examples import EXAMPLES_DIR
+
 __all__ = ["DEFAULT_CONFIG", "format_bench", "run_bench"]
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "dsi_norddjurs.toml"
+DEFAULT_CONFIG = EXAMPLES_DIR / "dsi_norddjurs.toml"
 
 
 def _kernel_rate(inp, draws: int, threads: int | None) -> tuple[float, float]:
-    from simrisk.engine.driver import RunSpec, simulate_arrays
+    from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
 
     # Warm-up: loads the cached machine code (or compiles it) outside the timing.
     t0 = time.perf_counter()
@@ -27,7 +28,7 @@ def _kernel_rate(inp, draws: int, threads: int | None) -> tuple[float, float]:
 
 
 def _reference_rate(inp, draws: int) -> float:
-    from simrisk.engine.reference import simulate_reference
+    from simrisk.kinds.contract.reference import simulate_reference
 
     rng = np.random.default_rng(3)
     params = np.tile(inp.space.central, (min(draws, 256), 1))
@@ -50,8 +51,8 @@ def run_bench(config: str | None = None, draws: int = 200_000, threads: int | No
     """
     import numba
 
-    from simrisk.config import load_scenario
-    from simrisk.engine._inputs import build_inputs
+    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.loader import load_scenario
 
     scenario, _ = load_scenario(config or DEFAULT_CONFIG)
     inp = build_inputs(scenario)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk._numba import jit
+from simrisk.core._numba import jit
 
 __all__ = [
     "IRR_ALL_ZERO",

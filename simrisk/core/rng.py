@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from simrisk._numba import jit, jit_parallel
+from simrisk.core._numba import jit, jit_parallel
 
 __all__ = [
     "DRAW_BLOCK",

@@ -1,0 +1,90 @@
+"""The example configs shipped with simrisk, and copying them out to run.
+
+The configs live in the checkout's ``configs/`` folder; the package reaches
+them through ``simrisk/_examples`` (a link in the checkout, real files in the
+wheel), so a user who only installed the wheel has every scenario to start
+from: ``simrisk example --list``, then ``simrisk example NAME -o DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from simrisk.core.errors import SimriskError
+
+__all__ = ["EXAMPLES_DIR", "copy_example", "example_path", "list_examples"]
+
+EXAMPLES_DIR = Path(__file__).resolve().parent / "_examples"
+
+
+def list_examples() -> dict[str, str]:
+    """Each shipped example's name and its one-line description (the config's ``name``)."""
+    out = {}
+    for p in sorted(EXAMPLES_DIR.glob("*.toml")):
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        kind = data.get("kind", "contract")
+        out[p.stem] = f"{data.get('name', '')} [{kind}]"
+    return out
+
+
+def example_path(name: str) -> Path:
+    """The path of the shipped example ``name`` (with or without ``.toml``)."""
+    stem = name.removesuffix(".toml")
+    p = EXAMPLES_DIR / f"{stem}.toml"
+    if not p.is_file():
+        known = ", ".join(list_examples())
+        raise SimriskError(f"example {name!r}: no such example; shipped: {known}")
+    return p
+
+
+def _needs(path: Path) -> list[Path]:
+    """The files a config reads: what it ``extends``, pilot configs, score files."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    if isinstance(data.get("extends"), str):
+        found.append(data["extends"])
+
+    def walk(x):
+        if isinstance(x, dict):
+            if x.get("dist") == "pilot" and isinstance(x.get("config"), str):
+                found.append(x["config"])
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(data)
+    scores = data.get("pilot", {}).get("scores") if isinstance(data.get("pilot"), dict) else None
+    if isinstance(scores, str):
+        found.append(scores)
+    return [path.parent / f for f in found]
+
+
+def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
+    """Write example ``name`` and every file it reads into ``folder``; the files written.
+
+    Refuses (nothing written) when a target file exists, unless ``force``.
+    """
+    target = Path(folder)
+    if not target.is_dir():
+        raise SimriskError(f"-o {folder}: folder does not exist")
+    todo: list[Path] = []
+    stack = [example_path(name)]
+    while stack:
+        p = stack.pop()
+        if p in todo:
+            continue
+        todo.append(p)
+        stack.extend(q for q in _needs(p) if q.is_file())
+    outs = [target / p.name for p in todo]
+    clash = [str(o) for o in outs if o.exists()]
+    if clash and not force:
+        raise SimriskError(f"{', '.join(clash)}: exists; use --force to overwrite")
+    for src, dst in zip(todo, outs, strict=True):
+        tmp = dst.with_name(f".{dst.name}.part")
+        tmp.write_bytes(src.read_bytes())
+        os.replace(tmp, dst)
+    return outs

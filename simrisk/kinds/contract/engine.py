@@ -1,0 +1,198 @@
+"""The contract kind's simulation: seeds, allocates, runs the kernel chunk by chunk.
+
+The chunk loop, checkpoints and the run's spec are the core's
+(:mod:`simrisk.core.driver`); this module draws the parameters, calls the
+Numba kernel (:mod:`simrisk.kinds.contract._kernel`) and assembles the
+Dataset. Every random number is keyed by the draw's global index, so results
+are bit-identical for any chunk size and any thread count (see
+:mod:`simrisk.core.rng`). Per-draw outputs are stored in compact dtypes
+(int16 counts, float32 money).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+import numpy as np
+
+from simrisk._version import __version__
+from simrisk.core.driver import Checkpoint, RunSpec, check_spec, progress_bar, run_chunks
+from simrisk.core.errors import SimriskError
+from simrisk.core.finance import IRR_REASONS
+from simrisk.core.rng import MAX_CITIZENS, key_from_seed, param_uniforms
+from simrisk.kinds.contract._inputs import EngineInputs, build_inputs
+from simrisk.kinds.contract._kernel import simulate_chunk
+from simrisk.kinds.contract.analytic import success_probabilities
+from simrisk.kinds.contract.config import Scenario
+
+__all__ = ["RunSpec", "simulate", "simulate_arrays"]
+
+RNG_DESCRIPTION = (
+    "SplitMix64 by position: draw * 2**24 + citizen * 16 + slot; state from SeedSequence(seed)"
+)
+
+
+def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> None:
+    """One chunk through the Numba kernel into the output arrays ``buf``."""
+    c = inp.contract
+    first_word = (params.shape[1] + 1) // 2
+    simulate_chunk(
+        np.int64(draw0), key, np.int64(first_word), params, float(c.referred),
+        inp.goal_kind, inp.log_keep, inp.zero_success, inp.res_goals, inp.score_goals,
+        inp.cost_col, inp.score_top, inp.low_max, inp.start_cdf, inp.start_guide, inp.pidx,
+        inp.cost_table, inp.group_cdf, inp.group_guide, inp.auth_payer, inp.auth_goal,
+        inp.cohort_cdf, inp.cohort_guide, c.payment, c.goal_payer, c.cap, c.repay_order,
+        c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year, len(inp.years),
+        float(inp.rate),
+        buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
+        buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
+        buf["moic"], buf["saving"], buf["dw_share"],
+    )  # fmt: skip
+
+
+def draw_parameters(inp: EngineInputs, draw0: int, n: int, key, fixed: bool) -> np.ndarray:
+    """Parameter values ``[n, P]`` for draws ``draw0 .. draw0 + n - 1``."""
+    P = len(inp.space.names)
+    if fixed:
+        return np.tile(inp.space.central, (n, 1))
+    u = np.empty((n, P))
+    param_uniforms(key, np.int64(draw0), n, P, u)
+    return inp.space.transform(u)
+
+
+def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
+    C = len(inp.contract.cohort_ids)
+    G = inp.n_goals
+    P = len(inp.space.names)
+    return {
+        "parameters": np.empty((N, P), np.float32),
+        "referred": np.empty(N, np.int16),
+        "measured": np.empty((N, C), np.int16),
+        "successes": np.empty((N, C, G), np.int16),
+        "deadweight": np.empty((N, C, G), np.int16),
+        "repaid": np.empty((N, C, G), np.float32),
+        "cash_year": np.empty((N, len(inp.years)), np.float32),
+        "irr": np.empty(N, np.float32),
+        "irr_status": np.empty(N, np.int8),
+        "npv": np.empty(N, np.float64),
+        "moic": np.empty(N, np.float32),
+        "saving": np.empty((N, len(inp.authorities)), np.float32),
+        "dw_share": np.empty(N, np.float32),
+    }
+
+
+def simulate_arrays(
+    inp: EngineInputs,
+    spec: RunSpec,
+    progress: Callable[[int], None] | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> dict[str, np.ndarray]:
+    """Run the kernel over all draws; returns compact per-draw arrays.
+
+    With a :class:`Checkpoint`, the draws done so far are saved when the run
+    is interrupted (``KeyboardInterrupt``) and every ``checkpoint.every``
+    seconds, and a matching checkpoint is resumed from. Because every draw
+    depends only on (seed, config, draw index), a resumed run is
+    bit-identical to one that ran through.
+    """
+    check_spec(spec)
+    most = min(np.iinfo(np.int16).max, MAX_CITIZENS - 1) // 10
+    if inp.contract.referred > most:
+        raise SimriskError(
+            f"population.referred = {inp.contract.referred}: too large for the engine "
+            f"(at most {most:,}: recruitment may reach 10x, and counts are int16)"
+        )
+    key, _ = key_from_seed(spec.seed)
+
+    def fill(draw0: int, n: int, views: dict[str, np.ndarray]) -> None:
+        params = draw_parameters(inp, draw0, n, key, spec.fixed_parameters)
+        views["parameters"][...] = params
+        # The kernel writes straight into the compact arrays (numba casts on store).
+        run_kernel(inp, draw0, params, key, views)
+
+    return run_chunks(fill, _empty_outputs(inp, spec.draws), spec, progress, checkpoint)
+
+
+def simulate(
+    scenario: Scenario,
+    draws: int | None = None,
+    seed: int | None = None,
+    chunk_size: int | None = None,
+    threads: int | None = None,
+    fixed_parameters: bool = False,
+    config_text: str = "",
+    quiet: bool = True,
+    checkpoint_path=None,
+):
+    """Simulate a scenario and return the per-draw results as a Dataset.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario with a ``[model]`` section.
+    draws, seed, chunk_size : int, optional
+        Defaults from the scenario's ``[simulation]`` section.
+    threads : int, optional
+        Numba threads (default: all). Results do not depend on it.
+    fixed_parameters : bool
+        Switch off parameter uncertainty: every draw uses the priors'
+        central values, so outcome counts are binomial.
+    config_text : str
+        The config file's text, stored in the Dataset for provenance.
+    quiet : bool
+        No progress bar (it is shown only on a terminal anyway).
+    checkpoint_path : path, optional
+        Save progress here on interruption (and every two minutes) and
+        resume from it when it matches this run; removed by the caller once
+        the output is written.
+
+    Returns
+    -------
+    xarray.Dataset
+        Sample dimension ``draw``; see :func:`simrisk.kinds.contract.dataset.to_dataset`.
+    """
+    from simrisk.kinds.contract.dataset import to_dataset
+
+    sim = scenario.simulation
+    spec = RunSpec(
+        draws=sim.draws if draws is None else draws,
+        seed=sim.seed if seed is None else seed,
+        chunk_size=sim.chunk_size if chunk_size is None else chunk_size,
+        threads=threads,
+        fixed_parameters=fixed_parameters,
+    )
+    check_spec(spec)
+    inp = build_inputs(scenario)
+    ckpt = None
+    if checkpoint_path is not None:
+        ckpt = Checkpoint(
+            checkpoint_path,
+            identity={
+                "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+                "seed": int(spec.seed),
+                "draws": int(spec.draws),
+                "fixed_parameters": bool(spec.fixed_parameters),
+                "version": __version__,
+            },
+        )
+    bar, update = progress_bar(spec.draws, quiet)
+    try:
+        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt)
+    finally:
+        if bar is not None:
+            bar.close()
+    p1, p0 = success_probabilities(inp, inp.space.central)
+    return to_dataset(
+        inp,
+        arrays,
+        spec,
+        config_text=config_text,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        version=__version__,
+        implied=(p1, p0),
+        config_sha256=hashlib.sha256(config_text.encode()).hexdigest(),
+        irr_reasons=IRR_REASONS,
+        rng=RNG_DESCRIPTION,
+    )

@@ -1,0 +1,31 @@
+"""The contract kind's uniform interface, which the CLI dispatches to.
+
+Every kind's ``kind`` module has the same functions: :func:`load`,
+:func:`ledger`, :func:`simulate`, :func:`summarize`, :func:`format_summary`
+and :func:`report`.
+"""
+
+from __future__ import annotations
+
+from simrisk.kinds.contract.dataset import RESULT_KIND
+from simrisk.kinds.contract.engine import simulate
+from simrisk.kinds.contract.loader import load_scenario as load
+from simrisk.kinds.contract.summary import format_summary, summarize
+
+__all__ = ["RESULT_KIND", "format_summary", "ledger", "load", "report", "simulate", "summarize"]
+
+
+def ledger(cfg, *, success_rate=None, retention=None, goal_rates=None) -> tuple[dict, str]:
+    """The expected case as a JSON-ready dict and as text."""
+    from simrisk.kinds.contract._text import format_ledger
+    from simrisk.kinds.contract.ledger import run_ledger
+
+    res = run_ledger(cfg, success_rate=success_rate, retention=retention, goal_rates=goal_rates)
+    return res.to_dict(), format_ledger(res)
+
+
+def report(ds, out, *, lang="en", figures=None, wellby=None) -> list[str]:
+    """The committee's PDF report of a run; returns the page names."""
+    from simrisk.report import build_report
+
+    return build_report(ds, out, lang=lang, figures=figures, wellby=wellby)

@@ -1,0 +1,200 @@
+"""The contract kind's parameters: their names, bounds and cross-checks.
+
+The engine draws one value per parameter per simulated world. Parameters
+are named ``recruitment``, ``retention``, ``outcome_correlation`` and
+``<goal id>.<parameter>`` (for example ``region_use.effect``); their priors
+and copula come from :mod:`simrisk.core.priors`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# The WELLBY kind defines the ``dist = "pilot"`` prior family that goal 3 can use.
+import simrisk.kinds.wellby.prior  # noqa: F401
+from simrisk.core.config import Prior, suggest
+from simrisk.core.errors import ConfigIssue
+from simrisk.core.priors import ParameterSpace, build_space, correlation_matrix, prior_issues
+from simrisk.kinds.contract.config import GoalModel, Scenario
+
+__all__ = ["build_parameter_space", "model_issues", "parameter_names"]
+
+RESOURCE_PARAMS = ("drift", "effect", "sigma", "zero_share")
+SCORE_PARAMS = ("drift_low", "drift_high", "effect", "sigma")
+
+
+_BOUNDS = {
+    "recruitment": (1e-9, 10.0, "recruitment is a fraction of population.referred"),
+    "retention": (0.0, 1.0, "retention is a probability"),
+    "outcome_correlation": (-1.0, 1.0, "a correlation"),
+    "drift": (-math.inf, math.inf, ""),
+    "effect": (-math.inf, math.inf, ""),
+    "drift_low": (-math.inf, math.inf, ""),
+    "drift_high": (-math.inf, math.inf, ""),
+    "sigma": (1e-12, math.inf, "sigma is a standard deviation, so positive"),
+    "zero_share": (0.0, 1.0, "zero_share is a probability"),
+}
+
+
+def parameter_names(s: Scenario) -> list[str]:
+    """Names of every model parameter, in the engine's order."""
+    names = ["recruitment", "retention", "outcome_correlation"]
+    for g in s.goals:
+        params = RESOURCE_PARAMS if g.outcome == "resource_use_fall" else SCORE_PARAMS
+        names += [f"{g.id}.{p}" for p in params]
+    return names
+
+
+def _goal_prior(gm: GoalModel, name: str) -> Prior:
+    p = getattr(gm, name)
+    if p is None and name == "zero_share":
+        return Prior(dist="fixed", value=0.0)
+    return p
+
+
+def model_issues(s: Scenario) -> list[ConfigIssue]:
+    """Cross-checks of the ``[model]`` section against the scenario."""
+    m = s.model
+    if m is None:
+        return []
+    issues: list[ConfigIssue] = []
+    for name in ("recruitment", "retention", "outcome_correlation"):
+        lo, hi, what = _BOUNDS[name]
+        issues += prior_issues(getattr(m, name), f"model.{name}", lo, hi, what)
+    goal_ids = [g.id for g in s.goals]
+    for gid in m.goals:
+        if gid not in goal_ids:
+            issues.append(
+                ConfigIssue(
+                    f"model.goals.{gid}",
+                    f"unknown goal; allowed: {', '.join(goal_ids)}{suggest(gid, goal_ids)}",
+                    has_value=False,
+                )
+            )
+    for g in s.goals:
+        path = f"model.goals.{g.id}"
+        gm = m.goals.get(g.id)
+        if gm is None:
+            issues.append(
+                ConfigIssue(path, "is required: every goal needs a model", has_value=False)
+            )
+            continue
+        if g.outcome == "resource_use_fall":
+            wanted, unwanted = (
+                ("drift",),
+                ("start_distribution", "drift_low", "drift_high", "low_max"),
+            )
+            if gm.zero_share is not None and gm.zero_baseline is None:
+                issues.append(
+                    ConfigIssue(
+                        f"{path}.zero_baseline",
+                        "is required with zero_share: say whether a citizen with no use "
+                        "at start counts as 'success' or 'fail'",
+                        has_value=False,
+                    )
+                )
+        else:
+            wanted = ("start_distribution", "drift_low", "drift_high", "low_max")
+            unwanted = ("drift", "zero_share", "zero_baseline")
+        for k in wanted:
+            if getattr(gm, k) is None:
+                issues.append(
+                    ConfigIssue(
+                        f"{path}.{k}", f"is required for outcome '{g.outcome}'", has_value=False
+                    )
+                )
+        for k in unwanted:
+            if getattr(gm, k) is not None:
+                issues.append(
+                    ConfigIssue(
+                        f"{path}.{k}", f"does not apply to outcome '{g.outcome}'", getattr(gm, k)
+                    )
+                )
+        if any(i.path.startswith(path) for i in issues):
+            continue
+        params = RESOURCE_PARAMS if g.outcome == "resource_use_fall" else SCORE_PARAMS
+        for name in params:
+            lo, hi, what = _BOUNDS[name]
+            issues += prior_issues(_goal_prior(gm, name), f"{path}.{name}", lo, hi, what)
+        if g.outcome == "score_increase":
+            n = g.scale_max - g.scale_min + 1
+            sd = gm.start_distribution
+            if len(sd) != n:
+                issues.append(
+                    ConfigIssue(
+                        f"{path}.start_distribution",
+                        f"must have {n} probabilities, one per score {g.scale_min}..{g.scale_max}",
+                        f"{len(sd)} values",
+                    )
+                )
+            elif abs(sum(sd) - 1.0) > 1e-6:
+                issues.append(
+                    ConfigIssue(f"{path}.start_distribution", "must sum to 1", round(sum(sd), 9))
+                )
+            if not g.scale_min <= gm.low_max < g.scale_max:
+                issues.append(
+                    ConfigIssue(
+                        f"{path}.low_max",
+                        f"must lie in [{g.scale_min}, {g.scale_max - 1}]",
+                        gm.low_max,
+                    )
+                )
+    n_res = sum(g.outcome == "resource_use_fall" for g in s.goals)
+    if n_res > 4:
+        issues.append(
+            ConfigIssue("goals", "the engine supports at most 4 resource_use_fall goals", n_res)
+        )
+    if s.business_case is not None and m.cost_weights is not None:
+        n = len(s.business_case.disease_groups)
+        if len(m.cost_weights) != n:
+            issues.append(
+                ConfigIssue(
+                    "model.cost_weights",
+                    f"must have {n} weights, one per business_case.disease_groups row",
+                    f"{len(m.cost_weights)} values",
+                )
+            )
+        elif abs(sum(m.cost_weights) - 1.0) > 1e-6:
+            issues.append(
+                ConfigIssue("model.cost_weights", "must sum to 1", round(sum(m.cost_weights), 9))
+            )
+    if not issues:
+        names = parameter_names(s)
+        for i, c in enumerate(m.correlations):
+            for key in ("a", "b"):
+                v = getattr(c, key)
+                if v not in names:
+                    issues.append(
+                        ConfigIssue(
+                            f"model.correlations[{i}].{key}",
+                            f"unknown parameter{suggest(v, names)}",
+                            v,
+                        )
+                    )
+            if c.a == c.b:
+                issues.append(ConfigIssue(f"model.correlations[{i}].b", "must differ from a", c.b))
+        if not issues and m.correlations:
+            try:
+                np.linalg.cholesky(correlation_matrix(names, m.correlations))
+            except np.linalg.LinAlgError:
+                issues.append(
+                    ConfigIssue(
+                        "model.correlations",
+                        "the correlations do not form a positive-definite matrix",
+                        has_value=False,
+                    )
+                )
+    return issues
+
+
+def build_parameter_space(s: Scenario) -> ParameterSpace:
+    """The parameter space of a scenario with a ``[model]`` section."""
+    m = s.model
+    names = parameter_names(s)
+    priors: list[Prior] = [m.recruitment, m.retention, m.outcome_correlation]
+    for g in s.goals:
+        params = RESOURCE_PARAMS if g.outcome == "resource_use_fall" else SCORE_PARAMS
+        priors += [_goal_prior(m.goals[g.id], p) for p in params]
+    return build_space(names, priors, m.correlations)

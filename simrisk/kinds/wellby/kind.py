@@ -1,0 +1,64 @@
+"""The WELLBY kind's uniform interface, which the CLI dispatches to.
+
+``simrisk run CONFIG`` on a WELLBY config is ``simrisk wellby CONFIG``; the
+result Dataset keeps the bands, central values and main draws.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.wellby._text import format_wellby as format_summary
+from simrisk.kinds.wellby.config import load_wellby as load
+from simrisk.kinds.wellby.dataset import WELLBY_KIND as RESULT_KIND
+
+__all__ = ["RESULT_KIND", "format_summary", "ledger", "load", "report", "simulate", "summarize"]
+
+
+def ledger(cfg, **options) -> tuple[dict, str]:
+    """A WELLBY evaluation has no deterministic ledger."""
+    raise SimriskError(
+        "a WELLBY config has no ledger: run 'simrisk run' (or 'simrisk wellby') on it"
+    )
+
+
+def simulate(
+    cfg,
+    *,
+    draws=None,
+    seed=None,
+    scores=None,
+    config_path=None,
+    config_text="",
+    **unsupported,
+):
+    """Run the WELLBY evaluation and return its Dataset (``unsupported`` options refused)."""
+    from simrisk.kinds.wellby.dataset import wellby_dataset
+    from simrisk.kinds.wellby.model import run_wellby
+    from simrisk.kinds.wellby.scores import read_scores
+
+    given = sorted(k for k, v in unsupported.items() if v not in (None, False))
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise SimriskError(f"{flags}: not available for a WELLBY config")
+    if scores is not None:
+        scores = read_scores(scores)
+    elif cfg.pilot.scores and config_path is not None:
+        scores = read_scores(Path(config_path).resolve().parent / cfg.pilot.scores)
+    res = run_wellby(cfg, scores=scores, draws=draws, seed=seed)
+    return wellby_dataset(res, config_text=config_text)
+
+
+def summarize(ds) -> dict:
+    """The evaluation's summary as ``run_wellby`` gave it."""
+    return json.loads(ds.attrs["summary_json"])
+
+
+def report(ds, out, **options) -> list[str]:
+    """A WELLBY result is reported inside a contract's report."""
+    raise SimriskError(
+        "a WELLBY result has no report of its own: pass it to a DSI report with "
+        "'simrisk report RUN.nc --wellby WELLBY.nc -o report.pdf'"
+    )
