@@ -1,6 +1,6 @@
 """Summaries of a run: every figure with its Monte Carlo standard error.
 
-Standard errors (JCGM 101:2008 asks for them; SPEC §5):
+Standard errors (JCGM 101:2008 asks for them; docs/sources.md#evidence-mc-reporting):
 
 - means: ``sd / sqrt(N)``;
 - probabilities: binomial, ``sqrt(p (1 - p) / N)``;
