@@ -427,7 +427,7 @@ def test_extends_inherits_and_overrides(tmp_path):
     child = tmp_path / "child.toml"
     child.write_text(
         'extends = "dsi_norddjurs.toml"\nname = "variant"\n'
-        "[population]\nretention = 0.44  # SPEC §2 pilot completion\n"
+        "[population]\nretention = 0.44  # docs/sources.md#evidence-retention: pilot completion\n"
         "[model.goals.life_satisfaction]\n"
         'effect = { dist = "pilot", config = "opi_aims_wellby.toml", part = "gross" }\n',
         encoding="utf-8",

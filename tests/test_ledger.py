@@ -1,4 +1,4 @@
-"""The deterministic ledger reproduces DSI's payment note (SPEC §1)."""
+"""The deterministic ledger reproduces DSI's payment note (docs/sources.md#dsi-table-7)."""
 
 from __future__ import annotations
 

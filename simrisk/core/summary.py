@@ -1,6 +1,6 @@
 """Summary statistics with Monte Carlo standard errors, shared by every model kind.
 
-Standard errors (JCGM 101:2008 asks for them):
+Standard errors (JCGM 101:2008 asks for them; docs/sources.md#evidence-mc-reporting):
 
 - means: ``sd / sqrt(N)``;
 - probabilities: binomial, ``sqrt(p (1 - p) / N)``;
