@@ -10,43 +10,41 @@ decision layer -> report:
   outcome contract), ``wellby`` (a pilot's WELLBY bands), ``portfolio``;
 - :mod:`simrisk.plot` and :mod:`simrisk.report` draw and write reports
   (matplotlib is imported only there).
+
+The names below are imported on first use (PEP 562), so ``import simrisk``
+and the command line start without loading numba, xarray or scipy until a
+command needs them.
 """
 
+from __future__ import annotations
+
 from simrisk._version import __version__
+from simrisk.core._lazy import lazy_exports
 
-# Results on disk
-from simrisk.core.dataset import open_result, write_netcdf
-from simrisk.core.errors import ConfigError, SimriskError
+#: public name -> the module that defines it
+_EXPORTS = {
+    # Results on disk
+    "open_result": "simrisk.core.dataset",
+    "write_netcdf": "simrisk.core.dataset",
+    # Errors
+    "ConfigError": "simrisk.core.errors",
+    "SimriskError": "simrisk.core.errors",
+    # Finance
+    "IrrResult": "simrisk.core.finance",
+    "moic": "simrisk.core.finance",
+    "npv": "simrisk.core.finance",
+    "xirr": "simrisk.core.finance",
+    # The contract kind (DSI): config, expected case, simulation, summary
+    "LedgerResult": "simrisk.kinds.contract",
+    "Scenario": "simrisk.kinds.contract",
+    "load_scenario": "simrisk.kinds.contract",
+    "parse_scenario": "simrisk.kinds.contract",
+    "run_ledger": "simrisk.kinds.contract",
+    "simulate": "simrisk.kinds.contract",
+    "summarize": "simrisk.kinds.contract",
+}
 
-# Finance
-from simrisk.core.finance import IrrResult, moic, npv, xirr
+__all__ = ["__version__", *sorted(_EXPORTS)]
 
-# The contract kind (DSI): config, expected case, simulation, summary
-from simrisk.kinds.contract import (
-    LedgerResult,
-    Scenario,
-    load_scenario,
-    parse_scenario,
-    run_ledger,
-    simulate,
-    summarize,
-)
 
-__all__ = [
-    "ConfigError",
-    "IrrResult",
-    "LedgerResult",
-    "Scenario",
-    "SimriskError",
-    "__version__",
-    "load_scenario",
-    "moic",
-    "npv",
-    "open_result",
-    "parse_scenario",
-    "run_ledger",
-    "simulate",
-    "summarize",
-    "write_netcdf",
-    "xirr",
-]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -245,7 +245,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simrisk import kinds
     from simrisk.core.dataset import write_netcdf
 
-    _, kind = kinds.for_config(args.config)
+    name, kind = kinds.for_config(args.config)
     cfg, text = kind.load(args.config)
     if args.out == "-":
         out = None
@@ -267,7 +267,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     }
     if args.fixed_parameters:
         options["fixed_parameters"] = True
-    if kind.RESULT_KIND == "simrisk.wellby":
+    if name == "wellby":
         options["config_path"] = args.config
         if args.scores:
             options["scores"] = args.scores

@@ -7,23 +7,22 @@ kernel (Numba, with a plain NumPy reference) -> Dataset -> summary.
 - :func:`run_ledger` computes the source's expected case exactly;
 - :func:`simulate` runs the Monte Carlo engine and returns an xarray Dataset;
 - :func:`summarize` gives every figure with its Monte Carlo error.
+
+The names are imported on first use, so loading a scenario does not load the engine.
 """
 
-from simrisk.kinds.contract.config import Scenario
-from simrisk.kinds.contract.dataset import RESULT_KIND
-from simrisk.kinds.contract.engine import simulate
-from simrisk.kinds.contract.ledger import LedgerResult, run_ledger
-from simrisk.kinds.contract.loader import load_scenario, parse_scenario
-from simrisk.kinds.contract.summary import format_summary, summarize
+from simrisk.core._lazy import lazy_exports
 
-__all__ = [
-    "RESULT_KIND",
-    "LedgerResult",
-    "Scenario",
-    "format_summary",
-    "load_scenario",
-    "parse_scenario",
-    "run_ledger",
-    "simulate",
-    "summarize",
-]
+_EXPORTS = {
+    "RESULT_KIND": "simrisk.kinds.contract.dataset",
+    "LedgerResult": "simrisk.kinds.contract.ledger",
+    "Scenario": "simrisk.kinds.contract.config",
+    "format_summary": "simrisk.kinds.contract.summary",
+    "load_scenario": "simrisk.kinds.contract.loader",
+    "parse_scenario": "simrisk.kinds.contract.loader",
+    "run_ledger": "simrisk.kinds.contract.ledger",
+    "simulate": "simrisk.kinds.contract.engine",
+    "summarize": "simrisk.kinds.contract.summary",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

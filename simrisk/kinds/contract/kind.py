@@ -2,17 +2,20 @@
 
 Every kind's ``kind`` module has the same functions: :func:`load`,
 :func:`ledger`, :func:`simulate`, :func:`summarize`, :func:`format_summary`
-and :func:`report`.
+and :func:`report`. Each imports what it needs when called, so ``simrisk
+ledger`` does not load the engine.
 """
 
 from __future__ import annotations
 
-from simrisk.kinds.contract.dataset import RESULT_KIND
-from simrisk.kinds.contract.engine import simulate
-from simrisk.kinds.contract.loader import load_scenario as load
-from simrisk.kinds.contract.summary import format_summary, summarize
+__all__ = ["format_summary", "ledger", "load", "report", "simulate", "summarize"]
 
-__all__ = ["RESULT_KIND", "format_summary", "ledger", "load", "report", "simulate", "summarize"]
+
+def load(path):
+    """The validated scenario and the config's text."""
+    from simrisk.kinds.contract.loader import load_scenario
+
+    return load_scenario(path)
 
 
 def ledger(cfg, *, success_rate=None, retention=None, goal_rates=None) -> tuple[dict, str]:
@@ -22,6 +25,27 @@ def ledger(cfg, *, success_rate=None, retention=None, goal_rates=None) -> tuple[
 
     res = run_ledger(cfg, success_rate=success_rate, retention=retention, goal_rates=goal_rates)
     return res.to_dict(), format_ledger(res)
+
+
+def simulate(cfg, **options):
+    """The Monte Carlo run as a Dataset (see :func:`simrisk.kinds.contract.engine.simulate`)."""
+    from simrisk.kinds.contract.engine import simulate as run
+
+    return run(cfg, **options)
+
+
+def summarize(ds) -> dict:
+    """Every figure of a run with its Monte Carlo error."""
+    from simrisk.kinds.contract.summary import summarize as summ
+
+    return summ(ds)
+
+
+def format_summary(summary: dict) -> str:
+    """The summary as the terminal table."""
+    from simrisk.kinds.contract.summary import format_summary as fmt
+
+    return fmt(summary)
 
 
 def report(ds, out, *, lang="en", figures=None, wellby=None) -> list[str]:

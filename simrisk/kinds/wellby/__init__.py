@@ -6,16 +6,15 @@
 - :func:`format_wellby` prints the result.
 """
 
-from simrisk.kinds.wellby._text import format_wellby
-from simrisk.kinds.wellby.config import WellbyConfig, load_wellby
-from simrisk.kinds.wellby.model import WellbyResult, run_wellby
-from simrisk.kinds.wellby.scores import read_scores
+from simrisk.core._lazy import lazy_exports
 
-__all__ = [
-    "WellbyConfig",
-    "WellbyResult",
-    "format_wellby",
-    "load_wellby",
-    "read_scores",
-    "run_wellby",
-]
+_EXPORTS = {
+    "WellbyConfig": "simrisk.kinds.wellby.config",
+    "WellbyResult": "simrisk.kinds.wellby.model",
+    "format_wellby": "simrisk.kinds.wellby._text",
+    "load_wellby": "simrisk.kinds.wellby.config",
+    "read_scores": "simrisk.kinds.wellby.scores",
+    "run_wellby": "simrisk.kinds.wellby.model",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

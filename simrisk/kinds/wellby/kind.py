@@ -12,9 +12,8 @@ from pathlib import Path
 from simrisk.core.errors import SimriskError
 from simrisk.kinds.wellby._text import format_wellby as format_summary
 from simrisk.kinds.wellby.config import load_wellby as load
-from simrisk.kinds.wellby.dataset import WELLBY_KIND as RESULT_KIND
 
-__all__ = ["RESULT_KIND", "format_summary", "ledger", "load", "report", "simulate", "summarize"]
+__all__ = ["format_summary", "ledger", "load", "report", "simulate", "summarize"]
 
 
 def ledger(cfg, **options) -> tuple[dict, str]:

@@ -16,8 +16,6 @@ import numpy as np
 from simrisk.core.config import Prior
 from simrisk.core.errors import ConfigError, ConfigIssue
 from simrisk.core.priors import PARAMETER_KEYS, prior_central, register_family
-from simrisk.kinds.wellby.config import load_wellby
-from simrisk.kinds.wellby.model import run_wellby
 
 __all__ = ["pilot_distribution"]
 
@@ -67,6 +65,9 @@ class _PilotDist:
     DRAWS = 200_000
 
     def __init__(self, config_path: str, part: str):
+        from simrisk.kinds.wellby.config import load_wellby
+        from simrisk.kinds.wellby.model import run_wellby
+
         cfg, _ = load_wellby(config_path)
         res = run_wellby(cfg, draws=self.DRAWS, seed=cfg.simulation.seed)
         mu = res.draws["mean_change"]
