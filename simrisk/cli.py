@@ -15,6 +15,7 @@ from pathlib import Path
 
 from simrisk._version import __version__
 from simrisk.errors import SimriskError
+from simrisk.portfolio import _cli as _pf  # the portfolio kind's commands (case C)
 
 __all__ = ["main"]
 
@@ -228,7 +229,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from simrisk.engine import simulate, write_netcdf
     from simrisk.summary import format_summary, summarize
 
-    scenario, text = load_scenario(args.config)
+    portfolio = _pf.config_kind(args.config) == "portfolio"  # minimal kind dispatch
+    scenario, text = (None, "") if portfolio else load_scenario(args.config)
     if args.out == "-":
         out = None
     elif args.out:
@@ -237,6 +239,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out = _default_out(args.config)
         out.parent.mkdir(parents=True, exist_ok=True)
         out = _check_out(str(out), "--out")
+    if portfolio:
+        return _pf.run(args, out)
     ckpt = None if out is None else out.with_name(out.name + ".checkpoint.npz")
     if ckpt is not None and args.restart:
         ckpt.unlink(missing_ok=True)
@@ -278,6 +282,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     from simrisk.engine import open_result
     from simrisk.summary import format_summary, summarize
 
+    if _pf.result_kind(args.path) == "simrisk.portfolio":  # minimal kind dispatch
+        return _pf.summary(args)
     summary = summarize(open_result(args.path))
     if args.json:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -331,6 +337,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from simrisk.report import build_report
 
     out = _check_out(args.output, "--output")
+    if _pf.result_kind(args.results) == "simrisk.portfolio":  # minimal kind dispatch
+        return _pf.report(args, out)
     ds = open_result(args.results)
     wellby = None
     if args.wellby:
@@ -355,6 +363,8 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     from simrisk.config import load_scenario
     from simrisk.ledger import run_ledger
 
+    if _pf.config_kind(args.config) == "portfolio":  # minimal kind dispatch
+        return _pf.ledger(args)
     scenario, _ = load_scenario(args.config)
     res = run_ledger(
         scenario,
