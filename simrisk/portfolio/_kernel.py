@@ -147,7 +147,8 @@ def schedule(
             if stage[k] == 1 and p == tstart[k] + val_p:
                 if screen and cand[k, 6] == 0.0:
                     stage[k] = 4
-                    refund = cand[k, 2] + refund_run
+                    # the running cost was reserved from the planned go-live on
+                    refund = cand[k, 2] + cand[k, 3] * max(0, pool_end - p - impl_p)
                     if p < pool_end:
                         funds += refund
                     else:

@@ -111,7 +111,8 @@ def schedule_reference(inp: PortfolioInputs, cand: np.ndarray, ramp: np.ndarray,
             if screen:
                 stop = m1 & (cand[:, k, 6] == 0.0)
                 stage[stop, k] = 4
-                refund = np.where(stop, cand[:, k, 2] + refund_run, 0.0)
+                run_left = cand[:, k, 3] * max(0, pool_end - p - impl_p)
+                refund = np.where(stop, cand[:, k, 2] + run_left, 0.0)
                 if p < pool_end:
                     funds = funds + refund
                 else:
