@@ -332,3 +332,38 @@ def test_pool_money_is_spent_or_returned(data):
         np.broadcast_to(ds["budget_total"].values[None, :, None], total.shape),
         rtol=1e-6,
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_pages_have_titles_and_labels(result, lang):
+    import matplotlib.pyplot as plt
+
+    from simrisk.portfolio.report import PAGES, report_pages
+
+    figs = report_pages(result, lang=lang)
+    try:
+        assert len(figs) == len(PAGES)
+        for name, fig in zip(PAGES, figs, strict=True):
+            texts = [t.get_text() for t in fig.texts]
+            for ax in fig.axes:
+                texts.append(ax.get_title())
+                assert ax.get_xlabel() and ax.get_ylabel(), (name, ax.get_title())
+            assert any(t.strip() for t in texts), name
+            joined = " ".join(texts)
+            if lang == "da":
+                assert "net benefit" not in joined and "draws" not in joined, name
+    finally:
+        for fig in figs:
+            plt.close(fig)
+
+
+def test_report_cli_writes_pdf_and_refuses_bad_lang(result, tmp_path):
+    from simrisk.engine.dataset import write_netcdf
+
+    nc = write_netcdf(result, tmp_path / "r.nc")
+    pdf = tmp_path / "r.pdf"
+    r = run_cli("report", nc, "-o", pdf, "--lang", "da", "--figures", tmp_path / "png")
+    assert r.returncode == 0, r.stderr
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    assert len(list((tmp_path / "png").glob("page_*.png"))) == 7
+    assert not list(tmp_path.glob(".*part"))  # nothing written half
