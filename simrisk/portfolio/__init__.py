@@ -10,30 +10,34 @@ beside it) -> Dataset -> summary, ledger and report pages:
 - :func:`summarize` / :func:`format_summary` give the per-option answers
   with Monte Carlo standard errors;
 - :func:`report_pages` draws the report's pages (matplotlib is imported
-  only when it is called).
+  only then).
 """
 
-from simrisk.portfolio.config import PortfolioConfig, load_portfolio
-from simrisk.portfolio.driver import KIND, simulate
-from simrisk.portfolio.ledger import PortfolioLedger, format_ledger, run_ledger
-from simrisk.portfolio.summary import format_summary, summarize
+from importlib import import_module
 
-__all__ = [
-    "KIND",
-    "PortfolioConfig",
-    "PortfolioLedger",
-    "format_ledger",
-    "format_summary",
-    "load_portfolio",
-    "report_pages",
-    "run_ledger",
-    "simulate",
-    "summarize",
-]
+# Names resolve on first use (PEP 562), so `simrisk --help` and the CLI's kind
+# dispatch do not pay for numba, xarray and scipy unless a portfolio runs.
+_WHERE = {
+    "KIND": "driver",
+    "PortfolioConfig": "config",
+    "PortfolioLedger": "ledger",
+    "format_ledger": "ledger",
+    "format_summary": "summary",
+    "load_portfolio": "config",
+    "report_pages": "report",
+    "run_ledger": "ledger",
+    "simulate": "driver",
+    "summarize": "summary",
+}
+
+__all__ = sorted(_WHERE)
 
 
-def report_pages(ds, lang: str = "en") -> list:
-    """The report's pages as figures; see :func:`simrisk.portfolio.report.report_pages`."""
-    from simrisk.portfolio.report import report_pages as _pages
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(import_module(f"simrisk.portfolio.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'simrisk.portfolio' has no attribute {name!r}")
 
-    return _pages(ds, lang=lang)
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
