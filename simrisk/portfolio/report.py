@@ -455,8 +455,8 @@ def _assumptions_page(ds, s, lang):
             note = _note_da(name, comments.get(name, []))
         else:
             note = "; ".join(comments.get(name, [])) or prior.source or "—"
-        lines = textwrap.wrap(note, 96) or ["—"]
-        for line in lines[:3]:
+        lines = textwrap.wrap(note, 90) or ["—"]
+        for line in lines[:5]:
             fig.text(cols[3], y, line, fontsize=7)
             y -= 0.019
         y -= 0.008
