@@ -1,0 +1,36 @@
+"""Case C: a pool that buys, screens and implements uncertain investments (portfolio kind).
+
+The flow is config -> inputs (arrays) -> kernel (Numba; NumPy reference
+beside it) -> Dataset -> summary, ledger and report pages:
+
+- :func:`load_portfolio` reads and validates a ``kind = "portfolio"`` TOML;
+- :func:`run_ledger` gives the deterministic expected case (budgets by year,
+  algorithms funded) and :func:`format_ledger` prints it;
+- :func:`simulate` runs every budget option on common random numbers;
+- :func:`summarize` / :func:`format_summary` give the per-option answers
+  with Monte Carlo standard errors;
+- :func:`report_pages` draws the report's pages (matplotlib is imported
+  only then).
+"""
+
+from simrisk.core._lazy import lazy_exports
+
+# Names resolve on first use (PEP 562), so `simrisk --help` and the CLI's kind
+# dispatch do not pay for numba, xarray and scipy unless a portfolio runs.
+_EXPORTS = {
+    name: f"simrisk.kinds.portfolio.{module}"
+    for name, module in {
+        "KIND": "driver",
+        "PortfolioConfig": "config",
+        "PortfolioLedger": "ledger",
+        "format_ledger": "ledger",
+        "format_summary": "summary",
+        "load_portfolio": "config",
+        "report_pages": "report",
+        "run_ledger": "ledger",
+        "simulate": "driver",
+        "summarize": "summary",
+    }.items()
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,84 @@
+"""The portfolio kind's uniform interface, which the CLI dispatches to.
+
+Same functions as every kind (:mod:`simrisk.kinds`); options that belong to
+the outcome-contract model (``--fixed-parameters``, ``--wellby``, the
+ledger's rate overrides) are refused with one line.
+"""
+
+from __future__ import annotations
+
+from simrisk.core.errors import SimriskError
+
+__all__ = ["format_summary", "ledger", "load", "report", "simulate", "summarize"]
+
+
+def _refuse(options: dict, what: str) -> None:
+    given = sorted(k for k, v in options.items() if v not in (None, False, [], {}))
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise SimriskError(f"{flags}: does not apply to a portfolio {what}")
+
+
+def load(path):
+    """The validated portfolio config and its text."""
+    from simrisk.kinds.portfolio.config import load_portfolio
+
+    return load_portfolio(path)
+
+
+def ledger(cfg, **options) -> tuple[dict, str]:
+    """Budgets by year and option, and the algorithms funded at central costs."""
+    from simrisk.kinds.portfolio.ledger import format_ledger, run_ledger
+
+    _refuse(options, "config")
+    res = run_ledger(cfg)
+    return res.to_json(), format_ledger(res)
+
+
+def simulate(
+    cfg,
+    *,
+    draws=None,
+    seed=None,
+    chunk_size=None,
+    threads=None,
+    config_text="",
+    quiet=True,
+    checkpoint_path=None,
+    **unsupported,
+):
+    """Every budget option on common random numbers, as a Dataset."""
+    from simrisk.kinds.portfolio.driver import simulate as run
+
+    _refuse(unsupported, "config")
+    return run(
+        cfg,
+        draws=draws,
+        seed=seed,
+        chunk_size=chunk_size,
+        threads=threads,
+        config_text=config_text,
+        quiet=quiet,
+    )
+
+
+def summarize(ds) -> dict:
+    """Per-option answers with Monte Carlo standard errors."""
+    from simrisk.kinds.portfolio.summary import summarize as summ
+
+    return summ(ds)
+
+
+def format_summary(summary: dict) -> str:
+    """The summary as the terminal table."""
+    from simrisk.kinds.portfolio.summary import format_summary as fmt
+
+    return fmt(summary)
+
+
+def report(ds, out, *, lang="en", figures=None, **unsupported) -> list[str]:
+    """The portfolio report (PDF, en/da); returns the page names."""
+    from simrisk.kinds.portfolio.report import write_report
+
+    _refuse(unsupported, "result")
+    return write_report(ds, out, lang=lang, figures=figures)

@@ -1,0 +1,601 @@
+"""Report pages for a portfolio result (English and Danish); matplotlib is imported here only.
+
+:func:`report_pages` returns one figure per page; :func:`write_report`
+writes them to a PDF atomically (and, on request, each page as PNG).
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import uuid
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.ticker import FuncFormatter
+
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.portfolio._words import Num
+from simrisk.kinds.portfolio.summary import acceptability, check_result, summarize
+
+__all__ = ["PAGES", "report_pages", "write_report"]
+
+A4 = (11.69, 8.27)  # landscape, inches
+COLOURS = ("#1b6ca8", "#e07b00", "#2a9d55", "#b03060", "#6a4c93")
+PAGES = ("answer", "npv", "by_year", "cumulative", "algorithms", "acceptability", "assumptions")
+
+W = {
+    "title": ("Region Hovedstaden's AI pool: which option, and when does it pay?",
+              "Region Hovedstadens AI-pulje: hvilket forslag, og hvornår betaler det sig?"),
+    "sub": ("{n} simulated worlds · seed {seed} · net benefit at {rate} on {date} · staff time "
+            "at {wage} per årsværk ({hour} per hour) · patients' time apart",
+            "{n} simulerede verdener · seed {seed} · nettogevinst ved {rate} pr. {date} · "
+            "personaletid til {wage} pr. årsværk ({hour} pr. time) · patienttid for sig"),
+    "budget": ("budget 2025–2028", "budget 2025–2028"),
+    "p_pos": ("P(net benefit > 0) by the horizon's end",
+              "P(nettogevinst > 0) ved horisontens slut"),
+    "npv_mean": ("net benefit (NPV), mean", "nettogevinst (nutidsværdi), middel"),
+    "npv_band": ("net benefit, P5 … P95", "nettogevinst, P5 … P95"),
+    "be": ("median break-even year (if any)", "median år for break-even (hvis nogen)"),
+    "live": ("algorithms live (mean)", "algoritmer i drift (middel)"),
+    "gain": ("… of which with a measurable gain", "… heraf med målbar gevinst"),
+    "stopped": ("stopped by screening (mean)", "stoppet ved visitation (middel)"),
+    "vos": ("value of screening (mean)", "værdi af visitation (middel)"),
+    "best": ("P(best of the three) at the stated wage", "P(bedst af de tre) ved den angivne løn"),
+    "patients": ("patients' hours saved, discounted (not in NPV)",
+                 "patienttimer sparet, diskonteret (ikke i nettogevinsten)"),
+    "notes": (
+        "± is one Monte Carlo standard error. The priors are wide on purpose: no source gives the "
+        "share of bought hospital AI tools that deliver measurable savings. Staff time counts as "
+        "money at the stated wage; freed staff time is a saving only if it is used for other work "
+        "(the acceptability page varies its value). Money the pool never commits returns to the "
+        "region and is not a cost. Screening: after local validation a tool that shows no gain "
+        "is stopped and the money goes to the next candidate; 'without screening' runs the same "
+        "candidates (common random numbers) without the stop rule.",
+        "± er én Monte Carlo-standardfejl. Priors er brede med vilje: ingen kilde angiver, hvor "
+        "stor en andel af indkøbte AI-værktøjer på hospitaler der giver målbare besparelser. "
+        "Personaletid tæller som penge til den angivne løn; frigjort tid er kun en besparelse, "
+        "hvis den bruges til andet arbejde (acceptabilitetssiden varierer dens værdi). Penge, "
+        "puljen aldrig binder, går tilbage til regionen og er ikke en udgift. Visitation: efter "
+        "lokal validering stoppes et værktøj uden gevinst, og pengene går til næste kandidat; "
+        "'uden visitation' kører de samme kandidater (fælles tilfældige tal) uden stopreglen.",
+    ),
+    "npv_title": ("Net benefit by option (NPV at {rate}, with screening)",
+                  "Nettogevinst pr. forslag (nutidsværdi ved {rate}, med visitation)"),
+    "npv_axis": ("net benefit, NPV (mio DKK)", "nettogevinst, nutidsværdi (mio. kr.)"),
+    "share": ("share of simulated worlds (%)", "andel af simulerede verdener (%)"),
+    "cdf_axis": ("P(net benefit ≤ x) (%)", "P(nettogevinst ≤ x) (%)"),
+    "zero": ("break-even (0)", "nul (break-even)"),
+    "cdf_title": ("Cumulative distribution", "Kumuleret fordeling"),
+    "year_title": ("P(cumulative net benefit > 0) by year",
+                   "P(kumuleret nettogevinst > 0) pr. år"),
+    "year": ("year", "år"),
+    "p_axis": ("probability (%)", "sandsynlighed (%)"),
+    "be_title": ("Break-even year (cumulative net benefit stays above 0 from then on)",
+                 "År for break-even (kumuleret nettogevinst forbliver over 0 herfra)"),
+    "never": ("not by\n{last}", "ikke inden\n{last}"),
+    "cum_title": ("Cumulative net benefit (present value at {rate}): median, P25–P75, P5–P95",
+                  "Kumuleret nettogevinst (nutidsværdi ved {rate}): median, P25–P75, P5–P95"),
+    "cum_axis": ("cumulative net benefit (mio DKK)", "kumuleret nettogevinst (mio. kr.)"),
+    "median": ("median", "median"),
+    "alg_title": ("Algorithms per option: with and without screening (mean per world)",
+                  "Algoritmer pr. forslag: med og uden visitation (middel pr. verden)"),
+    "alg_axis": ("algorithms (mean)", "algoritmer (middel)"),
+    "started": ("started", "startet"),
+    "live_bar": ("went live", "i drift"),
+    "gain_bar": ("live with gain", "i drift med gevinst"),
+    "stopped_bar": ("stopped by screening", "stoppet ved visitation"),
+    "late_bar": ("stopped late", "stoppet sent"),
+    "with": ("with screening", "med visitation"),
+    "opt_mode": ("budget option and screening", "budgetforslag og visitation"),
+    "option": ("budget option", "budgetforslag"),
+    "without": ("without screening", "uden visitation"),
+    "vos_title": ("Value of screening (same candidates, with minus without)",
+                  "Værdi af visitation (samme kandidater, med minus uden)"),
+    "vos_axis": ("NPV with − NPV without screening (mio DKK)",
+                 "nutidsværdi med − uden visitation (mio. kr.)"),
+    "acc_title": ("Which option is best? Probability of the highest net benefit by the value "
+                  "of a staff hour", "Hvilket forslag er bedst? Sandsynlighed for højeste "
+                  "nettogevinst efter værdien af en personaletime"),
+    "acc_axis": ("value of one staff hour (DKK per hour)",
+                 "værdi af én personaletime (kr. pr. time)"),
+    "acc_y": ("P(option has the highest net benefit) (%)",
+              "P(forslaget har den højeste nettogevinst) (%)"),
+    "stated": ("stated wage: {v} per hour", "angivet løn: {v} pr. time"),
+    "ass_title": ("Assumptions: world-level priors (one draw per simulated world)",
+                  "Antagelser: priors på verdensniveau (én trækning pr. simuleret verden)"),
+    "param": ("parameter", "parameter"),
+    "dist": ("distribution", "fordeling"),
+    "mean_col": ("mean", "middel"),
+    "source": ("source / note (from the config)", "kilde / note (fra konfigurationen)"),
+    "structure": ("Structure of the model", "Modellens struktur"),
+    "structure_text": (
+        [
+            "Pipeline: {K} candidates, the named cases first ({cases}); each costs {lo}–{hi} "
+            "({ws} wages), of which {vs} is spent on local validation ({vy} years) before the "
+            "screening decision and the rest on implementation ({iy} years).",
+            "Budget: the pool is one pot per year; a candidate starts only when the uncommitted "
+            "money covers its cost and its running cost until the pool ends, and a consultant "
+            "is free ({per} algorithms per consultant). Unspent money: {unspent}.",
+            "Outcomes: a tool has a measurable gain when a latent normal falls below the world's "
+            "threshold; the latent is a shared readiness factor plus the tool's own noise. A "
+            "tool without gain adds work with probability p_workload. Benefits ramp up linearly "
+            "after go-live and last {life} years; without screening a tool without gain is "
+            "found out and stopped after {late} years live.",
+            "Costs and benefits are counted by calendar year {y0}–{y1} and discounted at {rate} "
+            "to 1 January {y0}; running costs after 2028 are paid by the ordinary budget and "
+            "still count.",
+        ],
+        [
+            "Pipeline: {K} kandidater, de navngivne cases først ({cases}); hver koster "
+            "{lo}–{hi} ({ws} løn), heraf bruges {vs} på lokal validering ({vy} år) før "
+            "visitationsbeslutningen og resten på implementering ({iy} år).",
+            "Budget: puljen er én pulje pr. år; en kandidat startes kun, når de ubundne midler "
+            "dækker dens pris og drift til puljen slutter, og en konsulent er ledig ({per} "
+            "algoritmer pr. konsulent). Ubrugte midler: {unspent}.",
+            "Udfald: et værktøj har målbar gevinst, når en latent normalvariabel ligger under "
+            "verdens tærskel; den latente er en fælles parathedsfaktor plus værktøjets egen støj. "
+            "Et værktøj uden gevinst giver merarbejde med sandsynlighed p_workload. Gevinsten "
+            "indfases lineært efter idriftsættelse og varer {life} år; uden visitation opdages "
+            "og stoppes et værktøj uden gevinst efter {late} år i drift.",
+            "Udgifter og gevinster tælles pr. kalenderår {y0}–{y1} og diskonteres med {rate} til "
+            "1. januar {y0}; drift efter 2028 betales af det almindelige budget og tæller med.",
+        ],
+    ),
+    "carry_over": ("carried over to later pool years, returned after 2028",
+                   "overføres til senere puljeår, returneres efter 2028"),
+    "lapse": ("returned at the end of each year", "returneres ved hvert års udgang"),
+}  # fmt: skip
+
+
+def _w(key: str, lang: str):
+    en, da = W[key]
+    return da if lang == "da" else en
+
+
+def _option_names(ds: xr.Dataset, lang: str) -> list[str]:
+    var = "option_name_da" if lang == "da" else "option_name"
+    return [str(v) for v in ds[var].values]
+
+
+def _mio_axis(f: Num, digits: int = 0) -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: f.num(x / 1e6, digits))
+
+
+def _pct_axis(f: Num) -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: f.num(100 * x, 0))
+
+
+def _answer_page(ds, s, lang):
+    f = Num(lang)
+    ids = list(s["options"])
+    names = _option_names(ds, lang)
+    fig = plt.figure(figsize=A4)
+    fig.text(0.04, 0.93, _w("title", lang), fontsize=15, weight="bold")
+    wage = s["wage_per_fte"]
+    fig.text(0.04, 0.895, _w("sub", lang).format(
+        n=f.num(s["draws"]), seed=s["seed"], rate=f.pct(s["discount_rate"]),
+        date=s["valuation_date"], wage=f.dkk(wage), hour=f.dkk(s["staff_hour_value"]),
+    ), fontsize=8.5, color="#444444")  # fmt: skip
+    x0, xs = 0.04, (0.42, 0.6, 0.78)
+    y = 0.83
+    for x, name in zip(xs, names, strict=True):
+        fig.text(x, y, textwrap.fill(name, 24), fontsize=10, weight="bold", va="bottom")
+    y -= 0.045
+
+    def mio_pm(d):
+        return f"{f.num(d['mean'] / 1e6, 1)} ± {f.num(d['se'] / 1e6, 2)}"
+
+    unit = " (mio. kr.)" if lang == "da" else " (mio DKK)"
+    rows = [
+        (_w("budget", lang) + unit, [f.num(s["options"][i]["budget_total"] / 1e6) for i in ids]),
+        (_w("p_pos", lang), [f"{f.pct(o['value'])} ± {f.pct(o['se'])}"
+                             for o in (s["options"][i]["p_net_benefit_positive"] for i in ids)]),
+        (_w("npv_mean", lang) + unit, [mio_pm(s["options"][i]["npv"]) for i in ids]),
+        (_w("npv_band", lang) + unit, [
+            f"{f.num(s['options'][i]['npv']['p5'] / 1e6, 1)} … "
+            f"{f.num(s['options'][i]['npv']['p95'] / 1e6, 1)}" for i in ids]),
+        (_w("be", lang), [str(int(b)) if (b := s["options"][i]["break_even"]["median_year"])
+                          else "–" for i in ids]),
+        (_w("live", lang), [f.num(s["options"][i]["algorithms_live"]["mean"], 1) for i in ids]),
+        (_w("gain", lang), [f.num(s["options"][i]["algorithms_live_with_gain"]["mean"], 1)
+                            for i in ids]),
+        (_w("stopped", lang), [f.num(s["options"][i]["algorithms_stopped"]["mean"], 1)
+                               for i in ids]),
+        (_w("vos", lang) + unit, [mio_pm(s["options"][i]["value_of_screening"]) for i in ids]),
+        (_w("best", lang), [f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'])}"
+                            for i in ids]),
+        (_w("patients", lang), [f.num(s["options"][i]["patient_hours"]["mean"]) for i in ids]),
+    ]  # fmt: skip
+    for k, (label, cells) in enumerate(rows):
+        if k % 2 == 0:
+            fig.patches.append(plt.Rectangle((0.035, y - 0.012), 0.93, 0.04,
+                                             transform=fig.transFigure, color="#f0f3f7",
+                                             zorder=0))  # fmt: skip
+        fig.text(x0, y, label, fontsize=10)
+        for x, c in zip(xs, cells, strict=True):
+            fig.text(x, y, c, fontsize=10, family="monospace")
+        y -= 0.048
+    y -= 0.01
+    for line in textwrap.wrap(_w("notes", lang), 165):
+        fig.text(0.04, y, line, fontsize=8.5, color="#333333")
+        y -= 0.026
+    return fig
+
+
+def _npv_page(ds, s, lang):
+    f = Num(lang)
+    names = _option_names(ds, lang)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=A4, layout="constrained")
+    npv = ds["npv"].values.astype(np.float64)
+    lo, hi = np.percentile(npv, [0.5, 99.5])
+    bins = np.linspace(lo, hi, 80)
+    for i, name in enumerate(names):
+        w = np.full(npv.shape[0], 1.0 / npv.shape[0])
+        ax.hist(npv[:, i], bins=bins, weights=w, histtype="step", lw=1.6, color=COLOURS[i],
+                label=name)  # fmt: skip
+        xs = np.sort(npv[:, i])
+        ax2.plot(xs, np.arange(1, xs.size + 1) / xs.size, color=COLOURS[i], lw=1.6, label=name)
+    for a in (ax, ax2):
+        a.axvline(0, color="black", lw=0.8, ls="--", label=_w("zero", lang))
+        a.xaxis.set_major_formatter(_mio_axis(f))
+        a.set_xlabel(_w("npv_axis", lang))
+        a.grid(alpha=0.3)
+        a.set_xlim(lo, hi)
+    ax.yaxis.set_major_formatter(_pct_axis(f))
+    ax.set_ylabel(_w("share", lang))
+    ax.set_title(_w("npv_title", lang).format(rate=f.pct(s["discount_rate"])), fontsize=11)
+    ax.legend(fontsize=8)
+    ax2.yaxis.set_major_formatter(_pct_axis(f))
+    ax2.set_ylabel(_w("cdf_axis", lang))
+    ax2.set_title(_w("cdf_title", lang), fontsize=11)
+    ax2.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def _by_year_page(ds, s, lang):
+    f = Num(lang)
+    names = _option_names(ds, lang)
+    ids = list(s["options"])
+    years = s["years"]
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=A4, layout="constrained")
+    for i, oid in enumerate(ids):
+        d = s["options"][oid]["p_net_benefit_positive_by_year"]
+        p = np.array([d[str(y)]["value"] for y in years])
+        se = np.array([d[str(y)]["se"] for y in years])
+        ax.plot(years, p, marker="o", color=COLOURS[i], label=names[i])
+        ax.fill_between(years, p - 2 * se, p + 2 * se, color=COLOURS[i], alpha=0.2, lw=0)
+    ax.set_xlabel(_w("year", lang))
+    ax.set_ylabel(_w("p_axis", lang))
+    ax.yaxis.set_major_formatter(_pct_axis(f))
+    ax.set_ylim(0, 1)
+    ax.set_xticks(years)
+    ax.set_title(_w("year_title", lang), fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    be = ds["break_even_year"].values
+    cats = [*years, None]
+    width = 0.8 / len(ids)
+    for i, _oid in enumerate(ids):
+        shares = [np.mean(be[:, i] == y) for y in years] + [np.mean(np.isnan(be[:, i]))]
+        xpos = np.arange(len(cats)) + (i - (len(ids) - 1) / 2) * width
+        ax2.bar(xpos, shares, width=width, color=COLOURS[i], label=names[i])
+    labels = [str(y) for y in years] + [_w("never", lang).format(last=years[-1])]
+    ax2.set_xticks(np.arange(len(cats)), labels, fontsize=8)
+    ax2.set_xlabel(_w("year", lang))
+    ax2.set_ylabel(_w("share", lang))
+    ax2.yaxis.set_major_formatter(_pct_axis(f))
+    ax2.set_title(textwrap.fill(_w("be_title", lang), 60), fontsize=11)
+    ax2.grid(alpha=0.3, axis="y")
+    ax2.legend(fontsize=8)
+    return fig
+
+
+def _cumulative_page(ds, s, lang):
+    f = Num(lang)
+    names = _option_names(ds, lang)
+    years = np.array(s["years"])
+    cum = ds["cumulative_net_benefit"].sel(screening="with").values.astype(np.float64)
+    fig, axs = plt.subplots(1, cum.shape[1], figsize=A4, layout="constrained", sharey=True)
+    q = np.percentile(cum, [5, 25, 50, 75, 95], axis=0)  # [5, option, year]
+    for i, ax in enumerate(np.atleast_1d(axs)):
+        ax.fill_between(years, q[0, i], q[4, i], color=COLOURS[i], alpha=0.18, lw=0,
+                        label="P5–P95")  # fmt: skip
+        ax.fill_between(years, q[1, i], q[3, i], color=COLOURS[i], alpha=0.35, lw=0,
+                        label="P25–P75")  # fmt: skip
+        ax.plot(years, q[2, i], color=COLOURS[i], lw=2, label=_w("median", lang))
+        ax.axhline(0, color="black", lw=0.8, ls="--")
+        ax.set_title(names[i], fontsize=10)
+        ax.set_xlabel(_w("year", lang))
+        ax.set_xticks(years[::2])
+        ax.yaxis.set_major_formatter(_mio_axis(f))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper left")
+        ax.set_ylabel(_w("cum_axis", lang), fontsize=8 if i else 10)
+    fig.suptitle(_w("cum_title", lang).format(rate=f.pct(s["discount_rate"])), fontsize=11)
+    return fig
+
+
+def _algorithms_page(ds, s, lang):
+    f = Num(lang)
+    names = _option_names(ds, lang)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=A4, layout="constrained",
+                                  gridspec_kw={"width_ratios": [1.4, 1]})  # fmt: skip
+    kinds = [("started", "started"), ("live", "live_bar"), ("live_with_gain", "gain_bar"),
+             ("stopped", "stopped_bar"), ("stopped_late", "late_bar")]  # fmt: skip
+    n_opt = ds.sizes["option"]
+    width = 0.8 / len(kinds)
+    hatches = {"with": "", "without": "//"}
+    for m, mode in enumerate(("with", "without")):
+        for k, (var, word_key) in enumerate(kinds):
+            means = ds[f"algorithms_{var}"].sel(screening=mode).mean("draw").values
+            x = np.arange(n_opt) * 2 + m + (k - (len(kinds) - 1) / 2) * width
+            ax.bar(x, means, width=width, color=COLOURS[k], hatch=hatches[mode],
+                   edgecolor="white" if mode == "with" else "#333333", lw=0.5,
+                   label=_w(word_key, lang) if m == 0 else None)  # fmt: skip
+    ticks = [2 * i + m for i in range(n_opt) for m in (0, 1)]
+    labels = [f"{textwrap.fill(names[i], 16)}\n{_w(mode, lang)}" for i in range(n_opt)
+              for mode in ("with", "without")]  # fmt: skip
+    ax.set_xticks(ticks, labels, fontsize=7)
+    ax.set_ylabel(_w("alg_axis", lang))
+    ax.set_xlabel(_w("opt_mode", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f.num(v, 0)))
+    ax.set_title(_w("alg_title", lang), fontsize=11)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8)
+    diff = (ds["npv"] - ds["npv_without_screening"]).values.astype(np.float64)
+    q = np.percentile(diff, [5, 25, 50, 75, 95], axis=0)
+    for i in range(n_opt):
+        x = i + 1
+        ax2.vlines(
+            x,
+            q[0, i],
+            q[4, i],
+            color=COLOURS[i],
+            lw=6,
+            alpha=0.35,
+            label="P5–P95" if i == 0 else None,
+        )
+        ax2.vlines(
+            x,
+            q[1, i],
+            q[3, i],
+            color=COLOURS[i],
+            lw=14,
+            alpha=0.8,
+            label="P25–P75" if i == 0 else None,
+        )
+        ax2.plot(
+            x,
+            q[2, i],
+            "o",
+            color="white",
+            mec="black",
+            ms=7,
+            label=_w("median", lang) if i == 0 else None,
+        )
+        ax2.plot(
+            x,
+            diff[:, i].mean(),
+            "D",
+            color="black",
+            ms=6,
+            label=_w("mean_col", lang) if i == 0 else None,
+        )
+    ax2.set_xlim(0.4, n_opt + 0.6)
+    ax2.legend(fontsize=8, loc="upper left")
+    ax2.axhline(0, color="black", lw=0.8, ls="--")
+    ax2.set_xticks(np.arange(1, n_opt + 1), [textwrap.fill(n, 16) for n in names], fontsize=8)
+    ax2.yaxis.set_major_formatter(_mio_axis(f, 1))
+    ax2.set_ylabel(_w("vos_axis", lang))
+    ax2.set_xlabel(_w("option", lang))
+    ax2.set_title(textwrap.fill(_w("vos_title", lang), 45), fontsize=11)
+    ax2.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def _acceptability_page(ds, s, lang):
+    f = Num(lang)
+    names = _option_names(ds, lang)
+    grid = np.linspace(0.0, float(max(s["acceptability"]["staff_hour_values"])), 49)
+    acc = acceptability(ds, grid)
+    n = s["draws"]
+    fig, ax = plt.subplots(figsize=A4, layout="constrained")
+    for i, name in enumerate(names):
+        p = acc[:, i]
+        se = np.sqrt(p * (1 - p) / n)
+        ax.plot(grid, p, color=COLOURS[i], lw=2, label=name)
+        ax.fill_between(grid, p - 2 * se, p + 2 * se, color=COLOURS[i], alpha=0.2, lw=0)
+    hour = s["staff_hour_value"]
+    ax.axvline(hour, color="#555555", ls=":", lw=1.2,
+               label=_w("stated", lang).format(v=f.dkk(hour)))  # fmt: skip
+    ax.set_xlabel(_w("acc_axis", lang))
+    ax.set_ylabel(_w("acc_y", lang))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f.num(v)))
+    ax.yaxis.set_major_formatter(_pct_axis(f))
+    ax.set_ylim(0, 1)
+    ax.set_title(textwrap.fill(_w("acc_title", lang), 100), fontsize=11)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    return fig
+
+
+def _prior_text(p: dict, f: Num) -> str:
+    keys = ("value", "mean", "sd", "low", "high", "median", "sd_log", "min", "mode", "max")
+    sep = "; " if f.lang == "da" else ", "  # Danish decimals are commas
+    args = sep.join(
+        f"{k}={f.num(p[k], 3).rstrip('0').rstrip(',.')}" for k in keys if p.get(k) is not None
+    )
+    return f"{p['dist']}({args})"
+
+
+def _assumptions_page(ds, s, lang):
+    from simrisk.kinds.portfolio._inputs import prior_central
+    from simrisk.kinds.portfolio.config import PortfolioConfig
+
+    f = Num(lang)
+    cfg = PortfolioConfig.model_validate_json(ds.attrs["config_json"], strict=False)
+    comments = _config_comments(str(ds.attrs.get("config", "")))
+    fig = plt.figure(figsize=A4)
+    fig.text(0.04, 0.95, _w("ass_title", lang), fontsize=13, weight="bold")
+    y = 0.91
+    cols = (0.04, 0.21, 0.45, 0.52)
+    for x, key in zip(cols, ("param", "dist", "mean_col", "source"), strict=True):
+        fig.text(x, y, _w(key, lang), fontsize=8.5, weight="bold")
+    y -= 0.028
+    for name, prior in cfg.priors.items():
+        p = prior.model_dump()
+        fig.text(cols[0], y, name, fontsize=8)
+        fig.text(cols[1], y, _prior_text(p, f), fontsize=7.5)
+        fig.text(cols[2], y, f.num(prior_central(prior), 3), fontsize=8)
+        if lang == "da":
+            note = _note_da(name, comments.get(name, []))
+        else:
+            note = "; ".join(comments.get(name, [])) or prior.source or "—"
+        lines = textwrap.wrap(note, 90) or ["—"]
+        for line in lines[:5]:
+            fig.text(cols[3], y, line, fontsize=7)
+            y -= 0.019
+        y -= 0.008
+    y -= 0.01
+    fig.text(0.04, y, _w("structure", lang), fontsize=11, weight="bold")
+    y -= 0.03
+    a = cfg.algorithms
+    fill = {
+        "K": a.candidates,
+        "cases": ", ".join((c.name_da if lang == "da" else c.name) or c.name for c in cfg.cases),
+        "lo": f.dkk(a.cost_low), "hi": f.dkk(a.cost_high), "ws": f.pct(a.wage_share, 0),
+        "vs": f.pct(a.validation_share, 0), "vy": f.num(a.validation_years, 1),
+        "iy": f.num(a.implementation_years, 1), "per": f.num(a.algorithms_per_consultant),
+        "unspent": _w(cfg.horizon.unspent_money, lang), "life": f.num(a.lifetime_years, 1),
+        "late": f.num(a.late_stop_years, 1), "y0": cfg.horizon.first_year,
+        "y1": cfg.horizon.last_year, "rate": f.pct(cfg.horizon.discount_rate),
+    }  # fmt: skip
+    for para in _w("structure_text", lang):
+        for line in textwrap.wrap(para.format(**fill), 175):
+            fig.text(0.05, y, line, fontsize=8)
+            y -= 0.021
+        y -= 0.006
+    return fig
+
+
+PARAM_DA = {
+    "p_gain": "Sandsynlighed for at et værktøj viser en målbar nettogevinst inden for horisonten.",
+    "p_workload": "Sandsynlighed for at et værktøj UDEN gevinst giver merarbejde.",
+    "readiness_correlation": "Andel af værktøjernes latente succes, der er fælles "
+    "(IT-integration, organisatorisk parathed).",
+    "screen_sensitivity": "P(et værktøj med reel gevinst består den lokale validering).",
+    "screen_specificity": "P(et værktøj uden gevinst stoppes ved den lokale validering).",
+    "ramp_years": "År fra idriftsættelse til fuld gevinst (lineær indfasning).",
+    "running_cost_share": "Årlig drift (licenser, cloud, support) som andel af værktøjets pris.",
+    "benefit_scale": "Faktor på alle værktøjers gevinst i en verden (hvor stor gevinsten er, "
+    "hvor værktøjer virker).",
+}
+
+
+def _config_comments(text: str) -> dict[str, list[str]]:
+    """Comments of each ``[priors.<name>]`` table in the config text, by parameter.
+
+    A ``#`` inside a quoted string is not a comment; the ``source`` key's value
+    is kept as ``source: <value>``.
+    """
+    import re
+
+    out: dict[str, list[str]] = {}
+    current = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            current = line.strip("[]").removeprefix("priors.") if "priors." in line else None
+            continue
+        if current is None:
+            continue
+        if line.startswith("source"):
+            value = line.partition("=")[2].strip().strip('"')
+            out.setdefault(current, []).append(f"source: {value}")
+            continue
+        bare = re.sub(r'"[^"]*"', '""', line)
+        if "#" not in bare:
+            continue
+        key, _, comment = bare.partition("#")
+        comment = line[len(key) + 1 :].strip().rstrip(".")
+        key = key.split("=")[0].strip()
+        out.setdefault(current, []).append(f"{key}: {comment}" if key else comment)
+    return out
+
+
+def _note_da(name: str, comments: list[str]) -> str:
+    """Danish note: the parameter's meaning, the cited anchors, whether it is an assumption."""
+    import re
+
+    text = " ".join(comments)
+    anchors = sorted(set(re.findall(r"docs/sources\.md#([a-z0-9-]+)", text)))
+    parts = [PARAM_DA.get(name, name)]
+    if anchors:
+        parts.append("Kilder: " + ", ".join(f"docs/sources.md#{a}" for a in anchors) + ".")
+    if "assumption" in text:
+        parts.append("Delvis en antagelse (se konfigurationen).")
+    return " ".join(parts)
+
+
+def report_pages(ds: xr.Dataset, lang: str = "en") -> list:
+    """The report's pages as matplotlib figures, in :data:`PAGES` order.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A portfolio result (:func:`simrisk.kinds.portfolio.simulate`).
+    lang : {"en", "da"}
+        Words and number format (Danish: 1.234.567 kr., 11,5 %).
+    """
+    if lang not in ("en", "da"):
+        raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
+    check_result(ds)
+    s = summarize(ds)
+    makers = (_answer_page, _npv_page, _by_year_page, _cumulative_page, _algorithms_page,
+              _acceptability_page, _assumptions_page)  # fmt: skip
+    figs = []
+    for k, make in enumerate(makers, start=1):
+        fig = make(ds, s, lang)
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.set(rect=(0, 0.03, 1, 0.97))  # room for the footer
+        _footer(fig, ds, lang, k)
+        figs.append(fig)
+    return figs
+
+
+def _footer(fig, ds, lang, page):
+    f = Num(lang)
+    text = (
+        f"simrisk {ds.attrs.get('version', '?')} · config sha256 "
+        f"{str(ds.attrs.get('config_sha256', ''))[:12]} · seed {ds.attrs.get('seed')} · "
+        f"{f.num(int(ds.attrs.get('draws', 0)))} {'trækninger' if lang == 'da' else 'draws'} · "
+        f"{ds.attrs.get('created_at', '')} · {page}"
+    )
+    fig.text(0.5, 0.008, text, ha="center", va="bottom", fontsize=7, color="#555555")
+
+
+def write_report(ds: xr.Dataset, out, lang: str = "en", figures=None) -> list[str]:
+    """Write the PDF (atomically) and, with ``figures``, each page as PNG; the page names."""
+    figs = report_pages(ds, lang)
+    target = Path(out)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    fig_dir = Path(figures) if figures is not None else None
+    if fig_dir is not None:
+        fig_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with PdfPages(tmp) as pdf:
+            for k, (name, fig) in enumerate(zip(PAGES, figs, strict=True), start=1):
+                pdf.savefig(fig)
+                if fig_dir is not None:
+                    fig.savefig(fig_dir / f"page_{k:02d}_{name}.png", dpi=110)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        for fig in figs:
+            plt.close(fig)
+    return list(PAGES)

@@ -1,0 +1,283 @@
+"""Summaries of a portfolio result, each figure with its Monte Carlo standard error.
+
+A probability ``p`` from ``N`` draws has SE ``sqrt(p (1 - p) / N)``; a mean
+has ``sd / sqrt(N)``; a quantile's SE comes from the order statistics that
+bound its 95% binomial interval (divided by 2 x 1.96). The value of
+screening is a paired difference on common random numbers, so its SE is the
+SD of the per-draw differences over ``sqrt(N)``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import xarray as xr
+
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.portfolio._words import Num, word
+from simrisk.kinds.portfolio.driver import KIND
+
+__all__ = ["REQUIRED_VARIABLES", "acceptability", "format_summary", "summarize"]
+
+REQUIRED_VARIABLES = (
+    "npv",
+    "npv_without_screening",
+    "npv_money",
+    "staff_fte_years",
+    "patient_hours",
+    "cumulative_net_benefit",
+    "break_even_year",
+    "algorithms_started",
+    "algorithms_live",
+    "algorithms_stopped",
+    "algorithms_stopped_late",
+    "algorithms_live_with_gain",
+    "pool_unspent",
+    "parameters",
+)
+
+
+def check_result(ds: xr.Dataset, what: str = "result") -> None:
+    """Raise a one-line error unless ``ds`` is a portfolio result with the needed variables."""
+    if ds.attrs.get("kind") != KIND:
+        raise SimriskError(f"{what}: not a simrisk result of kind {KIND!r}")
+    missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
+    if missing:
+        raise SimriskError(f"{what}: lacks variables: {', '.join(missing)}")
+
+
+def _mean(x: np.ndarray) -> dict:
+    x = np.asarray(x, dtype=np.float64)
+    n = x.size
+    return {"mean": float(x.mean()), "se": float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0}
+
+
+def _prob(mask: np.ndarray) -> dict:
+    n = mask.size
+    p = float(np.count_nonzero(mask)) / n
+    return {"value": p, "se": math.sqrt(p * (1 - p) / n)}
+
+
+def _quantile(sorted_x: np.ndarray, q: float) -> tuple[float, float]:
+    n = sorted_x.size
+    value = float(np.quantile(sorted_x, q))
+    half = 1.96 * math.sqrt(n * q * (1 - q))
+    lo = int(max(0, math.floor(n * q - half)))
+    hi = int(min(n - 1, math.ceil(n * q + half)))
+    return value, float(sorted_x[hi] - sorted_x[lo]) / (2 * 1.96)
+
+
+def _dist(x: np.ndarray) -> dict:
+    xs = np.sort(np.asarray(x, dtype=np.float64))
+    out = _mean(xs)
+    out["sd"] = float(xs.std(ddof=1)) if xs.size > 1 else 0.0
+    for q, name in ((0.05, "p5"), (0.5, "p50"), (0.95, "p95")):
+        out[name], out[f"{name}_se"] = _quantile(xs, q)
+    return out
+
+
+def net_benefit_at(ds: xr.Dataset, staff_hour_value: float) -> np.ndarray:
+    """NPV ``[draw, option]`` (with screening) with staff time at ``staff_hour_value`` DKK/h."""
+    hours = float(ds.attrs["hours_per_fte"])
+    v = ds["npv_money"].sel(screening="with").values.astype(np.float64)
+    v = v + staff_hour_value * hours * ds["staff_fte_years"].sel(screening="with").values
+    if int(ds.attrs.get("include_patient_time", 0)):
+        v = (
+            v
+            + float(ds.attrs["patient_hour_value"])
+            * ds["patient_hours"].sel(screening="with").values
+        )
+    return v
+
+
+def acceptability(ds: xr.Dataset, staff_hour_values) -> np.ndarray:
+    """P(each option has the highest net benefit) over staff-hour values: ``[values, option]``.
+
+    Ties (identical NPVs) go to the first option in the config's order.
+    """
+    out = []
+    for v in staff_hour_values:
+        nb = net_benefit_at(ds, float(v))
+        best = np.argmax(nb, axis=1)
+        out.append(np.bincount(best, minlength=nb.shape[1]) / nb.shape[0])
+    return np.array(out)
+
+
+def summarize(ds: xr.Dataset) -> dict:
+    """The per-option answers of a portfolio run, JSON-ready.
+
+    Keys: ``options.<id>.p_net_benefit_positive`` (value, se), ``npv`` (mean,
+    se, sd, p5, p50, p95 with SEs), ``p_net_benefit_positive_by_year``,
+    ``break_even``, ``algorithms_live`` (and started, stopped,
+    stopped_late, live_with_gain; mean, se), ``value_of_screening`` (mean,
+    se, p_positive), ``npv_without_screening``, ``patient_hours``; and
+    ``acceptability`` (P(best) per option over staff-hour values).
+    """
+    check_result(ds)
+    N = ds.sizes["draw"]
+    years = [int(y) for y in ds["year"].values]
+    options = {}
+    npv = ds["npv"].values.astype(np.float64)
+    for i, oid in enumerate(ds["option"].values):
+        oid = str(oid)
+        x = npv[:, i]
+        cum = ds["cumulative_net_benefit"].isel(option=i).sel(screening="with").values
+        be = ds["break_even_year"].isel(option=i).values
+        within = np.isfinite(be)
+        diff = x - ds["npv_without_screening"].isel(option=i).values.astype(np.float64)
+        vos = _mean(diff)
+        vos["p_positive"] = _prob(diff > 0)["value"]
+        vos["p_positive_se"] = _prob(diff > 0)["se"]
+        be_dist = {str(y): float(np.count_nonzero(be == y)) / N for y in years}
+        options[oid] = {
+            "name": str(ds["option_name"].values[i]),
+            "budget_total": float(ds["budget_total"].values[i]),
+            "p_net_benefit_positive": _prob(x > 0),
+            "npv": _dist(x),
+            "p_net_benefit_positive_by_year": {
+                str(y): _prob(cum[:, k] > 0) for k, y in enumerate(years)
+            },
+            "break_even": {
+                "p_within_horizon": _prob(within),
+                "median_year": float(np.median(be[within])) if within.any() else None,
+                "share_by_year": be_dist,
+            },
+            "value_of_screening": vos,
+            "npv_without_screening": _dist(
+                ds["npv_without_screening"].isel(option=i).values.astype(np.float64)
+            ),
+            "patient_hours": _mean(ds["patient_hours"].isel(option=i).sel(screening="with")),
+            "pool_unspent": _mean(ds["pool_unspent"].isel(option=i).sel(screening="with")),
+        }
+        for name in ("started", "live", "stopped", "stopped_late", "live_with_gain"):
+            var = ds[f"algorithms_{name}"].isel(option=i)
+            options[oid][f"algorithms_{name}"] = _mean(var.sel(screening="with").values)
+            options[oid][f"algorithms_{name}_without_screening"] = _mean(
+                var.sel(screening="without").values
+            )
+    grid = [float(v) for v in np.atleast_1d(ds.attrs["staff_hour_values"])]
+    acc = acceptability(ds, grid)
+    wage_hour = float(ds.attrs["wage_per_fte"]) / float(ds.attrs["hours_per_fte"])
+    at_wage = acceptability(ds, [wage_hour])[0]
+    opt_ids = [str(o) for o in ds["option"].values]
+    return {
+        "kind": "portfolio",
+        "name": str(ds.attrs.get("name", "")),
+        "draws": int(N),
+        "seed": int(ds.attrs["seed"]),
+        "config_sha256": str(ds.attrs.get("config_sha256", "")),
+        "discount_rate": float(ds.attrs["discount_rate"]),
+        "valuation_date": str(ds.attrs["valuation_date"]),
+        "wage_per_fte": float(ds.attrs["wage_per_fte"]),
+        "staff_hour_value": wage_hour,
+        "patient_hour_value": float(ds.attrs["patient_hour_value"]),
+        "include_patient_time": bool(int(ds.attrs["include_patient_time"])),
+        "years": years,
+        "options": options,
+        "p_best": {
+            oid: {"value": float(p), "se": math.sqrt(p * (1 - p) / N)}
+            for oid, p in zip(opt_ids, at_wage, strict=True)
+        },
+        "acceptability": {
+            "staff_hour_values": grid,
+            "p_best": {oid: [float(p) for p in acc[:, k]] for k, oid in enumerate(opt_ids)},
+            "se_max": float(math.sqrt(0.25 / N)),
+        },
+    }
+
+
+def format_summary(summary: dict, lang: str = "en") -> str:
+    """A terminal table of :func:`summarize`'s answer (``lang`` ``"en"`` or ``"da"``)."""
+    f = Num(lang)
+    s = summary
+    opts = s["options"]
+    ids = list(opts)
+    width = 22
+
+    def row(label: str, cells) -> str:
+        return f"{label:34}" + "".join(f"{c:>{width}}" for c in cells)
+
+    def pm(x: dict, key: str = "value", pct: bool = True) -> str:
+        if pct:
+            return f"{f.pct(x[key])} ± {f.pct(x['se'])}"
+        unit = "mio. kr." if lang == "da" else "mio DKK"
+        return f"{f.num(x['mean'] / 1e6, 1)} ± {f.num(x['se'] / 1e6, 2)} {unit}"
+
+    lines = [s["name"], ""]
+    lines.append(
+        word("summary.head", lang).format(
+            rate=f.pct(s["discount_rate"]), date=s["valuation_date"], wage=f.dkk(s["wage_per_fte"])
+        )
+    )
+    lines.append("")
+    lines.append(row("", ids))
+    lines.append(
+        row(word("summary.budget", lang), [f.mio(opts[i]["budget_total"], 0) for i in ids])
+    )
+    lines.append(
+        row(word("summary.p_pos", lang), [pm(opts[i]["p_net_benefit_positive"]) for i in ids])
+    )
+    lines.append(row(word("summary.npv_mean", lang), [pm(opts[i]["npv"], pct=False) for i in ids]))
+    lines.append(
+        row(
+            word("summary.npv_band", lang),
+            [
+                " / ".join(f.num(opts[i]["npv"][q] / 1e6, 1) for q in ("p5", "p50", "p95"))
+                for i in ids
+            ],
+        )
+    )
+    lines.append(
+        row(
+            word("summary.live", lang), [f.num(opts[i]["algorithms_live"]["mean"], 2) for i in ids]
+        )
+    )
+    lines.append(
+        row(
+            word("summary.stopped", lang),
+            [f.num(opts[i]["algorithms_stopped"]["mean"], 2) for i in ids],
+        )
+    )
+    lines.append(
+        row(word("summary.vos", lang), [pm(opts[i]["value_of_screening"], pct=False) for i in ids])
+    )
+    lines.append(
+        row(
+            word("summary.break_even", lang),
+            [pm(opts[i]["break_even"]["p_within_horizon"]) for i in ids],
+        )
+    )
+    lines.append(
+        row(
+            word("summary.break_even_median", lang),
+            [
+                str(int(opts[i]["break_even"]["median_year"]))
+                if opts[i]["break_even"]["median_year"] is not None
+                else "-"
+                for i in ids
+            ],
+        )
+    )
+    lines.append(row(word("summary.p_best", lang), [pm(s["p_best"][i]) for i in ids]))
+    lines.append(
+        row(
+            word("summary.patients", lang),
+            [f.num(opts[i]["patient_hours"]["mean"]) for i in ids],
+        )
+    )
+    lines.append("")
+    lines.append(word("summary.by_year", lang))
+    for y in s["years"]:
+        lines.append(
+            row(f"  {y}", [pm(opts[i]["p_net_benefit_positive_by_year"][str(y)]) for i in ids])
+        )
+    lines.append("")
+    lines.append(word("summary.se", lang).format(n=f.num(s["draws"]), seed=s["seed"]))
+    return "\n".join(lines)
+
+
+def summary_json(summary: dict) -> str:
+    """The summary as indented JSON."""
+    return json.dumps(summary, indent=2, ensure_ascii=False)
