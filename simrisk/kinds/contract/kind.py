@@ -2,7 +2,7 @@
 
 Every kind's ``kind`` module has the same functions: :func:`load`,
 :func:`ledger`, :func:`simulate`, :func:`summarize`, :func:`format_summary`
-and :func:`report`.
+and :func:`report`; a kind may add :func:`export` (the analyst's workbook).
 """
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ from simrisk.kinds.contract.engine import simulate
 from simrisk.kinds.contract.loader import load_scenario as load
 from simrisk.kinds.contract.summary import format_summary, summarize
 
-__all__ = ["RESULT_KIND", "format_summary", "ledger", "load", "report", "simulate", "summarize"]
+__all__ = [
+    "RESULT_KIND",
+    "export",
+    "format_summary",
+    "ledger",
+    "load",
+    "report",
+    "simulate",
+    "summarize",
+]
 
 
 def ledger(cfg, *, success_rate=None, retention=None, goal_rates=None) -> tuple[dict, str]:
@@ -29,3 +38,11 @@ def report(ds, out, *, lang="en", figures=None, wellby=None) -> list[str]:
     from simrisk.report import build_report
 
     return build_report(ds, out, lang=lang, figures=figures, wellby=wellby)
+
+
+def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:
+    """The analyst's Excel workbook of a run; returns the sheet names."""
+    from simrisk.workbook import DRAWS_LIMIT, write_workbook
+
+    limit = DRAWS_LIMIT if draws_limit is None else draws_limit
+    return write_workbook(ds, out, lang=lang, extra=extra, draws_limit=limit)
