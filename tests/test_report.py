@@ -280,3 +280,14 @@ def test_danish_report_has_no_english_words(run_ds, wellby_ds, tmp_path):
         if bad:
             found[k] = bad
     assert not found, f"English words in the Danish report (page: words): {found}"
+    # the wording fixes of issue 13
+    text = " ".join(" ".join(_pdf_text(pdf)).split())
+    for phrase in (
+        "tallets Monte Carlo-standardfejl",
+        "ville være sket alligevel",
+        "i de værste 5 % af verdenerne",
+        "95 %-interval",
+        "nutidsværdi ved 4 % pr. 1. februar 2026 (kr.)",
+        "sociale henvisninger",
+    ):
+        assert phrase in text, phrase

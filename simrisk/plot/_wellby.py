@@ -21,12 +21,13 @@ _DA = {
     "recruited": "rekrutterede",
     "xlabel": "rekrutterede brugere; intervaller fra {n} simulerede trækninger",
     "ylabel": "fremskrevet WELLBY-værdi (kr.)",
-    "ylabel_net": (
-        "fremskrevet WELLBY-værdi minus regression mod middelværdien og investering (kr.)"
-    ),
+    "ylabel_net": "fremskrevet WELLBY-værdi, netto (kr.)",
     "sub": "værdi pr. WELLBY, gennemførelse, gennemsnitlig ændring og varighed er usikre",
     "title": "OPI-AIMS-piloten: fremskrevet WELLBY-værdi",
-    "title_net": "OPI-AIMS-piloten: fremskrevet WELLBY-værdi, netto",
+    "title_net": (
+        "OPI-AIMS-piloten: fremskrevet WELLBY-værdi fratrukket regression mod middelværdien "
+        "og investering"
+    ),
 }
 
 
@@ -148,7 +149,7 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en", net: bool = False
     if da:
         ax.set_ylabel(_DA["ylabel_net" if net else "ylabel"])
     elif net:
-        ax.set_ylabel("projected WELLBY value less regression to the mean and investment (DKK)")
+        ax.set_ylabel("projected WELLBY value, net (DKK)")
     else:
         ax.set_ylabel(label(central).replace(", central", ""))
     ax.yaxis.set_major_formatter(f.axis_money())
@@ -161,7 +162,9 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en", net: bool = False
     if da:
         title = _DA["title_net" if net else "title"]
     else:
-        title = "OPI-AIMS pilot: projected WELLBY value" + (", net" if net else "")
+        title = "OPI-AIMS pilot: projected WELLBY value" + (
+            ", net of regression to the mean and investment" if net else ""
+        )
     ax.set_title(
         f"{title}\n"
         + (

@@ -125,7 +125,7 @@ WORDS = {
         "akkumuleret nettokasse (kr., ikke diskonteret)",
     ),
     "date": ("date", "dato"),
-    "whole": ("whole", "hel"),
+    "whole": ("whole", "kapitalen tilbage"),
     "median": ("median", "median"),
     "mean": ("mean", "middel"),
     "payback_note": (
