@@ -25,8 +25,8 @@ _DA = {
     "sub": "værdi pr. WELLBY, gennemførelse, gennemsnitlig ændring og varighed er usikre",
     "title": "OPI-AIMS-piloten: fremskrevet WELLBY-værdi",
     "title_net": (
-        "OPI-AIMS-piloten: fremskrevet WELLBY-værdi fratrukket regression mod middelværdien "
-        "og investering"
+        "OPI-AIMS-piloten: fremskrevet WELLBY-værdi, netto\n"
+        "(fratrukket regression mod middelværdien og investering)"
     ),
 }
 
@@ -163,7 +163,7 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en", net: bool = False
         title = _DA["title_net" if net else "title"]
     else:
         title = "OPI-AIMS pilot: projected WELLBY value" + (
-            ", net of regression to the mean and investment" if net else ""
+            ", net\n(less regression to the mean and the investment)" if net else ""
         )
     ax.set_title(
         f"{title}\n"

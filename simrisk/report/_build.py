@@ -318,8 +318,9 @@ def _payback_page(ds, d, lang):
         ax.annotate(
             f"P({T('whole', lang)}) = {f.pct(float(pb['p_whole'][k]))}",
             (np.datetime64(rd), float(q[-1][k])),
-            xytext=(4, 6),
+            xytext=(-4, 6),
             textcoords="offset points",
+            ha="right",
             fontsize=8.5,
             color=RED,
         )
@@ -481,7 +482,7 @@ def _inputs_page(ds, lang):
     fig.text(0.04, y - 0.01, T("cohorts", lang), fontsize=10, weight="bold")
     y -= 0.045
     heads = (T("cohort", lang), T("window", lang), T("share", lang), T("repaid_on", lang))
-    xs = (0.04, 0.1, 0.3, 0.42)
+    xs = (0.04, 0.1, 0.28, 0.45)
     for x, h in zip(xs, heads, strict=True):
         fig.text(x, y, h, fontsize=8, weight="bold")
     y -= 0.026

@@ -132,7 +132,7 @@ WORDS = {
         "P(DSI is whole by the last repayment, {date}) = {p} ± {se}: its repayments at least "
         "match its capital. In present value at {rate} it is whole in {pv} of worlds.",
         "P(DSI har fået hele kapitalen tilbage ved sidste tilbagebetaling, {date}) = {p} ± {se}. "
-        "I nutidsværdi ved {rate} er DSI hel i {pv} af verdenerne.",
+        "I nutidsværdi ved {rate} får DSI kapitalen tilbage i {pv} af verdenerne.",
     ),
     "wellby": (
         "WELLBY: the OPI-AIMS pilot and its projections",
