@@ -166,6 +166,14 @@ ENGLISH_WORDS = (
 
 
 def _pdf_text(path) -> list[str]:
+    """The text of each page: pdftotext (poppler) where installed, else pypdf."""
+    import shutil
+
+    if shutil.which("pdftotext"):
+        out = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
     from pypdf import PdfReader
 
     return [page.extract_text() or "" for page in PdfReader(path).pages]
