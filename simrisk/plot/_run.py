@@ -14,6 +14,8 @@ from simrisk.plot._util import label
 from simrisk.plot._words import word
 
 __all__ = [
+    "clip_note",
+    "hist_clipped",
     "plot_cash_flow_fan",
     "plot_deadweight",
     "plot_irr",
@@ -21,6 +23,8 @@ __all__ = [
     "plot_npv",
     "plot_npv_cdf",
     "plot_repayment_curve",
+    "rate_words",
+    "shared_bins",
 ]
 
 BLUE, ORANGE, GREEN, GREY, RED = "#1f5fa8", "#c4572a", "#3a8a3a", "#777777", "#b22222"
@@ -44,6 +48,62 @@ def _hist(ax, x, colour, bins=80, alpha=0.75, **kw):
     return x
 
 
+def shared_bins(*samples, bins: int = 80, lo: float = 0.005, hi: float = 0.995):
+    """Bin edges shared by every sample: equal widths over the pooled P0.5–P99.5.
+
+    Histograms drawn on one axis must share their bins, or "share of draws"
+    compares bars of different widths.
+    """
+    pooled = np.concatenate([np.asarray(x, dtype=np.float64).ravel() for x in samples])
+    pooled = pooled[np.isfinite(pooled)]
+    a, b = np.quantile(pooled, [lo, hi])
+    if not b > a:
+        a, b = a - 0.5, b + 0.5
+    return np.linspace(a, b, bins + 1)
+
+
+def hist_clipped(ax, x, colour, edges, alpha=0.75, **kw):
+    """A histogram on ``edges`` whose axis is clipped to them.
+
+    Returns the finite values of ``x``. Bars are shares of all finite draws,
+    so the bars plus the share outside (:func:`clip_note`) sum to 100%.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    w = np.full(x.size, 1.0 / x.size)
+    ax.hist(x, bins=edges, weights=w, color=colour, alpha=alpha, **kw)
+    ax.set_xlim(edges[0], edges[-1])
+    return x
+
+
+def clip_note(x, edges, lang: str) -> str:
+    """ "axis shows P0.5–P99.5; 1.0% of draws lie outside" for an axis clipped to ``edges``."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    outside = float(((x < edges[0]) | (x > edges[-1])).mean())
+    return word("clipped", lang, share=Fmt(lang).pct(outside))
+
+
+def rate_words(ds, lang: str) -> dict:
+    """``rate`` (e.g. 4%) and ``date`` (the valuation date) for NPV labels."""
+    import datetime as dt
+
+    f = Fmt(lang)
+    d = dt.date.fromisoformat(str(ds.attrs.get("valuation_date", "2000-01-01")))
+    months_da = (
+        "januar februar marts april maj juni juli august september oktober november december"
+    ).split()
+    if lang == "da":
+        date = f"{d.day}. {months_da[d.month - 1]} {d.year}"
+    else:
+        date = f"{d.day} {d:%B} {d.year}"
+    return {"rate": f.pct(float(ds.attrs.get("discount_rate", 0.0)), 0), "date": date}
+
+
+def _npv_axis(ds, lang: str) -> str:
+    return word("npv_axis", lang, **rate_words(ds, lang))
+
+
 def _share_axis(ax, f: Fmt):
     top = ax.get_ylim()[1]
     ax.yaxis.set_major_formatter(f.axis_pct(1 if top < 0.1 else 0))
@@ -53,7 +113,8 @@ def plot_irr(ds: xr.Dataset, ax=None, lang: str = "en"):
     """Histogram of DSI's IRR with the hurdle and zero marked; returns the Axes."""
     ax = _ax(ax)
     f = Fmt(lang)
-    irr = _hist(ax, ds["irr"].values, BLUE)
+    edges = shared_bins(ds["irr"].values)
+    irr = hist_clipped(ax, ds["irr"].values, BLUE, edges)
     hurdle = float(ds.attrs["hurdle_rate"])
     p_below = float((irr < hurdle).mean())
     ax.axvline(
@@ -61,7 +122,8 @@ def plot_irr(ds: xr.Dataset, ax=None, lang: str = "en"):
         color=RED,
         lw=1.5,
         ls="--",
-        label=f"{word('hurdle', lang)}: P(IRR < {f.pct(hurdle, 0)}) = {f.pct(p_below)}",
+        label=f"{word('hurdle', lang, rate=f.pct(hurdle, 0))}: "
+        f"P(IRR < {f.pct(hurdle, 0)}) = {f.pct(p_below)}",
     )
     ax.axvline(0, color="black", lw=1, label=word("zero", lang))
     ax.axvline(
@@ -72,7 +134,7 @@ def plot_irr(ds: xr.Dataset, ax=None, lang: str = "en"):
     )
     ax.xaxis.set_major_formatter(f.axis_pct())
     _share_axis(ax, f)
-    ax.set_xlabel(word("irr_axis", lang))
+    ax.set_xlabel(f"{word('irr_axis', lang)}\n{clip_note(irr, edges, lang)}")
     ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
     ax.set_title(word("irr", lang))
     ax.legend(frameon=False, fontsize=8, loc="upper left")
@@ -83,10 +145,15 @@ def plot_npv(ds: xr.Dataset, ax=None, lang: str = "en"):
     """Histogram of DSI's NPV with zero marked; returns the Axes."""
     ax = _ax(ax)
     f = Fmt(lang)
-    npv = _hist(ax, ds["npv"].values, BLUE)
+    edges = shared_bins(ds["npv"].values)
+    npv = hist_clipped(ax, ds["npv"].values, BLUE, edges)
     p = float((npv < 0).mean())
     ax.axvline(
-        0, color=RED, lw=1.5, ls="--", label=f"{word('zero', lang)}: P(NPV < 0) = {f.pct(p)}"
+        0,
+        color=RED,
+        lw=1.5,
+        ls="--",
+        label=f"{word('zero', lang)}: {word('p_npv_neg', lang)} = {f.pct(p)}",
     )
     ax.axvline(
         np.median(npv),
@@ -97,9 +164,9 @@ def plot_npv(ds: xr.Dataset, ax=None, lang: str = "en"):
     ax.xaxis.set_major_formatter(f.axis_money())
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
     _share_axis(ax, f)
-    ax.set_xlabel(_label(ds, "npv", lang, "npv_axis"))
+    ax.set_xlabel(f"{_npv_axis(ds, lang)}\n{clip_note(npv, edges, lang)}")
     ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
-    ax.set_title(word("npv", lang))
+    ax.set_title(word("npv", lang, **rate_words(ds, lang)))
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return ax
 
@@ -130,22 +197,33 @@ def plot_npv_cdf(ds: xr.Dataset, ax=None, lang: str = "en"):
     ax.xaxis.set_major_locator(MaxNLocator(nbins=7))
     ax.yaxis.set_major_formatter(f.axis_pct())
     ax.set_ylim(0, 1)
-    ax.set_xlabel(_label(ds, "npv", lang, "npv_axis"))
+    ax.set_xlabel(_npv_axis(ds, lang))
     ax.set_ylabel(word("p_npv_below", lang) + " (%)")
     ax.set_title(word("npv_cdf", lang))
     ax.grid(alpha=0.3)
     return ax
 
 
-def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: float = 350):
+def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: float | None = None):
     """Repayment per payer against the success rate, caps marked, simulated draws overlaid.
 
     Lines: the contract's repayment if ``measured`` citizens are measured and
-    a share ``x`` of them succeed (the source's table), capped. Points: the
-    simulated draws' (success rate, repayment) per payer (up to 3,000 each).
+    a share ``x`` of them succeed (the source's table), capped. ``measured``
+    defaults to the config's referrals times its retention (DSI: 700 x 50% =
+    350). Points: the simulated draws' (success rate, repayment) per payer (up
+    to 3,000 each). Where two payers' lines coincide (DSI: the municipality's
+    and Østifterne's below the municipality's cap), the earlier payer's line is
+    drawn wider underneath, so both stay visible.
     """
     ax = _ax(ax, (8, 5))
     f = Fmt(lang)
+    import json
+
+    scen = json.loads(ds.attrs["scenario_json"])
+    payer_names = {p["id"]: p["name"] for p in scen.get("payers", [])}
+    if measured is None:
+        pop = scen["population"]
+        measured = float(pop["referred"]) * float(pop["retention"])
     payers = list(ds["payer"].values)
     goal_payer = list(ds["goal_payer"].values)
     pay = ds["payment_per_success"].values
@@ -161,13 +239,23 @@ def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: fl
             continue
         c = colours[i % len(colours)]
         curve = np.minimum(measured * x * pay[goals].sum(), caps[i])
-        name = word(payer, lang) if payer in ("region", "municipality", "ostifterne") else payer
-        ax.plot(x, curve, color=c, lw=2, label=f"{name}: {word('contract_curve', lang)}")
+        name = payer_names.get(payer, payer)
+        ax.plot(
+            x,
+            curve,
+            color=c,
+            lw=4.5 if i < len(payers) - 1 else 2.0,
+            ls="-" if i < len(payers) - 1 else "--",
+            alpha=0.85,
+            zorder=3 + i,
+            label=f"{name}: {word('contract_curve', lang, measured=f.num(measured))}",
+        )
         succ = ds["successes"].isel(goal=goals[0]).sum("cohort").values.astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = succ / meas
         rep = ds["repayments_by_payer"].sel(payer=payer).values
-        ax.scatter(rate[take], rep[take], s=3, color=c, alpha=0.25, linewidths=0)
+        # rasterized: thousands of vector markers make the PDF slow and unreadable to tools
+        ax.scatter(rate[take], rep[take], s=3, color=c, alpha=0.25, linewidths=0, rasterized=True)
         if np.isfinite(caps[i]):
             ax.axhline(caps[i], color=c, lw=1, ls="--")
             bind = caps[i] / (measured * pay[goals].sum())
@@ -278,7 +366,8 @@ def plot_deadweight(ds: xr.Dataset, ax=None, lang: str = "en"):
     """Distribution of the share of repayments that pays for deadweight successes."""
     ax = _ax(ax)
     f = Fmt(lang)
-    x = _hist(ax, ds["deadweight_share"].values, ORANGE, bins=60)
+    edges = shared_bins(ds["deadweight_share"].values, bins=60)
+    x = hist_clipped(ax, ds["deadweight_share"].values, ORANGE, edges)
     m = float(x.mean())
     ax.axvline(
         m,
@@ -288,7 +377,7 @@ def plot_deadweight(ds: xr.Dataset, ax=None, lang: str = "en"):
     )
     ax.xaxis.set_major_formatter(f.axis_pct())
     _share_axis(ax, f)
-    ax.set_xlabel(word("deadweight_axis", lang))
+    ax.set_xlabel(f"{word('deadweight_axis', lang)}\n{clip_note(x, edges, lang)}")
     ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
     ax.set_title(word("deadweight", lang), fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")

@@ -16,16 +16,62 @@ _COLOURS = ("#1f5fa8", "#c4572a", "#3a8a3a", "#7a4fa0")
 
 
 _DA = {
-    "band": "%-interval",
+    "band": " %-interval",
     "central": "central værdi (kildens regnestykke)",
     "recruited": "rekrutterede",
     "xlabel": "rekrutterede brugere; intervaller fra {n} simulerede trækninger",
     "ylabel": "fremskrevet WELLBY-værdi (kr.)",
+    "ylabel_net": "fremskrevet WELLBY-værdi, netto (kr.)",
     "sub": "værdi pr. WELLBY, gennemførelse, gennemsnitlig ændring og varighed er usikre",
+    "title": "OPI-AIMS-piloten: fremskrevet WELLBY-værdi",
+    "title_net": (
+        "OPI-AIMS-piloten: fremskrevet WELLBY-værdi, netto\n"
+        "(fratrukket regression mod middelværdien og investering)"
+    ),
 }
 
 
-def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en"):
+def scenario_labels(ds: xr.Dataset, lang: str = "en") -> list[str]:
+    """Each projection scenario in words, from the config the result carries.
+
+    ``a: completion 44% (the pilot's), change 0.77 points`` /
+    ``a: gennemførelse 44 % (pilotens), ændring 0,77 point``.
+    """
+    import tomllib
+
+    f = Fmt(lang)
+    da = lang == "da"
+    try:
+        cfg = tomllib.loads(ds.attrs.get("config", ""))
+        projs = cfg.get("projections", [])
+        pilot = cfg["pilot"]
+        pilot_rate = pilot["completers"] / pilot["recruited"]
+    except (tomllib.TOMLDecodeError, KeyError, ZeroDivisionError):
+        projs = []
+    out = []
+    for i, name in enumerate(str(v) for v in ds["scenario"].values):
+        if i >= len(projs):
+            out.append(name)
+            continue
+        p = projs[i]
+        letter = name.split(":", 1)[0] if ":" in name else chr(ord("a") + i)
+        if p.get("completion") == "pilot":
+            comp = f"{f.pct(pilot_rate, 0)} ({'pilotens' if da else 'as in the pilot'})"
+        else:
+            comp = f.pct(float(p["completion"]), 0)
+        mc = p.get("mean_change")
+        if mc in (None, "pilot"):
+            mc = pilot.get("total_change", 0.0) / max(pilot.get("completers", 1), 1)
+        change = f.num(float(mc), 2)
+        out.append(
+            f"{letter}: gennemførelse {comp}, ændring {change} point"
+            if da
+            else f"{letter}: completion {comp}, change {change} points"
+        )
+    return out
+
+
+def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en", net: bool = False):
     """Projected WELLBY value per scenario and size: nested 80/90/95% bands and the centre.
 
     Each size recruited is a group; each scenario a fan of nested bars
@@ -39,6 +85,9 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en"):
     ax : matplotlib Axes, optional
     lang : {"en", "da"}
         Labels and number format.
+    net : bool
+        Show the value net of the no-intervention change (regression to the
+        mean) and of the investment (``projection_value_net_*``).
 
     Returns
     -------
@@ -48,14 +97,16 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en"):
         _, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
     f = Fmt(lang)
     da = lang == "da"
-    band = ds["projection_value_band"]
-    central = ds["projection_value_central"]
+    key = "projection_value_net" if net else "projection_value"
+    band = ds[f"{key}_band"]
+    central = ds[f"{key}_central"]
     sizes = ds["recruited"].values
     scenarios = list(ds["scenario"].values)
     probs = sorted(ds["ci_prob"].values, reverse=True)  # widest first
     alphas = np.linspace(0.25, 0.75, len(probs))
     widths = np.linspace(0.16, 0.28, len(probs))
     n_s = len(scenarios)
+    names = scenario_labels(ds, lang)
     handles = []
     for i, scen in enumerate(scenarios):
         colour = _COLOURS[i % len(_COLOURS)]
@@ -68,8 +119,18 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en"):
                 ax.bar(x, hi - lo, bottom=lo, width=w, color=colour, alpha=a, linewidth=0)
             c = float(central.sel(scenario=scen)[j])
             ax.plot([x - 0.15, x + 0.15], [c, c], color="black", lw=2)
-            ax.annotate(f.mio(c), (x + 0.16, c), va="center", fontsize=8)
-        handles.append(Patch(color=colour, alpha=0.6, label=str(scen)))
+            # the value above the widest band, never over a bar
+            top = float(band.sel(scenario=scen, ci_prob=probs[0], ci_bound="upper")[j])
+            ax.annotate(
+                f.mio(c),
+                (x, top),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+            )
+        handles.append(Patch(color=colour, alpha=0.6, label=names[i]))
     band_word = _DA["band"] if da else "% band"
     handles += [
         Patch(color="grey", alpha=a, label=f"{round(p * 100)}{band_word}")
@@ -85,12 +146,27 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en"):
     ax.set_xlabel(
         _DA["xlabel"].format(n=n) if da else f"users recruited; bands from {n} simulated draws"
     )
-    ax.set_ylabel(_DA["ylabel"] if da else label(central).replace(", central", ""))
+    if da:
+        ax.set_ylabel(_DA["ylabel_net" if net else "ylabel"])
+    elif net:
+        ax.set_ylabel("projected WELLBY value, net (DKK)")
+    else:
+        ax.set_ylabel(label(central).replace(", central", ""))
     ax.yaxis.set_major_formatter(f.axis_money())
-    ax.set_ylim(bottom=min(0.0, float(np.nanmin(band.values))))
+    lo_y = min(0.0, float(np.nanmin(band.values)))
+    hi_y = float(np.nanmax(band.values))
+    ax.set_ylim(lo_y, hi_y + 0.08 * (hi_y - lo_y))
+    if net:
+        ax.axhline(0, color="black", lw=0.8)
     ax.grid(axis="y", alpha=0.3)
+    if da:
+        title = _DA["title_net" if net else "title"]
+    else:
+        title = "OPI-AIMS pilot: projected WELLBY value" + (
+            ", net\n(less regression to the mean and the investment)" if net else ""
+        )
     ax.set_title(
-        f"{ds.attrs.get('name', 'WELLBY projections')}\n"
+        f"{title}\n"
         + (
             _DA["sub"]
             if da

@@ -9,9 +9,12 @@ WORDS = {
     "share_of_draws": ("share of draws", "andel af trækninger"),
     "irr": ("DSI's internal rate of return (IRR)", "DSI's interne rente (IRR)"),
     "irr_axis": ("IRR per year (%)", "IRR pr. år (%)"),
-    "npv": ("DSI's net present value at 4%", "DSI's nutidsværdi ved 4 %"),
-    "npv_axis": ("NPV (DKK)", "nutidsværdi (kr.)"),
-    "hurdle": ("4% hurdle", "4 %-krav"),
+    "npv": ("DSI's net present value at {rate}", "DSI's nutidsværdi ved {rate}"),
+    "npv_axis": (
+        "NPV at {rate} on {date} (DKK)",
+        "nutidsværdi ved {rate} pr. {date} (kr.)",
+    ),
+    "hurdle": ("{rate} hurdle", "{rate}-krav"),
     "zero": ("zero", "nul"),
     "median": ("median", "median"),
     "npv_cdf": ("Cumulative distribution of NPV", "Fordeling af nutidsværdien (kumuleret)"),
@@ -28,7 +31,7 @@ WORDS = {
     "repayment_axis": ("repayment (DKK)", "tilbagebetaling (kr.)"),
     "cap": ("cap", "loft"),
     "simulated": ("simulated draws", "simulerede trækninger"),
-    "contract_curve": ("contract at 350 measured", "kontrakt ved 350 målte"),
+    "contract_curve": ("contract at {measured} measured", "kontrakt ved {measured} målte"),
     "cash_fan": ("DSI's net cash flow by year", "DSI's nettopengestrøm pr. år"),
     "cash_axis": ("net cash flow (DKK)", "nettopengestrøm (kr.)"),
     "year": ("calendar year", "kalenderår"),
@@ -45,67 +48,21 @@ WORDS = {
     "total": ("total", "i alt"),
     "deadweight": (
         "Deadweight: share of repayments for changes that would have happened anyway",
-        "Dødvægt: andel af tilbagebetalingen for ændringer, der var sket alligevel",
+        "Dødvægt: andel af tilbagebetalingen for ændringer, der ville være sket alligevel",
     ),
     "deadweight_axis": ("deadweight share of repayments (%)", "dødvægtsandel (%)"),
     "mean": ("mean", "middel"),
     "mc_se": ("Monte Carlo SE", "Monte Carlo-usikkerhed"),
-    # The report's own words (simrisk.report)
-    "report.title": ("Risk report", "Risikorapport"),
-    "report.answer": ("The answer", "Svaret"),
-    "report.p_loss_nominal": (
-        "Probability DSI gets back less than its capital",
-        "Sandsynlighed for at DSI får mindre end sin kapital tilbage",
+    "p_npv_neg": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
+    "clipped": (
+        "axis shows P0.5–P99.5; {share} of draws lie outside",
+        "aksen viser P0,5–P99,5; {share} af trækningerne ligger udenfor",
     ),
-    "report.p_loss_npv": (
-        "Probability DSI loses money at its 4% rate (NPV < 0)",
-        "Sandsynlighed for tab ved DSI's 4 %-rente (nutidsværdi < 0)",
-    ),
-    "report.irr": ("Median IRR (90% band)", "Median-IRR (90 %-interval)"),
-    "report.es": (
-        "Expected NPV in the worst 5% of worlds",
-        "Forventet nutidsværdi i de værste 5 %",
-    ),
-    "report.repay": ("Expected repayment", "Forventet tilbagebetaling"),
-    "report.vs_cap": ("cap", "loft"),
-    "report.p_cap": ("caps bind in", "loftet nås i"),
-    "report.no_cap": ("no cap", "intet loft"),
-    "report.capital": ("capital", "kapital"),
-    "report.net_saving": (
-        "Authorities' expected net saving",
-        "Myndighedernes forventede nettobesparelse",
-    ),
-    "report.deadweight": (
-        "Share of repayments paying for changes that would have happened anyway",
-        "Andel af tilbagebetalingen for ændringer, der var sket alligevel",
-    ),
-    "report.se_note": (
-        "± is the Monte Carlo standard error of the figure (simulation noise, not the "
-        "spread of outcomes).",
-        "± er figurens Monte Carlo-standardfejl (simulationsstøj, ikke spredningen i udfaldene).",
-    ),
-    "report.assumptions": (
-        "Assumptions: every prior and its source",
-        "Antagelser: alle priors og kilder",
-    ),
-    "report.tensions": (
-        "Where assumptions pull against each other",
-        "Hvor antagelserne trækker i hver sin retning",
-    ),
-    "report.param": ("parameter", "parameter"),
-    "report.dist": ("distribution", "fordeling"),
-    "report.central": ("central", "central"),
-    "report.source": ("source (config comment)", "kilde (kommentar i konfigurationen)"),
-    "report.wellby": (
-        "WELLBY: the pilot and its projections, with bands",
-        "WELLBY: piloten og fremskrivningerne med intervaller",
-    ),
-    "report.draws": ("draws", "trækninger"),
-    "report.seed": ("seed", "seed"),
 }
 
 
-def word(key: str, lang: str) -> str:
-    """``WORDS[key]`` in ``lang`` (``"en"`` or ``"da"``)."""
+def word(key: str, lang: str, **values) -> str:
+    """``WORDS[key]`` in ``lang`` (``"en"`` or ``"da"``), ``{name}`` filled from ``values``."""
     en, da = WORDS[key]
-    return da if lang == "da" else en
+    text = da if lang == "da" else en
+    return text.format(**values) if values else text

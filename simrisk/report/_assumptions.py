@@ -1,13 +1,34 @@
-"""The assumptions behind a run: each prior with the source its config line gives."""
+"""The assumptions behind a run, readable: plain names, natural units, citations.
+
+Each prior gets a plain name in English and Danish, its central value and
+90% range in natural units (a resource-use effect of -0.31 on the log scale
+is "a 27% fall"), and its source as citations to ``docs/sources.md`` parsed
+from the config line's comment. No matplotlib here: the report's pages and
+the workbook both read these rows.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 
-__all__ = ["prior_rows"]
+import numpy as np
+
+from simrisk.plot._fmt import Fmt
+
+__all__ = [
+    "citation",
+    "cohort_rows",
+    "contract_rows",
+    "correlation_rows",
+    "param_label",
+    "prior_rows",
+    "tensions",
+]
 
 _HEADER = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+_ANCHOR = re.compile(r"docs/sources\.md#([a-z0-9-]+)")
 
 
 def _comments(text: str) -> dict[tuple[str, str], str]:
@@ -41,45 +62,333 @@ def _comments(text: str) -> dict[tuple[str, str], str]:
     return out
 
 
-def _describe(prior) -> str:
-    p = prior
-    if p.dist == "fixed":
-        return f"fixed {p.value:g}"
-    if p.dist == "normal":
-        return f"normal(mean {p.mean:g}, sd {p.sd:g})"
-    if p.dist == "truncnormal":
-        return f"truncated normal({p.mean:g}, {p.sd:g}) on [{p.low:g}, {p.high:g}]"
-    if p.dist == "lognormal":
-        return f"lognormal(median {p.median:g}, sd of log {p.sd_log:g})"
-    if p.dist == "beta":
-        return f"beta(mean {p.mean:g}, sd {p.sd:g})"
-    if p.dist == "uniform":
-        return f"uniform({p.low:g}, {p.high:g})"
-    if p.dist == "pert":
-        return f"PERT({p.min:g}, {p.mode:g}, {p.max:g})"
-    if p.dist == "pilot":
-        return f"pilot posterior ({p.part}) from {p.config.rsplit('/', 1)[-1]}"
-    return p.dist
+def citation(comment: str, lang: str = "en") -> str:
+    """A config comment as a citation: ``sources.md#a, #b; assumption``.
+
+    Only what a reader can open is kept: the ``docs/sources.md`` anchors the
+    comment names, and whether the line says it is calibrated or an
+    assumption (``docs/sources.md#assumptions`` lists those with reasons).
+    """
+    anchors = list(dict.fromkeys(_ANCHOR.findall(comment)))
+    low = comment.lower()
+    tags = []
+    if low.startswith("calibrated"):
+        tags.append("kalibreret" if lang == "da" else "calibrated")
+    if "assumption" in low:
+        tags.append("antagelse" if lang == "da" else "assumption")
+    parts = []
+    if anchors:
+        parts.append("sources.md#" + ", #".join(anchors))
+    parts += tags
+    return "; ".join(parts) if parts else "—"
 
 
-def prior_rows(scenario, config_text: str) -> list[tuple[str, str, float, str]]:
-    """(parameter, distribution, central value, source comment) for every prior."""
+def _goal_index(scenario, goal_id: str) -> int:
+    return [g.id for g in scenario.goals].index(goal_id) + 1
+
+
+def _payer_name(scenario, goal_id: str) -> str:
+    g = scenario.goal(goal_id)
+    return scenario.payer(g.payer).name
+
+
+_PLAIN = {
+    # parameter -> (English, Danish); {k} goal number, {payer} the payer's name
+    "recruitment": (
+        "referrals, share of the expected {referred}",
+        "henvisninger, andel af {referred}",
+    ),
+    "retention": (
+        "share of referred citizens measured after a year",
+        "andel af henviste borgere, der måles efter et år",
+    ),
+    "outcome_correlation": (
+        "correlation of one citizen's changes in regional and municipal use",
+        "korrelation mellem en borgers ændring i regionalt og kommunalt forbrug",
+    ),
+    "drift": (
+        "goal {k}: change in use without the intervention ({payer})",
+        "mål {k}: ændring i forbruget uden indsatsen ({payer})",
+    ),
+    "effect": (
+        "goal {k}: the intervention's effect on use ({payer})",
+        "mål {k}: indsatsens effekt på forbruget ({payer})",
+    ),
+    "sigma": (
+        "goal {k}: spread of one citizen's change (SD, log scale)",
+        "mål {k}: spredning i en borgers ændring (SD, log-skala)",
+    ),
+    "zero_share": (
+        "goal {k}: share with no use at start (cannot fall)",
+        "mål {k}: andel uden forbrug ved start (kan ikke falde)",
+    ),
+    "drift_low": (
+        "goal {k}: change in life satisfaction without the intervention, start 0–{low}",
+        "mål {k}: ændring i livstilfredshed uden indsatsen, start 0–{low}",
+    ),
+    "drift_high": (
+        "goal {k}: change in life satisfaction without the intervention, start {high}–10",
+        "mål {k}: ændring i livstilfredshed uden indsatsen, start {high}–10",
+    ),
+    "score_effect": (
+        "goal {k}: the intervention's effect on life satisfaction",
+        "mål {k}: indsatsens effekt på livstilfredshed",
+    ),
+    "score_sigma": (
+        "goal {k}: SD of one citizen's one-year change",
+        "mål {k}: SD af en borgers ændring over et år",
+    ),
+}
+
+
+def _kind(scenario, name: str) -> tuple[str, str | None]:
+    """(what the parameter is, its goal id or None)."""
+    if "." not in name:
+        return name, None
+    goal, key = name.split(".", 1)
+    if scenario.goal(goal).outcome == "score_increase" and key in ("effect", "sigma"):
+        return f"score_{key}", goal
+    return key, goal
+
+
+def param_label(scenario, name: str, lang: str = "en") -> str:
+    """A parameter's plain name in ``lang``."""
+    key, goal = _kind(scenario, name)
+    en, da = _PLAIN.get(key, (name, name))
+    text = da if lang == "da" else en
+    values = {"referred": Fmt(lang).num(scenario.population.referred)}
+    if goal is not None:
+        values["k"] = _goal_index(scenario, goal)
+        values["payer"] = _payer_name(scenario, goal)
+        gm = (scenario.model.goals or {}).get(goal) if scenario.model else None
+        low_max = getattr(gm, "low_max", None)
+        if low_max is not None:
+            values["low"], values["high"] = low_max, low_max + 1
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError):
+        return name
+
+
+def natural(scenario, name: str, x: float, lang: str = "en") -> str:
+    """A parameter value in natural units (a log change as a % change, shares as %)."""
+    f = Fmt(lang)
+    key, _ = _kind(scenario, name)
+    if key in ("drift", "effect"):  # log change of resource use -> % change
+        v = math.expm1(x)
+        sign = "+" if v > 0 else ""
+        return f"{sign}{f.pct(v, 0)}"
+    if key in ("recruitment", "retention", "zero_share"):
+        return f.pct(x, 0)
+    if key in ("drift_low", "drift_high", "score_effect"):
+        sign = "+" if x > 0 else ""
+        return f"{sign}{f.num(x, 2)} " + ("points" if lang == "en" else "point")
+    if key == "score_sigma":
+        return f"{f.num(x, 2)} " + ("points" if lang == "en" else "point")
+    return f.num(x, 2)
+
+
+_DIST = {
+    "fixed": ("fixed", "fast"),
+    "normal": ("normal", "normal"),
+    "truncnormal": ("truncated normal", "afskåret normal"),
+    "lognormal": ("lognormal", "lognormal"),
+    "beta": ("beta", "beta"),
+    "uniform": ("uniform", "ligefordelt"),
+    "pert": ("PERT", "PERT"),
+    "pilot": ("the pilot's posterior", "pilotens posterior"),
+}
+
+
+def prior_rows(scenario, config_text: str, lang: str = "en", draws=None) -> list[dict]:
+    """One row per prior: plain name, distribution, central value, 90% range, citation.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    config_text : str
+        The config as run (its comments are the sources).
+    lang : {"en", "da"}
+    draws : ndarray [draw, parameter], optional
+        The run's parameter draws; the 90% range is read from them. Without
+        them the range is left empty.
+    """
     from simrisk.kinds.contract.priors import build_parameter_space
 
     comments = _comments(config_text)
     space = build_parameter_space(scenario)
+    da = lang == "da"
     rows = []
-    for name, prior, central in zip(space.names, space.priors, space.central, strict=True):
+    for j, (name, prior, central) in enumerate(
+        zip(space.names, space.priors, space.central, strict=True)
+    ):
         if "." in name:
             goal, key = name.split(".", 1)
-            table = f"model.goals.{goal}"
-            src = comments.get((table, key), "")
+            src = comments.get((f"model.goals.{goal}", key), "")
         else:
             src = comments.get(("model", name), "")
             if not src:
                 keys = [v for (t, _k), v in comments.items() if t == f"model.{name}" and v]
-                src = "; ".join(dict.fromkeys(keys))
+                src = " ".join(dict.fromkeys(keys))
         if name.endswith("zero_share") and prior.dist == "fixed" and prior.value == 0:
-            src = src or "none: every citizen has some use at start (default)"
-        rows.append((name, _describe(prior), float(central), src))
+            src = src or "assumption"
+        lo = hi = None
+        if draws is not None and prior.dist != "fixed":
+            lo, hi = (float(v) for v in np.quantile(draws[:, j], [0.05, 0.95]))
+        rows.append(
+            {
+                "parameter": name,
+                "label": param_label(scenario, name, lang),
+                "dist": prior.dist,
+                "dist_label": _DIST.get(prior.dist, (prior.dist, prior.dist))[1 if da else 0],
+                "central": float(central),
+                "central_label": natural(scenario, name, float(central), lang),
+                "p5": lo,
+                "p95": hi,
+                "range_label": ""
+                if lo is None
+                else f"{natural(scenario, name, lo, lang)} … {natural(scenario, name, hi, lang)}",
+                "source": citation(src, lang),
+                "comment": src,
+            }
+        )
     return rows
+
+
+def correlation_rows(scenario, config_text: str, lang: str = "en") -> list[dict]:
+    """The copula's rank correlations with plain names and citations."""
+    if scenario.model is None:
+        return []
+    text = config_text
+    # each [[model.correlations]] entry's rho comment, in order
+    rho_comments = re.findall(r"^\s*rho\s*=\s*[^#\n]*#\s*(.*)$", text, flags=re.M)
+    out = []
+    for k, c in enumerate(scenario.model.correlations or []):
+        src = rho_comments[k] if k < len(rho_comments) else ""
+        out.append(
+            {
+                "a": c.a,
+                "b": c.b,
+                "label": param_label(scenario, c.a, lang)
+                + " ~ "
+                + param_label(scenario, c.b, lang),
+                "rho": float(c.rho),
+                "source": citation(src, lang),
+            }
+        )
+    return out
+
+
+def contract_rows(scenario, lang: str = "en") -> list[tuple[str, str]]:
+    """The contract's inputs as (label, value) in ``lang``."""
+    f = Fmt(lang)
+    da = lang == "da"
+    inv = scenario.investor
+    rows = [
+        ("DSI's kapital" if da else "DSI's capital", f.dkk(inv.capital)),
+        (
+            "diskonteringsrente / afkastkrav" if da else "discount rate / hurdle",
+            f"{f.pct(inv.discount_rate, 1)} / {f.pct(inv.hurdle_rate, 1)}",
+        ),
+        ("værdiansættelsesdato" if da else "valuation date", scenario.valuation_date.isoformat()),
+    ]
+    for d in inv.disbursements:
+        rows.append(
+            (("udbetaling " if da else "disbursement ") + d.date.isoformat(), f.dkk(d.amount))
+        )
+    for k, g in enumerate(scenario.goals, start=1):
+        payer = scenario.payer(g.payer)
+        rows.append(
+            (
+                f"{'mål' if da else 'goal'} {k} ({payer.name}): "
+                + (
+                    "antaget succes, betaling pr. succes"
+                    if da
+                    else "assumed success, payment per success"
+                ),
+                f"{f.pct(g.success_rate, 0)}, {f.dkk(g.payment_per_success)}",
+            )
+        )
+    for p in scenario.payers:
+        cap = f.dkk(p.cap) if p.cap is not None else ("intet loft" if da else "no cap")
+        rows.append(((f"loft: {p.name}" if da else f"cap: {p.name}"), cap))
+    pop = scenario.population
+    rows.append(
+        (
+            "henviste borgere, andel målt" if da else "citizens referred, share measured",
+            f"{f.num(pop.referred)}, {f.pct(pop.retention, 0)}"
+            f" (= {f.num(pop.referred * pop.retention)} {'målte' if da else 'measured'})",
+        )
+    )
+    return rows
+
+
+def cohort_rows(scenario, lang: str = "en") -> list[tuple[str, str, str, str]]:
+    """(cohort, referral window, share, repayment date) per cohort."""
+    f = Fmt(lang)
+    return [
+        (
+            c.id,
+            f"{c.referral_start.isoformat()} – {c.referral_end.isoformat()}",
+            f"{f.pct(c.share, 1)} (≈ {f.num(c.share * scenario.population.referred)})",
+            c.repayment_date.isoformat(),
+        )
+        for c in scenario.cohorts
+    ]
+
+
+def tensions(scenario, summary: dict, lang: str = "en", wellby=None) -> list[str]:
+    """One sentence per goal: the contract assumes X; the evidence suggests Y; the model needs Z.
+
+    X is the contract's success rate; Y the success the model gives without
+    the intervention (regression to the mean and drift, at central values) —
+    or, for a life-satisfaction goal with a WELLBY result, the pilot's
+    implied success; Z the intervention effect the model needs on top
+    (the effect prior's central value, in natural units).
+    """
+    f = Fmt(lang)
+    da = lang == "da"
+    out = []
+    goals = list(summary["success_rate"])
+    for k, g in enumerate(goals, start=1):
+        d = summary["success_rate"][g]
+        effect = natural(scenario, f"{g}.effect", _central_of(scenario, g), lang)
+        if da:
+            y = f"uden indsatsen giver modellen {f.pct(d['counterfactual_at_central'])}"
+            text = (
+                f"Mål {k} ({_payer_name(scenario, g)}): kontrakten antager "
+                f"{f.pct(d['assumed'])} succes; {y}"
+            )
+        else:
+            y = f"without the intervention the model gives {f.pct(d['counterfactual_at_central'])}"
+            text = (
+                f"Goal {k} ({_payer_name(scenario, g)}): the contract assumes "
+                f"{f.pct(d['assumed'])} success; {y}"
+            )
+        if scenario.goal(g).outcome == "score_increase" and wellby is not None:
+            p = wellby.get("p_at_least")
+            c = wellby.get("central")
+            if p is not None and c is not None:
+                a = f.pct(d["assumed"], 0)
+                text += (
+                    f", og OPI-AIMS-piloten peger på {f.pct(c)} ({a} eller mere i "
+                    f"{f.pct(p)} af trækningerne)"
+                    if da
+                    else f", and the OPI-AIMS pilot points to {f.pct(c)} ({a} or more in "
+                    f"{f.pct(p)} of draws)"
+                )
+        text += (
+            f"; modellen kræver en effekt på {effect} oveni (simuleret middel {f.pct(d['mean'])})."
+            if da
+            else f"; the model needs an effect of {effect} on top (simulated mean "
+            f"{f.pct(d['mean'])})."
+        )
+        out.append(text)
+    return out
+
+
+def _central_of(scenario, goal: str) -> float:
+    from simrisk.core.priors import prior_central
+
+    gm = scenario.model.goals[goal]
+    return float(prior_central(gm.effect))

@@ -1,7 +1,14 @@
-"""Build the PDF: one matplotlib figure per page, written atomically."""
+"""Build the PDF: one matplotlib figure per page, written atomically.
+
+Page 1 is the decision; page 2 the contents. Every page's footer names the
+result it shows (version, config hash, seed, draws, time). The PDF carries a
+title, subject and date, and one bookmark per page.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import textwrap
 import uuid
@@ -26,8 +33,16 @@ from simrisk.plot import (
     plot_repayment_curve,
     plot_wellby_fan,
 )
-from simrisk.plot._words import word
-from simrisk.report._assumptions import prior_rows
+from simrisk.plot._run import rate_words
+from simrisk.report import _assumptions as assume
+from simrisk.report._numbers import (
+    _drivers,
+    acceptability,
+    decision,
+    payback,
+    scenario_of,
+)
+from simrisk.report._text import T, verdict
 
 __all__ = ["REPORT_VARIABLES", "build_report"]
 
@@ -41,6 +56,8 @@ REPORT_VARIABLES = (
     "implied_success_rate",
     "implied_counterfactual_rate",
     "assumed_success_rate",
+    "repayments",
+    "parameters",
 )
 WELLBY_VARIABLES = (
     "projection_value_band",
@@ -50,10 +67,7 @@ WELLBY_VARIABLES = (
     "pilot_total_wellby_band",
     "pilot_total_wellby_central",
 )
-
-
-def _t(key: str, lang: str) -> str:
-    return word(f"report.{key}", lang)
+BLUE, RED, GREEN, GREY = "#1f5fa8", "#b22222", "#3a8a3a", "#777777"
 
 
 def _check(ds: xr.Dataset, required, kind: str, what: str) -> None:
@@ -65,90 +79,161 @@ def _check(ds: xr.Dataset, required, kind: str, what: str) -> None:
 
 
 def _footer(fig, ds: xr.Dataset, lang: str, page: int) -> None:
+    """The footer of the result this page shows."""
     text = (
-        f"simrisk {ds.attrs.get('simrisk_version', '?')} · config sha256 "
-        f"{str(ds.attrs.get('config_sha256', ''))[:12]} · {_t('seed', lang)} "
+        f"simrisk {ds.attrs.get('simrisk_version', '?')} · {T('config', lang)} sha256 "
+        f"{str(ds.attrs.get('config_sha256', ''))[:12]} · {T('seed', lang)} "
         f"{ds.attrs.get('seed')} · {Fmt(lang).num(int(ds.attrs.get('draws', 0)))} "
-        f"{_t('draws', lang)} · {ds.attrs.get('created_at', '')} · {page}"
+        f"{T('draws', lang)} · {ds.attrs.get('created_at', '')} · {T('page', lang)} {page}"
     )
     fig.text(0.5, 0.012, text, ha="center", va="bottom", fontsize=7, color="#555555")
 
 
 def _names(ds) -> dict[str, str]:
     """Payer id -> the payer's name in the config (e.g. 'Norddjurs Kommune')."""
-    import json
-
     scen = json.loads(ds.attrs["scenario_json"])
     return {p["id"]: p["name"] for p in scen.get("payers", [])}
 
 
-def _answer_page(ds, s, lang):
+def _title(ds, lang) -> str:
+    scen = json.loads(ds.attrs["scenario_json"])
+    name = (scen.get("name_da") or scen["name"]) if lang == "da" else scen["name"]
+    return name
+
+
+# --------------------------------------------------------------------------- page 1
+
+
+def _answer_page(ds, s, d, drivers, lang):
     f = Fmt(lang)
     names = _names(ds)
+    scenario = scenario_of(ds)
     fig = plt.figure(figsize=A4)
-    fig.text(0.05, 0.93, f"{_t('title', lang)}: {s['scenario']}", fontsize=16, weight="bold")
+    fig.text(0.05, 0.945, f"{T('title', lang)}: {_title(ds, lang)}", fontsize=15, weight="bold")
     fig.text(
         0.05,
-        0.895,
-        f"{f.num(s['draws'])} {_t('draws', lang)}, {_t('seed', lang)} "
-        f"{s['seed']}" + (" · fixed parameters" if s["fixed_parameters"] else ""),
+        0.915,
+        f"{f.num(s['draws'])} {T('draws', lang)}, {T('seed', lang)} {s['seed']}"
+        + (f" · {T('fixed_parameters', lang)}" if s["fixed_parameters"] else ""),
         fontsize=9,
         color="#444444",
     )
-    rows = [
-        (
-            _t("p_loss_nominal", lang),
-            f"{f.pct(s['p_loss_nominal'])}  ± {f.pct(s['p_loss_nominal_se'], 2)}",
-        ),
-        (
-            _t("p_loss_npv", lang),
-            f"{f.pct(s['p_npv_negative'])}  ± {f.pct(s['p_npv_negative_se'], 2)}",
-        ),
-        (
-            _t("irr", lang),
-            f"{f.pct(s['irr']['p50'])} ({f.pct(s['irr']['p5'])} … {f.pct(s['irr']['p95'])})"
-            f"  ± {f.pct(s['irr']['p50_se'], 2)}",
-        ),
-        (_t("es", lang), f"{f.dkk(s['es5_npv'])}  ± {f.num(s['es5_npv_se'])}"),
+    fig.text(0.05, 0.875, T("verdict", lang), fontsize=12, weight="bold")
+    label = {r["parameter"]: assume.param_label(scenario, r["parameter"], lang) for r in drivers}
+    para = verdict(d, [label[r["parameter"]] for r in drivers[:3]], lang)
+    y = 0.845
+    for line in textwrap.wrap(para, 160):
+        fig.text(0.05, y, line, fontsize=9.2, va="top")
+        y -= 0.024
+    # key figures: DSI on the left, the payers on the right
+    y0 = y - 0.03
+    rate = f.pct(d.rate, 0)
+    left = [
+        (T("p_loss_nominal", lang), f.pct(d.p_nominal_loss)),
+        (T("p_npv_negative", lang, rate=rate), f.pct(d.p_npv_negative)),
+        (T("npv_mean", lang), f.dkk(d.npv_mean)),
+        (T("npv_median", lang), f.dkk(d.npv_median)),
+        (T("case", lang), f"IRR {f.pct(d.case_irr)}, {f.dkk(d.case_npv)}"),
+        (T("p_beat_case", lang, irr=f.pct(d.case_irr)), f.pct(d.p_beat_case_irr)),
+        (T("moic_p95", lang), f"{f.num(d.moic_p95, 2)} ({T('max', lang)} {f.num(d.moic_max, 2)})"),
+        (T("npv_p1", lang), f.dkk(d.npv_p1)),
+        (T("npv_es1", lang), f.dkk(d.npv_es1)),
+        (T("loss_given_loss", lang), f.dkk(d.loss_given_loss)),
     ]
+    fig.text(0.05, y0, T("dsi_block", lang), fontsize=10, weight="bold")
+    yy = _rows(fig, left, 0.05, 0.47, y0 - 0.03, 50 if lang == "da" else 56)
+    right = []
     caps = dict(zip(ds["payer"].values, ds["cap"].values, strict=True))
     rep_by_payer = ds["repayments_by_payer"]
-    for payer, d in s["repayments"].items():
+    for payer, dd in s["repayments"].items():
         if payer == "total":
-            extra = f"{_t('capital', lang)} {f.dkk(s['capital'])}"
-        elif np.isfinite(caps.get(payer, np.inf)):
-            bind = float((rep_by_payer.sel(payer=payer).values >= caps[payer] - 1).mean())
-            extra = f"{_t('vs_cap', lang)} {f.dkk(caps[payer])}; {_t('p_cap', lang)} {f.pct(bind)}"
-        else:
-            extra = _t("no_cap", lang)
-        rows.append(
-            (
-                f"{_t('repay', lang)}: {names.get(payer, payer)}",
-                f"{f.dkk(d['mean'])}  ± {f.num(d['mean_se'])}   ({extra})",
-            )
-        )
-    for a, d in s["net_saving"].items():
-        rows.append(
-            (
-                f"{_t('net_saving', lang)}: {names.get(a, a)}",
-                f"{f.dkk(d['mean'])}  ± {f.num(d['mean_se'])}",
-            )
-        )
+            continue
+        cap = caps.get(payer, np.inf)
+        extra = ""
+        if np.isfinite(cap):
+            bind = float((rep_by_payer.sel(payer=payer).values >= cap - 1).mean())
+            extra = f" ({T('p_cap', lang)} {f.pct(bind)})"
+        right.append((f"{T('repay', lang)}: {names.get(payer, payer)}{extra}", f.dkk(dd["mean"])))
+    # The authorities' net saving: these lines belong to the fidelity branch (issue 10).
+    for a, dd in s["net_saving"].items():
+        right.append((f"{T('net_saving', lang)}: {names.get(a, a)}", f.dkk(dd["mean"])))
     dw = s["deadweight_share"]
-    rows.append((_t("deadweight", lang), f"{f.pct(dw['mean'])}  ± {f.pct(dw['mean_se'], 2)}"))
-    y = 0.85
-    fig.text(0.05, y, _t("answer", lang), fontsize=12, weight="bold")
-    y -= 0.042
-    for label, value in rows:
-        main, _, extra = value.partition("   (")
-        fig.text(0.06, y, label, fontsize=9.5)
-        fig.text(0.52, y, main, fontsize=9.5, family="monospace")
-        if extra:
-            fig.text(0.74, y, extra.rstrip(")"), fontsize=8, color="#444444")
-        y -= 0.033
-    fig.text(0.06, y - 0.005, _t("se_note", lang), fontsize=8, style="italic", color="#444444")
-    ax = fig.add_axes((0.08, 0.1, 0.84, 0.25))
-    plot_npv(ds, ax=ax, lang=lang)
+    right.append((T("deadweight", lang), f.pct(dw["mean"])))
+    fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
+    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 50 if lang == "da" else 56)
+    yb = min(yy, yy2) - 0.005
+    fig.text(
+        0.05,
+        yb,
+        T(
+            "convergence",
+            lang,
+            p=f.num(100 * d.max_se_prob, 2),
+            m=f.num(d.max_se_money),
+        ),
+        fontsize=8,
+        style="italic",
+        color="#444444",
+    )
+    top = yb - 0.05
+    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.15)))
+    _tornado(ax, drivers, label, d, lang)
+    return fig
+
+
+def _rows(fig, rows, x_label, x_value, y, width, size=8.2, step=0.022):
+    """(label, value) rows: labels wrapped to ``width`` characters, values right-aligned."""
+    for k, v in rows:
+        lines = textwrap.wrap(k, width) or [""]
+        fig.text(x_value, y, v, fontsize=size, family="monospace", ha="right")
+        for line in lines:
+            fig.text(x_label, y, line, fontsize=size)
+            y -= step * 0.8
+        y -= step * 0.2 + (0 if len(lines) > 1 else 0.0)
+    return y
+
+
+def _tornado(ax, rows, label, d, lang):
+    """P(NPV < 0) in each parameter's lowest and highest decile (``_drivers``)."""
+    f = Fmt(lang)
+    rows = rows[:6][::-1]
+    base = d.p_npv_negative
+    y = np.arange(len(rows))
+    for k, r in enumerate(rows):
+        ax.barh(k, r["low"] - base, left=base, color=BLUE, alpha=0.75, height=0.6)
+        ax.barh(k, r["high"] - base, left=base, color="#c4572a", alpha=0.75, height=0.6)
+    ax.axvline(base, color="black", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 55) for r in rows], fontsize=7.5)
+    ax.xaxis.set_major_formatter(f.axis_pct())
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))
+    ax.set_title(T("tornado_title", lang), fontsize=10)
+    from matplotlib.patches import Patch
+
+    ax.legend(
+        handles=[
+            Patch(color=BLUE, alpha=0.75, label=T("decile_low", lang)),
+            Patch(color="#c4572a", alpha=0.75, label=T("decile_high", lang)),
+        ],
+        fontsize=7.5,
+        frameon=False,
+        loc="lower right",
+    )
+    ax.grid(axis="x", alpha=0.3)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _contents_page(entries, lang):
+    fig = plt.figure(figsize=A4)
+    fig.text(0.08, 0.9, T("contents", lang), fontsize=15, weight="bold")
+    y = 0.83
+    for k, title in entries:
+        fig.text(0.1, y, title, fontsize=11)
+        fig.text(0.85, y, str(k), fontsize=11, ha="right")
+        y -= 0.045
     return fig
 
 
@@ -167,107 +252,326 @@ def _one(ds, lang, plot):
     return fig
 
 
-def _assumptions_page(ds, s, lang, wellby=None):
-    from simrisk.kinds.contract.config import Scenario
-
+def _acceptability_page(ds, d, lang):
     f = Fmt(lang)
-    scenario = Scenario.model_validate_json(ds.attrs["scenario_json"], strict=False)
-    rows = prior_rows(scenario, ds.attrs.get("config", ""))
-    fig = plt.figure(figsize=A4)
-    fig.text(0.04, 0.95, _t("assumptions", lang), fontsize=13, weight="bold")
-    y = 0.91
-    cols = (0.04, 0.25, 0.47, 0.53)
-    for x, key in zip(cols, ("param", "dist", "central", "source"), strict=True):
-        fig.text(x, y, _t(key, lang), fontsize=8, weight="bold")
-    y -= 0.022
-    for name, dist, central, src in rows:
-        lines = textwrap.wrap(src or "—", 95) or ["—"]
-        fig.text(cols[0], y, name, fontsize=7.5)
-        fig.text(cols[1], y, dist, fontsize=7.5)
-        fig.text(cols[2], y, f.num(central, 3), fontsize=7.5)
-        for line in lines[:4]:
-            fig.text(cols[3], y, line, fontsize=7)
-            y -= 0.017
-        y -= 0.006
-    y -= 0.01
-    fig.text(0.04, y, _t("tensions", lang), fontsize=11, weight="bold")
-    y -= 0.03
-    for g, d in s["success_rate"].items():
-        text = (
-            f"{g}: the contract assumes {f.pct(d['assumed'])} success; the model gives "
-            f"{f.pct(d['implied_at_central'])} at the priors' central values and "
-            f"{f.pct(d['counterfactual_at_central'])} without the intervention (the rest is "
-            f"what the intervention causes); simulated mean {f.pct(d['mean'])}."
-            if lang == "en"
-            else f"{g}: kontrakten antager {f.pct(d['assumed'])} succes; modellen giver "
-            f"{f.pct(d['implied_at_central'])} ved priors' centrale værdier og "
-            f"{f.pct(d['counterfactual_at_central'])} uden indsatsen; simuleret middel "
-            f"{f.pct(d['mean'])}."
+    a = acceptability(ds)
+    fig, ax = plt.subplots(figsize=A4, layout="constrained")
+    r, p, se = a["rates"], a["p"], a["se"]
+    ax.fill_between(r, p - 2 * se, p + 2 * se, color=BLUE, alpha=0.2, lw=0)
+    ax.plot(r, p, color=BLUE, lw=2, label=T("accept_curve", lang))
+    marks = [(d.rate, T("accept_rate", lang, rate=f.pct(d.rate, 0)), RED)]
+    marks.append((d.case_irr, T("accept_case", lang, irr=f.pct(d.case_irr)), GREEN))
+    for x, text, c in marks:
+        px = float(np.mean(np.isfinite(ds["irr"].values) & (ds["irr"].values >= x)))
+        ax.axvline(x, color=c, lw=1.2, ls="--")
+        ax.plot([x], [px], "o", color=c)
+        ax.annotate(
+            f"{text}: {f.pct(px)}",
+            (x, px),
+            xytext=(8, 8),
+            textcoords="offset points",
+            color=c,
+            fontsize=9,
         )
-        for line in textwrap.wrap(text, 170):
-            fig.text(0.05, y, line, fontsize=8)
-            y -= 0.02
-    if wellby is not None and "goal3_success_probability_central" in wellby:
-        band = wellby["goal3_success_probability_band"].sel(ci_prob=0.9)
-        lo, hi = (float(band.sel(ci_bound=b)) for b in ("lower", "upper"))
-        p = float(wellby["goal3_success_probability_central"])
-        text = (
-            f"goal 3 and the OPI-AIMS pilot: the pilot's change implies a {f.pct(p)} chance that "
-            f"a citizen's 0-10 score strictly rises (90% band {f.pct(lo)} to {f.pct(hi)}), "
-            "against the contract's assumption above."
-            if lang == "en"
-            else f"mål 3 og OPI-AIMS-piloten: pilotens ændring giver {f.pct(p)} "
-            f"sandsynlighed for at en borgers score stiger (90 %-interval {f.pct(lo)} "
-            f"til {f.pct(hi)}), mod kontraktens antagelse ovenfor."
+    ax.xaxis.set_major_formatter(f.axis_pct())
+    ax.yaxis.set_major_formatter(f.axis_pct())
+    ax.set_xlim(r[0], r[-1])
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(T("accept_x", lang))
+    ax.set_ylabel(T("accept_y", lang))
+    ax.set_title(T("accept_title", lang))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=9, loc="upper right")
+    ax.text(
+        0.01,
+        0.02,
+        textwrap.fill(T("accept_note", lang), 140),
+        transform=ax.transAxes,
+        fontsize=8,
+        color="#444444",
+    )
+    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))
+    return fig
+
+
+def _payback_page(ds, d, lang):
+    f = Fmt(lang)
+    pb = payback(ds)
+    dates = pb["dates"]
+    q = pb["quantiles"]
+    x = np.array([np.datetime64(v) for v in dates])
+    end = np.datetime64(dates[-1] + dt.timedelta(days=180))
+    xs = np.append(x, end)
+
+    def ext(v):
+        return np.append(v, v[-1])
+
+    fig, ax = plt.subplots(figsize=A4, layout="constrained")
+    ax.fill_between(xs, ext(q[0]), ext(q[-1]), step="post", color=BLUE, alpha=0.2, label="P5–P95")
+    ax.fill_between(xs, ext(q[1]), ext(q[-2]), step="post", color=BLUE, alpha=0.4, label="P25–P75")
+    ax.step(xs, ext(q[2]), where="post", color="black", lw=2, label=T("median", lang))
+    ax.step(xs, ext(pb["mean"]), where="post", color=GREEN, lw=1.2, ls="--", label=T("mean", lang))
+    ax.axhline(0, color=RED, lw=1.2)
+    for rd in pb["repayment_dates"]:
+        k = dates.index(rd)
+        ax.axvline(np.datetime64(rd), color=GREY, lw=0.8, ls=":")
+        ax.annotate(
+            f"P({T('whole', lang)}) = {f.pct(float(pb['p_whole'][k]))}",
+            (np.datetime64(rd), float(q[-1][k])),
+            xytext=(-4, 6),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8.5,
+            color=RED,
         )
-        for line in textwrap.wrap(text, 170):
-            fig.text(0.05, y, line, fontsize=8, weight="bold")
-            y -= 0.02
+    ax.yaxis.set_major_formatter(f.axis_money())
+    ax.set_ylabel(T("payback_y", lang))
+    ax.set_xlabel(T("date", lang))
+    ax.set_title(T("payback_title", lang))
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False, fontsize=8.5, loc="upper left")
+    last = pb["repayment_dates"][-1]
+    k = dates.index(last)
+    ax.text(
+        0.2,
+        0.97,
+        textwrap.fill(
+            T(
+                "payback_note",
+                lang,
+                date=last.isoformat(),
+                p=f.pct(float(pb["p_whole"][k])),
+                se=f.pct(float(pb["p_whole_se"][k]), 2),
+                pv=f.pct(1 - d.p_npv_negative),
+                rate=f.pct(d.rate, 0),
+            ),
+            70,
+        ),
+        transform=ax.transAxes,
+        ha="left",
+        va="top",
+        fontsize=9,
+        bbox={"facecolor": "white", "edgecolor": GREY, "alpha": 0.9},
+    )
+    fig.get_layout_engine().set(rect=(0, 0.03, 1, 0.97))
     return fig
 
 
 def _wellby_page(wb, lang):
     f = Fmt(lang)
-    fig = plt.figure(figsize=A4)
-    ax = fig.add_axes((0.1, 0.1, 0.55, 0.8))
-    plot_wellby_fan(wb, ax=ax, lang=lang)
-    fig.text(
-        0.68, 0.9, textwrap.fill(_t("wellby", lang), 38), fontsize=11, weight="bold", va="top"
-    )
-    y = 0.8
     da = lang == "da"
+    fig = plt.figure(figsize=A4)
+    net = "projection_value_net_band" in wb
+    ax = fig.add_axes((0.08, 0.1, 0.56, 0.78))
+    plot_wellby_fan(wb, ax=ax, lang=lang, net=net)
+    fig.text(
+        0.67, 0.92, textwrap.fill(T("wellby", lang), 40), fontsize=11, weight="bold", va="top"
+    )
+    y = 0.82
     items = [
-        ("pilot_total_wellby", "WELLBY i alt" if da else "total WELLBY", lambda v: f.num(v, 1)),
-        ("pilot_value", "værdi (kr.)" if da else "value (DKK)", f.num),
-        (
-            "pilot_value_net",
-            "værdi fratrukket regression mod middelværdien (kr.)"
-            if da
-            else "value net of regression to the mean (DKK)",
-            f.num,
-        ),
-        (
-            "goal3_success_probability",
-            "mål 3: P(stigning)" if da else "goal 3: P(strict rise)",
-            f.pct,
-        ),
+        ("pilot_total_wellby", T("wb_total", lang), lambda v: f.num(v, 1)),
+        ("pilot_value", T("wb_value", lang), f.num),
+        ("pilot_value_net", T("wb_value_net", lang), f.num),
     ]
     for key, name, fm in items:
         if f"{key}_central" not in wb:
             continue
         band = wb[f"{key}_band"].sel(ci_prob=0.9)
-        fig.text(0.68, y, name, fontsize=9)
+        fig.text(0.67, y, textwrap.fill(name, 48), fontsize=8.5, va="top")
         fig.text(
-            0.70,
-            y - 0.03,
-            f"{fm(float(wb[f'{key}_central']))}  ({f.pct(0.9, 0)}: "
-            f"{fm(float(band.sel(ci_bound='lower')))}"
-            f" … {fm(float(band.sel(ci_bound='upper')))})",
-            fontsize=9,
+            0.68,
+            y - 0.045,
+            f"{fm(float(wb[f'{key}_central']))}  (90{' %' if da else '%'}: "
+            f"{fm(float(band.sel(ci_bound='lower')))} … {fm(float(band.sel(ci_bound='upper')))})",
+            fontsize=8.5,
             family="monospace",
+            va="top",
         )
-        y -= 0.08
+        y -= 0.09
+    summary = json.loads(wb.attrs.get("summary_json", "{}"))
+    g3 = summary.get("goal3_success_probability")
+    if g3:
+        text = T(
+            "wb_goal3",
+            lang,
+            c=f.pct(g3["central"]),
+            lo=f.pct(g3["lower90"]),
+            hi=f.pct(g3["upper90"]),
+            a=f.pct(g3["dsi_assumed"], 0),
+            p=f.pct(g3["p_at_least_dsi_assumed"]),
+            need=f.num(g3["mean_change_needed_for_dsi_assumed"], 2),
+            have=f.num(summary["pilot"]["mean_change"]["central"], 2),
+        )
+        fig.text(0.67, y - 0.01, T("wb_goal3_head", lang), fontsize=10, weight="bold", va="top")
+        yy = y - 0.045
+        for line in textwrap.wrap(text, 52):
+            fig.text(0.67, yy, line, fontsize=8.5, va="top")
+            yy -= 0.027
+        y = yy
+    if net:
+        fig.text(
+            0.67,
+            y - 0.02,
+            textwrap.fill(T("wb_net_note", lang), 55),
+            fontsize=8,
+            color="#444444",
+            va="top",
+        )
     return fig
+
+
+def _assumptions_page(ds, s, lang, wellby=None):
+    f = Fmt(lang)
+    scenario = scenario_of(ds)
+    rows = assume.prior_rows(
+        scenario, ds.attrs.get("config", ""), lang, draws=ds["parameters"].values
+    )
+    fig = plt.figure(figsize=A4)
+    fig.text(0.03, 0.955, T("assumptions", lang), fontsize=13, weight="bold")
+    y = 0.915
+    cols = (0.03, 0.40, 0.47, 0.56, 0.70)
+    for x, key in zip(cols, ("param", "dist", "central", "range90", "source"), strict=True):
+        fig.text(x, y, T(key, lang), fontsize=8, weight="bold")
+    y -= 0.024
+    for r in rows:
+        fig.text(cols[0], y, r["label"], fontsize=7.3)
+        fig.text(cols[1], y, r["dist_label"], fontsize=7.3)
+        fig.text(cols[2], y, r["central_label"], fontsize=7.3)
+        fig.text(cols[3], y, r["range_label"] or "—", fontsize=7.3)
+        lines = textwrap.wrap(r["source"], 52, break_on_hyphens=False) or ["—"]
+        for line in lines:
+            fig.text(cols[4], y, line, fontsize=7.3)
+            y -= 0.019
+        y -= 0.004
+    y -= 0.012
+    fig.text(0.03, y, T("correlations", lang), fontsize=10, weight="bold")
+    y -= 0.026
+    for c in assume.correlation_rows(scenario, ds.attrs.get("config", ""), lang):
+        fig.text(cols[3], y, f"ρ = {f.num(c['rho'], 2)}", fontsize=7.3)
+        fig.text(cols[4], y, c["source"], fontsize=7.3)
+        for line in textwrap.wrap(c["label"], 95):
+            fig.text(0.03, y, line, fontsize=7.3)
+            y -= 0.019
+        y -= 0.004
+    y -= 0.012
+    fig.text(0.03, y, T("tensions", lang), fontsize=10, weight="bold")
+    y -= 0.026
+    g3 = None
+    if wellby is not None:
+        summ = json.loads(wellby.attrs.get("summary_json", "{}")).get("goal3_success_probability")
+        if summ:
+            g3 = {"central": summ["central"], "p_at_least": summ["p_at_least_dsi_assumed"]}
+    for text in assume.tensions(scenario, s, lang, g3):
+        for line in textwrap.wrap(text, 175):
+            fig.text(0.03, y, line, fontsize=7.6)
+            y -= 0.019
+        y -= 0.004
+    return fig
+
+
+def _inputs_page(ds, lang):
+    f = Fmt(lang)
+    scenario = scenario_of(ds)
+    fig = plt.figure(figsize=A4)
+    fig.text(0.04, 0.95, T("inputs", lang), fontsize=13, weight="bold")
+    y = 0.9
+    for k, v in assume.contract_rows(scenario, lang):
+        fig.text(0.04, y, k, fontsize=8.5)
+        fig.text(0.5, y, v, fontsize=8.5, family="monospace", ha="right")
+        y -= 0.028
+    fig.text(0.04, y - 0.01, T("cohorts", lang), fontsize=10, weight="bold")
+    y -= 0.045
+    heads = (T("cohort", lang), T("window", lang), T("share", lang), T("repaid_on", lang))
+    xs = (0.04, 0.1, 0.28, 0.45)
+    for x, h in zip(xs, heads, strict=True):
+        fig.text(x, y, h, fontsize=8, weight="bold")
+    y -= 0.026
+    for row in assume.cohort_rows(scenario, lang):
+        for x, v in zip(xs, row, strict=True):
+            fig.text(x, y, v, fontsize=8.5)
+        y -= 0.026
+    fig.text(0.04, y - 0.005, textwrap.fill(T("cohort_note", lang), 95), fontsize=7.5, va="top")
+    # start scores of goal 3 (life satisfaction), if the model has them
+    model = scenario.model
+    dist = None
+    if model is not None:
+        for g in scenario.goals:
+            gm = model.goals.get(g.id)
+            if getattr(gm, "start_distribution", None):
+                dist = np.asarray(gm.start_distribution, dtype=float)
+                break
+    if dist is not None:
+        ax = fig.add_axes((0.6, 0.5, 0.36, 0.38))
+        ax.bar(np.arange(dist.size), dist, color=BLUE, alpha=0.8)
+        ax.set_xticks(np.arange(dist.size))
+        ax.yaxis.set_major_formatter(f.axis_pct())
+        ax.set_xlabel(T("start_x", lang))
+        ax.set_ylabel(T("share_citizens", lang))
+        mean = float((np.arange(dist.size) * dist).sum() / dist.sum())
+        ax.set_title(T("start_title", lang, mean=f.num(mean, 2)), fontsize=9.5)
+        ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def _errors_page(ds, s, d, lang):
+    f = Fmt(lang)
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.94, T("errors_title", lang), fontsize=13, weight="bold")
+    fig.text(0.05, 0.905, textwrap.fill(T("se_note", lang), 150), fontsize=8.5, va="top")
+    rate = f.pct(d.rate, 0)
+    rows = [
+        (T("p_loss_nominal", lang), f.pct(d.p_nominal_loss), f.pct(d.p_nominal_loss_se, 2)),
+        (
+            T("p_npv_negative", lang, rate=rate),
+            f.pct(d.p_npv_negative),
+            f.pct(d.p_npv_negative_se, 2),
+        ),
+        (
+            T("p_irr_hurdle", lang, rate=f.pct(s["hurdle_rate"], 0)),
+            f.pct(s["p_irr_below_hurdle"]),
+            f.pct(s["p_irr_below_hurdle_se"], 2),
+        ),
+        (T("npv_mean", lang), f.dkk(d.npv_mean), f.num(d.npv_mean_se)),
+        (T("npv_median", lang), f.dkk(d.npv_median), f.num(d.npv_median_se)),
+        (
+            T("p_beat_case", lang, irr=f.pct(d.case_irr)),
+            f.pct(d.p_beat_case_irr),
+            f.pct(d.p_beat_case_irr_se, 2),
+        ),
+        (T("irr_median", lang), f.pct(s["irr"]["p50"]), f.pct(s["irr"]["p50_se"], 2)),
+        (T("moic_p95", lang), f.num(d.moic_p95, 3), f.num(d.moic_p95_se, 3)),
+        (T("npv_p1", lang), f.dkk(d.npv_p1), f.num(d.npv_p1_se)),
+        (T("npv_es1", lang), f.dkk(d.npv_es1), f.num(d.npv_es1_se)),
+        (T("npv_es5", lang), f.dkk(s["es5_npv"]), f.num(s["es5_npv_se"])),
+        (T("loss_given_loss", lang), f.dkk(d.loss_given_loss), f.num(d.loss_given_loss_se)),
+    ]
+    names = _names(ds)
+    for payer, dd in s["repayments"].items():
+        name = T("total", lang) if payer == "total" else names.get(payer, payer)
+        rows.append((f"{T('repay', lang)}: {name}", f.dkk(dd["mean"]), f.num(dd["mean_se"])))
+    for a, dd in s["net_saving"].items():
+        rows.append(
+            (
+                f"{T('net_saving', lang)}: {names.get(a, a)}",
+                f.dkk(dd["mean"]),
+                f.num(dd["mean_se"]),
+            )
+        )
+    dw = s["deadweight_share"]
+    rows.append((T("deadweight", lang), f.pct(dw["mean"]), f.pct(dw["mean_se"], 2)))
+    y = 0.84
+    for x, h in zip((0.05, 0.62, 0.8), (T("figure", lang), T("value", lang), "±"), strict=True):
+        fig.text(x, y, h, fontsize=9, weight="bold", ha="left" if x < 0.6 else "right")
+    y -= 0.03
+    for k, v, e in rows:
+        fig.text(0.05, y, k, fontsize=8.5)
+        fig.text(0.62, y, v, fontsize=8.5, family="monospace", ha="right")
+        fig.text(0.8, y, e, fontsize=8.5, family="monospace", ha="right")
+        y -= 0.027
+    return fig
+
+
+# --------------------------------------------------------------------------- assembly
 
 
 def build_report(
@@ -304,35 +608,68 @@ def build_report(
 
         _check(wellby, WELLBY_VARIABLES, WELLBY_KIND, "--wellby")
     s = summarize(ds)
+    d = decision(ds, s)
+    drivers = _drivers(ds)
+    # (name, title key, builder, the result the page shows)
     pages = [
-        ("answer", lambda: _answer_page(ds, s, lang)),
-        ("irr_npv", lambda: _two(ds, lang, plot_irr, plot_npv)),
-        ("npv_cdf", lambda: _one(ds, lang, plot_npv_cdf)),
-        ("repayment_curve", lambda: _one(ds, lang, plot_repayment_curve)),
-        ("cash_flow", lambda: _one(ds, lang, plot_cash_flow_fan)),
-        ("net_saving", lambda: _one(ds, lang, plot_net_saving)),
-        ("deadweight", lambda: _one(ds, lang, plot_deadweight)),
+        ("answer", "p_answer", lambda: _answer_page(ds, s, d, drivers, lang), ds),
+        ("contents", "contents", None, ds),
+        ("irr_npv", "p_irr_npv", lambda: _two(ds, lang, plot_irr, plot_npv), ds),
+        ("npv_cdf", "p_npv_cdf", lambda: _one(ds, lang, plot_npv_cdf), ds),
+        ("acceptability", "accept_title", lambda: _acceptability_page(ds, d, lang), ds),
+        ("payback", "payback_title", lambda: _payback_page(ds, d, lang), ds),
+        ("repayment_curve", "p_repay", lambda: _one(ds, lang, plot_repayment_curve), ds),
+        ("cash_flow", "p_cash", lambda: _one(ds, lang, plot_cash_flow_fan), ds),
+        ("net_saving", "p_net_saving", lambda: _one(ds, lang, plot_net_saving), ds),
+        ("deadweight", "p_deadweight", lambda: _one(ds, lang, plot_deadweight), ds),
     ]
     if wellby is not None:
-        pages.append(("wellby", lambda: _wellby_page(wellby, lang)))
-    pages.append(("assumptions", lambda: _assumptions_page(ds, s, lang, wellby)))
-
+        pages.append(("wellby", "wellby", lambda: _wellby_page(wellby, lang), wellby))
+    pages += [
+        ("assumptions", "assumptions", lambda: _assumptions_page(ds, s, lang, wellby), ds),
+        ("inputs", "inputs", lambda: _inputs_page(ds, lang), ds),
+        ("mc_errors", "errors_title", lambda: _errors_page(ds, s, d, lang), ds),
+    ]
+    titles = [T(key, lang, rate=rate_words(ds, lang)["rate"]) for _, key, _, _ in pages]
+    entries = list(enumerate(titles, start=1))
     target = Path(out)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     fig_dir = Path(figures) if figures is not None else None
     if fig_dir is not None:
         fig_dir.mkdir(parents=True, exist_ok=True)
+    created = dt.datetime.fromisoformat(str(ds.attrs.get("created_at"))).astimezone(dt.UTC)
+    metadata = {
+        "Title": f"{T('title', lang)}: {_title(ds, lang)}",
+        "Subject": T("subject", lang),
+        "Creator": f"simrisk {ds.attrs.get('simrisk_version', '')}",
+        "CreationDate": created,
+    }
     try:
-        with PdfPages(tmp) as pdf:
-            for k, (name, make) in enumerate(pages, start=1):
-                fig = make()
-                _footer(fig, ds, lang, k)
+        with PdfPages(tmp, metadata=metadata) as pdf:
+            for k, (name, _key, make, shown) in enumerate(pages, start=1):
+                fig = _contents_page(entries, lang) if make is None else make()
+                _footer(fig, shown, lang, k)
                 pdf.savefig(fig)
                 if fig_dir is not None:
                     for ext in ("png", "svg"):
                         fig.savefig(fig_dir / f"page_{k:02d}_{name}.{ext}", dpi=110)
                 plt.close(fig)
+        _bookmark(tmp, titles)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
-    return [name for name, _ in pages]
+    return [name for name, *_ in pages]
+
+
+def _bookmark(path: Path, titles: list[str]) -> None:
+    """Add one bookmark (outline entry) per page, in place."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(path.read_bytes())))
+    for k, title in enumerate(titles):
+        writer.add_outline_item(title=f"{k + 1}. {title}", page_number=k)
+    writer.page_mode = "/UseOutlines"
+    with open(path, "wb") as fh:
+        writer.write(fh)

@@ -209,6 +209,8 @@ class Scenario(ConfigModel):
     kind: Literal["contract"] = "contract"
     schema_version: Literal[1]
     name: str
+    #: the name in Danish, for ``simrisk report --lang da`` (default: ``name``)
+    name_da: str = ""
     description: str = ""
     currency: Literal["DKK"] = "DKK"
     investor: Investor

@@ -2,13 +2,14 @@
 
 Every kind's ``kind`` module has the same functions: :func:`load`,
 :func:`ledger`, :func:`simulate`, :func:`summarize`, :func:`format_summary`
-and :func:`report`. Each imports what it needs when called, so ``simrisk
-ledger`` does not load the engine.
+and :func:`report`; a kind may add :func:`export` (the analyst's workbook).
+Each imports what it needs when called, so ``simrisk ledger`` does not load
+the engine.
 """
 
 from __future__ import annotations
 
-__all__ = ["format_summary", "ledger", "load", "report", "simulate", "summarize"]
+__all__ = ["export", "format_summary", "ledger", "load", "report", "simulate", "summarize"]
 
 
 def load(path):
@@ -53,3 +54,11 @@ def report(ds, out, *, lang="en", figures=None, wellby=None) -> list[str]:
     from simrisk.report import build_report
 
     return build_report(ds, out, lang=lang, figures=figures, wellby=wellby)
+
+
+def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:
+    """The analyst's Excel workbook of a run; returns the sheet names."""
+    from simrisk.workbook import DRAWS_LIMIT, write_workbook
+
+    limit = DRAWS_LIMIT if draws_limit is None else draws_limit
+    return write_workbook(ds, out, lang=lang, extra=extra, draws_limit=limit)

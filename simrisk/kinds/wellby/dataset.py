@@ -32,11 +32,16 @@ def wellby_dataset(res: WellbyResult, config_text: str = "") -> xr.Dataset:
     central = np.full(shape, np.nan)
     median = np.full(shape, np.nan)
     bands = np.full((*shape, len(CI_PROBS), 2), np.nan)
+    net_central = np.full(shape, np.nan)
+    net_bands = np.full((*shape, len(CI_PROBS), 2), np.nan)
     for p in projs:
         i, j = scenarios.index(p["scenario"]), sizes.index(p["recruited"])
         central[i, j] = p["value_dkk"]["central"]
         median[i, j] = p["value_dkk"]["median"]
         bands[i, j] = _bands(p["value_dkk"])
+        if "value_dkk_net" in p:
+            net_central[i, j] = p["value_dkk_net"]["central"]
+            net_bands[i, j] = _bands(p["value_dkk_net"])
 
     def scalar(key, b, units, long_name):
         return {
@@ -91,6 +96,17 @@ def wellby_dataset(res: WellbyResult, config_text: str = "") -> xr.Dataset:
         ("scenario", "recruited", "ci_prob", "ci_bound"),
         bands,
         {"units": "DKK", "long_name": "projected WELLBY value, band"},
+    )
+    net_name = "projected WELLBY value net of the no-intervention change and the investment"
+    data["projection_value_net_central"] = xr.Variable(
+        ("scenario", "recruited"),
+        net_central,
+        {"units": "DKK", "long_name": f"{net_name}, central"},
+    )
+    data["projection_value_net_band"] = xr.Variable(
+        ("scenario", "recruited", "ci_prob", "ci_bound"),
+        net_bands,
+        {"units": "DKK", "long_name": f"{net_name}, band"},
     )
     units = {
         "mean_change": "WELLBY",

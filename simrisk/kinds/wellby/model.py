@@ -254,6 +254,10 @@ def run_wellby(
             val = wb * value
             inv = size * proj.investment_per_recruited
             central_wb = size * c_c * m_c * persist_c
+            # Net of the no-intervention change (regression to the mean) and of
+            # the investment: what the projection adds, as the pilot panel's net.
+            val_net = kk * (mean_k - mu0) * persist * value - inv
+            central_net = size * c_c * (m_c - mu0_c) * persist_c * value_c - inv
             projections.append(
                 {
                     "scenario": proj.scenario,
@@ -266,9 +270,12 @@ def run_wellby(
                     "value_per_dkk_invested": band(
                         val / inv if inv else val, central_wb * value_c / inv if inv else 0
                     ),
+                    "value_dkk_net": band(val_net, central_net),
+                    "p_value_net_positive": float((val_net > 0).mean()),
                 }
             )
             draws_out[f"projection_{j}_{size}"] = val
+            draws_out[f"projection_net_{j}_{size}"] = val_net
     summary["projections"] = projections
 
     if cfg.goal3 is not None:

@@ -1,0 +1,267 @@
+"""The numbers behind the committee's pages, from a run's Dataset (NumPy only).
+
+Nothing here draws a figure: the page builders (:mod:`simrisk.report._build`)
+and the workbook (:mod:`simrisk.workbook`) both read these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from simrisk.core.summary import expected_shortfall, prob, quantile_se
+
+__all__ = [
+    "DatedFlows",
+    "Decision",
+    "_drivers",
+    "acceptability",
+    "dated_cash_flows",
+    "decision",
+    "expected_case",
+    "payback",
+    "scenario_of",
+]
+
+
+def scenario_of(ds: xr.Dataset):
+    """The validated scenario stored in a run's ``scenario_json`` attribute."""
+    from simrisk.kinds.contract.config import Scenario
+
+    return Scenario.model_validate_json(ds.attrs["scenario_json"], strict=False)
+
+
+def expected_case(ds: xr.Dataset):
+    """DSI's own expected case (the source's ledger) of the scenario a run used."""
+    from simrisk.kinds.contract.ledger import run_ledger
+
+    return run_ledger(scenario_of(ds))
+
+
+@dataclass(frozen=True)
+class DatedFlows:
+    """DSI's net cash flow per draw on each date (dates merged, in order).
+
+    Attributes
+    ----------
+    dates : list of datetime.date
+    t : float64[date]
+        Years (actual/365) from the valuation date, as the engine counts them.
+    cf : float64[draw, date]
+        Disbursements negative, repayments positive.
+    """
+
+    dates: list[dt.date]
+    t: np.ndarray
+    cf: np.ndarray
+
+    def npv(self, rate: float) -> np.ndarray:
+        """NPV per draw at ``rate`` (the engine's formula, ``sum cf (1 + r)^-t``)."""
+        return self.cf @ (1.0 + rate) ** (-self.t)
+
+    def position(self) -> np.ndarray:
+        """Cumulative nominal cash position per draw after each date, [draw, date]."""
+        return np.cumsum(self.cf, axis=1)
+
+
+def dated_cash_flows(ds: xr.Dataset) -> DatedFlows:
+    """Rebuild each draw's dated cash flows from the repayments and the scenario.
+
+    The Dataset keeps repayments per cohort and goal; each cohort repays on its
+    ``repayment_date`` and the disbursements are fixed by the scenario, so the
+    dated flows are exact (``tests/test_report.py`` checks that they give the
+    run's own NPV).
+    """
+    from simrisk.kinds.contract.contract import compile_contract
+
+    c = compile_contract(scenario_of(ds))
+    n = ds.sizes["draw"]
+    by_cohort = ds["repayments"].values.sum(axis=2, dtype=np.float64)  # [draw, cohort]
+    flows = np.concatenate(
+        [np.broadcast_to(-c.disb_amount, (n, c.disb_amount.size)), by_cohort], axis=1
+    )
+    dates = sorted(set(c.flow_dates))
+    col = np.array([dates.index(d) for d in c.flow_dates])
+    cf = np.zeros((n, len(dates)))
+    for j, k in enumerate(col):
+        cf[:, k] += flows[:, j]
+    t = np.array([(d - c.valuation_date).days / 365.0 for d in dates])
+    return DatedFlows(dates=dates, t=t, cf=cf)
+
+
+def acceptability(ds: xr.Dataset, rates=None) -> dict:
+    """P(IRR >= r) over a grid of rates, with binomial Monte Carlo errors.
+
+    Draws with no defined IRR count as not reaching ``r``. DSI's flows change
+    sign once (disbursements, then repayments), so IRR >= r is the same event
+    as NPV at r >= 0; ``npv_check`` holds the latter from the dated flows.
+    """
+    rates = np.linspace(0.0, 0.15, 31) if rates is None else np.asarray(rates, dtype=float)
+    irr = ds["irr"].values.astype(np.float64)
+    n = irr.size
+    ok = np.isfinite(irr)
+    p = np.array([float((ok & (irr >= r - 1e-9)).mean()) for r in rates])
+    flows = dated_cash_flows(ds)
+    p_npv = np.array([float((flows.npv(r) >= 0).mean()) for r in rates])
+    return {"rates": rates, "p": p, "se": np.sqrt(p * (1 - p) / n), "npv_check": p_npv}
+
+
+def payback(ds: xr.Dataset, probs=(0.05, 0.25, 0.5, 0.75, 0.95)) -> dict:
+    """DSI's cumulative cash position over time: percentiles per date and P(whole).
+
+    ``p_whole[k]`` is the share of draws whose cumulative nominal position is
+    at least zero after date ``k``; its last entry is P(repayments >= capital).
+    """
+    flows = dated_cash_flows(ds)
+    pos = flows.position()
+    n = pos.shape[0]
+    q = np.quantile(pos, probs, axis=0)
+    whole = (pos >= -0.5).mean(axis=0)  # half a krone: float sums of whole amounts
+    return {
+        "dates": flows.dates,
+        "probs": tuple(probs),
+        "quantiles": q,
+        "mean": pos.mean(axis=0),
+        "p_whole": whole,
+        "p_whole_se": np.sqrt(whole * (1 - whole) / n),
+        "repayment_dates": sorted(
+            {dt.date.fromisoformat(str(d)) for d in ds["repayment_date"].values}
+        ),
+    }
+
+
+def _drivers(ds: xr.Dataset, top: int = 8) -> list[dict]:
+    """A simple tornado of P(NPV < 0): the share in each parameter's lowest and highest decile.
+
+    For each drawn parameter that varies, the draws are split at its 10th and
+    90th percentiles; ``low`` and ``high`` are P(NPV < 0) among the draws in
+    the bottom and top decile, ``se`` their binomial Monte Carlo error. Sorted
+    by the swing ``|high - low|``, largest first.
+
+    Kept in this one function on purpose: the decision layer
+    (``simrisk.decision``, issue 12) will replace it with its own sensitivity.
+    """
+    npv = ds["npv"].values
+    loss = npv < 0
+    params = ds["parameters"].values
+    names = [str(v) for v in ds["parameter"].values]
+    base = float(loss.mean())
+    rows = []
+    for j, name in enumerate(names):
+        x = params[:, j]
+        if not np.ptp(x) > 0:
+            continue
+        lo_cut, hi_cut = np.quantile(x, [0.1, 0.9])
+        lo, hi = loss[x <= lo_cut], loss[x >= hi_cut]
+        if lo.size == 0 or hi.size == 0:
+            continue
+        p_lo, p_hi = float(lo.mean()), float(hi.mean())
+        se = math.sqrt(max(p_lo * (1 - p_lo), p_hi * (1 - p_hi)) / min(lo.size, hi.size))
+        rows.append(
+            {
+                "parameter": name,
+                "low": p_lo,
+                "high": p_hi,
+                "se": se,
+                "swing": abs(p_hi - p_lo),
+                "base": base,
+                "low_value": float(x[x <= lo_cut].mean()),
+                "high_value": float(x[x >= hi_cut].mean()),
+            }
+        )
+    rows.sort(key=lambda r: -r["swing"])
+    return rows[:top]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The figures page 1 states, each with its Monte Carlo standard error."""
+
+    capital: float
+    rate: float
+    p_nominal_loss: float
+    p_nominal_loss_se: float
+    p_npv_negative: float
+    p_npv_negative_se: float
+    npv_mean: float
+    npv_mean_se: float
+    npv_median: float
+    npv_median_se: float
+    case_irr: float
+    case_npv: float
+    p_beat_case_irr: float
+    p_beat_case_irr_se: float
+    p_beat_case_npv: float
+    p_beat_case_npv_se: float
+    moic_p95: float
+    moic_p95_se: float
+    moic_max: float
+    npv_p1: float
+    npv_p1_se: float
+    npv_es1: float
+    npv_es1_se: float
+    loss_given_loss: float
+    loss_given_loss_se: float
+    max_se_prob: float
+    max_se_money: float
+
+
+def decision(ds: xr.Dataset, summary: dict) -> Decision:
+    """Page 1's figures from a run and its :func:`~simrisk.kinds.contract.summary.summarize`."""
+    case = expected_case(ds)
+    irr = ds["irr"].values.astype(np.float64)
+    npv = ds["npv"].values.astype(np.float64)
+    total = ds["repayments_total"].values.astype(np.float64)
+    moic = np.sort(ds["moic"].values.astype(np.float64))
+    capital = float(ds.attrs["capital"])
+    p_irr, p_irr_se = prob(np.isfinite(irr) & (irr >= case.irr))
+    p_npv, p_npv_se = prob(npv >= case.npv)
+    npv_sorted = np.sort(npv)
+    _, es1, es1_se = expected_shortfall(npv, 0.01)
+    short = capital - total[total < capital]
+    if short.size > 1:
+        lgl, lgl_se = float(short.mean()), float(short.std(ddof=1) / math.sqrt(short.size))
+    else:
+        lgl, lgl_se = float(short.mean()) if short.size else 0.0, float("nan")
+    s = summary
+    probs_se = [s["p_loss_nominal_se"], s["p_npv_negative_se"], p_irr_se, p_npv_se]
+    money_se = [s["npv"]["mean_se"], s["npv"]["p50_se"], quantile_se(npv_sorted, 0.01), es1_se]
+    if np.isfinite(lgl_se):
+        money_se.append(lgl_se)
+    # every other figure page 1 shows: repayments, net savings, deadweight share
+    money_se += [v["mean_se"] for v in s["repayments"].values() if "mean_se" in v]
+    money_se += [v["mean_se"] for v in s["net_saving"].values() if "mean_se" in v]
+    probs_se.append(s["deadweight_share"].get("mean_se", 0.0))
+    return Decision(
+        capital=capital,
+        rate=float(ds.attrs["discount_rate"]),
+        p_nominal_loss=s["p_loss_nominal"],
+        p_nominal_loss_se=s["p_loss_nominal_se"],
+        p_npv_negative=s["p_npv_negative"],
+        p_npv_negative_se=s["p_npv_negative_se"],
+        npv_mean=s["npv"]["mean"],
+        npv_mean_se=s["npv"]["mean_se"],
+        npv_median=s["npv"]["p50"],
+        npv_median_se=s["npv"]["p50_se"],
+        case_irr=float(case.irr),
+        case_npv=float(case.npv),
+        p_beat_case_irr=p_irr,
+        p_beat_case_irr_se=p_irr_se,
+        p_beat_case_npv=p_npv,
+        p_beat_case_npv_se=p_npv_se,
+        moic_p95=s["moic"]["p95"],
+        moic_p95_se=s["moic"]["p95_se"],
+        moic_max=float(moic[-1]),
+        npv_p1=float(np.quantile(npv, 0.01)),
+        npv_p1_se=quantile_se(npv_sorted, 0.01),
+        npv_es1=es1,
+        npv_es1_se=es1_se,
+        loss_given_loss=lgl,
+        loss_given_loss_se=lgl_se,
+        max_se_prob=float(max(probs_se)),
+        max_se_money=float(max(money_se)),
+    )

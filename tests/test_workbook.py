@@ -1,0 +1,105 @@
+"""The analyst's workbook (simrisk export): sheets, headers, figures, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from simrisk.core.dataset import write_netcdf
+from simrisk.core.errors import SimriskError
+from simrisk.kinds.contract import simulate
+from simrisk.workbook import SHEETS, write_workbook
+
+from .conftest import DSI_CONFIG, run_cli
+
+
+@pytest.fixture(scope="module")
+def run_nc(dsi_scenario, tmp_path_factory):
+    ds = simulate(
+        dsi_scenario, draws=3000, seed=7, config_text=DSI_CONFIG.read_text(encoding="utf-8")
+    )
+    return write_netcdf(ds, tmp_path_factory.mktemp("wb") / "run.nc"), ds
+
+
+def _rows(ws):
+    return list(ws.iter_rows(values_only=True))
+
+
+def test_cli_export_has_the_sheets_and_matches_the_summary(run_nc, tmp_path):
+    nc, ds = run_nc
+    out = tmp_path / "book.xlsx"
+    proc = run_cli("export", nc, "-o", out, "--max-draws", "2500")
+    assert proc.returncode == 0, proc.stderr
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == ["summary", "draws", "cash_flows", "assumptions", "provenance"]
+    for name in ("summary", "cash_flows", "assumptions", "provenance"):
+        assert _rows(book[name])[0] == SHEETS[name]
+    summary = {r[0]: r for r in _rows(book["summary"])[1:]}
+    js = json.loads(run_cli("summary", nc, "--json").stdout)
+    # the workbook's figures are the summary's own (xlsx keeps 15-16 digits)
+    assert summary["p_npv_negative"][2] == js["p_npv_negative"]
+    assert summary["p_npv_negative"][3] == pytest.approx(js["p_npv_negative_se"], rel=1e-14)
+    assert summary["npv.mean"][2] == pytest.approx(js["npv"]["mean"], rel=1e-14)
+    assert summary["repayments.total.p95"][2] == pytest.approx(
+        js["repayments"]["total"]["p95"], rel=1e-14
+    )
+    assert summary["p_npv_negative"][4] == "%" and summary["npv.mean"][4] == "DKK"
+    assert round(summary["decision.case_npv"][2]) == 938_837
+
+    draws = _rows(book["draws"])
+    head = draws[0]
+    assert len(draws) == 1 + 2500
+    assert head[0] == "draw" and "npv" in head and "parameters[retention]" in head
+    assert "successes[c1,region_use]" in head
+    col = head.index("npv")
+    np.testing.assert_allclose(
+        [r[col] for r in draws[1:]], ds["npv"].values[:2500].astype(float), atol=0.006
+    )
+    prov = dict(_rows(book["provenance"])[1:])
+    assert prov["seed"] == 7 and prov["draws"] == 3000 and prov["draws_in_sheet"] == 2500
+    assert prov["config"] == DSI_CONFIG.read_text(encoding="utf-8")
+    assumptions = _rows(book["assumptions"])[1:]
+    names = [r[0] for r in assumptions]
+    assert "region_use.effect" in names and "region_use.effect ~ municipal_use.effect" in names
+    cash = _rows(book["cash_flows"])[1:]
+    last_date = [r for r in cash if r[0] == "date"][-1]
+    # P(whole) after the last repayment is 1 - P(repayments < capital)
+    assert last_date[12] == pytest.approx(1 - js["p_loss_nominal"], abs=1e-12)
+
+
+def test_danish_workbook_labels_and_currency(run_nc, tmp_path):
+    _, ds = run_nc
+    out = tmp_path / "da.xlsx"
+    write_workbook(ds, out, lang="da", draws_limit=10)
+    book = load_workbook(out)
+    ws = book["summary"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert rows["p_loss_nominal"][1].value.startswith("P(DSI får mindre")
+    assert '"kr."' in rows["npv.mean"][2].number_format
+    assert rows["p_npv_negative"][2].number_format.endswith("%")
+
+
+def test_optional_sheets_and_bad_input(run_nc, tmp_path):
+    import xarray as xr
+
+    nc, ds = run_nc
+    sens = xr.Dataset(
+        {"swing": ("parameter", [0.3, 0.1])}, coords={"parameter": ["retention", "recruitment"]}
+    )
+    out = tmp_path / "s.xlsx"
+    names = write_workbook(ds, out, extra={"sensitivity": sens}, draws_limit=5)
+    assert names == ["summary", "draws", "cash_flows", "assumptions", "sensitivity", "provenance"]
+    rows = _rows(load_workbook(out, read_only=True)["sensitivity"])
+    assert rows[0] == ("parameter", "swing") and rows[1] == ("retention", 0.3)
+    with pytest.raises(SimriskError, match="allowed are sensitivity, voi"):
+        write_workbook(ds, tmp_path / "x.xlsx", extra={"tornado": sens})
+    assert not (tmp_path / "x.xlsx").exists()
+    bad = run_cli("export", nc, "-o", tmp_path / "book.csv")
+    assert bad.returncode == 2 and "must end in .xlsx" in bad.stderr
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    wrong = run_cli("export", DSI_CONFIG, "-o", tmp_path / "b.xlsx")
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert not list(tmp_path.glob("*.xlsx*")) or [p.name for p in tmp_path.glob("*")] == ["s.xlsx"]
