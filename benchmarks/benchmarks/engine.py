@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from simrisk.kinds.contract._inputs import build_inputs
+from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
 from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
 
