@@ -62,6 +62,17 @@ class EngineInputs:
     rate: float
 
     @property
+    def fixed_values(self) -> np.ndarray:
+        """Parameters of ``--fixed-parameters``: the priors' central values, with
+        recruitment and retention exactly the ledger's (1 and ``population.retention``;
+        loading checks that the priors' central values agree with them)."""
+        v = self.space.central.copy()
+        names = self.space.names
+        v[names.index("recruitment")] = 1.0
+        v[names.index("retention")] = self.contract.retention
+        return v
+
+    @property
     def n_res(self) -> int:
         """Number of resource_use_fall goals."""
         return int(self.res_goals.shape[0])

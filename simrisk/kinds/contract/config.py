@@ -170,6 +170,10 @@ class GoalModel(ConfigModel):
     drift (``drift_low`` for starts <= ``low_max``, else ``drift_high``) +
     effect + sigma * noise, rounded and clipped to the scale; success on a
     strict increase.
+
+    ``calibrated`` (default true): the priors' central values must imply the
+    goal's contract ``success_rate`` (one source of truth, checked on load);
+    false marks a deliberate departure, e.g. an effect taken from other evidence.
     """
 
     drift: Prior | None = None
@@ -181,6 +185,7 @@ class GoalModel(ConfigModel):
     drift_low: Prior | None = None
     drift_high: Prior | None = None
     low_max: int | None = None
+    calibrated: bool = True
 
 
 class ModelSpec(ConfigModel):
