@@ -335,6 +335,21 @@ MALFORMED = [
         _set(["payers", 2, "kind"], "charity"),
         ["payers[2].kind = 'charity'", "must be one of"],
     ),
+    (
+        "correlation-both-spearman-and-rho",
+        _set(
+            ["model", "correlations", 0],
+            {"a": "region_use.effect", "b": "municipal_use.effect", "rho": 0.5, "spearman": 0.5},
+        ),
+        ["model.correlations[0]: give exactly one of spearman", "and rho"],
+    ),
+    (
+        "correlation-neither",
+        _set(
+            ["model", "correlations", 0], {"a": "region_use.effect", "b": "municipal_use.effect"}
+        ),
+        ["model.correlations[0]: give exactly one of spearman"],
+    ),
     # One source of truth: the ledger's inputs must equal the priors' central values.
     (
         "retention-disagrees-with-its-prior",

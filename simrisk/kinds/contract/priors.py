@@ -16,7 +16,13 @@ import numpy as np
 import simrisk.kinds.wellby.prior  # noqa: F401
 from simrisk.core.config import Prior, suggest
 from simrisk.core.errors import ConfigIssue
-from simrisk.core.priors import ParameterSpace, build_space, correlation_matrix, prior_issues
+from simrisk.core.priors import (
+    ParameterSpace,
+    build_space,
+    correlation_issues,
+    correlation_matrix,
+    prior_issues,
+)
 from simrisk.kinds.contract.config import GoalModel, Scenario
 
 __all__ = ["build_parameter_space", "model_issues", "parameter_names"]
@@ -160,6 +166,7 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
             issues.append(
                 ConfigIssue("model.cost_weights", "must sum to 1", round(sum(m.cost_weights), 9))
             )
+    issues += correlation_issues(m.correlations, "model.correlations")
     if not issues:
         names = parameter_names(s)
         for i, c in enumerate(m.correlations):
