@@ -45,7 +45,7 @@ def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> N
         inp.cost_table, inp.group_cdf, inp.group_guide, inp.auth_payer, inp.auth_goal,
         inp.cohort_cdf, inp.cohort_guide, c.payment, c.goal_payer, c.cap, c.repay_order,
         c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year, len(inp.years),
-        float(inp.rate),
+        float(inp.rate), inp.saving_factor,
         buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
         buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
         buf["moic"], buf["saving"], buf["dw_share"],

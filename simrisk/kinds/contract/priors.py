@@ -147,6 +147,15 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                         gm.low_max,
                     )
                 )
+    if s.business_case is not None and s.business_case.modelled is None:
+        issues.append(
+            ConfigIssue(
+                "business_case.modelled",
+                "is required with [model]: simrisk run reports the authorities' modelled "
+                "saving beside the note's and needs its horizon_years and persistence",
+                has_value=False,
+            )
+        )
     n_res = sum(g.outcome == "resource_use_fall" for g in s.goals)
     if n_res > 4:
         issues.append(
