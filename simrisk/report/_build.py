@@ -82,6 +82,12 @@ def _names(ds) -> dict[str, str]:
     return {p["id"]: p["name"] for p in scen.get("payers", [])}
 
 
+def _goal_name(goal: str, lang: str) -> str:
+    from simrisk.plot._words import WORDS
+
+    return word(f"goal.{goal}", lang) if f"goal.{goal}" in WORDS else goal
+
+
 def _answer_page(ds, s, lang):
     f = Fmt(lang)
     names = _names(ds)
@@ -127,29 +133,47 @@ def _answer_page(ds, s, lang):
                 f"{f.dkk(d['mean'])}  ± {f.num(d['mean_se'])}   ({extra})",
             )
         )
-    for a, d in s["net_saving"].items():
-        rows.append(
-            (
-                f"{_t('net_saving', lang)}: {names.get(a, a)}",
-                f"{f.dkk(d['mean'])}  ± {f.num(d['mean_se'])}",
+    # The note's basis first, the modelled one labelled beside it (never in its place).
+    for a in s["net_saving"]["note_method"]:
+        for basis in ("note_method", "modelled"):
+            d = s["net_saving"][basis][a]
+            key = "net_saving_note" if basis == "note_method" else "net_saving_modelled"
+            rows.append(
+                (
+                    f"{_t(key, lang)}: {names.get(a, a)}",
+                    f"{f.dkk(d['mean'])}  ± {f.num(d['mean_se'])}   "
+                    f"({_t('p_negative', lang)} {f.pct(d['p_negative'])}; "
+                    f"{f.dkk(d['cost_per_caused_success'])} {_t('per_caused', lang)})",
+                )
             )
-        )
     dw = s["deadweight_share"]
     rows.append((_t("deadweight", lang), f"{f.pct(dw['mean'])}  ± {f.pct(dw['mean_se'], 2)}"))
-    y = 0.85
+    for g, d in s["deadweight_share_by_goal"].items():
+        if d.get("n"):
+            rows.append(
+                (
+                    f"    {_t('deadweight_goal', lang)} {_goal_name(g, lang)}",
+                    f"{f.pct(d['mean'])}  ± {f.pct(d['mean_se'], 2)}",
+                )
+            )
+    y = 0.86
     fig.text(0.05, y, _t("answer", lang), fontsize=12, weight="bold")
-    y -= 0.042
+    y -= 0.038
     for label, value in rows:
         main, _, extra = value.partition("   (")
         fig.text(0.06, y, label, fontsize=9.5)
         fig.text(0.52, y, main, fontsize=9.5, family="monospace")
         if extra:
-            fig.text(0.74, y, extra.rstrip(")"), fontsize=8, color="#444444")
-        y -= 0.033
+            fig.text(0.73, y, extra.rstrip(")"), fontsize=7.5, color="#444444")
+        y -= 0.028
     fig.text(0.06, y - 0.005, _t("se_note", lang), fontsize=8, style="italic", color="#444444")
-    ax = fig.add_axes((0.08, 0.1, 0.84, 0.25))
+    ax = fig.add_axes((0.08, 0.075, 0.84, 0.215))
     plot_npv(ds, ax=ax, lang=lang)
     return fig
+
+
+def _modelled_net_saving(ds, ax, lang):
+    return plot_net_saving(ds, ax=ax, lang=lang, basis="modelled")
 
 
 def _two(ds, lang, left, right):
@@ -310,7 +334,7 @@ def build_report(
         ("npv_cdf", lambda: _one(ds, lang, plot_npv_cdf)),
         ("repayment_curve", lambda: _one(ds, lang, plot_repayment_curve)),
         ("cash_flow", lambda: _one(ds, lang, plot_cash_flow_fan)),
-        ("net_saving", lambda: _one(ds, lang, plot_net_saving)),
+        ("net_saving", lambda: _two(ds, lang, plot_net_saving, _modelled_net_saving)),
         ("deadweight", lambda: _one(ds, lang, plot_deadweight)),
     ]
     if wellby is not None:
