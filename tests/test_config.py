@@ -335,6 +335,37 @@ MALFORMED = [
         _set(["payers", 2, "kind"], "charity"),
         ["payers[2].kind = 'charity'", "must be one of"],
     ),
+    (
+        "correlation-both-spearman-and-rho",
+        _set(
+            ["model", "correlations", 0],
+            {"a": "region_use.effect", "b": "municipal_use.effect", "rho": 0.5, "spearman": 0.5},
+        ),
+        ["model.correlations[0]: give exactly one of spearman", "and rho"],
+    ),
+    (
+        "correlation-neither",
+        _set(
+            ["model", "correlations", 0], {"a": "region_use.effect", "b": "municipal_use.effect"}
+        ),
+        ["model.correlations[0]: give exactly one of spearman"],
+    ),
+    # One source of truth: the ledger's inputs must equal the priors' central values.
+    (
+        "retention-disagrees-with-its-prior",
+        _set(["population", "retention"], 0.3),
+        ["population.retention = 0.3", "central value of its prior model.retention (0.5)"],
+    ),
+    (
+        "recruitment-not-centred-on-referred",
+        _set(["model", "recruitment", "central"], 0.9),
+        ["model.recruitment", "central value 0.9", "(630)", "population.referred (700)"],
+    ),
+    (
+        "success-rate-disagrees-with-the-model",
+        _set(["goals", 0, "success_rate"], 0.65),
+        ["goals[0].success_rate = 0.65", "implies at its priors' central values (0.6000"],
+    ),
 ]
 
 
@@ -428,8 +459,10 @@ def test_extends_inherits_and_overrides(tmp_path):
     child.write_text(
         'extends = "dsi_norddjurs.toml"\nname = "variant"\n'
         "[population]\nretention = 0.44  # docs/sources.md#evidence-retention: pilot completion\n"
+        "[model.retention]\nmean = 0.44  # the same value, as one source of truth asks\n"
         "[model.goals.life_satisfaction]\n"
-        'effect = { dist = "pilot", config = "opi_aims_wellby.toml", part = "gross" }\n',
+        'effect = { dist = "pilot", config = "opi_aims_wellby.toml", part = "gross" }\n'
+        "calibrated = false\n",
         encoding="utf-8",
     )
     s, text = load_scenario(child)
@@ -448,3 +481,48 @@ def test_pilot_prior_is_the_pilot_posterior(dsi_scenario):
     effect = s.model.goals["life_satisfaction"].effect
     # The pilot's mean change (17/22) less the central no-intervention change (0.48).
     assert prior_central(effect) == pytest.approx(17 / 22 - 0.48)
+
+
+def test_retention_that_disagrees_with_its_prior_is_refused_by_run(tmp_path):
+    # population.retention = 0.3 with a retention prior centred on 0.5: the ledger
+    # and the run would describe different projects, so both commands refuse it.
+    data = copy.deepcopy(BASE)
+    data["population"]["retention"] = 0.3
+    path = tmp_path / "retention.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    for command in ("run", "ledger"):
+        out = tmp_path / f"{command}.nc"
+        args = (command, str(path)) + (
+            ("--draws", "10", "--out", str(out)) if command == "run" else ()
+        )
+        proc = _cli(*args)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+        line = proc.stderr.strip().splitlines()[0]
+        assert "population.retention = 0.3" in line and "(0.5)" in line, line
+        assert not out.exists()
+
+
+def test_retention_prior_moved_with_population_is_accepted(tmp_path):
+    data = copy.deepcopy(BASE)
+    data["population"]["retention"] = 0.3
+    data["model"]["retention"]["mean"] = 0.3
+    path = tmp_path / "retention.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    s, _ = load_scenario(path)
+    assert s.population.retention == 0.3
+
+
+def test_fixed_parameters_use_exactly_the_ledgers_values(dsi_scenario):
+    from simrisk.kinds.contract._inputs import build_inputs
+
+    inp = build_inputs(dsi_scenario)
+    fixed = dict(zip(inp.space.names, inp.fixed_values, strict=True))
+    assert fixed["retention"] == dsi_scenario.population.retention
+    assert fixed["recruitment"] == 1.0
+
+
+def test_a_deliberate_departure_from_the_contract_rate_is_allowed():
+    # The pilot variant takes goal 3's effect from OPI-AIMS and says so (calibrated = false).
+    s, _ = load_scenario(DSI_CONFIG.parent / "dsi_norddjurs_pilot_goal3.toml")
+    assert s.model.goals["life_satisfaction"].calibrated is False

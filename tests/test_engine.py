@@ -154,14 +154,28 @@ def test_parameter_draws_follow_their_priors(dsi_scenario, inputs):
     assert stats.kstest(ret, stats.beta(0.5 * k, 0.5 * k).cdf).pvalue > 1e-3
     drift = params.sel(parameter="region_use.drift").values.astype(float)
     assert stats.kstest(drift, stats.norm(-0.15, 0.10).cdf).pvalue > 1e-3
-    # The copula's rank correlation: Spearman's rho for a Gaussian copula with
-    # correlation r is (6 / pi) asin(r / 2).
-    a = params.sel(parameter="region_use.effect").values
-    b = params.sel(parameter="municipal_use.effect").values
-    rs = stats.spearmanr(a, b).statistic
-    target = 6 / math.pi * math.asin(0.5 / 2)
-    # Fisher: SE of a rank correlation is about (1 - rho^2) / sqrt(n - 3).
-    assert abs(rs - target) < 4 * (1 - target**2) / math.sqrt(20_000 - 3)
+
+
+def test_drawn_spearman_equals_the_declared_rank_correlation(inputs):
+    # The config declares Spearman rank correlations (0.5 and -0.3); the drawn
+    # parameters must have them, not (6 / pi) asin(r / 2) as when the same number
+    # was used as the copula's rho. Parameters only: no kernel, so 200k draws are cheap.
+    from simrisk.core.rng import key_from_seed
+    from simrisk.kinds.contract.engine import draw_parameters
+
+    n = 200_000
+    key, _ = key_from_seed(31)
+    params = draw_parameters(inputs, 0, n, key, fixed=False)
+    names = list(inputs.space.names)
+    a = params[:, names.index("region_use.effect")]
+    for other, declared in (("municipal_use.effect", 0.5), ("life_satisfaction.effect", -0.3)):
+        b = params[:, names.index(other)]
+        rs = stats.spearmanr(a, b).statistic
+        # Fieller et al. (1957): var(atanh r_s) is about 1.06 / (n - 3).
+        se = (1 - declared**2) * math.sqrt(1.06 / (n - 3))
+        assert abs(rs - declared) < 4 * se, (other, rs, declared, (rs - declared) / se)
+        # The old reading of the same number (as the copula's rho) is many SE away.
+        assert abs(6 / math.pi * math.asin(declared / 2) - declared) > 5 * se
 
 
 def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):

@@ -145,3 +145,30 @@ def test_cli_human_table():
     )
     assert "5,086,251" in proc.stdout and "7,030,994" in proc.stdout
     assert "IRR" in proc.stdout
+
+
+def test_cli_json_reproduces_table_9_yearly_flows():
+    # The note's table 9: 2026 -3,242,000; 2027 -1,942,000; 2028 +1,943,741; 2029 +4,821,253.
+    # 2028 holds 11/35 of every payer's repayments (cohort 1 = 220 of 700 referrals).
+    proc = subprocess.run(
+        [sys.executable, "-m", "simrisk", "ledger", str(DSI_CONFIG), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    d = json.loads(proc.stdout)
+    assert _kr(d["repayments"]["region"]) == 5_086_251
+    assert _kr(d["repayments"]["municipality"]) == 897_574
+    assert _kr(d["repayments"]["ostifterne"]) == 1_047_169
+    table_9 = {"2026": -3_242_000, "2027": -1_942_000, "2028": 1_943_741, "2029": 4_821_253}
+    assert set(d["cash_flows_by_year"]) == set(table_9)
+    for year, amount in table_9.items():
+        assert abs(d["cash_flows_by_year"][year] - amount) <= 2, year
+    # The 2028 repayments per payer, as table 9 prints them.
+    by_goal = d["repayments_by_goal"]
+    for goal, amount in (
+        ("region_use", 1_598_536),
+        ("municipal_use", 282_095),
+        ("life_satisfaction", 329_110),
+    ):
+        assert abs(by_goal[goal]["by_cohort"]["c1"] - amount) <= 2, goal

@@ -1,10 +1,13 @@
 """Regression pins: the same config and seed give bit-identical results.
 
-The digests below were computed before the model kinds were moved over one
-shared core (issue 11), so they prove the refactor changed no number. A
-change that is meant to move results (a new random stream, a fixed model
-error) updates them in a commit that says why. Variables added later are
-not pinned here; those listed must keep their bytes.
+The WELLBY digests were computed before the model kinds were moved over one
+shared core (issue 11), so they prove the refactor changed no number. The
+DSI digests were last moved by issue 10 (cohort shares from the note's
+table 9, Spearman correlations converted for the copula, the authorities'
+two saving bases, deadweight by goal); see that commit for which change
+moved which variable. A change that is meant to move results updates them
+in a commit that says why. Variables added later are not pinned here; those
+listed must keep their bytes.
 """
 
 # ruff: noqa: E501 (the digests are long literals)
@@ -21,24 +24,28 @@ from tests.conftest import ROOT
 DSI_PINS = {
     # variable -> sha256 of its C-ordered bytes (3,000 draws, seed 11, chunk 1,000)
     "assumed_success_rate": "5923009939c52cb92a9056fa31e21159c406283a43abfff1abf36e4b9da61726",
-    "authority_net_saving": "09846ba6faaeb856fd47c64283fc88044e1e7b5dec17fbfe863e9748c8280154",
-    "authority_saving": "7d5be75dea96ff43cbdf6fbc23fbab49f03a87bd8fd35d96d7b62fdacef21162",
-    "cash_flow_by_year": "e5f7903d3112fc9e70eaaec6fa81208cd52ced4dd2675c46b94ca81e84d6e667",
-    "deadweight_share": "d85e81d67191dd9dee5daeccb89357be879fef2165882dd23c43e2a62cac0b75",
-    "deadweight_successes": "fb47ef5dcd597e4f27f5d49b0dfa87666720b50d714d106e4549e56c934ea68b",
+    "authority_net_saving_modelled": "1290494662fb0b8126c05a735283636b6fec5401fc72d54fba24395bc576849c",
+    "authority_net_saving_note": "ad1e5296b5a61c8bcbca2b6ba79531d281e07b98b3b7815103bb3d61513c1369",
+    "authority_repayments_pv": "88126916d6ad8b50e2925ee8be870e2f3ae9dce075563cc654057c3c955d1968",
+    "authority_saving_modelled": "5e5f0912aa3264701d0165f0840480c1330f94c2c65a78da7a70ea4e3db57b18",
+    "authority_saving_note": "7ce62c934e8091e54a5920a0565ea536a0c7a02665056510954a0c075f5c7065",
+    "cash_flow_by_year": "9a4e7146f9d3109bc334487773ffa1a45351dbe33d909b1b17e7cd09279ce192",
+    "deadweight_share": "d3324752ae0ed67c8be65f95f089bb7ae965c4ca77c3387d3c925677d8e50cda",
+    "deadweight_share_by_goal": "6cd00e473390f7f9741d915ffb94b15a7bab72b4e8524e6833dd942fdd95a0ba",
+    "deadweight_successes": "a9d3cb1b9e0727cc0360bc9a547ff59d06eee00a08bab5f8d41a77d0bbb46f97",
     "implied_counterfactual_rate": "f9d027a36f64099af4edc78557d90dd9fdc4f151e8ecd7dcf71ceaaf4366fe96",
     "implied_success_rate": "07d6219683bfd307c8ea7bdda7461bf6f34ca44bdeca720e8067e790be1218b6",
-    "irr": "20c6a905991d7c4aad20b8b6cc1c8201670cf10b05a0b3a069dc0050ac7d1e69",
+    "irr": "72621e6ef6ea4e066aa23fdafa0e3464836e929d8d5c4525d06d637f2069b024",
     "irr_status": "c81ca5eda5947c7826ad046fdbdc2a25a846b835a6c34c237cc8b3afbe9ec6cc",
-    "measured": "c48cc07411a5cba219235196eb73dad90c1c7788e7808fb251ed700ec89e102c",
-    "moic": "f65ec79ffb8b4c53df92d20ba5c115e5801ec31a9738018feef52224cbf4a915",
-    "npv": "2f87e30cbe8f3926a6ae22267ed1163c0ed0bed415aa2a987c657ada965db412",
-    "parameters": "249cb47dca9993052c752b06328f2dbae2022b7a502e6f7f3dc7dcfa8cbc6d68",
+    "measured": "0487257d2b3466c6861101c4758dec137ace99f79cf15e88a0c116c820d64e61",
+    "moic": "e7aae47a6c809a90d26bb14e52c7a74d2ebac377ba2e29eb64e4677089232863",
+    "npv": "6b3498fb1979abccb2280b08df71a0069e7ea5a59ac8c484d37648d2f29ddaae",
+    "parameters": "9efd5901756260ad7214c7a7b5e375b06f231ff60efeb362a2ea18fa758370ec",
     "referred": "ab798120129239d4ed226618b44400398094ec3323ce203379b8a72e5607d486",
-    "repayments": "8b96bab7d7e8bfe2fa15c9bffa8a7bb86e445a0cbc7f465fdf3b2660d1428c14",
-    "repayments_by_payer": "0e57a670360c72850ea3874fd9cdced8308ba6cd9d11b13dad592007d9603f7c",
-    "repayments_total": "7b1b155c801227913ff7fd349f3062234c1cca94ef11638305b523c708224a53",
-    "successes": "4e2977fc0aecf1c8d97bc08de8923b04db82b7a83f4bc0523833b42780e0e9fc",
+    "repayments": "afa0a0c6d879f7908ab6c14cc58c230ce0d167feda482885b4e9b636abcaf143",
+    "repayments_by_payer": "4732d5827960d94c725360c3568d586b95c836b10355c870d55d4a9ef2ff4f28",
+    "repayments_total": "d581c6719f7550fd6f99bb8c21a4bcf4593f46c2abbcce3df0685ef26f881464",
+    "successes": "c022e0dabd4c519b7d0c940cdf02bcadd8c1f3c1fcfedd7c14c3eada0cfa91d5",
 }
 WELLBY_PINS = {
     # key of WellbyResult.draws -> sha256 (5,000 draws, seed 5)

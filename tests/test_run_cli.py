@@ -49,6 +49,17 @@ def test_run_writes_netcdf_and_json_summary(tmp_path):
     for key in ("irr", "npv"):
         assert {"mean", "p5", "p50", "p95"} <= set(s[key])
     assert "mean" in s["deadweight_share"]
+    # The authorities' net saving on both bases, labelled, each with SEs.
+    assert list(s["net_saving"]) == ["note_method", "modelled"]
+    for basis in ("note_method", "modelled"):
+        for a in ("region", "municipality"):
+            d = s["net_saving"][basis][a]
+            for k in ("mean", "p5", "p50", "p95", "p_negative"):
+                assert k in d and f"{k}_se" in d, (basis, a, k)
+            assert "cost_per_caused_success" in d
+        assert basis in s["saving_bases"]
+    for g in ("region_use", "municipal_use", "life_satisfaction"):
+        assert "mean" in s["deadweight_share_by_goal"][g]
     for payer in ("region", "municipality", "ostifterne", "total"):
         assert {"mean", "p5", "p50", "p95"} <= set(s["repayments"][payer])
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

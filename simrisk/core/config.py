@@ -153,11 +153,38 @@ class Prior(ConfigModel):
 
 
 class Correlation(ConfigModel):
-    """A rank correlation between two parameters (Gaussian copula)."""
+    """A correlation between two parameters, tied by a Gaussian copula.
+
+    Give exactly one of:
+
+    - ``spearman``: the rank correlation the two parameters should have. It
+      is what a reader means by "correlation" between priors of different
+      shapes, and it does not depend on the marginals. The copula uses
+      ``rho = 2 sin(pi spearman / 6)``, whose normal scores have exactly that
+      Spearman correlation.
+    - ``rho``: the Gaussian copula's own parameter, the Pearson correlation of
+      the parameters' normal scores. It is *not* a rank correlation: Spearman's
+      is ``(6 / pi) asin(rho / 2)``, slightly smaller (0.483 for rho = 0.5).
+    """
 
     a: str
     b: str
-    rho: Annotated[float, AfterValidator(lambda v: _corr(v))]
+    rho: Annotated[float, AfterValidator(lambda v: _corr(v))] | None = None
+    spearman: Annotated[float, AfterValidator(lambda v: _corr(v))] | None = None
+
+    @property
+    def copula_rho(self) -> float:
+        """The Gaussian copula's correlation of normal scores."""
+        if self.spearman is not None:
+            return 2.0 * math.sin(math.pi * self.spearman / 6.0)
+        return float(self.rho)
+
+    @property
+    def spearman_rho(self) -> float:
+        """The rank correlation the parameters get (for continuous marginals)."""
+        if self.spearman is not None:
+            return float(self.spearman)
+        return 6.0 / math.pi * math.asin(self.rho / 2.0)
 
 
 def _corr(v: float) -> float:

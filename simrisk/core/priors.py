@@ -24,6 +24,7 @@ from simrisk.core.errors import ConfigIssue
 __all__ = [
     "ParameterSpace",
     "build_space",
+    "correlation_issues",
     "correlation_matrix",
     "frozen",
     "prior_central",
@@ -267,12 +268,17 @@ def _table(p: Prior) -> np.ndarray | None:
 
 
 def correlation_matrix(names: Sequence[str], correlations: Sequence[Correlation]) -> np.ndarray:
-    """The copula's correlation matrix over ``names`` from pairwise ``correlations``."""
+    """The copula's correlation matrix over ``names`` from pairwise ``correlations``.
+
+    Each entry is the copula's own correlation of normal scores
+    (:attr:`Correlation.copula_rho`), converted from a Spearman rank
+    correlation where the config gives one.
+    """
     idx = {n: i for i, n in enumerate(names)}
     c = np.eye(len(names))
     for corr in correlations:
         i, j = idx[corr.a], idx[corr.b]
-        c[i, j] = c[j, i] = corr.rho
+        c[i, j] = c[j, i] = corr.copula_rho
     return c
 
 
@@ -288,3 +294,20 @@ def build_space(
         correlated=bool(correlations),
         tables=tuple(_table(p) for p in priors),
     )
+
+
+def correlation_issues(correlations: Sequence[Correlation], path: str) -> list[ConfigIssue]:
+    """Each correlation must give exactly one of ``spearman`` and ``rho``."""
+    issues: list[ConfigIssue] = []
+    for i, c in enumerate(correlations):
+        given = [k for k in ("spearman", "rho") if getattr(c, k) is not None]
+        if len(given) != 1:
+            issues.append(
+                ConfigIssue(
+                    f"{path}[{i}]",
+                    "give exactly one of spearman (a rank correlation, converted for the "
+                    "copula) and rho (the Gaussian copula's correlation of normal scores)",
+                    has_value=False,
+                )
+            )
+    return issues

@@ -42,6 +42,26 @@ WORDS = {
         "Myndighedernes nettobesparelse (besparelse minus tilbagebetaling)",
     ),
     "net_saving_axis": ("net saving (DKK)", "nettobesparelse (kr.)"),
+    "net_saving_note": (
+        "Authorities' net saving, the note's method:\nthreshold x BIS mean excess cost x "
+        "successes, less repayments (undiscounted)",
+        "Myndighedernes nettobesparelse, notatets metode:\ntærskel x BIS-merudgift "
+        "x succeser minus tilbagebetaling (udiskonteret)",
+    ),
+    "net_saving_modelled": (
+        "Authorities' net saving, modelled (beside the note's):\ncaused fall in use, "
+        "less repayments, discounted at {rate}",
+        "Myndighedernes nettobesparelse, modelleret (ved siden af notatets):\nforårsaget "
+        "fald i forbrug minus tilbagebetaling, diskonteret med {rate}",
+    ),
+    "net_saving_axis_note_method": (
+        "net saving, note's method (DKK)",
+        "nettobesparelse, notatets metode (kr.)",
+    ),
+    "net_saving_axis_modelled": (
+        "net saving, modelled, present value (DKK)",
+        "nettobesparelse, modelleret, nutidsværdi (kr.)",
+    ),
     "region": ("region", "region"),
     "municipality": ("municipality", "kommune"),
     "ostifterne": ("Østifterne", "Østifterne"),
@@ -58,6 +78,9 @@ WORDS = {
         "axis shows P0.5–P99.5; {share} of draws lie outside",
         "aksen viser P0,5–P99,5; {share} af trækningerne ligger udenfor",
     ),
+    "goal.region_use": ("goal 1 (region's use)", "mål 1 (regionens forbrug)"),
+    "goal.municipal_use": ("goal 2 (municipality's use)", "mål 2 (kommunens forbrug)"),
+    "goal.life_satisfaction": ("goal 3 (life satisfaction)", "mål 3 (livstilfredshed)"),
 }
 
 

@@ -256,12 +256,12 @@ def prior_rows(scenario, config_text: str, lang: str = "en", draws=None) -> list
 
 
 def correlation_rows(scenario, config_text: str, lang: str = "en") -> list[dict]:
-    """The copula's rank correlations with plain names and citations."""
+    """The parameters' rank (Spearman) correlations with plain names and citations."""
     if scenario.model is None:
         return []
     text = config_text
     # each [[model.correlations]] entry's rho comment, in order
-    rho_comments = re.findall(r"^\s*rho\s*=\s*[^#\n]*#\s*(.*)$", text, flags=re.M)
+    rho_comments = re.findall(r"^\s*(?:rho|spearman)\s*=\s*[^#\n]*#\s*(.*)$", text, flags=re.M)
     out = []
     for k, c in enumerate(scenario.model.correlations or []):
         src = rho_comments[k] if k < len(rho_comments) else ""
@@ -272,7 +272,7 @@ def correlation_rows(scenario, config_text: str, lang: str = "en") -> list[dict]
                 "label": param_label(scenario, c.a, lang)
                 + " ~ "
                 + param_label(scenario, c.b, lang),
-                "rho": float(c.rho),
+                "rho": float(c.spearman_rho),
                 "source": citation(src, lang),
             }
         )

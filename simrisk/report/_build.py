@@ -101,6 +101,12 @@ def _title(ds, lang) -> str:
     return name
 
 
+def _goal_name(goal: str, lang: str) -> str:
+    from simrisk.plot._words import WORDS, word
+
+    return word(f"goal.{goal}", lang) if f"goal.{goal}" in WORDS else goal
+
+
 # --------------------------------------------------------------------------- page 1
 
 
@@ -154,11 +160,26 @@ def _answer_page(ds, s, d, drivers, lang):
             bind = float((rep_by_payer.sel(payer=payer).values >= cap - 1).mean())
             extra = f" ({T('p_cap', lang)} {f.pct(bind)})"
         right.append((f"{T('repay', lang)}: {names.get(payer, payer)}{extra}", f.dkk(dd["mean"])))
-    # The authorities' net saving: these lines belong to the fidelity branch (issue 10).
-    for a, dd in s["net_saving"].items():
-        right.append((f"{T('net_saving', lang)}: {names.get(a, a)}", f.dkk(dd["mean"])))
+    # The authorities' net saving: the note's basis first, the modelled one
+    # labelled beside it (never in its place).
+    for a in s["net_saving"]["note_method"]:
+        for basis in ("note_method", "modelled"):
+            dd = s["net_saving"][basis][a]
+            key = "net_saving_note" if basis == "note_method" else "net_saving_modelled"
+            right.append(
+                (
+                    f"{T(key, lang)}: {names.get(a, a)} ({T('p_negative', lang)} "
+                    f"{f.pct(dd['p_negative'])}; {f.dkk(dd['cost_per_caused_success'])} "
+                    f"{T('per_caused', lang)})",
+                    f.dkk(dd["mean"]),
+                )
+            )
     dw = s["deadweight_share"]
     right.append((T("deadweight", lang), f.pct(dw["mean"])))
+    for g, dd in s["deadweight_share_by_goal"].items():
+        if dd.get("n"):
+            goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang)}"
+            right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
     yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 50 if lang == "da" else 56)
     yb = min(yy, yy2) - 0.005
@@ -235,6 +256,10 @@ def _contents_page(entries, lang):
         fig.text(0.85, y, str(k), fontsize=11, ha="right")
         y -= 0.045
     return fig
+
+
+def _modelled_net_saving(ds, ax, lang):
+    return plot_net_saving(ds, ax=ax, lang=lang, basis="modelled")
 
 
 def _two(ds, lang, left, right):
@@ -549,14 +574,11 @@ def _errors_page(ds, s, d, lang):
     for payer, dd in s["repayments"].items():
         name = T("total", lang) if payer == "total" else names.get(payer, payer)
         rows.append((f"{T('repay', lang)}: {name}", f.dkk(dd["mean"]), f.num(dd["mean_se"])))
-    for a, dd in s["net_saving"].items():
-        rows.append(
-            (
-                f"{T('net_saving', lang)}: {names.get(a, a)}",
-                f.dkk(dd["mean"]),
-                f.num(dd["mean_se"]),
+    for basis, key in (("note_method", "net_saving_note"), ("modelled", "net_saving_modelled")):
+        for a, dd in s["net_saving"][basis].items():
+            rows.append(
+                (f"{T(key, lang)}: {names.get(a, a)}", f.dkk(dd["mean"]), f.num(dd["mean_se"]))
             )
-        )
     dw = s["deadweight_share"]
     rows.append((T("deadweight", lang), f.pct(dw["mean"]), f.pct(dw["mean_se"], 2)))
     y = 0.84
@@ -620,7 +642,12 @@ def build_report(
         ("payback", "payback_title", lambda: _payback_page(ds, d, lang), ds),
         ("repayment_curve", "p_repay", lambda: _one(ds, lang, plot_repayment_curve), ds),
         ("cash_flow", "p_cash", lambda: _one(ds, lang, plot_cash_flow_fan), ds),
-        ("net_saving", "p_net_saving", lambda: _one(ds, lang, plot_net_saving), ds),
+        (
+            "net_saving",
+            "p_net_saving",
+            lambda: _two(ds, lang, plot_net_saving, _modelled_net_saving),
+            ds,
+        ),
         ("deadweight", "p_deadweight", lambda: _one(ds, lang, plot_deadweight), ds),
     ]
     if wellby is not None:

@@ -234,7 +234,12 @@ def decision(ds: xr.Dataset, summary: dict) -> Decision:
         money_se.append(lgl_se)
     # every other figure page 1 shows: repayments, net savings, deadweight share
     money_se += [v["mean_se"] for v in s["repayments"].values() if "mean_se" in v]
-    money_se += [v["mean_se"] for v in s["net_saving"].values() if "mean_se" in v]
+    money_se += [
+        v["mean_se"]
+        for basis in ("note_method", "modelled")
+        for v in s["net_saving"][basis].values()
+        if "mean_se" in v
+    ]
     probs_se.append(s["deadweight_share"].get("mean_se", 0.0))
     return Decision(
         capital=capital,

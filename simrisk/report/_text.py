@@ -68,6 +68,14 @@ WORDS = {
         "authority's expected net saving",
         "myndighedens forventede nettobesparelse",
     ),
+    "net_saving_note": ("net saving, note's method", "nettobesparelse, notatets metode"),
+    "net_saving_modelled": (
+        "net saving, modelled (discounted)",
+        "nettobesparelse, modelleret (diskonteret)",
+    ),
+    "p_negative": ("P(net < 0)", "P(netto < 0)"),
+    "per_caused": ("per caused success", "pr. forårsaget succes"),
+    "deadweight_goal": ("of which", "heraf"),
     "deadweight": (
         "share of repayments for changes that would have happened anyway",
         "andel af tilbagebetalingen for ændringer, der ville være sket alligevel",

@@ -60,6 +60,19 @@ class EngineInputs:
     flow_year: np.ndarray  # int64[F]: index into years
     years: np.ndarray  # int64[Y]
     rate: float
+    saving_factor: np.ndarray  # float64[C, A]: first-year saving -> PV of the modelled saving
+    auth_rate: np.ndarray  # float64[A]: each authority's own discount rate
+
+    @property
+    def fixed_values(self) -> np.ndarray:
+        """Parameters of ``--fixed-parameters``: the priors' central values, with
+        recruitment and retention exactly the ledger's (1 and ``population.retention``;
+        loading checks that the priors' central values agree with them)."""
+        v = self.space.central.copy()
+        names = self.space.names
+        v[names.index("recruitment")] = 1.0
+        v[names.index("retention")] = self.contract.retention
+        return v
 
     @property
     def n_res(self) -> int:
@@ -135,6 +148,7 @@ def build_inputs(s: Scenario) -> EngineInputs:
         authorities = ()
         auth_payer = np.zeros(0, np.int64)
         auth_goal = np.zeros(0, np.int64)
+    saving_factor, auth_rate = modelled_saving_factors(s, authorities)
     cohort_cdf = np.cumsum(c.cohort_share)
     cohort_cdf[-1] = 1.0
     years = np.unique(c.flow_years)
@@ -168,4 +182,37 @@ def build_inputs(s: Scenario) -> EngineInputs:
         flow_year=flow_year.astype(np.int64),
         years=years,
         rate=s.investor.discount_rate,
+        saving_factor=saving_factor,
+        auth_rate=auth_rate,
     )
+
+
+def modelled_saving_factors(s: Scenario, authorities: tuple[str, ...]):
+    """Per cohort and authority: PV at the valuation date of the modelled saving per DKK of
+    first-year caused fall in the cost basis's excess cost.
+
+    ``factor[c, a] = sum_{t < T} persistence**t (1 + r_a)**-(tau_c + t + 0.5) / H``
+    with ``T = business_case.modelled.horizon_years``, ``H`` the cost basis's
+    horizon (the BIS cost is spread evenly over it), ``r_a`` the authority's
+    discount rate and ``tau_c`` the years from the valuation date to the middle
+    of cohort c's referral window (a citizen's start). Returns ``(factor, rates)``.
+    """
+    C = len(s.cohorts)
+    bc = s.business_case
+    if bc is None or bc.modelled is None or not authorities:
+        return np.zeros((C, len(authorities))), np.zeros(len(authorities))
+    m = bc.modelled
+    rates = np.array([s.payer(a).discount_rate for a in authorities], float)
+    origin = s.valuation_date
+    tau = np.array(
+        [
+            ((k.referral_start - origin).days + (k.referral_end - k.referral_start).days / 2)
+            / 365.0
+            for k in s.cohorts
+        ]
+    )
+    t = np.arange(m.horizon_years, dtype=float)
+    weight = m.persistence**t / bc.horizon_years  # [T]
+    years = tau[:, None, None] + t[None, None, :] + 0.5  # [C, 1, T]
+    disc = (1.0 + rates)[None, :, None] ** -years  # [C, A, T]
+    return (disc * weight[None, None, :]).sum(axis=2), rates

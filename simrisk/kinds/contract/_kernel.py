@@ -19,6 +19,15 @@ only measured citizens need outcomes. Per measured citizen ``i``:
 
 The counterfactual (no intervention) uses the same noise with the effect
 set to zero, so each success is marked caused or deadweight.
+
+The authorities' modelled caused saving: a measured citizen with use at start
+saves ``cost * exp(drift) * (1 - exp(effect)) * exp(sigma * eps - sigma^2 / 2)``
+of the first year's use (``cost`` is the BIS excess cost of the citizen's
+disease group). The ``- sigma^2 / 2`` makes the noise mean-preserving: the
+average counterfactual level is ``exp(drift)`` of the start, as the drift
+prior says, instead of ``exp(drift + sigma^2 / 2)``. Success is decided on
+the same ``eps`` as before. The horizon, persistence and the payer's
+discounting enter through ``saving_factor[cohort, authority]``.
 """
 
 from __future__ import annotations
@@ -130,6 +139,7 @@ def simulate_chunk(
     flow_year,
     n_years,
     rate,
+    saving_factor,
     # outputs
     out_referred,
     out_measured,
@@ -152,8 +162,10 @@ def simulate_chunk(
     ``out_deadweight[n, C, G]``, ``out_repaid[n, C, G]`` (after caps),
     ``out_cash_year[n, Y]``, ``out_irr[n]``, ``out_irr_status[n]``,
     ``out_npv[n]``, ``out_moic[n]``, ``out_saving[n, A]`` (authorities'
-    caused saving, DKK over the cost horizon), ``out_dw_share[n]``. Output
-    arrays may have compact dtypes; values are cast on store.
+    modelled caused saving: the cohort's first-year saving times
+    ``saving_factor[cohort, authority]``, which holds the horizon,
+    persistence and discounting), ``out_dw_share[n]``. Output arrays may have
+    compact dtypes; values are cast on store.
     """
     n = params.shape[0]
     n_goals = goal_kind.shape[0]
@@ -172,11 +184,12 @@ def simulate_chunk(
         sig = np.empty(n_goals)
         zero = np.empty(n_goals)
         sav_a = np.empty(n_goals)
+        half_var = np.empty(n_goals)
         p1 = np.zeros((n_goals, max_top))
         p0 = np.zeros((n_goals, max_top))
         succ = np.empty((n_cohort, n_goals))
         dw = np.empty((n_cohort, n_goals))
-        saving_g = np.empty(n_goals)
+        saving_cg = np.empty((n_cohort, n_goals))
         meas = np.empty(n_cohort)
         z = np.zeros(n_res + 1)
         uncapped = np.empty((n_cohort, n_goals))
@@ -200,7 +213,7 @@ def simulate_chunk(
 
             # Per-draw constants. Resource goal g succeeds if its noise eps <= e1[g]
             # (treated) or <= e0[g] (counterfactual); caused saving per citizen is
-            # cost * sav_a[g] * exp(sigma * eps).
+            # cost * sav_a[g] * exp(sigma * eps - sigma^2 / 2) (mean-preserving noise).
             for g in range(n_goals):
                 eff = pr[pidx[g, 1]]
                 sg = pr[pidx[g, 2]]
@@ -211,6 +224,7 @@ def simulate_chunk(
                     e0[g] = (log_keep[g] - drift) / sg
                     zero[g] = pr[pidx[g, 3]]
                     sav_a[g] = math.exp(drift) * (1.0 - math.exp(eff))
+                    half_var[g] = 0.5 * sg * sg
                 else:
                     for s in range(score_top[g]):
                         mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
@@ -218,7 +232,7 @@ def simulate_chunk(
                         p0[g, s] = _phi((mu - 0.5) / sg)
             succ[:, :] = 0.0
             dw[:, :] = 0.0
-            saving_g[:] = 0.0
+            saving_cg[:, :] = 0.0
             meas[:] = 0.0
 
             for i in range(n_meas):
@@ -248,8 +262,10 @@ def simulate_chunk(
                     succ[c, g] += s1
                     dw[c, g] += s1 * s0
                     if cost_col[g] >= 0:
-                        saving_g[g] += (
-                            cost_table[grp, cost_col[g]] * sav_a[g] * math.exp(sig[g] * eps)
+                        saving_cg[c, g] += (
+                            cost_table[grp, cost_col[g]]
+                            * sav_a[g]
+                            * math.exp(sig[g] * eps - half_var[g])
                         )
                 for k in range(n_score):
                     g = score_goals[k]
@@ -291,4 +307,7 @@ def simulate_chunk(
             out_npv[j] = npv_core(rate, flow_t, flow)
             out_moic[j] = moic_core(flow)
             for a in range(n_auth):
-                out_saving[j, a] = saving_g[auth_goal[a]]
+                acc = 0.0
+                for c in range(n_cohort):
+                    acc += saving_cg[c, auth_goal[a]] * saving_factor[c, a]
+                out_saving[j, a] = acc

@@ -43,6 +43,7 @@ __all__ = [
     "Investor",
     "LedgerOptions",
     "ModelSpec",
+    "ModelledSaving",
     "Payer",
     "Population",
     "Scenario",
@@ -141,8 +142,25 @@ class DiseaseGroup(ConfigModel):
     costs: dict[str, Money]
 
 
+class ModelledSaving(ConfigModel):
+    """How ``simrisk run`` counts the authorities' modelled caused saving.
+
+    A measured citizen's caused fall in use (counterfactual less treated, from
+    the per-citizen model) saves, in year ``t = 0, 1, ...`` after the start,
+    ``cost / business_case.horizon_years * fall * persistence**t`` for
+    ``horizon_years`` years, where ``cost`` is the citizen's disease group's
+    excess cost over the cost basis's horizon. Each year's saving is
+    discounted at the payer's own ``discount_rate`` from the middle of the
+    year (the year counted from the middle of the cohort's referral window)
+    to the investor's valuation date, as are the payer's repayments.
+    """
+
+    horizon_years: PositiveInt
+    persistence: Probability
+
+
 class BusinessCase(ConfigModel):
-    """The authorities' business case by the source's method."""
+    """The authorities' business case by the source's method, and the modelled one."""
 
     method: Literal["threshold_times_mean_excess_cost"] = "threshold_times_mean_excess_cost"
     horizon_years: PositiveInt
@@ -150,6 +168,7 @@ class BusinessCase(ConfigModel):
     authorities: dict[str, str]
     disease_groups: list[DiseaseGroup] = Field(min_length=1)
     stated_mean: DiseaseGroup | None = None
+    modelled: ModelledSaving | None = None
 
 
 class LedgerOptions(ConfigModel):
@@ -170,6 +189,10 @@ class GoalModel(ConfigModel):
     drift (``drift_low`` for starts <= ``low_max``, else ``drift_high``) +
     effect + sigma * noise, rounded and clipped to the scale; success on a
     strict increase.
+
+    ``calibrated`` (default true): the priors' central values must imply the
+    goal's contract ``success_rate`` (one source of truth, checked on load);
+    false marks a deliberate departure, e.g. an effect taken from other evidence.
     """
 
     drift: Prior | None = None
@@ -181,6 +204,7 @@ class GoalModel(ConfigModel):
     drift_low: Prior | None = None
     drift_high: Prior | None = None
     low_max: int | None = None
+    calibrated: bool = True
 
 
 class ModelSpec(ConfigModel):
@@ -416,6 +440,20 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
             _must_ref(
                 payer_id, payer_ids, f"business_case.authorities.{payer_id}", "payer", issues
             )
+            if (
+                bc.modelled is not None
+                and payer_id in payer_ids
+                and s.payer(payer_id).discount_rate is None
+            ):
+                i = payer_ids.index(payer_id)
+                issues.append(
+                    ConfigIssue(
+                        f"payers[{i}].discount_rate",
+                        "is required for an authority when business_case.modelled is given "
+                        "(its modelled saving and repayments are discounted at its own rate)",
+                        has_value=False,
+                    )
+                )
             _must_ref(goal_id, goal_ids, f"business_case.authorities.{payer_id}", "goal", issues)
         columns = sorted(bc.authorities)
         rows = list(bc.disease_groups) + ([bc.stated_mean] if bc.stated_mean else [])

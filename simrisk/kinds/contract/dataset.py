@@ -44,8 +44,8 @@ def to_dataset(
         axis=1,
     ).astype(np.float32)
     total = repaid.sum(axis=(1, 2), dtype=np.float64)
-    saving = arrays["saving"]
-    net = saving - by_payer[:, inp.auth_payer] if len(inp.authorities) else saving
+    bases = authority_bases(inp, arrays, by_payer)
+    dw_goal = deadweight_share_by_goal(arrays)
     p1, p0 = implied
     data_vars = {
         "parameters": var(
@@ -107,23 +107,58 @@ def to_dataset(
             f"investor's NPV at {s.investor.discount_rate:.1%} on {c.valuation_date.isoformat()}",
         ),
         "moic": var(("draw",), arrays["moic"], "1", "investor's money multiple"),
-        "authority_saving": var(
+        "authority_saving_note": var(
             ("draw", "authority"),
-            saving,
+            bases["saving_note"],
             "DKK",
-            "authority's saving caused by the intervention (cost-basis horizon)",
+            "authority's saving by the note's method: threshold x stated BIS mean x successes",
+            basis="note_method",
+            note="undiscounted, as the note computes it; counts every success, caused or not",
         ),
-        "authority_net_saving": var(
+        "authority_net_saving_note": var(
             ("draw", "authority"),
-            net.astype(np.float32),
+            bases["net_note"],
             "DKK",
-            "authority's saving less its repayments",
+            "authority's net saving by the note's method (saving less its repayments)",
+            basis="note_method",
+            note="undiscounted, as the note computes it",
+        ),
+        "authority_saving_modelled": var(
+            ("draw", "authority"),
+            bases["saving_modelled"],
+            "DKK",
+            "authority's modelled caused saving, discounted at its own rate",
+            basis="modelled",
+            note=bases["modelled_note"],
+        ),
+        "authority_repayments_pv": var(
+            ("draw", "authority"),
+            bases["repaid_pv"],
+            "DKK",
+            "authority's repayments discounted at its own rate",
+            basis="modelled",
+            note=f"present value on {c.valuation_date.isoformat()}",
+        ),
+        "authority_net_saving_modelled": var(
+            ("draw", "authority"),
+            bases["net_modelled"],
+            "DKK",
+            "authority's modelled net saving (modelled saving less repayments), discounted",
+            basis="modelled",
+            note=bases["modelled_note"],
         ),
         "deadweight_share": var(
             ("draw",),
             arrays["dw_share"],
             "1",
             "share of repayments paying for deadweight successes",
+        ),
+        "deadweight_share_by_goal": var(
+            ("draw", "goal"),
+            dw_goal,
+            "1",
+            "share of the goal's repayments paying for deadweight successes",
+            note="NaN where the goal repays nothing",
         ),
         "implied_success_rate": var(
             ("goal",), p1, "1", "P(success | measured) at the priors' central values"
@@ -142,6 +177,7 @@ def to_dataset(
         "payer": list(c.payer_ids),
         "year": inp.years.astype(np.int64),
         "authority": list(inp.authorities),
+        "authority_discount_rate": ("authority", inp.auth_rate),
         "parameter": list(inp.space.names),
         "goal_payer": ("goal", [c.payer_ids[p] for p in c.goal_payer]),
         "payment_per_success": ("goal", c.payment),
@@ -173,3 +209,70 @@ def to_dataset(
         "scenario_json": s.model_dump_json(),
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def authority_bases(inp, arrays, by_payer) -> dict:
+    """The authorities' saving and net saving per draw on both bases.
+
+    - note's method: ``threshold x stated mean excess cost x successes`` of
+      the authority's goal, less its repayments, undiscounted (as the note);
+    - modelled: the kernel's caused saving (horizon, persistence, the
+      payer's discount rate), less the repayments discounted at the same rate.
+    """
+    s = inp.scenario
+    c = inp.contract
+    bc = s.business_case
+    N = by_payer.shape[0]
+    A = len(inp.authorities)
+    saving_note = np.zeros((N, A))
+    repaid_pv = np.zeros((N, A))
+    repaid = arrays["repaid"]
+    for a, payer in enumerate(inp.authorities):
+        g = int(inp.auth_goal[a])
+        if bc.stated_mean is not None:
+            mean = bc.stated_mean.costs[payer]
+        else:
+            mean = sum(r.costs[payer] for r in bc.disease_groups) / len(bc.disease_groups)
+        threshold = float(s.goals[g].threshold or 0.0)
+        succ = arrays["successes"][:, :, g].sum(axis=1, dtype=np.float64)
+        saving_note[:, a] = threshold * mean * succ
+        goals = c.goal_payer == inp.auth_payer[a]
+        disc = (1.0 + inp.auth_rate[a]) ** -c.repay_t
+        repaid_pv[:, a] = repaid[:, :, goals].sum(axis=2, dtype=np.float64) @ disc
+    paid = by_payer[:, inp.auth_payer].astype(np.float64)
+    saving_modelled = arrays["saving"].astype(np.float64)
+    m = bc.modelled if bc is not None else None
+    note = (
+        (
+            f"caused fall in use of measured citizens, BIS cost over {bc.horizon_years} years "
+            f"spread evenly; counted for {m.horizon_years} years with persistence "
+            f"{m.persistence:g} a year; noise mean-preserving; discounted at the payer's "
+            f"discount_rate to {c.valuation_date.isoformat()}"
+        )
+        if m is not None
+        else ""
+    )
+    return {
+        "saving_note": saving_note.astype(np.float32),
+        "net_note": (saving_note - paid).astype(np.float32),
+        "saving_modelled": saving_modelled.astype(np.float32),
+        "repaid_pv": repaid_pv.astype(np.float32),
+        "net_modelled": (saving_modelled - repaid_pv).astype(np.float32),
+        "modelled_note": note,
+    }
+
+
+def deadweight_share_by_goal(arrays) -> np.ndarray:
+    """Per draw and goal: the share of the goal's repayments that pays for deadweight.
+
+    Within a cohort a goal's repayment is spread evenly over its successes
+    (caps cut them pro rata), so the deadweight part is
+    ``repaid x deadweight / successes``; NaN where the goal repays nothing.
+    """
+    repaid = arrays["repaid"].astype(np.float64)
+    succ = arrays["successes"].astype(np.float64)
+    dw = arrays["deadweight"].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        part = np.where(succ > 0, repaid * dw / succ, 0.0).sum(axis=1)
+        total = repaid.sum(axis=1)
+        return np.where(total > 0, part / total, np.nan).astype(np.float32)

@@ -45,7 +45,7 @@ def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> N
         inp.cost_table, inp.group_cdf, inp.group_guide, inp.auth_payer, inp.auth_goal,
         inp.cohort_cdf, inp.cohort_guide, c.payment, c.goal_payer, c.cap, c.repay_order,
         c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year, len(inp.years),
-        float(inp.rate),
+        float(inp.rate), inp.saving_factor,
         buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
         buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
         buf["moic"], buf["saving"], buf["dw_share"],
@@ -56,7 +56,7 @@ def draw_parameters(inp: EngineInputs, draw0: int, n: int, key, fixed: bool) -> 
     """Parameter values ``[n, P]`` for draws ``draw0 .. draw0 + n - 1``."""
     P = len(inp.space.names)
     if fixed:
-        return np.tile(inp.space.central, (n, 1))
+        return np.tile(inp.fixed_values, (n, 1))
     u = np.empty((n, P))
     param_uniforms(key, np.int64(draw0), n, P, u)
     return inp.space.transform(u)
@@ -138,7 +138,8 @@ def simulate(
         Numba threads (default: all). Results do not depend on it.
     fixed_parameters : bool
         Switch off parameter uncertainty: every draw uses the priors'
-        central values, so outcome counts are binomial.
+        central values (recruitment and retention exactly the ledger's), so
+        outcome counts are binomial.
     config_text : str
         The config file's text, stored in the Dataset for provenance.
     quiet : bool

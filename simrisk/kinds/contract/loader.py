@@ -2,8 +2,9 @@
 
 :mod:`simrisk.kinds.contract.config` declares the schema and the checks
 across its sections; :mod:`simrisk.kinds.contract.priors` checks the
-``[model]`` priors against it. This module runs both, so neither imports the
-other's caller.
+``[model]`` priors against it; :mod:`simrisk.kinds.contract.consistency`
+checks that the ledger's inputs equal the priors' central values. This
+module runs all three, so none imports another's caller.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from simrisk.core.config import absolute_paths, load_toml, validate_model
 from simrisk.core.errors import ConfigError
 from simrisk.kinds.contract.config import Scenario, cross_checks
+from simrisk.kinds.contract.consistency import source_of_truth_issues
 from simrisk.kinds.contract.priors import model_issues
 
 __all__ = ["load_scenario", "parse_scenario"]
@@ -42,6 +44,8 @@ def parse_scenario(data: dict, source: str | None = None) -> Scenario:
     issues = cross_checks(scenario)
     if not issues:
         issues = model_issues(scenario)
+    if not issues:
+        issues = source_of_truth_issues(scenario)
     if issues:
         raise ConfigError(issues, source)
     return scenario

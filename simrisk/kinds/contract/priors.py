@@ -16,7 +16,13 @@ import numpy as np
 import simrisk.kinds.wellby.prior  # noqa: F401
 from simrisk.core.config import Prior, suggest
 from simrisk.core.errors import ConfigIssue
-from simrisk.core.priors import ParameterSpace, build_space, correlation_matrix, prior_issues
+from simrisk.core.priors import (
+    ParameterSpace,
+    build_space,
+    correlation_issues,
+    correlation_matrix,
+    prior_issues,
+)
 from simrisk.kinds.contract.config import GoalModel, Scenario
 
 __all__ = ["build_parameter_space", "model_issues", "parameter_names"]
@@ -141,6 +147,15 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                         gm.low_max,
                     )
                 )
+    if s.business_case is not None and s.business_case.modelled is None:
+        issues.append(
+            ConfigIssue(
+                "business_case.modelled",
+                "is required with [model]: simrisk run reports the authorities' modelled "
+                "saving beside the note's and needs its horizon_years and persistence",
+                has_value=False,
+            )
+        )
     n_res = sum(g.outcome == "resource_use_fall" for g in s.goals)
     if n_res > 4:
         issues.append(
@@ -160,6 +175,7 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
             issues.append(
                 ConfigIssue("model.cost_weights", "must sum to 1", round(sum(m.cost_weights), 9))
             )
+    issues += correlation_issues(m.correlations, "model.correlations")
     if not issues:
         names = parameter_names(s)
         for i, c in enumerate(m.correlations):

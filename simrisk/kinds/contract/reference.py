@@ -81,7 +81,7 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
 
     succ_cit = np.zeros((n, M, G))
     dw_cit = np.zeros((n, M, G))
-    saving_g = np.zeros((n, G))
+    saving_cg = np.zeros((n, C, G))
     for k, g in enumerate(inp.res_goals):
         ix = inp.pidx[g]
         drift, eff, sig, zero = (params[:, ix[m]][:, None] for m in range(4))
@@ -100,8 +100,11 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         dw_cit[:, :, g] = s1 * s0
         if inp.cost_col[g] >= 0:
             cost = inp.cost_table[group, inp.cost_col[g]]
-            sav = np.where(is_zero | ~alive, 0.0, cost * (np.exp(d_cf) - np.exp(d_tr)))
-            saving_g[:, g] = sav.sum(axis=1)
+            # Mean-preserving noise: the average counterfactual level is exp(drift).
+            level = np.exp(-0.5 * sig**2)
+            sav = np.where(is_zero | ~alive, 0.0, cost * (np.exp(d_cf) - np.exp(d_tr)) * level)
+            for cc in range(C):
+                saving_cg[:, cc, g] = np.where(cohort == cc, sav, 0.0).sum(axis=1)
     for g in inp.score_goals:
         ix = inp.pidx[g]
         top = inp.score_top[g]
@@ -161,6 +164,6 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         "irr_status": status,
         "npv": npv,
         "moic": moic,
-        "saving": saving_g[:, inp.auth_goal],
+        "saving": np.einsum("nca,ca->na", saving_cg[:, :, inp.auth_goal], inp.saving_factor),
         "dw_share": dw_share,
     }

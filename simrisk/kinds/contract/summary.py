@@ -7,6 +7,7 @@ The statistics and their standard errors are the core's
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import xarray as xr
@@ -14,7 +15,7 @@ import xarray as xr
 from simrisk.core.errors import SimriskError
 from simrisk.core.summary import describe, expected_shortfall, prob, quantile_se
 
-__all__ = ["REQUIRED_VARIABLES", "format_summary", "summarize"]
+__all__ = ["REQUIRED_VARIABLES", "SAVING_BASES", "format_summary", "summarize"]
 
 REQUIRED_VARIABLES = (
     "irr",
@@ -23,8 +24,14 @@ REQUIRED_VARIABLES = (
     "moic",
     "repayments_by_payer",
     "repayments_total",
-    "authority_net_saving",
+    "authority_saving_note",
+    "authority_net_saving_note",
+    "authority_saving_modelled",
+    "authority_repayments_pv",
+    "authority_net_saving_modelled",
     "deadweight_share",
+    "deadweight_share_by_goal",
+    "deadweight_successes",
     "successes",
     "measured",
 )
@@ -95,11 +102,16 @@ def summarize(ds: xr.Dataset) -> dict:
             **{str(p): describe(rep.sel(payer=p).values) for p in rep["payer"].values},
             "total": describe(total),
         },
+        "saving_bases": SAVING_BASES,
         "net_saving": {
-            str(a): describe(ds["authority_net_saving"].sel(authority=a).values)
-            for a in ds["authority"].values
+            basis: {str(a): _net_saving(ds, basis, str(a)) for a in ds["authority"].values}
+            for basis in SAVING_BASES
         },
         "deadweight_share": describe(ds["deadweight_share"].values),
+        "deadweight_share_by_goal": {
+            str(g): describe(ds["deadweight_share_by_goal"].values[:, j])
+            for j, g in enumerate(goals)
+        },
         "success_rate": {
             str(g): {
                 **describe(rate(j)),
@@ -111,6 +123,61 @@ def summarize(ds: xr.Dataset) -> dict:
         },
     }
     return out
+
+
+#: The authorities' saving bases, in the order they are shown (the note's first).
+SAVING_BASES = {
+    "note_method": (
+        "the note's method: threshold x stated BIS mean excess cost x successes, "
+        "less repayments; undiscounted, every success counted (caused or not)"
+    ),
+    "modelled": (
+        "modelled: the caused fall in each measured citizen's use (per-citizen model), "
+        "horizon and persistence from business_case.modelled, less repayments; both "
+        "discounted at the payer's own discount_rate"
+    ),
+}
+_VARS = {
+    "note_method": ("authority_saving_note", "authority_net_saving_note"),
+    "modelled": ("authority_saving_modelled", "authority_net_saving_modelled"),
+}
+
+
+def _ratio_of_means(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """``mean(y) / mean(x)`` and its delta-method standard error."""
+    mx = float(x.mean())
+    if mx <= 0:
+        return float("nan"), float("nan")
+    r = float(y.mean()) / mx
+    return r, float((y - r * x).std(ddof=1) / math.sqrt(y.size) / mx)
+
+
+def _net_saving(ds: xr.Dataset, basis: str, a: str) -> dict:
+    """One authority's net saving on one basis, with P(net < 0) and cost per caused success."""
+    saving_var, net_var = _VARS[basis]
+    net = ds[net_var].sel(authority=a).values.astype(np.float64)
+    saving = ds[saving_var].sel(authority=a).values.astype(np.float64)
+    if basis == "note_method":
+        paid = ds["repayments_by_payer"].sel(payer=a).values.astype(np.float64)
+    else:
+        paid = ds["authority_repayments_pv"].sel(authority=a).values.astype(np.float64)
+    # The authority's goal: the one its saving is measured on (its resource goal).
+    goal_payer = list(ds["goal_payer"].values)
+    j = goal_payer.index(a)
+    succ = ds["successes"].values[:, :, j].sum(axis=1, dtype=np.float64)
+    dw = ds["deadweight_successes"].values[:, :, j].sum(axis=1, dtype=np.float64)
+    cost, cost_se = _ratio_of_means(paid, succ - dw)
+    p_neg, p_neg_se = prob(net < 0)
+    return {
+        **describe(net),
+        "p_negative": p_neg,
+        "p_negative_se": p_neg_se,
+        "saving_mean": float(saving.mean()),
+        "saving_mean_se": float(saving.std(ddof=1) / math.sqrt(saving.size)),
+        "repayments_mean": float(paid.mean()),
+        "cost_per_caused_success": cost,
+        "cost_per_caused_success_se": cost_se,
+    }
 
 
 def _dkk(x: float) -> str:
@@ -143,9 +210,35 @@ def format_summary(s: dict) -> str:
     lines.append(row("money multiple", s["moic"], lambda v: f"{v:.3f}"))
     for k, d in s["repayments"].items():
         lines.append(row(f"repaid: {k}", d, _dkk))
-    for k, d in s["net_saving"].items():
-        lines.append(row(f"net saving: {k}", d, _dkk))
     lines.append(row("deadweight share", s["deadweight_share"], lambda v: _pct(v, 2)))
+    for g, d in s["deadweight_share_by_goal"].items():
+        lines.append(row(f"  of which {g}", d, lambda v: _pct(v, 2)))
+    lines += [
+        "",
+        "Authorities (DKK): net saving = saving - repayments, on two bases",
+        "  note's method: threshold x stated BIS mean x successes; undiscounted, as the note",
+        "  modelled: caused fall per measured citizen; both discounted at the payer's rate",
+        "                                    mean                 P5                   P50"
+        "                  P95",
+    ]
+    label = {"note_method": "note's method", "modelled": "modelled"}
+    for basis, by_auth in s["net_saving"].items():
+        for a, d in by_auth.items():
+            lines.append(row(f"{label[basis]}: {a}", d, _dkk))
+    lines.append("")
+    lines.append(
+        "                                    P(net < 0)        saving (mean)"
+        "     cost per caused success"
+    )
+    for basis, by_auth in s["net_saving"].items():
+        for a, d in by_auth.items():
+            lines.append(
+                f"  {label[basis] + ': ' + a:<30}"
+                f"{_pct(d['p_negative'], 2):>8} ({_pct(d['p_negative_se'], 2)})"
+                f"{_dkk(d['saving_mean']):>15} ({_dkk(d['saving_mean_se'])})"
+                f"{_dkk(d['cost_per_caused_success']):>14} "
+                f"({_dkk(d['cost_per_caused_success_se'])})"
+            )
     risk = [
         (
             f"P(repayments < capital {_dkk(s['capital'])})",
