@@ -319,14 +319,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         out = _check_out(args.out, "--out")
     else:
         out = _default_out(args.config)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SimriskError(
-                f"--out {out} (the default): cannot make folder {out.parent} "
-                f"({exc.strerror or exc.__class__.__name__}); give --out"
-            ) from None
-        out = _check_out(str(out), "--out")
+        if out.parent.is_dir():
+            out = _check_out(str(out), "--out")
+        elif out.parent.exists():
+            raise SimriskError(f"--out {out} (the default): {out.parent} is not a folder")
+        else:
+            _writable_folder(Path("."), f"--out {out} (the default)")
     if args.scores:
         _check_scores(args.scores)
     draws = _check_draws(kind, cfg, args.draws, args.config)
@@ -346,6 +344,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
             options["scores"] = args.scores
     else:
         options.update(quiet=args.quiet, checkpoint_path=prefix)
+    if out is not None and not out.parent.is_dir():
+        try:  # the default results/ folder, made only now that every check has passed
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SimriskError(
+                f"--out {out}: cannot make folder {out.parent} "
+                f"({exc.strerror or exc.__class__.__name__}); give --out"
+            ) from None
     lock = OutputLock(out).acquire() if out is not None else None
     try:
         if out is not None:

@@ -318,10 +318,15 @@ def build_report(
     pages.append(("assumptions", lambda: _assumptions_page(ds, s, lang, wellby)))
 
     target = Path(out)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     fig_dir = Path(figures) if figures is not None else None
+    made_dir = fig_dir is not None and not fig_dir.exists()
     if fig_dir is not None:
         fig_dir.mkdir(parents=True, exist_ok=True)
+    # Figures go to temporary names and are renamed only once the PDF is
+    # complete, so a failed or interrupted report leaves no half set behind.
+    figs: list[tuple[Path, Path]] = []
+    done = False
     try:
         with PdfPages(tmp) as pdf:
             for k, (name, make) in enumerate(pages, start=1):
@@ -330,9 +335,21 @@ def build_report(
                 pdf.savefig(fig)
                 if fig_dir is not None:
                     for ext in ("png", "svg"):
-                        fig.savefig(fig_dir / f"page_{k:02d}_{name}.{ext}", dpi=110)
+                        final = fig_dir / f"page_{k:02d}_{name}.{ext}"
+                        part = fig_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part.{ext}"
+                        figs.append((part, final))
+                        fig.savefig(part, dpi=110)
                 plt.close(fig)
+        for part, final in figs:
+            os.replace(part, final)
         os.replace(tmp, target)
+        done = True
     finally:
         tmp.unlink(missing_ok=True)
+        for part, _ in figs:
+            part.unlink(missing_ok=True)
+        if made_dir and not done:
+            import shutil
+
+            shutil.rmtree(fig_dir, ignore_errors=True)
     return [name for name, _ in pages]
