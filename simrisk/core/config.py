@@ -257,7 +257,6 @@ _TYPE_MESSAGES = {
     "list_type": "must be a list ([...] or [[...]] tables)",
     "dict_type": "must be a table",
     "model_type": "must be a table",
-    "too_short": "must not be empty",
 }
 
 
@@ -300,14 +299,32 @@ def _issue_from_error(err: dict, root: type[BaseModel]) -> ConfigIssue:
     if typ in _BOUND_MESSAGES:
         key, text = _BOUND_MESSAGES[typ]
         return ConfigIssue(path, text.format(err["ctx"][key]), err.get("input"))
-    if typ in ("too_long", "too_short") and "max_length" in err.get("ctx", {}):
-        ctx = err["ctx"]
-        lo, hi = ctx.get("min_length", 0), ctx["max_length"]
-        want = f"exactly {hi}" if lo == hi else f"at most {hi}"
-        return ConfigIssue(path, f"must have {want} items", err.get("input"))
+    if typ in ("too_long", "too_short"):
+        lo, hi = _length_bounds(loc, root)
+        ctx = err.get("ctx", {})
+        lo, hi = ctx.get("min_length", lo), ctx.get("max_length", hi)
+        if lo is not None and lo == hi:
+            want = f"exactly {hi} items"
+        elif typ == "too_long":
+            want = f"at most {hi} items"
+        else:
+            want = "must not be empty" if lo == 1 else f"at least {lo} items"
+            return ConfigIssue(path, want, err.get("input"))
+        return ConfigIssue(path, f"must have {want}", err.get("input"))
     if typ in _TYPE_MESSAGES:
         return ConfigIssue(path, _TYPE_MESSAGES[typ], err.get("input"))
     return ConfigIssue(path, _plain(str(err["msg"])), err.get("input"))
+
+
+def _length_bounds(loc: tuple, root: type[BaseModel]) -> tuple[int | None, int | None]:
+    """A list field's declared ``min_length`` and ``max_length``."""
+    parent = _model_at(loc[:-1], root) if loc else None
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    lo = hi = None
+    for m in field.metadata if field is not None else []:
+        lo = getattr(m, "min_length", lo)
+        hi = getattr(m, "max_length", hi)
+    return lo, hi
 
 
 def _issues(errors: list[dict], root: type[BaseModel]) -> list[ConfigIssue]:

@@ -224,6 +224,8 @@ class OutputLock:
 def open_result(path: str | Path, kind: str | None = None) -> xr.Dataset:
     """Open a simrisk result, with a clear error when it is not one (of ``kind``)."""
     p = Path(path)
+    if p.is_dir():
+        raise SimriskError(f"{path}: is a folder, not a result file")
     if not p.is_file():
         raise SimriskError(f"{path}: file not found")
     try:
