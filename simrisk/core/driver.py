@@ -199,7 +199,7 @@ class Checkpoint:
             if draw0 != done or draw0 + n > N:
                 break  # a gap: resume from the last contiguous draw
             try:
-                with np.load(f, allow_pickle=False) as z:
+                with open(f, "rb") as fh, np.load(fh, allow_pickle=False) as z:
                     for k, v in out.items():
                         part = z[k]
                         if part.shape != v[draw0 : draw0 + n].shape:
