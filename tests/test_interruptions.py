@@ -324,3 +324,26 @@ def test_an_unwritable_folder_is_refused_before_simulating(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert f"cannot write in folder {immutable_folder}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("seconds_per_draw", "later"), [(0.0, 5000), (1.0, 10), (0.5, 20)])
+def test_chunks_shrink_so_one_takes_at_most_ten_seconds(seconds_per_draw, later, monkeypatch):
+    """A chunk of work is what an interruption can lose: the driver keeps it under 10 s."""
+    import simrisk.core.driver as driver
+
+    now = [0.0]
+    monkeypatch.setattr(driver, "_clock", lambda: now[0])
+    sizes = []
+
+    def fill(draw0, n, views):
+        sizes.append(n)
+        views["x"][:] = np.arange(draw0, draw0 + n)
+        now[0] += seconds_per_draw * n  # a machine this slow
+
+    out = {"x": np.zeros(30_000)}
+    spec = driver.RunSpec(draws=30_000, seed=0, chunk_size=5000)
+    driver.run_chunks(fill, out, spec)
+    assert (out["x"] == np.arange(30_000)).all()
+    assert sizes[0] == min(5000, driver.FIRST_CHUNK)
+    assert driver.CHUNK_SECONDS == 10.0
+    assert max(sizes[1:-1]) == min(sizes[1:-1]) == later  # 10 s / (s per draw), at most 5,000
