@@ -628,7 +628,8 @@ class _StopSignals:
         if threading.current_thread() is threading.main_thread():
             for name in ("SIGTERM", "SIGHUP"):
                 sig = getattr(signal, name, None)
-                if sig is not None:
+                # an ignored signal stays ignored (nohup ignores SIGHUP on purpose)
+                if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
                     self.saved[sig] = signal.signal(sig, stop)
         return self
 

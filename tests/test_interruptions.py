@@ -347,3 +347,21 @@ def test_chunks_shrink_so_one_takes_at_most_ten_seconds(seconds_per_draw, later,
     assert sizes[0] == min(5000, driver.FIRST_CHUNK)
     assert driver.CHUNK_SECONDS == 10.0
     assert max(sizes[1:-1]) == min(sizes[1:-1]) == later  # 10 s / (s per draw), at most 5,000
+
+
+def test_an_ignored_sighup_stays_ignored(tmp_path):
+    """Under nohup (SIGHUP ignored) a hangup must not stop the run."""
+    out = tmp_path / "r.nc"
+    proc = subprocess.Popen(
+        ["nohup", *_argv(out, 60_000)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+    )
+    _wait_for(lambda: len(_chunks(tmp_path)) >= 1, proc)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert out.is_file()

@@ -105,7 +105,7 @@ class _held_signals:
         if threading.current_thread() is threading.main_thread():
             for name in STOP_SIGNALS:
                 sig = getattr(signal, name, None)
-                if sig is not None:
+                if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
                     self.saved[sig] = signal.signal(sig, self._handler)
         return self.got
 
