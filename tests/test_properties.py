@@ -90,6 +90,29 @@ def test_any_value_anywhere_is_accepted_or_a_config_error(path, value):
         assert "Input should" not in text and "function-after" not in text
 
 
+WB = tomllib.loads((DSI_CONFIG.parent / "opi_aims_wellby.toml").read_text(encoding="utf-8"))
+WB_LEAVES = list(_leaves(WB))
+
+
+@SETTINGS
+@given(path=st.sampled_from(WB_LEAVES), value=toml_values)
+def test_any_value_anywhere_in_a_wellby_config_is_accepted_or_a_config_error(path, value):
+    from simrisk.core.config import validate_model
+    from simrisk.kinds.wellby.config import WellbyConfig, _checks
+
+    data = _set(WB, path, value)
+    try:
+        cfg = validate_model(WellbyConfig, data, "fuzz.toml")
+        issues = _checks(cfg, DSI_CONFIG.parent)
+    except ConfigError as exc:
+        issues = exc.issues
+        assert str(exc).startswith("fuzz.toml: ")
+    for issue in issues:
+        text = issue.format("fuzz.toml")
+        assert "Input should" not in text and "function-after" not in text, text
+        assert "literal[" not in text, text
+
+
 money_paths = [
     ("payers", 0, "cap"),
     ("business_case", "disease_groups", 0, "total"),
