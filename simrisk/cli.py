@@ -251,7 +251,7 @@ def _default_out(config: str) -> Path:
     return Path("results") / (Path(config).stem + ".nc")
 
 
-def _check_draws(kind, cfg, draws: int | None, config: str) -> int:
+def _check_draws(kind, cfg, draws: int | None, config: str) -> int | None:
     """The run's draw count, refused before simulating when too few or too many for memory."""
     from simrisk.core.driver import check_memory
 
@@ -259,7 +259,10 @@ def _check_draws(kind, cfg, draws: int | None, config: str) -> int:
     # first, so a config that cannot be simulated at all says so before the draws
     per_draw = per_draw(cfg) if per_draw is not None else None
     given = draws is not None
-    n = draws if given else cfg.simulation.draws
+    # a kind without simulation.draws (or MIN_DRAWS, bytes_per_draw) is not checked here
+    n = draws if given else getattr(getattr(cfg, "simulation", None), "draws", None)
+    if n is None:
+        return None
     where = "--draws" if given else f"{config}: simulation.draws ="
     least = getattr(kind, "MIN_DRAWS", 1)
     if n < least:
