@@ -87,7 +87,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="Monte Carlo simulation of a scenario",
         description="Simulate the scenario: parameter uncertainty once per draw, chance "
         "among citizens per citizen. Writes an xarray Dataset to NetCDF and prints the "
-        "summary.",
+        "summary. Every completed chunk is saved to a checkpoint next to the output, so "
+        "an interrupted run (Ctrl-C, SIGTERM, SIGHUP, even SIGKILL) resumes where it "
+        "stopped when run again.",
     )
     run.add_argument("config", help="config TOML file of any kind (contract, wellby, portfolio)")
     run.add_argument(
@@ -98,7 +100,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--seed",
-        type=_non_negative_int,
+        type=_seed,
         metavar="S",
         help="seed (default: the config's simulation.seed)",
     )
@@ -152,7 +154,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "wellby",
         help="WELLBY bands for a small pilot and its projections",
         description="The pilot's WELLBY total and DKK value, per completer, the scaling "
-        "projections and goal 3's implied success chance, each with 80/90/95%% bands.",
+        "projections and goal 3's implied success chance, each with 80/90/95% bands.",
     )
     wb.add_argument("config", help="WELLBY TOML file, e.g. configs/opi_aims_wellby.toml")
     wb.add_argument(
@@ -161,7 +163,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="paired before,after 0-10 scores per participant (overrides the summary statistics)",
     )
     wb.add_argument("--draws", type=_positive_int, metavar="N")
-    wb.add_argument("--seed", type=_non_negative_int, metavar="S")
+    wb.add_argument("--seed", type=_seed, metavar="S")
     wb.add_argument("--out", metavar="PATH", help="write the result Dataset to NetCDF")
     wb.add_argument("--plot", metavar="PNG", help="write the projections' fan chart (PNG/SVG/PDF)")
     wb.add_argument("--json", action="store_true", help="print one JSON object")
@@ -264,27 +266,98 @@ _positive_int = _int_at_least(1, "positive")
 _non_negative_int = _int_at_least(0, "non-negative")
 
 
+def _seed(text: str) -> int:
+    """A seed: a whole number in [0, 2**64) (results store it as an unsigned 64-bit integer)."""
+    value = _non_negative_int(text)
+    if value >= 2**64:
+        raise argparse.ArgumentTypeError(f"must be below 2**64 = {2**64}, got {text!r}")
+    return value
+
+
 def _default_out(config: str) -> Path:
     return Path("results") / (Path(config).stem + ".nc")
 
 
+def _check_draws(kind, cfg, draws: int | None, config: str) -> int | None:
+    """The run's draw count, refused before simulating when too few or too many for memory."""
+    from simrisk.core.driver import check_memory
+
+    per_draw = getattr(kind, "bytes_per_draw", None)
+    # first, so a config that cannot be simulated at all says so before the draws
+    per_draw = per_draw(cfg) if per_draw is not None else None
+    given = draws is not None
+    # a kind without simulation.draws (or MIN_DRAWS, bytes_per_draw) is not checked here
+    n = draws if given else getattr(getattr(cfg, "simulation", None), "draws", None)
+    if n is None:
+        return None
+    where = "--draws" if given else f"{config}: simulation.draws ="
+    least = getattr(kind, "MIN_DRAWS", 1)
+    if n < least:
+        why = getattr(kind, "MIN_DRAWS_WHY", "the summary needs them")
+        raise SimriskError(f"{where} {n:,}: must be at least {least:,} ({why})")
+    if n > 2**31 - 1:
+        raise SimriskError(f"{where} {n:,}: must be at most {2**31 - 1:,}")
+    if per_draw is not None:
+        check_memory(per_draw, n, where)
+    return n
+
+
+def _check_result_draws(kind, ds, path: str) -> None:
+    least = getattr(kind, "MIN_DRAWS", 1)
+    n = ds.sizes.get("draw", least)
+    if n < least:
+        raise SimriskError(
+            f"{path}: holds {n:,} draws; a summary needs at least {least:,} "
+            "(rerun with more --draws)"
+        )
+
+
+def _stop_status(exc: BaseException) -> int:
+    """Exit status of an interruption: 128 + the signal (130 for Ctrl-C)."""
+    return 128 + getattr(exc, "signum", 2)
+
+
+def _clean_leftovers(out: Path, command: str) -> None:
+    """Remove the temporary files a killed writer of ``out`` left (we hold its lock)."""
+    from simrisk.core.dataset import stale_parts
+
+    for part in stale_parts(out):
+        part.unlink(missing_ok=True)
+        print(
+            f"simrisk {command}: removed {part}, left by an interrupted write of {out}",
+            file=sys.stderr,
+        )
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    import contextlib
+    import os
+    import shutil
+
     from simrisk import kinds
-    from simrisk.core.dataset import write_netcdf
+    from simrisk.core.dataset import OutputLock, write_netcdf
+    from simrisk.core.driver import checkpoint_for
 
     name, kind = kinds.for_config(args.config)
     cfg, text = kind.load(args.config)
+    wellby = name == "wellby"
+    if args.scores and not wellby:
+        raise SimriskError("--scores: only for a WELLBY config")
     if args.out == "-":
         out = None
-    elif args.out:
+    elif args.out is not None:
         out = _check_out(args.out, "--out")
     else:
         out = _default_out(args.config)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out = _check_out(str(out), "--out")
-    ckpt = None if out is None else out.with_name(out.name + ".checkpoint.npz")
-    if ckpt is not None and args.restart:
-        ckpt.unlink(missing_ok=True)
+        if out.parent.is_dir():
+            out = _check_out(str(out), "--out")
+        elif out.parent.exists():
+            raise SimriskError(f"--out {out} (the default): {out.parent} is not a folder")
+        else:
+            _writable_folder(Path("."), f"--out {out} (the default)")
+    if args.scores:
+        _check_scores(args.scores)
+    draws = _check_draws(kind, cfg, args.draws, args.config)
     options = {
         "draws": args.draws,
         "seed": args.seed,
@@ -294,28 +367,72 @@ def _cmd_run(args: argparse.Namespace) -> int:
     }
     if args.fixed_parameters:
         options["fixed_parameters"] = True
-    if name == "wellby":
+    prefix = None if out is None else out.with_name(f".{out.name}.checkpoint")
+    if wellby:
         options["config_path"] = args.config
         if args.scores:
             options["scores"] = args.scores
     else:
-        options.update(quiet=args.quiet, checkpoint_path=ckpt)
-        if args.scores:
-            raise SimriskError("--scores: only for a WELLBY config")
+        options.update(quiet=args.quiet, checkpoint_path=prefix)
+    if out is not None and not out.parent.is_dir():
+        try:  # the default results/ folder, made only now that every check has passed
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SimriskError(
+                f"--out {out}: cannot make folder {out.parent} "
+                f"({exc.strerror or exc.__class__.__name__}); give --out"
+            ) from None
+    lock = OutputLock(out).acquire() if out is not None else None
     try:
-        ds = kind.simulate(cfg, **options)
-    except KeyboardInterrupt:
-        if ckpt is not None and ckpt.exists():
+        if out is not None:
+            _clean_leftovers(out, "run")
+            if args.restart:
+                for old in out.parent.glob(f"{prefix.name}-*"):
+                    shutil.rmtree(old, ignore_errors=True)
+        try:
+            ds = kind.simulate(cfg, **options)
+        except KeyboardInterrupt as exc:
+            ck = checkpoint_for(prefix) if prefix is not None else None
+            if ck is not None and ck.saved:
+                print(
+                    f"simrisk run: interrupted; {out} was not written. {ck.saved:,} of "
+                    f"{draws:,} draws are saved in {ck.path}: run the same command to resume.",
+                    file=sys.stderr,
+                )
+            else:
+                print("simrisk run: interrupted; nothing was written", file=sys.stderr)
+            return _stop_status(exc)
+        ck = checkpoint_for(prefix) if prefix is not None else None
+        if ck is not None and ck.resumed_from:
             print(
-                f"simrisk run: interrupted; {out} was not written. Progress is saved in "
-                f"{ckpt}: run the same command to resume.",
+                f"simrisk run: resumed {ck.resumed_from:,} of {draws:,} draws from {ck.path}; "
+                f"simulated {draws - ck.resumed_from:,}",
                 file=sys.stderr,
             )
-            return 130
-        raise
-    if out is not None:
-        write_netcdf(ds, out)
-        ckpt.unlink(missing_ok=True)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and "created_at" in ds.attrs:
+            # Reproducible files (reproducible-builds.org): a fixed creation time.
+            import datetime as dt
+
+            with contextlib.suppress(ValueError, OverflowError):
+                when = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+                ds.attrs["created_at"] = when.isoformat(timespec="seconds")
+        if out is not None:
+            try:
+                write_netcdf(ds, out)
+            except KeyboardInterrupt as exc:
+                saved = f"; progress is saved in {ck.path}" if ck is not None and ck.saved else ""
+                print(
+                    f"simrisk run: interrupted while writing; {out} was not written{saved}. "
+                    "Run the same command to finish.",
+                    file=sys.stderr,
+                )
+                return _stop_status(exc)
+            if ck is not None:
+                ck.remove()
+    finally:
+        if lock is not None:
+            lock.release()
     _print_summary(kind, kind.summarize(ds), args.json)
     if out is not None and not args.json:
         print(f"\nwrote {out}")
@@ -335,22 +452,67 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
     ds = open_result(args.path)
     _, kind = kinds.for_result(ds, args.path)
+    _check_result_draws(kind, ds, args.path)
     _print_summary(kind, kind.summarize(ds), args.json)
     return 0
 
 
+def _writable_folder(folder: Path, what: str) -> None:
+    """Refuse a folder this process cannot create files in (root ignores chmod, not chattr +i)."""
+    import os
+    import uuid
+
+    probe = folder / f".simrisk-probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    try:
+        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError as exc:
+        raise SimriskError(
+            f"{what}: cannot write in folder {folder} ({exc.strerror or exc.__class__.__name__})"
+        ) from None
+    os.close(fd)
+    probe.unlink(missing_ok=True)
+
+
 def _check_out(path: str, flag: str) -> Path:
+    if not path.strip():
+        raise SimriskError(f"{flag} {path!r}: empty; give a file name")
     out = Path(path)
     if out.is_dir():
         raise SimriskError(f"{flag} {out}: is a folder; give a file name")
-    if str(out.parent) and not out.parent.is_dir():
+    if out.exists() and not out.is_file():
+        raise SimriskError(f"{flag} {out}: exists and is not a regular file")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
         raise SimriskError(f"{flag} {out}: folder {out.parent} does not exist")
+    _writable_folder(folder, f"{flag} {out}")
     return out
+
+
+def _check_figure(path: str, flag: str) -> Path:
+    """An output figure: a writable file whose suffix is a format matplotlib can write."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    out = _check_out(path, flag)
+    formats = sorted(FigureCanvasBase.get_supported_filetypes())
+    ext = out.suffix.lower().lstrip(".")
+    if ext not in formats:
+        got = f"format {ext!r}" if ext else "no suffix"
+        raise SimriskError(
+            f"{flag} {out}: {got}; the name must end in one of .{', .'.join(formats)}"
+        )
+    return out
+
+
+def _check_scores(path: str) -> None:
+    """Read a --scores file once before simulating, so a bad one stops the run at once."""
+    from simrisk.kinds.wellby.scores import read_scores
+
+    read_scores(path)
 
 
 def _cmd_wellby(args: argparse.Namespace) -> int:
     from simrisk import kinds
-    from simrisk.core.dataset import write_netcdf
+    from simrisk.core.dataset import OutputLock, write_netcdf
 
     name, kind = kinds.for_config(args.config)
     if name != "wellby":
@@ -358,39 +520,59 @@ def _cmd_wellby(args: argparse.Namespace) -> int:
             f"{args.config}: a {name} config; 'simrisk wellby' takes a WELLBY config"
         )
     cfg, text = kind.load(args.config)
-    out = _check_out(args.out, "--out") if args.out else None
-    plot = _check_out(args.plot, "--plot") if args.plot else None
-    ds = kind.simulate(
-        cfg,
-        draws=args.draws,
-        seed=args.seed,
-        scores=args.scores,
-        config_path=args.config,
-        config_text=text,
-    )
-    if out is not None:
-        write_netcdf(ds, out)
-    if plot is not None:
-        from simrisk.plot import plot_wellby_fan, save_figure
+    out = _check_out(args.out, "--out") if args.out is not None else None
+    plot = _check_figure(args.plot, "--plot") if args.plot is not None else None
+    if out is not None and plot is not None and out.resolve() == plot.resolve():
+        raise SimriskError(f"--plot {plot}: the same file as --out")
+    if args.scores:
+        _check_scores(args.scores)
+    _check_draws(kind, cfg, args.draws, args.config)
+    locks = [OutputLock(p, f).acquire() for p, f in ((out, "--out"), (plot, "--plot")) if p]
+    try:
+        for p in (out, plot):
+            if p is not None:
+                _clean_leftovers(p, "wellby")
+        ds = kind.simulate(
+            cfg,
+            draws=args.draws,
+            seed=args.seed,
+            scores=args.scores,
+            config_path=args.config,
+            config_text=text,
+        )
+        if out is not None:
+            write_netcdf(ds, out)
+        if plot is not None:
+            from simrisk.plot import plot_wellby_fan, save_figure
 
-        save_figure(plot_wellby_fan(ds).figure, plot)
+            save_figure(plot_wellby_fan(ds).figure, plot)
+    finally:
+        for lock in locks:
+            lock.release()
     _print_summary(kind, kind.summarize(ds), args.json)
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from simrisk import kinds
-    from simrisk.core.dataset import open_result
+    from simrisk.core.dataset import OutputLock, open_result
 
     out = _check_out(args.output, "--output")
+    if out.suffix.lower() != ".pdf":
+        raise SimriskError(f"--output {out}: the report is a PDF; the name must end in .pdf")
+    if args.figures is not None:
+        _check_figures_folder(args.figures)
     ds = open_result(args.results)
     _, kind = kinds.for_result(ds, args.results)
+    _check_result_draws(kind, ds, args.results)
     options = {"lang": args.lang, "figures": args.figures}
     if args.wellby:
         from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
         options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
-    pages = kind.report(ds, out, **options)
+    with OutputLock(out, "--output"):
+        _clean_leftovers(out, "report")
+        pages = kind.report(ds, out, **options)
     print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0
 
@@ -424,6 +606,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_figures_folder(path: str) -> None:
+    if not path.strip():
+        raise SimriskError(f"--figures {path!r}: empty; give a folder")
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise SimriskError(f"--figures {folder}: is a file; give a folder (made if missing)")
+    existing = folder
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise SimriskError(f"--figures {folder}: {existing} is a file, not a folder")
+    _writable_folder(existing, f"--figures {folder}")
+
+
 def _cmd_example(args: argparse.Namespace) -> int:
     from simrisk.examples import copy_example, list_examples
 
@@ -438,7 +636,12 @@ def _cmd_example(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from simrisk.kinds.contract.bench import format_bench, run_bench
+    from simrisk.core.driver import check_memory
+    from simrisk.kinds.contract import kind
+    from simrisk.kinds.contract.bench import DEFAULT_CONFIG, format_bench, run_bench
+
+    cfg, _ = kind.load(args.config or DEFAULT_CONFIG)
+    check_memory(kind.bytes_per_draw(cfg), args.draws, "--draws")
 
     res = run_bench(args.config, draws=args.draws, threads=args.threads)
     print(json.dumps(res, indent=2) if args.json else format_bench(res))
@@ -464,20 +667,53 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
     return 0
 
 
+class _StopSignals:
+    """SIGTERM and SIGHUP stop a command the way Ctrl-C does (progress saved, exit 128 + n).
+
+    Installed only in the main thread, and the previous handlers are put back,
+    so calling :func:`main` from a test or a notebook leaves no trace.
+    """
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        from simrisk.core.dataset import Interrupted
+
+        def stop(signum, frame):
+            raise Interrupted(signum)
+
+        self.saved = {}
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGTERM", "SIGHUP"):
+                sig = getattr(signal, name, None)
+                # an ignored signal stays ignored (nohup ignores SIGHUP on purpose)
+                if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+                    self.saved[sig] = signal.signal(sig, stop)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, old in self.saved.items():
+            signal.signal(sig, old)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with _StopSignals():
+            return args.func(args)
     except SimriskError as exc:
         lines = str(exc).splitlines() or [exc.__class__.__name__]
         for line in lines:
             print(f"simrisk {args.command}: error: {line}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print(f"simrisk {args.command}: interrupted; nothing was written", file=sys.stderr)
-        return 130
+        return _stop_status(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

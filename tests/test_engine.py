@@ -185,7 +185,7 @@ def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):
     inp = build_inputs(dsi_scenario)
     spec = RunSpec(draws=3000, seed=13, chunk_size=500)
     identity = {"config_sha256": "x", "seed": 13, "draws": 3000}
-    path = tmp_path / "run.checkpoint.npz"
+    path = tmp_path / ".run.nc.checkpoint"
     calls = []
 
     def interrupt_after_two_chunks(n):
@@ -197,9 +197,10 @@ def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):
         simulate_arrays(
             inp, spec, progress=interrupt_after_two_chunks, checkpoint=Checkpoint(path, identity)
         )
-    assert path.is_file()
-    assert not list(tmp_path.glob("*.part"))
     ckpt = Checkpoint(path, identity)
+    # progress is reported after each chunk is saved: two chunks on disk
+    assert len(list(ckpt.path.glob("chunk-*.npz"))) == 2
+    assert not list(ckpt.path.glob("*.tmp"))
     resumed = simulate_arrays(inp, spec, checkpoint=ckpt)
     assert ckpt.resumed_from == 1000
     straight = simulate_arrays(inp, spec)
@@ -207,15 +208,26 @@ def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):
         np.testing.assert_array_equal(resumed[name], straight[name], err_msg=name)
 
 
-def test_checkpoint_of_another_run_is_refused(dsi_scenario, tmp_path):
+def test_checkpoint_of_another_run_is_not_used(dsi_scenario, tmp_path):
+    import json
+
     from simrisk.core.driver import Checkpoint, RunSpec
     from simrisk.core.errors import SimriskError
     from simrisk.kinds.contract.engine import simulate_arrays
 
     inp = build_inputs(dsi_scenario)
     spec = RunSpec(draws=600, seed=13, chunk_size=200)
-    path = tmp_path / "c.npz"
+    prefix = tmp_path / ".c.nc.checkpoint"
     out = simulate_arrays(inp, spec)
-    Checkpoint(path, {"seed": 13}).save(out, 400)
+    first = Checkpoint(prefix, {"seed": 13})
+    first.save_chunk(out, 0, 200)
+    first.save_chunk(out, 200, 200)
+    # another identity is another folder: nothing resumed
+    other = Checkpoint(prefix, {"seed": 14})
+    assert other.path != first.path
+    simulate_arrays(inp, spec, checkpoint=other)
+    assert other.resumed_from == 0
+    # a folder whose identity file says another run (tampered, or a digest clash) is refused
+    (first.path / "identity.json").write_text(json.dumps({"seed": 99}))
     with pytest.raises(SimriskError, match="different run"):
-        simulate_arrays(inp, spec, checkpoint=Checkpoint(path, {"seed": 14}))
+        simulate_arrays(inp, spec, checkpoint=Checkpoint(prefix, {"seed": 13}))

@@ -25,6 +25,7 @@ from simrisk.core.errors import ConfigError, ConfigIssue
 
 __all__ = [
     "KINDS",
+    "MONEY_MAX",
     "Correlation",
     "Finite",
     "FractionOpen",
@@ -37,6 +38,7 @@ __all__ = [
     "Rate",
     "config_kind",
     "load_toml",
+    "origins_of",
     "read_toml",
     "suggest",
     "validate_model",
@@ -62,16 +64,33 @@ def _probability(v: float) -> float:
     return v
 
 
+#: The largest amount of money a config may state, in DKK. Denmark's GDP is
+#: about 3e12 DKK and the Danish health budget about 2e11; an amount above
+#: 1e12 DKK in an outcome contract is a typo or a unit error, and amounts near
+#: float limits (1e308) make NPVs overflow to infinity.
+MONEY_MAX = 1e12
+
+
 def _money(v: float) -> float:
     if not math.isfinite(v) or v < 0:
         raise ValueError("must be a non-negative amount of money (DKK)")
+    if v > MONEY_MAX:
+        raise ValueError(_TOO_MUCH)
     return v
 
 
 def _positive_money(v: float) -> float:
     if not math.isfinite(v) or v <= 0:
         raise ValueError("must be a positive amount of money (DKK)")
+    if v > MONEY_MAX:
+        raise ValueError(_TOO_MUCH)
     return v
+
+
+_TOO_MUCH = (
+    f"must be at most {MONEY_MAX:.0e} DKK (more than a third of Denmark's GDP: "
+    "a typo or a unit error)"
+)
 
 
 def _rate(v: float) -> float:
@@ -234,9 +253,20 @@ def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+def _is_internal(part) -> bool:
+    """A pydantic location part that names a validator, not a key.
+
+    Unions add the branch tried (``function-after[_probability(), float]``,
+    ``literal['pilot']``) to an error's location; users never wrote those.
+    """
+    return isinstance(part, str) and ("[" in part or "(" in part)
+
+
 def _path(loc: tuple) -> str:
     out = ""
     for part in loc:
+        if _is_internal(part):
+            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
@@ -254,12 +284,28 @@ _TYPE_MESSAGES = {
     "list_type": "must be a list ([...] or [[...]] tables)",
     "dict_type": "must be a table",
     "model_type": "must be a table",
-    "too_short": "must not be empty",
 }
 
 
+_BOUND_MESSAGES = {
+    "greater_than": ("gt", "must be greater than {}"),
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "less_than": ("lt", "must be less than {}"),
+    "less_than_equal": ("le", "must be at most {}"),
+}
+
+
+def _plain(msg: str) -> str:
+    """pydantic's wording ("Input should be ...") in this project's ("must be ...")."""
+    msg = msg.removeprefix("Value error, ")
+    for old, new in (("Input should be", "must be"), ("Input should", "must")):
+        if msg.startswith(old):
+            return new + msg[len(old) :]
+    return msg
+
+
 def _issue_from_error(err: dict, root: type[BaseModel]) -> ConfigIssue:
-    loc = tuple(err["loc"])
+    loc = tuple(p for p in err["loc"] if not _is_internal(p))
     typ = err["type"]
     path = _path(loc)
     if typ == "missing":
@@ -277,42 +323,163 @@ def _issue_from_error(err: dict, root: type[BaseModel]) -> ConfigIssue:
     if typ == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return ConfigIssue(path, f"must be one of {expected}", err.get("input"))
-    if typ == "greater_than":
-        return ConfigIssue(path, f"must be greater than {err['ctx']['gt']}", err.get("input"))
+    if typ in _BOUND_MESSAGES:
+        key, text = _BOUND_MESSAGES[typ]
+        return ConfigIssue(path, text.format(err["ctx"][key]), err.get("input"))
+    if typ in ("too_long", "too_short"):
+        lo, hi = _length_bounds(loc, root)
+        ctx = err.get("ctx", {})
+        lo, hi = ctx.get("min_length", lo), ctx.get("max_length", hi)
+        if lo is not None and lo == hi:
+            want = f"exactly {hi} items"
+        elif typ == "too_long":
+            want = f"at most {hi} items"
+        else:
+            want = "must not be empty" if lo == 1 else f"at least {lo} items"
+            return ConfigIssue(path, want, err.get("input"))
+        return ConfigIssue(path, f"must have {want}", err.get("input"))
     if typ in _TYPE_MESSAGES:
         return ConfigIssue(path, _TYPE_MESSAGES[typ], err.get("input"))
-    return ConfigIssue(path, str(err["msg"]), err.get("input"))
+    return ConfigIssue(path, _plain(str(err["msg"])), err.get("input"))
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        deep = isinstance(v, dict) and isinstance(out.get(k), dict) and "dist" not in v
-        out[k] = _merge(out[k], v) if deep else v
+def _length_bounds(loc: tuple, root: type[BaseModel]) -> tuple[int | None, int | None]:
+    """A list field's declared ``min_length`` and ``max_length``."""
+    parent = _model_at(loc[:-1], root) if loc else None
+    field = parent.model_fields.get(str(loc[-1])) if parent is not None else None
+    lo = hi = None
+    for m in field.metadata if field is not None else []:
+        lo = getattr(m, "min_length", lo)
+        hi = getattr(m, "max_length", hi)
+    return lo, hi
+
+
+def _issues(errors: list[dict], root: type[BaseModel]) -> list[ConfigIssue]:
+    """One issue per key: a union's branches (``0.5 | "pilot"``) become one line."""
+    by_path: dict[str, list[ConfigIssue]] = {}
+    for err in errors:
+        issue = _issue_from_error(err, root)
+        by_path.setdefault(issue.path, []).append(issue)
+    out = []
+    for group in by_path.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        msgs = list(dict.fromkeys(i.message for i in group))
+        first = group[0]
+        out.append(
+            ConfigIssue(first.path, " or ".join(msgs), first.value, has_value=first.has_value)
+        )
     return out
 
 
-def _extend(path: Path, data: dict, text: str) -> tuple[dict, str]:
+class _Data(dict):
+    """A config's merged data with ``origins``: key path -> the file that set it."""
+
+    origins: dict[str, str]
+
+
+def origins_of(data) -> dict[str, str] | None:
+    """Which file set each key of a config read with ``extends`` (None without one)."""
+    return getattr(data, "origins", None)
+
+
+def _key_paths(data, prefix: str = ""):
+    """Every key path in ``data`` in :class:`ConfigIssue` form (``a.b[0].c``)."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            p = f"{prefix}.{k}" if prefix else str(k)
+            yield p
+            yield from _key_paths(v, p)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            p = f"{prefix}[{i}]"
+            yield p
+            yield from _key_paths(v, p)
+
+
+def _merge(base: dict, over: dict, origins: dict[str, str], src: str, prefix: str = "") -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        path = f"{prefix}.{k}" if prefix else str(k)
+        deep = isinstance(v, dict) and isinstance(out.get(k), dict) and "dist" not in v
+        if deep:
+            out[k] = _merge(out[k], v, origins, src, path)
+            continue
+        for old in [o for o in origins if o.startswith((path + ".", path + "["))]:
+            del origins[old]  # the base's keys under a replaced table or list
+        out[k] = v
+        origins[path] = src
+        for sub in _key_paths(v, path):
+            origins[sub] = src
+    return out
+
+
+#: How deep ``extends`` chains may go (a -> b -> c ...).
+EXTENDS_DEPTH = 16
+
+
+def _absolute_file_keys(data: dict, folder: Path) -> dict:
+    """A base config's file names made absolute, so they stay relative to the base.
+
+    File names in a config are relative to the file that names them: a
+    ``dist = "pilot"`` prior's ``config`` and a WELLBY config's
+    ``[pilot] scores``. Once merged into a file in another folder they would
+    otherwise resolve relative to that one.
+    """
+    out = absolute_paths(data, folder)
+    pilot = out.get("pilot")
+    if isinstance(pilot, dict) and isinstance(pilot.get("scores"), str):
+        out["pilot"] = {**pilot, "scores": str((folder / pilot["scores"]).resolve())}
+    return out
+
+
+def _extend(path: Path, data: dict, text: str, chain: tuple[Path, ...] = ()) -> tuple[dict, str]:
     """``extends = "base.toml"``: the base's tables, deep-merged with this file's.
 
     Tables merge key by key; lists, values and whole priors (tables with a
     ``dist`` key) replace the base's. The text kept for provenance is both
-    files'.
+    files'. The base is found relative to the extending file's folder; a
+    cycle (a -> b -> a) is an error, as is a chain deeper than
+    :data:`EXTENDS_DEPTH`.
     """
+    chain = (*chain, path.resolve())
     parent = data.pop("extends")
-    if not isinstance(parent, str):
+    if not isinstance(parent, str) or not parent:
         raise ConfigError(
             [ConfigIssue("extends", "must be a file name in quotes", parent)], str(path)
         )
     base_path = path.resolve().parent / parent
-    if base_path.resolve() == path.resolve():
+    if base_path.resolve() in chain:
+        names = " -> ".join(p.name for p in (*chain, base_path.resolve()))
+        what = "must not name the file itself" if len(chain) == 1 else f"makes a cycle: {names}"
+        raise ConfigError([ConfigIssue("extends", what, parent)], str(path))
+    if len(chain) > EXTENDS_DEPTH:
         raise ConfigError(
-            [ConfigIssue("extends", "must not name the file itself", parent)], str(path)
+            [ConfigIssue("extends", f"chain deeper than {EXTENDS_DEPTH} files", parent)],
+            str(path),
+        )
+    if not base_path.is_file():
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    "extends",
+                    f"file not found: {base_path} (relative to the folder of {path.name})",
+                    parent,
+                )
+            ],
+            str(path),
         )
     base_data, base_text = read_toml(base_path)
+    base_src = str(base_path)
     if "extends" in base_data:
-        base_data, base_text = _extend(base_path, base_data, base_text)
-    merged = _merge(base_data, data)
+        base_data, base_text = _extend(base_path, base_data, base_text, chain)
+        origins = dict(origins_of(base_data) or {})
+    else:
+        origins = {p: base_src for p in _key_paths(base_data)}
+    base_data = _absolute_file_keys(base_data, base_path.resolve().parent)
+    merged = _Data(_merge(base_data, data, origins, str(path)))
+    merged.origins = origins
     return merged, f"# ---- {base_path.name} ----\n{base_text}\n# ---- {path.name} ----\n{text}"
 
 
@@ -322,6 +489,9 @@ def absolute_paths(data, base: Path):
         out = {k: absolute_paths(v, base) for k, v in data.items()}
         if out.get("dist") == "pilot" and isinstance(out.get("config"), str):
             out["config"] = str((base / out["config"]).resolve())
+        if origins_of(data) is not None:
+            out = _Data(out)
+            out.origins = data.origins
         return out
     if isinstance(data, list):
         return [absolute_paths(v, base) for v in data]
@@ -333,7 +503,7 @@ def validate_model(cls: type[BaseModel], data: dict, source: str | None = None):
     try:
         return cls.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError([_issue_from_error(e, cls) for e in exc.errors()], source) from None
+        raise ConfigError(_issues(exc.errors(), cls), source, origins=origins_of(data)) from None
 
 
 def read_toml(path: str | Path) -> tuple[dict, str]:

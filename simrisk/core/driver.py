@@ -5,13 +5,14 @@ draws ``draw0 .. draw0 + n - 1`` into views of preallocated per-draw arrays.
 The driver validates the run's spec, splits the draws into fixed-size chunks
 (for memory, progress and checkpoints only: every random number is keyed by
 the draw's global index, see :mod:`simrisk.core.rng`, so results do not
-depend on the chunk size or the thread count), resumes from a checkpoint and
-saves one on interruption.
+depend on the chunk size or the thread count), saves every completed chunk
+to a checkpoint and resumes from it.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,7 +20,16 @@ import numpy as np
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["Checkpoint", "RunSpec", "check_spec", "progress_bar", "run_chunks"]
+__all__ = [
+    "Checkpoint",
+    "RunSpec",
+    "check_memory",
+    "check_spec",
+    "checkpoint_for",
+    "memory_available",
+    "progress_bar",
+    "run_chunks",
+]
 
 
 @dataclass(frozen=True)
@@ -40,14 +50,24 @@ def check_spec(spec: RunSpec) -> None:
             raise SimriskError(f"{name} = {v!r}: must be a positive whole number")
     if spec.draws > 2**31 - 1:
         raise SimriskError(f"draws = {spec.draws}: must be at most {2**31 - 1:,}")
-    if not isinstance(spec.seed, int | np.integer) or spec.seed < 0:
-        raise SimriskError(f"seed = {spec.seed!r}: must be a non-negative whole number")
+    if not isinstance(spec.seed, int | np.integer) or not 0 <= spec.seed < 2**64:
+        raise SimriskError(f"seed = {spec.seed!r}: must be a whole number in [0, 2**64)")
     if spec.threads is not None:
         import numba
 
         top = numba.config.NUMBA_NUM_THREADS
         if not 1 <= spec.threads <= top:
             raise SimriskError(f"threads = {spec.threads}: must be between 1 and {top}")
+
+
+#: Aim for chunks that take at most this many seconds, so an interruption
+#: loses little work: the driver shrinks the chunk below ``chunk_size`` when a
+#: chunk takes longer (results do not depend on the chunking).
+CHUNK_SECONDS = 10.0
+#: The first chunk is at most this many draws, to time the machine before
+#: committing to ``chunk_size``.
+FIRST_CHUNK = 4096
+_clock = time.monotonic  # the chunk timer (a test replaces it)
 
 
 def run_chunks(
@@ -60,12 +80,14 @@ def run_chunks(
     """Fill the per-draw arrays ``out`` chunk by chunk.
 
     ``fill(draw0, n, views)`` simulates draws ``draw0 .. draw0 + n - 1`` into
-    ``views``, the chunk's slices of ``out``. With a :class:`Checkpoint`, the
-    draws done so far are saved when the run is interrupted
-    (``KeyboardInterrupt``) and every ``checkpoint.every`` seconds, and a
-    matching checkpoint is resumed from. Because every draw depends only on
-    (seed, config, draw index), a resumed run is bit-identical to one that
-    ran through.
+    ``views``, the chunk's slices of ``out``. With a :class:`Checkpoint`,
+    every completed chunk is saved at once (only that chunk's draws, in a
+    file of its own), and a matching checkpoint is resumed from, so an
+    interruption of any kind (Ctrl-C, SIGTERM, SIGKILL, a crash) loses at
+    most the chunk in progress. Chunks are at most ``spec.chunk_size`` draws
+    and are shrunk so that one takes about :data:`CHUNK_SECONDS` at most.
+    Because every draw depends only on (seed, config, draw index), a resumed
+    run is bit-identical to one that ran through.
     """
     if spec.threads is not None:
         import numba
@@ -75,98 +97,180 @@ def run_chunks(
     start = checkpoint.resume(out) if checkpoint is not None else 0
     if progress is not None and start:
         progress(start)
-    done = start
-    try:
-        for draw0 in range(start, N, spec.chunk_size):
-            n = min(spec.chunk_size, N - draw0)
-            sl = slice(draw0, draw0 + n)
-            fill(draw0, n, {k: v[sl] for k, v in out.items()})
-            done = draw0 + n
-            if progress is not None:
-                progress(n)
-            if checkpoint is not None and done < N:
-                checkpoint.maybe_save(out, done)
-    except KeyboardInterrupt:
-        if checkpoint is not None and done > start:
-            checkpoint.save(out, done)
-        raise
+    draw0 = start
+    n = min(spec.chunk_size, FIRST_CHUNK)
+    while draw0 < N:
+        n = min(n, N - draw0)
+        t0 = _clock()
+        fill(draw0, n, {k: v[draw0 : draw0 + n] for k, v in out.items()})
+        took = _clock() - t0
+        if checkpoint is not None and draw0 + n < N:
+            checkpoint.save_chunk(out, draw0, n)
+        draw0 += n
+        if progress is not None:
+            progress(n)
+        # Next chunk: as large as chunk_size allows, within CHUNK_SECONDS.
+        per_draw = took / n
+        n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
+        n = max(1, min(n, spec.chunk_size))
     return out
 
 
+#: Checkpoints of this process, by the prefix they were made with (see
+#: :func:`checkpoint_for`).
+_ACTIVE: dict[str, Checkpoint] = {}
+
+
+def checkpoint_for(prefix) -> Checkpoint | None:
+    """The checkpoint this process made with ``prefix`` (its folder, draws saved)."""
+    return _ACTIVE.get(str(prefix))
+
+
 class Checkpoint:
-    """Draws done so far, saved atomically next to the output file.
+    """Completed chunks of a run, each in a file of its own, in a folder per run.
+
+    The folder is ``<path>-<run id>`` where the run id is a digest of the
+    run's ``identity`` (config hash, seed, draws, mode, version), so two runs
+    never share a checkpoint. Each chunk is written to a temporary file with
+    a name unique to the process and renamed into place (``os.replace``), so
+    a chunk file on disk is always complete; a run killed at any moment
+    leaves every chunk it finished.
 
     Parameters
     ----------
     path : Path
-        The checkpoint file (``.npz``).
+        The prefix of the checkpoint folder (next to the output file).
     identity : dict
-        What makes two runs the same run (config hash, seed, draws, mode,
-        version); a checkpoint with another identity is refused.
+        What makes two runs the same run; a folder with another identity is
+        refused.
     every : float
-        Seconds between periodic saves.
+        Unused (chunks are saved as they complete); kept for callers.
     """
 
-    def __init__(self, path, identity: dict, every: float = 120.0):
-        import time
+    IDENTITY = "identity.json"
+
+    def __init__(self, path, identity: dict, every: float = 0.0):
+        import hashlib
+        import json
         from pathlib import Path
 
-        self.path = Path(path)
+        self.prefix = Path(path)
         self.identity = identity
-        self.every = every
-        self._clock = time.monotonic
-        self._last = self._clock()
+        self._ident_text = json.dumps(identity, sort_keys=True)
+        run_id = hashlib.sha256(self._ident_text.encode()).hexdigest()[:16]
+        self.path = self.prefix.with_name(f"{self.prefix.name}-{run_id}")
         self.resumed_from = 0
+        self.saved = 0
+        _ACTIVE[str(self.prefix)] = self
+
+    def _chunks(self) -> list[tuple[int, int, object]]:
+        import re
+
+        found = []
+        for f in self.path.iterdir():
+            m = re.fullmatch(r"chunk-(\d+)-(\d+)\.npz", f.name)
+            if m:
+                found.append((int(m.group(1)), int(m.group(2)), f))
+            elif f.name.endswith(".tmp"):
+                f.unlink(missing_ok=True)  # a write killed part-way
+        return sorted(found, key=lambda c: c[0])
 
     def resume(self, out: dict[str, np.ndarray]) -> int:
-        """Fill ``out`` from a matching checkpoint; the number of draws it held."""
+        """Fill ``out`` from the chunks saved so far; the number of leading draws they hold."""
         import json
 
-        if not self.path.exists():
+        if not self.path.is_dir():
             return 0
+        where = f"checkpoint {self.path}"
         try:
-            with np.load(self.path, allow_pickle=False) as z:
-                ident = json.loads(str(z["identity"]))
-                if ident != self.identity:
-                    raise SimriskError(
-                        f"{self.path}: a checkpoint of a different run (config, seed, draws "
-                        "or mode differ); delete it or run with --restart"
-                    )
-                done = int(z["done"])
-                for k, v in out.items():
-                    v[:done] = z[k]
-        except (OSError, ValueError, KeyError) as exc:
+            ident = json.loads((self.path / self.IDENTITY).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
             raise SimriskError(
-                f"{self.path}: unreadable checkpoint ({exc.__class__.__name__}); delete it or "
-                "run with --restart"
+                f"{where}: unreadable ({exc.__class__.__name__}); delete it or run with --restart"
             ) from None
+        if ident != self.identity:
+            raise SimriskError(
+                f"{where}: a checkpoint of a different run (config, seed, draws or mode "
+                "differ); delete it or run with --restart"
+            )
+        done = 0
+        N = next(iter(out.values())).shape[0] if out else 0
+        for draw0, n, f in self._chunks():
+            if draw0 != done or draw0 + n > N:
+                break  # a gap: resume from the last contiguous draw
+            try:
+                with open(f, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                    for k, v in out.items():
+                        part = z[k]
+                        if part.shape != v[draw0 : draw0 + n].shape:
+                            raise ValueError(f"{k} has shape {part.shape}")
+                        v[draw0 : draw0 + n] = part
+            except Exception as exc:  # zipfile, numpy and OS errors alike
+                raise SimriskError(
+                    f"{where}: chunk {f.name} is unreadable ({exc.__class__.__name__}); "
+                    "delete the folder or run with --restart"
+                ) from None
+            done = draw0 + n
         self.resumed_from = done
+        self.saved = done
         return done
 
-    def save(self, out: dict[str, np.ndarray], done: int) -> None:
-        """Save the first ``done`` draws atomically."""
-        import json
+    def save_chunk(self, out: dict[str, np.ndarray], draw0: int, n: int) -> None:
+        """Save draws ``draw0 .. draw0 + n - 1`` of ``out`` atomically, as one file."""
         import os
+        import uuid
 
-        tmp = self.path.with_name(self.path.name + ".part")
-        with open(tmp, "wb") as fh:
-            np.savez(
-                fh,
-                identity=np.array(json.dumps(self.identity, sort_keys=True)),
-                done=np.array(done),
-                **{k: v[:done] for k, v in out.items()},
-            )
-        os.replace(tmp, self.path)
-        self._last = self._clock()
-
-    def maybe_save(self, out: dict[str, np.ndarray], done: int) -> None:
-        """Save if ``every`` seconds have passed since the last save."""
-        if self._clock() - self._last >= self.every:
-            self.save(out, done)
+        if not self.path.is_dir():
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+            tmp.write_text(self._ident_text, encoding="utf-8")
+            os.replace(tmp, self.path / self.IDENTITY)
+        target = self.path / f"chunk-{draw0:012d}-{n}.npz"
+        tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **{k: v[draw0 : draw0 + n] for k, v in out.items()})
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.saved = draw0 + n
 
     def remove(self) -> None:
-        """Delete the checkpoint (after the output is written)."""
-        self.path.unlink(missing_ok=True)
+        """Delete the checkpoint folder (after the output is written)."""
+        import shutil
+
+        shutil.rmtree(self.path, ignore_errors=True)
+        _ACTIVE.pop(str(self.prefix), None)
+
+
+def memory_available() -> int | None:
+    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None."""
+    import os
+
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(bytes_per_draw: float, draws: int, flag: str = "--draws") -> None:
+    """Refuse a run whose per-draw results will not fit in the memory available."""
+    have = memory_available()
+    need = bytes_per_draw * draws
+    if have is None or need <= have:
+        return
+    most = int(have / bytes_per_draw)
+    raise SimriskError(
+        f"{flag} {draws:,}: needs about {need / 2**30:,.1f} GiB of memory for the results, "
+        f"{have / 2**30:,.1f} GiB is available; use at most about {most:,} draws"
+    )
 
 
 def progress_bar(total: int, quiet: bool):

@@ -40,9 +40,31 @@ def _show(value: object) -> str:
 
 
 class ConfigError(SimriskError):
-    """A config that cannot be used, with every issue found in it."""
+    """A config that cannot be used, with every issue found in it.
 
-    def __init__(self, issues: list[ConfigIssue], source: str | None = None):
+    ``origins`` (key path -> file, from a config read with ``extends``) lets
+    each issue name the file that set the key: a bad value in a base config
+    names the base, "extended by" the file the user gave.
+    """
+
+    def __init__(
+        self,
+        issues: list[ConfigIssue],
+        source: str | None = None,
+        origins: dict[str, str] | None = None,
+    ):
         self.issues = list(issues)
         self.source = source
-        super().__init__("\n".join(i.format(source) for i in self.issues))
+        super().__init__("\n".join(i.format(_source(i, source, origins)) for i in self.issues))
+
+
+def _source(issue: ConfigIssue, source: str | None, origins: dict[str, str] | None):
+    if not origins or not issue.path:
+        return source
+    path = issue.path
+    cuts = [i for i, c in enumerate(path) if c in ".["] + [len(path)]
+    for cut in reversed(cuts):
+        found = origins.get(path[:cut])
+        if found is not None:
+            return found if found == source else f"{found} (extended by {source})"
+    return source

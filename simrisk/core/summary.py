@@ -109,7 +109,9 @@ def _es(x: np.ndarray, alpha: float) -> tuple[float, float]:
 
 
 def expected_shortfall(x: np.ndarray, alpha: float) -> tuple[float, float, float]:
+    if x.shape[0] == 0:
+        return float("nan"), float("nan"), float("nan")
     var, es = _es(x, alpha)
-    vals = [_es(b, alpha)[1] for b in np.array_split(x, _BATCHES)]
+    vals = [_es(b, alpha)[1] for b in np.array_split(x, min(_BATCHES, x.shape[0]))]
     se = float(np.std(vals, ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else float("nan")
     return var, es, se

@@ -21,9 +21,10 @@ def save_figure(fig, path) -> None:
     import matplotlib.pyplot as plt
 
     target = Path(path)
-    tmp = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.part{target.suffix}")
+    # .NAME.PID.XXXXXXXX.part: the next writer of NAME finds it if we are killed
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     try:
-        fig.savefig(tmp, dpi=150)
+        fig.savefig(tmp, dpi=150, format=target.suffix.lstrip(".").lower() or None)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -660,8 +660,9 @@ def build_report(
     titles = [T(key, lang, rate=rate_words(ds, lang)["rate"]) for _, key, _, _ in pages]
     entries = list(enumerate(titles, start=1))
     target = Path(out)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     fig_dir = Path(figures) if figures is not None else None
+    made_dir = fig_dir is not None and not fig_dir.exists()
     if fig_dir is not None:
         fig_dir.mkdir(parents=True, exist_ok=True)
     created = dt.datetime.fromisoformat(str(ds.attrs.get("created_at"))).astimezone(dt.UTC)
@@ -671,6 +672,10 @@ def build_report(
         "Creator": f"simrisk {ds.attrs.get('simrisk_version', '')}",
         "CreationDate": created,
     }
+    # Figures go to temporary names and are renamed only once the PDF is
+    # complete, so a failed or interrupted report leaves no half set behind.
+    figs: list[tuple[Path, Path]] = []
+    done = False
     try:
         with PdfPages(tmp, metadata=metadata) as pdf:
             for k, (name, _key, make, shown) in enumerate(pages, start=1):
@@ -679,12 +684,24 @@ def build_report(
                 pdf.savefig(fig)
                 if fig_dir is not None:
                     for ext in ("png", "svg"):
-                        fig.savefig(fig_dir / f"page_{k:02d}_{name}.{ext}", dpi=110)
+                        final = fig_dir / f"page_{k:02d}_{name}.{ext}"
+                        part = fig_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part.{ext}"
+                        figs.append((part, final))
+                        fig.savefig(part, dpi=110)
                 plt.close(fig)
         _bookmark(tmp, titles)
+        for part, final in figs:
+            os.replace(part, final)
         os.replace(tmp, target)
+        done = True
     finally:
         tmp.unlink(missing_ok=True)
+        for part, _ in figs:
+            part.unlink(missing_ok=True)
+        if made_dir and not done:
+            import shutil
+
+            shutil.rmtree(fig_dir, ignore_errors=True)
     return [name for name, *_ in pages]
 
 

@@ -52,6 +52,8 @@ __all__ = [
 
 SHARE_TOLERANCE = 1e-9
 ROUNDING_TOLERANCE = 1.0  # DKK: published tables round each figure to the krone
+#: A goal's payment per success may be at most this many times the capital.
+PAYMENT_PER_CAPITAL = 1.0
 
 
 # ---------------------------------------------------------------------------
@@ -111,7 +113,9 @@ class Population(ConfigModel):
 
     referred: PositiveInt
     retention: Probability
-    follow_up_months: PositiveInt = 12
+    #: at most 50 years: a follow-up beyond a working life is a typo (and dates
+    #: past year 9999 cannot be represented)
+    follow_up_months: Annotated[int, Field(gt=0, le=600)] = 12
 
 
 class Cohort(ConfigModel):
@@ -163,7 +167,8 @@ class BusinessCase(ConfigModel):
     """The authorities' business case by the source's method, and the modelled one."""
 
     method: Literal["threshold_times_mean_excess_cost"] = "threshold_times_mean_excess_cost"
-    horizon_years: PositiveInt
+    #: at most 100 years (a business case over a longer horizon is a typo)
+    horizon_years: Annotated[int, Field(gt=0, le=100)]
     reductions: list[FractionOpen] = Field(min_length=1)
     authorities: dict[str, str]
     disease_groups: list[DiseaseGroup] = Field(min_length=1)
@@ -222,7 +227,8 @@ class Simulation(ConfigModel):
     """Defaults of ``simrisk run``."""
 
     draws: PositiveInt = 100_000
-    seed: Annotated[int, Field(ge=0)] = 0
+    #: numpy's SeedSequence takes any non-negative integer; results store it as uint64
+    seed: Annotated[int, Field(ge=0, lt=2**64)] = 0
     chunk_size: PositiveInt = 8192
 
 
@@ -329,6 +335,16 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
     # Goals: payer references and outcome-specific fields.
     for i, g in enumerate(s.goals):
         _must_ref(g.payer, payer_ids, f"goals[{i}].payer", "payer", issues)
+        if g.payment_per_success > PAYMENT_PER_CAPITAL * s.investor.capital:
+            issues.append(
+                ConfigIssue(
+                    f"goals[{i}].payment_per_success",
+                    f"must not exceed the investor's capital ({s.investor.capital:,.0f} DKK): "
+                    "an outcome contract pays a small share of the capital per success (DSI: "
+                    "24,220 of 5,450,000), so more is a typo or a unit error",
+                    g.payment_per_success,
+                )
+            )
         if g.outcome == "resource_use_fall":
             if g.threshold is None:
                 issues.append(

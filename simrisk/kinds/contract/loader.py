@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simrisk.core.config import absolute_paths, load_toml, validate_model
+from simrisk.core.config import absolute_paths, load_toml, origins_of, validate_model
 from simrisk.core.errors import ConfigError
 from simrisk.kinds.contract.config import Scenario, cross_checks
 from simrisk.kinds.contract.consistency import source_of_truth_issues
@@ -47,7 +47,7 @@ def parse_scenario(data: dict, source: str | None = None) -> Scenario:
     if not issues:
         issues = source_of_truth_issues(scenario)
     if issues:
-        raise ConfigError(issues, source)
+        raise ConfigError(issues, source, origins=origins_of(data))
     return scenario
 
 

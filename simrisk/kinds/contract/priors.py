@@ -178,7 +178,19 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
     issues += correlation_issues(m.correlations, "model.correlations")
     if not issues:
         names = parameter_names(s)
+        seen: dict[frozenset, int] = {}
         for i, c in enumerate(m.correlations):
+            pair = frozenset((c.a, c.b))
+            if pair in seen and c.a != c.b:
+                issues.append(
+                    ConfigIssue(
+                        f"model.correlations[{i}]",
+                        f"repeats the pair {c.a}, {c.b} of model.correlations[{seen[pair]}] "
+                        "(in either order); give each pair once",
+                        c.rho,
+                    )
+                )
+            seen.setdefault(pair, i)
             for key in ("a", "b"):
                 v = getattr(c, key)
                 if v not in names:

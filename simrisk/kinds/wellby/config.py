@@ -17,6 +17,7 @@ from simrisk.core.config import (
     Prior,
     Probability,
     load_toml,
+    origins_of,
     validate_model,
 )
 from simrisk.core.errors import ConfigError, ConfigIssue
@@ -91,7 +92,8 @@ class Projection(ConfigModel):
 
 class Simulation(ConfigModel):
     draws: PositiveInt = 200_000
-    seed: Annotated[int, Field(ge=0)] = 0
+    #: numpy's SeedSequence takes any non-negative integer; results store it as uint64
+    seed: Annotated[int, Field(ge=0, lt=2**64)] = 0
 
 
 class WellbyConfig(ConfigModel):
@@ -138,6 +140,29 @@ def _checks(c: WellbyConfig, base: Path) -> list[ConfigIssue]:
         issues.append(
             ConfigIssue("pilot.scores", f"file not found (relative to {base})", p.scores)
         )
+    # A mean change per completer is a difference of two scores on the scale,
+    # so it lies within +-(scale_max - scale_min): 10 points on the 0-10 scale.
+    lo, hi = (c.goal3.scale_min, c.goal3.scale_max) if c.goal3 is not None else (0, 10)
+    width = max(hi - lo, 1)
+    means = [("pilot.mean_change", p.mean_change, p.mean_change)]
+    if p.total_change is not None:
+        means.append(("pilot.total_change", p.total_change / p.completers, p.total_change))
+    means += [
+        (f"projections[{j}].mean_change", pr.mean_change, pr.mean_change)
+        for j, pr in enumerate(c.projections)
+        if pr.mean_change != "pilot"
+    ]
+    for key, mean, value in means:
+        if mean is not None and abs(mean) > width:
+            per = " per completer" if key == "pilot.total_change" else ""
+            issues.append(
+                ConfigIssue(
+                    key,
+                    f"gives a mean change of {mean:,.4g}{per}; a change on a {lo}-{hi} scale "
+                    f"lies in [-{width}, {width}]",
+                    value,
+                )
+            )
     v = c.valuation
     if not v.low <= v.central <= v.high or v.low == v.high:
         issues.append(
@@ -186,5 +211,5 @@ def load_wellby(path: str | Path) -> tuple[WellbyConfig, str]:
     cfg = validate_model(WellbyConfig, data, str(path))
     issues = _checks(cfg, Path(path).resolve().parent)
     if issues:
-        raise ConfigError(issues, str(path))
+        raise ConfigError(issues, str(path), origins=origins_of(data))
     return cfg, text

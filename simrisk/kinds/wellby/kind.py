@@ -13,7 +13,34 @@ from simrisk.core.errors import SimriskError
 from simrisk.kinds.wellby._text import format_wellby as format_summary
 from simrisk.kinds.wellby.config import load_wellby as load
 
-__all__ = ["format_summary", "ledger", "load", "report", "simulate", "summarize"]
+__all__ = [
+    "MIN_DRAWS",
+    "MIN_DRAWS_WHY",
+    "bytes_per_draw",
+    "format_summary",
+    "ledger",
+    "load",
+    "report",
+    "simulate",
+    "summarize",
+]
+
+#: The fewest draws a band can use: the 95% band's ends are the 2.5% and
+#: 97.5% quantiles, and each tail needs at least one draw (1 / 0.025).
+MIN_DRAWS = 40
+MIN_DRAWS_WHY = "a 95% band needs at least one draw in each 2.5% tail"
+
+
+def bytes_per_draw(cfg) -> float:
+    """About how many bytes of memory one draw takes at peak.
+
+    Float64 draws of the main quantities (10), one per projection size and
+    goal 3, three times over for temporaries (measured: about 1.9 at 1e6
+    draws), plus the paired bootstrap's weights (two arrays of one float64
+    per completer).
+    """
+    sizes = sum(len(p.recruited) for p in cfg.projections)
+    return 8.0 * (11 + sizes) * 3 + 16.0 * max(cfg.pilot.completers, 2)
 
 
 def ledger(cfg, **options) -> tuple[dict, str]:

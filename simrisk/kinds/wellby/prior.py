@@ -49,7 +49,11 @@ def _pilot_issues(p: Prior, path: str, lo: float, hi: float, base: Path | None):
     target = (base or Path()) / p.config  # parse_scenario has made it absolute
     if not target.is_file():
         issues.append(
-            ConfigIssue(f"{path}.config", f"file not found (relative to {base})", p.config)
+            ConfigIssue(
+                f"{path}.config",
+                f"file not found: {target} (a file name is relative to the config that names it)",
+                p.config,
+            )
         )
         return issues
     try:

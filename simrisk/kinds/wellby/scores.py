@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -32,16 +33,33 @@ def read_scores(path: str | Path, scale_min: int = 0, scale_max: int = 10) -> np
         raise SimriskError(f"{path}: file not found")
     rows: list[tuple[int, int]] = []
     problems: list[str] = []
-    with p.open(newline="", encoding="utf-8") as fh:
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise SimriskError(
+            f"{path}: cannot be read ({exc.strerror or exc.__class__.__name__})"
+        ) from None
+    if b"\0" in raw:
+        raise SimriskError(f"{path}: a binary file; expected a CSV text file with before,after")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SimriskError(
+            f"{path}: not UTF-8 text (byte {exc.start}); expected a CSV file with before,after"
+        ) from None
+    with io.StringIO(text, newline="") as fh:
         reader = csv.DictReader(fh)
-        header = reader.fieldnames or []
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise SimriskError(f"{path}: line 1: not valid CSV ({exc})") from None
         missing = [c for c in ("before", "after") if c not in header]
         if missing:
             raise SimriskError(
                 f"{path}: line 1: the header needs columns before,after (missing "
                 f"{', '.join(missing)}; found {', '.join(header) or 'nothing'})"
             )
-        for row in reader:
+        for row in _rows(reader, path):
             line = reader.line_num
             pair = []
             for col in ("before", "after"):
@@ -63,7 +81,21 @@ def read_scores(path: str | Path, scale_min: int = 0, scale_max: int = 10) -> np
             if len(pair) == 2:
                 rows.append((pair[0], pair[1]))
     if problems:
+        if len(problems) > 10:
+            problems = [*problems[:10], f"... and {len(problems) - 10} more"]
         raise SimriskError(f"{path}: " + f"\n{path}: ".join(problems))
     if len(rows) < 2:
         raise SimriskError(f"{path}: needs at least 2 participants, found {len(rows)}")
     return np.array(rows, dtype=np.int64)
+
+
+def _rows(reader: csv.DictReader, path):
+    """The reader's rows, with a CSV syntax error as a one-line SimriskError."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SimriskError(f"{path}: line {reader.line_num}: not valid CSV ({exc})") from None
+        yield row
