@@ -48,6 +48,8 @@ from simrisk.finance import IRR_REASONS
 
 __all__ = [
     "conditional_parameters",
+    "nested_evppi_draws",
+    "nested_variance",
     "simulate_held",
     "simulate_nested",
     "simulate_range",
@@ -258,11 +260,15 @@ def simulate_until(
     min_draws: int = 10_000,
     config_text: str = "",
     progress: Callable[[int], None] | None = None,
+    growth: float = 0.1,
 ) -> xr.Dataset:
     """Simulate in blocks of ``step`` draws until ``check(dataset)`` is true.
 
-    The check runs after every block once ``min_draws`` are done; the run
-    also stops at ``max_draws``. The result is the first N draws of the
+    The check runs once ``min_draws`` are done, then after the first block
+    that takes the draw count ``growth`` (10%) past the last check (so a
+    long run is not summarised after every block); the run also stops at
+    ``max_draws``. The schedule depends only on these numbers, so the
+    stopping point is reproducible. The result is the first N draws of the
     plain run with this seed (N a multiple of ``step``, or ``max_draws``),
     bit for bit, because each draw depends only on seed, config and index.
     """
@@ -273,13 +279,15 @@ def simulate_until(
     key, _ = key_from_seed(seed)
     parts: list[dict[str, np.ndarray]] = []
     done = 0
+    last = 0
     while done < max_draws:
         n = min(step, max_draws - done)
         parts.append(_run(inp, key, np.arange(done, done + n, dtype=np.int64), None))
         done += n
         if progress is not None:
             progress(n)
-        if done >= min_draws or done >= max_draws:
+        if done >= max_draws or (done >= min_draws and done >= last * (1 + growth)):
+            last = done
             ds = _assemble(inp, parts, seed, done, config_text)
             if check(ds):
                 return ds
@@ -319,14 +327,28 @@ def simulate_scenarios(
 def nested_evppi_draws(
     scenario: Scenario, seed: int, parameter: str, outer: int, inner: int, first: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Outer quantiles and inner NPVs ``[outer, inner]`` for nested EVPPI.
+    """Outer quantiles and inner NPVs ``[outer, inner]`` for nested EVPPI of one parameter.
 
-    The held parameter runs over the midpoints ``(k + 0.5) / outer`` of its
-    prior (a stratified outer loop, so the outer error is small).
+    The parameter is drawn once per equal-probability stratum of its prior,
+    at quantile ``(k + v_k) / outer`` with ``v_k`` uniform (seeded): the
+    outer loop is stratified and its error can be estimated from adjacent
+    strata. The other parameters are drawn from the prior given it. Inner
+    draws use indices ``first + k * inner + j``.
     """
-    q = (np.arange(outer) + 0.5) / outer
+    rng = np.random.default_rng([seed, outer, inner])
+    q = (np.arange(outer) + rng.uniform(size=outer)) / outer
     arrays = simulate_held(scenario, seed, {parameter: q}, inner, first=first)
     return q, arrays["npv"].astype(np.float64).reshape(outer, inner)
+
+
+def nested_variance(scenario: Scenario, seed: int, outer: int, inner: int, **kw) -> xr.Dataset:
+    """The variance split of NPV from a nested run (see :mod:`simrisk.decision.variance`)."""
+    from simrisk.decision.variance import variance_split
+
+    _, arrays = simulate_nested(scenario, seed, outer, inner)
+    v = variance_split(arrays["npv"].astype(np.float64).reshape(outer, inner), seed=seed, **kw)
+    v.attrs.update(scenario=scenario.name, seed=int(seed), draws_total=int(outer * inner))
+    return v
 
 
 def default_step(scenario: Scenario) -> int:

@@ -36,6 +36,7 @@ __all__ = [
     "default_groups",
     "evpi",
     "evppi",
+    "evppi_nested",
     "format_voi",
     "voi",
     "voi_json",
@@ -190,6 +191,52 @@ def evppi(nb: np.ndarray, x: np.ndarray, n_post: int = 100, seed: int = 0) -> di
         "r2": r2,
         "method": _method(x.shape[1]),
     }
+
+
+def evppi_nested(nb: np.ndarray) -> dict[str, float]:
+    """EVPPI from a two-level (nested) Monte Carlo run, the reference for the regression.
+
+    Parameters
+    ----------
+    nb : ndarray, shape (outer, inner) or (outer, inner, option)
+        Net benefit for inner draw ``j`` given outer value ``k`` of the
+        parameters of interest; a 2-D array is DSI's lend (NB) or not (0).
+        The outer values must be one stratified draw per equal-probability
+        stratum, in stratum order (as
+        :func:`simrisk.decision._engine.nested_evppi_draws` makes them).
+
+    Returns
+    -------
+    dict
+        ``value`` = ``mean_k max_d m_kd - max_d mean_k m_kd`` with ``m`` the
+        inner means; ``se``: from adjacent pairs of strata,
+        ``sqrt(sum_pairs (h_a - h_b)^2) / K`` with ``h_k = max_d m_kd -
+        m_kd*`` (conservative; it includes the inner runs' noise); ``bias``:
+        the upward bias that noise in the inner means gives ``max``,
+        estimated as ``mean_k E[max(m_k + e, 0)] - max(m_k, 0)`` for normal
+        ``e`` with the inner SE (two options only, else NaN).
+    """
+    from scipy.stats import norm
+
+    nb = np.asarray(nb, dtype=np.float64)
+    if nb.ndim == 2:
+        nb = np.stack([np.zeros_like(nb), nb], axis=2)
+    K, J, _ = nb.shape
+    if K < 2 or J < 2:
+        raise SimriskError(f"nested EVPPI needs outer >= 2 and inner >= 2, got {K} x {J}")
+    m = nb.mean(axis=1)  # [K, D]
+    best = int(np.argmax(m.mean(axis=0)))
+    h = m.max(axis=1) - m[:, best]
+    pairs = h[: K - K % 2].reshape(-1, 2)
+    se = float(np.sqrt(((pairs[:, 0] - pairs[:, 1]) ** 2).sum()) / K)
+    bias = float("nan")
+    if nb.shape[2] == 2:
+        inc = nb[:, :, 1] - nb[:, :, 0]
+        mu = inc.mean(axis=1)
+        s = inc.std(axis=1, ddof=1) / math.sqrt(J)
+        z = mu / s
+        bias = float((mu * norm.cdf(z) + s * norm.pdf(z) - np.maximum(mu, 0)).mean())
+    return {"value": float(h.mean()), "se": se, "bias": bias, "outer": K, "inner": J}
 
 
 def default_groups(names: Sequence[str]) -> dict[str, list[str]]:
