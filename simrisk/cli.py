@@ -234,6 +234,13 @@ def _add_decision_parsers(sub) -> None:
     sens.add_argument(
         "--boot", type=_non_negative_int, default=100, metavar="B", help="bootstrap resamples"
     )
+    sens.add_argument(
+        "--pawn-boot",
+        type=_non_negative_int,
+        default=30,
+        metavar="B",
+        help="bootstrap resamples for PAWN (each on a 20,000-draw subsample)",
+    )
     sens.add_argument("--seed", type=_non_negative_int, default=0, metavar="S")
     common(sens, "sensitivity")
     sens.set_defaults(func=_cmd_sensitivity)
@@ -258,7 +265,8 @@ def _add_decision_parsers(sub) -> None:
         action="append",
         default=None,
         metavar="P",
-        help="EVPPI for this parameter only (repeatable; default: every varying parameter)",
+        help="EVPPI for this parameter only (repeatable; default: every varying parameter; "
+        "with --parameter, groups only if --group is given)",
     )
     voi.add_argument("--seed", type=_non_negative_int, default=0, metavar="S")
     common(voi, "VOI")
@@ -334,7 +342,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from simrisk.engine import open_result
 
     out = _check_out(args.out, "--out") if args.out else None
-    s = sensitivity(open_result(args.path), n_boot=args.boot, seed=args.seed)
+    s = sensitivity(
+        open_result(args.path), n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed
+    )
     args.out = out
     _emit(s, sensitivity_json(s), format_sensitivity(s), args)
     return 0
@@ -359,7 +369,7 @@ def _cmd_voi(args: argparse.Namespace) -> int:
     out = _check_out(args.out, "--out") if args.out else None
     v = voi(
         open_result(args.path),
-        groups=_parse_groups(args.group),
+        groups=_parse_groups(args.group) if (args.group or not args.parameter) else {},
         parameters=args.parameter,
         seed=args.seed,
     )
