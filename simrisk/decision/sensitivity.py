@@ -402,7 +402,7 @@ def format_sensitivity(s: xr.Dataset) -> str:
         t = j["tornado"][p]
         ix = j["indices"][p]
         lo, hi = ix["eta2_npv_negative_ci"]
-        ci = f"{ix['eta2_npv_negative']:.3f} [{lo:.3f},{hi:.3f}]" if lo is not None else ""
+        ci = f"{ix['eta2_npv_negative']:.3f}" + (f" [{lo:.3f},{hi:.3f}]" if lo is not None else "")
         lines.append(
             f"{ix['rank']:>2} {p:<30}{pct(t['p_npv_negative_low']):>13}"
             f"{pct(t['p_npv_negative_high']):>8}{dkk(t['mean_npv_low']):>15}"
