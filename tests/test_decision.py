@@ -160,6 +160,10 @@ def test_sensitivity_of_a_toy_model_ranks_and_bins_correctly():
     # The CDFs end at 1 and the grid spans the draws.
     assert s["cdf_loss"].values[:, -1] == pytest.approx(1.0)
     assert "strong" in format_sensitivity(s)
+    # Without a bootstrap the table still shows each index.
+    s0 = sensitivity(ds, n_boot=0, pawn_boot=0, pawn_draws=5000)
+    assert np.isnan(s0["eta2_npv_negative_ci"].values).all()
+    assert f"{float(s0['eta2_npv_negative'][0]):.3f}" in format_sensitivity(s0)
 
 
 def test_sensitivity_of_the_dsi_case(dsi_run):
