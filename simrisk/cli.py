@@ -242,6 +242,10 @@ def _add_decision_parsers(sub) -> None:
         help="bootstrap resamples for PAWN (each on a 20,000-draw subsample)",
     )
     sens.add_argument("--seed", type=_non_negative_int, default=0, metavar="S")
+    sens.add_argument(
+        "--plot", metavar="PNG", help="write the tornado and the top driver's CDFs (PNG/SVG/PDF)"
+    )
+    sens.add_argument("--lang", choices=("en", "da"), default="en", help="words of the figure")
     common(sens, "sensitivity")
     sens.set_defaults(func=_cmd_sensitivity)
 
@@ -342,9 +346,14 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from simrisk.engine import open_result
 
     out = _check_out(args.out, "--out") if args.out else None
+    plot = _check_out(args.plot, "--plot") if args.plot else None
     s = sensitivity(
         open_result(args.path), n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed
     )
+    if plot is not None:
+        from simrisk.decision.plot import save_sensitivity_figure
+
+        save_sensitivity_figure(s, plot, lang=args.lang)
     args.out = out
     _emit(s, sensitivity_json(s), format_sensitivity(s), args)
     return 0

@@ -479,3 +479,21 @@ def test_regression_evppi_agrees_with_nested_monte_carlo(dsi_scenario, parameter
         f"{nest['value']:,.0f} (SE {nest['se']:,.0f}, bias {nest['bias']:,.0f})"
     )
     assert abs(reg["value"] - nest["value"]) < 3 * combined + abs(nest["bias"])
+
+
+def test_sensitivity_figure_in_danish(dsi_run, tmp_path):
+    from simrisk.decision.plot import plot_regional, plot_tornado, save_sensitivity_figure
+
+    s = sensitivity(dsi_run, n_boot=0, pawn_boot=0, pawn_draws=5000)
+    ax = plot_tornado(s, lang="da")
+    top = max(ax.get_yticklabels(), key=lambda t: t.get_position()[1])
+    assert top.get_text() == "fastholdelse"  # the top driver, drawn at the top
+    assert "NNV" in ax.get_title() and "%" in ax.get_xticklabels()[1].get_text()
+    ax2 = plot_regional(s, "region_use.effect", lang="da")
+    assert ax2.get_xlabel().startswith("regionens forbrug: effekt")
+    out = tmp_path / "s.png"
+    save_sensitivity_figure(s, out, lang="en")
+    assert out.stat().st_size > 10_000
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

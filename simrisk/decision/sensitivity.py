@@ -157,8 +157,9 @@ def _ks_regional(X: np.ndarray, loss: np.ndarray, n_grid: int):
     """KS distance between X | loss and X | no loss per column, and both CDFs on a grid."""
     P = X.shape[1]
     ks = np.empty(P)
-    probs = np.linspace(0, 1, n_grid)
-    grid = np.quantile(X, probs, axis=0).T  # [P, n_grid]
+    steps = np.linspace(0, 1, n_grid)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    grid = lo[:, None] + steps[None, :] * (hi - lo)[:, None]  # [P, n_grid], even steps
     cdf_loss = np.empty((P, n_grid))
     cdf_rest = np.empty((P, n_grid))
     for k in range(P):
@@ -200,7 +201,7 @@ def sensitivity(
     pawn_draws, pawn_boot : int
         Subsample size and resamples for PAWN (0 resamples: no interval).
     n_grid : int
-        Points of the CDF grid (quantiles of each prior) for regional plots.
+        Points of the CDF grid (even steps over each prior's drawn range).
     seed : int
         Seed of the bootstrap and subsampling (results are reproducible).
 
@@ -316,7 +317,10 @@ def sensitivity(
             "KS distance between the prior in draws with NPV < 0 and in the rest",
         ),
         "grid_value": var(
-            ("parameter", "grid"), o(grid), "1", "grid of prior values (quantiles of the draws)"
+            ("parameter", "grid"),
+            o(grid),
+            "1",
+            "grid of prior values (even steps from the smallest draw to the largest)",
         ),
         "cdf_loss": var(
             ("parameter", "grid"), o(cdf_loss), "1", "CDF of the prior in draws with NPV < 0"
