@@ -134,6 +134,20 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument(
+        "--until",
+        action="append",
+        metavar="STAT:se<X",
+        help="run in blocks until the summary figure's Monte Carlo SE is below X "
+        "(e.g. p_npv_negative:se<0.001, npv.mean:rse<0.01; repeatable); --draws is then ignored",
+    )
+    run.add_argument(
+        "--max-draws",
+        type=_positive_int,
+        default=10_000_000,
+        metavar="N",
+        help="with --until: stop at N draws even if a target is not met (default 10,000,000)",
+    )
+    run.add_argument(
         "--restart",
         action="store_true",
         help="discard a checkpoint left by an interrupted run instead of resuming from it",
@@ -224,6 +238,7 @@ def _build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", default=".", metavar="DIR", help="folder (default .)")
     ex.add_argument("--force", action="store_true", help="overwrite files that exist")
     ex.set_defaults(func=_cmd_example)
+    _add_decision_parsers(sub)
 
     bench = sub.add_parser(
         "bench",
@@ -245,6 +260,219 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.set_defaults(func=_cmd_bench)
     return p
+
+
+def _add_decision_parsers(sub) -> None:
+    """The decision layer's commands (simrisk.decision)."""
+
+    def common(p, what: str):
+        p.add_argument("--json", action="store_true", help="print one JSON object")
+        p.add_argument("--out", metavar="PATH", help=f"write the {what} Dataset to NetCDF")
+
+    sens = sub.add_parser(
+        "sensitivity",
+        help="which priors drive the loss: tornado, given-data indices, regional sensitivity",
+        description="For each prior: P(NPV < 0), mean NPV and P(repayments < capital) in "
+        "its lowest and highest decile; first-order correlation ratio (bootstrap interval) "
+        "and PAWN; KS distance between the prior in loss draws and the rest; a ranking.",
+    )
+    sens.add_argument("path", help="NetCDF file written by 'simrisk run'")
+    sens.add_argument(
+        "--boot", type=_non_negative_int, default=100, metavar="B", help="bootstrap resamples"
+    )
+    sens.add_argument(
+        "--pawn-boot",
+        type=_non_negative_int,
+        default=30,
+        metavar="B",
+        help="bootstrap resamples for PAWN (each on a 20,000-draw subsample)",
+    )
+    sens.add_argument("--seed", type=_non_negative_int, default=0, metavar="S")
+    sens.add_argument(
+        "--plot", metavar="PNG", help="write the tornado and the top driver's CDFs (PNG/SVG/PDF)"
+    )
+    sens.add_argument("--lang", choices=("en", "da"), default="en", help="words of the figure")
+    common(sens, "sensitivity")
+    sens.set_defaults(func=_cmd_sensitivity)
+
+    voi = sub.add_parser(
+        "voi",
+        help="value of information: EVPI and EVPPI per parameter and group",
+        description="EVPI = E[max(NPV, 0)] - max(E[NPV], 0) for lending or not; EVPPI for "
+        "each parameter and named groups by GAM regression (Strong, Oakley & Brennan 2014), "
+        "each with a standard error.",
+    )
+    voi.add_argument("path", help="NetCDF file written by 'simrisk run'")
+    voi.add_argument(
+        "--group",
+        action="append",
+        default=None,
+        metavar="NAME=P1,P2",
+        help="a named group of parameters (repeatable; default: population, each goal, effects)",
+    )
+    voi.add_argument(
+        "--parameter",
+        action="append",
+        default=None,
+        metavar="P",
+        help="EVPPI for this parameter only (repeatable; default: every varying parameter; "
+        "with --parameter, groups only if --group is given)",
+    )
+    voi.add_argument("--seed", type=_non_negative_int, default=0, metavar="S")
+    common(voi, "VOI")
+    voi.set_defaults(func=_cmd_voi)
+
+    acc = sub.add_parser(
+        "acceptability",
+        help="P(IRR >= r) and P(NPV at r >= 0) over investor rates r",
+        description="Acceptability curve over the investor's required rate; NPV at each "
+        "rate is recomputed from the dated cash flows in the result.",
+    )
+    acc.add_argument("path", help="NetCDF file written by 'simrisk run'")
+    acc.add_argument(
+        "--rates",
+        type=_rate_grid,
+        metavar="LO:HI:STEP",
+        help="rates as fractions (default 0:0.15:0.005)",
+    )
+    common(acc, "acceptability")
+    acc.set_defaults(func=_cmd_acceptability)
+
+    varp = sub.add_parser(
+        "variance",
+        help="NPV variance: parameter uncertainty vs chance among the citizens",
+        description="Law of total variance from a nested run: OUTER parameter draws, each "
+        "with INNER independent sets of citizens.",
+    )
+    varp.add_argument("config", help="scenario TOML file")
+    varp.add_argument("--outer", type=_positive_int, default=2000, metavar="K")
+    varp.add_argument("--inner", type=_positive_int, default=50, metavar="J")
+    varp.add_argument("--seed", type=_non_negative_int, metavar="S")
+    common(varp, "variance")
+    varp.set_defaults(func=_cmd_variance)
+
+    cmp_ = sub.add_parser(
+        "compare",
+        help="scenarios on common random numbers, with paired standard errors",
+        description="Runs every config with the same seed and draws (common random numbers) "
+        "and reports each against the first: difference, paired SE, unpaired SE.",
+    )
+    cmp_.add_argument("configs", nargs="+", help="two or more scenario TOML files")
+    cmp_.add_argument("--draws", type=_positive_int, metavar="N")
+    cmp_.add_argument("--seed", type=_non_negative_int, metavar="S")
+    common(cmp_, "comparison")
+    cmp_.set_defaults(func=_cmd_compare)
+
+
+def _rate_grid(text: str):
+    import numpy as np
+
+    try:
+        lo, hi, step = (float(x) for x in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must look like LO:HI:STEP, got {text!r}") from None
+    if not (-1 < lo <= hi and step > 0):
+        raise argparse.ArgumentTypeError(
+            f"must have -1 < LO <= HI and STEP > 0 (fractions, e.g. 0:0.15:0.005), got {text!r}"
+        )
+    return np.round(np.arange(lo, hi + step / 2, step), 10)
+
+
+def _emit(ds, obj: dict, text: str, args) -> None:
+    """Write the Dataset if asked, then print JSON or the table."""
+    if args.out:
+        from simrisk.core.dataset import write_netcdf
+
+        write_netcdf(ds, args.out)
+    print(json.dumps(obj, indent=2, ensure_ascii=False) if args.json else text)
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from simrisk.core.dataset import open_result
+    from simrisk.decision.sensitivity import format_sensitivity, sensitivity, sensitivity_json
+
+    out = _check_out(args.out, "--out") if args.out else None
+    plot = _check_out(args.plot, "--plot") if args.plot else None
+    s = sensitivity(
+        open_result(args.path), n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed
+    )
+    if plot is not None:
+        from simrisk.decision.plot import save_sensitivity_figure
+
+        save_sensitivity_figure(s, plot, lang=args.lang)
+    args.out = out
+    _emit(s, sensitivity_json(s), format_sensitivity(s), args)
+    return 0
+
+
+def _parse_groups(items: list[str] | None) -> dict | None:
+    if not items:
+        return None
+    groups = {}
+    for it in items:
+        name, sep, members = it.partition("=")
+        if not sep or not name or not members:
+            raise SimriskError(f"--group {it!r}: must look like NAME=P1,P2")
+        groups[name] = [m.strip() for m in members.split(",") if m.strip()]
+    return groups
+
+
+def _cmd_voi(args: argparse.Namespace) -> int:
+    from simrisk.core.dataset import open_result
+    from simrisk.decision.voi import format_voi, voi, voi_json
+
+    out = _check_out(args.out, "--out") if args.out else None
+    v = voi(
+        open_result(args.path),
+        groups=_parse_groups(args.group) if (args.group or not args.parameter) else {},
+        parameters=args.parameter,
+        seed=args.seed,
+    )
+    args.out = out
+    _emit(v, voi_json(v), format_voi(v), args)
+    return 0
+
+
+def _cmd_acceptability(args: argparse.Namespace) -> int:
+    from simrisk.core.dataset import open_result
+    from simrisk.decision.acceptability import (
+        acceptability,
+        acceptability_json,
+        format_acceptability,
+    )
+
+    out = _check_out(args.out, "--out") if args.out else None
+    a = acceptability(open_result(args.path), rates=args.rates)
+    args.out = out
+    _emit(a, acceptability_json(a), format_acceptability(a), args)
+    return 0
+
+
+def _cmd_variance(args: argparse.Namespace) -> int:
+    from simrisk.decision._engine import nested_variance
+    from simrisk.decision.variance import format_variance, variance_json
+    from simrisk.kinds.contract.loader import load_scenario
+
+    out = _check_out(args.out, "--out") if args.out else None
+    scenario, _ = load_scenario(args.config)
+    seed = scenario.simulation.seed if args.seed is None else args.seed
+    v = nested_variance(scenario, seed, args.outer, args.inner)
+    args.out = out
+    _emit(v, variance_json(v), format_variance(v), args)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from simrisk.decision._engine import simulate_scenarios
+    from simrisk.decision.compare import compare, compare_json, format_compare
+
+    if len(args.configs) < 2:
+        raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
+    out = _check_out(args.out, "--out") if args.out else None
+    c = compare(simulate_scenarios(args.configs, args.draws, args.seed))
+    args.out = out
+    _emit(c, compare_json(c), format_compare(c), args)
+    return 0
 
 
 def _int_at_least(minimum: int, what: str):
@@ -357,6 +585,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             _writable_folder(Path("."), f"--out {out} (the default)")
     if args.scores:
         _check_scores(args.scores)
+    if args.until:
+        if name != "contract":
+            raise SimriskError(f"--until: only for a contract config; {args.config} is a {name}")
+        if out is not None and not out.parent.is_dir():
+            out.parent.mkdir(parents=True, exist_ok=True)
+        return _run_until(args, cfg, text, out)
     draws = _check_draws(kind, cfg, args.draws, args.config)
     options = {
         "draws": args.draws,
@@ -444,6 +678,47 @@ def _print_summary(kind, summary: dict, as_json: bool) -> None:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(kind.format_summary(summary))
+
+
+def _run_until(args, scenario, text: str, out: Path | None) -> int:
+    from simrisk.core.dataset import write_netcdf
+    from simrisk.decision._engine import default_step, simulate_until
+    from simrisk.decision.stopping import check_targets, parse_targets, target_status
+    from simrisk.kinds.contract.summary import format_summary, summarize
+
+    if args.fixed_parameters:
+        raise SimriskError("--until: cannot be combined with --fixed-parameters")
+    targets = parse_targets(args.until)
+    seed = scenario.simulation.seed if args.seed is None else args.seed
+    step = args.chunk_size or default_step(scenario)
+    ds = simulate_until(
+        scenario, seed, check_targets(targets), step, args.max_draws, config_text=text
+    )
+    summary = summarize(ds)
+    status = target_status(summary, targets)
+    met = all(r["met"] for r in status)
+    ds.attrs["until"] = ", ".join(str(t) for t in targets)
+    ds.attrs["until_met"] = int(met)
+    if out is not None:
+        write_netcdf(ds, out)
+    if args.json:
+        summary["until"] = {"targets": status, "met": met, "draws": ds.sizes["draw"]}
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(summary))
+        print(
+            f"\nStopped after {ds.sizes['draw']:,} draws ("
+            + ("every target met" if met else f"--max-draws {args.max_draws:,} reached")
+            + "):"
+        )
+        for r in status:
+            print(
+                f"  {r['target']:<28} value {r['value']:.6g}, SE {r['se']:.3g}"
+                f" {'met' if r['met'] else 'NOT met'}"
+            )
+        if out is not None:
+            print(f"\nwrote {out}")
+    return 0
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:

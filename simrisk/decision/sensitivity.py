@@ -1,0 +1,420 @@
+"""Which priors drive the loss: tornado by decile, given-data indices, regional sensitivity.
+
+All three read only a result's per-draw ``parameters`` and outcomes, so no
+new simulation is needed and correlated priors are handled as drawn:
+
+- **Tornado**: for each prior, P(NPV < 0), mean NPV and P(repayments <
+  capital) within each decile of the prior's drawn values (each with its
+  Monte Carlo SE); the tornado shows the lowest and the highest decile.
+- **First-order correlation ratio** ``eta^2 = Var(E[Y | X_k]) / Var(Y)`` by
+  binning ``X_k`` into equal-count bins, with the usual small-sample
+  correction for the between-bin variance that noise alone produces. It is a
+  given-data first-order (main effect) index and stays meaningful when
+  inputs are correlated: it then measures what is learnt about ``Y`` from
+  ``X_k`` including through its correlates. Bootstrap percentile intervals.
+  ``Y`` is the loss indicator 1[NPV < 0] (the ranking's index) and NPV.
+- **PAWN** (SALib, Pianosi & Wagener 2015): the median over conditioning
+  slices of the Kolmogorov–Smirnov distance between NPV's distribution and
+  its distribution given ``X_k`` in the slice; moment-independent, given
+  data, on a subsample (20,000 draws by default); its interval is the
+  spread over fresh subsamples (a bootstrap when there are too few draws).
+- **Regional sensitivity** (Spear & Hornberger 1980; SALib issue #657): the
+  KS distance between each prior's distribution in the loss draws (NPV < 0)
+  and in the rest, with both CDFs on a common grid for plotting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from simrisk.core.errors import SimriskError
+from simrisk.decision._common import (
+    base_attrs,
+    dkk,
+    jsonable,
+    outcomes,
+    pct,
+    prob_se,
+    var,
+    varying_parameters,
+)
+
+__all__ = [
+    "correlation_ratio",
+    "format_sensitivity",
+    "sensitivity",
+    "sensitivity_json",
+]
+
+
+def _rank_bins(X: np.ndarray, n_bins: int) -> np.ndarray:
+    """Equal-count bin of every value, column by column (ties broken by order)."""
+    N = X.shape[0]
+    ranks = np.empty(X.shape, dtype=np.int64)
+    order = np.argsort(X, axis=0, kind="stable")
+    np.put_along_axis(ranks, order, np.arange(N)[:, None], axis=0)
+    return (ranks * n_bins // N).astype(np.int32)
+
+
+def _eta2_from_bins(labels: np.ndarray, y: np.ndarray, n_bins: int) -> np.ndarray:
+    """Bias-corrected correlation ratio for each column of ``labels`` (``[N, P]``)."""
+    N, P = labels.shape
+    flat = (labels + (np.arange(P, dtype=np.int32) * n_bins)[None, :]).ravel()
+    w = np.broadcast_to(y[:, None], (N, P)).ravel()
+    n_b = np.bincount(flat, minlength=P * n_bins).reshape(P, n_bins).astype(np.float64)
+    s_b = np.bincount(flat, weights=w, minlength=P * n_bins).reshape(P, n_b.shape[1])
+    ybar = y.mean()
+    sst = float(((y - ybar) ** 2).sum())
+    if sst == 0:
+        return np.zeros(P)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ssb = np.where(n_b > 0, s_b**2 / n_b, 0.0).sum(axis=1) - N * ybar**2
+    ssw = sst - ssb
+    used = (n_b > 0).sum(axis=1)
+    # E[SSB] under no effect is (B - 1) * sigma^2; sigma^2 estimated by SSW / (N - B).
+    return (ssb - (used - 1) * ssw / (N - used)) / sst
+
+
+def correlation_ratio(
+    X: np.ndarray,
+    y: np.ndarray,
+    n_bins: int = 50,
+    n_boot: int = 100,
+    seed: int = 0,
+    ci_prob: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First-order correlation ratio of ``y`` on each column of ``X``, by binning.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, P)
+    y : ndarray, shape (N,)
+    n_bins : int
+        Equal-count bins per column.
+    n_boot : int
+        Bootstrap resamples of the draws (0: no interval).
+    seed : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    eta2 : ndarray, shape (P,)
+        ``(SSB - (B - 1) SSW / (N - B)) / SST``: unbiased for the between-bin
+        share under no effect, so a non-influential input gets about 0.
+    lower, upper : ndarray, shape (P,)
+        Bootstrap percentile interval (NaN when ``n_boot`` is 0).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    N = X.shape[0]
+    if N < 2 * n_bins:
+        raise SimriskError(f"{N} draws: too few for {n_bins} bins (need at least {2 * n_bins})")
+    labels = _rank_bins(X, n_bins)
+    est = _eta2_from_bins(labels, y, n_bins)
+    if n_boot <= 0:
+        nan = np.full(est.shape, np.nan)
+        return est, nan, nan
+    rng = np.random.default_rng(seed)
+    boot = np.empty((n_boot, X.shape[1]))
+    for r in range(n_boot):
+        idx = rng.integers(0, N, N)
+        boot[r] = _eta2_from_bins(labels[idx], y[idx], n_bins)
+    a = (1 - ci_prob) / 2
+    lo, hi = np.quantile(boot, [a, 1 - a], axis=0)
+    return est, lo, hi
+
+
+def _pawn(X, y, names, n_sub, n_boot, seed, ci_prob):
+    """SALib's PAWN median index of ``y`` for each column, with a bootstrap interval."""
+    from SALib.analyze import pawn
+
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    problem = {
+        "num_vars": X.shape[1],
+        "names": list(names),
+        "bounds": [[float(X[:, k].min()), float(X[:, k].max())] for k in range(X.shape[1])],
+    }
+    sub = np.arange(N) if N <= n_sub else np.sort(rng.choice(N, n_sub, replace=False))
+    est = np.asarray(pawn.analyze(problem, X[sub], y[sub], S=10, seed=seed)["median"], float)
+    boot = []
+    for _ in range(n_boot):
+        # With many more draws than the subsample, fresh subsamples without
+        # replacement show the estimator's own spread at this size (a
+        # bootstrap's duplicated draws would bias the KS distances).
+        idx = rng.choice(N, min(N, n_sub), replace=N <= n_sub)
+        boot.append(pawn.analyze(problem, X[idx], y[idx], S=10, seed=seed)["median"])
+    if not boot:
+        nan = np.full(est.shape, np.nan)
+        return est, nan, nan, len(sub)
+    a = (1 - ci_prob) / 2
+    lo, hi = np.quantile(np.asarray(boot, float), [a, 1 - a], axis=0)
+    return est, lo, hi, len(sub)
+
+
+def _ks_regional(X: np.ndarray, loss: np.ndarray, n_grid: int):
+    """KS distance between X | loss and X | no loss per column, and both CDFs on a grid."""
+    P = X.shape[1]
+    ks = np.empty(P)
+    steps = np.linspace(0, 1, n_grid)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    grid = lo[:, None] + steps[None, :] * (hi - lo)[:, None]  # [P, n_grid], even steps
+    cdf_loss = np.empty((P, n_grid))
+    cdf_rest = np.empty((P, n_grid))
+    for k in range(P):
+        a = np.sort(X[loss, k])
+        b = np.sort(X[~loss, k])
+        pts = np.concatenate([a, b])
+        fa = np.searchsorted(a, pts, side="right") / max(len(a), 1)
+        fb = np.searchsorted(b, pts, side="right") / max(len(b), 1)
+        ks[k] = np.abs(fa - fb).max() if len(a) and len(b) else np.nan
+        cdf_loss[k] = np.searchsorted(a, grid[k], side="right") / max(len(a), 1)
+        cdf_rest[k] = np.searchsorted(b, grid[k], side="right") / max(len(b), 1)
+    return ks, grid, cdf_loss, cdf_rest
+
+
+def sensitivity(
+    ds: xr.Dataset,
+    n_deciles: int = 10,
+    n_bins: int = 50,
+    n_boot: int = 100,
+    pawn_draws: int = 20_000,
+    pawn_boot: int = 30,
+    n_grid: int = 101,
+    seed: int = 0,
+    ci_prob: float = 0.95,
+) -> xr.Dataset:
+    """Sensitivity of the loss to each prior, from a result's per-draw parameters.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A ``simrisk run`` result (needs ``parameters`` and ``npv``; uses
+        ``repayments_total`` and the ``capital`` attribute when present).
+    n_deciles : int
+        Groups of equal size per prior for the tornado (10: deciles).
+    n_bins : int
+        Equal-count bins for the correlation ratio.
+    n_boot : int
+        Bootstrap resamples for the correlation ratio's interval.
+    pawn_draws, pawn_boot : int
+        Subsample size and resamples for PAWN (0 resamples: no interval).
+    n_grid : int
+        Points of the CDF grid (even steps over each prior's drawn range).
+    seed : int
+        Seed of the bootstrap and subsampling (results are reproducible).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``parameter`` (the varying priors, ordered by influence
+        on P(NPV < 0)), ``decile``, ``grid``, ``ci_bound``; attribute
+        ``top_driver`` and ``ranking`` (comma-separated).
+    """
+    names, X = varying_parameters(ds)
+    y = outcomes(ds)
+    N, P = X.shape
+    if N < max(20 * n_deciles, 2 * n_bins):
+        raise SimriskError(f"{N} draws: too few for a sensitivity analysis (at least 1,000)")
+    loss = y["npv_negative"] > 0
+    # Tornado: deciles by rank.
+    dec = _rank_bins(X, n_deciles)
+    flat = (dec + (np.arange(P, dtype=np.int32) * n_deciles)[None, :]).ravel()
+
+    def by_decile(v):
+        w = np.broadcast_to(v[:, None], (N, P)).ravel()
+        s = np.bincount(flat, weights=w, minlength=P * n_deciles).reshape(P, n_deciles)
+        return s
+
+    cnt = np.bincount(flat, minlength=P * n_deciles).reshape(P, n_deciles).astype(float)
+    p_neg = by_decile(y["npv_negative"]) / cnt
+    m_npv = by_decile(y["npv"]) / cnt
+    sq = by_decile(y["npv"] ** 2) / cnt
+    m_npv_se = np.sqrt(np.maximum(sq - m_npv**2, 0) * cnt / (cnt - 1) / cnt)
+    x_mid = np.stack(
+        [[np.median(X[dec[:, k] == d, k]) for d in range(n_deciles)] for k in range(P)]
+    )
+    has_nominal = "loss_nominal" in y
+    p_nom = by_decile(y["loss_nominal"]) / cnt if has_nominal else np.full_like(p_neg, np.nan)
+
+    e_loss, e_loss_lo, e_loss_hi = correlation_ratio(
+        X, y["npv_negative"], n_bins, n_boot, seed, ci_prob
+    )
+    e_npv, e_npv_lo, e_npv_hi = correlation_ratio(X, y["npv"], n_bins, n_boot, seed + 1, ci_prob)
+    pw, pw_lo, pw_hi, pw_n = _pawn(X, y["npv"], names, pawn_draws, pawn_boot, seed, ci_prob)
+    ks, grid, cdf_loss, cdf_rest = _ks_regional(X, loss, n_grid)
+
+    # Rank by influence on P(NPV < 0); ties (rare) by the tornado's swing.
+    swing = np.abs(p_neg[:, -1] - p_neg[:, 0])
+    order = np.lexsort((-swing, -e_loss))
+    names_o = [names[k] for k in order]
+
+    def o(a):
+        return a[order]
+
+    ci = ("lower", "upper")
+    data = {
+        "p_npv_negative": var(
+            ("parameter", "decile"), o(p_neg), "1", "P(NPV < 0) within the prior's decile"
+        ),
+        "p_npv_negative_se": var(
+            ("parameter", "decile"), o(prob_se(p_neg, cnt)), "1", "Monte Carlo SE of P(NPV < 0)"
+        ),
+        "mean_npv": var(("parameter", "decile"), o(m_npv), "DKK", "mean NPV within the decile"),
+        "mean_npv_se": var(
+            ("parameter", "decile"), o(m_npv_se), "DKK", "Monte Carlo SE of the mean NPV"
+        ),
+        "p_loss_nominal": var(
+            ("parameter", "decile"),
+            o(p_nom),
+            "1",
+            "P(repayments < capital) within the decile",
+        ),
+        "p_loss_nominal_se": var(
+            ("parameter", "decile"),
+            o(prob_se(p_nom, cnt)),
+            "1",
+            "Monte Carlo SE of P(repayments < capital)",
+        ),
+        "decile_median": var(
+            ("parameter", "decile"), o(x_mid), "1", "median of the prior's draws in the decile"
+        ),
+        "eta2_npv_negative": var(
+            ("parameter",),
+            o(e_loss),
+            "1",
+            "first-order correlation ratio of 1[NPV < 0] (binned, bias-corrected)",
+        ),
+        "eta2_npv_negative_ci": var(
+            ("parameter", "ci_bound"),
+            np.stack([o(e_loss_lo), o(e_loss_hi)], axis=1),
+            "1",
+            "bootstrap interval of the correlation ratio of 1[NPV < 0]",
+        ),
+        "eta2_npv": var(
+            ("parameter",), o(e_npv), "1", "first-order correlation ratio of NPV (binned)"
+        ),
+        "eta2_npv_ci": var(
+            ("parameter", "ci_bound"),
+            np.stack([o(e_npv_lo), o(e_npv_hi)], axis=1),
+            "1",
+            "bootstrap interval of the correlation ratio of NPV",
+        ),
+        "pawn_npv": var(
+            ("parameter",), o(pw), "1", "PAWN index of NPV (median KS over 10 slices, SALib)"
+        ),
+        "pawn_npv_ci": var(
+            ("parameter", "ci_bound"),
+            np.stack([o(pw_lo), o(pw_hi)], axis=1),
+            "1",
+            "interval of the PAWN index over fresh subsamples",
+        ),
+        "ks_loss": var(
+            ("parameter",),
+            o(ks),
+            "1",
+            "KS distance between the prior in draws with NPV < 0 and in the rest",
+        ),
+        "grid_value": var(
+            ("parameter", "grid"),
+            o(grid),
+            "1",
+            "grid of prior values (even steps from the smallest draw to the largest)",
+        ),
+        "cdf_loss": var(
+            ("parameter", "grid"), o(cdf_loss), "1", "CDF of the prior in draws with NPV < 0"
+        ),
+        "cdf_rest": var(
+            ("parameter", "grid"), o(cdf_rest), "1", "CDF of the prior in draws with NPV >= 0"
+        ),
+        "rank": var(("parameter",), np.arange(1, P + 1), "1", "rank by influence on P(NPV < 0)"),
+    }
+    coords = {
+        "parameter": names_o,
+        "decile": np.arange(1, n_deciles + 1),
+        "grid": np.linspace(0, 1, n_grid),
+        "ci_bound": list(ci),
+    }
+    attrs = base_attrs(ds, "sensitivity")
+    attrs.update(
+        top_driver=names_o[0],
+        ranking=",".join(names_o),
+        ranking_index="eta2_npv_negative",
+        p_npv_negative=float(loss.mean()),
+        ci_prob=ci_prob,
+        n_bins=n_bins,
+        n_boot=n_boot,
+        pawn_draws=int(pw_n),
+        pawn_boot=pawn_boot,
+        bootstrap_seed=seed,
+        has_nominal_loss=int(has_nominal),
+    )
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def sensitivity_json(s: xr.Dataset) -> dict:
+    """JSON form: ``ranking``, ``top_driver``, a ``tornado`` entry and indices per parameter."""
+    lo, hi = 0, s.sizes["decile"] - 1
+    out = {
+        "scenario": s.attrs.get("scenario", ""),
+        "draws": s.attrs["source_draws"],
+        "p_npv_negative": s.attrs["p_npv_negative"],
+        "top_driver": s.attrs["top_driver"],
+        "ranking": [str(p) for p in s["parameter"].values],
+        "ranking_index": s.attrs["ranking_index"],
+        "tornado": {},
+        "indices": {},
+        "regional": {},
+    }
+    for i, p in enumerate(s["parameter"].values):
+        p = str(p)
+        t = {}
+        for v in ("p_npv_negative", "mean_npv", "p_loss_nominal"):
+            for end, j in (("low", lo), ("high", hi)):
+                t[f"{v}_{end}"] = s[v].values[i, j]
+                t[f"{v}_{end}_se"] = s[f"{v}_se"].values[i, j]
+        t["value_low"] = s["decile_median"].values[i, lo]
+        t["value_high"] = s["decile_median"].values[i, hi]
+        out["tornado"][p] = t
+        out["indices"][p] = {
+            "rank": int(s["rank"].values[i]),
+            "eta2_npv_negative": s["eta2_npv_negative"].values[i],
+            "eta2_npv_negative_ci": s["eta2_npv_negative_ci"].values[i],
+            "eta2_npv": s["eta2_npv"].values[i],
+            "eta2_npv_ci": s["eta2_npv_ci"].values[i],
+            "pawn_npv": s["pawn_npv"].values[i],
+            "pawn_npv_ci": s["pawn_npv_ci"].values[i],
+        }
+        out["regional"][p] = {"ks_loss": s["ks_loss"].values[i]}
+    return jsonable(out)
+
+
+def format_sensitivity(s: xr.Dataset) -> str:
+    """The sensitivity as a terminal table, most influential prior first."""
+    j = sensitivity_json(s)
+    lines = [
+        f"{j['scenario']}: {j['draws']:,} draws; P(NPV < 0) = {pct(j['p_npv_negative'], 1)}",
+        f"Top driver of P(NPV < 0): {j['top_driver']}",
+        "",
+        "P(NPV < 0) and mean NPV (DKK) in the prior's lowest and highest decile; eta2 = share "
+        "of the variance of 1[NPV<0] (of NPV) explained by the prior alone, "
+        f"{100 * s.attrs['ci_prob']:.0f}% bootstrap interval; KS = distance between the prior "
+        "in loss draws and the rest.",
+        "",
+        f"{'#':>2} {'parameter':<30}{'P(NPV<0) low':>13}{'high':>8}"
+        f"{'mean NPV low':>15}{'high':>12}{'eta2 loss [CI]':>22}{'eta2 NPV':>10}"
+        f"{'PAWN':>7}{'KS':>7}",
+    ]
+    for p in j["ranking"]:
+        t = j["tornado"][p]
+        ix = j["indices"][p]
+        lo, hi = ix["eta2_npv_negative_ci"]
+        ci = f"{ix['eta2_npv_negative']:.3f}" + (f" [{lo:.3f},{hi:.3f}]" if lo is not None else "")
+        lines.append(
+            f"{ix['rank']:>2} {p:<30}{pct(t['p_npv_negative_low']):>13}"
+            f"{pct(t['p_npv_negative_high']):>8}{dkk(t['mean_npv_low']):>15}"
+            f"{dkk(t['mean_npv_high']):>12}{ci:>22}{ix['eta2_npv']:>10.3f}"
+            f"{ix['pawn_npv']:>7.3f}{j['regional'][p]['ks_loss']:>7.3f}"
+        )
+    return "\n".join(lines)
