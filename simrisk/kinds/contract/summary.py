@@ -102,6 +102,7 @@ def summarize(ds: xr.Dataset) -> dict:
             **{str(p): describe(rep.sel(payer=p).values) for p in rep["payer"].values},
             "total": describe(total),
         },
+        "payments": _payments(ds),
         "saving_bases": SAVING_BASES,
         "net_saving": {
             basis: {str(a): _net_saving(ds, basis, str(a)) for a in ds["authority"].values}
@@ -122,6 +123,28 @@ def summarize(ds: xr.Dataset) -> dict:
             for j, g in enumerate(goals)
         },
     }
+    return out
+
+
+def _payments(ds: xr.Dataset) -> dict:
+    """Everything the payers pay the investor (repayments plus any clause payments)."""
+    var_ = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
+    paid = ds[var_]
+    total = paid.values.sum(axis=1, dtype=np.float64)
+    out = {
+        "total": describe(total),
+        **{str(p): describe(paid.sel(payer=p).values) for p in paid["payer"].values},
+    }
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            x = ds[name].values.sum(axis=1, dtype=np.float64)
+            p, p_se = prob(x > 0)
+            out[name.removesuffix("_payment")] = {
+                "mean": float(x.mean()),
+                "mean_se": float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0,
+                "p_paid": p,
+                "p_paid_se": p_se,
+            }
     return out
 
 
