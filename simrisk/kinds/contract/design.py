@@ -63,6 +63,8 @@ SE_MARGIN = 2.0
 DEFAULT_DSI_RISK = "p_npv_negative"
 DEFAULT_PAYER_RISK = "net_saving.modelled.region.p_negative"
 DEFAULT_OBJECTIVE = ("minimize", "payments.total.mean")
+#: scored for every candidate besides the axes, targets and objective (the design page shows them)
+EXTRA_KEYS = ("npv.mean", "es5_npv", "payments.total.mean")
 RESULT_KIND = "simrisk.design"
 
 _TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+0-9.eE_]+)\s*$")
@@ -405,7 +407,9 @@ def run_design(
     keys = [t.key for t in d.terms]
     lows = np.array([t.low for t in d.terms])
     highs = np.array([t.high for t in d.terms])
-    needed = list(dict.fromkeys([dsi_risk, payer_risk, obj] + [t.key for t in targets]))
+    needed = list(
+        dict.fromkeys([dsi_risk, payer_risk, obj, *(t.key for t in targets), *EXTRA_KEYS])
+    )
 
     cands: list[Candidate] = []
 
@@ -549,6 +553,19 @@ def to_dataset(res: DesignResult, config_text: str = ""):
             ("candidate",), on_front, "1", "on the Pareto frontier of dsi_risk and payer_risk"
         ),
     }
+    score_keys = list(res.candidates[0].scores)
+    data["score"] = var(
+        ("candidate", "score_key"),
+        np.array([[c.scores[k][0] for k in score_keys] for c in res.candidates]),
+        "1",
+        "summary value (units as in simrisk summary --json)",
+    )
+    data["score_se"] = var(
+        ("candidate", "score_key"),
+        np.array([[c.scores[k][1] for k in score_keys] for c in res.candidates]),
+        "1",
+        "its Monte Carlo SE",
+    )
     if res.targets:
         data["target_value"] = var(
             ("candidate", "target"),
@@ -569,12 +586,17 @@ def to_dataset(res: DesignResult, config_text: str = ""):
         "term_low": ("term", res.lows),
         "term_high": ("term", res.highs),
         "target": [str(t) for t in res.targets],
+        "target_key": ("target", [t.key for t in res.targets]),
+        "target_op": ("target", [t.op for t in res.targets]),
+        "target_bound": ("target", [t.value for t in res.targets]),
+        "score_key": score_keys,
     }
     attrs = {
         "simrisk_kind": RESULT_KIND,
         "simrisk_version": __version__,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "scenario": res.scenario.name,
+        "scenario_da": res.scenario.name_da or res.scenario.name,
         "config": config_text,
         "seed": int(res.seed),
         "draws": int(res.draws),
@@ -616,6 +638,8 @@ def _toml_value(v) -> str:
 
 
 def _table(header: str, model, changed: dict[str, str]) -> list[str]:
+    if model is None:  # today's contract chosen, and it has no such clause
+        return [f"# {header.strip('[]')}: none, as today"]
     lines = [header]
     for k, v in model.model_dump(exclude_none=True).items():
         note = changed.get(k)
