@@ -51,8 +51,8 @@ _W = {
         "DSI's forventede underskud 5 % (kr.)",
     ),
     "term": ("term", "vilkår"),
-    "col_today": ("today", "i dag"),
-    "col_chosen": ("chosen", "valgt"),
+    "col_today": ("today (±2 SE)", "i dag (±2 SE)"),
+    "col_chosen": ("chosen (±2 SE)", "valgt (±2 SE)"),
     "none": ("none", "intet"),
     "gives_dsi": (
         "DSI: P(NPV < 0) {a} → {b}; mean NPV {c} → {d}",
@@ -146,7 +146,7 @@ def plot_design_frontier(ds: xr.Dataset, ax=None, lang: str = "en"):
     n = ds.sizes["candidate"]
     ax.scatter(x, y, s=16, color=GREY, label=_w("candidates", lang, n=n,
                draws=f.num(ds.attrs["draws"])), zorder=2)  # fmt: skip
-    ax.scatter(x[feas], y[feas], s=20, color=GREEN, label=_w("feasible", lang), zorder=3)
+    ax.scatter(x[feas], y[feas], s=22, color=GREEN, label=_w("feasible", lang), zorder=4.5)
     ax.errorbar(
         x[front],
         y[front],

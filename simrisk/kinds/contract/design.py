@@ -617,6 +617,10 @@ def to_dataset(res: DesignResult, config_text: str = ""):
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
 def _toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -678,7 +682,7 @@ def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) 
         f"# Objective: {sense} {obj}. {len(res.candidates)} candidates on {res.draws:,} draws, "
         f"seed {res.seed} (common random numbers).",
         f"# Re-scored on {res.rescore_draws:,} draws, seed {res.seed}: "
-        + "; ".join(f"{k} = {v:,.6g} (SE {se:.2g})" for k, (v, se) in resc.items()),
+        + "; ".join(f"{k} = {_num(v)} (SE {_num(se)})" for k, (v, se) in resc.items()),
         "# Only the chosen terms are set here; everything else comes from the input.",
         "# Lists of tables ([[goals]], [[payers]]) replace the input's whole list, so",
         "# they are repeated in full; the changed values say so in a comment.",
