@@ -181,6 +181,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
+    rep.add_argument("--design", metavar="NC", help="a 'simrisk design --out' result (a page)")
     rep.set_defaults(func=_cmd_report)
 
     xp = sub.add_parser(
@@ -436,6 +437,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
         options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
+    if args.design:
+        options["design"] = open_result(args.design, kind="simrisk.design")
     pages = kind.report(ds, out, **options)
     print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0

@@ -102,6 +102,12 @@ settlement = 1_000_000
 check_after = "c1"
 date = 2028-07-01
 payers = { region = 1.0 }
+
+# the shipped [design] varies payment_per_missing, which an early end does not have
+[[design.terms]]
+key = "retention_clause.settlement"
+low = 0
+high = 2_000_000
 """
     s, _ = load_scenario(_write(tmp_path, body))
     res = run_ledger(s)
@@ -255,3 +261,19 @@ def test_bad_clauses_are_one_line_errors(tmp_path, body, expected):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert expected in proc.stderr
+
+
+def test_report_numbers_count_clause_payments(tmp_path):
+    # The report rebuilds DSI's dated cash flows from the Dataset: with clauses
+    # they must still give the run's own NPV, and P(loss) counts what DSI receives.
+    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.summary import summarize
+    from simrisk.report._numbers import dated_cash_flows
+
+    s, text = load_scenario(_write(tmp_path, CLAUSES_FOR_KERNEL))
+    ds = simulate(s, draws=2_000, seed=6, chunk_size=1_000, config_text=text)
+    flows = dated_cash_flows(ds)
+    # float32 storage of the payments: agree to a krone or two
+    np.testing.assert_allclose(flows.npv(0.04), ds["npv"].values, rtol=0, atol=5.0)
+    received = ds["payments_by_payer"].values.sum(axis=1, dtype=np.float64)
+    assert summarize(ds)["p_loss_nominal"] == pytest.approx(float((received < CAPITAL).mean()))

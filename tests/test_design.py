@@ -227,3 +227,27 @@ def test_acceptance_design_then_a_fresh_run_on_another_seed(tmp_path):
     run = run_cli("run", best, "--draws", "100000", "--seed", "99", "--json", "--out", "-")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["p_npv_negative"] <= 0.255
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_gets_a_design_page(dsi_scenario, tmp_path, lang):
+    from simrisk.kinds.contract.design import to_dataset
+    from simrisk.kinds.contract.engine import simulate
+    from simrisk.report import build_report
+
+    res = run_design(
+        dsi_scenario,
+        [parse_target("p_npv_negative<=0.45")],
+        draws=1_000,
+        seed=3,
+        candidates=4,
+        refine=0,
+        rescore_draws=1_000,
+    )
+    design = to_dataset(res, "config text")
+    run = simulate(dsi_scenario, draws=1_000, seed=3)
+    figs = tmp_path / "figs"
+    pages = build_report(run, tmp_path / "r.pdf", lang=lang, figures=figs, design=design)
+    assert "design" in pages
+    k = pages.index("design") + 1
+    assert (figs / f"page_{k:02d}_design.png").stat().st_size > 20_000

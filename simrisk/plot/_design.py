@@ -7,6 +7,8 @@ the chosen ones and says what each side gives up.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
@@ -190,11 +192,15 @@ def plot_design_frontier(ds: xr.Dataset, ax=None, lang: str = "en"):
     return ax
 
 
-def plot_design(ds: xr.Dataset, lang: str = "en"):
-    """The design page: the frontier, today's terms against the chosen ones, the trade-off."""
+def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5)):
+    """The design page: the frontier, today's terms against the chosen ones, the trade-off.
+
+    Returns the Figure (a whole page; the report calls it with its A4 size).
+    """
     f = Fmt(lang)
-    fig = plt.figure(figsize=(15, 7.5), layout="constrained")
-    gs = fig.add_gridspec(2, 2, width_ratios=[1.1, 1], height_ratios=[1, 0.2])
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    small = figsize[0] < 13  # the report's A4 page: wrap the table's labels
+    gs = fig.add_gridspec(2, 2, width_ratios=[1, 1] if small else [1.1, 1], height_ratios=[1, 0.2])
     plot_design_frontier(ds, fig.add_subplot(gs[0, 0]), lang)
     tab = fig.add_subplot(gs[0, 1])
     tab.axis("off")
@@ -231,6 +237,8 @@ def plot_design(ds: xr.Dataset, lang: str = "en"):
     for k in dict.fromkeys(k for k in shown if k in keys):
         i = keys.index(k)
         rows.append([_axis_label(k, lang), cell(k, i, today), cell(k, i, chosen)])
+    if small:
+        rows = [[textwrap.fill(r[0], 30), *r[1:]] for r in rows]
     table = tab.table(
         cellText=rows,
         colLabels=[_w("term", lang), _w("col_today", lang), _w("col_chosen", lang)],
@@ -239,7 +247,7 @@ def plot_design(ds: xr.Dataset, lang: str = "en"):
         cellLoc="left",
     )
     table.auto_set_font_size(False)
-    table.set_fontsize(8)
+    table.set_fontsize(7 if small else 8)
     for (r, _c), cell in table.get_celld().items():
         if r == 0:
             cell.set_text_props(weight="bold")
@@ -270,5 +278,5 @@ def plot_design(ds: xr.Dataset, lang: str = "en"):
             for k in (dsi, ds.attrs["payer_risk_key"])
         )
         lines.append(_w("rescored", lang, n=f.num(n_re), text=text))
-    note.text(0.0, 0.95, "\n".join(lines), fontsize=10, va="top", family="sans-serif")
+    note.text(0.0, 0.95, "\n".join(lines), fontsize=8 if small else 10, va="top")
     return fig

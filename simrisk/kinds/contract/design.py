@@ -29,6 +29,7 @@ more draws on the same seed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -598,6 +599,7 @@ def to_dataset(res: DesignResult, config_text: str = ""):
         "scenario": res.scenario.name,
         "scenario_da": res.scenario.name_da or res.scenario.name,
         "config": config_text,
+        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
         "seed": int(res.seed),
         "draws": int(res.draws),
         "dsi_risk_key": res.dsi_risk,
