@@ -255,3 +255,28 @@ def test_report_gets_a_design_page(dsi_scenario, tmp_path, lang):
     assert "design" in pages
     k = pages.index("design") + 1
     assert (figs / f"page_{k:02d}_design.png").stat().st_size > 20_000
+
+
+def test_the_chosen_candidate_is_the_best_feasible_one(dsi_scenario):
+    # Maximise DSI's mean NPV subject to a cap on the region's risk: the choice
+    # must be the feasible candidate with the highest objective, and re-scored
+    # on another seed than the search's.
+    res = run_design(
+        dsi_scenario,
+        [parse_target("net_saving.modelled.region.p_negative<=0.36")],
+        ("maximize", "npv.mean"),
+        draws=1_500,
+        seed=9,
+        candidates=8,
+        refine=4,
+        rescore_draws=1_500,
+    )
+    feas = [i for i, c in enumerate(res.candidates) if c.feasible]
+    assert feas and res.chosen in feas
+    best = max(res.candidates[i].scores["npv.mean"][0] for i in feas)
+    assert res.candidates[res.chosen].scores["npv.mean"][0] == best
+    for i in feas:
+        v, se = res.candidates[i].scores["net_saving.modelled.region.p_negative"]
+        assert v + 2 * se <= 0.36
+    assert res.rescore_seed != res.seed
+    assert len(res.candidates) == 1 + 8 + 4

@@ -71,8 +71,8 @@ _W = {
     "region_risk_short": ("region's P(net < 0)", "regionens P(netto < 0)"),
     "outcomes": ("outcome", "resultat"),
     "rescored": (
-        "Chosen terms re-scored on {n} draws: {text}",
-        "Valgte vilkår genberegnet på {n} trækninger: {text}",
+        "Chosen terms re-scored on {n} fresh draws: {text}",
+        "Valgte vilkår genberegnet på {n} nye trækninger: {text}",
     ),
 }
 

@@ -23,7 +23,8 @@ A target ``KEY<=V`` counts as met only when ``value + 2 SE <= V`` (and
 ``KEY>=V`` when ``value - 2 SE >= V``), with SE the Monte Carlo standard
 error the summary reports beside the value (``KEY_se``). The chosen
 candidate is the feasible one with the best objective; it is re-scored with
-more draws on the same seed.
+more draws on a seed spawned from the run's (fresh worlds, free of the
+search's selection bias).
 """
 
 from __future__ import annotations
@@ -276,6 +277,7 @@ class DesignResult:
     rescored: dict | None
     rescored_targets: list[dict] | None
     rescore_draws: int
+    rescore_seed: int = 0
     best_scenario: Scenario | None = None
 
     # --- views --------------------------------------------------------------
@@ -322,7 +324,7 @@ class DesignResult:
         if self.rescored is not None:
             out["chosen_rescored"] = {
                 "draws": self.rescore_draws,
-                "seed": self.seed,
+                "seed": self.rescore_seed,
                 **{k: {"value": v, "se": se} for k, (v, se) in self.rescored.items()},
                 "targets": self.rescored_targets,
             }
@@ -448,7 +450,11 @@ def run_design(
 
     evaluate(today_values(s, keys), "today")
     span = highs - lows
-    sobol = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(seed))
+    # The Sobol scrambles and the re-scoring's seed come from the run's seed by
+    # SeedSequence spawning (no seed arithmetic).
+    ss_sobol, ss_refine, ss_rescore = np.random.SeedSequence(seed).spawn(3)
+    rescore_seed = int(ss_rescore.generate_state(1, np.uint32)[0])
+    sobol = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(ss_sobol))
     for u in sobol.random(n_sobol):
         evaluate(lows + u * span, "sobol")
     if n_refine:
@@ -456,7 +462,7 @@ def run_design(
         centre = np.clip(np.where(np.isfinite(centre), centre, highs), lows, highs)
         lo = np.clip(centre - span / 8, lows, highs)
         hi = np.clip(centre + span / 8, lows, highs)
-        sobol2 = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(seed + 1))
+        sobol2 = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(ss_refine))
         for u in sobol2.random(n_refine):
             evaluate(lo + u * (hi - lo), "refine")
 
@@ -468,7 +474,9 @@ def run_design(
     rescored = rescored_targets = best = None
     if chosen is not None:
         best = apply_terms(s, keys, cands[chosen].values) if chosen else s
-        rescored = _score(best, needed, rescore_draws, seed)
+        # Fresh worlds: the choice was made on the search's draws, so re-scoring on
+        # them would carry its selection bias (the winner's curse); another seed does not.
+        rescored = _score(best, needed, rescore_draws, rescore_seed)
         rescored_targets = [
             {
                 "target": str(t),
@@ -495,6 +503,7 @@ def run_design(
         rescored=rescored,
         rescored_targets=rescored_targets,
         rescore_draws=rescore_draws,
+        rescore_seed=rescore_seed,
         best_scenario=best,
     )
 
@@ -613,6 +622,7 @@ def to_dataset(res: DesignResult, config_text: str = ""):
     }
     if res.rescored is not None:
         attrs["chosen_rescored_draws"] = int(res.rescore_draws)
+        attrs["chosen_rescored_seed"] = int(res.rescore_seed)
         for key, (v, se) in res.rescored.items():
             attrs[f"chosen_rescored:{key}"] = v
             attrs[f"chosen_rescored_se:{key}"] = se
@@ -683,7 +693,7 @@ def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) 
         + ", ".join(str(t) for t in res.targets),
         f"# Objective: {sense} {obj}. {len(res.candidates)} candidates on {res.draws:,} draws, "
         f"seed {res.seed} (common random numbers).",
-        f"# Re-scored on {res.rescore_draws:,} draws, seed {res.seed}: "
+        f"# Re-scored on fresh worlds, {res.rescore_draws:,} draws, seed {res.rescore_seed}: "
         + "; ".join(f"{k} = {_num(v)} (SE {_num(se)})" for k, (v, se) in resc.items()),
         "# Only the chosen terms are set here; everything else comes from the input.",
         "# Lists of tables ([[goals]], [[payers]]) replace the input's whole list, so",
@@ -761,7 +771,8 @@ def format_design(d: dict) -> str:
         lines.append(row(f"#{p['candidate']}", p) + miss)
     if "chosen_rescored" in d:
         r = d["chosen_rescored"]
-        lines += ["", f"chosen, re-scored on {r['draws']:,} draws:"]
+        where = f"{r['draws']:,} draws, seed {r['seed']}"
+        lines += ["", f"chosen, re-scored on fresh worlds ({where}):"]
         for t in r["targets"]:
             ok = "met" if t["met_by_2se"] else "NOT met"
             lines.append(f"  {t['target']}: {t['value']:.4g} (SE {t['se']:.2g}) -> {ok} by 2 SE")
