@@ -197,6 +197,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
+    rep.add_argument("--design", metavar="NC", help="a 'simrisk design --out' result (a page)")
     rep.set_defaults(func=_cmd_report)
 
     xp = sub.add_parser(
@@ -225,6 +226,52 @@ def _build_parser() -> argparse.ArgumentParser:
     xp.add_argument("--sensitivity", metavar="NC", help="a sensitivity result, as a sheet")
     xp.add_argument("--voi", metavar="NC", help="a value-of-information result, as a sheet")
     xp.set_defaults(func=_cmd_export)
+
+    des = sub.add_parser(
+        "design",
+        help="search contract terms that hold DSI's and the payers' risks to targets",
+        description="Search the free terms named in the config's [design] table (payments "
+        "per success, caps, threshold, capital floor, retention clause) for the contract "
+        "that meets every --target by at least 2 Monte Carlo SE with the best objective. "
+        "Every candidate is scored on the same seed (common random numbers). Writes the "
+        "chosen terms as a config that extends the input, and the Pareto frontier of DSI's "
+        "P(NPV < 0) against the payers' risk.",
+    )
+    des.add_argument("config", help="contract TOML with a [design] table")
+    des.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        required=True,
+        metavar="EXPR",
+        help="KEY<=V or KEY>=V on a summary key, e.g. 'p_npv_negative<=0.25' (repeatable)",
+    )
+    goal = des.add_mutually_exclusive_group()
+    goal.add_argument("--minimize", metavar="KEY", help="objective (default payments.total.mean)")
+    goal.add_argument("--maximize", metavar="KEY", help="objective to maximise instead")
+    des.add_argument(
+        "-o", "--output", required=True, metavar="BEST.toml", help="the chosen terms' config"
+    )
+    des.add_argument("--draws", type=_positive_int, metavar="N", help="draws per candidate")
+    des.add_argument("--seed", type=_non_negative_int, metavar="S", help="the common seed")
+    des.add_argument(
+        "--candidates", type=_positive_int, metavar="N", help="Sobol candidates (default: config)"
+    )
+    des.add_argument(
+        "--rescore-draws", type=_positive_int, metavar="N", help="draws to re-score the choice"
+    )
+    des.add_argument(
+        "--payer-risk",
+        metavar="KEY",
+        default=None,
+        help="the frontier's payer axis (default net_saving.modelled.region.p_negative)",
+    )
+    des.add_argument("--out", metavar="NC", help="write every candidate and the frontier (NetCDF)")
+    des.add_argument("--plot", metavar="PNG", help="write the frontier and the trade-off (PNG)")
+    des.add_argument("--lang", choices=("en", "da"), default="en", help="the plot's language")
+    des.add_argument("--json", action="store_true", help="print one JSON object")
+    des.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    des.set_defaults(func=_cmd_design)
 
     ex = sub.add_parser(
         "example",
@@ -845,6 +892,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
         options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
+    if args.design:
+        options["design"] = open_result(args.design, kind="simrisk.design")
     with OutputLock(out, "--output"):
         _clean_leftovers(out, "report")
         pages = kind.report(ds, out, **options)
@@ -895,6 +944,63 @@ def _check_figures_folder(path: str) -> None:
     if not existing.is_dir():
         raise SimriskError(f"--figures {folder}: {existing} is a file, not a folder")
     _writable_folder(existing, f"--figures {folder}")
+
+
+def _cmd_design(args: argparse.Namespace) -> int:
+    from simrisk import kinds
+    from simrisk.kinds.contract import design
+
+    name, kind = kinds.for_config(args.config)
+    if name != "contract":
+        raise SimriskError(f"{args.config}: a {name} config; 'simrisk design' takes a contract")
+    best = _check_out(args.output, "--output")
+    if best.suffix.lower() != ".toml":
+        raise SimriskError(f"--output {best}: must end in .toml")
+    out = _check_out(args.out, "--out") if args.out else None
+    plot = _check_out(args.plot, "--plot") if args.plot else None
+    targets = [design.parse_target(t) for t in args.target]
+    objective = None
+    if args.minimize:
+        objective = ("minimize", args.minimize)
+    elif args.maximize:
+        objective = ("maximize", args.maximize)
+    cfg, text = kind.load(args.config)
+    res = design.run_design(
+        cfg,
+        targets,
+        objective,
+        draws=args.draws,
+        seed=args.seed,
+        candidates=args.candidates,
+        rescore_draws=args.rescore_draws,
+        payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
+        progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+    )
+    if out is not None:
+        from simrisk.core.dataset import write_netcdf
+
+        write_netcdf(design.to_dataset(res, text), out)
+    if plot is not None:
+        from simrisk.plot import plot_design, save_figure
+
+        save_figure(plot_design(design.to_dataset(res, text), lang=args.lang), plot)
+    if res.chosen is not None:
+        design.write_best_toml(res, args.config, best)
+    summary = res.to_dict()
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(design.format_design(summary))
+    if res.chosen is None:
+        print(
+            f"simrisk design: no candidate meets every target by {design.SE_MARGIN:g} SE; "
+            f"{best} was not written (widen the [design] ranges or relax a target)",
+            file=sys.stderr,
+        )
+        return 1
+    if not args.json:
+        print(f"\nwrote {best}" + "".join(f", {p}" for p in (out, plot) if p is not None))
+    return 0
 
 
 def _cmd_example(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ Matplotlib is imported here only, never by compute modules. Labels come from
 the variables' ``long_name`` and ``units``.
 """
 
+from simrisk.plot._design import plot_design, plot_design_frontier
 from simrisk.plot._fmt import Fmt
 from simrisk.plot._run import (
     plot_cash_flow_fan,
@@ -21,6 +22,8 @@ __all__ = [
     "Fmt",
     "plot_cash_flow_fan",
     "plot_deadweight",
+    "plot_design",
+    "plot_design_frontier",
     "plot_irr",
     "plot_net_saving",
     "plot_npv",

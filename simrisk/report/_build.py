@@ -602,6 +602,7 @@ def build_report(
     lang: str = "en",
     figures: str | Path | None = None,
     wellby: xr.Dataset | None = None,
+    design: xr.Dataset | None = None,
 ) -> list[str]:
     """Write the committee's PDF report of a run; returns the page names.
 
@@ -617,6 +618,8 @@ def build_report(
         A folder; each page is also written there as PNG and SVG.
     wellby : xarray.Dataset, optional
         A ``simrisk wellby --out`` result, for the WELLBY page.
+    design : xarray.Dataset, optional
+        A ``simrisk design --out`` result, for the contract-design page.
     """
     if lang not in ("en", "da"):
         raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
@@ -652,6 +655,10 @@ def build_report(
     ]
     if wellby is not None:
         pages.append(("wellby", "wellby", lambda: _wellby_page(wellby, lang), wellby))
+    if design is not None:
+        from simrisk.plot import plot_design
+
+        pages.append(("design", "design", lambda: plot_design(design, lang, figsize=A4), design))
     pages += [
         ("assumptions", "assumptions", lambda: _assumptions_page(ds, s, lang, wellby), ds),
         ("inputs", "inputs", lambda: _inputs_page(ds, lang), ds),

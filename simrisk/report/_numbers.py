@@ -81,9 +81,12 @@ def dated_cash_flows(ds: xr.Dataset) -> DatedFlows:
     c = compile_contract(scenario_of(ds))
     n = ds.sizes["draw"]
     by_cohort = ds["repayments"].values.sum(axis=2, dtype=np.float64)  # [draw, cohort]
-    flows = np.concatenate(
-        [np.broadcast_to(-c.disb_amount, (n, c.disb_amount.size)), by_cohort], axis=1
-    )
+    parts = [np.broadcast_to(-c.disb_amount, (n, c.disb_amount.size)), by_cohort]
+    # The retention clause's payment and the floor's top-up, on their own dates.
+    for flow, name in ((c.ret_flow, "retention_clause_payment"), (c.floor_flow, "floor_payment")):
+        if flow >= 0:
+            parts.append(ds[name].values.sum(axis=1, dtype=np.float64)[:, None])
+    flows = np.concatenate(parts, axis=1)
     dates = sorted(set(c.flow_dates))
     col = np.array([dates.index(d) for d in c.flow_dates])
     cf = np.zeros((n, len(dates)))
@@ -215,7 +218,9 @@ def decision(ds: xr.Dataset, summary: dict) -> Decision:
     case = expected_case(ds)
     irr = ds["irr"].values.astype(np.float64)
     npv = ds["npv"].values.astype(np.float64)
-    total = ds["repayments_total"].values.astype(np.float64)
+    from simrisk.kinds.contract.summary import received_total
+
+    total = received_total(ds)  # repayments plus any floor / retention-clause payments
     moic = np.sort(ds["moic"].values.astype(np.float64))
     capital = float(ds.attrs["capital"])
     p_irr, p_irr_se = prob(np.isfinite(irr) & (irr >= case.irr))

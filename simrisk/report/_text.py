@@ -142,6 +142,10 @@ WORDS = {
         "P(DSI har fået hele kapitalen tilbage ved sidste tilbagebetaling, {date}) = {p} ± {se}. "
         "I nutidsværdi ved {rate} får DSI kapitalen tilbage i {pv} af verdenerne.",
     ),
+    "design": (
+        "Contract design: the frontier and the chosen terms",
+        "Kontraktdesign: fronten og de valgte vilkår",
+    ),
     "wellby": (
         "WELLBY: the OPI-AIMS pilot and its projections",
         "WELLBY: OPI-AIMS-piloten og fremskrivningerne",

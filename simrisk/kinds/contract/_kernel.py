@@ -40,7 +40,12 @@ from numba import prange
 from simrisk.core._numba import jit, jit_parallel
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
 from simrisk.core.rng import citizen_word, draw_word, normal_from, u01_hi, u01_lo
-from simrisk.kinds.contract.contract import apply_caps_core, dsi_cash_flow_core
+from simrisk.kinds.contract.contract import (
+    apply_caps_core,
+    dsi_cash_flow_core,
+    floor_topup_core,
+    retention_clause_core,
+)
 
 __all__ = ["BLOCK", "binomial_inverse", "simulate_chunk"]
 
@@ -140,6 +145,14 @@ def simulate_chunk(
     n_years,
     rate,
     saving_factor,
+    ret_mode,
+    ret_min,
+    ret_amount,
+    ret_count,
+    ret_void,
+    ret_flow,
+    floor_amount,
+    floor_flow,
     # outputs
     out_referred,
     out_measured,
@@ -153,6 +166,7 @@ def simulate_chunk(
     out_moic,
     out_saving,
     out_dw_share,
+    out_clause,
 ):
     """Simulate draws ``draw0 .. draw0 + n - 1`` (``n = params.shape[0]``).
 
@@ -164,8 +178,11 @@ def simulate_chunk(
     ``out_npv[n]``, ``out_moic[n]``, ``out_saving[n, A]`` (authorities'
     modelled caused saving: the cohort's first-year saving times
     ``saving_factor[cohort, authority]``, which holds the horizon,
-    persistence and discounting), ``out_dw_share[n]``. Output arrays may have
-    compact dtypes; values are cast on store.
+    persistence and discounting), ``out_dw_share[n]``, ``out_clause[n, 2]``
+    (the retention clause's payment and the floor's top-up; the contract's
+    ``ret_*`` / ``floor_*`` arrays, see
+    :class:`~simrisk.kinds.contract.contract.ContractArrays`). Output arrays
+    may have compact dtypes; values are cast on store.
     """
     n = params.shape[0]
     n_goals = goal_kind.shape[0]
@@ -282,6 +299,9 @@ def simulate_chunk(
                     uncapped[c, g] = succ[c, g] * payment[g]
                     out_successes[j, c, g] = succ[c, g]
                     out_deadweight[j, c, g] = dw[c, g]
+            ret_pay = retention_clause_core(
+                meas, ret_mode, ret_min, ret_amount, ret_count, ret_void, uncapped
+            )
             apply_caps_core(uncapped, goal_payer, cap, repay_order, repaid)
             total = 0.0
             dw_paid = 0.0
@@ -296,6 +316,13 @@ def simulate_chunk(
                         dw_paid += v * dw[c, g] / succ[c, g]
             out_dw_share[j] = dw_paid / total if total > 0.0 else np.nan
             dsi_cash_flow_core(by_cohort, disb_amount, flow)
+            floor_pay = floor_topup_core(total + ret_pay, floor_amount)
+            if ret_flow >= 0:
+                flow[ret_flow] = ret_pay
+            if floor_flow >= 0:
+                flow[floor_flow] = floor_pay
+            out_clause[j, 0] = ret_pay
+            out_clause[j, 1] = floor_pay
             for y in range(n_years):
                 out_cash_year[j, y] = 0.0
             for f in range(n_flow):

@@ -63,6 +63,18 @@ def format_ledger(res: LedgerResult) -> str:
     payer_rows.append(["total", _dkk(res.repayments.sum()), ""])
     out.append(_table(["payer", "repaid", "cap"], payer_rows, "Repayments per payer (DKK)"))
     out.append("")
+    if c.has_clauses:
+        rows = []
+        if c.ret_flow >= 0:
+            rows.append(["retention clause", c.flow_dates[c.ret_flow].isoformat(),
+                         _dkk(res.retention_payment)])  # fmt: skip
+        if c.floor_flow >= 0:
+            rows.append(["capital floor", c.flow_dates[c.floor_flow].isoformat(),
+                         _dkk(res.floor_payment)])  # fmt: skip
+        out.append(
+            _table(["clause", "date", "paid"], rows, "Clause payments to DSI (DKK, outside caps)")
+        )
+        out.append("")
     out.append(
         _table(
             ["date", "net cash flow"],

@@ -33,10 +33,14 @@ from simrisk.core.config import (
 from simrisk.core.errors import ConfigIssue
 
 __all__ = [
+    "DESIGN_KEYS",
     "BusinessCase",
     "Cohort",
+    "Design",
+    "DesignTerm",
     "Disbursement",
     "DiseaseGroup",
+    "Floor",
     "Goal",
     "GoalModel",
     "Grant",
@@ -46,6 +50,7 @@ __all__ = [
     "ModelledSaving",
     "Payer",
     "Population",
+    "RetentionClause",
     "Scenario",
     "Simulation",
 ]
@@ -223,6 +228,88 @@ class ModelSpec(ConfigModel):
     correlations: list[Correlation] = Field(default_factory=list)
 
 
+class Floor(ConfigModel):
+    """A capital floor: payers guarantee DSI a share of its capital back.
+
+    On ``date`` (no earlier than every cohort's repayment date and the
+    retention clause's date) the guarantors pay the investor the top-up
+    ``max(0, share x investor.capital - received)``, where ``received`` is
+    everything the payers have paid the investor under the contract:
+    outcome repayments after caps plus any retention-clause payment. The
+    top-up is split between the guarantors by ``payers`` (shares summing to
+    1) and does not count against their caps.
+    """
+
+    share: Probability
+    date: dt.date
+    payers: dict[str, Probability] = Field(min_length=1)
+
+
+class RetentionClause(ConfigModel):
+    """A minimum-retention clause: the payers carry part of the retention risk.
+
+    ``measured`` is the number of citizens measured in the cohorts whose
+    measurement date is on or before that of cohort ``check_after`` (default:
+    the last cohort, i.e. everyone). When ``measured < minimum_measured``:
+
+    - ``remedy = "per_missing"``: the payers pay the investor
+      ``payment_per_missing x (minimum_measured - measured)`` on ``date``;
+      the contract goes on;
+    - ``remedy = "early_end"``: the contract ends after ``check_after``; the
+      cohorts measured later earn no outcome repayments and the payers pay
+      the investor ``settlement`` on ``date`` instead. The investor's
+      disbursements are unchanged.
+
+    Payments are split between the payers by ``payers`` (shares summing to
+    1) and do not count against their caps.
+    """
+
+    minimum_measured: Annotated[int, Field(ge=0)]
+    remedy: Literal["per_missing", "early_end"]
+    payment_per_missing: Money | None = None
+    settlement: Money | None = None
+    check_after: str | None = None
+    date: dt.date
+    payers: dict[str, Probability] = Field(min_length=1)
+
+
+#: The terms ``simrisk design`` can vary: key pattern -> what it is.
+DESIGN_KEYS = {
+    "goals.<id>.payment_per_success": "DKK per success of the goal",
+    "goals.<id>.threshold": "the relative fall that counts as success (resource goals)",
+    "payers.<id>.cap": "the payer's cap, DKK",
+    "floor.share": "share of the capital the floor guarantees",
+    "retention_clause.minimum_measured": "the clause's minimum number measured (R)",
+    "retention_clause.payment_per_missing": "DKK per missing citizen",
+    "retention_clause.settlement": "DKK paid on an early end",
+}
+
+
+class DesignTerm(ConfigModel):
+    """One free term of a contract design and its range."""
+
+    key: str
+    low: Annotated[float, Field(ge=0)]
+    high: Annotated[float, Field(ge=0)]
+
+
+class Design(ConfigModel):
+    """The free terms ``simrisk design`` searches, their ranges and the search's size.
+
+    ``floor`` and ``retention_clause`` are templates used when the scenario
+    itself has no such clause but a term varies it (today's contract then
+    counts as share 0 / minimum 0: no clause).
+    """
+
+    terms: list[DesignTerm] = Field(min_length=1)
+    draws: PositiveInt = 20_000
+    candidates: PositiveInt = 32
+    refine: Annotated[int, Field(ge=0)] = 16
+    rescore_draws: PositiveInt = 100_000
+    floor: Floor | None = None
+    retention_clause: RetentionClause | None = None
+
+
 class Simulation(ConfigModel):
     """Defaults of ``simrisk run``."""
 
@@ -251,6 +338,9 @@ class Scenario(ConfigModel):
     grants: list[Grant] = Field(default_factory=list)
     business_case: BusinessCase | None = None
     ledger: LedgerOptions = Field(default_factory=LedgerOptions)
+    floor: Floor | None = None
+    retention_clause: RetentionClause | None = None
+    design: Design | None = None
     model: ModelSpec | None = None
     simulation: Simulation = Field(default_factory=Simulation)
 
@@ -447,6 +537,9 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                 )
             )
 
+    clause_issues(s, payer_ids, issues)
+    design_issues(s, payer_ids, goal_ids, issues)
+
     for i, gid in enumerate(s.ledger.success_rate_goals):
         _must_ref(gid, goal_ids, f"ledger.success_rate_goals[{i}]", "goal", issues)
 
@@ -523,3 +616,131 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                     issues,
                 )
     return issues
+
+
+def _payer_shares(shares: dict, path: str, payer_ids: list[str], issues: list[ConfigIssue]):
+    for pid in shares:
+        _must_ref(pid, payer_ids, f"{path}.{pid}", "payer", issues)
+    total = sum(shares.values())
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        issues.append(ConfigIssue(path, "the payers' shares must sum to 1", round(total, 12)))
+
+
+def _clause_issues(s: Scenario, fl, rc, prefix: str, payer_ids, issues) -> None:
+    cohort_ids = [c.id for c in s.cohorts]
+    last_repay = max(c.repayment_date for c in s.cohorts)
+    if rc is not None:
+        p = f"{prefix}retention_clause"
+        _payer_shares(rc.payers, f"{p}.payers", payer_ids, issues)
+        need = "payment_per_missing" if rc.remedy == "per_missing" else "settlement"
+        other = "settlement" if rc.remedy == "per_missing" else "payment_per_missing"
+        if getattr(rc, need) is None:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.{need}", f"is required for remedy '{rc.remedy}'", has_value=False
+                )
+            )
+        if getattr(rc, other) is not None:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.{other}", f"does not apply to remedy '{rc.remedy}'", getattr(rc, other)
+                )
+            )
+        check = s.cohorts[-1]
+        if rc.check_after is not None:
+            _must_ref(rc.check_after, cohort_ids, f"{p}.check_after", "cohort", issues)
+            if rc.check_after in cohort_ids:
+                check = s.cohorts[cohort_ids.index(rc.check_after)]
+        if rc.date < check.measurement_date:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.date",
+                    f"must not be before the measurement of cohort {check.id} "
+                    f"({check.measurement_date}), when the number measured is known",
+                    rc.date,
+                )
+            )
+    if fl is not None:
+        p = f"{prefix}floor"
+        _payer_shares(fl.payers, f"{p}.payers", payer_ids, issues)
+        if fl.date < last_repay:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.date",
+                    f"must not be before the last cohort repayment ({last_repay}): the floor "
+                    "tops up what the contract has paid",
+                    fl.date,
+                )
+            )
+        if rc is not None and fl.date < rc.date:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.date", f"must not be before retention_clause.date ({rc.date})", fl.date
+                )
+            )
+
+
+def clause_issues(s: Scenario, payer_ids: list[str], issues: list[ConfigIssue]) -> None:
+    """Checks of ``[floor]`` and ``[retention_clause]`` and of the design's templates."""
+    _clause_issues(s, s.floor, s.retention_clause, "", payer_ids, issues)
+    d = s.design
+    if d is not None and (d.floor is not None or d.retention_clause is not None):
+        _clause_issues(s, d.floor, d.retention_clause, "design.", payer_ids, issues)
+
+
+def design_key_issue(s: Scenario, key: str) -> str | None:
+    """Why ``key`` is not a term :mod:`simrisk design <simrisk.kinds.contract.design>` can vary."""
+    parts = key.split(".")
+    allowed = ", ".join(DESIGN_KEYS)
+    if len(parts) == 3 and parts[0] == "goals":
+        ids = [g.id for g in s.goals]
+        if parts[1] not in ids:
+            return f"unknown goal {parts[1]!r}; goals: {', '.join(ids)}"
+        if parts[2] == "threshold" and s.goal(parts[1]).outcome != "resource_use_fall":
+            return "threshold only applies to a resource_use_fall goal"
+        if parts[2] in ("payment_per_success", "threshold"):
+            return None
+    elif len(parts) == 3 and parts[0] == "payers":
+        ids = [p.id for p in s.payers]
+        if parts[1] not in ids:
+            return f"unknown payer {parts[1]!r}; payers: {', '.join(ids)}"
+        if parts[2] == "cap":
+            return None
+    elif len(parts) == 2 and parts[0] in ("floor", "retention_clause"):
+        table = parts[0]
+        if key in DESIGN_KEYS:
+            have = getattr(s, table) or (getattr(s.design, table) if s.design else None)
+            if have is None:
+                return f"needs a [{table}] or [design.{table}] table to vary"
+            if table == "retention_clause":
+                wrong = "settlement" if have.remedy == "per_missing" else "payment_per_missing"
+                if parts[1] == wrong:
+                    return f"does not apply to remedy '{have.remedy}'"
+            return None
+    return f"not a term that can vary; allowed: {allowed}"
+
+
+def design_issues(s: Scenario, payer_ids, goal_ids, issues: list[ConfigIssue]) -> None:
+    """Checks of ``[design]``: known keys, ranges in order and within each key's domain."""
+    d = s.design
+    if d is None:
+        return
+    seen: set[str] = set()
+    for i, t in enumerate(d.terms):
+        p = f"design.terms[{i}]"
+        why = design_key_issue(s, t.key)
+        if why:
+            issues.append(ConfigIssue(f"{p}.key", why, t.key))
+            continue
+        if t.key in seen:
+            issues.append(ConfigIssue(f"{p}.key", "duplicate key", t.key))
+        seen.add(t.key)
+        if not t.low < t.high:
+            issues.append(ConfigIssue(f"{p}.high", f"must be greater than low ({t.low})", t.high))
+        last = t.key.rsplit(".", 1)[1]
+        if last in ("share",) and t.high > 1:
+            issues.append(ConfigIssue(f"{p}.high", "a share must be at most 1", t.high))
+        if last == "threshold" and t.high >= 1:
+            issues.append(ConfigIssue(f"{p}.high", "a threshold must be below 1", t.high))
+        if last == "threshold" and t.low <= 0:
+            issues.append(ConfigIssue(f"{p}.low", "a threshold must be above 0", t.low))

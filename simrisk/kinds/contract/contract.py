@@ -17,7 +17,20 @@ import numpy as np
 from simrisk.core._numba import jit
 from simrisk.kinds.contract.config import Scenario
 
-__all__ = ["ContractArrays", "apply_caps_core", "compile_contract", "dsi_cash_flow_core"]
+__all__ = [
+    "RET_EARLY_END",
+    "RET_NONE",
+    "RET_PER_MISSING",
+    "ContractArrays",
+    "apply_caps_core",
+    "compile_contract",
+    "dsi_cash_flow_core",
+    "floor_topup_core",
+    "retention_clause_core",
+]
+
+#: retention clause remedies as kernel codes
+RET_NONE, RET_PER_MISSING, RET_EARLY_END = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -45,7 +58,21 @@ class ContractArrays:
         Disbursement dates (years from the valuation date) and amounts (> 0).
     flow_dates : tuple of datetime.date
         Every date on which DSI's cash flow can be non-zero: the
-        disbursements, then the cohorts' repayment dates.
+        disbursements, the cohorts' repayment dates, then the retention
+        clause's date and the floor's date where the scenario has them.
+    ret_mode : int
+        :data:`RET_NONE`, :data:`RET_PER_MISSING` or :data:`RET_EARLY_END`.
+    ret_min, ret_amount : float
+        The clause's minimum number measured and its payment per missing
+        citizen (per_missing) or settlement (early_end).
+    ret_count, ret_void : float64[cohort]
+        1 for the cohorts counted in the check / voided by an early end.
+    ret_payer_share, floor_payer_share : float64[payer]
+        How the clause's payment and the floor's top-up are split.
+    ret_flow, floor_flow : int
+        Index of the clause's and the floor's entry in the cash flow, -1 if none.
+    floor_amount : float
+        ``floor.share x capital`` (0 without a floor).
     """
 
     payer_ids: tuple[str, ...]
@@ -64,11 +91,30 @@ class ContractArrays:
     valuation_date: dt.date
     referred: int
     retention: float
+    ret_mode: int = RET_NONE
+    ret_min: float = 0.0
+    ret_amount: float = 0.0
+    ret_count: np.ndarray | None = None
+    ret_void: np.ndarray | None = None
+    ret_payer_share: np.ndarray | None = None
+    ret_flow: int = -1
+    floor_amount: float = 0.0
+    floor_payer_share: np.ndarray | None = None
+    floor_flow: int = -1
+    extra_t: np.ndarray | None = None
 
     @property
     def flow_t(self) -> np.ndarray:
         """Year fractions of :attr:`flow_dates` from the valuation date."""
-        return np.concatenate([self.disb_t, self.repay_t])
+        parts = [self.disb_t, self.repay_t]
+        if self.extra_t is not None:
+            parts.append(self.extra_t)
+        return np.concatenate(parts)
+
+    @property
+    def has_clauses(self) -> bool:
+        """Whether the scenario has a retention clause or a floor."""
+        return self.ret_flow >= 0 or self.floor_flow >= 0
 
     @property
     def flow_years(self) -> np.ndarray:
@@ -88,6 +134,42 @@ def compile_contract(s: Scenario) -> ContractArrays:
     disb = s.investor.disbursements
     repay_dates = [c.repayment_date for c in s.cohorts]
     order = sorted(range(len(s.cohorts)), key=lambda i: (repay_dates[i], i))
+    C, P = len(s.cohorts), len(payer_ids)
+    extra_dates: list[dt.date] = []
+    clause: dict = {
+        "ret_count": np.zeros(C),
+        "ret_void": np.zeros(C),
+        "ret_payer_share": np.zeros(P),
+        "floor_payer_share": np.zeros(P),
+    }
+    n_fixed = len(disb) + C
+    rc = s.retention_clause
+    if rc is not None:
+        check = rc.check_after or s.cohorts[-1].id
+        check_date = next(c.measurement_date for c in s.cohorts if c.id == check)
+        counted = np.array([c.measurement_date <= check_date for c in s.cohorts], float)
+        early = rc.remedy == "early_end"
+        clause.update(
+            ret_mode=RET_EARLY_END if early else RET_PER_MISSING,
+            ret_min=float(rc.minimum_measured),
+            ret_amount=float(rc.settlement if early else rc.payment_per_missing),
+            ret_count=counted,
+            ret_void=1.0 - counted if early else np.zeros(C),
+            ret_flow=n_fixed + len(extra_dates),
+        )
+        for pid, share in rc.payers.items():
+            clause["ret_payer_share"][pidx[pid]] += share
+        extra_dates.append(rc.date)
+    fl = s.floor
+    if fl is not None:
+        clause.update(
+            floor_amount=fl.share * s.investor.capital, floor_flow=n_fixed + len(extra_dates)
+        )
+        for pid, share in fl.payers.items():
+            clause["floor_payer_share"][pidx[pid]] += share
+        extra_dates.append(fl.date)
+    if extra_dates:
+        clause["extra_t"] = _years(extra_dates, origin)
     return ContractArrays(
         payer_ids=payer_ids,
         goal_ids=tuple(g.id for g in s.goals),
@@ -101,10 +183,11 @@ def compile_contract(s: Scenario) -> ContractArrays:
         repay_t=_years(repay_dates, origin),
         disb_t=_years([d.date for d in disb], origin),
         disb_amount=np.array([d.amount for d in disb], dtype=np.float64),
-        flow_dates=tuple([d.date for d in disb] + repay_dates),
+        flow_dates=tuple([d.date for d in disb] + repay_dates + extra_dates),
         valuation_date=origin,
         referred=s.population.referred,
         retention=s.population.retention,
+        **clause,
     )
 
 
@@ -159,3 +242,50 @@ def dsi_cash_flow_core(repaid_by_cohort, disb_amount, out):
         out[i] = -disb_amount[i]
     for c in range(repaid_by_cohort.shape[0]):
         out[nd + c] = repaid_by_cohort[c]
+
+
+@jit
+def retention_clause_core(measured, mode, minimum, amount, count, void, uncapped):
+    """The retention clause's payment to the investor; voids cohorts on an early end.
+
+    Parameters
+    ----------
+    measured : float64[cohort]
+        Citizens measured per cohort.
+    mode : int
+        :data:`RET_NONE`, :data:`RET_PER_MISSING` or :data:`RET_EARLY_END`.
+    minimum, amount : float
+        The clause's minimum number measured and its payment per missing
+        citizen or settlement.
+    count, void : float64[cohort]
+        Cohorts counted in the check; cohorts an early end voids.
+    uncapped : float64[cohort, goal]
+        Payments before caps; the voided cohorts' rows are set to 0 in place
+        when an early end is triggered.
+
+    Returns
+    -------
+    float
+        What the payers pay the investor under the clause (0 if not triggered).
+    """
+    if mode == RET_NONE:
+        return 0.0
+    counted = 0.0
+    for c in range(measured.shape[0]):
+        counted += measured[c] * count[c]
+    if counted >= minimum:
+        return 0.0
+    if mode == RET_PER_MISSING:
+        return amount * (minimum - counted)
+    for c in range(measured.shape[0]):
+        if void[c] > 0.0:
+            for g in range(uncapped.shape[1]):
+                uncapped[c, g] = 0.0
+    return amount
+
+
+@jit
+def floor_topup_core(received, floor_amount):
+    """The floor's top-up: ``max(0, floor_amount - received)``."""
+    gap = floor_amount - received
+    return gap if gap > 0.0 else 0.0

@@ -44,6 +44,7 @@ def to_dataset(
         axis=1,
     ).astype(np.float32)
     total = repaid.sum(axis=(1, 2), dtype=np.float64)
+    clause_vars = clause_variables(c, arrays, by_payer) if c.has_clauses else {}
     bases = authority_bases(inp, arrays, by_payer)
     dw_goal = deadweight_share_by_goal(arrays)
     p1, p0 = implied
@@ -170,6 +171,7 @@ def to_dataset(
             ("goal",), c.success_rate, "1", "success rate the contract assumes (config)"
         ),
     }
+    data_vars.update(clause_vars)
     coords = {
         "draw": np.arange(N, dtype=np.int64),
         "cohort": list(c.cohort_ids),
@@ -211,6 +213,46 @@ def to_dataset(
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
 
+def clause_by_payer(c, arrays) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw and payer: the retention clause's payment and the floor's top-up (DKK)."""
+    clause = arrays["clause"].astype(np.float64)
+    return (
+        clause[:, :1] * c.ret_payer_share[None, :],
+        clause[:, 1:2] * c.floor_payer_share[None, :],
+    )
+
+
+def clause_variables(c, arrays, by_payer) -> dict:
+    """The Dataset's variables for the retention clause and the floor (who pays how much)."""
+    ret, floor = clause_by_payer(c, arrays)
+    out = {}
+    if c.ret_flow >= 0:
+        out["retention_clause_payment"] = var(
+            ("draw", "payer"),
+            ret.astype(np.float32),
+            "DKK",
+            "payment to the investor under the minimum-retention clause",
+            date=c.flow_dates[c.ret_flow].isoformat(),
+            note="per missing citizen, or the settlement of an early end; outside the caps",
+        )
+    if c.floor_flow >= 0:
+        out["floor_payment"] = var(
+            ("draw", "payer"),
+            floor.astype(np.float32),
+            "DKK",
+            "capital floor top-up paid to the investor",
+            date=c.flow_dates[c.floor_flow].isoformat(),
+            note=f"tops the investor up to {c.floor_amount:,.0f} DKK received; outside the caps",
+        )
+    out["payments_by_payer"] = var(
+        ("draw", "payer"),
+        (by_payer.astype(np.float64) + ret + floor).astype(np.float32),
+        "DKK",
+        "everything the payer pays the investor: repayments and clause payments",
+    )
+    return out
+
+
 def authority_bases(inp, arrays, by_payer) -> dict:
     """The authorities' saving and net saving per draw on both bases.
 
@@ -240,6 +282,17 @@ def authority_bases(inp, arrays, by_payer) -> dict:
         disc = (1.0 + inp.auth_rate[a]) ** -c.repay_t
         repaid_pv[:, a] = repaid[:, :, goals].sum(axis=2, dtype=np.float64) @ disc
     paid = by_payer[:, inp.auth_payer].astype(np.float64)
+    if c.has_clauses:
+        # The authority's clause payments count as money it pays the investor.
+        ret, floor = clause_by_payer(c, arrays)
+        for a in range(A):
+            p = int(inp.auth_payer[a])
+            r = inp.auth_rate[a]
+            paid[:, a] += ret[:, p] + floor[:, p]
+            for flow, amount in ((c.ret_flow, ret[:, p]), (c.floor_flow, floor[:, p])):
+                if flow >= 0:
+                    t = c.flow_t[flow]
+                    repaid_pv[:, a] += amount * (1.0 + r) ** -t
     saving_modelled = arrays["saving"].astype(np.float64)
     m = bc.modelled if bc is not None else None
     note = (

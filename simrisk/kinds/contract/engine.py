@@ -46,9 +46,11 @@ def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> N
         inp.cohort_cdf, inp.cohort_guide, c.payment, c.goal_payer, c.cap, c.repay_order,
         c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year, len(inp.years),
         float(inp.rate), inp.saving_factor,
+        np.int64(c.ret_mode), float(c.ret_min), float(c.ret_amount), c.ret_count, c.ret_void,
+        np.int64(c.ret_flow), float(c.floor_amount), np.int64(c.floor_flow),
         buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
         buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
-        buf["moic"], buf["saving"], buf["dw_share"],
+        buf["moic"], buf["saving"], buf["dw_share"], buf["clause"],
     )  # fmt: skip
 
 
@@ -80,6 +82,7 @@ def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
         "moic": np.empty(N, np.float32),
         "saving": np.empty((N, len(inp.authorities)), np.float32),
         "dw_share": np.empty(N, np.float32),
+        "clause": np.empty((N, 2), np.float64),
     }
 
 

@@ -25,6 +25,8 @@ from simrisk.kinds.contract.contract import (
     apply_caps_core,
     compile_contract,
     dsi_cash_flow_core,
+    floor_topup_core,
+    retention_clause_core,
 )
 
 __all__ = ["BusinessCaseLine", "LedgerResult", "run_ledger"]
@@ -71,6 +73,19 @@ class LedgerResult:
     npv: float
     moic: float
     business_case: list[BusinessCaseLine] = field(default_factory=list)
+    #: the retention clause's payment and the floor's top-up to the investor (DKK)
+    retention_payment: float = 0.0
+    floor_payment: float = 0.0
+
+    def clause_payments_by_payer(self) -> dict[str, float]:
+        """What each payer pays under the retention clause and the floor."""
+        c = self.contract
+        if not c.has_clauses:
+            return {}
+        share = (
+            self.retention_payment * c.ret_payer_share + self.floor_payment * c.floor_payer_share
+        )
+        return dict(zip(c.payer_ids, map(float, share), strict=True))
 
     # --- aggregates -------------------------------------------------------
     def repayments_by_payer(self) -> dict[str, float]:
@@ -141,6 +156,12 @@ class LedgerResult:
             "valuation_date": c.valuation_date.isoformat(),
             "moic": self.moic,
         }
+        if c.has_clauses:
+            out["clauses"] = {
+                "retention_clause": self.retention_payment if c.ret_flow >= 0 else None,
+                "floor": self.floor_payment if c.floor_flow >= 0 else None,
+                "by_payer": self.clause_payments_by_payer(),
+            }
         if self.business_case:
             out["business_case"] = {
                 line.payer: {
@@ -225,10 +246,22 @@ def run_ledger(
     measured = c.referred * c.cohort_share * ret
     successes = measured[:, None] * rates[None, :]
     uncapped = successes * c.payment[None, :]
+    # The retention clause (an early end voids later cohorts before the caps apply).
+    ret_pay = float(
+        retention_clause_core(
+            measured, c.ret_mode, c.ret_min, c.ret_amount, c.ret_count, c.ret_void, uncapped
+        )
+    )
     repaid = np.zeros_like(uncapped)
     apply_caps_core(uncapped, c.goal_payer, c.cap, c.repay_order, repaid)
+    floor_pay = float(floor_topup_core(float(repaid.sum()) + ret_pay, c.floor_amount))
     flow = np.zeros(len(c.flow_dates))
     dsi_cash_flow_core(repaid.sum(axis=1), c.disb_amount, flow)
+    if c.ret_flow >= 0:
+        flow[c.ret_flow] = ret_pay
+    if c.floor_flow >= 0:
+        flow[c.floor_flow] = floor_pay
+    clause_by_payer = ret_pay * c.ret_payer_share + floor_pay * c.floor_payer_share
     t = c.flow_t
     irr, status = irr_core(t, flow)
     rate = scenario.investor.discount_rate
@@ -247,7 +280,8 @@ def run_ledger(
             else:
                 mean = sum(r.costs[payer_id] for r in bc.disease_groups) / n
             succ = float(successes[:, j].sum())
-            paid = float(repaid[:, c.goal_payer == c.payer_ids.index(payer_id)].sum())
+            p = c.payer_ids.index(payer_id)
+            paid = float(repaid[:, c.goal_payer == p].sum()) + float(clause_by_payer[p])
             lines.append(
                 BusinessCaseLine(
                     payer=payer_id,
@@ -274,4 +308,6 @@ def run_ledger(
         npv=float(npv),
         moic=float(moic),
         business_case=lines,
+        retention_payment=ret_pay,
+        floor_payment=floor_pay,
     )

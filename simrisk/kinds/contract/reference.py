@@ -56,7 +56,8 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
     Returns float64 arrays with the kernel's output names: ``referred``,
     ``measured[n, C]``, ``successes[n, C, G]``, ``deadweight``, ``repaid``,
     ``cash_year[n, Y]``, ``irr``, ``irr_status``, ``npv``, ``moic``,
-    ``saving[n, A]``, ``dw_share``.
+    ``saving[n, A]``, ``dw_share``, ``clause[n, 2]`` (retention clause payment,
+    floor top-up).
     """
     c = inp.contract
     n = params.shape[0]
@@ -126,8 +127,20 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
     successes = np.einsum("nmc,nmg->ncg", onehot.astype(np.float64), succ_cit)
     deadweight = np.einsum("nmc,nmg->ncg", onehot.astype(np.float64), dw_cit)
 
-    # Caps, in repayment order, per payer.
+    # The retention clause: counted cohorts against the minimum; an early end
+    # voids the later cohorts' payments before the caps.
     uncapped = successes * c.payment[None, None, :]
+    counted = measured @ c.ret_count
+    short = counted < c.ret_min
+    if c.ret_mode == 1:
+        ret_pay = np.where(short, c.ret_amount * (c.ret_min - counted), 0.0)
+    elif c.ret_mode == 2:
+        ret_pay = np.where(short, c.ret_amount, 0.0)
+        uncapped = np.where(short[:, None, None] & (c.ret_void[None, :, None] > 0), 0.0, uncapped)
+    else:
+        ret_pay = np.zeros(n)
+
+    # Caps, in repayment order, per payer.
     repaid = np.zeros_like(uncapped)
     paid = np.zeros((n, len(c.payer_ids)))
     for cc in c.repay_order:
@@ -145,7 +158,12 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         dw_paid = np.where(successes > 0, repaid * deadweight / successes, 0.0).sum(axis=(1, 2))
         dw_share = np.where(total > 0, dw_paid / total, np.nan)
 
-    flows = np.concatenate([np.tile(-c.disb_amount, (n, 1)), repaid.sum(axis=2)], axis=1)
+    floor_pay = np.maximum(c.floor_amount - total - ret_pay, 0.0)
+    extra = [f for f, on in ((ret_pay, c.ret_flow >= 0), (floor_pay, c.floor_flow >= 0)) if on]
+    flows = np.concatenate(
+        [np.tile(-c.disb_amount, (n, 1)), repaid.sum(axis=2)] + [f[:, None] for f in extra],
+        axis=1,
+    )
     cash_year = np.zeros((n, len(inp.years)))
     for f in range(flows.shape[1]):
         cash_year[:, inp.flow_year[f]] += flows[:, f]
@@ -166,4 +184,5 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         "moic": moic,
         "saving": np.einsum("nca,ca->na", saving_cg[:, :, inp.auth_goal], inp.saving_factor),
         "dw_share": dw_share,
+        "clause": np.stack([ret_pay, floor_pay], axis=1),
     }

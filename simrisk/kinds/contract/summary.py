@@ -15,7 +15,7 @@ import xarray as xr
 from simrisk.core.errors import SimriskError
 from simrisk.core.summary import describe, expected_shortfall, prob, quantile_se
 
-__all__ = ["REQUIRED_VARIABLES", "SAVING_BASES", "format_summary", "summarize"]
+__all__ = ["REQUIRED_VARIABLES", "SAVING_BASES", "format_summary", "received_total", "summarize"]
 
 REQUIRED_VARIABLES = (
     "irr",
@@ -49,8 +49,9 @@ def summarize(ds: xr.Dataset) -> dict:
     status = ds["irr_status"].values
     npv = ds["npv"].values.astype(np.float64)
     total = ds["repayments_total"].values.astype(np.float64)
+    received = received_total(ds)
     reasons = json.loads(ds.attrs["irr_reasons"])
-    p_loss, p_loss_se = prob(total < capital)
+    p_loss, p_loss_se = prob(received < capital)
     p_neg, p_neg_se = prob(npv < 0)
     irr_def = np.isfinite(irr)
     p_hurdle, p_hurdle_se = prob(np.where(irr_def, irr < hurdle, False))
@@ -102,6 +103,7 @@ def summarize(ds: xr.Dataset) -> dict:
             **{str(p): describe(rep.sel(payer=p).values) for p in rep["payer"].values},
             "total": describe(total),
         },
+        "payments": _payments(ds),
         "saving_bases": SAVING_BASES,
         "net_saving": {
             basis: {str(a): _net_saving(ds, basis, str(a)) for a in ds["authority"].values}
@@ -122,6 +124,35 @@ def summarize(ds: xr.Dataset) -> dict:
             for j, g in enumerate(goals)
         },
     }
+    return out
+
+
+def received_total(ds: xr.Dataset) -> np.ndarray:
+    """Per draw: everything the investor receives (repayments plus any clause payments)."""
+    if "payments_by_payer" in ds:
+        return ds["payments_by_payer"].values.sum(axis=1, dtype=np.float64)
+    return ds["repayments_total"].values.astype(np.float64)
+
+
+def _payments(ds: xr.Dataset) -> dict:
+    """Everything the payers pay the investor (repayments plus any clause payments)."""
+    var_ = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
+    paid = ds[var_]
+    total = paid.values.sum(axis=1, dtype=np.float64)
+    out = {
+        "total": describe(total),
+        **{str(p): describe(paid.sel(payer=p).values) for p in paid["payer"].values},
+    }
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            x = ds[name].values.sum(axis=1, dtype=np.float64)
+            p, p_se = prob(x > 0)
+            out[name.removesuffix("_payment")] = {
+                "mean": float(x.mean()),
+                "mean_se": float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0,
+                "p_paid": p,
+                "p_paid_se": p_se,
+            }
     return out
 
 
@@ -158,7 +189,8 @@ def _net_saving(ds: xr.Dataset, basis: str, a: str) -> dict:
     net = ds[net_var].sel(authority=a).values.astype(np.float64)
     saving = ds[saving_var].sel(authority=a).values.astype(np.float64)
     if basis == "note_method":
-        paid = ds["repayments_by_payer"].sel(payer=a).values.astype(np.float64)
+        by_payer = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
+        paid = ds[by_payer].sel(payer=a).values.astype(np.float64)
     else:
         paid = ds["authority_repayments_pv"].sel(authority=a).values.astype(np.float64)
     # The authority's goal: the one its saving is measured on (its resource goal).

@@ -1,0 +1,282 @@
+"""The design page: the Pareto frontier of a ``simrisk design`` result and the trade-off.
+
+:func:`plot_design_frontier` draws DSI's risk against the payers' risk for
+every candidate; :func:`plot_design` adds a table of today's terms against
+the chosen ones and says what each side gives up.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+from simrisk.plot._fmt import Fmt
+
+__all__ = ["plot_design", "plot_design_frontier"]
+
+BLUE, ORANGE, GREEN, GREY, RED = "#1f5fa8", "#c4572a", "#3a8a3a", "#999999", "#b22222"
+
+_W = {
+    "title": (
+        "Contract design: DSI's risk against the payers'",
+        "Kontraktdesign: DSI's risiko mod betalernes",
+    ),
+    "page_title": ("Contract design: {name}", "Kontraktdesign: {name}"),
+    "candidates": (
+        "candidates ({n}, each {draws} draws)",
+        "kandidater ({n}, hver {draws} trækninger)",
+    ),
+    "feasible": ("meets every target by 2 SE", "opfylder alle mål med 2 SE"),
+    "frontier": ("Pareto frontier (±2 SE)", "Pareto-front (±2 SE)"),
+    "today": ("today's terms", "nuværende vilkår"),
+    "chosen": ("chosen terms", "valgte vilkår"),
+    "target": ("target: {t}", "mål: {t}"),
+    "p_npv_negative": ("DSI's P(NPV < 0) (%)", "DSI's P(nutidsværdi < 0) (%)"),
+    "net_saving.modelled.region.p_negative": (
+        "region's P(modelled net saving < 0) (%)",
+        "regionens P(modelleret nettobesparelse < 0) (%)",
+    ),
+    "net_saving.note_method.region.p_negative": (
+        "region's P(net saving < 0, note's method) (%)",
+        "regionens P(nettobesparelse < 0, notens metode) (%)",
+    ),
+    "payments.total.mean": (
+        "payers' expected payment (DKK)",
+        "betalernes forventede betaling (kr.)",
+    ),
+    "npv.mean": ("DSI's mean NPV (DKK)", "DSI's gennemsnitlige nutidsværdi (kr.)"),
+    "es5_npv": (
+        "DSI's expected shortfall 5% of NPV (DKK)",
+        "DSI's forventede underskud 5 % (kr.)",
+    ),
+    "term": ("term", "vilkår"),
+    "col_today": ("today (±2 SE)", "i dag (±2 SE)"),
+    "col_chosen": ("chosen (±2 SE)", "valgt (±2 SE)"),
+    "none": ("none", "intet"),
+    "gives_dsi": (
+        "DSI: P(NPV < 0) {a} → {b}; mean NPV {c} → {d}",
+        "DSI: P(nutidsværdi < 0) {a} → {b}; gns. nutidsværdi {c} → {d}",
+    ),
+    "gives_payers": (
+        "Payers: expected payment {a} → {b} ({c}); {risk} {d} → {e}",
+        "Betalere: forventet betaling {a} → {b} ({c}); {risk} {d} → {e}",
+    ),
+    "no_choice": (
+        "No candidate met every target by 2 SE.",
+        "Ingen kandidat opfyldte alle mål med 2 SE.",
+    ),
+    "region_risk_short": ("region's P(net < 0)", "regionens P(netto < 0)"),
+    "outcomes": ("outcome", "resultat"),
+    "rescored": (
+        "Chosen terms re-scored on {n} fresh draws: {text}",
+        "Valgte vilkår genberegnet på {n} nye trækninger: {text}",
+    ),
+}
+
+
+def _w(key: str, lang: str, **kw) -> str:
+    en, da = _W[key]
+    text = da if lang == "da" else en
+    return text.format(**kw) if kw else text
+
+
+_GOAL_NO = {"region_use": ("goal 1", "mål 1"), "municipal_use": ("goal 2", "mål 2"),
+            "life_satisfaction": ("goal 3", "mål 3")}  # fmt: skip
+_PAYER = {"region": ("region", "regionen"), "municipality": ("municipality", "kommunen"),
+          "ostifterne": ("Østifterne", "Østifterne")}  # fmt: skip
+
+
+def _term_label(key: str, lang: str) -> str:
+    da = lang == "da"
+    parts = key.split(".")
+    if parts[0] == "goals":
+        g = _GOAL_NO.get(parts[1], (parts[1], parts[1]))[da]
+        if parts[2] == "threshold":
+            return f"tærskel, {g} (%)" if da else f"threshold, {g} (%)"
+        return f"betaling pr. succes, {g} (kr.)" if da else f"payment per success, {g} (DKK)"
+    if parts[0] == "payers":
+        p = _PAYER.get(parts[1], (parts[1], parts[1]))[da]
+        return f"loft, {p} (kr.)" if da else f"cap, {p} (DKK)"
+    if key == "floor.share":
+        return "kapitalgulv (% af kapitalen)" if da else "capital floor (% of capital)"
+    words = {
+        "minimum_measured": ("minimum measured (citizens)", "mindst målte (borgere)"),
+        "payment_per_missing": ("per missing citizen (DKK)", "pr. manglende borger (kr.)"),
+        "settlement": ("settlement on early end (DKK)", "forlig ved tidligt ophør (kr.)"),
+    }[parts[1]][da]
+    return f"fastholdelsesklausul: {words}" if da else f"retention clause: {words}"
+
+
+def _is_prob(key: str) -> bool:
+    return key.startswith("p_") or ".p_" in key
+
+
+def _axis_label(key: str, lang: str) -> str:
+    if key in _W:
+        return _w(key, lang)
+    unit = "%" if _is_prob(key) else ("kr." if lang == "da" else "DKK")
+    return f"{key} ({unit})"
+
+
+def _value(key: str, v: float, f: Fmt, lang: str) -> str:
+    if key == "floor.share" or key.endswith("threshold") or _is_prob(key):
+        return f.pct(v, 1)
+    if key.startswith("retention_clause.minimum"):
+        return f.num(v)
+    return f.num(v)
+
+
+def _target_text(t: str, key: str, bound: float, lang: str, f: Fmt) -> str:
+    op = "≤" if "<" in t else "≥"
+    name = _axis_label(key, lang).rsplit(" (", 1)[0]
+    return f"{name} {op} {_value(key, bound, f, lang)}"
+
+
+def plot_design_frontier(ds: xr.Dataset, ax=None, lang: str = "en"):
+    """DSI's risk against the payers' risk for every candidate; the frontier with ±2 SE bars."""
+    f = Fmt(lang)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+    x, y = ds["dsi_risk"].values, ds["payer_risk"].values
+    xs, ys = ds["dsi_risk_se"].values, ds["payer_risk_se"].values
+    feas = ds["feasible"].values.astype(bool)
+    front = np.flatnonzero(ds["on_frontier"].values)
+    front = front[np.argsort(x[front])]
+    n = ds.sizes["candidate"]
+    ax.scatter(x, y, s=16, color=GREY, label=_w("candidates", lang, n=n,
+               draws=f.num(ds.attrs["draws"])), zorder=2)  # fmt: skip
+    ax.scatter(x[feas], y[feas], s=22, color=GREEN, label=_w("feasible", lang), zorder=4.5)
+    ax.errorbar(
+        x[front],
+        y[front],
+        xerr=2 * xs[front],
+        yerr=2 * ys[front],
+        color=BLUE,
+        marker="o",
+        ms=5,
+        lw=1.5,
+        capsize=2,
+        label=_w("frontier", lang),
+        zorder=4,
+    )
+    today = int(ds.attrs["today"])
+    ax.scatter(x[today], y[today], s=120, marker="s", facecolor="white", edgecolor="black",
+               lw=1.5, label=_w("today", lang), zorder=5)  # fmt: skip
+    chosen = int(ds.attrs["chosen"])
+    if chosen >= 0:
+        ax.scatter(x[chosen], y[chosen], s=260, marker="*", color=ORANGE, edgecolor="black",
+                   lw=0.8, label=_w("chosen", lang), zorder=6)  # fmt: skip
+    dsi_key = ds.attrs["dsi_risk_key"]
+    if "target" in ds.coords:
+        for t, key, bound in zip(ds["target"].values, ds["target_key"].values,
+                                 ds["target_bound"].values, strict=True):  # fmt: skip
+            text = _target_text(str(t), str(key), float(bound), lang, f)
+            if key == dsi_key:
+                ax.axvline(bound, color=RED, ls="--", lw=1.2, label=_w("target", lang, t=text))
+            elif key == ds.attrs["payer_risk_key"]:
+                ax.axhline(bound, color=RED, ls="--", lw=1.2, label=_w("target", lang, t=text))
+    ax.set_xlabel(_axis_label(dsi_key, lang))
+    ax.set_ylabel(_axis_label(ds.attrs["payer_risk_key"], lang))
+    if _is_prob(dsi_key):
+        ax.xaxis.set_major_formatter(f.axis_pct())
+    if _is_prob(ds.attrs["payer_risk_key"]):
+        ax.yaxis.set_major_formatter(f.axis_pct())
+    else:
+        ax.yaxis.set_major_formatter(f.axis_money())
+    ax.set_title(_w("title", lang))
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return ax
+
+
+def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5)):
+    """The design page: the frontier, today's terms against the chosen ones, the trade-off.
+
+    Returns the Figure (a whole page; the report calls it with its A4 size).
+    """
+    f = Fmt(lang)
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    small = figsize[0] < 13  # the report's A4 page: wrap the table's labels
+    gs = fig.add_gridspec(2, 2, width_ratios=[1, 1] if small else [1.1, 1], height_ratios=[1, 0.2])
+    plot_design_frontier(ds, fig.add_subplot(gs[0, 0]), lang)
+    tab = fig.add_subplot(gs[0, 1])
+    tab.axis("off")
+    note = fig.add_subplot(gs[1, :])
+    note.axis("off")
+    name = ds.attrs.get("scenario_da") if lang == "da" else None
+    fig.suptitle(_w("page_title", lang, name=name or ds.attrs.get("scenario", "")), fontsize=13)
+    today, chosen = int(ds.attrs["today"]), int(ds.attrs["chosen"])
+    if chosen < 0:
+        note.text(0, 0.5, _w("no_choice", lang), fontsize=11, va="center")
+        return fig
+    terms = list(ds["term"].values)
+    vals = ds["terms"].values
+    rows = []
+    for j, key in enumerate(terms):
+        a, b = vals[today, j], vals[chosen, j]
+        clause = key.startswith(("floor", "retention_clause"))
+        none = clause and (a == 0)
+        rows.append([_term_label(key, lang), _w("none", lang) if none else _value(key, a, f, lang),
+                     _value(key, b, f, lang)])  # fmt: skip
+    keys = list(ds["score_key"].values)
+    sc, se = ds["score"].values, ds["score_se"].values
+    shown = (
+        ds.attrs["dsi_risk_key"],
+        "npv.mean",
+        "es5_npv",
+        ds.attrs["payer_risk_key"],
+        "payments.total.mean",
+    )
+
+    def cell(k, i, c):
+        return f"{_value(k, sc[c, i], f, lang)} (±{_value(k, 2 * se[c, i], f, lang)})"
+
+    for k in dict.fromkeys(k for k in shown if k in keys):
+        i = keys.index(k)
+        rows.append([_axis_label(k, lang), cell(k, i, today), cell(k, i, chosen)])
+    if small:
+        rows = [[textwrap.fill(r[0], 30), *r[1:]] for r in rows]
+    table = tab.table(
+        cellText=rows,
+        colLabels=[_w("term", lang), _w("col_today", lang), _w("col_chosen", lang)],
+        colWidths=[0.52, 0.24, 0.24],
+        bbox=[0.0, 0.08, 1.0, 0.84],
+        cellLoc="left",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(7 if small else 8)
+    for (r, _c), cell in table.get_celld().items():
+        if r == 0:
+            cell.set_text_props(weight="bold")
+        if r > len(terms):
+            cell.set_facecolor("#eef3fa")
+
+    def v(k, i):
+        return sc[i, keys.index(k)]
+
+    dsi = ds.attrs["dsi_risk_key"]
+    lines = [
+        _w("gives_dsi", lang, a=f.pct(v(dsi, today)), b=f.pct(v(dsi, chosen)),
+           c=f.dkk(v("npv.mean", today)), d=f.dkk(v("npv.mean", chosen))),
+        _w("gives_payers", lang, a=f.dkk(v("payments.total.mean", today)),
+           b=f.dkk(v("payments.total.mean", chosen)),
+           c=("+" if v("payments.total.mean", chosen) >= v("payments.total.mean", today) else "")
+           + f.dkk(v("payments.total.mean", chosen) - v("payments.total.mean", today)),
+           risk=_axis_label(ds.attrs["payer_risk_key"], lang).removesuffix(" (%)"),
+           d=f.pct(v(ds.attrs["payer_risk_key"], today)),
+           e=f.pct(v(ds.attrs["payer_risk_key"], chosen))),
+    ]  # fmt: skip
+    n_re = ds.attrs.get("chosen_rescored_draws")
+    if n_re:
+        text = "; ".join(
+            f"{_axis_label(k, lang).removesuffix(' (%)')} "
+            f"{_value(k, ds.attrs[f'chosen_rescored:{k}'], f, lang)} "
+            f"(SE {_value(k, ds.attrs[f'chosen_rescored_se:{k}'], f, lang)})"
+            for k in (dsi, ds.attrs["payer_risk_key"])
+        )
+        lines.append(_w("rescored", lang, n=f.num(n_re), text=text))
+    note.text(0.0, 0.95, "\n".join(lines), fontsize=8 if small else 10, va="top")
+    return fig
