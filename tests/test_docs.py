@@ -259,3 +259,59 @@ def test_every_config_number_is_cited(path):
     assert not bad, f"{path.name}: numbers without a docs/ citation or 'assumption':\n" + (
         "\n".join(f"  line {n}: {s}" for n, s in bad)
     )
+
+
+# ---------------------------------------------------------------------------
+# (d) every command and flag of the CLI is documented in docs/cli.md
+# ---------------------------------------------------------------------------
+
+
+def _cli_section(markdown: str, command: str) -> str | None:
+    """The text under the heading ``simrisk <command>`` up to the next heading of its level."""
+    lines = markdown.splitlines()
+    for i, line in enumerate(lines):
+        m = re.match(rf"(#{{2,3}})\s+simrisk {re.escape(command)}\s*$", line)
+        if m:
+            level = len(m.group(1))
+            end = len(lines)
+            for j in range(i + 1, len(lines)):
+                h = re.match(r"(#{1,6})\s", lines[j])
+                if h and len(h.group(1)) <= level:
+                    end = j
+                    break
+            return "\n".join(lines[i:end])
+    return None
+
+
+def _subcommands():
+    import argparse
+
+    from simrisk.cli import _build_parser
+
+    parser = _build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices
+
+
+def test_cli_section_rule():
+    text = "## simrisk a\n`--x`\n### Sub\n`--y`\n## simrisk b\n`--z`\n"
+    assert _cli_section(text, "a") == "## simrisk a\n`--x`\n### Sub\n`--y`"
+    assert _cli_section(text, "b") == "## simrisk b\n`--z`"
+    assert _cli_section(text, "c") is None
+
+
+def test_every_cli_command_and_flag_is_documented():
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    missing = []
+    for name, parser in _subcommands().items():
+        section = _cli_section(text, name)
+        if section is None:
+            missing.append(f"simrisk {name}: no '## simrisk {name}' section")
+            continue
+        for action in parser._actions:
+            longest = max(action.option_strings, key=len, default=None)
+            if longest is None or longest == "--help":
+                continue
+            if f"`{longest}" not in section:
+                missing.append(f"simrisk {name} {longest}: not in its section")
+    assert not missing, "docs/cli.md lacks:\n" + "\n".join(missing)
