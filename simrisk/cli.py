@@ -434,14 +434,38 @@ def _emit(ds, obj: dict, text: str, args) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False) if args.json else text)
 
 
-def _cmd_sensitivity(args: argparse.Namespace) -> int:
+def _contract_result(path: str, command: str):
+    """Open a result that must be a contract run (the decision commands need one)."""
+    from simrisk import kinds
     from simrisk.core.dataset import open_result
+
+    ds = open_result(path)
+    name, _ = kinds.for_result(ds, path)
+    if name != "contract":
+        raise SimriskError(f"{path}: a {name} result; 'simrisk {command}' takes a contract run")
+    return ds
+
+
+def _contract_configs(paths, command: str) -> None:
+    """Refuse configs of another kind before a decision command simulates them."""
+    from simrisk import kinds
+
+    for path in paths:
+        name, _ = kinds.for_config(path)
+        if name != "contract":
+            raise SimriskError(f"{path}: a {name} config; 'simrisk {command}' takes contracts")
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from simrisk.decision.sensitivity import format_sensitivity, sensitivity, sensitivity_json
 
     out = _check_out(args.out, "--out") if args.out else None
     plot = _check_out(args.plot, "--plot") if args.plot else None
     s = sensitivity(
-        open_result(args.path), n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed
+        _contract_result(args.path, "sensitivity"),
+        n_boot=args.boot,
+        pawn_boot=args.pawn_boot,
+        seed=args.seed,
     )
     if plot is not None:
         from simrisk.decision.plot import save_sensitivity_figure
@@ -481,7 +505,6 @@ def _cmd_voi(args: argparse.Namespace) -> int:
 
 
 def _cmd_acceptability(args: argparse.Namespace) -> int:
-    from simrisk.core.dataset import open_result
     from simrisk.decision.acceptability import (
         acceptability,
         acceptability_json,
@@ -489,7 +512,7 @@ def _cmd_acceptability(args: argparse.Namespace) -> int:
     )
 
     out = _check_out(args.out, "--out") if args.out else None
-    a = acceptability(open_result(args.path), rates=args.rates)
+    a = acceptability(_contract_result(args.path, "acceptability"), rates=args.rates)
     args.out = out
     _emit(a, acceptability_json(a), format_acceptability(a), args)
     return 0
@@ -501,6 +524,7 @@ def _cmd_variance(args: argparse.Namespace) -> int:
     from simrisk.kinds.contract.loader import load_scenario
 
     out = _check_out(args.out, "--out") if args.out else None
+    _contract_configs([args.config], "variance")
     scenario, _ = load_scenario(args.config)
     seed = scenario.simulation.seed if args.seed is None else args.seed
     v = nested_variance(scenario, seed, args.outer, args.inner)
@@ -516,6 +540,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if len(args.configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = _check_out(args.out, "--out") if args.out else None
+    _contract_configs(args.configs, "compare")
     c = compare(simulate_scenarios(args.configs, args.draws, args.seed))
     args.out = out
     _emit(c, compare_json(c), format_compare(c), args)

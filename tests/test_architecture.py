@@ -153,3 +153,29 @@ def test_example_copies_what_it_reads_and_refuses_to_overwrite(tmp_path):
     assert (tmp_path / "dsi_norddjurs.toml").read_bytes() == before
     r = run_cli("example", "nope")
     assert r.returncode == 2 and "no such example" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (
+            ("sensitivity", "{pf}"),
+            "a portfolio result; 'simrisk sensitivity' takes a contract run",
+        ),
+        (("acceptability", "{pf}"), "a portfolio result; 'simrisk acceptability' takes"),
+        (("variance", "configs/regionh_ai_pool.toml"), "a portfolio config; 'simrisk variance'"),
+        (
+            ("compare", "configs/dsi_norddjurs.toml", "configs/regionh_ai_pool.toml"),
+            "a portfolio config; 'simrisk compare' takes contracts",
+        ),
+    ],
+)
+def test_decision_commands_refuse_other_kinds(args, fragment, tmp_path_factory):
+    pf = tmp_path_factory.getbasetemp() / "pf_small.nc"
+    if not pf.exists():
+        r = run_cli("run", "configs/regionh_ai_pool.toml", "--draws", "500", "--out", pf, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+    r = run_cli(*(str(a).format(pf=pf) for a in args), cwd=ROOT)
+    assert r.returncode == 2, r.stderr
+    assert fragment in r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
