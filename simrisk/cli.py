@@ -197,6 +197,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
+    rep.add_argument(
+        "--scenarios",
+        nargs="+",
+        metavar="NC",
+        help="other 'simrisk run' results with the same seed and draws (e.g. the shipped "
+        "scenario configs, or --fixed-parameters) for the scenario page: paired differences "
+        "on common random numbers",
+    )
     rep.set_defaults(func=_cmd_report)
 
     xp = sub.add_parser(
@@ -845,6 +853,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
         options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
+    if args.scenarios:
+        options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
     with OutputLock(out, "--output"):
         _clean_leftovers(out, "report")
         pages = kind.report(ds, out, **options)

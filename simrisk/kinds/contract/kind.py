@@ -79,11 +79,11 @@ def format_summary(summary: dict) -> str:
     return fmt(summary)
 
 
-def report(ds, out, *, lang="en", figures=None, wellby=None) -> list[str]:
+def report(ds, out, *, lang="en", figures=None, wellby=None, scenarios=None) -> list[str]:
     """The committee's PDF report of a run; returns the page names."""
     from simrisk.report import build_report
 
-    return build_report(ds, out, lang=lang, figures=figures, wellby=wellby)
+    return build_report(ds, out, lang=lang, figures=figures, wellby=wellby, scenarios=scenarios)
 
 
 def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:
