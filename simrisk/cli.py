@@ -310,7 +310,11 @@ def _add_decision_parsers(sub) -> None:
         "each parameter and named groups by GAM regression (Strong, Oakley & Brennan 2014), "
         "each with a standard error.",
     )
-    voi.add_argument("path", help="NetCDF file written by 'simrisk run'")
+    voi.add_argument(
+        "path",
+        help="NetCDF file written by 'simrisk run' (a contract run: lend or not; a "
+        "portfolio run: the choice among its budget options)",
+    )
     voi.add_argument(
         "--group",
         action="append",
@@ -426,16 +430,34 @@ def _parse_groups(items: list[str] | None) -> dict | None:
 
 
 def _cmd_voi(args: argparse.Namespace) -> int:
+    from simrisk import kinds
     from simrisk.core.dataset import open_result
     from simrisk.decision.voi import format_voi, voi, voi_json
 
     out = _check_out(args.out, "--out") if args.out else None
-    v = voi(
-        open_result(args.path),
-        groups=_parse_groups(args.group) if (args.group or not args.parameter) else {},
-        parameters=args.parameter,
-        seed=args.seed,
-    )
+    ds = open_result(args.path)
+    name, _ = kinds.for_result(ds, args.path)
+    if name == "portfolio":
+        # The choice among the budget options: net benefit [draw, option] = each
+        # option's NPV; every draw and the full 100 posterior draws (the summary
+        # uses a subsample to stay quick).
+        from simrisk.kinds.portfolio.summary import value_of_information
+
+        v = value_of_information(
+            ds,
+            max_draws=ds.sizes["draw"],
+            n_post=100,
+            parameters=args.parameter,
+            groups=_parse_groups(args.group) or {},
+            seed=args.seed,
+        )
+    else:
+        v = voi(
+            ds,
+            groups=_parse_groups(args.group) if (args.group or not args.parameter) else {},
+            parameters=args.parameter,
+            seed=args.seed,
+        )
     args.out = out
     _emit(v, voi_json(v), format_voi(v), args)
     return 0
