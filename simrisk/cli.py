@@ -908,6 +908,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 extra[key] = xr.load_dataset(path)
             except (OSError, ValueError) as exc:
                 raise SimriskError(f"--{key} {path}: not a readable NetCDF file ({exc})") from None
+            found = extra[key].attrs.get("analysis")
+            if found != key:
+                raise SimriskError(
+                    f"--{key} {path}: not a 'simrisk {key} --out' result "
+                    f"(analysis = {found!r})"
+                )
     sheets = export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0
