@@ -911,8 +911,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             found = extra[key].attrs.get("analysis")
             if found != key:
                 raise SimriskError(
-                    f"--{key} {path}: not a 'simrisk {key} --out' result "
-                    f"(analysis = {found!r})"
+                    f"--{key} {path}: not a 'simrisk {key} --out' result (analysis = {found!r})"
                 )
     sheets = export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")

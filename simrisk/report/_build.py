@@ -183,7 +183,7 @@ def _answer_page(ds, s, d, drivers, lang):
             goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang)}"
             right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
-    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 50 if lang == "da" else 56)
+    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 62)
     yb = min(yy, yy2) - 0.005
     fig.text(
         0.05,
@@ -198,8 +198,8 @@ def _answer_page(ds, s, d, drivers, lang):
         style="italic",
         color="#444444",
     )
-    top = yb - 0.05
-    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.15)))
+    top = yb - 0.065
+    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.13)))
     _tornado(ax, drivers, label, d, lang)
     return fig
 
@@ -227,7 +227,7 @@ def _tornado(ax, rows, label, d, lang):
         ax.barh(k, r["high"] - base, left=base, color="#c4572a", alpha=0.75, height=0.6)
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y)
-    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 55) for r in rows], fontsize=7.5)
+    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 72) for r in rows], fontsize=7)
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.set_xlim(0, 1)
     ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))
