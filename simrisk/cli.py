@@ -198,6 +198,14 @@ def _build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
     rep.add_argument("--design", metavar="NC", help="a 'simrisk design --out' result (a page)")
+    rep.add_argument(
+        "--scenarios",
+        nargs="+",
+        metavar="NC",
+        help="other 'simrisk run' results with the same seed and draws (e.g. the shipped "
+        "scenario configs, or --fixed-parameters) for the scenario page: paired differences "
+        "on common random numbers",
+    )
     rep.set_defaults(func=_cmd_report)
 
     xp = sub.add_parser(
@@ -349,7 +357,11 @@ def _add_decision_parsers(sub) -> None:
         "each parameter and named groups by GAM regression (Strong, Oakley & Brennan 2014), "
         "each with a standard error.",
     )
-    voi.add_argument("path", help="NetCDF file written by 'simrisk run'")
+    voi.add_argument(
+        "path",
+        help="NetCDF file written by 'simrisk run' (a contract run: lend or not; a "
+        "portfolio run: the choice among its budget options)",
+    )
     voi.add_argument(
         "--group",
         action="append",
@@ -489,16 +501,34 @@ def _parse_groups(items: list[str] | None) -> dict | None:
 
 
 def _cmd_voi(args: argparse.Namespace) -> int:
+    from simrisk import kinds
     from simrisk.core.dataset import open_result
     from simrisk.decision.voi import format_voi, voi, voi_json
 
     out = _check_out(args.out, "--out") if args.out else None
-    v = voi(
-        open_result(args.path),
-        groups=_parse_groups(args.group) if (args.group or not args.parameter) else {},
-        parameters=args.parameter,
-        seed=args.seed,
-    )
+    ds = open_result(args.path)
+    name, _ = kinds.for_result(ds, args.path)
+    if name == "portfolio":
+        # The choice among the budget options: net benefit [draw, option] = each
+        # option's NPV; every draw and the full 100 posterior draws (the summary
+        # uses a subsample to stay quick).
+        from simrisk.kinds.portfolio.summary import value_of_information
+
+        v = value_of_information(
+            ds,
+            max_draws=ds.sizes["draw"],
+            n_post=100,
+            parameters=args.parameter,
+            groups=_parse_groups(args.group) or {},
+            seed=args.seed,
+        )
+    else:
+        v = voi(
+            ds,
+            groups=_parse_groups(args.group) if (args.group or not args.parameter) else {},
+            parameters=args.parameter,
+            seed=args.seed,
+        )
     args.out = out
     _emit(v, voi_json(v), format_voi(v), args)
     return 0
@@ -919,6 +949,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
     if args.design:
         options["design"] = open_result(args.design, kind="simrisk.design")
+    if args.scenarios:
+        options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
     with OutputLock(out, "--output"):
         _clean_leftovers(out, "report")
         pages = kind.report(ds, out, **options)
@@ -950,6 +982,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 extra[key] = xr.load_dataset(path)
             except (OSError, ValueError) as exc:
                 raise SimriskError(f"--{key} {path}: not a readable NetCDF file ({exc})") from None
+            found = extra[key].attrs.get("analysis")
+            if found != key:
+                raise SimriskError(
+                    f"--{key} {path}: not a 'simrisk {key} --out' result (analysis = {found!r})"
+                )
     sheets = export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0

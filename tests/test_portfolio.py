@@ -365,7 +365,7 @@ def test_report_cli_writes_pdf_and_refuses_bad_lang(result, tmp_path):
     r = run_cli("report", nc, "-o", pdf, "--lang", "da", "--figures", tmp_path / "png")
     assert r.returncode == 0, r.stderr
     assert pdf.read_bytes()[:4] == b"%PDF"
-    assert len(list((tmp_path / "png").glob("page_*.png"))) == 7
+    assert len(list((tmp_path / "png").glob("page_*.png"))) == 8
     assert not list(tmp_path.glob(".*part"))  # nothing written half
 
 
@@ -398,3 +398,34 @@ def test_named_cases_head_the_pipeline():
     np.testing.assert_allclose(cand[:, 2, 1], 1_020_000)
     np.testing.assert_allclose(cand[:, 2, 2], 450_000)
     assert (cand[:, 0, 0] <= 1_500_000).all() and (cand[:, 3:, 0] >= 1_000_000).all()
+
+
+def test_summary_has_evpi_and_evppi_per_parameter(result):
+    """EVPI is the textbook formula on the option NPVs; each EVPPI lies in [0, EVPI]."""
+    from simrisk.kinds.portfolio.summary import summarize
+
+    s = summarize(result)
+    n = s["voi_draws"]
+    assert n == min(result.sizes["draw"], 50_000)
+    nb = result["npv"].values[:n].astype(np.float64)
+    assert s["evpi"]["value"] == pytest.approx(nb.max(axis=1).mean() - nb.mean(axis=0).max())
+    assert s["voi_best_option"] == str(result["option"].values[int(nb.mean(axis=0).argmax())])
+    X = result["parameters"].values
+    names = [str(p) for k, p in enumerate(result["parameter"].values) if np.ptp(X[:, k]) > 0]
+    assert set(s["evppi"]) == set(names)
+    for p, e in s["evppi"].items():
+        assert set(e) == {"value", "se"} and e["se"] > 0, p
+        assert -4 * e["se"] <= e["value"] <= s["evpi"]["value"] + 4 * e["se"], p
+
+
+def test_voi_cli_on_a_portfolio_result(result, tmp_path):
+    from simrisk.core.dataset import write_netcdf
+
+    nc = write_netcdf(result, tmp_path / "r.nc")
+    r = run_cli("voi", nc, "--parameter", "benefit_scale", "--json")
+    assert r.returncode == 0, r.stderr
+    js = json.loads(r.stdout)
+    assert js["options"] == [str(o) for o in result["option"].values]
+    assert list(js["evppi"]) == ["benefit_scale"] and js["groups"] == {}
+    nb = result["npv"].values.astype(np.float64)
+    assert js["evpi"] == pytest.approx(nb.max(axis=1).mean() - nb.mean(axis=0).max())

@@ -62,8 +62,10 @@ def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
         "repayment_curve",
         "cash_flow",
         "net_saving",
+        "payers",
         "deadweight",
         "wellby",
+        "value_of_information",
         "assumptions",
         "inputs",
         "mc_errors",
@@ -112,7 +114,7 @@ def test_cli_report(run_ds, tmp_path):
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert out.is_file() and "13 pages" in proc.stdout
+    assert out.is_file() and "15 pages" in proc.stdout
     bad = subprocess.run(
         [
             sys.executable,
@@ -220,27 +222,48 @@ def test_acceptability_is_npv_at_r_and_payback_ends_at_the_nominal_loss(run_ds):
     assert np.all(pb["p_whole"][: len(pb["dates"]) - len(pb["repayment_dates"])] == 0)
 
 
-def test_drivers_find_a_parameter_that_moves_the_loss():
-    """A synthetic run where only the first parameter drives NPV: it must top the tornado."""
+def _synthetic_run(n=20_000, seed=5):
+    """A run-like Dataset where only the first of three parameters drives NPV."""
     import numpy as np
     import xarray as xr
 
-    from simrisk.report._numbers import _drivers
-
-    rng = np.random.default_rng(5)
-    n = 20_000
+    rng = np.random.default_rng(seed)
     params = rng.standard_normal((n, 3))
     npv = params[:, 0] + 0.1 * rng.standard_normal(n)
-    ds = xr.Dataset(
+    return xr.Dataset(
         {"npv": ("draw", npv), "parameters": (("draw", "parameter"), params)},
         coords={"parameter": ["driver", "noise_a", "noise_b"]},
     )
-    rows = _drivers(ds)
+
+
+def test_drivers_find_a_parameter_that_moves_the_loss():
+    """The decision layer's tornado on a synthetic run: the driver tops it, noise stays flat."""
+    from simrisk.report._numbers import drivers
+
+    rows = drivers(_synthetic_run())
     assert rows[0]["parameter"] == "driver"
     assert rows[0]["low"] > 0.95 and rows[0]["high"] < 0.05
     for r in rows[1:]:
         # noise parameters: decile shares within 4 SE of the overall share
         assert abs(r["low"] - r["base"]) < 4 * r["se"] and abs(r["high"] - r["base"]) < 4 * r["se"]
+
+
+def test_value_of_information_matches_the_analytic_evppi():
+    """NB = (0, X + noise), X ~ N(0, 1): EVPPI(X) = E[max(X, 0)] = 1/sqrt(2 pi); noise: 0."""
+    import math
+
+    from simrisk.report._numbers import value_of_information
+
+    v = value_of_information(_synthetic_run(n=40_000), max_draws=30_000, n_post=30)
+    assert v.attrs["subsample"] == 30_000
+    ev = dict(zip(map(str, v["target"].values), v["evppi"].values, strict=True))
+    se = dict(zip(map(str, v["target"].values), v["evppi_se"].values, strict=True))
+    truth = 1 / math.sqrt(2 * math.pi)
+    assert abs(ev["driver"] - truth) < 4 * se["driver"] + 0.005
+    for p in ("noise_a", "noise_b"):
+        assert ev[p] < 4 * se[p] + 0.005
+    # EVPI: E[max(X + e, 0)] with sd sqrt(1.01)
+    assert abs(float(v["evpi"]) - math.sqrt(1.01) * truth) < 4 * float(v["evpi_se"])
 
 
 def test_page_one_states_the_verdict_and_the_expected_case(run_ds, tmp_path):
@@ -299,3 +322,56 @@ def test_danish_report_has_no_english_words(run_ds, wellby_ds, tmp_path):
         "sociale henvisninger",
     ):
         assert phrase in text, phrase
+
+
+@pytest.fixture(scope="module")
+def scenario_runs(dsi_scenario):
+    """The base run's seed and draws: the goal-3-from-the-pilot config, and fixed parameters."""
+    from simrisk.kinds.contract.loader import load_scenario
+
+    cfg = ROOT / "configs" / "dsi_norddjurs_pilot_goal3.toml"
+    pilot, text = load_scenario(cfg)
+    return [
+        ("pilot.nc", simulate(pilot, draws=4000, seed=3, config_text=text)),
+        (
+            "fixed.nc",
+            simulate(
+                dsi_scenario,
+                draws=4000,
+                seed=3,
+                fixed_parameters=True,
+                config_text=DSI_CONFIG.read_text(encoding="utf-8"),
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_scenario_page_shows_each_runs_figures(run_ds, scenario_runs, tmp_path, lang):
+    from simrisk.kinds.contract.summary import summarize
+
+    pdf = tmp_path / "r.pdf"
+    pages = build_report(run_ds, pdf, lang=lang, scenarios=scenario_runs)
+    assert pages.index("scenarios") == pages.index("value_of_information") + 1
+    text = " ".join(_pdf_text(pdf)[pages.index("scenarios")].split())
+    f = Fmt(lang)
+    base = summarize(run_ds)
+    for _, ds in scenario_runs:
+        s = summarize(ds)
+        # each run's own P(NPV < 0) and nominal loss, and the paired difference
+        assert f.pct(s["p_npv_negative"]) in text
+        assert f.pct(s["p_loss_nominal"]) in text
+        d = s["p_npv_negative"] - base["p_npv_negative"]
+        assert ("+" if d > 0 else "") + f.pct(d) in text
+    # with the parameters fixed, only the citizens' chance is left: far less risk
+    fixed = summarize(scenario_runs[1][1])
+    assert fixed["p_npv_negative"] < base["p_npv_negative"] / 2
+    assert ("parametre låst" if lang == "da" else "parameters fixed") in text
+
+
+def test_scenarios_must_share_seed_and_draws(run_ds, dsi_scenario, tmp_path):
+    other = simulate(dsi_scenario, draws=4000, seed=4, config_text="")
+    out = tmp_path / "r.pdf"
+    with pytest.raises(SimriskError, match=r"other\.nc: 4,000 draws with seed 4"):
+        build_report(run_ds, out, scenarios=[("other.nc", other)])
+    assert not out.exists()

@@ -105,3 +105,63 @@ def test_optional_sheets_and_bad_input(run_nc, tmp_path):
     wrong = run_cli("export", DSI_CONFIG, "-o", tmp_path / "b.xlsx")
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
     assert not list(tmp_path.glob("*.xlsx*")) or [p.name for p in tmp_path.glob("*")] == ["s.xlsx"]
+
+
+def test_export_takes_the_decision_layers_out_files(run_nc, tmp_path):
+    """'simrisk sensitivity/voi --out' files become readable sheets that match their JSON."""
+    nc, _ = run_nc
+    sens, voi = tmp_path / "sens.nc", tmp_path / "voi.nc"
+    r = run_cli("sensitivity", nc, "--out", sens, "--json")
+    assert r.returncode == 0, r.stderr
+    sj = json.loads(r.stdout)
+    r = run_cli("voi", nc, "--parameter", "retention", "--parameter", "recruitment", "--out", voi)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "book.xlsx"
+    r = run_cli("export", nc, "-o", out, "--sensitivity", sens, "--voi", voi, "--max-draws", "10")
+    assert r.returncode == 0, r.stderr
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == [
+        "summary",
+        "draws",
+        "cash_flows",
+        "assumptions",
+        "sensitivity",
+        "voi",
+        "provenance",
+    ]
+
+    def blocks(rows):
+        """Tables separated by empty rows, each as (header, rows)."""
+        out, cur = [], []
+        for row in rows:
+            row = tuple(row)
+            while row and row[-1] is None:  # read-only sheets pad rows to the widest
+                row = row[:-1]
+            if not row:
+                out.append(cur)
+                cur = []
+            else:
+                cur.append(row)
+        return [(b[0], b[1:]) for b in [*out, cur] if b]
+
+    sb = dict(blocks(_rows(book["sensitivity"])))
+    # the tornado block: one row per (parameter, decile), its low/high ends as in the JSON
+    head = next(h for h in sb if h[:2] == ("parameter", "decile"))
+    k = head.index("p_npv_negative")
+    top = sj["top_driver"]
+    tor = {(r[0], r[1]): r[k] for r in sb[head]}
+    assert len(tor) == 10 * len(sj["ranking"])
+    assert tor[(top, 1)] == pytest.approx(sj["tornado"][top]["p_npv_negative_low"])
+    assert tor[(top, 10)] == pytest.approx(sj["tornado"][top]["p_npv_negative_high"])
+    # one row per parameter for the indices, not one per (parameter, decile, grid, bound)
+    head = next(h for h in sb if h[0] == "parameter" and "eta2_npv" in h)
+    assert len(sb[head]) == len(sj["ranking"])
+    vb = blocks(_rows(book["voi"]))
+    scalars = dict(vb[0][1])
+    assert vb[0][0][:2] == ("variable", "value") and scalars["evpi"] > 0
+    targets = next(rows for h, rows in vb if h[0] == "target")
+    assert sorted(r[0] for r in targets) == ["recruitment", "retention"]
+    # a file of the wrong analysis is named in one line
+    bad = run_cli("export", nc, "-o", tmp_path / "x.xlsx", "--voi", sens)
+    assert bad.returncode == 2 and "not a 'simrisk voi --out' result" in bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp_path / "x.xlsx").exists()

@@ -36,11 +36,13 @@ from simrisk.plot import (
 from simrisk.plot._run import rate_words
 from simrisk.report import _assumptions as assume
 from simrisk.report._numbers import (
-    _drivers,
     acceptability,
     decision,
+    drivers,
     payback,
+    scenario_comparison,
     scenario_of,
+    value_of_information,
 )
 from simrisk.report._text import T, verdict
 
@@ -181,7 +183,7 @@ def _answer_page(ds, s, d, drivers, lang):
             goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang)}"
             right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
-    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 50 if lang == "da" else 56)
+    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 62)
     yb = min(yy, yy2) - 0.005
     fig.text(
         0.05,
@@ -196,8 +198,8 @@ def _answer_page(ds, s, d, drivers, lang):
         style="italic",
         color="#444444",
     )
-    top = yb - 0.05
-    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.15)))
+    top = yb - 0.065
+    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.13)))
     _tornado(ax, drivers, label, d, lang)
     return fig
 
@@ -215,7 +217,7 @@ def _rows(fig, rows, x_label, x_value, y, width, size=8.2, step=0.022):
 
 
 def _tornado(ax, rows, label, d, lang):
-    """P(NPV < 0) in each parameter's lowest and highest decile (``_drivers``)."""
+    """P(NPV < 0) in each parameter's lowest and highest decile (:func:`drivers`)."""
     f = Fmt(lang)
     rows = rows[:6][::-1]
     base = d.p_npv_negative
@@ -225,7 +227,7 @@ def _tornado(ax, rows, label, d, lang):
         ax.barh(k, r["high"] - base, left=base, color="#c4572a", alpha=0.75, height=0.6)
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y)
-    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 55) for r in rows], fontsize=7.5)
+    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 72) for r in rows], fontsize=7)
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.set_xlim(0, 1)
     ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))
@@ -593,6 +595,227 @@ def _errors_page(ds, s, d, lang):
     return fig
 
 
+# --------------------------------------------------------------------------- decision layer
+
+
+def _table(fig, x_cols, y, header, rows, size=8.5, step=0.03, aligns=None):
+    """A plain table: ``header`` and ``rows`` of strings at ``x_cols`` (figure fractions)."""
+    aligns = aligns or ["left"] + ["right"] * (len(x_cols) - 1)
+    for x, h, a in zip(x_cols, header, aligns, strict=True):
+        fig.text(x, y, h, fontsize=size, weight="bold", ha=a)
+    y -= step
+    for r in rows:
+        for x, v, a in zip(x_cols, r, aligns, strict=True):
+            fig.text(x, y, v, fontsize=size, ha=a, family="monospace" if a == "right" else None)
+        y -= step
+    return y
+
+
+def _pm(value: str, se: str) -> str:
+    return f"{value} ± {se}"
+
+
+def _payers_page(ds, s, lang):
+    """P(net saving < 0) per authority on each basis, cost per caused success, deadweight."""
+    f = Fmt(lang)
+    names = _names(ds)
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.94, T("p_payers", lang), fontsize=13, weight="bold")
+    fig.text(0.05, 0.905, textwrap.fill(T("payers_intro", lang), 165), fontsize=8.5, va="top")
+    rows, bars = [], []
+    for a in s["net_saving"]["note_method"]:
+        for basis, key in (("note_method", "basis_note"), ("modelled", "basis_modelled")):
+            dd = s["net_saving"][basis][a]
+            rows.append(
+                (
+                    names.get(a, a),
+                    T(key, lang),
+                    _pm(f.pct(dd["p_negative"]), f.pct(dd["p_negative_se"], 2)),
+                    _pm(f.dkk(dd["mean"]), f.num(dd["mean_se"])),
+                    _pm(
+                        f.dkk(dd["cost_per_caused_success"]),
+                        f.num(dd["cost_per_caused_success_se"]),
+                    ),
+                )
+            )
+            bars.append(
+                (
+                    f"{names.get(a, a)}\n{T(key, lang)}",
+                    dd["p_negative"],
+                    dd["p_negative_se"],
+                    basis,
+                )
+            )
+    head = (
+        T("authority", lang),
+        T("basis", lang),
+        T("p_net_negative", lang),
+        T("net_mean", lang),
+        T("cost_caused", lang),
+    )
+    y = _table(
+        fig,
+        (0.05, 0.24, 0.55, 0.76, 0.95),
+        0.78,
+        head,
+        rows,
+        step=0.032,
+        aligns=["left", "left", "right", "right", "right"],
+    )
+    y -= 0.03
+    fig.text(0.05, y, T("deadweight_by_goal", lang), fontsize=10, weight="bold")
+    y -= 0.04
+    payer_of = dict(zip(ds["goal"].values, ds["goal_payer"].values, strict=True))
+    dw_rows = [
+        (
+            _goal_name(g, lang),
+            names.get(str(payer_of.get(g, "")), str(payer_of.get(g, ""))),
+            _pm(f.pct(dd["mean"]), f.pct(dd["mean_se"], 2)),
+        )
+        for g, dd in s["deadweight_share_by_goal"].items()
+        if dd.get("n")
+    ]
+    dw = s["deadweight_share"]
+    dw_rows.append((T("total", lang), "", _pm(f.pct(dw["mean"]), f.pct(dw["mean_se"], 2))))
+    y = _table(
+        fig,
+        (0.05, 0.30, 0.55),
+        y,
+        (T("goal", lang), T("payer", lang), T("dw_share", lang)),
+        dw_rows,
+        step=0.032,
+        aligns=["left", "left", "right"],
+    )
+    fig.text(0.05, 0.05, textwrap.fill(T("payers_foot", lang), 120), fontsize=8, color="#444444")
+    ax = fig.add_axes((0.72, 0.2, 0.23, 0.3))
+    yy = np.arange(len(bars))[::-1]
+    for k, (_, p, se, basis) in zip(yy, bars, strict=True):
+        ax.barh(k, p, color=BLUE if basis == "note_method" else "#c4572a", alpha=0.8, height=0.6)
+        ax.errorbar(p, k, xerr=2 * se, color="black", capsize=3, lw=1)
+        ax.text(p + 0.02, k, f.pct(p), va="center", fontsize=7.5)
+    ax.set_yticks(yy)
+    ax.set_yticklabels([b[0] for b in bars], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(f.axis_pct())
+    ax.set_xlabel(textwrap.fill(T("payers_chart", lang), 45), fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _voi_page(ds, v, lang):
+    """EVPI and EVPPI per parameter as bars with plain names and ± 2 SE."""
+    f = Fmt(lang)
+    scenario = scenario_of(ds)
+    rate = f.pct(float(ds.attrs["discount_rate"]), 0)
+    order = np.argsort(v["evppi"].values)
+    names = [str(t) for t in v["target"].values[order]]
+    vals = v["evppi"].values[order]
+    ses = v["evppi_se"].values[order]
+    evpi, evpi_se = float(v["evpi"]), float(v["evpi_se"])
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.945, T("p_voi", lang), fontsize=13, weight="bold")
+    best = T("lend", lang) if v.attrs["best_option"] == "lend" else T("not_lend", lang)
+    note = T(
+        "voi_note",
+        lang,
+        rate=rate,
+        best=best,
+        nb=f.dkk(float(v["expected_nb_best"])),
+        evpi=f.dkk(evpi),
+        evpi_se=f.num(evpi_se),
+        n=f.num(int(v.attrs["subsample"])),
+        post=f.num(int(v.attrs["n_post"])),
+    )
+    fig.text(0.05, 0.905, textwrap.fill(note, 175), fontsize=8.3, va="top")
+    ax = fig.add_axes((0.36, 0.09, 0.58, 0.62))
+    labels = [textwrap.fill(assume.param_label(scenario, n, lang), 60) for n in names]
+    y = np.arange(len(names))
+    ax.barh(y, vals, color=BLUE, alpha=0.8, height=0.6)
+    ax.errorbar(vals, y, xerr=2 * ses, fmt="none", color="black", capsize=3, lw=1)
+    top = len(names) + 0.5
+    ax.barh(top, evpi, color=GREY, alpha=0.8, height=0.6)
+    ax.errorbar(evpi, top, xerr=2 * evpi_se, fmt="none", color="black", capsize=3, lw=1)
+    xmax = max(evpi + 2 * evpi_se, float((vals + 2 * ses).max())) * 1.22
+    for k, (val, se) in enumerate(zip(vals, ses, strict=True)):
+        ax.text(val + 2 * se + xmax * 0.01, k, f.dkk(val), va="center", fontsize=7.5)
+    ax.text(evpi + 2 * evpi_se + xmax * 0.01, top, f.dkk(evpi), va="center", fontsize=7.5)
+    ax.set_yticks([*y, top])
+    ax.set_yticklabels([*labels, T("voi_all", lang)], fontsize=7.5)
+    ax.set_xlim(0, xmax)
+    ax.xaxis.set_major_formatter(f.axis_money())
+    ax.set_xlabel(T("voi_x", lang, rate=rate))
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+_SC_STATS = (
+    ("p_npv_negative", "sc_npv_neg", "pct"),
+    ("npv_mean", "sc_npv_mean", "dkk"),
+    ("p_loss_nominal", "sc_loss", "pct"),
+)
+
+
+def _scenario_label(sc: xr.Dataset, lang: str) -> str:
+    scen = json.loads(sc.attrs["scenario_json"])
+    name = (scen.get("name_da") or scen["name"]) if lang == "da" else scen["name"]
+    if int(sc.attrs.get("fixed_parameters", 0)):
+        name = f"{name}: {T('fixed_parameters', lang)}"
+    return name
+
+
+def _scenarios_page(ds, c, labels, fixed, lang):
+    """Each scenario's P(NPV < 0), mean NPV, P(nominal loss) and the paired difference."""
+    f = Fmt(lang)
+    rate = f.pct(float(ds.attrs["discount_rate"]), 0)
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.945, T("p_scenarios", lang), fontsize=13, weight="bold")
+    fig.text(
+        0.05, 0.905, textwrap.fill(T("sc_note", lang, rate=rate), 170), fontsize=8.5, va="top"
+    )
+    stat = list(c["statistic"].values)
+
+    def fm(kind, x, se=False):
+        if kind == "pct":
+            return f.pct(x, 2 if se else 1)
+        return f.num(x) if se else f.dkk(x)
+
+    xs = (0.05, 0.52, 0.83)
+    fig.text(xs[1], 0.8, T("value", lang), fontsize=8.5, weight="bold", ha="right")
+    fig.text(xs[2], 0.8, T("diff", lang), fontsize=8.5, weight="bold", ha="right")
+    y = 0.765
+    for i, label in enumerate(labels):
+        fig.text(
+            xs[0], y, f"{i + 1}. " + textwrap.shorten(label, 110), fontsize=9.5, weight="bold"
+        )
+        y -= 0.032
+        for key, word_key, kind in _SC_STATS:
+            k = stat.index(key)
+            val = _pm(fm(kind, c["value"].values[i, k]), fm(kind, c["se"].values[i, k], True))
+            fig.text(xs[0] + 0.02, y, T(word_key, lang), fontsize=8.8)
+            fig.text(xs[1], y, val, fontsize=8.8, family="monospace", ha="right")
+            if i:
+                d = c["diff"].values[i, k]
+                sign = "+" if d > 0 else ""
+                diff = _pm(sign + fm(kind, d), fm(kind, c["diff_se_paired"].values[i, k], True))
+                fig.text(xs[2], y, diff, fontsize=8.8, family="monospace", ha="right")
+            y -= 0.028
+        y -= 0.015
+    fixed = [i for i, flag in enumerate(fixed) if flag and i]
+    if fixed:
+        i = fixed[0]
+        k = stat.index("p_npv_negative")
+        b, x = c["value"].values[0, k], c["value"].values[i, k]
+        key = "sc_fixed_note" if x < b else "sc_fixed_note_up"
+        fig.text(
+            0.05,
+            max(y - 0.01, 0.08),
+            textwrap.fill(T(key, lang, base=f.pct(b), fixed=f.pct(x)), 170),
+            fontsize=9,
+            va="top",
+        )
+    return fig
+
+
 # --------------------------------------------------------------------------- assembly
 
 
@@ -603,6 +826,7 @@ def build_report(
     figures: str | Path | None = None,
     wellby: xr.Dataset | None = None,
     design: xr.Dataset | None = None,
+    scenarios: list[tuple[str, xr.Dataset]] | None = None,
 ) -> list[str]:
     """Write the committee's PDF report of a run; returns the page names.
 
@@ -620,6 +844,10 @@ def build_report(
         A ``simrisk wellby --out`` result, for the WELLBY page.
     design : xarray.Dataset, optional
         A ``simrisk design --out`` result, for the contract-design page.
+    scenarios : list of (name, Dataset), optional
+        Other ``simrisk run`` results with this run's seed and draws (e.g. the
+        shipped scenario configs, or this config with ``--fixed-parameters``),
+        for the scenario page; ``name`` (the file) is named in errors.
     """
     if lang not in ("en", "da"):
         raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
@@ -632,12 +860,25 @@ def build_report(
         from simrisk.kinds.wellby.dataset import WELLBY_KIND
 
         _check(wellby, WELLBY_VARIABLES, WELLBY_KIND, "--wellby")
+    comparison = None
+    if scenarios:
+        for name, sc in scenarios:
+            _check(sc, ("npv", "repayments_total", "irr"), RESULT_KIND, f"--scenarios {name}")
+            if "scenario_json" not in sc.attrs:
+                raise SimriskError(f"--scenarios {name}: lacks the attribute scenario_json")
+        comparison = scenario_comparison(ds, list(scenarios))
+        sc_labels = [_scenario_label(x, lang) for x in (ds, *(x for _, x in scenarios))]
+        sc_fixed = [
+            int(x.attrs.get("fixed_parameters", 0)) for x in (ds, *(x for _, x in scenarios))
+        ]
+        sc_labels[0] = f"{T('base', lang)}: {sc_labels[0]}"
     s = summarize(ds)
     d = decision(ds, s)
-    drivers = _drivers(ds)
+    rows = drivers(ds)
+    voi = value_of_information(ds)
     # (name, title key, builder, the result the page shows)
     pages = [
-        ("answer", "p_answer", lambda: _answer_page(ds, s, d, drivers, lang), ds),
+        ("answer", "p_answer", lambda: _answer_page(ds, s, d, rows, lang), ds),
         ("contents", "contents", None, ds),
         ("irr_npv", "p_irr_npv", lambda: _two(ds, lang, plot_irr, plot_npv), ds),
         ("npv_cdf", "p_npv_cdf", lambda: _one(ds, lang, plot_npv_cdf), ds),
@@ -651,10 +892,21 @@ def build_report(
             lambda: _two(ds, lang, plot_net_saving, _modelled_net_saving),
             ds,
         ),
+        ("payers", "p_payers", lambda: _payers_page(ds, s, lang), ds),
         ("deadweight", "p_deadweight", lambda: _one(ds, lang, plot_deadweight), ds),
     ]
     if wellby is not None:
         pages.append(("wellby", "wellby", lambda: _wellby_page(wellby, lang), wellby))
+    pages.append(("value_of_information", "p_voi", lambda: _voi_page(ds, voi, lang), ds))
+    if comparison is not None:
+        pages.append(
+            (
+                "scenarios",
+                "p_scenarios",
+                lambda: _scenarios_page(ds, comparison, sc_labels, sc_fixed, lang),
+                ds,
+            )
+        )
     if design is not None:
         from simrisk.plot import plot_design
 

@@ -18,13 +18,15 @@ from simrisk.core.summary import expected_shortfall, prob, quantile_se
 __all__ = [
     "DatedFlows",
     "Decision",
-    "_drivers",
     "acceptability",
     "dated_cash_flows",
     "decision",
+    "drivers",
     "expected_case",
     "payback",
+    "scenario_comparison",
     "scenario_of",
+    "value_of_information",
 ]
 
 
@@ -137,47 +139,79 @@ def payback(ds: xr.Dataset, probs=(0.05, 0.25, 0.5, 0.75, 0.95)) -> dict:
     }
 
 
-def _drivers(ds: xr.Dataset, top: int = 8) -> list[dict]:
-    """A simple tornado of P(NPV < 0): the share in each parameter's lowest and highest decile.
+def drivers(ds: xr.Dataset, top: int = 8) -> list[dict]:
+    """The tornado of P(NPV < 0), from the decision layer's sensitivity analysis.
 
-    For each drawn parameter that varies, the draws are split at its 10th and
-    90th percentiles; ``low`` and ``high`` are P(NPV < 0) among the draws in
-    the bottom and top decile, ``se`` their binomial Monte Carlo error. Sorted
-    by the swing ``|high - low|``, largest first.
-
-    Kept in this one function on purpose: the decision layer
-    (``simrisk.decision``, issue 12) will replace it with its own sensitivity.
+    :func:`simrisk.decision.sensitivity` splits each varying parameter's draws
+    into deciles; ``low`` and ``high`` are P(NPV < 0) in the lowest and highest
+    decile, ``se_low``/``se_high`` their binomial Monte Carlo errors (``se``
+    the larger). Rows come in the decision layer's ranking (the correlation
+    ratio of the loss indicator, the same order ``simrisk sensitivity``
+    prints), most influential first. The bootstrap intervals and PAWN are not
+    needed for the tornado and are switched off, so this costs about a second
+    even on 300,000 draws.
     """
-    npv = ds["npv"].values
-    loss = npv < 0
-    params = ds["parameters"].values
-    names = [str(v) for v in ds["parameter"].values]
-    base = float(loss.mean())
+    from simrisk.decision import sensitivity
+
+    s = sensitivity(ds, n_boot=0, pawn_boot=0)
+    base = float(s.attrs["p_npv_negative"])
     rows = []
-    for j, name in enumerate(names):
-        x = params[:, j]
-        if not np.ptp(x) > 0:
-            continue
-        lo_cut, hi_cut = np.quantile(x, [0.1, 0.9])
-        lo, hi = loss[x <= lo_cut], loss[x >= hi_cut]
-        if lo.size == 0 or hi.size == 0:
-            continue
-        p_lo, p_hi = float(lo.mean()), float(hi.mean())
-        se = math.sqrt(max(p_lo * (1 - p_lo), p_hi * (1 - p_hi)) / min(lo.size, hi.size))
+    for i, name in enumerate(s["parameter"].values[:top]):
+        p = s["p_npv_negative"].values[i]
+        se = s["p_npv_negative_se"].values[i]
         rows.append(
             {
-                "parameter": name,
-                "low": p_lo,
-                "high": p_hi,
-                "se": se,
-                "swing": abs(p_hi - p_lo),
+                "parameter": str(name),
+                "low": float(p[0]),
+                "high": float(p[-1]),
+                "se_low": float(se[0]),
+                "se_high": float(se[-1]),
+                "se": float(max(se[0], se[-1])),
+                "swing": float(abs(p[-1] - p[0])),
                 "base": base,
-                "low_value": float(x[x <= lo_cut].mean()),
-                "high_value": float(x[x >= hi_cut].mean()),
+                "low_value": float(s["decile_median"].values[i, 0]),
+                "high_value": float(s["decile_median"].values[i, -1]),
+                "eta2": float(s["eta2_npv_negative"].values[i]),
             }
         )
-    rows.sort(key=lambda r: -r["swing"])
-    return rows[:top]
+    return rows
+
+
+#: The value-of-information page's regression runs on at most this many draws
+#: (the first ones: draws are independent, so they are a random subsample) and
+#: with this many posterior draws of the regression's coefficients for its SE.
+VOI_DRAWS = 50_000
+VOI_POSTERIOR = 50
+
+
+def value_of_information(
+    ds: xr.Dataset, max_draws: int = VOI_DRAWS, n_post: int = VOI_POSTERIOR
+) -> xr.Dataset:
+    """EVPI and EVPPI per parameter for DSI's lend-or-not decision (:func:`simrisk.decision.voi`).
+
+    Runs on the first ``max_draws`` draws (a random subsample, as draws are
+    independent) with ``n_post`` coefficient draws for the regression's SE:
+    on 300,000 draws with the default 100 the GAMs take minutes, on 50,000
+    with 50 a few seconds, and the SEs the page prints include the
+    subsample's Monte Carlo error. Named groups are left to ``simrisk voi``.
+    """
+    from simrisk.decision import voi
+
+    n = min(int(ds.sizes["draw"]), int(max_draws))
+    v = voi(ds.isel(draw=slice(0, n)), groups={}, n_post=n_post, seed=0)
+    v.attrs["subsample"] = n
+    return v
+
+
+def scenario_comparison(ds: xr.Dataset, others) -> xr.Dataset:
+    """The base run against other runs on common random numbers (:func:`simrisk.decision.compare`).
+
+    ``others`` are ``(name, Dataset)`` pairs of runs with the base's seed and
+    draw count; the differences' SEs are paired.
+    """
+    from simrisk.decision import compare
+
+    return compare([("base", ds), *others])
 
 
 @dataclass(frozen=True)

@@ -214,6 +214,119 @@ WORDS = {
         "± er tallets Monte Carlo-standardfejl: simulationsstøj, som flere trækninger "
         "mindsker, ikke spredningen i udfaldene.",
     ),
+    # --- pages fed by the decision layer (simrisk.decision) ---
+    "p_payers": (
+        "The payers: risk of a net loss, cost per caused success, deadweight",
+        "Betalerne: risiko for nettotab, pris pr. forårsaget succes, dødvægt",
+    ),
+    "payers_intro": (
+        "Each authority repays DSI for successes on its goal and saves on the citizens' use "
+        "of its services. Its net saving is shown on two bases: the note's method "
+        "(threshold × stated excess cost × successes, undiscounted, every success counted) "
+        "and the modelled one (the caused fall in use, discounted at the authority's own "
+        "rate). A caused success is one that would not have happened without the "
+        "intervention.",
+        "Hver myndighed betaler DSI for succeser på sit mål og sparer på borgernes brug af "
+        "dens ydelser. Nettobesparelsen vises på to grundlag: notatets metode "
+        "(tærskel × oplyst merudgift × succeser, udiskonteret, alle succeser talt med) og "
+        "den modellerede (det forårsagede fald i forbruget, diskonteret med myndighedens "
+        "egen rente). En forårsaget succes er en, der ikke ville være sket uden indsatsen.",
+    ),
+    "authority": ("authority", "myndighed"),
+    "basis": ("basis", "grundlag"),
+    "basis_note": ("note's method", "notatets metode"),
+    "basis_modelled": ("modelled", "modelleret"),
+    "p_net_negative": ("P(net saving < 0)", "P(nettobesparelse < 0)"),
+    "net_mean": ("mean net saving", "middel-nettobesparelse"),
+    "cost_caused": ("repaid per caused success", "betalt pr. forårsaget succes"),
+    "deadweight_by_goal": (
+        "Deadweight by goal: share of the goal's repayments for successes that would have "
+        "happened anyway",
+        "Dødvægt pr. mål: andel af målets tilbagebetaling for succeser, der ville være sket "
+        "alligevel",
+    ),
+    "goal": ("goal", "mål"),
+    "payer": ("payer", "betaler"),
+    "dw_share": ("deadweight (mean)", "dødvægt (middel)"),
+    "payers_chart": (
+        "P(the authority's net saving < 0) (%)",
+        "P(myndighedens nettobesparelse < 0) (%)",
+    ),
+    "payers_foot": (
+        "± is one Monte Carlo standard error. The cost per caused success is the mean "
+        "repayment over the mean number of caused successes (its SE by the delta method); "
+        "on the modelled basis repayments are in present value.",
+        "± er én Monte Carlo-standardfejl. Prisen pr. forårsaget succes er den gennemsnitlige "
+        "tilbagebetaling delt med det gennemsnitlige antal forårsagede succeser (standardfejl "
+        "ved deltametoden); på det modellerede grundlag er betalingerne i nutidsværdi.",
+    ),
+    "p_voi": (
+        "Value of information: what would knowing a parameter be worth?",
+        "Informationsværdi: hvad er det værd at kende en parameter?",
+    ),
+    "voi_x": (
+        "expected value of perfect information (DKK, NPV at {rate})",
+        "forventet værdi af fuld information (kr., nutidsværdi ved {rate})",
+    ),
+    "voi_all": ("everything (EVPI)", "alt (EVPI)"),
+    "voi_note": (
+        "DSI's decision is to lend (net benefit: NPV at {rate}) or not (0); without more "
+        "information the better choice is to {best} (expected net benefit {nb}). EVPI = "
+        "{evpi} ± {evpi_se}: what DSI could expect to gain if it knew, before lending, "
+        "everything the model treats as uncertain, the citizens' chance included. EVPPI of "
+        "a parameter: what knowing that parameter alone would be worth, the most a study "
+        "that pinned it down could be worth to this decision. Bars: EVPPI; whiskers: ± 2 "
+        "standard errors (regression and Monte Carlo). Estimated by nonparametric "
+        "regression (Strong, Oakley & Brennan 2014) on {n} draws, {post} posterior draws "
+        "for the regression's error.",
+        "DSI's beslutning er at låne ud (nettogevinst: nutidsværdi ved {rate}) eller lade "
+        "være (0); uden mere information er det bedste valg at {best} (forventet "
+        "nettogevinst {nb}). EVPI = {evpi} ± {evpi_se}: hvad DSI kunne forvente at vinde, "
+        "hvis det før udlånet kendte alt, hvad modellen regner som usikkert, også "
+        "borgernes tilfældigheder. EVPPI for en parameter: hvad det alene er værd at kende "
+        "den parameter, dvs. det meste, en undersøgelse der fastlagde den, kunne være værd "
+        "for denne beslutning. Søjler: EVPPI; streger: ± 2 standardfejl (regression og "
+        "Monte Carlo). Beregnet ved ikke-parametrisk regression (Strong, Oakley & Brennan "
+        "2014) på {n} trækninger, {post} posteriortrækninger til regressionens fejl.",
+    ),
+    "lend": ("lend", "låne ud"),
+    "not_lend": ("not lend", "lade være med at låne ud"),
+    "p_scenarios": (
+        "Scenarios on common random numbers",
+        "Scenarier på fælles tilfældige tal",
+    ),
+    "scenario": ("scenario", "scenarie"),
+    "base": ("Base case", "Grundscenarie"),
+    "diff": ("difference from the base (± SE)", "forskel fra grundscenariet (± standardfejl)"),
+    "sc_npv_neg": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
+    "sc_npv_mean": ("mean NPV", "middel-nutidsværdi"),
+    "sc_loss": ("P(nominal loss)", "P(nominelt tab)"),
+    "sc_note": (
+        "Every scenario was run with the base's seed and number of draws, so draw i of each "
+        "shares the parameter uniforms and the citizens' chance: the differences and their "
+        "standard errors are paired, far smaller than for independent runs. NPV at {rate}; "
+        "nominal loss: DSI gets back less than its capital. ± is one Monte Carlo standard "
+        "error.",
+        "Hvert scenarie er kørt med grundscenariets startværdi og antal trækninger, så "
+        "trækning i deler parametrenes tilfældige tal og borgernes tilfældigheder: "
+        "forskellene og deres standardfejl er parrede og langt mindre end for uafhængige "
+        "kørsler. Nutidsværdi ved {rate}; nominelt tab: DSI får mindre end sin kapital "
+        "tilbage. ± er én Monte Carlo-standardfejl.",
+    ),
+    "sc_fixed_note": (
+        "With every parameter fixed at its central value only the citizens' chance "
+        "remains: P(NPV < 0) falls from {base} to {fixed}. The rest of the risk comes from "
+        "not knowing the parameters.",
+        "Med alle parametre låst på deres centrale værdier er kun borgernes tilfældigheder "
+        "tilbage: P(nutidsværdi < 0) falder fra {base} til {fixed}. Resten af risikoen "
+        "skyldes, at parametrene ikke kendes.",
+    ),
+    "sc_fixed_note_up": (
+        "With every parameter fixed at its central value only the citizens' chance "
+        "remains: P(NPV < 0) is {fixed} against {base} in the base case.",
+        "Med alle parametre låst på deres centrale værdier er kun borgernes tilfældigheder "
+        "tilbage: P(nutidsværdi < 0) er {fixed} mod {base} i grundscenariet.",
+    ),
     "figure": ("figure", "tal"),
     "value": ("value", "værdi"),
 }

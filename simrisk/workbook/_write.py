@@ -72,10 +72,11 @@ def _formats(book, lang: str) -> dict:
     }
 
 
-def _header(ws, names, fmt) -> None:
+def _header(ws, names, fmt, row: int = 0) -> None:
     for j, h in enumerate(names):
-        ws.write_string(0, j, h, fmt)
-    ws.freeze_panes(1, 0)
+        ws.write_string(row, j, h, fmt)
+    if row == 0:
+        ws.freeze_panes(1, 0)
 
 
 def _finite(x) -> float | None:
@@ -380,20 +381,46 @@ def _provenance_sheet(book, f, ds, n_draws_written):
 
 
 def _dataset_sheet(book, f, name: str, extra: xr.Dataset):
-    """A generic table of a decision-layer result: one row per coordinate combination.
+    """A decision-layer result as tables: one block per set of dimensions.
 
-    The hook for the ``sensitivity`` and ``voi`` sheets: whatever Dataset the
-    decision layer writes is laid out as its ``to_dataframe()``.
+    The hook for the ``sensitivity`` and ``voi`` sheets. Variables that share
+    their dimensions form one block (the block's coordinates, then its
+    variables: the rows of that part's ``to_dataframe()``); blocks follow each
+    other with one empty row between them, scalars (``variable``, ``value``)
+    first. A Dataset whose variables all share their dimensions is one plain
+    table. (One ``to_dataframe()`` of the whole Dataset would broadcast every
+    variable over every dimension: 28,000 rows for a sensitivity result.)
     """
     ws = book.add_worksheet(name)
-    table = extra.to_dataframe().reset_index()
-    _header(ws, [str(c) for c in table.columns], f["head"])
-    for i, row in enumerate(table.itertuples(index=False), start=1):
-        for j, v in enumerate(row):
-            if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-                _write_num(ws, i, j, v)
-            else:
-                ws.write_string(i, j, str(v))
+    groups: dict[tuple, list[str]] = {}
+    for v in extra.data_vars:
+        groups.setdefault(tuple(extra[v].dims), []).append(str(v))
+    i = 0
+    for dims in sorted(groups, key=len):
+        if i:
+            i += 1  # an empty row between blocks
+        if not dims:
+            _header(ws, ["variable", "value"], f["head"], row=i)
+            for v in groups[dims]:
+                i += 1
+                ws.write_string(i, 0, v)
+                _cell(ws, i, 1, extra[v].values.item())
+            i += 1
+            continue
+        table = extra[groups[dims]].to_dataframe().reset_index()
+        _header(ws, [str(c) for c in table.columns], f["head"], row=i)
+        for row in table.itertuples(index=False):
+            i += 1
+            for j, v in enumerate(row):
+                _cell(ws, i, j, v)
+        i += 1
+
+
+def _cell(ws, i: int, j: int, v) -> None:
+    if isinstance(v, int | float | np.number) and not isinstance(v, bool):
+        _write_num(ws, i, j, v)
+    else:
+        ws.write_string(i, j, str(v))
 
 
 # ----------------------------------------------------------------------------- entry

@@ -79,11 +79,15 @@ def format_summary(summary: dict) -> str:
     return fmt(summary)
 
 
-def report(ds, out, *, lang="en", figures=None, wellby=None, design=None) -> list[str]:
+def report(
+    ds, out, *, lang="en", figures=None, wellby=None, design=None, scenarios=None
+) -> list[str]:
     """The committee's PDF report of a run; returns the page names."""
     from simrisk.report import build_report
 
-    return build_report(ds, out, lang=lang, figures=figures, wellby=wellby, design=design)
+    return build_report(
+        ds, out, lang=lang, figures=figures, wellby=wellby, design=design, scenarios=scenarios
+    )
 
 
 def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:

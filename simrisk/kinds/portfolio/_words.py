@@ -78,6 +78,10 @@ WORDS = {
                          "patienttimer sparet (ikke medregnet)"),
     "summary.se": ("± is one Monte Carlo standard error; {n} draws, seed {seed}",
                    "± er én Monte Carlo-standardfejl; {n} trækninger, seed {seed}"),
+    "summary.voi": ("Value of information for the choice of option: EVPI {evpi}; EVPPI "
+                    "per parameter ({n} draws):",
+                    "Informationsværdi for valget af forslag: EVPI {evpi}; EVPPI pr. "
+                    "parameter ({n} trækninger):"),
     "summary.never": ("not within the horizon", "ikke inden for horisonten"),
 }  # fmt: skip
 

@@ -25,7 +25,16 @@ __all__ = ["PAGES", "report_pages", "write_report"]
 
 A4 = (11.69, 8.27)  # landscape, inches
 COLOURS = ("#1b6ca8", "#e07b00", "#2a9d55", "#b03060", "#6a4c93")
-PAGES = ("answer", "npv", "by_year", "cumulative", "algorithms", "acceptability", "assumptions")
+PAGES = (
+    "answer",
+    "npv",
+    "by_year",
+    "cumulative",
+    "algorithms",
+    "acceptability",
+    "value_of_information",
+    "assumptions",
+)
 
 W = {
     "title": ("Region Hovedstaden's AI pool: which option, and when does it pay?",
@@ -104,6 +113,30 @@ W = {
                  "værdi af én personaletime (kr. pr. time)"),
     "acc_y": ("P(option has the highest net benefit) (%)",
               "P(forslaget har den højeste nettogevinst) (%)"),
+    "voi_title": ("Value of information: what would knowing a parameter be worth to the choice?",
+                  "Informationsværdi: hvad er det værd for valget at kende en parameter?"),
+    "voi_axis": ("expected value of perfect information (mio DKK, NPV at {rate})",
+                 "forventet værdi af fuld information (mio. kr., nutidsværdi ved {rate})"),
+    "voi_all": ("everything (EVPI)", "alt (EVPI)"),
+    "voi_note": (
+        "The council chooses one of the three options. Without more information the best "
+        "on average is {best} (expected net benefit {nb}). EVPI = {evpi} ± {se}: what the "
+        "region could expect to gain if it knew everything the model treats as uncertain "
+        "before choosing, each candidate's luck included. EVPPI of a parameter: what "
+        "knowing that parameter alone would be worth, the most a study or pilot that "
+        "pinned it down could be worth to this choice. Bars: EVPPI; whiskers: ± 2 standard "
+        "errors (regression and Monte Carlo). Nonparametric regression (Strong, Oakley & "
+        "Brennan 2014) on {n} draws, {post} posterior draws for the regression's error.",
+        "Regionsrådet vælger et af de tre forslag. Uden mere information er {best} bedst i "
+        "gennemsnit (forventet nettogevinst {nb}). EVPI = {evpi} ± {se}: hvad regionen "
+        "kunne forvente at vinde, hvis den før valget kendte alt, hvad modellen regner som "
+        "usikkert, også den enkelte kandidats held. EVPPI for en parameter: hvad det alene "
+        "er værd at kende den parameter, dvs. det meste, en undersøgelse eller pilot der "
+        "fastlagde den, kunne være værd for valget. Søjler: EVPPI; streger: ± 2 "
+        "standardfejl (regression og Monte Carlo). Ikke-parametrisk regression (Strong, "
+        "Oakley & Brennan 2014) på {n} trækninger, {post} posteriortrækninger til "
+        "regressionens fejl.",
+    ),
     "stated": ("stated wage: {v} per hour", "angivet løn: {v} pr. time"),
     "ass_title": ("Assumptions: world-level priors (one draw per simulated world)",
                   "Antagelser: priors på verdensniveau (én trækning pr. simuleret verden)"),
@@ -423,6 +456,71 @@ def _acceptability_page(ds, s, lang):
     return fig
 
 
+#: Plain names of the priors (en, da) for the value-of-information page.
+PARAM_LABEL = {
+    "p_gain": ("P(a tool shows a measurable net gain)", "P(et værktøj viser målbar nettogevinst)"),
+    "p_workload": ("P(a tool without gain adds work)",
+                   "P(et værktøj uden gevinst giver merarbejde)"),
+    "readiness_correlation": ("shared readiness (correlation between tools)",
+                              "fælles parathed (korrelation mellem værktøjer)"),
+    "screen_sensitivity": ("P(a tool with gain passes validation)",
+                           "P(et værktøj med gevinst består valideringen)"),
+    "screen_specificity": ("P(a tool without gain is stopped)",
+                           "P(et værktøj uden gevinst stoppes)"),
+    "ramp_years": ("years from go-live to full benefit", "år fra idriftsættelse til fuld gevinst"),
+    "running_cost_share": ("yearly running cost, share of the tool's price",
+                           "årlig drift, andel af værktøjets pris"),
+    "benefit_scale": ("size of the benefit where tools work",
+                      "gevinstens størrelse, hvor værktøjer virker"),
+}  # fmt: skip
+
+
+def _voi_page(ds, s, lang):
+    """EVPI and EVPPI per parameter (the summary's, from :mod:`simrisk.decision`) as bars."""
+    f = Num(lang)
+    names = dict(zip([str(o) for o in ds["option"].values], _option_names(ds, lang), strict=True))
+    ev = s["evppi"]
+    order = sorted(ev, key=lambda p: ev[p]["value"])
+    vals = np.array([ev[p]["value"] for p in order]) / 1e6
+    ses = np.array([ev[p]["se"] for p in order]) / 1e6
+    evpi, evpi_se = s["evpi"]["value"] / 1e6, s["evpi"]["se"] / 1e6
+    best = s["voi_best_option"]
+    fig = plt.figure(figsize=A4)
+    fig.text(0.04, 0.945, _w("voi_title", lang), fontsize=13, weight="bold")
+    note = _w("voi_note", lang).format(
+        best=names.get(best, best),
+        nb=f.mio(s["options"][best]["npv"]["mean"]),
+        evpi=f.mio(s["evpi"]["value"]),
+        se=f.mio(s["evpi"]["se"], 2),
+        n=f.num(s["voi_draws"]),
+        post=f.num(s["voi_posterior_draws"]),
+    )
+    fig.text(0.04, 0.905, textwrap.fill(note, 170), fontsize=8.5, va="top")
+    ax = fig.add_axes((0.33, 0.1, 0.6, 0.6))
+    y = np.arange(len(order))
+    ax.barh(y, vals, color=COLOURS[0], alpha=0.85, height=0.6)
+    ax.errorbar(vals, y, xerr=2 * ses, fmt="none", color="black", capsize=3, lw=1)
+    top = len(order) + 0.5
+    ax.barh(top, evpi, color="#888888", alpha=0.85, height=0.6)
+    ax.errorbar(evpi, top, xerr=2 * evpi_se, fmt="none", color="black", capsize=3, lw=1)
+    xmax = max(evpi + 2 * evpi_se, float((vals + 2 * ses).max())) * 1.2
+    for k, (v, e) in enumerate(zip(vals, ses, strict=True)):
+        shown = abs(v) if abs(v) < 0.005 else v  # no "−0.00" for a regression's rounding
+        ax.text(max(v, 0) + 2 * e + xmax * 0.01, k, f.num(shown, 2), va="center", fontsize=8)
+    ax.text(evpi + 2 * evpi_se + xmax * 0.01, top, f.num(evpi, 2), va="center", fontsize=8)
+    k = 1 if lang == "da" else 0
+    ax.set_yticks([*y, top])
+    ax.set_yticklabels(
+        [PARAM_LABEL.get(p, (p, p))[k] for p in order] + [_w("voi_all", lang)], fontsize=8.5
+    )
+    ax.set_xlim(min(0.0, float((vals - 2 * ses).min()) * 1.1), xmax)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f.num(x, 0)))
+    ax.set_xlabel(_w("voi_axis", lang).format(rate=f.pct(s["discount_rate"])))
+    ax.set_ylabel(_w("param", lang))
+    ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
 def _prior_text(p: dict, f: Num) -> str:
     keys = ("value", "mean", "sd", "low", "high", "median", "sd_log", "min", "mode", "max")
     sep = "; " if f.lang == "da" else ", "  # Danish decimals are commas
@@ -556,7 +654,7 @@ def report_pages(ds: xr.Dataset, lang: str = "en") -> list:
     check_result(ds)
     s = summarize(ds)
     makers = (_answer_page, _npv_page, _by_year_page, _cumulative_page, _algorithms_page,
-              _acceptability_page, _assumptions_page)  # fmt: skip
+              _acceptability_page, _voi_page, _assumptions_page)  # fmt: skip
     figs = []
     for k, make in enumerate(makers, start=1):
         fig = make(ds, s, lang)
