@@ -106,6 +106,7 @@ def simulate_arrays(
     spec: RunSpec,
     progress: Callable[[int], None] | None = None,
     checkpoint: Checkpoint | None = None,
+    backend=None,
 ) -> dict[str, np.ndarray]:
     """Run the kernel over all draws; returns compact per-draw arrays.
 
@@ -130,7 +131,10 @@ def simulate_arrays(
         # The kernel writes straight into the compact arrays (numba casts on store).
         run_kernel(inp, draw0, params, key, views)
 
-    return run_chunks(fill, _empty_outputs(inp, spec.draws), spec, progress, checkpoint)
+    out = _empty_outputs(inp, spec.draws)
+    if backend is None:
+        return run_chunks(fill, out, spec, progress, checkpoint)
+    return run_chunks(fill, out, spec, progress, checkpoint, backend=backend)
 
 
 def simulate(
@@ -143,6 +147,7 @@ def simulate(
     config_text: str = "",
     quiet: bool = True,
     checkpoint_path=None,
+    backend=None,
 ):
     """Simulate a scenario and return the per-draw results as a Dataset.
 
@@ -166,6 +171,9 @@ def simulate(
         Save progress here on interruption (and every two minutes) and
         resume from it when it matches this run; removed by the caller once
         the output is written.
+    backend : simrisk.core.backends.DaskBackend, optional
+        Run the chunks as tasks on a dask.distributed cluster; the result is
+        bit-identical to a run in this process.
 
     Returns
     -------
@@ -198,7 +206,7 @@ def simulate(
         )
     bar, update = progress_bar(spec.draws, quiet)
     try:
-        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt)
+        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt, backend=backend)
     finally:
         if bar is not None:
             bar.close()
