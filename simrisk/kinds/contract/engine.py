@@ -31,7 +31,8 @@ from simrisk.kinds.contract.config import Scenario
 __all__ = ["RunSpec", "simulate", "simulate_arrays"]
 
 RNG_DESCRIPTION = (
-    "SplitMix64 by position: draw * 2**24 + citizen * 16 + slot; state from SeedSequence(seed)"
+    "SplitMix64 by position: draw * 2**24 + citizen * 2**8 + slot for citizens below 2**15, "
+    "2**63 + draw * 2**32 + citizen * 2**8 + slot above; state from SeedSequence(seed)"
 )
 #: recruitment's prior may reach this multiple of population.referred
 #: (simrisk.kinds.contract.priors)
