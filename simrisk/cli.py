@@ -152,6 +152,20 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="discard a checkpoint left by an interrupted run instead of resuming from it",
     )
+    where = run.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="contract configs: run the chunks on N local dask worker processes "
+        "(needs simrisk[dask]); results are bit-identical to a threaded run",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="contract configs: run the chunks on the dask.distributed cluster at "
+        "ADDRESS (e.g. tcp://host:8786; see docs/scale.md)",
+    )
     run.set_defaults(func=_cmd_run)
 
     summ = sub.add_parser(
@@ -687,6 +701,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             _writable_folder(Path("."), f"--out {out} (the default)")
     if args.scores:
         _check_scores(args.scores)
+    distributed = "--workers" if args.workers else "--scheduler" if args.scheduler else None
+    if distributed and name != "contract":
+        raise SimriskError(f"{distributed}: only for a contract config; {args.config} is a {name}")
+    if distributed and args.until:
+        raise SimriskError(f"{distributed}: cannot be combined with --until")
     if args.until:
         if name != "contract":
             raise SimriskError(f"--until: only for a contract config; {args.config} is a {name}")
@@ -719,7 +738,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"({exc.strerror or exc.__class__.__name__}); give --out"
             ) from None
     lock = OutputLock(out).acquire() if out is not None else None
+    backend = None
     try:
+        if distributed:
+            from simrisk.core.backends import dask_backend
+
+            backend = dask_backend(
+                workers=args.workers, scheduler=args.scheduler, threads=args.threads
+            )
+            options["backend"] = backend
         if out is not None:
             _clean_leftovers(out, "run")
             if args.restart:
@@ -767,6 +794,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if ck is not None:
                 ck.remove()
     finally:
+        if backend is not None:
+            backend.close()
         if lock is not None:
             lock.release()
     _print_summary(kind, kind.summarize(ds), args.json)

@@ -231,3 +231,52 @@ def test_checkpoint_of_another_run_is_not_used(dsi_scenario, tmp_path):
     (first.path / "identity.json").write_text(json.dumps({"seed": 99}))
     with pytest.raises(SimriskError, match="different run"):
         simulate_arrays(inp, spec, checkpoint=Checkpoint(prefix, {"seed": 13}))
+
+
+def _scenario_with_referred(tmp_path, referred):
+    import re
+
+    from simrisk.kinds.contract.loader import load_scenario
+    from tests.conftest import DSI_CONFIG
+
+    text = re.sub(r"(?m)^referred = 700\b", f"referred = {referred}", DSI_CONFIG.read_text())
+    path = tmp_path / "big.toml"
+    path.write_text(text, encoding="utf-8")
+    scenario, _ = load_scenario(path)
+    return scenario
+
+
+def test_a_population_of_100000_referred_runs_and_is_binomial(tmp_path, inputs):
+    # Issue 15: no 16-bit limit. 100,000 referred, half measured, so citizens
+    # beyond 2**15 (the random stream's upper half) decide most outcomes.
+    n_ref, draws = 100_000, 24
+    ds = simulate(
+        _scenario_with_referred(tmp_path, n_ref), draws=draws, seed=5, fixed_parameters=True
+    )
+    assert ds["measured"].dtype == np.int32
+    assert (ds["referred"].values == n_ref).all()
+    m = ds["measured"].sum("cohort").values.astype(float)
+    assert m.min() > 2**15
+    _within(m.mean(), n_ref * 0.5, math.sqrt(n_ref * 0.25 / draws))
+    p1, _ = success_probabilities(inputs, inputs.space.central)
+    for goal in range(3):
+        q = 0.5 * p1[goal]
+        x = ds["successes"].isel(goal=goal).sum("cohort").values.astype(float)
+        _within(x.mean(), n_ref * q, math.sqrt(n_ref * q * (1 - q) / draws))
+    # Cohort shares hold among the high citizens too: cohort 0's share of the measured.
+    share0 = float(inputs.cohort_cdf[0])
+    c0 = ds["measured"].isel(cohort=0).values.astype(float)
+    _within(c0.sum() / m.sum(), share0, math.sqrt(share0 * (1 - share0) / m.sum()))
+
+
+def test_small_populations_keep_int16_counts(fixed_run):
+    assert fixed_run["measured"].dtype == np.int16
+
+
+def test_a_population_beyond_the_random_stream_is_refused(tmp_path):
+    from simrisk.core.errors import SimriskError
+    from simrisk.kinds.contract.engine import MAX_REFERRED
+
+    scenario = _scenario_with_referred(tmp_path, MAX_REFERRED + 1)
+    with pytest.raises(SimriskError, match=r"population.referred = 1677722: too large"):
+        simulate(scenario, draws=10, seed=1, fixed_parameters=True)

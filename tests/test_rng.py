@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.core.rng import GAMMA, citizen_word, key_from_seed, normal_from, u01_hi
+from simrisk.core.rng import (
+    GAMMA,
+    LOW_CITIZENS,
+    MAX_CITIZENS,
+    citizen_word,
+    key_from_seed,
+    normal_from,
+    u01_hi,
+)
 from simrisk.kinds.contract._kernel import binomial_inverse
 
 MASK64 = (1 << 64) - 1
@@ -54,6 +62,44 @@ def test_random_access_equals_the_sequential_splitmix64():
     # ... and draw 3, citizen 5, slots 0..9 sit at positions 3 * 2**24 + 5 * 256 + s.
     pos = 3 * 2**24 + 5 * 256
     np.testing.assert_array_equal(_words(key, 3, 5, 10), _sequential_tail(key, pos, 10))
+
+
+def _mix64_at(key: int, pos: int) -> int:
+    """SplitMix64's output at position ``pos`` (state ``key + (pos + 1) * GAMMA``), in Python."""
+    z = (key + (pos + 1) * int(GAMMA)) & MASK64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return z ^ (z >> 31)
+
+
+def test_citizens_beyond_the_original_layout_use_the_upper_half():
+    # Issue 15: citizens from 2**15 on sit at 2**63 + draw * 2**32 + citizen * 256 + slot;
+    # citizens below keep draw * 2**24 + citizen * 256 + slot (so old results stand).
+    key, _ = key_from_seed(123)
+    k = int(key)
+    for d, i in [(0, LOW_CITIZENS - 1), (3, 5), (2**31 - 1, 0)]:
+        want = [_mix64_at(k, d * 2**24 + i * 256 + s) for s in range(4)]
+        assert [int(w) for w in _words(key, d, i, 4)] == want
+    for d, i in [(0, LOW_CITIZENS), (3, 100_000), (2**31 - 1, MAX_CITIZENS - 1)]:
+        want = [_mix64_at(k, 2**63 + d * 2**32 + i * 256 + s) for s in range(4)]
+        assert [int(w) for w in _words(key, d, i, 4)] == want
+    # The highest position of the layout is 2**64 - 1: still inside the 64-bit space.
+    assert 2**63 + (2**31 - 1) * 2**32 + (MAX_CITIZENS - 1) * 256 + 255 == MASK64
+
+
+@numba.njit
+def _high_uniforms(key, n):
+    out = np.empty(n)
+    for k in range(n):
+        out[k] = u01_hi(citizen_word(key, k // 1000, LOW_CITIZENS + k % 1000 * 97, 0))
+    return out
+
+
+def test_uniforms_of_high_citizens_are_uniform():
+    key, _ = key_from_seed(7)
+    u = _high_uniforms(key, 200_000)
+    assert 0 < u.min() and u.max() < 1
+    assert stats.kstest(u, "uniform").pvalue > 1e-3
 
 
 def test_known_splitmix64_output():

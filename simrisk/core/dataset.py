@@ -48,8 +48,13 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     if not folder.is_dir():
         raise SimriskError(f"--out {path}: folder {folder} does not exist")
     tmp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
+    # zlib level 1 after HDF5's byte shuffle (issue 15): measured on 300,000 DSI
+    # draws, the write took 1.15 s instead of 1.50 s for zlib alone (lzf 0.69 s,
+    # none 0.13 s) and the file was 50 MiB instead of 48 (lzf 58, none 74).
+    # Both filters are netCDF-4 standard, so ncdump, R and netCDF-C read the
+    # file; lzf is h5py's own and they could not.
     encoding = {
-        name: {"zlib": True, "complevel": 1}
+        name: {"zlib": True, "complevel": 1, "shuffle": True}
         for name, v in ds.data_vars.items()
         if v.ndim >= 1 and v.size > 1024 and v.dtype.kind in "fiu"
     }

@@ -76,6 +76,7 @@ def run_chunks(
     spec: RunSpec,
     progress: Callable[[int], None] | None = None,
     checkpoint: Checkpoint | None = None,
+    backend=None,
 ) -> dict[str, np.ndarray]:
     """Fill the per-draw arrays ``out`` chunk by chunk.
 
@@ -88,7 +89,14 @@ def run_chunks(
     and are shrunk so that one takes about :data:`CHUNK_SECONDS` at most.
     Because every draw depends only on (seed, config, draw index), a resumed
     run is bit-identical to one that ran through.
+
+    With a ``backend`` (:class:`simrisk.core.backends.DaskBackend`), chunks
+    are tasks on its cluster (``fill`` must then pickle): results come back
+    in draw order and are copied into ``out`` and the checkpoint as they
+    arrive, bit-identical to a run in this process.
     """
+    if backend is not None:
+        return _run_on(backend, fill, out, spec, progress, checkpoint)
     if spec.threads is not None:
         import numba
 
@@ -113,6 +121,29 @@ def run_chunks(
         per_draw = took / n
         n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
         n = max(1, min(n, spec.chunk_size))
+    return out
+
+
+def _run_on(backend, fill, out, spec, progress, checkpoint) -> dict[str, np.ndarray]:
+    import contextlib
+
+    N = spec.draws
+    start = checkpoint.resume(out) if checkpoint is not None else 0
+    if progress is not None and start:
+        progress(start)
+    template = {k: (v.shape[1:], v.dtype.str) for k, v in out.items()}
+    size = backend.chunk_size(N - start, spec.chunk_size)
+    chunks = [(d, min(size, N - d)) for d in range(start, N, size)]
+    # closing(): an interruption here closes the generator, which cancels the tasks in flight
+    with contextlib.closing(backend.run(fill, template, chunks)) as results:
+        for draw0, n, arrays in results:
+            for k, v in out.items():
+                v[draw0 : draw0 + n] = arrays[k]
+            del arrays
+            if checkpoint is not None and draw0 + n < N:
+                checkpoint.save_chunk(out, draw0, n)
+            if progress is not None:
+                progress(n)
     return out
 
 

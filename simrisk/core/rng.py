@@ -14,7 +14,15 @@ the thread count, on the order threads take draws in, or on the chunk size.
 Positions: ``draw * 2**24 + citizen * 2**8 + slot`` for citizens
 (``citizen < 2**15``, ``slot < 256``), and ``draw * 2**24 + 2**24 - 1 - k``
 for the ``k``-th per-draw word (parameters, binomial draws), counted down
-from the top of the draw's block so the two never meet.
+from the top of the draw's block so the two never meet. These blocks fill
+positions below ``2**31 * 2**24 = 2**55``.
+
+Citizens ``2**15 <= citizen < 2**24`` (populations beyond 32,767 measured
+citizens, issue 15) sit in the upper half of the position space:
+``2**63 + draw * 2**32 + citizen * 2**8 + slot``, which lies in
+``[2**63, 2**64)`` for every ``draw < 2**31`` and so never meets the lower
+layout. Citizens below ``2**15`` keep their positions, so every result of a
+population that fits the original layout is unchanged, bit for bit.
 
 Standard normals come from Marsaglia & Tsang's (2000) ziggurat with 128
 layers, taking the layer index and the value from separate bits of one
@@ -30,6 +38,7 @@ from simrisk.core._numba import jit, jit_parallel
 
 __all__ = [
     "DRAW_BLOCK",
+    "LOW_CITIZENS",
     "MAX_CITIZENS",
     "SLOTS",
     "citizen_word",
@@ -53,7 +62,13 @@ _MASK = np.uint64(0xFFFFFFFF)
 _INV32 = 1.0 / 4294967296.0
 
 DRAW_BLOCK = np.uint64(1 << 24)
-MAX_CITIZENS = 1 << 15
+#: citizens below this index use the original layout (``draw * 2**24 + ...``)
+LOW_CITIZENS = 1 << 15
+#: citizens per draw the position layout allows (both regions together)
+MAX_CITIZENS = 1 << 24
+_LOW = np.uint64(LOW_CITIZENS)
+_HIGH_BASE = np.uint64(1 << 63)
+_HIGH_BLOCK = np.uint64(1 << 32)
 SLOTS = 256
 _SLOT = np.uint64(SLOTS)
 
@@ -78,8 +93,16 @@ def mix64(z):
 
 @jit(inline="always")
 def citizen_word(key, draw, citizen, slot):
-    """The 64-bit output at the position of ``(draw, citizen, slot)``."""
-    pos = np.uint64(draw) * DRAW_BLOCK + np.uint64(citizen) * _SLOT + np.uint64(slot)
+    """The 64-bit output at the position of ``(draw, citizen, slot)``.
+
+    ``citizen < 2**24``; citizens from ``2**15`` on use the upper half of the
+    position space (see the module's docstring).
+    """
+    c = np.uint64(citizen)
+    if c < _LOW:
+        pos = np.uint64(draw) * DRAW_BLOCK + c * _SLOT + np.uint64(slot)
+    else:
+        pos = _HIGH_BASE + np.uint64(draw) * _HIGH_BLOCK + c * _SLOT + np.uint64(slot)
     return mix64(key + (pos + np.uint64(1)) * GAMMA)
 
 

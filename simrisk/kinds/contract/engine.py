@@ -5,8 +5,9 @@ The chunk loop, checkpoints and the run's spec are the core's
 Numba kernel (:mod:`simrisk.kinds.contract._kernel`) and assembles the
 Dataset. Every random number is keyed by the draw's global index, so results
 are bit-identical for any chunk size and any thread count (see
-:mod:`simrisk.core.rng`). Per-draw outputs are stored in compact dtypes
-(int16 counts, float32 money).
+:mod:`simrisk.core.rng`). Per-draw outputs are stored in compact dtypes:
+float32 money, and counts as int16 when every count fits (recruitment may
+reach 10 times ``population.referred``) or else int32 (:func:`count_dtype`).
 """
 
 from __future__ import annotations
@@ -30,8 +31,25 @@ from simrisk.kinds.contract.config import Scenario
 __all__ = ["RunSpec", "simulate", "simulate_arrays"]
 
 RNG_DESCRIPTION = (
-    "SplitMix64 by position: draw * 2**24 + citizen * 16 + slot; state from SeedSequence(seed)"
+    "SplitMix64 by position: draw * 2**24 + citizen * 2**8 + slot for citizens below 2**15, "
+    "2**63 + draw * 2**32 + citizen * 2**8 + slot above; state from SeedSequence(seed)"
 )
+#: recruitment's prior may reach this multiple of population.referred
+#: (simrisk.kinds.contract.priors)
+RECRUITMENT_MAX = 10
+#: the largest population.referred the engine takes: every recruited citizen
+#: needs a position in the random stream (simrisk.core.rng.MAX_CITIZENS)
+MAX_REFERRED = (MAX_CITIZENS - 1) // RECRUITMENT_MAX
+
+
+def count_dtype(referred: int) -> type:
+    """int16 when every count of a population of ``referred`` fits, else int32.
+
+    Counts are at most ``RECRUITMENT_MAX * referred + 1`` (the recruitment
+    multiplier's bound, plus rounding). Small populations keep int16, so
+    their files (and the pinned digests) are unchanged.
+    """
+    return np.int16 if RECRUITMENT_MAX * referred + 1 <= np.iinfo(np.int16).max else np.int32
 
 
 def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> None:
@@ -68,12 +86,13 @@ def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
     C = len(inp.contract.cohort_ids)
     G = inp.n_goals
     P = len(inp.space.names)
+    count = count_dtype(inp.contract.referred)
     return {
         "parameters": np.empty((N, P), np.float32),
-        "referred": np.empty(N, np.int16),
-        "measured": np.empty((N, C), np.int16),
-        "successes": np.empty((N, C, G), np.int16),
-        "deadweight": np.empty((N, C, G), np.int16),
+        "referred": np.empty(N, count),
+        "measured": np.empty((N, C), count),
+        "successes": np.empty((N, C, G), count),
+        "deadweight": np.empty((N, C, G), count),
         "repaid": np.empty((N, C, G), np.float32),
         "cash_year": np.empty((N, len(inp.years)), np.float32),
         "irr": np.empty(N, np.float32),
@@ -91,6 +110,7 @@ def simulate_arrays(
     spec: RunSpec,
     progress: Callable[[int], None] | None = None,
     checkpoint: Checkpoint | None = None,
+    backend=None,
 ) -> dict[str, np.ndarray]:
     """Run the kernel over all draws; returns compact per-draw arrays.
 
@@ -101,11 +121,11 @@ def simulate_arrays(
     bit-identical to one that ran through.
     """
     check_spec(spec)
-    most = min(np.iinfo(np.int16).max, MAX_CITIZENS - 1) // 10
-    if inp.contract.referred > most:
+    if inp.contract.referred > MAX_REFERRED:
         raise SimriskError(
             f"population.referred = {inp.contract.referred}: too large for the engine "
-            f"(at most {most:,}: recruitment may reach 10x, and counts are int16)"
+            f"(at most {MAX_REFERRED:,}: recruitment may reach {RECRUITMENT_MAX}x, and "
+            "each citizen needs a place in the random stream)"
         )
     key, _ = key_from_seed(spec.seed)
 
@@ -115,7 +135,10 @@ def simulate_arrays(
         # The kernel writes straight into the compact arrays (numba casts on store).
         run_kernel(inp, draw0, params, key, views)
 
-    return run_chunks(fill, _empty_outputs(inp, spec.draws), spec, progress, checkpoint)
+    out = _empty_outputs(inp, spec.draws)
+    if backend is None:
+        return run_chunks(fill, out, spec, progress, checkpoint)
+    return run_chunks(fill, out, spec, progress, checkpoint, backend=backend)
 
 
 def simulate(
@@ -128,6 +151,7 @@ def simulate(
     config_text: str = "",
     quiet: bool = True,
     checkpoint_path=None,
+    backend=None,
 ):
     """Simulate a scenario and return the per-draw results as a Dataset.
 
@@ -151,6 +175,9 @@ def simulate(
         Save progress here on interruption (and every two minutes) and
         resume from it when it matches this run; removed by the caller once
         the output is written.
+    backend : simrisk.core.backends.DaskBackend, optional
+        Run the chunks as tasks on a dask.distributed cluster; the result is
+        bit-identical to a run in this process.
 
     Returns
     -------
@@ -183,7 +210,7 @@ def simulate(
         )
     bar, update = progress_bar(spec.draws, quiet)
     try:
-        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt)
+        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt, backend=backend)
     finally:
         if bar is not None:
             bar.close()

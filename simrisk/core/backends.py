@@ -1,0 +1,168 @@
+"""Where chunks run: in this process (the default) or as tasks on dask.distributed.
+
+The driver (:func:`simrisk.core.driver.run_chunks`) splits a run into chunks
+and a kind's ``fill(draw0, n, views)`` simulates one. Every draw is a pure
+function of (seed, config, draw index) (:mod:`simrisk.core.rng`), so a chunk
+can run anywhere: on a dask worker it gives the same bytes as in this
+process, and the assembled result is bit-identical to a threaded run.
+
+:class:`DaskBackend` submits chunks as tasks, keeps at most ``window`` of
+them in flight (so neither the cluster nor this process holds more than a
+few chunks' results), takes results back in draw order as they complete,
+releases each future once its chunk is copied into place, and cancels the
+futures in flight when interrupted (Ctrl-C) or when a task fails.
+
+``distributed`` is an optional dependency (``pip install simrisk[dask]``);
+it is imported only when a dask backend is made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from simrisk.core.errors import SimriskError
+
+__all__ = ["DaskBackend", "chunk_task", "dask_backend"]
+
+
+def chunk_task(
+    fill: Callable[[int, int, dict[str, np.ndarray]], None],
+    template: dict[str, tuple[tuple[int, ...], str]],
+    draw0: int,
+    n: int,
+    threads: int | None,
+) -> dict[str, np.ndarray]:
+    """Simulate draws ``draw0 .. draw0 + n - 1`` into fresh arrays (runs on a worker).
+
+    ``template`` maps each output to its per-draw shape and dtype.
+    """
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    out = {k: np.empty((n, *shape), np.dtype(dt)) for k, (shape, dt) in template.items()}
+    fill(draw0, n, out)
+    return out
+
+
+class DaskBackend:
+    """Chunks as tasks on a dask.distributed cluster.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A connected client.
+    cluster : distributed.LocalCluster, optional
+        A cluster this backend started (closed by :meth:`close`).
+    threads : int, optional
+        Numba threads per task (``None``: the worker's default).
+    window : int, optional
+        Chunks in flight at once (default: twice the workers' threads).
+    """
+
+    def __init__(self, client, cluster=None, threads: int | None = None, window=None):
+        self.client = client
+        self.cluster = cluster
+        self.threads = threads
+        if window is None:
+            nthreads = sum(client.nthreads().values()) or 1
+            window = 2 * nthreads
+        self.window = max(1, int(window))
+
+    @property
+    def workers(self) -> int:
+        return len(self.client.nthreads())
+
+    def chunk_size(self, remaining: int, chunk_size: int) -> int:
+        """Draws per task: at most ``chunk_size``, and enough tasks to keep every worker busy."""
+        spread = -(-remaining // (4 * max(self.workers, 1)))
+        return max(1, min(chunk_size, spread))
+
+    def run(
+        self,
+        fill: Callable[[int, int, dict[str, np.ndarray]], None],
+        template: dict[str, tuple[tuple[int, ...], str]],
+        chunks: list[tuple[int, int]],
+    ) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+        """Yield ``(draw0, n, arrays)`` for ``chunks`` in their order, computed on the cluster."""
+        client = self.client
+        [fill_f] = client.scatter([fill], broadcast=True, hash=False)
+        pending = deque()
+        todo = iter(chunks)
+        try:
+            for draw0, n in todo:
+                pending.append((draw0, n, self._submit(fill_f, template, draw0, n)))
+                if len(pending) >= self.window:
+                    break
+            while pending:
+                draw0, n, fut = pending[0]
+                arrays = fut.result()  # interrupted here: the finally cancels it too
+                pending.popleft()
+                fut.release()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    pending.append((*nxt, self._submit(fill_f, template, *nxt)))
+                yield draw0, n, arrays
+        finally:
+            # Interrupted (Ctrl-C), failed or abandoned: nothing keeps running.
+            if pending:
+                client.cancel([f for _, _, f in pending])
+                for _, _, f in pending:
+                    f.release()
+            fill_f.release()
+
+    def _submit(self, fill_f, template, draw0: int, n: int):
+        return self.client.submit(chunk_task, fill_f, template, draw0, n, self.threads, pure=False)
+
+    def close(self) -> None:
+        """Close the client, and the cluster if this backend started it."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def __enter__(self) -> DaskBackend:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def dask_backend(
+    workers: int | None = None, scheduler: str | None = None, threads: int | None = None
+) -> DaskBackend:
+    """A :class:`DaskBackend`: ``workers`` local worker processes, or the cluster at ``scheduler``.
+
+    With ``workers``, each worker gets one task at a time and an equal share
+    of this machine's cores for Numba (unless ``threads`` says otherwise).
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        flag = "--workers" if workers is not None else "--scheduler"
+        raise SimriskError(
+            f"{flag}: needs dask.distributed, which is not installed; pip install 'simrisk[dask]'"
+        ) from None
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SimriskError(
+                f"--scheduler {scheduler}: cannot connect ({exc.__class__.__name__}); "
+                "give the address the scheduler prints, e.g. tcp://host:8786"
+            ) from None
+        return DaskBackend(client, threads=threads)
+    cores = os.cpu_count() or 1
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=40,  # logging.ERROR: the CLI's output stays the summary
+    )
+    client = Client(cluster)
+    per_worker = threads if threads is not None else max(1, cores // max(workers, 1))
+    return DaskBackend(client, cluster=cluster, threads=per_worker)
