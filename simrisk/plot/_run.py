@@ -350,17 +350,21 @@ def plot_net_saving(ds: xr.Dataset, ax=None, lang: str = "en", basis: str = "not
     f = Fmt(lang)
     name_var = _BASIS_VARS[basis]
     colours = (BLUE, ORANGE, GREEN)
-    for i, a in enumerate(ds["authority"].values):
-        x = ds[name_var].sel(authority=a).values.astype(np.float64)
+    samples = [
+        ds[name_var].sel(authority=a).values.astype(np.float64) for a in ds["authority"].values
+    ]
+    # one set of bins for every authority, so the bars' shares compare like with like
+    edges = shared_bins(*samples, bins=100)
+    for i, (a, x) in enumerate(zip(ds["authority"].values, samples, strict=True)):
         name = word(str(a), lang) if a in ("region", "municipality") else str(a)
         m = float(x.mean())
         se = float(x.std(ddof=1) / math.sqrt(x.size))
         p_neg = float((x < 0).mean())
-        _hist(
+        hist_clipped(
             ax,
             x,
             colours[i % 3],
-            bins=100,
+            edges,
             alpha=0.5,
             histtype="stepfilled",
             edgecolor=colours[i % 3],
@@ -378,7 +382,10 @@ def plot_net_saving(ds: xr.Dataset, ax=None, lang: str = "en", basis: str = "not
         title = word("net_saving_modelled", lang).format(rate=rate)
     else:
         title = word("net_saving_note", lang)
-    ax.set_xlabel(word(f"net_saving_axis_{basis}", lang))
+    ax.set_xlabel(
+        f"{word(f'net_saving_axis_{basis}', lang)}\n"
+        f"({clip_note(np.concatenate(samples), edges, lang)})"
+    )
     ax.set_ylabel(f"{word('share_of_draws', lang)} (%)")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
