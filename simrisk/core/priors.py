@@ -22,6 +22,8 @@ from simrisk.core.config import Correlation, Prior
 from simrisk.core.errors import ConfigIssue
 
 __all__ = [
+    "PARAMETER_KEYS",
+    "REQUIRED_KEYS",
     "ParameterSpace",
     "build_space",
     "correlation_issues",
@@ -34,7 +36,8 @@ __all__ = [
     "register_family",
 ]
 
-_REQUIRED = {
+#: the keys each prior family takes
+REQUIRED_KEYS = {
     "fixed": ("value",),
     "normal": ("mean", "sd"),
     "truncnormal": ("mean", "sd", "low", "high"),
@@ -72,7 +75,7 @@ def prior_issues(
             issues.append(
                 ConfigIssue(f"{path}.{k}", "only applies to dist 'pilot'", getattr(p, k))
             )
-    need = _REQUIRED[p.dist]
+    need = REQUIRED_KEYS[p.dist]
     for k in need:
         if getattr(p, k) is None:
             issues.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simrisk.core.config import Prior
+from simrisk.core.priors import frozen, prior_central
 from simrisk.kinds.portfolio.config import PARAMETERS, PortfolioConfig
 
 __all__ = ["PARAM_INDEX", "PortfolioInputs", "build_inputs", "prior_central", "transform"]
@@ -25,36 +26,6 @@ COUNTS = ("started", "live", "stopped", "stopped_late", "live_with_gain")
 TOTALS = ("cost", "money", "staff_fte", "patient_hours")
 
 
-def _frozen(p: Prior):
-    from scipy import stats
-
-    if p.dist == "normal":
-        return stats.norm(loc=p.mean, scale=p.sd)
-    if p.dist == "truncnormal":
-        a, b = (p.low - p.mean) / p.sd, (p.high - p.mean) / p.sd
-        return stats.truncnorm(a, b, loc=p.mean, scale=p.sd)
-    if p.dist == "lognormal":
-        return stats.lognorm(s=p.sd_log, scale=p.median)
-    if p.dist == "beta":
-        k = p.mean * (1 - p.mean) / p.sd**2 - 1
-        return stats.beta(p.mean * k, (1 - p.mean) * k)
-    if p.dist == "uniform":
-        return stats.uniform(loc=p.low, scale=p.high - p.low)
-    if p.dist == "pert":
-        span = p.max - p.min
-        return stats.beta(
-            1 + 4 * (p.mode - p.min) / span, 1 + 4 * (p.max - p.mode) / span, loc=p.min, scale=span
-        )
-    raise ValueError(f"prior dist {p.dist!r} is not supported by the portfolio model")
-
-
-def prior_central(p: Prior) -> float:
-    """``central`` if given, else the prior's mean."""
-    if p.central is not None:
-        return float(p.central)
-    return float(p.value) if p.dist == "fixed" else float(_frozen(p).mean())
-
-
 def transform(priors: tuple[Prior, ...], u: np.ndarray) -> np.ndarray:
     """Parameter values ``[n, P]`` from uniforms ``u[n, P]`` (inverse CDFs, exact)."""
     out = np.empty_like(u, dtype=np.float64)
@@ -62,7 +33,7 @@ def transform(priors: tuple[Prior, ...], u: np.ndarray) -> np.ndarray:
         if p.dist == "fixed":
             out[:, k] = p.value
         else:
-            out[:, k] = _frozen(p).ppf(u[:, k])
+            out[:, k] = frozen(p).ppf(u[:, k])
     return out
 
 

@@ -29,6 +29,7 @@ from simrisk.core.config import (
     validate_model,
 )
 from simrisk.core.errors import ConfigError, ConfigIssue
+from simrisk.core.priors import PARAMETER_KEYS, REQUIRED_KEYS
 
 __all__ = [
     "PARAMETERS",
@@ -194,23 +195,12 @@ class PortfolioConfig(ConfigModel):
 # Cross-checks
 # ---------------------------------------------------------------------------
 
-_REQUIRED = {
-    "fixed": ("value",),
-    "normal": ("mean", "sd"),
-    "truncnormal": ("mean", "sd", "low", "high"),
-    "lognormal": ("median", "sd_log"),
-    "beta": ("mean", "sd"),
-    "uniform": ("low", "high"),
-    "pert": ("min", "mode", "max"),
-}
-_KEYS = ("value", "mean", "sd", "low", "high", "median", "sd_log", "min", "mode", "max")
-
 
 def _prior_issues(p: Prior, path: str, lo: float, hi: float, what: str) -> list[ConfigIssue]:
     """Keys, parameters and support of one prior."""
     if p.dist not in _ALLOWED_DISTS:
         return [ConfigIssue(f"{path}.dist", f"must be one of {', '.join(_ALLOWED_DISTS)}", p.dist)]
-    need = _REQUIRED[p.dist]
+    need = REQUIRED_KEYS[p.dist]
     issues = [
         ConfigIssue(f"{path}.{k}", f"is required for dist = '{p.dist}'", has_value=False)
         for k in need
@@ -222,7 +212,7 @@ def _prior_issues(p: Prior, path: str, lo: float, hi: float, what: str) -> list[
             f"is not used by dist = '{p.dist}'; allowed: {', '.join(need)}",
             getattr(p, k),
         )
-        for k in _KEYS
+        for k in PARAMETER_KEYS
         if k not in need and getattr(p, k) is not None
     ]
     if p.config is not None or p.part is not None:
