@@ -1,8 +1,8 @@
 """Summaries of a portfolio result, each figure with its Monte Carlo standard error.
 
 A probability ``p`` from ``N`` draws has SE ``sqrt(p (1 - p) / N)``; a mean
-has ``sd / sqrt(N)``; a quantile's SE comes from the order statistics that
-bound its 95% binomial interval (divided by 2 x 1.96). The value of
+has ``sd / sqrt(N)``; a quantile's SE is the core's exact bootstrap SE
+(:func:`simrisk.core.summary.quantile_se`, Hutson and Ernst 2000). The value of
 screening is a paired difference on common random numbers, so its SE is the
 SD of the per-draw differences over ``sqrt(N)``.
 """
@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
+from simrisk.core.summary import describe
 from simrisk.kinds.portfolio._words import Num, word
 from simrisk.kinds.portfolio.driver import KIND
 
@@ -76,21 +77,12 @@ def _prob(mask: np.ndarray) -> dict:
     return {"value": p, "se": math.sqrt(p * (1 - p) / n)}
 
 
-def _quantile(sorted_x: np.ndarray, q: float) -> tuple[float, float]:
-    n = sorted_x.size
-    value = float(np.quantile(sorted_x, q))
-    half = 1.96 * math.sqrt(n * q * (1 - q))
-    lo = int(max(0, math.floor(n * q - half)))
-    hi = int(min(n - 1, math.ceil(n * q + half)))
-    return value, float(sorted_x[hi] - sorted_x[lo]) / (2 * 1.96)
-
-
 def _dist(x: np.ndarray) -> dict:
-    xs = np.sort(np.asarray(x, dtype=np.float64))
-    out = _mean(xs)
-    out["sd"] = float(xs.std(ddof=1)) if xs.size > 1 else 0.0
-    for q, name in ((0.05, "p5"), (0.5, "p50"), (0.95, "p95")):
-        out[name], out[f"{name}_se"] = _quantile(xs, q)
+    """Mean (SE under ``se``), SD and P5/P50/P95 with the core's exact-bootstrap SEs."""
+    d = describe(np.asarray(x, dtype=np.float64))
+    out = {"mean": d["mean"], "se": d["mean_se"], "sd": d["sd"]}
+    for name in ("p5", "p50", "p95"):
+        out[name], out[f"{name}_se"] = d[name], d[f"{name}_se"]
     return out
 
 
