@@ -29,7 +29,7 @@ from simrisk.core.config import (
     validate_model,
 )
 from simrisk.core.errors import ConfigError, ConfigIssue
-from simrisk.core.priors import PARAMETER_KEYS, REQUIRED_KEYS
+from simrisk.core.priors import prior_issues
 
 __all__ = [
     "PARAMETERS",
@@ -197,66 +197,10 @@ class PortfolioConfig(ConfigModel):
 
 
 def _prior_issues(p: Prior, path: str, lo: float, hi: float, what: str) -> list[ConfigIssue]:
-    """Keys, parameters and support of one prior."""
+    """Keys, parameters and support of one prior (the core's checks; no pilot priors here)."""
     if p.dist not in _ALLOWED_DISTS:
         return [ConfigIssue(f"{path}.dist", f"must be one of {', '.join(_ALLOWED_DISTS)}", p.dist)]
-    need = REQUIRED_KEYS[p.dist]
-    issues = [
-        ConfigIssue(f"{path}.{k}", f"is required for dist = '{p.dist}'", has_value=False)
-        for k in need
-        if getattr(p, k) is None
-    ]
-    issues += [
-        ConfigIssue(
-            f"{path}.{k}",
-            f"is not used by dist = '{p.dist}'; allowed: {', '.join(need)}",
-            getattr(p, k),
-        )
-        for k in PARAMETER_KEYS
-        if k not in need and getattr(p, k) is not None
-    ]
-    if p.config is not None or p.part is not None:
-        issues.append(
-            ConfigIssue(path, "config/part belong to pilot priors only", has_value=False)
-        )
-    if issues:
-        return issues
-    if p.dist == "fixed":
-        s_lo = s_hi = p.value
-    elif p.dist == "normal":
-        if p.sd <= 0:
-            return [ConfigIssue(f"{path}.sd", "must be positive", p.sd)]
-        s_lo, s_hi = -math.inf, math.inf
-    elif p.dist == "truncnormal":
-        if p.sd <= 0:
-            return [ConfigIssue(f"{path}.sd", "must be positive", p.sd)]
-        if not p.low < p.high:
-            return [ConfigIssue(f"{path}.high", f"must be above low = {p.low}", p.high)]
-        s_lo, s_hi = p.low, p.high
-    elif p.dist == "lognormal":
-        if p.median <= 0 or p.sd_log <= 0:
-            return [ConfigIssue(path, "median and sd_log must be positive", has_value=False)]
-        s_lo, s_hi = 0.0, math.inf
-    elif p.dist == "beta":
-        if not 0 < p.mean < 1:
-            return [ConfigIssue(f"{path}.mean", "must be in (0, 1) for a beta prior", p.mean)]
-        if not 0 < p.sd < math.sqrt(p.mean * (1 - p.mean)):
-            top = math.sqrt(p.mean * (1 - p.mean))
-            return [ConfigIssue(f"{path}.sd", f"must be in (0, {top:.4g}) for this mean", p.sd)]
-        s_lo, s_hi = 0.0, 1.0
-    elif p.dist == "uniform":
-        if not p.low < p.high:
-            return [ConfigIssue(f"{path}.high", f"must be above low = {p.low}", p.high)]
-        s_lo, s_hi = p.low, p.high
-    else:  # pert
-        if not (p.min <= p.mode <= p.max and p.min < p.max):
-            return [ConfigIssue(path, "needs min <= mode <= max and min < max", has_value=False)]
-        s_lo, s_hi = p.min, p.max
-    if s_lo < lo or s_hi > hi:
-        return [
-            ConfigIssue(path, f"support [{s_lo:g}, {s_hi:g}] must lie in {what}", has_value=False)
-        ]
-    return []
+    return prior_issues(p, path, lo, hi, what)
 
 
 def _cross_checks(c: PortfolioConfig) -> list[ConfigIssue]:
