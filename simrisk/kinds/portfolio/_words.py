@@ -6,35 +6,18 @@ No matplotlib here: the ledger and the summary use it too.
 
 from __future__ import annotations
 
+from simrisk.core.numfmt import Numbers
+
 __all__ = ["WORDS", "Num", "word"]
 
 
-class Num:
-    """Numbers for one language (``"en"`` or ``"da"``)."""
-
-    def __init__(self, lang: str = "en"):
-        if lang not in ("en", "da"):
-            raise ValueError(f"lang must be 'en' or 'da', got {lang!r}")
-        self.lang = lang
-
-    def num(self, x: float, digits: int = 0) -> str:
-        """A number with thousands separators."""
-        s = f"{x:,.{digits}f}"
-        if self.lang == "da":
-            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-        return s.replace("-", "−")
-
-    def dkk(self, x: float, digits: int = 0) -> str:
-        return f"{self.num(x, digits)} {'kr.' if self.lang == 'da' else 'DKK'}"
+class Num(Numbers):
+    """Numbers for one language (``"en"`` or ``"da"``), with millions as the tables write them."""
 
     def mio(self, x: float, digits: int = 1) -> str:
         """Millions: ``2.5 mio DKK`` / ``2,5 mio. kr.``."""
         v = self.num(x / 1e6, digits)
         return f"{v} mio. kr." if self.lang == "da" else f"{v} mio DKK"
-
-    def pct(self, x: float, digits: int = 1) -> str:
-        v = self.num(100 * x, digits)
-        return f"{v} %" if self.lang == "da" else f"{v}%"
 
 
 WORDS = {

@@ -1,0 +1,35 @@
+"""Numbers for people, in English and Danish, shared by every kind and the plots.
+
+English: 1,234,567 DKK and 11.5%. Danish: 1.234.567 kr. and 11,5 %. Minus
+signs are typographic (U+2212). No matplotlib here, so ledgers and summaries
+format numbers without loading it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Numbers"]
+
+
+class Numbers:
+    """Formats numbers for one language (``"en"`` or ``"da"``)."""
+
+    def __init__(self, lang: str = "en"):
+        if lang not in ("en", "da"):
+            raise ValueError(f"lang must be 'en' or 'da', got {lang!r}")
+        self.lang = lang
+
+    def num(self, x: float, digits: int = 0) -> str:
+        """A number with thousands separators."""
+        s = f"{x:,.{digits}f}"
+        if self.lang == "da":
+            s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        return s.replace("-", "−")
+
+    def dkk(self, x: float, digits: int = 0) -> str:
+        """An amount of money: ``1,234,567 DKK`` / ``1.234.567 kr.``."""
+        return f"{self.num(x, digits)} {'kr.' if self.lang == 'da' else 'DKK'}"
+
+    def pct(self, x: float, digits: int = 1) -> str:
+        """A share as a percentage: ``11.5%`` / ``11,5 %``."""
+        v = self.num(100 * x, digits)
+        return f"{v} %" if self.lang == "da" else f"{v}%"
