@@ -1150,7 +1150,7 @@ class _StopSignals:
         import signal
         import threading
 
-        from simrisk.core.dataset import Interrupted
+        from simrisk.core.errors import Interrupted
 
         def stop(signum, frame):
             raise Interrupted(signum)
