@@ -17,7 +17,7 @@ import xarray as xr
 
 from simrisk.core.errors import SimriskError
 from simrisk.kinds.portfolio._words import Num, word
-from simrisk.kinds.portfolio.driver import KIND
+from simrisk.kinds.portfolio.config import KIND
 
 __all__ = [
     "REQUIRED_VARIABLES",
