@@ -99,6 +99,17 @@ def test_summary_of_a_contract_run_needs_no_numba(tmp_path):
     assert _loaded(tmp_path, "summary", tmp_path / "r.nc", watched=watched) == []
 
 
+def test_summary_of_a_portfolio_run_needs_no_numba(tmp_path):
+    from simrisk import kinds
+    from simrisk.core.dataset import write_netcdf
+
+    _, kind = kinds.for_config(PORTFOLIO_CONFIG)
+    cfg, text = kind.load(PORTFOLIO_CONFIG)
+    write_netcdf(kind.simulate(cfg, draws=200, seed=3, config_text=text), tmp_path / "p.nc")
+    watched = ("numba", "matplotlib")
+    assert _loaded(tmp_path, "summary", tmp_path / "p.nc", watched=watched) == []
+
+
 # --- one arithmetic: the plain functions and their compiled form agree ------------------
 
 
