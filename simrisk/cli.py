@@ -132,7 +132,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="WELLBY configs: paired before,after 0-10 scores per participant",
     )
     run.add_argument("--json", action="store_true", help="print the summary as JSON")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no compile notice")
     run.add_argument(
         "--until",
         action="append",
@@ -1150,7 +1150,7 @@ class _StopSignals:
         import signal
         import threading
 
-        from simrisk.core.dataset import Interrupted
+        from simrisk.core.errors import Interrupted
 
         def stop(signum, frame):
             raise Interrupted(signum)

@@ -166,7 +166,7 @@ def test_tabulated_prior_quantiles_match_scipy(dsi_scenario, rng):
 
     space = build_parameter_space(dsi_scenario)
     u = rng.random((20_000, len(space.names)))
-    indep = type(space)(space.names, space.priors, np.eye(len(space.names)), False, space.tables)
+    indep = type(space)(space.names, space.priors, np.eye(len(space.names)), False)
     values = indep.transform(u)
     for k, prior in enumerate(space.priors):
         if prior.dist == "fixed":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from simrisk.core.errors import SimriskError
+from simrisk.core.errors import Interrupted, SimriskError
 
 __all__ = [
     "Interrupted",
@@ -70,14 +70,6 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
     return target
-
-
-class Interrupted(KeyboardInterrupt):
-    """A stop asked for by a signal; ``signum`` gives the exit status 128 + signum."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
 
 
 #: Signals that stop a run the way Ctrl-C does (saving its progress).

@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "ConfigIssue", "SimriskError"]
+__all__ = ["ConfigError", "ConfigIssue", "Interrupted", "SimriskError"]
 
 
 class SimriskError(Exception):
     """Base of every error the CLI shows as a clean one-line message (exit 2)."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop asked for by a signal; ``signum`` gives the exit status 128 + signum.
+
+    Defined here, not beside the writers in :mod:`simrisk.core.dataset` (which
+    re-exports it), so the CLI can install its signal handlers without
+    importing xarray.
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 @dataclass(frozen=True)

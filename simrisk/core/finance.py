@@ -1,8 +1,10 @@
 """Investment yardsticks on actual dates: XIRR, NPV and money multiple.
 
-The numerical core works on *year fractions* (actual/365 from a reference
-date, as spreadsheets' XIRR and XNPV define them) and plain arrays, and is
-compiled with Numba so that the Monte Carlo kernel can call it per draw.
+The numerical core (``*_core``) works on *year fractions* (actual/365 from a
+reference date, as spreadsheets' XIRR and XNPV define them) and plain arrays.
+It is plain Python and NumPy, written once: the ledger calls it as Python
+(so ``simrisk ledger`` never imports numba), and the Monte Carlo kernels
+call the same functions compiled by Numba (:func:`simrisk.core._numba.jitable`).
 The date-aware wrappers at the bottom are for people and the ledger.
 
 IRR status codes (``IRR_*``) say why a cash flow has no ordinary IRR:
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk.core._numba import jit
+from simrisk.core._numba import jitable
 
 __all__ = [
     "IRR_ALL_ZERO",
@@ -72,7 +74,7 @@ _X_HI = np.log(1e10 + 1.0)
 _GRID = 600  # grid points used to bracket roots when there are several
 
 
-@jit
+@jitable
 def npv_core(rate, t, cf):
     """Net present value of flows ``cf`` at year fractions ``t`` (t = 0: valuation date).
 
@@ -96,7 +98,7 @@ def npv_core(rate, t, cf):
     return total
 
 
-@jit
+@jitable
 def moic_core(cf):
     """Money multiple: sum of inflows over sum of outflows (nan if nothing went out)."""
     inflow = 0.0
@@ -111,7 +113,7 @@ def moic_core(cf):
     return inflow / outflow
 
 
-@jit
+@jitable
 def _scaled_npv_x(x, t, cf, t_min, t_max):
     # NPV at r = exp(x) - 1 multiplied by the positive factor exp(x * t_ref):
     # same sign and roots, and every exponent is <= 0, so nothing overflows.
@@ -122,7 +124,7 @@ def _scaled_npv_x(x, t, cf, t_min, t_max):
     return total
 
 
-@jit
+@jitable
 def _brent(a, b, fa, fb, t, cf, t_min, t_max):
     # Brent's method on [a, b] with f(a) * f(b) < 0 (Brent 1973, as in scipy's brentq).
     xtol = 1e-13
@@ -172,7 +174,7 @@ def _brent(a, b, fa, fb, t, cf, t_min, t_max):
     return b
 
 
-@jit
+@jitable
 def _scaled_npv_dx(x, t, cf, t_min, t_max):
     # The scaled NPV of _scaled_npv_x and its derivative in x.
     t_ref = t_max if x < 0.0 else t_min
@@ -185,7 +187,7 @@ def _scaled_npv_dx(x, t, cf, t_min, t_max):
     return f, df
 
 
-@jit
+@jitable
 def _newton_bracketed(a, b, fa, t, cf, t_min, t_max):
     # Newton's method in x kept inside the bracket [a, b] (f changes sign in it);
     # bisects whenever a step would leave it. The scaling of the NPV changes
@@ -236,7 +238,7 @@ def _newton_bracketed(a, b, fa, t, cf, t_min, t_max):
     return x
 
 
-@jit
+@jitable
 def irr_core(t, cf):
     """Internal rate of return of flows ``cf`` at year fractions ``t``.
 
@@ -266,7 +268,7 @@ def irr_core(t, cf):
     return irr_sorted_core(t[order], cf[order], np.empty(n), np.empty(n))
 
 
-@jit
+@jitable
 def irr_sorted_core(t, cf, work_t, work_c):
     """:func:`irr_core` for ``t`` in ascending order, with work arrays of len(t).
 

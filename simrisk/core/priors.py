@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -199,9 +200,53 @@ def frozen(p: Prior):
     raise ValueError(p.dist)
 
 
+def _phi(x: float) -> float:
+    return math.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+def _truncnormal_mean(p: Prior) -> float:
+    a, b = (p.low - p.mean) / p.sd, (p.high - p.mean) / p.sd
+    # The mass between a and b from the tail it lies nearer, so that it does
+    # not cancel: Phi(b) - Phi(a), or Q(a) - Q(b) above 0.
+    if a > 0.0:
+        mass = 0.5 * (math.erfc(a / math.sqrt(2.0)) - math.erfc(b / math.sqrt(2.0)))
+    else:
+        mass = 0.5 * (math.erfc(-b / math.sqrt(2.0)) - math.erfc(-a / math.sqrt(2.0)))
+    if not mass > 1e-3:
+        # A truncation far in a tail or very narrow: scipy's log-space formulas.
+        return float(frozen(p).mean())
+    return p.mean + p.sd * (_phi(a) - _phi(b)) / mass
+
+
 def prior_mean(p: Prior) -> float:
-    """The prior's mean."""
-    return float(p.value) if p.dist == "fixed" else float(frozen(p).mean())
+    """The prior's mean.
+
+    In closed form, without scipy.stats (so that loading a config stays
+    fast), by the formulas scipy.stats uses; a test checks them against
+    scipy. A truncated normal far in a tail falls back on scipy.
+    """
+    if p.dist in _FAMILIES:
+        return float(_family(p).distribution(p).mean())
+    if p.dist == "fixed":
+        return float(p.value)
+    if p.dist == "normal":
+        return float(p.mean)
+    if p.dist == "truncnormal":
+        return _truncnormal_mean(p)
+    if p.dist == "lognormal":
+        return float(np.sqrt(np.exp(p.sd_log * p.sd_log)) * p.median)
+    if p.dist == "beta":
+        k = p.mean * (1 - p.mean) / p.sd**2 - 1
+        a, b = p.mean * k, (1 - p.mean) * k
+        return float(a / (a + b))
+    if p.dist == "uniform":
+        return float(0.5 * (p.high - p.low) + p.low)
+    if p.dist == "pert":
+        span = p.max - p.min
+        a = 1 + 4 * (p.mode - p.min) / span
+        b = 1 + 4 * (p.max - p.mode) / span
+        return float(a / (a + b) * span + p.min)
+    raise ValueError(p.dist)
 
 
 def prior_central(p: Prior) -> float:
@@ -230,7 +275,15 @@ class ParameterSpace:
     priors: tuple[Prior, ...]
     chol: np.ndarray  # lower Cholesky factor of the copula's correlation matrix
     correlated: bool
-    tables: tuple[np.ndarray | None, ...]
+
+    @cached_property
+    def tables(self) -> tuple[np.ndarray | None, ...]:
+        """Inverse-CDF tables of the marginals without a closed form, by :data:`_Z_GRID`.
+
+        Built on first use (they need scipy.stats), so that loading and
+        checking a config, which only needs :attr:`central`, stays fast.
+        """
+        return tuple(_table(p) for p in self.priors)
 
     @property
     def central(self) -> np.ndarray:
@@ -295,7 +348,6 @@ def build_space(
         priors=tuple(priors),
         chol=np.linalg.cholesky(corr),
         correlated=bool(correlations),
-        tables=tuple(_table(p) for p in priors),
     )
 
 

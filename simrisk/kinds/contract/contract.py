@@ -4,7 +4,9 @@
 into plain NumPy arrays (indices instead of ids, days instead of dates), and
 :func:`apply_caps_core` applies the payers' caps cumulatively across cohorts
 in repayment-date order. Both the deterministic ledger and the kernel call
-these, so they model the same contract by construction.
+these, so they model the same contract by construction: the ledger runs the
+``*_core`` functions as plain Python, the kernel compiled by Numba
+(:func:`simrisk.core._numba.jitable`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk.core._numba import jit
+from simrisk.core._numba import jitable
 from simrisk.kinds.contract.config import Scenario
 
 __all__ = [
@@ -191,7 +193,7 @@ def compile_contract(s: Scenario) -> ContractArrays:
     )
 
 
-@jit
+@jitable
 def apply_caps_core(uncapped, goal_payer, cap, repay_order, out):
     """Apply each payer's cap cumulatively across cohorts in repayment order.
 
@@ -231,7 +233,7 @@ def apply_caps_core(uncapped, goal_payer, cap, repay_order, out):
                     out[c, g] = uncapped[c, g] * scale
 
 
-@jit
+@jitable
 def dsi_cash_flow_core(repaid_by_cohort, disb_amount, out):
     """The investor's net cash flow on :attr:`ContractArrays.flow_dates`.
 
@@ -244,7 +246,7 @@ def dsi_cash_flow_core(repaid_by_cohort, disb_amount, out):
         out[nd + c] = repaid_by_cohort[c]
 
 
-@jit
+@jitable
 def retention_clause_core(measured, mode, minimum, amount, count, void, uncapped):
     """The retention clause's payment to the investor; voids cohorts on an early end.
 
@@ -284,7 +286,7 @@ def retention_clause_core(measured, mode, minimum, amount, count, void, uncapped
     return amount
 
 
-@jit
+@jitable
 def floor_topup_core(received, floor_amount):
     """The floor's top-up: ``max(0, floor_amount - received)``."""
     gap = floor_amount - received

@@ -20,7 +20,7 @@ from simrisk.core._lazy import lazy_exports
 _EXPORTS = {
     name: f"simrisk.kinds.portfolio.{module}"
     for name, module in {
-        "KIND": "driver",
+        "KIND": "config",
         "PortfolioConfig": "config",
         "PortfolioLedger": "ledger",
         "format_ledger": "ledger",

@@ -32,6 +32,7 @@ from simrisk.core.errors import ConfigError, ConfigIssue
 from simrisk.core.priors import prior_issues
 
 __all__ = [
+    "KIND",
     "PARAMETERS",
     "Algorithms",
     "Analysis",
@@ -47,6 +48,10 @@ __all__ = [
 
 #: The world-level parameters, drawn once per simulated world, in this order
 #: (the Dataset's ``parameter`` coordinate), with the support each must keep.
+#: a portfolio result's ``kind`` and ``simrisk_kind`` attribute (here, not in the
+#: driver, so that summarising a result does not import the Numba kernel)
+KIND = "simrisk.portfolio"
+
 PARAMETERS: dict[str, tuple[float, float, str]] = {
     "p_gain": (0.0, 1.0, "a probability in [0, 1]"),
     "p_workload": (0.0, 1.0, "a probability in [0, 1]"),

@@ -26,11 +26,10 @@ from simrisk.kinds.portfolio._inputs import (
     transform,
 )
 from simrisk.kinds.portfolio._kernel import simulate_chunk
-from simrisk.kinds.portfolio.config import PARAMETERS, PortfolioConfig
+from simrisk.kinds.portfolio.config import KIND, PARAMETERS, PortfolioConfig
 
 __all__ = ["KIND", "draw_parameters", "simulate", "simulate_arrays", "to_dataset"]
 
-KIND = "simrisk.portfolio"
 RNG_DESCRIPTION = (
     "SplitMix64 by position: draw * 2**24 + candidate * 256 + slot; state from SeedSequence(seed)"
 )

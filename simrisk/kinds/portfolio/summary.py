@@ -18,7 +18,7 @@ import xarray as xr
 from simrisk.core.errors import SimriskError
 from simrisk.core.summary import describe
 from simrisk.kinds.portfolio._words import Num, word
-from simrisk.kinds.portfolio.driver import KIND
+from simrisk.kinds.portfolio.config import KIND
 
 __all__ = [
     "REQUIRED_VARIABLES",
