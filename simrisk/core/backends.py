@@ -24,6 +24,7 @@ cluster with one, and in the items' order either way.
 from __future__ import annotations
 
 import os
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
@@ -151,12 +152,15 @@ class DaskBackend:
         pending = deque()
         todo = iter(items)
 
+        name = getattr(func, "__name__", "task").strip("_")
+
         def submit(item):
             if threads:
                 args = (call_task, func, self.threads, *shared_f, *item)
             else:
                 args = (func, *shared_f, *item)
-            return client.submit(*args, pure=False)
+            # named by the function, not call_task, so the dashboard says what runs
+            return client.submit(*args, key=f"{name}-{uuid.uuid4().hex}")
 
         try:
             for item in todo:
