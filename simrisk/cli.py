@@ -396,6 +396,7 @@ def _add_decision_parsers(sub) -> None:
         "--plot", metavar="PNG", help="write the tornado and the top driver's CDFs (PNG/SVG/PDF)"
     )
     sens.add_argument("--lang", choices=("en", "da"), default="en", help="words of the figure")
+    _add_dask_flags(sens, "compute PAWN's subsamples")
     common(sens, "sensitivity")
     sens.set_defaults(func=_cmd_sensitivity)
 
@@ -542,12 +543,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out, "--out") if args.out else None
     plot = _check_out(args.plot, "--plot") if args.plot else None
-    s = sensitivity(
-        _contract_result(args.path, "sensitivity"),
-        n_boot=args.boot,
-        pawn_boot=args.pawn_boot,
-        seed=args.seed,
-    )
+    ds = _contract_result(args.path, "sensitivity")
+    with _DaskBackend(args) as backend:
+        s = sensitivity(
+            ds, n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed, backend=backend
+        )
     if plot is not None:
         from simrisk.decision.plot import save_sensitivity_figure
 
