@@ -91,7 +91,7 @@ def close_when_done(results: Iterator) -> list:
 
 
 class DaskBackend:
-    """Chunks as tasks on a dask.distributed cluster.
+    """A run's chunks (:meth:`run`), or any pure calls (:meth:`map`), as dask tasks.
 
     Parameters
     ----------
