@@ -152,20 +152,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="discard a checkpoint left by an interrupted run instead of resuming from it",
     )
-    where = run.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers",
-        type=_positive_int,
-        metavar="N",
-        help="contract configs: run the chunks on N local dask worker processes "
-        "(needs simrisk[dask]); results are bit-identical to a threaded run",
-    )
-    where.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="contract configs: run the chunks on the dask.distributed cluster at "
-        "ADDRESS (e.g. tcp://host:8786; see docs/scale.md)",
-    )
+    _add_dask_flags(run, "contract configs: run the chunks")
     run.set_defaults(func=_cmd_run)
 
     summ = sub.add_parser(
@@ -293,6 +280,7 @@ def _build_parser() -> argparse.ArgumentParser:
     des.add_argument("--lang", choices=("en", "da"), default="en", help="the plot's language")
     des.add_argument("--json", action="store_true", help="print one JSON object")
     des.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    _add_dask_flags(des, "score the candidates (one task each)")
     des.set_defaults(func=_cmd_design)
 
     ex = sub.add_parser(
@@ -331,6 +319,53 @@ def _build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_dask_flags(p, what: str) -> None:
+    """``--workers N`` / ``--scheduler ADDRESS`` (one or the other), as on every command."""
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help=f"{what} on N local dask worker processes (needs simrisk[dask]); results "
+        "are bit-identical to a run in this process",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=f"{what} on the dask.distributed cluster at ADDRESS (e.g. tcp://host:8786; "
+        "see docs/scale.md)",
+    )
+
+
+def _dask_flag(args: argparse.Namespace) -> str | None:
+    """The dask flag given (``--workers`` or ``--scheduler``), or None."""
+    if getattr(args, "workers", None):
+        return "--workers"
+    return "--scheduler" if getattr(args, "scheduler", None) else None
+
+
+class _DaskBackend:
+    """The backend ``--workers``/``--scheduler`` ask for, closed on leaving; None without."""
+
+    def __init__(self, args: argparse.Namespace, threads: int | None = None):
+        self.args = args
+        self.threads = threads
+        self.backend = None
+
+    def __enter__(self):
+        if _dask_flag(self.args):
+            from simrisk.core.backends import dask_backend
+
+            self.backend = dask_backend(
+                workers=self.args.workers, scheduler=self.args.scheduler, threads=self.threads
+            )
+        return self.backend
+
+    def __exit__(self, *exc) -> None:
+        if self.backend is not None:
+            self.backend.close()
+
+
 def _add_decision_parsers(sub) -> None:
     """The decision layer's commands (simrisk.decision)."""
 
@@ -361,6 +396,7 @@ def _add_decision_parsers(sub) -> None:
         "--plot", metavar="PNG", help="write the tornado and the top driver's CDFs (PNG/SVG/PDF)"
     )
     sens.add_argument("--lang", choices=("en", "da"), default="en", help="words of the figure")
+    _add_dask_flags(sens, "compute PAWN's subsamples")
     common(sens, "sensitivity")
     sens.set_defaults(func=_cmd_sensitivity)
 
@@ -392,6 +428,25 @@ def _add_decision_parsers(sub) -> None:
         "with --parameter, groups only if --group is given)",
     )
     voi.add_argument("--seed", type=_non_negative_int, default=0, metavar="S")
+    voi.add_argument(
+        "--nested",
+        action="store_true",
+        help="contract runs: check each single parameter's EVPPI by nested Monte Carlo "
+        "(the run's scenario and seed, fresh draws after the run's own)",
+    )
+    voi.add_argument(
+        "--outer",
+        type=_positive_int,
+        metavar="K",
+        help="with --nested: strata of the parameter's prior (default 400)",
+    )
+    voi.add_argument(
+        "--inner",
+        type=_positive_int,
+        metavar="J",
+        help="with --nested: draws of everything else per stratum (default 1,000)",
+    )
+    _add_dask_flags(voi, "with --nested: run the nested draws")
     common(voi, "VOI")
     voi.set_defaults(func=_cmd_voi)
 
@@ -433,6 +488,7 @@ def _add_decision_parsers(sub) -> None:
     cmp_.add_argument("configs", nargs="+", help="two or more scenario TOML files")
     cmp_.add_argument("--draws", type=_positive_int, metavar="N")
     cmp_.add_argument("--seed", type=_non_negative_int, metavar="S")
+    _add_dask_flags(cmp_, "run each scenario's chunks")
     common(cmp_, "comparison")
     cmp_.set_defaults(func=_cmd_compare)
 
@@ -487,12 +543,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out, "--out") if args.out else None
     plot = _check_out(args.plot, "--plot") if args.plot else None
-    s = sensitivity(
-        _contract_result(args.path, "sensitivity"),
-        n_boot=args.boot,
-        pawn_boot=args.pawn_boot,
-        seed=args.seed,
-    )
+    ds = _contract_result(args.path, "sensitivity")
+    with _DaskBackend(args) as backend:
+        s = sensitivity(
+            ds, n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed, backend=backend
+        )
     if plot is not None:
         from simrisk.decision.plot import save_sensitivity_figure
 
@@ -520,8 +575,18 @@ def _cmd_voi(args: argparse.Namespace) -> int:
     from simrisk.decision.voi import format_voi, voi, voi_json
 
     out = _check_out(args.out, "--out") if args.out else None
+    if not args.nested:
+        for flag, given in (("--outer", args.outer), ("--inner", args.inner)):
+            if given is not None:
+                raise SimriskError(f"{flag} {given}: only with --nested")
+        if _dask_flag(args):
+            raise SimriskError(
+                f"{_dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
+            )
     ds = open_result(args.path)
     name, _ = kinds.for_result(ds, args.path)
+    if args.nested and name != "contract":
+        raise SimriskError(f"--nested: only for a contract run; {args.path} is a {name} result")
     if name == "portfolio":
         # The choice among the budget options: net benefit [draw, option] = each
         # option's NPV; every draw and the full 100 posterior draws (the summary
@@ -543,6 +608,24 @@ def _cmd_voi(args: argparse.Namespace) -> int:
             parameters=args.parameter,
             seed=args.seed,
         )
+        if args.nested:
+            from simrisk.decision._engine import nested_check
+            from simrisk.decision.voi import add_nested
+
+            singles = [
+                str(t)
+                for t, k in zip(v["target"].values, v["target_kind"].values, strict=True)
+                if k == "parameter"
+            ]
+            if not singles:
+                raise SimriskError("--nested: no single parameter to check (give --parameter P)")
+            outer = 400 if args.outer is None else args.outer
+            inner = 1000 if args.inner is None else args.inner
+            for flag, n in (("--outer", outer), ("--inner", inner)):
+                if n < 2:
+                    raise SimriskError(f"{flag} {n}: must be at least 2")
+            with _DaskBackend(args) as backend:
+                v = add_nested(v, nested_check(ds, singles, outer, inner, backend=backend))
     args.out = out
     _emit(v, voi_json(v), format_voi(v), args)
     return 0
@@ -585,7 +668,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = _check_out(args.out, "--out") if args.out else None
     _contract_configs(args.configs, "compare")
-    c = compare(simulate_scenarios(args.configs, args.draws, args.seed))
+    with _DaskBackend(args) as backend:
+        c = compare(simulate_scenarios(args.configs, args.draws, args.seed, backend=backend))
     args.out = out
     _emit(c, compare_json(c), format_compare(c), args)
     return 0
@@ -701,7 +785,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             _writable_folder(Path("."), f"--out {out} (the default)")
     if args.scores:
         _check_scores(args.scores)
-    distributed = "--workers" if args.workers else "--scheduler" if args.scheduler else None
+    distributed = _dask_flag(args)
     if distributed and name != "contract":
         raise SimriskError(f"{distributed}: only for a contract config; {args.config} is a {name}")
     if distributed and args.until:
@@ -1056,17 +1140,19 @@ def _cmd_design(args: argparse.Namespace) -> int:
     elif args.maximize:
         objective = ("maximize", args.maximize)
     cfg, text = kind.load(args.config)
-    res = design.run_design(
-        cfg,
-        targets,
-        objective,
-        draws=args.draws,
-        seed=args.seed,
-        candidates=args.candidates,
-        rescore_draws=args.rescore_draws,
-        payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
-        progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
-    )
+    with _DaskBackend(args) as backend:
+        res = design.run_design(
+            cfg,
+            targets,
+            objective,
+            draws=args.draws,
+            seed=args.seed,
+            candidates=args.candidates,
+            rescore_draws=args.rescore_draws,
+            payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
+            progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+            backend=backend,
+        )
     if out is not None:
         from simrisk.core.dataset import write_netcdf
 

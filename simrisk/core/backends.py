@@ -14,19 +14,25 @@ futures in flight when interrupted (Ctrl-C) or when a task fails.
 
 ``distributed`` is an optional dependency (``pip install simrisk[dask]``);
 it is imported only when a dask backend is made.
+
+:func:`map_tasks` is the same machinery for work that is not a run's chunks
+(the decision layer's nested runs, design candidates): ``func(*shared,
+*item)`` for each item, in this process without a backend, as tasks on the
+cluster with one, and in the items' order either way.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["DaskBackend", "chunk_task", "dask_backend"]
+__all__ = ["DaskBackend", "chunk_task", "close_when_done", "dask_backend", "map_tasks"]
 
 
 def chunk_task(
@@ -49,8 +55,43 @@ def chunk_task(
     return out
 
 
+def call_task(func: Callable, threads: int | None, *args):
+    """``func(*args)`` with ``threads`` Numba threads (runs on a worker)."""
+    if threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    return func(*args)
+
+
+def map_tasks(
+    func: Callable, items: Iterable[tuple], shared: tuple = (), backend: DaskBackend | None = None
+) -> Iterator:
+    """Yield ``func(*shared, *item)`` for each item, in the items' order.
+
+    Without a ``backend`` the calls run here, one after another. With a
+    :class:`DaskBackend` each call is a task: ``shared`` (the model's
+    inputs) is sent to every worker once, each task carries only its item,
+    at most ``backend.window`` tasks are in flight, finished futures are
+    released, and closing the generator (Ctrl-C, an error) cancels the
+    tasks in flight. ``func`` must then pickle and be a pure function of its
+    arguments, so both ways give the same results.
+    """
+    if backend is None:
+        return (func(*shared, *item) for item in items)
+    return backend.map(func, items, shared)
+
+
+def close_when_done(results: Iterator) -> list:
+    """All of ``results`` as a list; closing the stream (cancelling its tasks) if interrupted."""
+    import contextlib
+
+    with contextlib.closing(results) as stream:
+        return list(stream)
+
+
 class DaskBackend:
-    """Chunks as tasks on a dask.distributed cluster.
+    """A run's chunks (:meth:`run`), or any pure calls (:meth:`map`), as dask tasks.
 
     Parameters
     ----------
@@ -89,34 +130,58 @@ class DaskBackend:
         chunks: list[tuple[int, int]],
     ) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
         """Yield ``(draw0, n, arrays)`` for ``chunks`` in their order, computed on the cluster."""
-        client = self.client
-        [fill_f] = client.scatter([fill], broadcast=True, hash=False)
-        pending = deque()
-        todo = iter(chunks)
+        items = [(template, draw0, n, self.threads) for draw0, n in chunks]
+        results = self.map(chunk_task, items, (fill,), threads=False)
         try:
-            for draw0, n in todo:
-                pending.append((draw0, n, self._submit(fill_f, template, draw0, n)))
+            for (draw0, n), arrays in zip(chunks, results, strict=True):
+                yield draw0, n, arrays
+        finally:
+            results.close()
+
+    def map(
+        self, func: Callable, items: Iterable[tuple], shared: tuple = (), threads: bool = True
+    ) -> Iterator:
+        """Yield ``func(*shared, *item)`` for each item, in order, computed on the cluster.
+
+        ``shared`` is scattered to every worker once; each task carries its
+        item. With ``threads``, each task runs with :attr:`threads` Numba
+        threads (:func:`call_task`). See :func:`map_tasks`.
+        """
+        client = self.client
+        shared_f = client.scatter(list(shared), broadcast=True, hash=False) if shared else []
+        pending = deque()
+        todo = iter(items)
+
+        name = getattr(func, "__name__", "task").strip("_")
+
+        def submit(item):
+            if threads:
+                args = (call_task, func, self.threads, *shared_f, *item)
+            else:
+                args = (func, *shared_f, *item)
+            # named by the function, not call_task, so the dashboard says what runs
+            return client.submit(*args, key=f"{name}-{uuid.uuid4().hex}")
+
+        try:
+            for item in todo:
+                pending.append(submit(item))
                 if len(pending) >= self.window:
                     break
             while pending:
-                draw0, n, fut = pending[0]
-                arrays = fut.result()  # interrupted here: the finally cancels it too
-                pending.popleft()
-                fut.release()
+                result = pending[0].result()  # interrupted here: the finally cancels it too
+                pending.popleft().release()
                 nxt = next(todo, None)
                 if nxt is not None:
-                    pending.append((*nxt, self._submit(fill_f, template, *nxt)))
-                yield draw0, n, arrays
+                    pending.append(submit(nxt))
+                yield result
         finally:
             # Interrupted (Ctrl-C), failed or abandoned: nothing keeps running.
             if pending:
-                client.cancel([f for _, _, f in pending])
-                for _, _, f in pending:
+                client.cancel(list(pending))
+                for f in pending:
                     f.release()
-            fill_f.release()
-
-    def _submit(self, fill_f, template, draw0: int, n: int):
-        return self.client.submit(chunk_task, fill_f, template, draw0, n, self.threads, pure=False)
+            for f in shared_f:
+                f.release()
 
     def close(self) -> None:
         """Close the client, and the cluster if this backend started it."""

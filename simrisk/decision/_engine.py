@@ -18,6 +18,15 @@ It uses the driver's own building blocks (``draw_parameters``,
 ``run_kernel``), so a draw here is bit-identical to the same draw of
 ``simrisk run`` (a test checks it). Nothing in :mod:`simrisk.kinds.contract` is
 changed.
+
+The nested runs and the scenario comparison take a ``backend``
+(:class:`simrisk.core.backends.DaskBackend`): the nested runs' rows are then
+split into blocks, each a task that is a pure function of (model inputs,
+seed, held values, row range), computed on the cluster with
+:func:`simrisk.core.backends.map_tasks`; the scenarios' runs go through the
+driver's chunks on the cluster. Every row's arithmetic is the same whatever
+block it falls in (:func:`conditional_parameters` works row by row), so the
+results are bit-identical to a run in this process.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk._version import __version__
+from simrisk.core.backends import close_when_done, map_tasks
 from simrisk.core.driver import RunSpec, check_spec
 from simrisk.core.errors import SimriskError
 from simrisk.core.finance import IRR_REASONS
@@ -48,6 +58,8 @@ from simrisk.kinds.contract.loader import load_scenario
 
 __all__ = [
     "conditional_parameters",
+    "nested_check",
+    "nested_evppi",
     "nested_evppi_draws",
     "nested_variance",
     "simulate_held",
@@ -58,6 +70,8 @@ __all__ = [
 ]
 
 _INNER_CHUNK = 8192
+#: rows per task of a nested run (a smaller block when a cluster needs more tasks to stay busy)
+_TASK_ROWS = 65_536
 
 
 def _run(
@@ -164,26 +178,53 @@ def conditional_parameters(
         which is an exact draw from the conditional normal; independent
         parameters are left as drawn.
     """
-    from scipy.linalg import solve_triangular
     from scipy.special import ndtr, ndtri
 
     space = inp.space
     S = _index(inp, list(held))
     L = space.chol
-    z = ndtri(u) @ L.T
+    z = _times_t(ndtri(u), L)
     target = np.column_stack([np.asarray(held[k], dtype=np.float64) for k in held])
     if np.any((target <= 0) | (target >= 1)):
         raise SimriskError("held quantiles must lie strictly between 0 and 1")
     zs = ndtri(target)
-    sigma = L @ L.T
+    sigma = L @ L.T  # [P, P]: the same on any machine block size
     rest = [k for k in range(len(space.names)) if k not in S]
     if rest:
         gain = sigma[np.ix_(rest, S)] @ np.linalg.inv(sigma[np.ix_(S, S)])
-        z[:, rest] += (zs - z[:, S]) @ gain.T
+        z[:, rest] += _times_t(zs - z[:, S], gain)
     z[:, S] = zs
-    e = solve_triangular(L, z.T, lower=True).T
+    e = _forward_solve(L, z)
     tiny = np.finfo(np.float64).eps
     return space.transform(np.clip(ndtr(e), tiny, 1 - tiny))
+
+
+# Row-wise linear algebra. BLAS and LAPACK choose their kernels and blocking by
+# the matrix sizes, so a row's result may depend on how many rows are computed
+# with it; these column loops do the same arithmetic, in the same order, for
+# every row however the rows are split into tasks (P is a dozen or two).
+
+
+def _times_t(a: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``a @ m.T`` row by row: ``out[:, j] = sum_k a[:, k] * m[j, k]`` in order of k."""
+    out = np.empty((a.shape[0], m.shape[0]))
+    for j in range(m.shape[0]):
+        acc = a[:, 0] * m[j, 0]
+        for k in range(1, m.shape[1]):
+            acc += a[:, k] * m[j, k]
+        out[:, j] = acc
+    return out
+
+
+def _forward_solve(L: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``e`` with ``e @ L.T = z`` for lower-triangular ``L``, row by row."""
+    e = np.empty_like(z)
+    for i in range(L.shape[0]):
+        acc = z[:, i].copy()
+        for k in range(i):
+            acc -= L[i, k] * e[:, k]
+        e[:, i] = acc / L[i, i]
+    return e
 
 
 def simulate_held(
@@ -192,6 +233,8 @@ def simulate_held(
     held: Mapping[str, np.ndarray],
     inner: int,
     first: int = 0,
+    outputs: Sequence[str] | None = None,
+    backend=None,
 ) -> dict[str, np.ndarray]:
     """Nested Monte Carlo's inner runs: ``inner`` draws for each held value.
 
@@ -205,6 +248,10 @@ def simulate_held(
         Draws per outer value; outer value ``k`` uses draw indices
         ``first + k * inner + j``, so every inner draw has its own citizens
         and its own draw of the other parameters.
+    outputs : list of str, optional
+        Only these per-draw arrays (default: all).
+    backend : simrisk.core.backends.DaskBackend, optional
+        Compute blocks of rows as tasks on its cluster (bit-identical).
 
     Returns
     -------
@@ -212,28 +259,64 @@ def simulate_held(
         The engine's per-draw arrays, first axis ``K * inner`` (outer-major).
     """
     inp = build_inputs(scenario)
+    held = {k: np.asarray(v, dtype=np.float64) for k, v in held.items()}
     K = len(next(iter(held.values())))
     if inner < 1 or K < 1:
         raise SimriskError(f"outer = {K}, inner = {inner}: both must be at least 1")
+    _index(inp, list(held))
+    _check_last_draw(first, K * inner)
     key, _ = key_from_seed(seed)
-    n = K * inner
-    idx = np.arange(first, first + n, dtype=np.int64)
+    blocks = _blocks(K * inner, backend)
+    items = [(held, inner, first, a, b, outputs) for a, b in blocks]
+    return _gather(map_tasks(_held_block, items, (inp, key), backend))
+
+
+def _blocks(n: int, backend) -> list[tuple[int, int]]:
+    """Row ranges of a nested run's tasks (the results do not depend on them)."""
+    size = _TASK_ROWS if backend is None else backend.chunk_size(n, _TASK_ROWS)
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _gather(parts) -> dict[str, np.ndarray]:
+    """Concatenate the blocks' arrays, in order, as they arrive."""
+    got = close_when_done(parts)
+    return {k: np.concatenate([p[k] for p in got]) for k in got[0]}
+
+
+def _check_last_draw(first: int, n: int) -> None:
+    if first < 0 or first + n > 2**31 - 1:
+        raise SimriskError(
+            f"draws {first:,} .. {first + n - 1:,}: draw indices must lie in [0, {2**31 - 2:,}]"
+        )
+
+
+def _held_block(inp, key, held, inner, first, a, b, outputs) -> dict[str, np.ndarray]:
+    """Rows ``a .. b - 1`` of :func:`simulate_held` (a task: a pure function of its arguments)."""
+    n = b - a
     P = len(inp.space.names)
     u = np.empty((n, P))
-    param_uniforms(key, np.int64(first), n, P, u)
-    rep = {k: np.repeat(np.asarray(v, dtype=np.float64), inner) for k, v in held.items()}
-    params = conditional_parameters(inp, u, rep)
-    return _run(inp, key, idx, params)
+    param_uniforms(key, np.int64(first + a), n, P, u)
+    outer = np.arange(a, b) // inner
+    params = conditional_parameters(inp, u, {k: v[outer] for k, v in held.items()})
+    arrays = _run(inp, key, np.arange(first + a, first + b, dtype=np.int64), params)
+    return arrays if outputs is None else {k: arrays[k] for k in outputs}
+
+
+def _theta_block(inp, key, theta, inner, first, a, b) -> dict[str, np.ndarray]:
+    """Rows ``a .. b - 1`` of :func:`simulate_nested` (a task)."""
+    params = theta[np.arange(a, b) // inner]
+    return _run(inp, key, np.arange(first + a, first + b, dtype=np.int64), params)
 
 
 def simulate_nested(
-    scenario: Scenario, seed: int, outer: int, inner: int
+    scenario: Scenario, seed: int, outer: int, inner: int, backend=None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Outer parameter draws, each run with ``inner`` draws of the citizens' chance.
 
     Outer draw ``k`` takes the parameters of draw ``k`` of the plain run with
     this seed; its inner draws use the citizens of draws ``outer + k * inner
-    + j`` (never one of the outer draws' own indices).
+    + j`` (never one of the outer draws' own indices). With a ``backend``,
+    blocks of rows are tasks on its cluster (bit-identical).
 
     Returns
     -------
@@ -245,10 +328,10 @@ def simulate_nested(
         raise SimriskError(f"outer = {outer}, inner = {inner}: both must be at least 2")
     inp = build_inputs(scenario)
     key, _ = key_from_seed(seed)
+    _check_last_draw(outer, outer * inner)
     theta = draw_parameters(inp, 0, outer, key, False)
-    params = np.repeat(theta, inner, axis=0)
-    idx = np.arange(outer, outer + outer * inner, dtype=np.int64)
-    return theta, _run(inp, key, idx, params)
+    items = [(theta, inner, outer, a, b) for a, b in _blocks(outer * inner, backend)]
+    return theta, _gather(map_tasks(_theta_block, items, (inp, key), backend))
 
 
 def simulate_until(
@@ -302,13 +385,16 @@ def _assemble(inp, parts, seed, n, config_text) -> xr.Dataset:
 
 
 def simulate_scenarios(
-    paths: Sequence[str], draws: int | None, seed: int | None
+    paths: Sequence[str], draws: int | None, seed: int | None, backend=None
 ) -> list[tuple[str, xr.Dataset]]:
     """Run several configs with one seed and draw count: common random numbers.
 
     Draw ``i`` of every scenario uses the same parameter uniforms and the
     same citizens' noise, so differences between scenarios are paired.
-    The first config's ``[simulation]`` gives the defaults.
+    The first config's ``[simulation]`` gives the defaults. With a
+    ``backend``, each scenario's chunks are tasks on its cluster
+    (bit-identical); the scenarios run one after another, since the
+    comparison needs every draw of each.
     """
     from simrisk.kinds.contract import simulate
 
@@ -318,14 +404,20 @@ def simulate_scenarios(
     seed = first.seed if seed is None else seed
     out = []
     for path, sc, text in loaded:
-        ds = simulate(sc, draws=draws, seed=seed, config_text=text)
+        ds = simulate(sc, draws=draws, seed=seed, config_text=text, backend=backend)
         ds.attrs["config_path"] = str(path)
         out.append((str(path), ds))
     return out
 
 
 def nested_evppi_draws(
-    scenario: Scenario, seed: int, parameter: str, outer: int, inner: int, first: int = 0
+    scenario: Scenario,
+    seed: int,
+    parameter: str,
+    outer: int,
+    inner: int,
+    first: int = 0,
+    backend=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Outer quantiles and inner NPVs ``[outer, inner]`` for nested EVPPI of one parameter.
 
@@ -335,17 +427,62 @@ def nested_evppi_draws(
     strata. The other parameters are drawn from the prior given it. Inner
     draws use indices ``first + k * inner + j``.
     """
+    return nested_evppi(scenario, seed, [parameter], outer, inner, first, backend)[parameter]
+
+
+def nested_evppi(
+    scenario: Scenario,
+    seed: int,
+    parameters: Sequence[str],
+    outer: int,
+    inner: int,
+    first: int = 0,
+    backend=None,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`nested_evppi_draws` for several parameters in one stream of tasks.
+
+    Every parameter's nested run uses the same draw indices and stratum
+    offsets (common random numbers across parameters). With a ``backend``,
+    the blocks of all parameters' runs are tasks on its cluster, submitted
+    as one stream so the workers never wait between parameters.
+
+    Returns
+    -------
+    dict
+        For each parameter, its outer quantiles ``[outer]`` and inner NPVs
+        ``[outer, inner]``.
+    """
+    if outer < 2 or inner < 2:
+        raise SimriskError(f"outer = {outer}, inner = {inner}: both must be at least 2")
+    inp = build_inputs(scenario)
+    _index(inp, list(parameters))
+    _check_last_draw(first, outer * inner)
+    key, _ = key_from_seed(seed)
     rng = np.random.default_rng([seed, outer, inner])
     q = (np.arange(outer) + rng.uniform(size=outer)) / outer
-    arrays = simulate_held(scenario, seed, {parameter: q}, inner, first=first)
-    return q, arrays["npv"].astype(np.float64).reshape(outer, inner)
+    blocks = _blocks(outer * inner * len(parameters), backend)  # block size for the whole stream
+    size = blocks[0][1] - blocks[0][0]
+    items = [
+        ({p: q}, inner, first, a, min(a + size, outer * inner), ("npv",))
+        for p in parameters
+        for a in range(0, outer * inner, size)
+    ]
+    results = close_when_done(map_tasks(_held_block, items, (inp, key), backend))
+    out: dict[str, list[np.ndarray]] = {p: [] for p in parameters}
+    for (held, *_), part in zip(items, results, strict=True):
+        out[next(iter(held))].append(part["npv"])
+    return {
+        p: (q, np.concatenate(v).astype(np.float64).reshape(outer, inner)) for p, v in out.items()
+    }
 
 
-def nested_variance(scenario: Scenario, seed: int, outer: int, inner: int, **kw) -> xr.Dataset:
+def nested_variance(
+    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, **kw
+) -> xr.Dataset:
     """The variance split of NPV from a nested run (see :mod:`simrisk.decision.variance`)."""
     from simrisk.decision.variance import variance_split
 
-    _, arrays = simulate_nested(scenario, seed, outer, inner)
+    _, arrays = simulate_nested(scenario, seed, outer, inner, backend=backend)
     v = variance_split(arrays["npv"].astype(np.float64).reshape(outer, inner), seed=seed, **kw)
     v.attrs.update(scenario=scenario.name, seed=int(seed), draws_total=int(outer * inner))
     return v
@@ -354,3 +491,38 @@ def nested_variance(scenario: Scenario, seed: int, outer: int, inner: int, **kw)
 def default_step(scenario: Scenario) -> int:
     """The block size for ``--until``: the config's chunk size."""
     return int(scenario.simulation.chunk_size)
+
+
+def nested_check(
+    ds: xr.Dataset,
+    parameters: Sequence[str],
+    outer: int,
+    inner: int,
+    backend=None,
+) -> dict[str, dict]:
+    """Nested Monte Carlo EVPPI of each parameter for the run ``ds``, on fresh draws.
+
+    The scenario and seed are the run's own (its ``scenario_json`` and
+    ``seed``); the nested runs use the draw indices after the run's last
+    draw, so they share no draw with the regression they check. See
+    :func:`nested_evppi` and :func:`simrisk.decision.voi.evppi_nested`.
+
+    Returns
+    -------
+    dict
+        For each parameter, :func:`~simrisk.decision.voi.evppi_nested`'s
+        ``value``, ``se``, ``bias``, ``outer`` and ``inner``, and
+        ``first_draw``.
+    """
+    from simrisk.decision.voi import evppi_nested
+
+    if "scenario_json" not in ds.attrs or "seed" not in ds.attrs:
+        raise SimriskError(
+            "--nested: the result lacks its scenario_json or seed (rerun it with this version)"
+        )
+    if int(ds.attrs.get("fixed_parameters", 0)):
+        raise SimriskError("--nested: the run has fixed parameters, so there is nothing to learn")
+    scenario = Scenario.model_validate_json(ds.attrs["scenario_json"], strict=False)
+    first = int(ds.attrs.get("first_draw", 0)) + int(ds.sizes["draw"])
+    runs = nested_evppi(scenario, int(ds.attrs["seed"]), parameters, outer, inner, first, backend)
+    return {p: {**evppi_nested(y), "first_draw": first} for p, (_, y) in runs.items()}

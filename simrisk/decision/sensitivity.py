@@ -125,9 +125,21 @@ def correlation_ratio(
     return est, lo, hi
 
 
-def _pawn(X, y, names, n_sub, n_boot, seed, ci_prob):
-    """SALib's PAWN median index of ``y`` for each column, with a bootstrap interval."""
+def _pawn_median(problem: dict, seed: int, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """SALib's PAWN median index on one subsample (a task: a pure function of its arguments)."""
     from SALib.analyze import pawn
+
+    return np.asarray(pawn.analyze(problem, X, y, S=10, seed=seed)["median"], float)
+
+
+def _pawn(X, y, names, n_sub, n_boot, seed, ci_prob, backend=None):
+    """SALib's PAWN median index of ``y`` for each column, with a bootstrap interval.
+
+    The subsamples are drawn here, in turn from one generator; each
+    subsample's PAWN is a task on ``backend``'s cluster when one is given
+    (the same numbers either way).
+    """
+    from simrisk.core.backends import close_when_done, map_tasks
 
     rng = np.random.default_rng(seed)
     N = X.shape[0]
@@ -137,14 +149,17 @@ def _pawn(X, y, names, n_sub, n_boot, seed, ci_prob):
         "bounds": [[float(X[:, k].min()), float(X[:, k].max())] for k in range(X.shape[1])],
     }
     sub = np.arange(N) if N <= n_sub else np.sort(rng.choice(N, n_sub, replace=False))
-    est = np.asarray(pawn.analyze(problem, X[sub], y[sub], S=10, seed=seed)["median"], float)
-    boot = []
-    for _ in range(n_boot):
-        # With many more draws than the subsample, fresh subsamples without
-        # replacement show the estimator's own spread at this size (a
-        # bootstrap's duplicated draws would bias the KS distances).
-        idx = rng.choice(N, min(N, n_sub), replace=N <= n_sub)
-        boot.append(pawn.analyze(problem, X[idx], y[idx], S=10, seed=seed)["median"])
+
+    def subsamples():
+        yield X[sub], y[sub]
+        for _ in range(n_boot):
+            # With many more draws than the subsample, fresh subsamples without
+            # replacement show the estimator's own spread at this size (a
+            # bootstrap's duplicated draws would bias the KS distances).
+            idx = rng.choice(N, min(N, n_sub), replace=N <= n_sub)
+            yield X[idx], y[idx]
+
+    est, *boot = close_when_done(map_tasks(_pawn_median, subsamples(), (problem, seed), backend))
     if not boot:
         nan = np.full(est.shape, np.nan)
         return est, nan, nan, len(sub)
@@ -184,6 +199,7 @@ def sensitivity(
     n_grid: int = 101,
     seed: int = 0,
     ci_prob: float = 0.95,
+    backend=None,
 ) -> xr.Dataset:
     """Sensitivity of the loss to each prior, from a result's per-draw parameters.
 
@@ -204,6 +220,9 @@ def sensitivity(
         Points of the CDF grid (even steps over each prior's drawn range).
     seed : int
         Seed of the bootstrap and subsampling (results are reproducible).
+    backend : simrisk.core.backends.DaskBackend, optional
+        Compute PAWN's subsamples (most of the time) as tasks on its
+        cluster; the same numbers as without.
 
     Returns
     -------
@@ -242,7 +261,9 @@ def sensitivity(
         X, y["npv_negative"], n_bins, n_boot, seed, ci_prob
     )
     e_npv, e_npv_lo, e_npv_hi = correlation_ratio(X, y["npv"], n_bins, n_boot, seed + 1, ci_prob)
-    pw, pw_lo, pw_hi, pw_n = _pawn(X, y["npv"], names, pawn_draws, pawn_boot, seed, ci_prob)
+    pw, pw_lo, pw_hi, pw_n = _pawn(
+        X, y["npv"], names, pawn_draws, pawn_boot, seed, ci_prob, backend
+    )
     ks, grid, cdf_loss, cdf_rest = _ks_regional(X, loss, n_grid)
 
     # Rank by influence on P(NPV < 0); ties (rare) by the tornado's swing.

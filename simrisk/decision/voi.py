@@ -39,6 +39,7 @@ from simrisk.core.errors import SimriskError
 from simrisk.decision._common import base_attrs, dkk, jsonable, outcomes, var, varying_parameters
 
 __all__ = [
+    "add_nested",
     "default_groups",
     "evpi",
     "evppi",
@@ -429,6 +430,49 @@ def voi(
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
+def add_nested(v: xr.Dataset, nested: Mapping[str, Mapping[str, float]]) -> xr.Dataset:
+    """``v`` with the nested Monte Carlo check of some single parameters beside the regression.
+
+    Parameters
+    ----------
+    v : xarray.Dataset
+        From :func:`voi`.
+    nested : mapping of str to dict
+        For each checked parameter,
+        :func:`simrisk.decision._engine.nested_check`'s ``value``, ``se``,
+        ``bias``, ``outer``, ``inner`` and ``first_draw``.
+
+    Returns
+    -------
+    xarray.Dataset
+        With ``evppi_nested``, ``evppi_nested_se`` and ``evppi_nested_bias``
+        over ``target`` (NaN where not checked) and attrs ``nested_outer``,
+        ``nested_inner`` and ``nested_first_draw``.
+    """
+    targets = [str(t) for t in v["target"].values]
+    kinds = [str(k) for k in v["target_kind"].values]
+    for p in nested:
+        if p not in targets or kinds[targets.index(p)] != "parameter":
+            raise SimriskError(f"nested check of {p!r}: not a single parameter of this VOI result")
+    cols = {k: np.full(len(targets), np.nan) for k in ("value", "se", "bias")}
+    for p, r in nested.items():
+        for k in cols:
+            cols[k][targets.index(p)] = r[k]
+    out = v.copy()
+    out["evppi_nested"] = var(("target",), cols["value"], "DKK", "EVPPI by nested Monte Carlo")
+    out["evppi_nested_se"] = var(("target",), cols["se"], "DKK", "SE of the nested EVPPI")
+    out["evppi_nested_bias"] = var(
+        ("target",), cols["bias"], "DKK", "upward bias of the nested EVPPI from inner noise"
+    )
+    first = next(iter(nested.values()))
+    out.attrs.update(
+        nested_outer=int(first["outer"]),
+        nested_inner=int(first["inner"]),
+        nested_first_draw=int(first["first_draw"]),
+    )
+    return out
+
+
 def voi_json(v: xr.Dataset) -> dict:
     """JSON form: ``evpi``, ``evpi_se``, ``evppi.<target>.{value,se,...}``, ``groups``."""
     out = {
@@ -453,11 +497,23 @@ def voi_json(v: xr.Dataset) -> dict:
             "r2": v["r2"].values[i],
             "method": str(v["method"].values[i]),
         }
+        if "evppi_nested" in v and np.isfinite(v["evppi_nested"].values[i]):
+            row["nested"] = {
+                "value": v["evppi_nested"].values[i],
+                "se": v["evppi_nested_se"].values[i],
+                "bias": v["evppi_nested_bias"].values[i],
+            }
         if str(v["target_kind"].values[i]) == "group":
             row["members"] = str(v["members"].values[i]).split(",")
             out["groups"][str(t)] = row
         else:
             out["evppi"][str(t)] = row
+    if "evppi_nested" in v:
+        out["nested"] = {
+            "outer": v.attrs["nested_outer"],
+            "inner": v.attrs["nested_inner"],
+            "first_draw": v.attrs["nested_first_draw"],
+        }
     return jsonable(out)
 
 
@@ -482,4 +538,19 @@ def format_voi(v: xr.Dataset) -> str:
             )
         if kind == "parameter":
             lines.append("  groups:")
+    if "nested" in j:
+        n = j["nested"]
+        lines += [
+            "",
+            f"Nested Monte Carlo check ({n['outer']:,} outer x {n['inner']:,} inner draws per "
+            f"parameter, draws from {n['first_draw']:,} on):",
+            f"  {'':<32}{'regression':>12}{'SE':>10}{'nested':>12}{'SE':>10}{'bias':>10}",
+        ]
+        for t, r in j["evppi"].items():
+            if "nested" in r:
+                m = r["nested"]
+                lines.append(
+                    f"  {t:<32}{dkk(r['value']):>12}{dkk(r['se']):>10}{dkk(m['value']):>12}"
+                    f"{dkk(m['se']):>10}{dkk(m['bias']):>10}"
+                )
     return "\n".join(lines)

@@ -25,10 +25,25 @@ error the summary reports beside the value (``KEY_se``). The chosen
 candidate is the feasible one with the best objective; it is re-scored with
 more draws on a seed spawned from the run's (fresh worlds, free of the
 search's selection bias).
+
+On a dask cluster (``backend``) each candidate is one task: the base
+scenario is sent to every worker once, a task carries only the candidate's
+terms, runs the engine and the summary on its worker, and returns the few
+figures the search needs. Candidates, not chunks, are the tasks: with a
+candidate's draws split into chunks, the candidates would still run one
+after another, the workers waiting at the tail of each and while this
+process assembles its draws (about 257 bytes each) and summarises them;
+as tasks, the Sobol stage's candidates are all in flight at once, the
+summaries run on the workers, and only a few numbers per candidate come
+back. The refinement's candidates wait for the best of the Sobol stage
+(their box is centred there); the one re-scoring run, five times larger,
+is split into chunks instead. Every candidate depends only on (config,
+terms, seed), so the result is the same as a search in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import math
@@ -342,13 +357,21 @@ def pareto_front(x: np.ndarray, y: np.ndarray) -> list[int]:
     return front
 
 
-def _score(s: Scenario, keys_needed: list[str], draws: int, seed: int) -> dict:
+def _score(s: Scenario, keys_needed: list[str], draws: int, seed: int, backend=None) -> dict:
     from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.summary import summarize
 
-    ds = simulate(s, draws=draws, seed=seed)
+    ds = simulate(s, draws=draws, seed=seed, backend=backend)
     summ = summarize(ds)
     return {k: lookup(summ, k) for k in keys_needed}
+
+
+def _score_terms(
+    s: Scenario, keys: list[str], values, stage: str, needed: list[str], draws: int, seed: int
+) -> dict:
+    """One candidate's scores (a task: a pure function of the config, the terms and the seed)."""
+    scen = s if stage == "today" else apply_terms(s, keys, values)
+    return _score(scen, needed, draws, seed)
 
 
 def run_design(
@@ -364,6 +387,7 @@ def run_design(
     payer_risk: str = DEFAULT_PAYER_RISK,
     dsi_risk: str = DEFAULT_DSI_RISK,
     progress: Callable[[str], None] | None = None,
+    backend=None,
 ) -> DesignResult:
     """Search the ``[design]`` terms of ``s`` against ``targets``.
 
@@ -382,12 +406,17 @@ def run_design(
         The frontier's axes (summary keys, both minimised).
     progress : callable, optional
         Called with one line per scored candidate.
+    backend : simrisk.core.backends.DaskBackend, optional
+        Score the candidates as tasks on its cluster (one task each) and the
+        re-scoring run's chunks; the result is the same as without.
 
     Returns
     -------
     DesignResult
     """
     from scipy.stats import qmc
+
+    from simrisk.core.backends import map_tasks
 
     d: Design | None = s.design
     if d is None:
@@ -416,11 +445,19 @@ def run_design(
 
     cands: list[Candidate] = []
 
-    def evaluate(values: np.ndarray, stage: str) -> None:
+    def evaluate(points, stage: str) -> None:
+        """Score the candidates at ``points`` (in this process or as tasks) in their order."""
         if stage != "today":
-            values = np.array([round_term(k, v) for k, v in zip(keys, values, strict=True)])
-        scen = s if stage == "today" else apply_terms(s, keys, values)
-        scores = _score(scen, needed, draws, seed)
+            points = [
+                np.array([round_term(k, v) for k, v in zip(keys, values, strict=True)])
+                for values in points
+            ]
+        items = [(values, stage, needed, draws, seed) for values in points]
+        with contextlib.closing(map_tasks(_score_terms, items, (s, keys), backend)) as scores:
+            for values, sc in zip(points, scores, strict=True):
+                record(values, stage, sc)
+
+    def record(values: np.ndarray, stage: str, scores: dict) -> None:
         c = Candidate(values=np.asarray(values, float), stage=stage, scores=scores)
         margins = [t.margin(*scores[t.key]) for t in targets]
         c.worst_margin = min(margins) if margins else 0.0
@@ -448,23 +485,21 @@ def run_design(
             return b
         return max(range(len(cands)), key=lambda i: cands[i].worst_margin)
 
-    evaluate(today_values(s, keys), "today")
     span = highs - lows
     # The Sobol scrambles and the re-scoring's seed come from the run's seed by
     # SeedSequence spawning (no seed arithmetic).
     ss_sobol, ss_refine, ss_rescore = np.random.SeedSequence(seed).spawn(3)
     rescore_seed = int(ss_rescore.generate_state(1, np.uint32)[0])
     sobol = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(ss_sobol))
-    for u in sobol.random(n_sobol):
-        evaluate(lows + u * span, "sobol")
+    evaluate([today_values(s, keys)], "today")
+    evaluate([lows + u * span for u in sobol.random(n_sobol)], "sobol")
     if n_refine:
         centre = cands[best_index()].values
         centre = np.clip(np.where(np.isfinite(centre), centre, highs), lows, highs)
         lo = np.clip(centre - span / 8, lows, highs)
         hi = np.clip(centre + span / 8, lows, highs)
         sobol2 = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(ss_refine))
-        for u in sobol2.random(n_refine):
-            evaluate(lo + u * (hi - lo), "refine")
+        evaluate([lo + u * (hi - lo) for u in sobol2.random(n_refine)], "refine")
 
     x = np.array([c.scores[dsi_risk][0] for c in cands])
     y = np.array([c.scores[payer_risk][0] for c in cands])
@@ -476,7 +511,7 @@ def run_design(
         best = apply_terms(s, keys, cands[chosen].values) if chosen else s
         # Fresh worlds: the choice was made on the search's draws, so re-scoring on
         # them would carry its selection bias (the winner's curse); another seed does not.
-        rescored = _score(best, needed, rescore_draws, rescore_seed)
+        rescored = _score(best, needed, rescore_draws, rescore_seed, backend)
         rescored_targets = [
             {
                 "target": str(t),
