@@ -411,15 +411,15 @@ def describe_source(src: Source | np.ndarray) -> dict:
     if m == 0:
         return {"n": 0}
     mean = total / m
-    ss = [0.0]
+    ss: list[float] = []
 
     def squares(x):
         f = _finite(x)
-        ss[0] += float(np.sum((f - mean) ** 2))
+        ss.append(float(np.sum((f - mean) ** 2)))
 
     ranks = [_quantile_ranks(m, p) for p in _PS]
     windows = _select(src, m, ranks, lo, hi, sample, hook=squares)
-    sd = math.sqrt(ss[0] / (m - 1)) if m > 1 else 0.0
+    sd = math.sqrt(_fsum(ss) / (m - 1)) if m > 1 else 0.0
     out = {"n": int(m), "mean": mean, "mean_se": sd / math.sqrt(m), "sd": sd}
     return _from_windows(out, m, [(L, w) for (L, _), w in zip(ranks, windows, strict=True)])
 
@@ -427,7 +427,7 @@ def describe_source(src: Source | np.ndarray) -> dict:
 def _scan(src: Source) -> tuple[int, float, float, float, np.ndarray]:
     # One pass: count, sum, min and max of the finite values, and a sample of
     # them taken every n // _SAMPLE draws (by position, so any blocking gives it).
-    m, total, lo, hi = 0, 0.0, math.inf, -math.inf
+    m, total, lo, hi = 0, [], math.inf, -math.inf
     stride = max(1, src.n // _SAMPLE)
     sample = []
     for (a, _), x in zip(src.ranges(), src.blocks(), strict=True):
@@ -435,9 +435,16 @@ def _scan(src: Source) -> tuple[int, float, float, float, np.ndarray]:
         f = _finite(x)
         if f.shape[0]:
             m += f.shape[0]
-            total += float(f.sum())
+            total.append(float(f.sum()))
             lo, hi = min(lo, float(f.min())), max(hi, float(f.max()))
-    return m, total, lo, hi, np.concatenate(sample) if sample else np.empty(0)
+    return m, _fsum(total), lo, hi, np.concatenate(sample) if sample else np.empty(0)
+
+
+def _fsum(parts) -> float:
+    # The blocks' (pairwise) sums added exactly, so the total does not lose
+    # accuracy with many blocks; non-finite sums add as numpy would.
+    parts = list(parts)
+    return math.fsum(parts) if all(map(math.isfinite, parts)) else float(sum(parts))
 
 
 def prob(mask: np.ndarray) -> tuple[float, float]:
@@ -463,7 +470,7 @@ def mean_sd(src: Source | np.ndarray) -> tuple[float, float]:
     mean = _mean(src)
     if src.n < 2:
         return mean, float("nan")
-    ss = sum(float(np.sum((np.asarray(x, dtype=np.float64) - mean) ** 2)) for x in src.blocks())
+    ss = _fsum(float(np.sum((np.asarray(x, np.float64) - mean) ** 2)) for x in src.blocks())
     return mean, math.sqrt(ss / (src.n - 1))
 
 
@@ -491,7 +498,7 @@ def ratio_of_means(y: Source | np.ndarray, x: Source | np.ndarray) -> tuple[floa
 def _mean(src: Source) -> float:
     # the mean alone (one pass)
     return (
-        sum(float(np.sum(x, dtype=np.float64)) for x in src.blocks()) / src.n
+        _fsum(float(np.sum(x, dtype=np.float64)) for x in src.blocks()) / src.n
         if src.n
         else math.nan
     )
@@ -572,13 +579,13 @@ def _es_streaming(src: Source, alpha: float) -> tuple[float, float]:
         return -math.inf if k < 1 else math.inf if k > m else float(got[k][0])
 
     var = _numpy_lerp(value(r1), value(r2), gamma)
-    total, count_below = 0.0, 0
+    total, count_below = [], 0
     for x in src.blocks():
         x = np.asarray(x, dtype=np.float64)
         below = x[x <= var]
-        total += float(below.sum())
+        total.append(float(below.sum()))
         count_below += below.shape[0]
-    return var, total / count_below if count_below else float("nan")
+    return var, _fsum(total) / count_below if count_below else float("nan")
 
 
 def _tap(x, f):

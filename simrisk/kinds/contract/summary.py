@@ -13,9 +13,25 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.core.summary import describe, expected_shortfall, prob, quantile_se
+from simrisk.core.summary import (
+    BLOCK,
+    Source,
+    describe_source,
+    expected_shortfall_source,
+    mean_sd,
+    prob_source,
+    quantile_se,
+    ratio_of_means,
+)
 
-__all__ = ["REQUIRED_VARIABLES", "SAVING_BASES", "format_summary", "received_total", "summarize"]
+__all__ = [
+    "REQUIRED_VARIABLES",
+    "SAVING_BASES",
+    "format_summary",
+    "received_source",
+    "received_total",
+    "summarize",
+]
 
 REQUIRED_VARIABLES = (
     "irr",
@@ -37,40 +53,45 @@ REQUIRED_VARIABLES = (
 )
 
 
-def summarize(ds: xr.Dataset) -> dict:
-    """The run's key figures as a JSON-ready dict (amounts in DKK, rates as fractions)."""
+def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
+    """The run's key figures as a JSON-ready dict (amounts in DKK, rates as fractions).
+
+    ``ds`` is read only ``block_size`` draws at a time (``ds[v].isel(draw=...)``),
+    never a whole per-draw variable, so a lazily opened result file is summarised
+    in bounded memory (issue 15): the statistics stream over the blocks
+    (:mod:`simrisk.core.summary`). Quantiles and their SEs are exact, the same
+    whatever the block size.
+    """
     missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
     if missing:
         raise SimriskError(f"result lacks variables needed for a summary: {', '.join(missing)}")
     n = ds.sizes["draw"]
+    src = _Reader(ds, block_size)
     capital = float(ds.attrs["capital"])
     hurdle = float(ds.attrs["hurdle_rate"])
-    irr = ds["irr"].values.astype(np.float64)
-    status = ds["irr_status"].values
-    npv = ds["npv"].values.astype(np.float64)
-    total = ds["repayments_total"].values.astype(np.float64)
-    received = received_total(ds)
+    irr = src.f64("irr")
+    npv = src.f64("npv")
     reasons = json.loads(ds.attrs["irr_reasons"])
-    p_loss, p_loss_se = prob(received < capital)
-    p_neg, p_neg_se = prob(npv < 0)
-    irr_def = np.isfinite(irr)
-    p_hurdle, p_hurdle_se = prob(np.where(irr_def, irr < hurdle, False))
-    var5, es5, es5_se = expected_shortfall(npv, 0.05)
-    var5_se = quantile_se(np.sort(npv), 0.05)
-    undefined = {
-        reasons[str(int(code))]: int((status == code).sum())
-        for code in np.unique(status)
-        if not np.isfinite(irr[status == code]).all()
-    }
-    rep = ds["repayments_by_payer"]
-    meas = ds["measured"].values.sum(axis=1, dtype=np.float32)
+    received = received_source(ds, block_size)
+    p_loss, p_loss_se = prob_source(received.map(lambda x: x < capital))
+    p_neg, p_neg_se = prob_source(npv.map(lambda x: x < 0))
+    irr_def = irr.map(np.isfinite)
+    p_hurdle, p_hurdle_se = prob_source(irr.map(lambda x: np.isfinite(x) & (x < hurdle)))
+    var5, es5, es5_se = expected_shortfall_source(npv, 0.05)
+    npv_summary = describe_source(npv)
+    if npv_summary.get("n") == n:  # every NPV finite: describe's P5 window is the VaR's
+        var5_se = npv_summary["p5_se"]
+    else:  # as before: the SE over np.sort(npv), non-finite values included
+        var5_se = quantile_se(np.sort(_whole(npv)), 0.05)
+    p_defined = prob_source(irr_def)[0]
+    undefined = _undefined(src, reasons)
+    meas = src.sum("measured", np.float32)
     goals = list(ds["goal"].values)
 
     def rate(j):
-        succ = ds["successes"].values[:, :, j].sum(axis=1, dtype=np.float32)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return succ / meas
+        return src.pair(_divide, src.sum("successes", np.float32, goal=j), meas)
 
+    rep = ds["repayments_by_payer"]
     out = {
         "scenario": ds.attrs.get("scenario", ""),
         "draws": int(n),
@@ -81,9 +102,9 @@ def summarize(ds: xr.Dataset) -> dict:
         "capital": capital,
         "discount_rate": float(ds.attrs["discount_rate"]),
         "hurdle_rate": hurdle,
-        "irr": describe(irr),
-        "npv": describe(npv),
-        "moic": describe(ds["moic"].values),
+        "irr": describe_source(irr),
+        "npv": npv_summary,
+        "moic": describe_source(src.raw("moic")),
         "p_loss_nominal": p_loss,
         "p_loss_nominal_se": p_loss_se,
         "p_npv_negative": p_neg,
@@ -95,28 +116,34 @@ def summarize(ds: xr.Dataset) -> dict:
         "es5_npv": es5,
         "es5_npv_se": es5_se,
         "irr_undefined": {
-            "share": float(1 - irr_def.mean()),
+            "share": float(1 - p_defined),
             "reasons": undefined,
-            "total_loss_share": float((irr == -1.0).mean()),
+            "total_loss_share": prob_source(irr.map(lambda x: x == -1.0))[0],
         },
         "repayments": {
-            **{str(p): describe(rep.sel(payer=p).values) for p in rep["payer"].values},
-            "total": describe(total),
+            **{
+                str(p): describe_source(src.raw("repayments_by_payer", payer=i))
+                for i, p in enumerate(rep["payer"].values)
+            },
+            "total": describe_source(src.f64("repayments_total")),
         },
-        "payments": _payments(ds),
+        "payments": _payments(ds, src),
         "saving_bases": SAVING_BASES,
         "net_saving": {
-            basis: {str(a): _net_saving(ds, basis, str(a)) for a in ds["authority"].values}
+            basis: {
+                str(a): _net_saving(ds, src, basis, i, str(a))
+                for i, a in enumerate(ds["authority"].values)
+            }
             for basis in SAVING_BASES
         },
-        "deadweight_share": describe(ds["deadweight_share"].values),
+        "deadweight_share": describe_source(src.raw("deadweight_share")),
         "deadweight_share_by_goal": {
-            str(g): describe(ds["deadweight_share_by_goal"].values[:, j])
+            str(g): describe_source(src.raw("deadweight_share_by_goal", goal=j))
             for j, g in enumerate(goals)
         },
         "success_rate": {
             str(g): {
-                **describe(rate(j)),
+                **describe_source(rate(j)),
                 "assumed": float(ds["assumed_success_rate"].values[j]),
                 "implied_at_central": float(ds["implied_success_rate"].values[j]),
                 "counterfactual_at_central": float(ds["implied_counterfactual_rate"].values[j]),
@@ -127,6 +154,65 @@ def summarize(ds: xr.Dataset) -> dict:
     return out
 
 
+class _Reader:
+    """Block reads of ``ds``'s per-draw variables as :class:`~simrisk.core.summary.Source`.
+
+    Each block is ``ds[name].isel(draw=slice(a, b), ...)``: for a lazily opened
+    file that reads only those draws from disk.
+    """
+
+    def __init__(self, ds: xr.Dataset, block_size: int):
+        self.ds, self.n, self.block_size = ds, int(ds.sizes["draw"]), int(block_size)
+
+    def _block(self, name: str, sel: dict):
+        da = self.ds[name]
+        if sel:
+            da = da.isel(sel)
+        return lambda a, b: da.isel(draw=slice(a, b)).values
+
+    def raw(self, name: str, **sel) -> Source:
+        """The variable as stored (one column of it with ``dim=index``)."""
+        return Source(self._block(name, sel), self.n, self.block_size)
+
+    def f64(self, name: str, **sel) -> Source:
+        block = self._block(name, sel)
+        return Source(lambda a, b: block(a, b).astype(np.float64), self.n, self.block_size)
+
+    def sum(self, name: str, dtype, **sel) -> Source:
+        """The variable summed over its one non-draw dimension left, in ``dtype``."""
+        block = self._block(name, sel)
+        return Source(lambda a, b: block(a, b).sum(axis=1, dtype=dtype), self.n, self.block_size)
+
+    def pair(self, f, x: Source, y: Source) -> Source:
+        """``f(x, y)`` block by block."""
+        return Source(lambda a, b: f(x.block(a, b), y.block(a, b)), self.n, self.block_size)
+
+
+def _divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x / y
+
+
+def _whole(src: Source) -> np.ndarray:
+    # the whole series (only for a result with non-finite NPVs, which the engine never writes)
+    return np.concatenate(list(src.blocks())) if src.n else np.empty(0)
+
+
+def _undefined(src: _Reader, reasons: dict) -> dict:
+    """How many draws have each IRR status whose draws are not all finite, by reason."""
+    status, irr = src.raw("irr_status"), src.raw("irr")
+    counts: dict[int, int] = {}
+    nonfinite: dict[int, bool] = {}
+    for a, b in status.ranges():
+        s, x = status.block(a, b), irr.block(a, b)
+        for code, k in zip(*np.unique(s, return_counts=True), strict=True):
+            c = int(code)
+            counts[c] = counts.get(c, 0) + int(k)
+            bad = not np.isfinite(x[s == code]).all()
+            nonfinite[c] = nonfinite.get(c, False) or bad
+    return {reasons[str(c)]: counts[c] for c in sorted(counts) if nonfinite[c]}
+
+
 def received_total(ds: xr.Dataset) -> np.ndarray:
     """Per draw: everything the investor receives (repayments plus any clause payments)."""
     if "payments_by_payer" in ds:
@@ -134,22 +220,32 @@ def received_total(ds: xr.Dataset) -> np.ndarray:
     return ds["repayments_total"].values.astype(np.float64)
 
 
-def _payments(ds: xr.Dataset) -> dict:
+def received_source(ds: xr.Dataset, block_size: int = BLOCK) -> Source:
+    """:func:`received_total` read ``block_size`` draws at a time."""
+    src = _Reader(ds, block_size)
+    if "payments_by_payer" in ds:
+        return src.sum("payments_by_payer", np.float64)
+    return src.f64("repayments_total")
+
+
+def _payments(ds: xr.Dataset, src: _Reader) -> dict:
     """Everything the payers pay the investor (repayments plus any clause payments)."""
     var_ = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
-    paid = ds[var_]
-    total = paid.values.sum(axis=1, dtype=np.float64)
     out = {
-        "total": describe(total),
-        **{str(p): describe(paid.sel(payer=p).values) for p in paid["payer"].values},
+        "total": describe_source(src.sum(var_, np.float64)),
+        **{
+            str(p): describe_source(src.raw(var_, payer=i))
+            for i, p in enumerate(ds[var_]["payer"].values)
+        },
     }
     for name in ("retention_clause_payment", "floor_payment"):
         if name in ds:
-            x = ds[name].values.sum(axis=1, dtype=np.float64)
-            p, p_se = prob(x > 0)
+            x = src.sum(name, np.float64)
+            mean, sd = mean_sd(x)
+            p, p_se = prob_source(x.map(lambda v: v > 0))
             out[name.removesuffix("_payment")] = {
-                "mean": float(x.mean()),
-                "mean_se": float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0,
+                "mean": mean,
+                "mean_se": sd / math.sqrt(x.n) if x.n > 1 else 0.0,
                 "p_paid": p,
                 "p_paid_se": p_se,
             }
@@ -174,39 +270,32 @@ _VARS = {
 }
 
 
-def _ratio_of_means(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """``mean(y) / mean(x)`` and its delta-method standard error."""
-    mx = float(x.mean())
-    if mx <= 0:
-        return float("nan"), float("nan")
-    r = float(y.mean()) / mx
-    return r, float((y - r * x).std(ddof=1) / math.sqrt(y.size) / mx)
-
-
-def _net_saving(ds: xr.Dataset, basis: str, a: str) -> dict:
+def _net_saving(ds: xr.Dataset, src: _Reader, basis: str, i: int, a: str) -> dict:
     """One authority's net saving on one basis, with P(net < 0) and cost per caused success."""
     saving_var, net_var = _VARS[basis]
-    net = ds[net_var].sel(authority=a).values.astype(np.float64)
-    saving = ds[saving_var].sel(authority=a).values.astype(np.float64)
+    net = src.f64(net_var, authority=i)
+    saving = src.f64(saving_var, authority=i)
     if basis == "note_method":
         by_payer = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
-        paid = ds[by_payer].sel(payer=a).values.astype(np.float64)
+        payer = list(ds[by_payer]["payer"].values).index(a)
+        paid = src.f64(by_payer, payer=payer)
     else:
-        paid = ds["authority_repayments_pv"].sel(authority=a).values.astype(np.float64)
+        paid = src.f64("authority_repayments_pv", authority=i)
     # The authority's goal: the one its saving is measured on (its resource goal).
     goal_payer = list(ds["goal_payer"].values)
     j = goal_payer.index(a)
-    succ = ds["successes"].values[:, :, j].sum(axis=1, dtype=np.float64)
-    dw = ds["deadweight_successes"].values[:, :, j].sum(axis=1, dtype=np.float64)
-    cost, cost_se = _ratio_of_means(paid, succ - dw)
-    p_neg, p_neg_se = prob(net < 0)
+    succ = src.sum("successes", np.float64, goal=j)
+    dw = src.sum("deadweight_successes", np.float64, goal=j)
+    cost, cost_se = ratio_of_means(paid, src.pair(np.subtract, succ, dw))
+    p_neg, p_neg_se = prob_source(net.map(lambda x: x < 0))
+    saving_mean, saving_sd = mean_sd(saving)
     return {
-        **describe(net),
+        **describe_source(net),
         "p_negative": p_neg,
         "p_negative_se": p_neg_se,
-        "saving_mean": float(saving.mean()),
-        "saving_mean_se": float(saving.std(ddof=1) / math.sqrt(saving.size)),
-        "repayments_mean": float(paid.mean()),
+        "saving_mean": saving_mean,
+        "saving_mean_se": saving_sd / math.sqrt(saving.n),
+        "repayments_mean": mean_sd(paid)[0],
         "cost_per_caused_success": cost,
         "cost_per_caused_success_se": cost_se,
     }
