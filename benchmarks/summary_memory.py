@@ -4,7 +4,9 @@ Writes a DSI result of each draw count ONCE (``simrisk run ... --out``; minutes
 each, the file is kept and reused), then summarises each file in a fresh
 process under ``/usr/bin/time -v``: the file opened lazily
 (``xr.open_dataset(path, engine="h5netcdf", cache=False)``) and passed to
-``summarize``. With ``--old REV`` it also runs the summary of git revision REV
+``summarize``; and once more with ``drop_variables=["draw"]``, because
+xarray loads a dimension's index when it opens a file (8 bytes a draw, and
+pandas keeps a second copy). With ``--old REV`` it also runs the summary of git revision REV
 (the summary before issue 15 read whole columns), for comparison. Prints one
 JSON line per measurement. Measure on a quiet machine; the wall times of a
 shared one vary.
@@ -29,7 +31,7 @@ CONFIG = ROOT / "configs" / "dsi_norddjurs.toml"
 
 _CHILD = """
 import sys, importlib.util, xarray as xr
-path, module = sys.argv[1], sys.argv[2]
+path, module, drop = sys.argv[1], sys.argv[2], sys.argv[3] == "drop"
 if module == "-":
     from simrisk.kinds.contract.summary import summarize
 else:  # an older revision's summary module, on today's core
@@ -37,7 +39,9 @@ else:  # an older revision's summary module, on today's core
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     summarize = mod.summarize
-ds = xr.open_dataset(path, engine="h5netcdf", cache=False)
+ds = xr.open_dataset(
+    path, engine="h5netcdf", cache=False, drop_variables=["draw"] if drop else None
+)
 s = summarize(ds)
 print(s["draws"], s["npv"]["p5"], s["npv"]["p5_se"])
 """
@@ -51,9 +55,10 @@ def _result(draws: int, folder: Path) -> Path:
     return path
 
 
-def _measure(path: Path, module: str) -> dict:
+def _measure(path: Path, module: str, drop: bool) -> dict:
+    args = [str(path), module, "drop" if drop else "keep"]
     proc = subprocess.run(
-        ["/usr/bin/time", "-v", sys.executable, "-c", _CHILD, str(path), module],
+        ["/usr/bin/time", "-v", sys.executable, "-c", _CHILD, *args],
         capture_output=True,
         text=True,
         check=True,
@@ -94,8 +99,11 @@ def main() -> int:
     print(json.dumps({"imports_only": _bare()}))
     for n in args.draws:
         path = _result(n, args.dir)
-        for label, module in [("streaming", "-")] + ([(args.old, str(old))] if old else []):
-            print(json.dumps({"draws": n, "summary": label, **_measure(path, module)}))
+        runs = [("streaming", "-", False), ("streaming", "-", True)]
+        runs += [(args.old, str(old), False)] if old else []
+        for label, module, drop in runs:
+            row = {"draws": n, "summary": label, "draw_index_dropped": drop}
+            print(json.dumps({**row, **_measure(path, module, drop)}))
     return 0
 
 

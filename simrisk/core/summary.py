@@ -17,15 +17,23 @@ function ``block(a, b)`` returning draws ``a .. b-1`` of one series, and the
 number of draws ``n``. The ``*_source`` functions read the series a block at
 a time, so a summary of a result on disk holds O(block) values, never O(n):
 
-- means and SDs in two passes (the SD about the finished mean, as numpy);
+- means and SDs in one pass (each block's own two-pass SD, merged exactly as
+  Chan, Golub and LeVeque 1983; the block sums added with ``math.fsum``);
 - EXACT sample quantiles and their exact-bootstrap SEs by streaming
   selection: the SE needs only the order statistics in a window of ranks
   around the quantile (``_WINDOW_SD`` SDs of the bootstrap index), so passes
   over the blocks narrow a value interval holding that window (a histogram
-  whose edges are a sample of the values, so atoms become edges of their own,
-  plus an even grid), and a last pass collects the window and sorts it;
-- expected shortfall: the VaR as above, the mean below it in a pass, and its
-  batch means from 20 batches, each small enough to load.
+  whose edges are a sample of the values, so atoms become edges of their
+  own, plus an even grid), and a last pass collects the window and sorts it:
+  two passes in all, unless the first histogram was too coarse;
+- expected shortfall: the VaR as above, the sum below it while the VaR's
+  window is collected, and its batch means from 20 batches, each gathered on
+  its own (N/20 draws) as the first pass goes by.
+
+Each statistic is also a *task* (``describe_task`` etc.): :func:`stream`
+runs many side by side, one pass over the blocks for all of them, so a
+reader that keeps the current block serves every figure of a summary from
+one read per variable and pass.
 
 The in-memory functions (:func:`describe`, :func:`prob`,
 :func:`expected_shortfall`, :func:`quantile_se`) are the same code on a
@@ -46,14 +54,20 @@ __all__ = [
     "count_codes",
     "describe",
     "describe_source",
+    "describe_task",
     "expected_shortfall",
     "expected_shortfall_source",
+    "expected_shortfall_task",
     "mean_sd",
+    "mean_sd_task",
     "prob",
     "prob_source",
+    "prob_task",
     "quantile_se",
     "quantile_se_window",
     "ratio_of_means",
+    "ratio_of_means_task",
+    "stream",
 ]
 
 _Z95 = 1.959963984540054
@@ -65,9 +79,9 @@ _WINDOW_SD = 10.0
 #: draws per block when a summary streams a result (2 MB of float64)
 BLOCK = 1 << 18
 #: values sampled per refinement pass to place histogram edges (atoms among them)
-_SAMPLE = 4096
+_SAMPLE = 512
 #: edges of the even grid added to the sampled edges, so every pass narrows the interval
-_GRID = 1024
+_GRID = 256
 #: a refinement that has not isolated the window after this many passes is a bug
 _MAX_PASSES = 200
 _CHANGED = "summary: the series changed between passes over its blocks"
@@ -241,21 +255,177 @@ def _np_quantile_ranks(n: int, p: float) -> tuple[int, int, float]:
 
 
 # ------------------------------------------------------------ streaming passes
+#
+# A statistic of a Source is a *task*: a generator that yields one consumer per
+# pass over the draws, ``consume(a, b)``, which reads what it needs of draws
+# a .. b-1 itself, and finally returns its result. :func:`stream` runs many
+# tasks side by side, one pass for all of them at a time, so a reader that
+# keeps the current block (as the contract's summary has) serves every task
+# from one read per variable and pass.
+
+
+def stream(tasks, n: int, block_size: int = BLOCK) -> list:
+    """Run statistic tasks side by side over draws ``0 .. n-1``; their results, in order.
+
+    Each pass visits the blocks ``[a, a + block_size)`` in order and calls the
+    consumer every unfinished task yielded for that pass.
+    """
+    tasks = list(tasks)
+    results: list = [None] * len(tasks)
+    active: dict[int, Callable[[int, int], None]] = {}
+
+    def advance(i):
+        try:
+            active[i] = next(tasks[i])
+        except StopIteration as stop:
+            active.pop(i, None)
+            results[i] = stop.value
+
+    for i in range(len(tasks)):
+        advance(i)
+    for _ in range(_MAX_PASSES):
+        if not active:
+            return results
+        consumers = list(active.values())
+        for a in range(0, n, block_size):
+            b = min(a + block_size, n)
+            for consume in consumers:
+                consume(a, b)
+        for i in list(active):
+            advance(i)
+    raise RuntimeError("summary: streaming selection did not converge")
+
+
+def _read(src: Source, a: int, b: int) -> np.ndarray:
+    x = np.asarray(src.block(a, b))
+    if x.shape != (b - a,):
+        raise ValueError(f"Source: block({a}, {b}) has shape {x.shape}, not ({b - a},)")
+    return x
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x if np.isfinite(x).all() else x[np.isfinite(x)]
+
+
+def _fsum(parts) -> float:
+    # The blocks' (pairwise) sums added exactly, so the total does not lose
+    # accuracy with many blocks; non-finite sums add as numpy would.
+    parts = list(parts)
+    return math.fsum(parts) if all(map(math.isfinite, parts)) else float(sum(parts))
+
+
+class _Moments:
+    """Count, exact sum of block sums, extremes, and the sum of squared deviations
+    merged block by block (Chan, Golub and LeVeque 1983: each block's own
+    two-pass M2, combined with the shift between the means)."""
+
+    def __init__(self):
+        self.n, self.sums, self.mean, self.m2 = 0, [], 0.0, 0.0
+        self.min, self.max = math.inf, -math.inf
+
+    def feed(self, f: np.ndarray) -> None:
+        k = f.shape[0]
+        if not k:
+            return
+        s = float(f.sum())
+        mb = s / k
+        m2b = float(np.sum((f - mb) ** 2))
+        if self.n == 0:
+            self.mean, self.m2 = mb, m2b
+        else:
+            d = mb - self.mean
+            tot = self.n + k
+            self.mean += d * k / tot
+            self.m2 += m2b + d * d * self.n * k / tot
+        self.n += k
+        self.sums.append(s)
+        self.min, self.max = min(self.min, float(f.min())), max(self.max, float(f.max()))
+
+    def total(self) -> float:
+        return _fsum(self.sums)
+
+    def sd(self) -> float:
+        return math.sqrt(max(self.m2, 0.0) / (self.n - 1)) if self.n > 1 else float("nan")
 
 
 class _Target:
-    """Ranks ``L .. H`` (1-based) among the m finite values, and the closed value
-    interval ``[lo, hi]`` known to hold them: ``below`` values lie under ``lo``,
-    ``inner`` strictly inside (an upper bound until a pass has counted)."""
+    """Ranks ``L .. H`` (1-based) among the finite values, and the closed value
+    interval ``[lo, hi]`` known to hold them: ``below`` values lie under ``lo``
+    (exact), ``inner`` strictly inside (an upper bound)."""
 
-    __slots__ = ("H", "L", "below", "c_hi", "c_lo", "hi", "inner", "lo", "mid", "sample", "values")
+    __slots__ = (
+        "H",
+        "L",
+        "below",
+        "c_hi",
+        "c_lo",
+        "hi",
+        "inner",
+        "lo",
+        "mid",
+        "sample",
+        "sum_below",
+        "values",
+    )
 
-    def __init__(self, L, H, lo, hi, m, sample):
+    def __init__(self, L: int, H: int, m: int):
         self.L, self.H = L, H
-        self.lo, self.hi = lo, hi
+        self.lo, self.hi = -math.inf, math.inf
         self.below, self.inner = 0, m
-        self.sample = sample
+        self.sample = np.empty(0)
         self.values = None
+        self.sum_below = None  # a list of partial sums of the values under lo, when wanted
+
+
+class _Hist:
+    """Counts of the cells sorted edges ``E`` cut the line into:
+    ``(-inf, E0), {E0}, (E0, E1), {E1}, ..., {E_m-1}, (E_m-1, inf)``: points are
+    cells of their own, so an atom on an edge is isolated at once."""
+
+    def __init__(self, edges: np.ndarray | None = None):
+        self.edges = edges
+        self.counts = None
+
+    def feed(self, f: np.ndarray) -> None:
+        if self.edges is None:
+            if not f.shape[0]:
+                return
+            s = np.sort(f[:: max(1, f.shape[0] // _SAMPLE)])  # edges from the first block
+            self.edges = np.unique(np.concatenate([s, _grid(float(s[0]), float(s[-1]))]))
+        e = self.edges
+        if self.counts is None:
+            self.counts = np.zeros(2 * e.shape[0] + 1, dtype=np.int64)
+        r = np.searchsorted(e, f, side="right")
+        on = e[np.maximum(r - 1, 0)] == f
+        on &= r > 0
+        self.counts += np.bincount(2 * r - on, minlength=self.counts.shape[0])
+
+    def narrow(self, t: _Target, lo: float, hi: float) -> None:
+        """Shrink ``t``'s interval to the cells holding its ranks; ``lo``/``hi``
+        bound every value counted (the min and max, or the interval fed)."""
+        if self.counts is None:
+            return
+        e, counts = self.edges, self.counts
+        cum = np.cumsum(counts)
+        cL = int(np.searchsorted(cum, t.L - t.below, side="left"))
+        cH = int(np.searchsorted(cum, t.H - t.below, side="left"))
+        if cH >= counts.shape[0] or t.L <= t.below:
+            raise RuntimeError(_CHANGED)
+        if cL % 2:  # the point E_i
+            new_lo, add = float(e[(cL - 1) // 2]), int(cum[cL - 1])
+        elif cL == 0:
+            new_lo, add = lo, 0
+        else:  # the open cell (E_r-1, E_r): from E_r-1, ties included
+            new_lo, add = float(e[cL // 2 - 1]), int(cum[cL - 2])
+        if cH % 2:
+            new_hi = float(e[(cH - 1) // 2])
+        else:
+            new_hi = float(e[cH // 2]) if cH // 2 < e.shape[0] else hi
+        start, end = cL + cL % 2, cH + 1 - cH % 2  # cells strictly between lo and hi
+        t.below += add
+        t.lo, t.hi = new_lo, new_hi
+        t.inner = int(counts[start:end].sum()) if end > start else 0
 
 
 def _grid(lo: float, hi: float) -> np.ndarray:
@@ -264,29 +434,21 @@ def _grid(lo: float, hi: float) -> np.ndarray:
     return g[np.isfinite(g) & (g > lo) & (g < hi)]
 
 
-def _finite(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return x if np.isfinite(x).all() else x[np.isfinite(x)]
+def _select(src: Source, targets: list[_Target]):
+    """Task: the finite values of ``src`` at ranks ``L .. H`` of each target.
 
-
-def _select(src: Source, m: int, ranks, lo: float, hi: float, sample: np.ndarray, hook=None):
-    """The finite values of ``src`` at 1-based ranks ``L .. H`` for each ``(L, H)``.
-
-    ``m`` is the number of finite values, ``lo``/``hi`` their min and max and
-    ``sample`` some of them. Each pass either refines a target's interval or,
-    once at most ``src.block_size`` values (or four times the window's width,
-    if larger) lie strictly inside it, collects them; ties at the interval's
-    ends are counted, not stored, so an atom of any size costs nothing.
-    ``hook(block)`` sees every block of the first pass. Returns one sorted
-    array per target.
+    Each pass either refines a target's interval (a histogram whose edges
+    are a sample of the values inside it and an even grid) or, once at most
+    ``src.block_size`` values (or four times the window's width, if larger)
+    lie strictly inside it, collects them; ties at the interval's ends are
+    counted, not stored, so an atom of any size costs nothing. Sets each
+    target's ``values`` (sorted) and returns them.
     """
     budget = src.block_size
-    targets = [_Target(L, H, lo, hi, m, sample) for L, H in ranks]
-    for _pass in range(_MAX_PASSES):
+    while True:
         todo = [t for t in targets if t.values is None]
         if not todo:
-            break
-        # a window of w ranks needs at least w values inside: allow a few times that
+            return [t.values for t in targets]
         refine = [t for t in todo if t.inner > max(budget, 4 * (t.H - t.L + 1)) and t.lo < t.hi]
         collect = [t for t in todo if t not in refine]
         groups: dict[tuple[float, float], dict] = {}
@@ -296,35 +458,30 @@ def _select(src: Source, m: int, ranks, lo: float, hi: float, sample: np.ndarray
         for (glo, ghi), g in groups.items():
             s = np.concatenate([t.sample for t in g["targets"]])
             s = s[(s > glo) & (s < ghi)]
-            g["edges"] = np.unique(np.concatenate([[glo], s, _grid(glo, ghi), [ghi]]))
-            g["counts"] = np.zeros(2 * g["edges"].shape[0] - 1, dtype=np.int64)
-            g["size"] = max(t.inner for t in g["targets"])
+            g["hist"] = _Hist(np.unique(np.concatenate([[glo], s, _grid(glo, ghi), [ghi]])))
+            g["stride"] = max(1, max(t.inner for t in g["targets"]) // _SAMPLE)
         for t in collect:
-            t.c_lo = t.c_hi = 0
-            t.mid = []
-        for x in src.blocks():
-            if hook is not None:
-                hook(x)
-            f = _finite(x)
+            t.c_lo, t.c_hi, t.mid = 0, 0, []
+
+        def consume(a, b, groups=groups, collect=collect):
+            f = _finite(_read(src, a, b))
             for (glo, ghi), g in groups.items():
                 sub = f[(f >= glo) & (f <= ghi)]
-                edges = g["edges"]
-                r = np.searchsorted(edges, sub, side="right")
-                on = edges[r - 1] == sub
-                g["counts"] += np.bincount(2 * r - 1 - on, minlength=g["counts"].shape[0])
-                stride = max(1, g["size"] // _SAMPLE)
-                first = (-g["seen"]) % stride
-                g["sample"].append(sub[first::stride])
+                g["hist"].feed(sub)
+                g["sample"].append(sub[(-g["seen"]) % g["stride"] :: g["stride"]])
                 g["seen"] += sub.shape[0]
             for t in collect:
                 t.c_lo += int(np.count_nonzero(f == t.lo))
                 if t.lo < t.hi:
                     t.c_hi += int(np.count_nonzero(f == t.hi))
                     t.mid.append(f[(f > t.lo) & (f < t.hi)])
-        hook = None
+                if t.sum_below is not None:
+                    t.sum_below.append(float(f[f < t.lo].sum()))
+
+        yield consume
         for t in collect:
             mid = np.sort(np.concatenate(t.mid)) if t.mid else np.empty(0)
-            t.mid = None
+            t.mid = mid
             idx = np.arange(t.L, t.H + 1) - t.below - 1  # 0-based within [lo, hi]
             if t.below >= t.L or t.c_lo + mid.shape[0] + t.c_hi < t.H - t.below:
                 raise RuntimeError(_CHANGED)
@@ -333,28 +490,52 @@ def _select(src: Source, m: int, ranks, lo: float, hi: float, sample: np.ndarray
             t.values = np.where(
                 idx < t.c_lo, t.lo, np.where(idx < t.c_lo + mid.shape[0], vals, t.hi)
             )
-        for g in groups.values():
-            edges, counts = g["edges"], g["counts"]
-            cum = np.cumsum(counts)
+        for (glo, ghi), g in groups.items():
             sample = np.concatenate(g["sample"]) if g["sample"] else np.empty(0)
             for t in g["targets"]:
-                cL = int(np.searchsorted(cum, t.L - t.below, side="left"))
-                cH = int(np.searchsorted(cum, t.H - t.below, side="left"))
-                if cH >= counts.shape[0]:
-                    raise RuntimeError(
-                        "summary: the series changed between passes over its blocks"
-                    )
-                i, j = cL // 2, (cH + 1) // 2  # edges bounding the cells of ranks L and H
-                t.below += int(cum[2 * i - 1]) if i > 0 else 0
-                t.lo, t.hi = float(edges[i]), float(edges[j])
-                t.inner = int(counts[2 * i + 1 : 2 * j].sum())  # strictly between lo and hi
+                g["hist"].narrow(t, glo, ghi)
                 t.sample = sample[(sample > t.lo) & (sample < t.hi)]
-    else:
-        raise RuntimeError("summary: streaming selection did not converge")
-    return [t.values for t in targets]
+
+
+def _first_pass(src: Source, hist: _Hist, moments: _Moments, sample: list, extra=None):
+    # The consumer of a streaming statistic's first pass: moments and a
+    # histogram of the finite values, and a sample of them every n // _SAMPLE
+    # draws by position (so any blocking takes the same sample).
+    stride = max(1, src.n // _SAMPLE)
+
+    def consume(a, b):
+        x = _read(src, a, b)
+        if extra is not None:
+            extra(a, b, x)
+        sample.append(_finite(x[(-a) % stride :: stride]))
+        f = _finite(x)
+        moments.feed(f)
+        hist.feed(f)
+
+    return consume
+
+
+def _targets(ranks, m, hist, moments, sample) -> list[_Target]:
+    out = []
+    for L, H in ranks:
+        t = _Target(L, H, m)
+        t.lo, t.hi = moments.min, moments.max
+        hist.narrow(t, moments.min, moments.max)
+        t.sample = sample[(sample > t.lo) & (sample < t.hi)]
+        out.append(t)
+    return out
+
+
+def _one_block(src: Source):
+    # Task: the whole series, when it is one block.
+    got = []
+    yield lambda a, b: got.append(_read(src, a, b))
+    return got[0] if got else np.empty(0)
 
 
 # ------------------------------------------------------------------ statistics
+
+_PS = (0.05, 0.5, 0.95)
 
 
 def _quantile_ranks(m: int, p: float) -> tuple[int, int]:
@@ -375,9 +556,6 @@ def _from_windows(out: dict, m: int, windows) -> dict:
     return out
 
 
-_PS = (0.05, 0.5, 0.95)
-
-
 def describe(x: np.ndarray) -> dict:
     """Mean, SD and P5/P50/P95 of the finite values of ``x``, each with its MC SE."""
     return describe_source(Source.of(x))
@@ -387,15 +565,21 @@ def describe_source(src: Source | np.ndarray) -> dict:
     """:func:`describe` of a series read a block at a time.
 
     A series of one block is copied and sorted, as :func:`describe` always
-    did. A longer one is read in passes holding O(``block_size``) values: its
-    count, sum, extremes and a sample; then the SD about the mean while the
-    quantile windows are located (:func:`_select`); then the windows are
-    collected. Quantiles and their SEs are identical to the one-block result;
-    the mean and SD agree to rounding (about 1e-15 relative).
+    did. A longer one is read in passes holding O(``block_size``) values:
+    first the count, sum, SD (merged block by block), extremes and a
+    histogram; then the quantile windows are collected (a further pass refines
+    first if the histogram did not narrow them enough). Quantiles and their
+    SEs are identical to the one-block result; the mean and SD agree to
+    rounding (about 1e-15 relative).
     """
     src = _as_source(src)
+    return stream([describe_task(src)], src.n, src.block_size)[0]
+
+
+def describe_task(src: Source):
+    """:func:`describe_source` as a task for :func:`stream`."""
     if src.n <= src.block_size:
-        xs = np.array(src.block(0, src.n), dtype=np.float64)  # one working copy, sorted in place
+        xs = np.array((yield from _one_block(src)), dtype=np.float64)  # sorted in place
         if not np.isfinite(xs).all():
             xs = xs[np.isfinite(xs)]
         m = xs.shape[0]
@@ -407,44 +591,17 @@ def describe_source(src: Source | np.ndarray) -> dict:
         ranks = [_quantile_ranks(m, p) for p in _PS]
         return _from_windows(out, m, [(L, xs[L - 1 : H]) for L, H in ranks])
 
-    m, total, lo, hi, sample = _scan(src)
+    moments, hist, sample = _Moments(), _Hist(), []
+    yield _first_pass(src, hist, moments, sample)
+    m = moments.n
     if m == 0:
         return {"n": 0}
-    mean = total / m
-    ss: list[float] = []
-
-    def squares(x):
-        f = _finite(x)
-        ss.append(float(np.sum((f - mean) ** 2)))
-
+    sd = moments.sd() if m > 1 else 0.0
+    out = {"n": int(m), "mean": moments.total() / m, "mean_se": sd / math.sqrt(m), "sd": sd}
     ranks = [_quantile_ranks(m, p) for p in _PS]
-    windows = _select(src, m, ranks, lo, hi, sample, hook=squares)
-    sd = math.sqrt(_fsum(ss) / (m - 1)) if m > 1 else 0.0
-    out = {"n": int(m), "mean": mean, "mean_se": sd / math.sqrt(m), "sd": sd}
+    targets = _targets(ranks, m, hist, moments, np.concatenate(sample))
+    windows = yield from _select(src, targets)
     return _from_windows(out, m, [(L, w) for (L, _), w in zip(ranks, windows, strict=True)])
-
-
-def _scan(src: Source) -> tuple[int, float, float, float, np.ndarray]:
-    # One pass: count, sum, min and max of the finite values, and a sample of
-    # them taken every n // _SAMPLE draws (by position, so any blocking gives it).
-    m, total, lo, hi = 0, [], math.inf, -math.inf
-    stride = max(1, src.n // _SAMPLE)
-    sample = []
-    for (a, _), x in zip(src.ranges(), src.blocks(), strict=True):
-        sample.append(_finite(x[(-a) % stride :: stride]))
-        f = _finite(x)
-        if f.shape[0]:
-            m += f.shape[0]
-            total.append(float(f.sum()))
-            lo, hi = min(lo, float(f.min())), max(hi, float(f.max()))
-    return m, _fsum(total), lo, hi, np.concatenate(sample) if sample else np.empty(0)
-
-
-def _fsum(parts) -> float:
-    # The blocks' (pairwise) sums added exactly, so the total does not lose
-    # accuracy with many blocks; non-finite sums add as numpy would.
-    parts = list(parts)
-    return math.fsum(parts) if all(map(math.isfinite, parts)) else float(sum(parts))
 
 
 def prob(mask: np.ndarray) -> tuple[float, float]:
@@ -455,23 +612,36 @@ def prob(mask: np.ndarray) -> tuple[float, float]:
 def prob_source(src: Source | np.ndarray) -> tuple[float, float]:
     """:func:`prob` of a boolean series read a block at a time (a count: exact)."""
     src = _as_source(src)
+    return stream([prob_task(src)], src.n, src.block_size)[0]
+
+
+def prob_task(src: Source):
+    """:func:`prob_source` as a task for :func:`stream`."""
     if src.n == 0:
         return float("nan"), float("nan")
-    hits = sum(int(np.count_nonzero(x)) for x in src.blocks())
-    p = hits / src.n
+    hits = [0]
+
+    def consume(a, b):
+        hits[0] += int(np.count_nonzero(_read(src, a, b)))
+
+    yield consume
+    p = hits[0] / src.n
     return p, math.sqrt(p * (1 - p) / src.n)
 
 
 def mean_sd(src: Source | np.ndarray) -> tuple[float, float]:
-    """Mean and SD (``ddof=1``; NaN below two draws) of every value, in two passes."""
+    """Mean and SD (``ddof=1``; NaN below two draws) of every value."""
     src = _as_source(src)
+    return stream([mean_sd_task(src)], src.n, src.block_size)[0]
+
+
+def mean_sd_task(src: Source):
+    """:func:`mean_sd` as a task for :func:`stream`: one pass (block-wise merge)."""
     if src.n == 0:
         return float("nan"), float("nan")
-    mean = _mean(src)
-    if src.n < 2:
-        return mean, float("nan")
-    ss = _fsum(float(np.sum((np.asarray(x, np.float64) - mean) ** 2)) for x in src.blocks())
-    return mean, math.sqrt(ss / (src.n - 1))
+    mom = _Moments()
+    yield lambda a, b: mom.feed(np.asarray(_read(src, a, b), dtype=np.float64))
+    return mom.total() / src.n, mom.sd()
 
 
 def ratio_of_means(y: Source | np.ndarray, x: Source | np.ndarray) -> tuple[float, float]:
@@ -480,35 +650,42 @@ def ratio_of_means(y: Source | np.ndarray, x: Source | np.ndarray) -> tuple[floa
     NaN for both when ``mean(x) <= 0``.
     """
     y, x = _as_source(y), _as_source(x)
+    return stream([ratio_of_means_task(y, x)], y.n, min(y.block_size, x.block_size))[0]
+
+
+def ratio_of_means_task(y: Source, x: Source):
+    """:func:`ratio_of_means` as a task for :func:`stream`: two passes."""
     if y.n != x.n:
         raise ValueError(f"ratio_of_means: {y.n} draws of y, {x.n} of x")
-    my, mx = _mean(y), _mean(x)
+    if y.n == 0:
+        return float("nan"), float("nan")
+    sy, sx = [], []
+
+    def sums(a, b):
+        sy.append(float(np.sum(_read(y, a, b), dtype=np.float64)))
+        sx.append(float(np.sum(_read(x, a, b), dtype=np.float64)))
+
+    yield sums
+    my, mx = _fsum(sy) / y.n, _fsum(sx) / x.n
     if not mx > 0:
         return float("nan"), float("nan")
     r = my / mx
-    yb, xb = y.block, x.block
-    d = Source(
-        lambda a, b: np.asarray(yb(a, b), np.float64) - r * np.asarray(xb(a, b), np.float64),
-        y.n,
-        min(y.block_size, x.block_size),
-    )
-    return r, mean_sd(d)[1] / math.sqrt(y.n) / mx
+    mom = _Moments()
 
+    def spread(a, b):
+        d = np.asarray(_read(y, a, b), np.float64) - r * np.asarray(_read(x, a, b), np.float64)
+        mom.feed(d)
 
-def _mean(src: Source) -> float:
-    # the mean alone (one pass)
-    return (
-        _fsum(float(np.sum(x, dtype=np.float64)) for x in src.blocks()) / src.n
-        if src.n
-        else math.nan
-    )
+    yield spread
+    return r, mom.sd() / math.sqrt(y.n) / mx
 
 
 def count_codes(src: Source | np.ndarray) -> dict[int, int]:
     """How many draws carry each integer code, ascending by code."""
+    src = _as_source(src)
     counts: dict[int, int] = {}
-    for x in _as_source(src).blocks():
-        codes, k = np.unique(x, return_counts=True)
+    for a, b in src.ranges():
+        codes, k = np.unique(_read(src, a, b), return_counts=True)
         for c, n in zip(codes.tolist(), k.tolist(), strict=True):
             counts[int(c)] = counts.get(int(c), 0) + int(n)
     return dict(sorted(counts.items()))
@@ -540,54 +717,85 @@ def expected_shortfall_source(
     """:func:`expected_shortfall` of a series read a block at a time.
 
     The VaR is np.quantile's (linear) quantile from the exact order
-    statistics (:func:`_select`); the shortfall is a pass summing the values
-    at or below it; each of the 20 batches (``np.array_split``'s) is loaded
-    on its own for its batch mean, so the SE is computed as before.
+    statistics; the shortfall adds the values under the VaR's interval while
+    it is collected; each of the 20 batches (``np.array_split``'s) is
+    gathered on its own for its batch mean, so the SE is computed as before.
     """
     src = _as_source(src)
+    return stream([expected_shortfall_task(src, alpha)], src.n, src.block_size)[0]
+
+
+def expected_shortfall_task(src: Source, alpha: float):
+    """:func:`expected_shortfall_source` as a task for :func:`stream`."""
     n = src.n
     if n == 0:
         return float("nan"), float("nan"), float("nan")
+    bounds = _batches(n, min(_BATCHES, n))
     if n <= src.block_size:
-        var, es = _es(np.asarray(src.block(0, n)), alpha)
+        x = yield from _one_block(src)
+        var, es = _es(x, alpha)
+        vals = [_es(x[a:b], alpha)[1] for a, b in bounds]
     else:
-        var, es = _es_streaming(src, alpha)
-    vals = [_es(np.asarray(src.block(a, b)), alpha)[1] for a, b in _batches(n, min(_BATCHES, n))]
+        vals, buf, nan, neg = [], [], [0], [0]
+        pending = list(bounds)
+
+        def batches(a, b, x):
+            # gather each batch's pieces; its shortfall once it is complete
+            nan[0] += int(np.count_nonzero(np.isnan(x)))
+            neg[0] += int(np.count_nonzero(x == -np.inf))
+            while pending and pending[0][0] < b:
+                s, e = pending[0]
+                buf.append(x[max(s, a) - a : min(e, b) - a])
+                if e > b:
+                    break
+                vals.append(_es(np.concatenate(buf), alpha)[1])
+                buf.clear()
+                pending.pop(0)
+
+        moments, hist, sample = _Moments(), _Hist(), []
+        yield _first_pass(src, hist, moments, sample, extra=batches)
+        var, es = yield from _es_streaming(
+            src, alpha, moments, hist, np.concatenate(sample), nan[0], neg[0]
+        )
     se = float(np.std(vals, ddof=1) / math.sqrt(len(vals))) if len(vals) > 1 else float("nan")
     return var, es, se
 
 
-def _es_streaming(src: Source, alpha: float) -> tuple[float, float]:
-    nan = neg = 0
-
-    def count(x):
-        nonlocal nan, neg
-        x = np.asarray(x, dtype=np.float64)
-        nan += int(np.count_nonzero(np.isnan(x)))
-        neg += int(np.count_nonzero(x == -np.inf))
-
-    m, _, lo, hi, sample = _scan(src.map(lambda x: _tap(x, count)))
+def _es_streaming(src, alpha, moments, hist, sample, nan, neg):
+    # Task: VaR and shortfall from the first pass's histogram.
     if nan:
         return float("nan"), float("nan")  # as np.quantile: NaN in, NaN out
+    m = moments.n
     r1, r2, gamma = _np_quantile_ranks(src.n, alpha)
-    # ranks among all values; -inf below the m finite ones, +inf above
-    fin = [r - neg for r in (r1, r2) if 1 <= r - neg <= m]
-    got = dict(zip(fin, _select(src, m, [(r, r) for r in fin], lo, hi, sample), strict=True))
+    k1, k2 = r1 - neg, r2 - neg  # ranks among the finite values (-inf below them)
+    lo_k, hi_k = max(k1, 1), min(k2, m)
+    if lo_k <= hi_k:
+        (t,) = _targets([(lo_k, hi_k)], m, hist, moments, sample)
+        t.sum_below = []
+        (w,) = yield from _select(src, [t])
 
-    def value(r):
-        k = r - neg
-        return -math.inf if k < 1 else math.inf if k > m else float(got[k][0])
+        def value(k):
+            return -math.inf if k < 1 else math.inf if k > m else float(w[k - lo_k])
 
-    var = _numpy_lerp(value(r1), value(r2), gamma)
-    total, count_below = [], 0
-    for x in src.blocks():
-        x = np.asarray(x, dtype=np.float64)
-        below = x[x <= var]
-        total.append(float(below.sum()))
-        count_below += below.shape[0]
-    return var, _fsum(total) / count_below if count_below else float("nan")
+        var = _numpy_lerp(value(k1), value(k2), gamma)
+        # values <= VaR: all under [lo, hi], and those of [lo, hi] up to the VaR
+        parts = [*t.sum_below, t.c_lo * t.lo, float(t.mid[t.mid <= var].sum())]
+        count = t.below + t.c_lo + int(np.count_nonzero(t.mid <= var))
+        if t.lo < t.hi and t.hi <= var:
+            parts.append(t.c_hi * t.hi)
+            count += t.c_hi
+        if neg:
+            return var, -math.inf
+        return var, _fsum(parts) / count
+    # every rank needed is an infinity: one more pass for the mean at or below it
+    var = _numpy_lerp(-math.inf if k1 < 1 else math.inf, -math.inf if k2 < 1 else math.inf, gamma)
+    acc = [0.0, 0]
 
+    def below(a, b):
+        x = np.asarray(_read(src, a, b), dtype=np.float64)
+        x = x[x <= var]
+        acc[0] += float(x.sum())
+        acc[1] += x.shape[0]
 
-def _tap(x, f):
-    f(x)
-    return x
+    yield below
+    return var, acc[0] / acc[1] if acc[1] else float("nan")

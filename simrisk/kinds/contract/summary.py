@@ -16,12 +16,13 @@ from simrisk.core.errors import SimriskError
 from simrisk.core.summary import (
     BLOCK,
     Source,
-    describe_source,
-    expected_shortfall_source,
-    mean_sd,
-    prob_source,
+    describe_task,
+    expected_shortfall_task,
+    mean_sd_task,
+    prob_task,
     quantile_se,
-    ratio_of_means,
+    ratio_of_means_task,
+    stream,
 )
 
 __all__ = [
@@ -58,9 +59,10 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
 
     ``ds`` is read only ``block_size`` draws at a time (``ds[v].isel(draw=...)``),
     never a whole per-draw variable, so a lazily opened result file is summarised
-    in bounded memory (issue 15): the statistics stream over the blocks
-    (:mod:`simrisk.core.summary`). Quantiles and their SEs are exact, the same
-    whatever the block size.
+    in bounded memory (issue 15): every figure is a task of
+    :func:`simrisk.core.summary.stream`, and each pass over the draws reads each
+    variable's block once for all of them (two or three passes in all).
+    Quantiles and their SEs are exact, the same whatever the block size.
     """
     missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
     if missing:
@@ -72,27 +74,65 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
     irr = src.f64("irr")
     npv = src.f64("npv")
     reasons = json.loads(ds.attrs["irr_reasons"])
-    received = received_source(ds, block_size)
-    p_loss, p_loss_se = prob_source(received.map(lambda x: x < capital))
-    p_neg, p_neg_se = prob_source(npv.map(lambda x: x < 0))
-    irr_def = irr.map(np.isfinite)
-    p_hurdle, p_hurdle_se = prob_source(irr.map(lambda x: np.isfinite(x) & (x < hurdle)))
-    var5, es5, es5_se = expected_shortfall_source(npv, 0.05)
-    npv_summary = describe_source(npv)
+    received = received_source(ds, block_size, src)
+    meas = src.sum("measured", np.float32)
+    goals = list(ds["goal"].values)
+    rep = ds["repayments_by_payer"]
+    paid_var = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
+    tasks = {
+        "p_loss": prob_task(received.map(lambda x: x < capital)),
+        "p_neg": prob_task(npv.map(lambda x: x < 0)),
+        "p_hurdle": prob_task(irr.map(lambda x: np.isfinite(x) & (x < hurdle))),
+        "p_defined": prob_task(irr.map(np.isfinite)),
+        "total_loss": prob_task(irr.map(lambda x: x == -1.0)),
+        "es5": expected_shortfall_task(npv, 0.05),
+        "undefined": _undefined_task(src),
+        "irr": describe_task(irr),
+        "npv": describe_task(npv),
+        "moic": describe_task(src.raw("moic")),
+        "repaid total": describe_task(src.f64("repayments_total")),
+        "deadweight_share": describe_task(src.raw("deadweight_share")),
+        "paid total": describe_task(src.sum(paid_var, np.float64)),
+    }
+    for i, p in enumerate(rep["payer"].values):
+        tasks[("repaid", str(p))] = describe_task(src.raw("repayments_by_payer", payer=i))
+    for i, p in enumerate(ds[paid_var]["payer"].values):
+        tasks[("paid", str(p))] = describe_task(src.raw(paid_var, payer=i))
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            x = src.sum(name, np.float64)
+            tasks[(name, "mean_sd")] = mean_sd_task(x)
+            tasks[(name, "p")] = prob_task(x.map(lambda v: v > 0))
+    for j, g in enumerate(goals):
+        tasks[("dw", str(g))] = describe_task(src.raw("deadweight_share_by_goal", goal=j))
+        rate = src.pair(_divide, src.sum("successes", np.float32, goal=j), meas)
+        tasks[("rate", str(g))] = describe_task(rate)
+    for basis in SAVING_BASES:
+        for i, a in enumerate(ds["authority"].values):
+            tasks.update(_net_saving_tasks(ds, src, basis, i, str(a)))
+    got = dict(zip(tasks, stream(tasks.values(), n, block_size), strict=True))
+
+    npv_summary = got["npv"]
+    var5, es5, es5_se = got["es5"]
     if npv_summary.get("n") == n:  # every NPV finite: describe's P5 window is the VaR's
         var5_se = npv_summary["p5_se"]
     else:  # as before: the SE over np.sort(npv), non-finite values included
         var5_se = quantile_se(np.sort(_whole(npv)), 0.05)
-    p_defined = prob_source(irr_def)[0]
-    undefined = _undefined(src, reasons)
-    meas = src.sum("measured", np.float32)
-    goals = list(ds["goal"].values)
-
-    def rate(j):
-        return src.pair(_divide, src.sum("successes", np.float32, goal=j), meas)
-
-    rep = ds["repayments_by_payer"]
-    out = {
+    payments = {
+        "total": got["paid total"],
+        **{str(p): got[("paid", str(p))] for p in ds[paid_var]["payer"].values},
+    }
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            mean, sd = got[(name, "mean_sd")]
+            p, p_se = got[(name, "p")]
+            payments[name.removesuffix("_payment")] = {
+                "mean": mean,
+                "mean_se": sd / math.sqrt(n) if n > 1 else 0.0,
+                "p_paid": p,
+                "p_paid_se": p_se,
+            }
+    return {
         "scenario": ds.attrs.get("scenario", ""),
         "draws": int(n),
         "seed": int(ds.attrs["seed"]),
@@ -102,48 +142,39 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
         "capital": capital,
         "discount_rate": float(ds.attrs["discount_rate"]),
         "hurdle_rate": hurdle,
-        "irr": describe_source(irr),
+        "irr": got["irr"],
         "npv": npv_summary,
-        "moic": describe_source(src.raw("moic")),
-        "p_loss_nominal": p_loss,
-        "p_loss_nominal_se": p_loss_se,
-        "p_npv_negative": p_neg,
-        "p_npv_negative_se": p_neg_se,
-        "p_irr_below_hurdle": p_hurdle,
-        "p_irr_below_hurdle_se": p_hurdle_se,
+        "moic": got["moic"],
+        "p_loss_nominal": got["p_loss"][0],
+        "p_loss_nominal_se": got["p_loss"][1],
+        "p_npv_negative": got["p_neg"][0],
+        "p_npv_negative_se": got["p_neg"][1],
+        "p_irr_below_hurdle": got["p_hurdle"][0],
+        "p_irr_below_hurdle_se": got["p_hurdle"][1],
         "var5_npv": var5,
         "var5_npv_se": var5_se,
         "es5_npv": es5,
         "es5_npv_se": es5_se,
         "irr_undefined": {
-            "share": float(1 - p_defined),
-            "reasons": undefined,
-            "total_loss_share": prob_source(irr.map(lambda x: x == -1.0))[0],
+            "share": float(1 - got["p_defined"][0]),
+            "reasons": {reasons[str(c)]: k for c, k in got["undefined"].items()},
+            "total_loss_share": got["total_loss"][0],
         },
         "repayments": {
-            **{
-                str(p): describe_source(src.raw("repayments_by_payer", payer=i))
-                for i, p in enumerate(rep["payer"].values)
-            },
-            "total": describe_source(src.f64("repayments_total")),
+            **{str(p): got[("repaid", str(p))] for p in rep["payer"].values},
+            "total": got["repaid total"],
         },
-        "payments": _payments(ds, src),
+        "payments": payments,
         "saving_bases": SAVING_BASES,
         "net_saving": {
-            basis: {
-                str(a): _net_saving(ds, src, basis, i, str(a))
-                for i, a in enumerate(ds["authority"].values)
-            }
+            basis: {str(a): _net_saving(got, basis, str(a), n) for a in ds["authority"].values}
             for basis in SAVING_BASES
         },
-        "deadweight_share": describe_source(src.raw("deadweight_share")),
-        "deadweight_share_by_goal": {
-            str(g): describe_source(src.raw("deadweight_share_by_goal", goal=j))
-            for j, g in enumerate(goals)
-        },
+        "deadweight_share": got["deadweight_share"],
+        "deadweight_share_by_goal": {str(g): got[("dw", str(g))] for g in goals},
         "success_rate": {
             str(g): {
-                **describe_source(rate(j)),
+                **got[("rate", str(g))],
                 "assumed": float(ds["assumed_success_rate"].values[j]),
                 "implied_at_central": float(ds["implied_success_rate"].values[j]),
                 "counterfactual_at_central": float(ds["implied_counterfactual_rate"].values[j]),
@@ -151,24 +182,36 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
             for j, g in enumerate(goals)
         },
     }
-    return out
 
 
 class _Reader:
     """Block reads of ``ds``'s per-draw variables as :class:`~simrisk.core.summary.Source`.
 
-    Each block is ``ds[name].isel(draw=slice(a, b), ...)``: for a lazily opened
-    file that reads only those draws from disk.
+    A block is ``ds[name].isel(draw=slice(a, b)).values``: for a lazily opened
+    file that reads only those draws from disk. The reader keeps the blocks of
+    the current range ``(a, b)`` only, so the many series :func:`summarize`
+    derives from one variable (its columns, sums, ratios) read it once per pass.
     """
 
     def __init__(self, ds: xr.Dataset, block_size: int):
         self.ds, self.n, self.block_size = ds, int(ds.sizes["draw"]), int(block_size)
+        self._range: tuple[int, int] | None = None
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _get(self, name: str, a: int, b: int) -> np.ndarray:
+        if self._range != (a, b):
+            self._cache.clear()
+            self._range = (a, b)
+        if name not in self._cache:
+            self._cache[name] = self.ds[name].isel(draw=slice(a, b)).values
+        return self._cache[name]
 
     def _block(self, name: str, sel: dict):
-        da = self.ds[name]
-        if sel:
-            da = da.isel(sel)
-        return lambda a, b: da.isel(draw=slice(a, b)).values
+        dims = self.ds[name].dims
+        if dims[0] != "draw":
+            raise SimriskError(f"result variable {name} does not start with the draw dimension")
+        index = (slice(None), *(sel.get(d, slice(None)) for d in dims[1:]))
+        return lambda a, b: self._get(name, a, b)[index]
 
     def raw(self, name: str, **sel) -> Source:
         """The variable as stored (one column of it with ``dim=index``)."""
@@ -198,19 +241,21 @@ def _whole(src: Source) -> np.ndarray:
     return np.concatenate(list(src.blocks())) if src.n else np.empty(0)
 
 
-def _undefined(src: _Reader, reasons: dict) -> dict:
-    """How many draws have each IRR status whose draws are not all finite, by reason."""
+def _undefined_task(src: _Reader):
+    """Task: draws per IRR status, for the statuses whose draws are not all finite."""
     status, irr = src.raw("irr_status"), src.raw("irr")
     counts: dict[int, int] = {}
     nonfinite: dict[int, bool] = {}
-    for a, b in status.ranges():
+
+    def consume(a, b):
         s, x = status.block(a, b), irr.block(a, b)
         for code, k in zip(*np.unique(s, return_counts=True), strict=True):
             c = int(code)
             counts[c] = counts.get(c, 0) + int(k)
-            bad = not np.isfinite(x[s == code]).all()
-            nonfinite[c] = nonfinite.get(c, False) or bad
-    return {reasons[str(c)]: counts[c] for c in sorted(counts) if nonfinite[c]}
+            nonfinite[c] = nonfinite.get(c, False) or not np.isfinite(x[s == code]).all()
+
+    yield consume
+    return {c: counts[c] for c in sorted(counts) if nonfinite[c]}
 
 
 def received_total(ds: xr.Dataset) -> np.ndarray:
@@ -220,36 +265,12 @@ def received_total(ds: xr.Dataset) -> np.ndarray:
     return ds["repayments_total"].values.astype(np.float64)
 
 
-def received_source(ds: xr.Dataset, block_size: int = BLOCK) -> Source:
+def received_source(ds: xr.Dataset, block_size: int = BLOCK, reader=None) -> Source:
     """:func:`received_total` read ``block_size`` draws at a time."""
-    src = _Reader(ds, block_size)
+    src = reader or _Reader(ds, block_size)
     if "payments_by_payer" in ds:
         return src.sum("payments_by_payer", np.float64)
     return src.f64("repayments_total")
-
-
-def _payments(ds: xr.Dataset, src: _Reader) -> dict:
-    """Everything the payers pay the investor (repayments plus any clause payments)."""
-    var_ = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
-    out = {
-        "total": describe_source(src.sum(var_, np.float64)),
-        **{
-            str(p): describe_source(src.raw(var_, payer=i))
-            for i, p in enumerate(ds[var_]["payer"].values)
-        },
-    }
-    for name in ("retention_clause_payment", "floor_payment"):
-        if name in ds:
-            x = src.sum(name, np.float64)
-            mean, sd = mean_sd(x)
-            p, p_se = prob_source(x.map(lambda v: v > 0))
-            out[name.removesuffix("_payment")] = {
-                "mean": mean,
-                "mean_se": sd / math.sqrt(x.n) if x.n > 1 else 0.0,
-                "p_paid": p,
-                "p_paid_se": p_se,
-            }
-    return out
 
 
 #: The authorities' saving bases, in the order they are shown (the note's first).
@@ -270,32 +291,42 @@ _VARS = {
 }
 
 
-def _net_saving(ds: xr.Dataset, src: _Reader, basis: str, i: int, a: str) -> dict:
-    """One authority's net saving on one basis, with P(net < 0) and cost per caused success."""
+def _net_saving_tasks(ds: xr.Dataset, src: _Reader, basis: str, i: int, a: str) -> dict:
+    """The tasks of one authority's net saving on one basis (see :func:`_net_saving`)."""
     saving_var, net_var = _VARS[basis]
     net = src.f64(net_var, authority=i)
-    saving = src.f64(saving_var, authority=i)
     if basis == "note_method":
         by_payer = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
-        payer = list(ds[by_payer]["payer"].values).index(a)
-        paid = src.f64(by_payer, payer=payer)
+        paid = src.f64(by_payer, payer=list(ds[by_payer]["payer"].values).index(a))
     else:
         paid = src.f64("authority_repayments_pv", authority=i)
     # The authority's goal: the one its saving is measured on (its resource goal).
-    goal_payer = list(ds["goal_payer"].values)
-    j = goal_payer.index(a)
+    j = list(ds["goal_payer"].values).index(a)
     succ = src.sum("successes", np.float64, goal=j)
     dw = src.sum("deadweight_successes", np.float64, goal=j)
-    cost, cost_se = ratio_of_means(paid, src.pair(np.subtract, succ, dw))
-    p_neg, p_neg_se = prob_source(net.map(lambda x: x < 0))
-    saving_mean, saving_sd = mean_sd(saving)
+    key = ("net", basis, a)
     return {
-        **describe_source(net),
+        (*key, "net"): describe_task(net),
+        (*key, "p_negative"): prob_task(net.map(lambda x: x < 0)),
+        (*key, "saving"): mean_sd_task(src.f64(saving_var, authority=i)),
+        (*key, "paid"): mean_sd_task(paid),
+        (*key, "cost"): ratio_of_means_task(paid, src.pair(np.subtract, succ, dw)),
+    }
+
+
+def _net_saving(got: dict, basis: str, a: str, n: int) -> dict:
+    """One authority's net saving on one basis, with P(net < 0) and cost per caused success."""
+    key = ("net", basis, a)
+    p_neg, p_neg_se = got[(*key, "p_negative")]
+    saving_mean, saving_sd = got[(*key, "saving")]
+    cost, cost_se = got[(*key, "cost")]
+    return {
+        **got[(*key, "net")],
         "p_negative": p_neg,
         "p_negative_se": p_neg_se,
         "saving_mean": saving_mean,
-        "saving_mean_se": saving_sd / math.sqrt(saving.n),
-        "repayments_mean": mean_sd(paid)[0],
+        "saving_mean_se": saving_sd / math.sqrt(n),
+        "repayments_mean": got[(*key, "paid")][0],
         "cost_per_caused_success": cost,
         "cost_per_caused_success_se": cost_se,
     }
