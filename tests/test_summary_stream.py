@@ -393,3 +393,29 @@ def test_summarize_equals_numpy_on_loaded_arrays(dsi_run):
         assert d["cost_per_caused_success_se"] == pytest.approx(se, rel=1e-9)
         net = ds["authority_net_saving_modelled"].sel(authority=a).values
         assert d["p_negative"] == np.mean(net < 0)
+
+
+def test_streaming_memory_does_not_grow_with_the_draws():
+    # 2,000,000 draws (16 MB as float64) generated block by block: describe may
+    # hold a few blocks and the quantile windows (which grow as sqrt(n)), never
+    # the series (a strided view of a block kept as a sample once held every
+    # block alive); the shortfall also holds one batch of n / 20 draws.
+    import tracemalloc
+
+    def block(a, b):
+        x = np.random.default_rng(a).standard_normal(b - a)
+        x[::97] = np.floor(x[::97])  # some atoms
+        return x
+
+    n = 2_000_000
+    src = Source(block, n, 16_384)
+    peaks = []
+    for stat in (describe_source, lambda s: expected_shortfall_source(s, 0.05)):
+        tracemalloc.start()
+        try:
+            stat(src)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[0] < 2.5e6  # bytes, against 16e6 for the series
+    assert peaks[1] < 2.5e6 + 3 * 8 * n / 20

@@ -76,8 +76,8 @@ _BATCHES = 20
 #: in standard deviations of the bootstrap order statistic's index (mass
 #: outside it is below 1e-20)
 _WINDOW_SD = 10.0
-#: draws per block when a summary streams a result (2 MB of float64)
-BLOCK = 1 << 18
+#: draws per block when a summary streams a result (1 MB of float64)
+BLOCK = 1 << 17
 #: values sampled per refinement pass to place histogram edges (atoms among them)
 _SAMPLE = 512
 #: edges of the even grid added to the sampled edges, so every pass narrows the interval
@@ -468,7 +468,8 @@ def _select(src: Source, targets: list[_Target]):
             for (glo, ghi), g in groups.items():
                 sub = f[(f >= glo) & (f <= ghi)]
                 g["hist"].feed(sub)
-                g["sample"].append(sub[(-g["seen"]) % g["stride"] :: g["stride"]])
+                # a copy: a strided view would keep the whole block alive
+                g["sample"].append(sub[(-g["seen"]) % g["stride"] :: g["stride"]].copy())
                 g["seen"] += sub.shape[0]
             for t in collect:
                 t.c_lo += int(np.count_nonzero(f == t.lo))
@@ -507,7 +508,7 @@ def _first_pass(src: Source, hist: _Hist, moments: _Moments, sample: list, extra
         x = _read(src, a, b)
         if extra is not None:
             extra(a, b, x)
-        sample.append(_finite(x[(-a) % stride :: stride]))
+        sample.append(_finite(x[(-a) % stride :: stride]).copy())  # not a view of the block
         f = _finite(x)
         moments.feed(f)
         hist.feed(f)
