@@ -13,9 +13,26 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.core.summary import describe, expected_shortfall, prob, quantile_se
+from simrisk.core.summary import (
+    BLOCK,
+    Source,
+    describe_task,
+    expected_shortfall_task,
+    mean_sd_task,
+    prob_task,
+    quantile_se,
+    ratio_of_means_task,
+    stream,
+)
 
-__all__ = ["REQUIRED_VARIABLES", "SAVING_BASES", "format_summary", "received_total", "summarize"]
+__all__ = [
+    "REQUIRED_VARIABLES",
+    "SAVING_BASES",
+    "format_summary",
+    "received_source",
+    "received_total",
+    "summarize",
+]
 
 REQUIRED_VARIABLES = (
     "irr",
@@ -37,41 +54,85 @@ REQUIRED_VARIABLES = (
 )
 
 
-def summarize(ds: xr.Dataset) -> dict:
-    """The run's key figures as a JSON-ready dict (amounts in DKK, rates as fractions)."""
+def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
+    """The run's key figures as a JSON-ready dict (amounts in DKK, rates as fractions).
+
+    ``ds`` is read only ``block_size`` draws at a time (``ds[v].isel(draw=...)``),
+    never a whole per-draw variable, so a lazily opened result file is summarised
+    in bounded memory (issue 15): every figure is a task of
+    :func:`simrisk.core.summary.stream`, and each pass over the draws reads each
+    variable's block once for all of them (two or three passes in all).
+    Quantiles and their SEs are exact, the same whatever the block size.
+    """
     missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
     if missing:
         raise SimriskError(f"result lacks variables needed for a summary: {', '.join(missing)}")
     n = ds.sizes["draw"]
+    src = _Reader(ds, block_size)
     capital = float(ds.attrs["capital"])
     hurdle = float(ds.attrs["hurdle_rate"])
-    irr = ds["irr"].values.astype(np.float64)
-    status = ds["irr_status"].values
-    npv = ds["npv"].values.astype(np.float64)
-    total = ds["repayments_total"].values.astype(np.float64)
-    received = received_total(ds)
+    irr = src.f64("irr")
+    npv = src.f64("npv")
     reasons = json.loads(ds.attrs["irr_reasons"])
-    p_loss, p_loss_se = prob(received < capital)
-    p_neg, p_neg_se = prob(npv < 0)
-    irr_def = np.isfinite(irr)
-    p_hurdle, p_hurdle_se = prob(np.where(irr_def, irr < hurdle, False))
-    var5, es5, es5_se = expected_shortfall(npv, 0.05)
-    var5_se = quantile_se(np.sort(npv), 0.05)
-    undefined = {
-        reasons[str(int(code))]: int((status == code).sum())
-        for code in np.unique(status)
-        if not np.isfinite(irr[status == code]).all()
-    }
-    rep = ds["repayments_by_payer"]
-    meas = ds["measured"].values.sum(axis=1, dtype=np.float32)
+    received = received_source(ds, block_size, src)
+    meas = src.sum("measured", np.float32)
     goals = list(ds["goal"].values)
+    rep = ds["repayments_by_payer"]
+    paid_var = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
+    tasks = {
+        "p_loss": prob_task(received.map(lambda x: x < capital)),
+        "p_neg": prob_task(npv.map(lambda x: x < 0)),
+        "p_hurdle": prob_task(irr.map(lambda x: np.isfinite(x) & (x < hurdle))),
+        "p_defined": prob_task(irr.map(np.isfinite)),
+        "total_loss": prob_task(irr.map(lambda x: x == -1.0)),
+        "es5": expected_shortfall_task(npv, 0.05),
+        "undefined": _undefined_task(src),
+        "irr": describe_task(irr),
+        "npv": describe_task(npv),
+        "moic": describe_task(src.raw("moic")),
+        "repaid total": describe_task(src.f64("repayments_total")),
+        "deadweight_share": describe_task(src.raw("deadweight_share")),
+        "paid total": describe_task(src.sum(paid_var, np.float64)),
+    }
+    for i, p in enumerate(rep["payer"].values):
+        tasks[("repaid", str(p))] = describe_task(src.raw("repayments_by_payer", payer=i))
+    for i, p in enumerate(ds[paid_var]["payer"].values):
+        tasks[("paid", str(p))] = describe_task(src.raw(paid_var, payer=i))
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            x = src.sum(name, np.float64)
+            tasks[(name, "mean_sd")] = mean_sd_task(x)
+            tasks[(name, "p")] = prob_task(x.map(lambda v: v > 0))
+    for j, g in enumerate(goals):
+        tasks[("dw", str(g))] = describe_task(src.raw("deadweight_share_by_goal", goal=j))
+        rate = src.pair(_divide, src.sum("successes", np.float32, goal=j), meas)
+        tasks[("rate", str(g))] = describe_task(rate)
+    for basis in SAVING_BASES:
+        for i, a in enumerate(ds["authority"].values):
+            tasks.update(_net_saving_tasks(ds, src, basis, i, str(a)))
+    got = dict(zip(tasks, stream(tasks.values(), n, block_size), strict=True))
 
-    def rate(j):
-        succ = ds["successes"].values[:, :, j].sum(axis=1, dtype=np.float32)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return succ / meas
-
-    out = {
+    npv_summary = got["npv"]
+    var5, es5, es5_se = got["es5"]
+    if npv_summary.get("n") == n:  # every NPV finite: describe's P5 window is the VaR's
+        var5_se = npv_summary["p5_se"]
+    else:  # as before: the SE over np.sort(npv), non-finite values included
+        var5_se = quantile_se(np.sort(_whole(npv)), 0.05)
+    payments = {
+        "total": got["paid total"],
+        **{str(p): got[("paid", str(p))] for p in ds[paid_var]["payer"].values},
+    }
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            mean, sd = got[(name, "mean_sd")]
+            p, p_se = got[(name, "p")]
+            payments[name.removesuffix("_payment")] = {
+                "mean": mean,
+                "mean_se": sd / math.sqrt(n) if n > 1 else 0.0,
+                "p_paid": p,
+                "p_paid_se": p_se,
+            }
+    return {
         "scenario": ds.attrs.get("scenario", ""),
         "draws": int(n),
         "seed": int(ds.attrs["seed"]),
@@ -81,42 +142,39 @@ def summarize(ds: xr.Dataset) -> dict:
         "capital": capital,
         "discount_rate": float(ds.attrs["discount_rate"]),
         "hurdle_rate": hurdle,
-        "irr": describe(irr),
-        "npv": describe(npv),
-        "moic": describe(ds["moic"].values),
-        "p_loss_nominal": p_loss,
-        "p_loss_nominal_se": p_loss_se,
-        "p_npv_negative": p_neg,
-        "p_npv_negative_se": p_neg_se,
-        "p_irr_below_hurdle": p_hurdle,
-        "p_irr_below_hurdle_se": p_hurdle_se,
+        "irr": got["irr"],
+        "npv": npv_summary,
+        "moic": got["moic"],
+        "p_loss_nominal": got["p_loss"][0],
+        "p_loss_nominal_se": got["p_loss"][1],
+        "p_npv_negative": got["p_neg"][0],
+        "p_npv_negative_se": got["p_neg"][1],
+        "p_irr_below_hurdle": got["p_hurdle"][0],
+        "p_irr_below_hurdle_se": got["p_hurdle"][1],
         "var5_npv": var5,
         "var5_npv_se": var5_se,
         "es5_npv": es5,
         "es5_npv_se": es5_se,
         "irr_undefined": {
-            "share": float(1 - irr_def.mean()),
-            "reasons": undefined,
-            "total_loss_share": float((irr == -1.0).mean()),
+            "share": float(1 - got["p_defined"][0]),
+            "reasons": {reasons[str(c)]: k for c, k in got["undefined"].items()},
+            "total_loss_share": got["total_loss"][0],
         },
         "repayments": {
-            **{str(p): describe(rep.sel(payer=p).values) for p in rep["payer"].values},
-            "total": describe(total),
+            **{str(p): got[("repaid", str(p))] for p in rep["payer"].values},
+            "total": got["repaid total"],
         },
-        "payments": _payments(ds),
+        "payments": payments,
         "saving_bases": SAVING_BASES,
         "net_saving": {
-            basis: {str(a): _net_saving(ds, basis, str(a)) for a in ds["authority"].values}
+            basis: {str(a): _net_saving(got, basis, str(a), n) for a in ds["authority"].values}
             for basis in SAVING_BASES
         },
-        "deadweight_share": describe(ds["deadweight_share"].values),
-        "deadweight_share_by_goal": {
-            str(g): describe(ds["deadweight_share_by_goal"].values[:, j])
-            for j, g in enumerate(goals)
-        },
+        "deadweight_share": got["deadweight_share"],
+        "deadweight_share_by_goal": {str(g): got[("dw", str(g))] for g in goals},
         "success_rate": {
             str(g): {
-                **describe(rate(j)),
+                **got[("rate", str(g))],
                 "assumed": float(ds["assumed_success_rate"].values[j]),
                 "implied_at_central": float(ds["implied_success_rate"].values[j]),
                 "counterfactual_at_central": float(ds["implied_counterfactual_rate"].values[j]),
@@ -124,7 +182,80 @@ def summarize(ds: xr.Dataset) -> dict:
             for j, g in enumerate(goals)
         },
     }
-    return out
+
+
+class _Reader:
+    """Block reads of ``ds``'s per-draw variables as :class:`~simrisk.core.summary.Source`.
+
+    A block is ``ds[name].isel(draw=slice(a, b)).values``: for a lazily opened
+    file that reads only those draws from disk. The reader keeps the blocks of
+    the current range ``(a, b)`` only, so the many series :func:`summarize`
+    derives from one variable (its columns, sums, ratios) read it once per pass.
+    """
+
+    def __init__(self, ds: xr.Dataset, block_size: int):
+        self.ds, self.n, self.block_size = ds, int(ds.sizes["draw"]), int(block_size)
+        self._range: tuple[int, int] | None = None
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _get(self, name: str, a: int, b: int) -> np.ndarray:
+        if self._range != (a, b):
+            self._cache.clear()
+            self._range = (a, b)
+        if name not in self._cache:
+            self._cache[name] = self.ds[name].isel(draw=slice(a, b)).values
+        return self._cache[name]
+
+    def _block(self, name: str, sel: dict):
+        dims = self.ds[name].dims
+        if dims[0] != "draw":
+            raise SimriskError(f"result variable {name} does not start with the draw dimension")
+        index = (slice(None), *(sel.get(d, slice(None)) for d in dims[1:]))
+        return lambda a, b: self._get(name, a, b)[index]
+
+    def raw(self, name: str, **sel) -> Source:
+        """The variable as stored (one column of it with ``dim=index``)."""
+        return Source(self._block(name, sel), self.n, self.block_size)
+
+    def f64(self, name: str, **sel) -> Source:
+        block = self._block(name, sel)
+        return Source(lambda a, b: block(a, b).astype(np.float64), self.n, self.block_size)
+
+    def sum(self, name: str, dtype, **sel) -> Source:
+        """The variable summed over its one non-draw dimension left, in ``dtype``."""
+        block = self._block(name, sel)
+        return Source(lambda a, b: block(a, b).sum(axis=1, dtype=dtype), self.n, self.block_size)
+
+    def pair(self, f, x: Source, y: Source) -> Source:
+        """``f(x, y)`` block by block."""
+        return Source(lambda a, b: f(x.block(a, b), y.block(a, b)), self.n, self.block_size)
+
+
+def _divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x / y
+
+
+def _whole(src: Source) -> np.ndarray:
+    # the whole series (only for a result with non-finite NPVs, which the engine never writes)
+    return np.concatenate(list(src.blocks())) if src.n else np.empty(0)
+
+
+def _undefined_task(src: _Reader):
+    """Task: draws per IRR status, for the statuses whose draws are not all finite."""
+    status, irr = src.raw("irr_status"), src.raw("irr")
+    counts: dict[int, int] = {}
+    nonfinite: dict[int, bool] = {}
+
+    def consume(a, b):
+        s, x = status.block(a, b), irr.block(a, b)
+        for code, k in zip(*np.unique(s, return_counts=True), strict=True):
+            c = int(code)
+            counts[c] = counts.get(c, 0) + int(k)
+            nonfinite[c] = nonfinite.get(c, False) or not np.isfinite(x[s == code]).all()
+
+    yield consume
+    return {c: counts[c] for c in sorted(counts) if nonfinite[c]}
 
 
 def received_total(ds: xr.Dataset) -> np.ndarray:
@@ -134,26 +265,12 @@ def received_total(ds: xr.Dataset) -> np.ndarray:
     return ds["repayments_total"].values.astype(np.float64)
 
 
-def _payments(ds: xr.Dataset) -> dict:
-    """Everything the payers pay the investor (repayments plus any clause payments)."""
-    var_ = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
-    paid = ds[var_]
-    total = paid.values.sum(axis=1, dtype=np.float64)
-    out = {
-        "total": describe(total),
-        **{str(p): describe(paid.sel(payer=p).values) for p in paid["payer"].values},
-    }
-    for name in ("retention_clause_payment", "floor_payment"):
-        if name in ds:
-            x = ds[name].values.sum(axis=1, dtype=np.float64)
-            p, p_se = prob(x > 0)
-            out[name.removesuffix("_payment")] = {
-                "mean": float(x.mean()),
-                "mean_se": float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else 0.0,
-                "p_paid": p,
-                "p_paid_se": p_se,
-            }
-    return out
+def received_source(ds: xr.Dataset, block_size: int = BLOCK, reader=None) -> Source:
+    """:func:`received_total` read ``block_size`` draws at a time."""
+    src = reader or _Reader(ds, block_size)
+    if "payments_by_payer" in ds:
+        return src.sum("payments_by_payer", np.float64)
+    return src.f64("repayments_total")
 
 
 #: The authorities' saving bases, in the order they are shown (the note's first).
@@ -174,39 +291,42 @@ _VARS = {
 }
 
 
-def _ratio_of_means(y: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """``mean(y) / mean(x)`` and its delta-method standard error."""
-    mx = float(x.mean())
-    if mx <= 0:
-        return float("nan"), float("nan")
-    r = float(y.mean()) / mx
-    return r, float((y - r * x).std(ddof=1) / math.sqrt(y.size) / mx)
-
-
-def _net_saving(ds: xr.Dataset, basis: str, a: str) -> dict:
-    """One authority's net saving on one basis, with P(net < 0) and cost per caused success."""
+def _net_saving_tasks(ds: xr.Dataset, src: _Reader, basis: str, i: int, a: str) -> dict:
+    """The tasks of one authority's net saving on one basis (see :func:`_net_saving`)."""
     saving_var, net_var = _VARS[basis]
-    net = ds[net_var].sel(authority=a).values.astype(np.float64)
-    saving = ds[saving_var].sel(authority=a).values.astype(np.float64)
+    net = src.f64(net_var, authority=i)
     if basis == "note_method":
         by_payer = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
-        paid = ds[by_payer].sel(payer=a).values.astype(np.float64)
+        paid = src.f64(by_payer, payer=list(ds[by_payer]["payer"].values).index(a))
     else:
-        paid = ds["authority_repayments_pv"].sel(authority=a).values.astype(np.float64)
+        paid = src.f64("authority_repayments_pv", authority=i)
     # The authority's goal: the one its saving is measured on (its resource goal).
-    goal_payer = list(ds["goal_payer"].values)
-    j = goal_payer.index(a)
-    succ = ds["successes"].values[:, :, j].sum(axis=1, dtype=np.float64)
-    dw = ds["deadweight_successes"].values[:, :, j].sum(axis=1, dtype=np.float64)
-    cost, cost_se = _ratio_of_means(paid, succ - dw)
-    p_neg, p_neg_se = prob(net < 0)
+    j = list(ds["goal_payer"].values).index(a)
+    succ = src.sum("successes", np.float64, goal=j)
+    dw = src.sum("deadweight_successes", np.float64, goal=j)
+    key = ("net", basis, a)
     return {
-        **describe(net),
+        (*key, "net"): describe_task(net),
+        (*key, "p_negative"): prob_task(net.map(lambda x: x < 0)),
+        (*key, "saving"): mean_sd_task(src.f64(saving_var, authority=i)),
+        (*key, "paid"): mean_sd_task(paid),
+        (*key, "cost"): ratio_of_means_task(paid, src.pair(np.subtract, succ, dw)),
+    }
+
+
+def _net_saving(got: dict, basis: str, a: str, n: int) -> dict:
+    """One authority's net saving on one basis, with P(net < 0) and cost per caused success."""
+    key = ("net", basis, a)
+    p_neg, p_neg_se = got[(*key, "p_negative")]
+    saving_mean, saving_sd = got[(*key, "saving")]
+    cost, cost_se = got[(*key, "cost")]
+    return {
+        **got[(*key, "net")],
         "p_negative": p_neg,
         "p_negative_se": p_neg_se,
-        "saving_mean": float(saving.mean()),
-        "saving_mean_se": float(saving.std(ddof=1) / math.sqrt(saving.size)),
-        "repayments_mean": float(paid.mean()),
+        "saving_mean": saving_mean,
+        "saving_mean_se": saving_sd / math.sqrt(n),
+        "repayments_mean": got[(*key, "paid")][0],
         "cost_per_caused_success": cost,
         "cost_per_caused_success_se": cost_se,
     }
