@@ -13,6 +13,7 @@ import os
 import uuid
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
@@ -20,9 +21,13 @@ from simrisk.core.errors import SimriskError
 __all__ = [
     "Interrupted",
     "OutputLock",
+    "PartialFile",
     "open_result",
+    "partial_files",
+    "partial_for",
     "pid_alive",
     "result_kind",
+    "run_digest",
     "stale_parts",
     "var",
     "write_netcdf",
@@ -54,9 +59,9 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     # Both filters are netCDF-4 standard, so ncdump, R and netCDF-C read the
     # file; lzf is h5py's own and they could not.
     encoding = {
-        name: {"zlib": True, "complevel": 1, "shuffle": True}
+        name: dict(COMPRESSION)
         for name, v in ds.data_vars.items()
-        if v.ndim >= 1 and v.size > 1024 and v.dtype.kind in "fiu"
+        if _compressed(v.size, v.ndim, v.dtype)
     }
     with _held_signals(tmp) as held:
         try:
@@ -70,6 +75,15 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
     return target
+
+
+#: The compression every numeric data variable of more than 1,024 values gets.
+COMPRESSION = {"zlib": True, "complevel": 1, "shuffle": True}
+
+
+def _compressed(size: int, ndim: int, dtype) -> bool:
+    """Whether :func:`write_netcdf` compresses a data variable of this size and type."""
+    return ndim >= 1 and size > 1024 and np.dtype(dtype).kind in "fiu"
 
 
 class Interrupted(KeyboardInterrupt):
@@ -88,18 +102,19 @@ class _held_signals:
     """Hold the stop signals inside the block; a list of those received is yielded.
 
     On leaving the block, a held signal is raised as :class:`Interrupted`. A
-    second signal removes ``cleanup`` and exits at once. Outside the main
+    second signal removes ``cleanup`` (if given) and exits at once. Outside the main
     thread (where handlers cannot be set) nothing is held.
     """
 
-    def __init__(self, cleanup: Path):
+    def __init__(self, cleanup: Path | None):
         self.cleanup = cleanup
         self.got: list[int] = []
         self.saved: dict[int, object] = {}
 
     def _handler(self, signum, frame):
         if self.got:
-            self.cleanup.unlink(missing_ok=True)
+            if self.cleanup is not None:
+                self.cleanup.unlink(missing_ok=True)
             os._exit(128 + signum)
         self.got.append(signum)
 
@@ -226,19 +241,29 @@ class OutputLock:
         self.release()
 
 
-def open_result(path: str | Path, kind: str | None = None) -> xr.Dataset:
-    """Open a simrisk result, with a clear error when it is not one (of ``kind``)."""
+def open_result(path: str | Path, kind: str | None = None, lazy: bool = False) -> xr.Dataset:
+    """Open a simrisk result, with a clear error when it is not one (of ``kind``).
+
+    With ``lazy=True`` nothing is read but the metadata: the variables stay
+    on disk (``cache=False``, so reading a block of draws does not keep it),
+    and the caller reads them a block at a time
+    (``ds[v].isel(draw=slice(a, b)).values``) and closes the Dataset.
+    """
     p = Path(path)
     if p.is_dir():
         raise SimriskError(f"{path}: is a folder, not a result file")
     if not p.is_file():
         raise SimriskError(f"{path}: file not found")
     try:
-        ds = xr.load_dataset(p, engine="h5netcdf")
+        if lazy:
+            ds = xr.open_dataset(p, engine="h5netcdf", cache=False)
+        else:
+            ds = xr.load_dataset(p, engine="h5netcdf")
     except Exception as exc:  # h5py/netCDF raise many kinds
         raise SimriskError(f"{path}: not a NetCDF file ({exc.__class__.__name__})") from None
     found = ds.attrs.get("simrisk_kind")
     if not isinstance(found, str) or not found.startswith("simrisk.") or (kind and found != kind):
+        ds.close()
         what = f"of kind {kind!r}" if kind else "(no simrisk_kind attribute)"
         raise SimriskError(f"{path}: not a simrisk result {what}")
     return ds
@@ -247,3 +272,240 @@ def open_result(path: str | Path, kind: str | None = None) -> xr.Dataset:
 def result_kind(ds: xr.Dataset) -> str:
     """The kind of a result Dataset (``simrisk.run``, ``simrisk.kinds.wellby``, ...)."""
     return str(ds.attrs.get("simrisk_kind", ""))
+
+
+# ---------------------------------------------------------------------------
+# Streaming: a result written a chunk of draws at a time
+# ---------------------------------------------------------------------------
+
+#: Draws per HDF5 chunk of a streamed file's per-draw variables (a block read
+#: of 65,536 draws touches one chunk per variable).
+CHUNK_DRAWS = 65_536
+#: The partial file's global attributes while it is being written.
+DONE_ATTR = "simrisk_partial_draws_done"
+IDENTITY_ATTR = "simrisk_partial_identity"
+#: Per-dataset HDF5 chunk cache of the writer: a partly filled chunk of every
+#: variable stays in memory until it is full (or the file is flushed).
+_CACHE_BYTES = 64 * 2**20
+
+#: Partial files this process is writing, by their output path (see :func:`partial_for`).
+_ACTIVE_PARTIAL: dict[str, PartialFile] = {}
+
+
+def partial_for(out) -> PartialFile | None:
+    """The :class:`PartialFile` this process made for the output ``out``, if any."""
+    return _ACTIVE_PARTIAL.get(str(out))
+
+
+def run_digest(identity: dict) -> str:
+    """The 16 hex digits naming a run: a digest of its ``identity`` (config, seed, draws, ...)."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class PartialFile:
+    """A result streamed to NetCDF a chunk of draws at a time; the partial file is the checkpoint.
+
+    The file ``.<out name>.<run digest>.part.nc`` next to ``out`` is created
+    from ``template``: a Dataset with the result's coordinates, variables
+    without a ``draw`` dimension and global attributes, and its per-draw
+    variables with a ``draw`` dimension of length 0 (their dims, dtypes and
+    attributes). xarray writes the template, so the encoding (fill values,
+    the ``coordinates`` attributes, compression) is exactly that of
+    :func:`write_netcdf`; ``draw`` is then sized to ``draws`` and each
+    chunk's per-draw values are written into their slice, in draw order.
+    After every chunk the global attribute :data:`DONE_ATTR` (the leading
+    draws complete) is updated and the file flushed, with the stop signals
+    held, so a run stopped at any moment leaves a file that holds every
+    chunk finished before the one in progress. :meth:`finish` sets the final
+    attributes and renames the file into place.
+
+    Parameters
+    ----------
+    out : path
+        The result file to produce.
+    template : xarray.Dataset
+        See above; its ``draw`` dimension has length 0.
+    draws : int
+        The run's draw count.
+    identity : dict
+        What makes two runs the same run (config hash, seed, draws, mode,
+        version); its digest names the partial file, and a file with another
+        identity is refused.
+    chunk_draws : int
+        Draws per HDF5 chunk.
+    """
+
+    def __init__(self, out, template: xr.Dataset, draws: int, identity: dict, chunk_draws=None):
+        import json
+
+        self.out = Path(out)
+        self.template = template
+        self.draws = int(draws)
+        self.identity = identity
+        self._ident_text = json.dumps(identity, sort_keys=True)
+        self.path = self.out.with_name(f".{self.out.name}.{run_digest(identity)}.part.nc")
+        self.per_draw = [k for k, v in template.data_vars.items() if "draw" in v.dims]
+        rows = CHUNK_DRAWS if chunk_draws is None else int(chunk_draws)
+        self.chunk_draws = max(1, min(rows, self.draws))
+        self.done = 0
+        self.resumed_from = 0
+        self.notes: list[str] = []
+        self._file = None
+        _ACTIVE_PARTIAL[str(self.out)] = self
+
+    # -- opening ----------------------------------------------------------
+    def open(self) -> int:
+        """Create the partial file, or resume the one on disk; the leading draws it holds."""
+        if self.path.exists():
+            try:
+                import h5netcdf
+
+                self._file = h5netcdf.File(self.path, "r+", **self._cache())
+            except Exception as exc:  # killed mid-write: HDF5 cannot open it
+                self.notes.append(
+                    f"discarded {self.path}: HDF5 cannot open it ({exc.__class__.__name__}; "
+                    "a run killed while writing); starting again"
+                )
+                self.path.unlink(missing_ok=True)
+            else:
+                self.done = self.resumed_from = self._check()
+                return self.done
+        self._create()
+        return 0
+
+    def _cache(self) -> dict:
+        return {"rdcc_nbytes": _CACHE_BYTES, "rdcc_nslots": 10_007}
+
+    def _check(self) -> int:
+        """The draws a partial file on disk holds, after checking it is this run's."""
+        import json
+
+        f = self._file
+        where = f"partial result {self.path}"
+        try:
+            ident = json.loads(str(f.attrs[IDENTITY_ATTR]))
+            done = int(f.attrs[DONE_ATTR])
+            shapes_ok = f.dimensions["draw"].size == self.draws and all(
+                name in f.variables
+                and f.variables[name].dimensions == self.template[name].dims
+                and f.variables[name].dtype == self.template[name].dtype
+                for name in self.per_draw
+            )
+        except Exception as exc:  # a missing attribute, variable or dimension
+            self.close()
+            raise SimriskError(
+                f"{where}: not a partial result of this run ({exc.__class__.__name__}); "
+                "delete it or run with --restart"
+            ) from None
+        if ident != self.identity or not shapes_ok or not 0 <= done <= self.draws:
+            self.close()
+            raise SimriskError(
+                f"{where}: a partial result of a different run (config, seed, draws or mode "
+                "differ); delete it or run with --restart"
+            )
+        return done
+
+    def _create(self) -> None:
+        import uuid
+
+        import h5netcdf
+
+        folder = self.path.parent
+        # the name stale_parts() knows, so a creation killed half-way is cleaned up
+        tmp = folder / f".{self.out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
+        encoding = {}
+        for name in self.per_draw:
+            v = self.template[name]
+            full = self.draws * int(np.prod([n for d, n in v.sizes.items() if d != "draw"]))
+            rows = [self.chunk_draws if d == "draw" else n for d, n in v.sizes.items()]
+            enc = {"chunksizes": tuple(rows)}
+            if _compressed(full, v.ndim, v.dtype):
+                enc.update(COMPRESSION)
+            encoding[name] = enc
+        for name, v in self.template.data_vars.items():
+            if name not in encoding and _compressed(v.size, v.ndim, v.dtype):
+                encoding[name] = dict(COMPRESSION)
+        encoding["draw"] = {"chunksizes": (self.chunk_draws,)}
+        with _held_signals(tmp):
+            try:
+                # xarray writes the template with `draw` unlimited (length 0), so every
+                # per-draw variable is created with its final encoding; then `draw` is sized.
+                self.template.to_netcdf(
+                    tmp, engine="h5netcdf", encoding=encoding, unlimited_dims=["draw"]
+                )
+                with h5netcdf.File(tmp, "r+") as f:
+                    f.resize_dimension("draw", self.draws)
+                    f.attrs[IDENTITY_ATTR] = self._ident_text
+                    f.attrs[DONE_ATTR] = np.int64(0)
+                os.replace(tmp, self.path)
+            except OSError as exc:
+                raise SimriskError(
+                    f"--out {self.out}: cannot write ({exc.strerror or exc.__class__.__name__})"
+                ) from None
+            finally:
+                tmp.unlink(missing_ok=True)
+        self._file = h5netcdf.File(self.path, "r+", **self._cache())
+
+    # -- writing ----------------------------------------------------------
+    def write(self, draw0: int, values: dict[str, np.ndarray]) -> None:
+        """Write draws ``draw0 ..`` of every per-draw variable; ``draw0`` must follow the last."""
+        if draw0 != self.done:
+            raise ValueError(f"chunk at draw {draw0}: the file holds draws up to {self.done}")
+        missing = set(self.per_draw) - set(values)
+        if missing:
+            raise ValueError(f"chunk at draw {draw0}: no values for {sorted(missing)}")
+        n = len(next(iter(values.values())))
+        if draw0 + n > self.draws:
+            raise ValueError(f"chunk at draw {draw0}: {n} draws run past {self.draws}")
+        f = self._file
+        with _held_signals(None):
+            for name in self.per_draw:
+                target = f.variables[name]
+                target[draw0 : draw0 + n] = np.asarray(values[name], dtype=target.dtype)
+            f.variables["draw"][draw0 : draw0 + n] = np.arange(draw0, draw0 + n, dtype=np.int64)
+            f.attrs[DONE_ATTR] = np.int64(draw0 + n)
+            f.flush()
+        self.done = draw0 + n
+
+    def finish(self, attrs: dict | None = None) -> Path:
+        """Set the final global attributes (``attrs`` over the template's); rename into place."""
+        if self.done != self.draws:
+            raise ValueError(f"{self.path}: holds {self.done:,} of {self.draws:,} draws")
+        final = {**self.template.attrs, **(attrs or {})}
+        f = self._file
+        with _held_signals(None):
+            for key in (DONE_ATTR, IDENTITY_ATTR):
+                if key in f.attrs:
+                    del f.attrs[key]
+            for key, value in final.items():
+                if f.attrs.get(key) != value:
+                    f.attrs[key] = value
+            self.close()
+            os.replace(self.path, self.out)
+        _ACTIVE_PARTIAL.pop(str(self.out), None)
+        return self.out
+
+    def close(self) -> None:
+        """Close the file (it stays on disk as the checkpoint)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def remove(self) -> None:
+        """Close and delete the partial file."""
+        self.close()
+        self.path.unlink(missing_ok=True)
+
+
+def partial_files(out) -> list[Path]:
+    """The partial files (of any run) next to the output ``out``."""
+    target = Path(out)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        return []
+    import glob
+
+    return sorted(folder.glob(f".{glob.escape(target.name)}.*.part.nc"))
