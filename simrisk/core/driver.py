@@ -142,8 +142,10 @@ def stream_chunks(
     per-draw shape and dtype), reused from chunk to chunk, and
     ``sink(draw0, n, arrays)`` takes each chunk, in draw order, before the
     next is simulated (a streaming writer saves it; it must not keep the
-    arrays). Chunking is that of :func:`run_chunks`: at most
-    ``spec.chunk_size`` draws, shrunk to about :data:`CHUNK_SECONDS`. With a
+    arrays). Chunking is that of :func:`run_chunks` (at most
+    ``spec.chunk_size`` draws, shrunk to about :data:`CHUNK_SECONDS`), except
+    that full chunks end on multiples of ``spec.chunk_size``, so that a file
+    chunked along ``draw`` by ``chunk_size`` gets whole HDF5 chunks. With a
     ``backend``, chunks are tasks on its cluster and arrive in draw order.
     """
     import contextlib
@@ -170,6 +172,9 @@ def stream_chunks(
     draw0 = start
     n = min(spec.chunk_size, FIRST_CHUNK)
     while draw0 < N:
+        if n == spec.chunk_size:
+            # end on a multiple of chunk_size, where the file's HDF5 chunks end
+            n -= draw0 % spec.chunk_size
         n = min(n, N - draw0)
         views = {k: v[:n] for k, v in buf.items()}
         t0 = _clock()

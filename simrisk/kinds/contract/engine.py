@@ -236,7 +236,7 @@ def simulate_to_file(
     ``notes`` say what happened); :func:`simrisk.core.dataset.partial_for`
     finds it after an interruption.
     """
-    from simrisk.core.dataset import PartialFile
+    from simrisk.core.dataset import CHUNK_DRAWS, PartialFile
     from simrisk.core.driver import stream_chunks
     from simrisk.kinds.contract.dataset import per_draw_variables, to_dataset
 
@@ -248,7 +248,9 @@ def simulate_to_file(
         meta["created_at"] = created_at
     empty = _empty_outputs(inp, 0)
     template = to_dataset(inp, empty, spec, **meta)
-    writer = PartialFile(out, template, spec.draws, run_identity(spec, config_text))
+    # HDF5 chunks of chunk_size draws (at most CHUNK_DRAWS): whole chunks are compressed once
+    rows = min(spec.chunk_size, CHUNK_DRAWS)
+    writer = PartialFile(out, template, spec.draws, run_identity(spec, config_text), rows)
     start = writer.open()
 
     def sink(draw0: int, n: int, arrays: dict[str, np.ndarray]) -> None:
