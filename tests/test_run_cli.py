@@ -191,8 +191,8 @@ def test_ctrl_c_saves_a_checkpoint_and_the_rerun_resumes(tmp_path):
     assert proc.returncode == 130, err
     assert "run the same command to resume" in err
     assert "Traceback" not in err
-    (ckpt,) = tmp_path.glob(".r.nc.checkpoint-*")
-    assert not out.exists() and ckpt.is_dir()
+    (ckpt,) = tmp_path.glob(".r.nc.*.part.nc")  # the partial file is the checkpoint
+    assert not out.exists() and ckpt.is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
     # The rerun resumes; its result equals that of the same run done in one go.
     resumed = subprocess.run(args(out), capture_output=True, text=True, check=True)

@@ -147,7 +147,7 @@ def test_a_partial_file_of_another_run_is_refused(dsi, monkeypatch, tmp_path):
     (part,) = partial_files(out)
     with h5py.File(part, "r+") as f:
         f.attrs["simrisk_partial_identity"] = '{"seed": 99}'
-    with pytest.raises(SimriskError, match="different run.*--restart"):
+    with pytest.raises(SimriskError, match=r"different run.*--restart"):
         simulate_to_file(scenario, out, draws=2000, seed=1, chunk_size=500, config_text=text)
     assert part.exists()
 
@@ -188,7 +188,8 @@ def test_stream_chunks_hands_over_every_draw_once_in_order_on_chunk_boundaries(s
     spec = RunSpec(draws=20_000, seed=0, chunk_size=chunk_size)
     stream_chunks(fill, {"x": ((), "<i8")}, spec, sink, start=start)
     assert [d for d, _, _ in seen] == [start] + [d + n for d, n, _ in seen[:-1]]
-    np.testing.assert_array_equal(np.concatenate([x for _, _, x in seen]), np.arange(start, 20_000))
+    got = np.concatenate([x for _, _, x in seen])
+    np.testing.assert_array_equal(got, np.arange(start, 20_000))
     # after the first chunk, full chunks end on multiples of chunk_size (whole HDF5 chunks)
     assert all((d + n) % chunk_size == 0 for d, n, _ in seen[1:-1])
     assert max(n for _, n, _ in seen) <= chunk_size
