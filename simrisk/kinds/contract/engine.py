@@ -264,7 +264,9 @@ def simulate_to_file(
     finally:
         if bar is not None:
             bar.close()
-        if writer.done < spec.draws:
+        if writer.done == 0:
+            writer.remove()  # interrupted before a chunk was saved: nothing to resume
+        elif writer.done < spec.draws:
             writer.close()  # interrupted: the partial file stays, to resume from
     writer.finish({"created_at": meta["created_at"]})
     return writer
