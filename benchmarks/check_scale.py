@@ -5,7 +5,10 @@
   0.44-0.45 (2026-11-25, five runs): a citizen costs about twice as much at
   70,000 referred. Not yet explained; the bound catches a further fall;
 - a run on 2 local dask workers over the same run threaded must stay <= 3:
-  the task overhead stays small against the simulation.
+  the task overhead stays small against the simulation;
+- the peak RSS of a run streamed to NetCDF at 200,000 draws over that at
+  50,000 must stay <= 1.2: memory does not grow with the draw count (held in
+  memory, the same runs measured 1.28, and it grows with the sizes).
 """
 
 from __future__ import annotations
@@ -18,6 +21,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 
 MIN_POPULATION_RATIO = 0.3
 MAX_DASK_RATIO = 3.0
+MAX_STREAM_PEAK_RATIO = 1.2
+STREAM_DRAWS = (50_000, 200_000)
+
+_PEAK = """
+import resource, sys, tempfile
+from pathlib import Path
+from simrisk.kinds.contract.engine import simulate_to_file
+from simrisk.kinds.contract.loader import load_scenario
+scenario, text = load_scenario(sys.argv[1])
+with tempfile.TemporaryDirectory() as d:
+    simulate_to_file(scenario, Path(d) / "r.nc", draws=int(sys.argv[2]), seed=2, chunk_size=8192)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def stream_peak_ratio() -> float:
+    """Peak RSS (each in a fresh process) of a streamed run at 4x the draws over 1x."""
+    import subprocess
+
+    config = Path(__file__).resolve().parents[1] / "configs" / "dsi_norddjurs.toml"
+    peaks = []
+    for draws in STREAM_DRAWS:
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK, str(config), str(draws)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        peaks.append(int(done.stdout.split()[-1]))
+    return peaks[1] / peaks[0]
 
 
 def main() -> int:
@@ -32,7 +65,16 @@ def main() -> int:
         dask_ratio = dask.track_dask_over_local()
     finally:
         dask.teardown()
-    print(json.dumps({"citizens_per_s_70000_over_700": population, "dask_over_local": dask_ratio}))
+    stream = stream_peak_ratio()
+    print(
+        json.dumps(
+            {
+                "citizens_per_s_70000_over_700": population,
+                "dask_over_local": dask_ratio,
+                "stream_peak_200000_over_50000": stream,
+            }
+        )
+    )
     failed = []
     if population < MIN_POPULATION_RATIO:
         failed.append(
@@ -40,10 +82,12 @@ def main() -> int:
         )
     if dask_ratio > MAX_DASK_RATIO:
         failed.append(f"dask/local wall time {dask_ratio:.2f} > {MAX_DASK_RATIO}")
+    if stream > MAX_STREAM_PEAK_RATIO:
+        failed.append(f"streamed peak RSS at 4x the draws {stream:.2f}x > {MAX_STREAM_PEAK_RATIO}")
     for f in failed:
         print(f"FAIL: {f}", file=sys.stderr)
     if not failed:
-        print("ok: population and dask ratios within bounds")
+        print("ok: population, dask and streamed-memory ratios within bounds")
     return 1 if failed else 0
 
 
