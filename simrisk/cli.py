@@ -847,7 +847,14 @@ def _run_streamed(kind, cfg, out: Path, options: dict, draws: int, as_json: bool
         if part is not None:
             for note in part.notes:
                 print(f"simrisk run: {note}", file=sys.stderr)
-        if part is not None and part.done and part.path.exists():
+        if part is not None and part.done == part.draws and out.is_file():
+            # the signal came while the finished file was renamed into place
+            print(
+                f"simrisk run: interrupted; {out} is complete, its summary was not printed "
+                f"(simrisk summary {out})",
+                file=sys.stderr,
+            )
+        elif part is not None and part.done and part.path.exists():
             print(
                 f"simrisk run: interrupted; {out} was not written. {part.done:,} of "
                 f"{draws:,} draws are saved in {part.path}: run the same command to resume.",

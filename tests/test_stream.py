@@ -225,3 +225,22 @@ def test_a_run_too_large_for_the_disk_is_refused_before_simulating(monkeypatch, 
     assert "--draws 20,000,000: the result file needs up to" in err
     assert "1.0 GiB is free" in err and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_signal_while_the_file_is_renamed_into_place_says_it_is_complete(
+    monkeypatch, tmp_path, capsys
+):
+    from simrisk.cli import main
+
+    finish = PartialFile.finish
+
+    def finish_then_signal(self, attrs=None):
+        finish(self, attrs)
+        raise KeyboardInterrupt  # as _held_signals raises a signal held during the rename
+
+    monkeypatch.setattr(PartialFile, "finish", finish_then_signal)
+    out = tmp_path / "r.nc"
+    assert main(["run", str(DSI_CONFIG), "--draws", "1000", "--out", str(out), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert f"{out} is complete, its summary was not printed" in err
+    assert out.is_file() and not partial_files(out)

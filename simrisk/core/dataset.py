@@ -495,8 +495,7 @@ class PartialFile:
                     if not _same_attr(f.attrs.get(key), value):
                         f.attrs[key] = value
             os.replace(self.path, self.out)
-        _ACTIVE_PARTIAL.pop(str(self.out), None)
-        return self.out
+        return self.out  # it stays in partial_for(): done == draws says it is complete
 
     def close(self) -> None:
         """Close the file (it stays on disk as the checkpoint)."""
