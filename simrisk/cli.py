@@ -706,11 +706,20 @@ def _default_out(config: str) -> Path:
     return Path("results") / (Path(config).stem + ".nc")
 
 
-def _check_draws(kind, cfg, draws: int | None, config: str) -> int | None:
-    """The run's draw count, refused before simulating when too few or too many for memory."""
-    from simrisk.core.driver import check_memory
+def _check_draws(
+    kind, cfg, draws: int | None, config: str, streamed_to: Path | None = None
+) -> int | None:
+    """The run's draw count, refused before simulating when too few or too many for memory.
+
+    A run streamed to a file (``streamed_to``) holds one chunk in memory, so
+    it is checked against the disk space of the file's folder instead.
+    """
+    from simrisk.core.driver import check_disk, check_memory
 
     per_draw = getattr(kind, "bytes_per_draw", None)
+    if streamed_to is not None:
+        per_draw = None
+        on_disk = kind.file_bytes_per_draw(cfg)
     # first, so a config that cannot be simulated at all says so before the draws
     per_draw = per_draw(cfg) if per_draw is not None else None
     given = draws is not None
@@ -727,6 +736,9 @@ def _check_draws(kind, cfg, draws: int | None, config: str) -> int | None:
         raise SimriskError(f"{where} {n:,}: must be at most {2**31 - 1:,}")
     if per_draw is not None:
         check_memory(per_draw, n, where)
+    if streamed_to is not None:
+        folder = streamed_to.parent if streamed_to.parent.is_dir() else Path(".")
+        check_disk(on_disk, n, folder, where)
     return n
 
 
@@ -763,7 +775,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import shutil
 
     from simrisk import kinds
-    from simrisk.core.dataset import OutputLock, write_netcdf
+    from simrisk.core.dataset import OutputLock, partial_files, write_netcdf
     from simrisk.core.driver import checkpoint_for
 
     name, kind = kinds.for_config(args.config)
@@ -796,7 +808,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if out is not None and not out.parent.is_dir():
             out.parent.mkdir(parents=True, exist_ok=True)
         return _run_until(args, cfg, text, out)
-    draws = _check_draws(kind, cfg, args.draws, args.config)
+    # A contract run with an output file streams it a chunk at a time (bounded memory).
+    streamed = out is not None and hasattr(kind, "simulate_to_file")
+    draws = _check_draws(kind, cfg, args.draws, args.config, out if streamed else None)
     options = {
         "draws": args.draws,
         "seed": args.seed,
@@ -811,6 +825,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         options["config_path"] = args.config
         if args.scores:
             options["scores"] = args.scores
+    elif streamed:
+        options["quiet"] = args.quiet
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch:  # reproducible files (reproducible-builds.org): a fixed creation time
+            with contextlib.suppress(ValueError, OverflowError):
+                options["created_at"] = _epoch_time(epoch)
     else:
         options.update(quiet=args.quiet, checkpoint_path=prefix)
     if out is not None and not out.parent.is_dir():
@@ -836,6 +856,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
             if args.restart:
                 for old in out.parent.glob(f"{prefix.name}-*"):
                     shutil.rmtree(old, ignore_errors=True)
+                for old in partial_files(out):
+                    old.unlink(missing_ok=True)
+        if streamed:
+            return _run_streamed(kind, cfg, out, options, draws, args.json)
         try:
             ds = kind.simulate(cfg, **options)
         except KeyboardInterrupt as exc:
@@ -859,11 +883,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         if epoch and "created_at" in ds.attrs:
             # Reproducible files (reproducible-builds.org): a fixed creation time.
-            import datetime as dt
-
             with contextlib.suppress(ValueError, OverflowError):
-                when = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-                ds.attrs["created_at"] = when.isoformat(timespec="seconds")
+                ds.attrs["created_at"] = _epoch_time(epoch)
         if out is not None:
             try:
                 write_netcdf(ds, out)
@@ -884,6 +905,62 @@ def _cmd_run(args: argparse.Namespace) -> int:
             lock.release()
     _print_summary(kind, kind.summarize(ds), args.json)
     if out is not None and not args.json:
+        print(f"\nwrote {out}")
+    return 0
+
+
+def _epoch_time(epoch: str) -> str:
+    """``SOURCE_DATE_EPOCH`` as the ``created_at`` attribute (ValueError, OverflowError if bad)."""
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat(timespec="seconds")
+
+
+def _run_streamed(kind, cfg, out: Path, options: dict, draws: int, as_json: bool) -> int:
+    """``simrisk run`` of a kind that streams: simulate to ``out``, then summarize it lazily.
+
+    The partial file next to ``out`` is the checkpoint: an interruption
+    leaves it, and the same command resumes from it.
+    """
+    from simrisk.core.dataset import open_result, partial_for
+
+    try:
+        writer = kind.simulate_to_file(cfg, out, **options)
+    except KeyboardInterrupt as exc:
+        part = partial_for(out)
+        if part is not None:
+            for note in part.notes:
+                print(f"simrisk run: {note}", file=sys.stderr)
+        if part is not None and part.done == part.draws and out.is_file():
+            # the signal came while the finished file was renamed into place
+            print(
+                f"simrisk run: interrupted; {out} is complete, its summary was not printed "
+                f"(simrisk summary {out})",
+                file=sys.stderr,
+            )
+        elif part is not None and part.done and part.path.exists():
+            print(
+                f"simrisk run: interrupted; {out} was not written. {part.done:,} of "
+                f"{draws:,} draws are saved in {part.path}: run the same command to resume.",
+                file=sys.stderr,
+            )
+        else:
+            print("simrisk run: interrupted; nothing was written", file=sys.stderr)
+        return _stop_status(exc)
+    for note in writer.notes:
+        print(f"simrisk run: {note}", file=sys.stderr)
+    if writer.resumed_from:
+        print(
+            f"simrisk run: resumed {writer.resumed_from:,} of {draws:,} draws from "
+            f"{writer.path}; simulated {draws - writer.resumed_from:,}",
+            file=sys.stderr,
+        )
+    ds = open_result(out, lazy=True)
+    try:
+        _print_summary(kind, kind.summarize(ds), as_json)
+    finally:
+        ds.close()
+    if not as_json:
         print(f"\nwrote {out}")
     return 0
 

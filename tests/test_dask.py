@@ -132,3 +132,48 @@ def test_cli_refuses_workers_for_other_kinds_and_with_until():
     assert r.returncode == 2
     assert "--workers: cannot be combined with --until" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_a_streamed_run_on_dask_writes_the_same_file(dsi_scenario, backend, tmp_path):
+    from simrisk.kinds.contract.engine import simulate_to_file
+
+    options = {"draws": 3000, "seed": 11, "created_at": "2025-11-24T16:00:00+00:00"}
+    simulate_to_file(dsi_scenario, tmp_path / "local.nc", chunk_size=700, **options)
+    dask_out = tmp_path / "dask.nc"
+    simulate_to_file(dsi_scenario, dask_out, chunk_size=700, backend=backend, **options)
+    local = xr.open_dataset(tmp_path / "local.nc", engine="h5netcdf")
+    remote = xr.open_dataset(tmp_path / "dask.nc", engine="h5netcdf")
+    with local, remote:
+        _same(local, remote)
+        assert local.identical(remote)
+    assert _eventually(lambda: not backend.client.futures)
+
+
+def test_a_dask_run_resumes_a_partial_file(dsi_scenario, backend, tmp_path, monkeypatch):
+    import simrisk.kinds.contract.engine as engine
+    from simrisk.kinds.contract.engine import simulate_to_file
+
+    options = {"draws": 3000, "seed": 4, "chunk_size": 500, "created_at": "2025-11-24T16:00:00"}
+    real = engine.make_fill
+
+    def stopping(inp, spec):
+        fill = real(inp, spec)
+
+        def once(draw0, n, views):
+            if draw0 >= 1000:
+                raise KeyboardInterrupt
+            fill(draw0, n, views)
+
+        return once
+
+    with monkeypatch.context() as m:
+        m.setattr(engine, "make_fill", stopping)
+        with pytest.raises(KeyboardInterrupt):
+            simulate_to_file(dsi_scenario, tmp_path / "r.nc", **options)
+    writer = simulate_to_file(dsi_scenario, tmp_path / "r.nc", backend=backend, **options)
+    assert writer.resumed_from == 1000
+    simulate_to_file(dsi_scenario, tmp_path / "whole.nc", **options)
+    a = xr.open_dataset(tmp_path / "r.nc", engine="h5netcdf")
+    b = xr.open_dataset(tmp_path / "whole.nc", engine="h5netcdf")
+    with a, b:
+        _same(a, b)

@@ -1,9 +1,11 @@
 """Interruptions, leftovers and competing writers (issue 16), with real processes.
 
-A run saves every completed chunk to a checkpoint folder named by the run's
-identity, so a run stopped by any signal, SIGKILL included, loses at most the
-chunk in progress; the rerun resumes and its file is bit-identical to an
-uninterrupted run's (``SOURCE_DATE_EPOCH`` fixes the one timestamp).
+A contract run streams its result to a partial file named by the run's
+identity (``.<out>.<digest>.part.nc``, issue 15), which records how many
+leading draws are complete and is the checkpoint: a run stopped by any
+signal, SIGKILL included, loses at most the chunk in progress; the rerun
+resumes and its file holds the same Dataset as an uninterrupted run's
+(``SOURCE_DATE_EPOCH`` fixes the one timestamp; the bytes may differ).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import sys
 import time
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pytest
+import xarray as xr
 
 from simrisk.cli import main
 
@@ -47,13 +51,32 @@ def _run(out: Path, draws: int, seed: int = 3) -> subprocess.CompletedProcess:
     )
 
 
-def _chunks(folder: Path) -> list[tuple[int, int]]:
-    """(first draw, draws) of the chunk files in the checkpoint folders of ``folder``."""
-    found = []
-    for f in folder.glob(".*.checkpoint-*/chunk-*.npz"):
-        m = re.fullmatch(r"chunk-(\d+)-(\d+)\.npz", f.name)
-        found.append((int(m.group(1)), int(m.group(2))))
-    return sorted(found)
+def _partials(folder: Path) -> list[Path]:
+    return sorted(folder.glob(".*.part.nc"))
+
+
+def _saved(folder: Path) -> int:
+    """Leading draws complete in the partial file in ``folder`` (0 if none or unreadable).
+
+    The running writer holds the file, so it is read without HDF5's file lock;
+    a read that meets a write in progress counts as 0 and the caller asks again.
+    """
+    found = _partials(folder)
+    if not found:
+        return 0
+    try:
+        with h5py.File(found[0], "r", locking=False) as f:
+            return int(f.attrs["simrisk_partial_draws_done"])
+    except Exception:
+        return 0
+
+
+def _same_result(a: Path, b: Path) -> None:
+    with xr.open_dataset(a, engine="h5netcdf") as x, xr.open_dataset(b, engine="h5netcdf") as y:
+        assert set(x.variables) == set(y.variables)
+        for name in x.variables:
+            assert x[name].equals(y[name]), name
+        assert x.identical(y)
 
 
 def _wait_for(cond, proc: subprocess.Popen, timeout: float = 120.0) -> None:
@@ -68,25 +91,24 @@ def _wait_for(cond, proc: subprocess.Popen, timeout: float = 120.0) -> None:
 
 
 def _parts(folder: Path) -> list[Path]:
+    """Temporary files of a write (not the partial file, which is the checkpoint)."""
     return [p for p in folder.iterdir() if p.name.endswith(".part")]
 
 
-def test_sigkill_part_way_then_rerun_is_bit_identical(tmp_path):
-    """Must show (issue 16): SIGKILL, rerun, same bytes, at most one chunk recomputed."""
+def test_sigkill_part_way_then_rerun_is_identical(tmp_path):
+    """Must show (issue 16): SIGKILL, rerun, same result, at most one chunk recomputed."""
     draws = 160_000
     out = tmp_path / "r.nc"
     proc = _start(out, draws)
-    _wait_for(lambda: len(_chunks(tmp_path)) >= 3, proc)
+    # chunks of 4,096, 4,096 (to the chunk boundary), then CHUNK: wait for three on disk
+    _wait_for(lambda: _saved(tmp_path) >= 2 * CHUNK, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
-    assert not out.exists()
-    chunks = _chunks(tmp_path)
-    # contiguous from draw 0, none larger than the chunk size
-    starts = [0] + [a + n for a, n in chunks[:-1]]
-    assert [a for a, _ in chunks] == starts and all(n <= CHUNK for _, n in chunks)
-    on_disk = sum(n for _, n in chunks)
-    assert 0 < on_disk < draws
+    assert not out.exists() and len(_partials(tmp_path)) == 1
+    on_disk = _saved(tmp_path)
+    # whole chunks from draw 0, ending on multiples of CHUNK
+    assert 0 < on_disk < draws and on_disk % CHUNK == 0
 
     resumed = _run(out, draws)
     assert resumed.returncode == 0, resumed.stderr
@@ -97,55 +119,65 @@ def test_sigkill_part_way_then_rerun_is_bit_identical(tmp_path):
     # saved: the chunk in progress, at most CHUNK draws.
     assert n_resumed == on_disk
     assert f"simulated {draws - on_disk:,}" in resumed.stderr
-    assert not list(tmp_path.glob(".*.checkpoint-*")), "checkpoint not removed"
+    assert not _partials(tmp_path), "partial file not renamed into place"
     assert not list(tmp_path.glob(".*.lock")), "lock not released"
 
     whole = _run(tmp_path / "whole.nc", draws)
     assert whole.returncode == 0, whole.stderr
     assert "resumed" not in whole.stderr
-    assert out.read_bytes() == (tmp_path / "whole.nc").read_bytes()
+    _same_result(out, tmp_path / "whole.nc")
+    assert resumed.stdout == whole.stdout  # the same summary
 
 
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 def test_sigterm_and_sighup_stop_like_ctrl_c(sig, status, tmp_path):
     out = tmp_path / "r.nc"
     proc = _start(out, 400_000)
-    _wait_for(lambda: len(_chunks(tmp_path)) >= 2, proc)
+    _wait_for(lambda: _saved(tmp_path) >= CHUNK, proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == status, err
     assert "Traceback" not in err
     assert "run the same command to resume" in err
     saved = int(re.search(r"([\d,]+) of 400,000 draws are saved", err).group(1).replace(",", ""))
-    assert saved == sum(n for _, n in _chunks(tmp_path)) >= 2 * min(CHUNK, 4096)
+    (part,) = _partials(tmp_path)
+    assert f"saved in {part}" in err
+    assert saved == _saved(tmp_path) >= CHUNK
     assert not out.exists() and not _parts(tmp_path)
     assert not list(tmp_path.glob(".*.lock"))
 
 
-def test_signals_during_the_write_stop_cleanly_and_leftovers_are_removed(tmp_path):
+def test_signals_mid_run_stop_cleanly_and_leftovers_are_removed(tmp_path):
     out = tmp_path / "r.nc"
     draws = 300_000
-    # Ctrl-C while the NetCDF file is being written: exit 130, nothing written, no .part.
+    # Ctrl-C while chunks are being written: exit 130, no output, the partial file kept.
     proc = _start(out, draws)
-    _wait_for(lambda: bool(_parts(tmp_path)), proc)
+    _wait_for(lambda: _saved(tmp_path) > 0, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    assert "interrupted while writing" in err and "Traceback" not in err
+    assert "run the same command to resume" in err and "Traceback" not in err
     assert not out.exists() and not _parts(tmp_path)
-    # SIGKILL while writing leaves the .part (nothing can catch SIGKILL) ...
+    (part,) = _partials(tmp_path)
+    ctrl_c = _saved(tmp_path)
+    # SIGKILL leaves the partial file (and the lock of a dead pid) ...
     proc = _start(out, draws)
-    _wait_for(lambda: bool(_parts(tmp_path)), proc)
+    _wait_for(lambda: _saved(tmp_path) > ctrl_c, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
-    (left,) = _parts(tmp_path)
+    assert _partials(tmp_path) == [part]
     assert list(tmp_path.glob(".r.nc.lock"))  # a stale lock of a dead pid
-    # ... which the next run removes, says so, and takes over the stale lock.
+    # ... and a write killed half-way leaves a file HDF5 cannot open, and maybe the
+    # temporary file of a killed creation: the next run removes both, and says so.
+    part.write_bytes(part.read_bytes()[:4096])
+    left = tmp_path / f".r.nc.{_dead_pid()}.0123abcd.part"
+    left.write_bytes(b"half a file")
     done = _run(out, draws)
     assert done.returncode == 0, done.stderr
     assert f"removed {left}" in done.stderr
-    assert "resumed" in done.stderr  # every chunk but the last was on disk
-    assert out.is_file() and not _parts(tmp_path)
+    assert f"discarded {part}: HDF5 cannot open it" in done.stderr
+    assert "resumed" not in done.stderr
+    assert out.is_file() and not _parts(tmp_path) and not _partials(tmp_path)
     assert not list(tmp_path.glob(".r.nc.lock"))
 
 
@@ -196,26 +228,26 @@ def test_stale_lock_is_taken_over_and_a_live_one_refused(tmp_path, monkeypatch, 
 
 def _interrupt_after(monkeypatch, chunks: int):
     """Make the contract engine raise KeyboardInterrupt in chunk number ``chunks + 1``."""
-    import simrisk.core.driver as driver
+    import simrisk.kinds.contract.engine as engine
 
-    real = driver.run_chunks
+    real = engine.make_fill
     seen = {"n": 0}
 
-    def run_chunks(fill, out, spec, progress=None, checkpoint=None):
+    def make_fill(inp, spec):
+        fill = real(inp, spec)
+
         def counting(draw0, n, views):
             seen["n"] += 1
             if seen["n"] > chunks:
                 raise KeyboardInterrupt
             fill(draw0, n, views)
 
-        return real(counting, out, spec, progress, checkpoint)
+        return counting
 
-    import simrisk.kinds.contract.engine as engine
-
-    monkeypatch.setattr(engine, "run_chunks", run_chunks)
+    monkeypatch.setattr(engine, "make_fill", make_fill)
 
 
-def test_resume_with_another_chunk_size_is_bit_identical(tmp_path, monkeypatch, capsys):
+def test_resume_with_another_chunk_size_is_identical(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     base = ["run", str(DSI_CONFIG), "--draws", "5000", "--seed", "8", "--quiet"]
@@ -228,7 +260,7 @@ def test_resume_with_another_chunk_size_is_bit_identical(tmp_path, monkeypatch, 
     assert "resumed 2,100 of 5,000 draws" in capsys.readouterr().err
     # the file records the chunk size it was asked for (1,500), so the whole run asks too
     assert main([*base, "--chunk-size", "1500", "--out", "whole.nc"]) == 0
-    assert Path("r.nc").read_bytes() == Path("whole.nc").read_bytes()
+    _same_result(Path("r.nc"), Path("whole.nc"))
 
 
 def test_two_runs_never_share_a_checkpoint(tmp_path):
@@ -247,8 +279,20 @@ def test_two_runs_never_share_a_checkpoint(tmp_path):
     assert b.resume({"x": np.zeros(10)}) == 0
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "identity"])
-def test_a_corrupt_checkpoint_is_a_clear_error(damage, tmp_path, monkeypatch, capsys):
+def test_two_runs_never_share_a_partial_file(tmp_path):
+    from simrisk.core.dataset import PartialFile
+
+    ident = {"config_sha256": "x", "seed": 1, "draws": 10, "fixed_parameters": False}
+    template = xr.Dataset({"x": (("draw",), np.zeros(0))})
+    paths = {
+        PartialFile(tmp_path / "r.nc", template, 10, i).path
+        for i in (ident, {**ident, "seed": 2}, {**ident, "draws": 11}, dict(ident))
+    }
+    assert len(paths) == 3
+
+
+@pytest.mark.parametrize("damage", ["identity", "no attribute"])
+def test_a_partial_file_of_another_run_is_a_clear_error(damage, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     base = ["run", str(DSI_CONFIG), "--draws", "3000", "--seed", "8", "--quiet"]
     argv = [*base, "--chunk-size", "500", "--out", "r.nc"]
@@ -256,22 +300,20 @@ def test_a_corrupt_checkpoint_is_a_clear_error(damage, tmp_path, monkeypatch, ca
         _interrupt_after(m, 2)
         assert main(argv) == 130
     capsys.readouterr()
-    (folder,) = tmp_path.glob(".r.nc.checkpoint-*")
-    chunk = sorted(folder.glob("chunk-*.npz"))[-1]
-    if damage == "garbage":
-        chunk.write_bytes(b"PK\x03\x04garbage")
-    elif damage == "truncated":
-        chunk.write_bytes(chunk.read_bytes()[:300])
-    else:
-        (folder / "identity.json").write_text("{not json")
-    before = sorted(p.name for p in tmp_path.rglob("*"))
+    (part,) = _partials(tmp_path)
+    with h5py.File(part, "r+") as f:
+        if damage == "identity":
+            f.attrs["simrisk_partial_identity"] = '{"seed": 1}'
+        else:
+            del f.attrs["simrisk_partial_draws_done"]
+    before = sorted((p.name, p.stat().st_size) for p in tmp_path.rglob("*"))
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "--restart" in err and folder.name in err
+    assert "Traceback" not in err and "--restart" in err and part.name in err
     assert len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert sorted((p.name, p.stat().st_size) for p in tmp_path.rglob("*")) == before
     assert main([*argv, "--restart"]) == 0
-    assert not list(tmp_path.glob(".r.nc.checkpoint-*"))
+    assert not _partials(tmp_path) and Path("r.nc").is_file()
 
 
 def test_too_many_draws_for_memory_are_refused_before_allocating(monkeypatch, tmp_path, capsys):
@@ -279,7 +321,8 @@ def test_too_many_draws_for_memory_are_refused_before_allocating(monkeypatch, tm
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(driver, "memory_available", lambda: 2**30)  # 1 GiB
-    argv = ["run", str(DSI_CONFIG), "--draws", "20000000", "--out", "r.nc", "--quiet"]
+    # held in memory only without an output file (a file is streamed; see test_stream.py)
+    argv = ["run", str(DSI_CONFIG), "--draws", "20000000", "--out", "-", "--quiet"]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert "--draws 20,000,000: needs about" in err and "1.0 GiB is available" in err
@@ -360,7 +403,7 @@ def test_an_ignored_sighup_stays_ignored(tmp_path):
         env=ENV,
         cwd=tmp_path,
     )
-    _wait_for(lambda: len(_chunks(tmp_path)) >= 1, proc)
+    _wait_for(lambda: _saved(tmp_path) > 0, proc)
     proc.send_signal(signal.SIGHUP)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err

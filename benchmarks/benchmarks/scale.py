@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate, simulate_arrays
+from simrisk.kinds.contract.engine import RunSpec, simulate, simulate_arrays, simulate_to_file
 from simrisk.kinds.contract.loader import load_scenario
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
@@ -77,7 +77,7 @@ class PopulationRatio:
 
 
 class PeakMemory:
-    """Peak memory of a whole run (simulation and Dataset) at 1e5 and 1e6 draws."""
+    """Peak memory of a whole run held in memory (simulate: the Dataset) at 1e5 and 1e6 draws."""
 
     params = [100_000, 1_000_000]  # noqa: RUF012
     param_names = ["draws"]  # noqa: RUF012
@@ -89,6 +89,76 @@ class PeakMemory:
 
     def peakmem_run(self, draws):
         simulate(self.scenario, draws=draws, seed=2, chunk_size=100_000)
+
+
+#: 5e6 draws take minutes and about a GB of disk: only with SIMRISK_BENCH_5E6=1
+_STREAM_DRAWS = [100_000, 1_000_000] + (
+    [5_000_000] if os.environ.get("SIMRISK_BENCH_5E6") == "1" else []
+)
+
+
+def _stream(scenario, draws: int, folder, chunk_size: int = 8192) -> float:
+    """Stream ``draws`` to a file in ``folder``; seconds spent in the file's writes."""
+    import simrisk.core.dataset as core_dataset
+
+    spent = [0.0]
+    write = core_dataset.PartialFile.write
+
+    def timed(self, draw0, values):
+        t0 = time.perf_counter()
+        write(self, draw0, values)
+        spent[0] += time.perf_counter() - t0
+
+    core_dataset.PartialFile.write = timed
+    try:
+        simulate_to_file(scenario, Path(folder) / "run.nc", draws=draws, seed=2,
+                         chunk_size=chunk_size)  # fmt: skip
+    finally:
+        core_dataset.PartialFile.write = write
+    return spent[0]
+
+
+class PeakMemoryStreamed:
+    """Peak memory of a run streamed to NetCDF (simulate_to_file, no summary): flat in N.
+
+    5e6 draws only with ``SIMRISK_BENCH_5E6=1``.
+    """
+
+    params = _STREAM_DRAWS
+    param_names = ["draws"]  # noqa: RUF012
+    timeout = 1800
+
+    def setup(self, draws):
+        self.scenario = load_scenario(CONFIG)[0]
+        self.folder = tempfile.TemporaryDirectory()
+        _stream(self.scenario, 64, self.folder.name)  # compile / load
+
+    def teardown(self, draws):
+        self.folder.cleanup()
+
+    def peakmem_stream(self, draws):
+        _stream(self.scenario, draws, self.folder.name)
+
+
+class WriteShare:
+    """The file's writes (zlib mostly) as a share of a streamed run's wall time."""
+
+    timeout = 600
+
+    def setup(self):
+        self.scenario = load_scenario(CONFIG)[0]
+        self.folder = tempfile.TemporaryDirectory()
+        _stream(self.scenario, 64, self.folder.name)
+
+    def teardown(self):
+        self.folder.cleanup()
+
+    def track_write_share(self):
+        t0 = time.perf_counter()
+        spent = _stream(self.scenario, 300_000, self.folder.name)
+        return spent / (time.perf_counter() - t0)
+
+    track_write_share.unit = "share of wall time"
 
 
 class Dask:

@@ -23,12 +23,14 @@ from simrisk.core.errors import SimriskError
 __all__ = [
     "Checkpoint",
     "RunSpec",
+    "check_disk",
     "check_memory",
     "check_spec",
     "checkpoint_for",
     "memory_available",
     "progress_bar",
     "run_chunks",
+    "stream_chunks",
 ]
 
 
@@ -122,6 +124,69 @@ def run_chunks(
         n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
         n = max(1, min(n, spec.chunk_size))
     return out
+
+
+def stream_chunks(
+    fill: Callable[[int, int, dict[str, np.ndarray]], None],
+    template: dict[str, tuple[tuple[int, ...], str]],
+    spec: RunSpec,
+    sink: Callable[[int, int, dict[str, np.ndarray]], None],
+    start: int = 0,
+    progress: Callable[[int], None] | None = None,
+    backend=None,
+) -> None:
+    """Simulate draws ``start .. spec.draws - 1`` a chunk at a time, handing each to ``sink``.
+
+    Unlike :func:`run_chunks`, no array of every draw is held: ``fill``
+    writes into buffers of one chunk (``template`` maps each output to its
+    per-draw shape and dtype), reused from chunk to chunk, and
+    ``sink(draw0, n, arrays)`` takes each chunk, in draw order, before the
+    next is simulated (a streaming writer saves it; it must not keep the
+    arrays). Chunking is that of :func:`run_chunks` (at most
+    ``spec.chunk_size`` draws, shrunk to about :data:`CHUNK_SECONDS`), except
+    that full chunks end on multiples of ``spec.chunk_size``, so that a file
+    chunked along ``draw`` by ``chunk_size`` gets whole HDF5 chunks. With a
+    ``backend``, chunks are tasks on its cluster and arrive in draw order.
+    """
+    import contextlib
+
+    N = spec.draws
+    if progress is not None and start:
+        progress(start)
+    if backend is not None:
+        size = backend.chunk_size(N - start, spec.chunk_size)
+        chunks = [(d, min(size, N - d)) for d in range(start, N, size)]
+        with contextlib.closing(backend.run(fill, template, chunks)) as results:
+            for draw0, n, arrays in results:
+                sink(draw0, n, arrays)
+                del arrays
+                if progress is not None:
+                    progress(n)
+        return
+    if spec.threads is not None:
+        import numba
+
+        numba.set_num_threads(spec.threads)
+    rows = max(1, min(spec.chunk_size, N - start))
+    buf = {k: np.empty((rows, *shape), np.dtype(dt)) for k, (shape, dt) in template.items()}
+    draw0 = start
+    n = min(spec.chunk_size, FIRST_CHUNK)
+    while draw0 < N:
+        if n == spec.chunk_size:
+            # end on a multiple of chunk_size, where the file's HDF5 chunks end
+            n -= draw0 % spec.chunk_size
+        n = min(n, N - draw0)
+        views = {k: v[:n] for k, v in buf.items()}
+        t0 = _clock()
+        fill(draw0, n, views)
+        took = _clock() - t0
+        sink(draw0, n, views)
+        draw0 += n
+        if progress is not None:
+            progress(n)
+        per_draw = took / n
+        n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
+        n = max(1, min(n, spec.chunk_size))
 
 
 def _run_on(backend, fill, out, spec, progress, checkpoint) -> dict[str, np.ndarray]:
@@ -301,6 +366,28 @@ def check_memory(bytes_per_draw: float, draws: int, flag: str = "--draws") -> No
     raise SimriskError(
         f"{flag} {draws:,}: needs about {need / 2**30:,.1f} GiB of memory for the results, "
         f"{have / 2**30:,.1f} GiB is available; use at most about {most:,} draws"
+    )
+
+
+def check_disk(bytes_per_draw: float, draws: int, folder, flag: str = "--draws") -> None:
+    """Refuse a streamed run whose file cannot fit on the disk of ``folder``.
+
+    ``bytes_per_draw`` is the file's size per draw before compression, so the
+    check errs on the safe side (compression saves about a third).
+    """
+    import shutil
+
+    try:
+        have = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    need = bytes_per_draw * draws
+    if need <= have:
+        return
+    most = int(have / bytes_per_draw)
+    raise SimriskError(
+        f"{flag} {draws:,}: the result file needs up to {need / 2**30:,.1f} GiB, "
+        f"{have / 2**30:,.1f} GiB is free in {folder}; use at most about {most:,} draws"
     )
 
 

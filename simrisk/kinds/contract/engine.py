@@ -28,7 +28,7 @@ from simrisk.kinds.contract._kernel import simulate_chunk
 from simrisk.kinds.contract.analytic import success_probabilities
 from simrisk.kinds.contract.config import Scenario
 
-__all__ = ["RunSpec", "simulate", "simulate_arrays"]
+__all__ = ["RunSpec", "simulate", "simulate_arrays", "simulate_to_file"]
 
 RNG_DESCRIPTION = (
     "SplitMix64 by position: draw * 2**24 + citizen * 2**8 + slot for citizens below 2**15, "
@@ -105,6 +105,25 @@ def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
     }
 
 
+def make_fill(inp: EngineInputs, spec: RunSpec) -> Callable[[int, int, dict], None]:
+    """The driver's ``fill(draw0, n, views)``: draws ``draw0 ..`` into the views of the outputs."""
+    if inp.contract.referred > MAX_REFERRED:
+        raise SimriskError(
+            f"population.referred = {inp.contract.referred}: too large for the engine "
+            f"(at most {MAX_REFERRED:,}: recruitment may reach {RECRUITMENT_MAX}x, and "
+            "each citizen needs a place in the random stream)"
+        )
+    key, _ = key_from_seed(spec.seed)
+
+    def fill(draw0: int, n: int, views: dict[str, np.ndarray]) -> None:
+        params = draw_parameters(inp, draw0, n, key, spec.fixed_parameters)
+        views["parameters"][...] = params
+        # The kernel writes straight into the compact arrays (numba casts on store).
+        run_kernel(inp, draw0, params, key, views)
+
+    return fill
+
+
 def simulate_arrays(
     inp: EngineInputs,
     spec: RunSpec,
@@ -121,20 +140,7 @@ def simulate_arrays(
     bit-identical to one that ran through.
     """
     check_spec(spec)
-    if inp.contract.referred > MAX_REFERRED:
-        raise SimriskError(
-            f"population.referred = {inp.contract.referred}: too large for the engine "
-            f"(at most {MAX_REFERRED:,}: recruitment may reach {RECRUITMENT_MAX}x, and "
-            "each citizen needs a place in the random stream)"
-        )
-    key, _ = key_from_seed(spec.seed)
-
-    def fill(draw0: int, n: int, views: dict[str, np.ndarray]) -> None:
-        params = draw_parameters(inp, draw0, n, key, spec.fixed_parameters)
-        views["parameters"][...] = params
-        # The kernel writes straight into the compact arrays (numba casts on store).
-        run_kernel(inp, draw0, params, key, views)
-
+    fill = make_fill(inp, spec)
     out = _empty_outputs(inp, spec.draws)
     if backend is None:
         return run_chunks(fill, out, spec, progress, checkpoint)
@@ -186,6 +192,87 @@ def simulate(
     """
     from simrisk.kinds.contract.dataset import to_dataset
 
+    spec = _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters)
+    inp = build_inputs(scenario)
+    ckpt = None
+    if checkpoint_path is not None:
+        ckpt = Checkpoint(checkpoint_path, identity=run_identity(spec, config_text))
+    bar, update = progress_bar(spec.draws, quiet)
+    try:
+        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt, backend=backend)
+    finally:
+        if bar is not None:
+            bar.close()
+    return to_dataset(inp, arrays, spec, **_provenance(inp, config_text))
+
+
+def simulate_to_file(
+    scenario: Scenario,
+    out,
+    draws: int | None = None,
+    seed: int | None = None,
+    chunk_size: int | None = None,
+    threads: int | None = None,
+    fixed_parameters: bool = False,
+    config_text: str = "",
+    quiet: bool = True,
+    backend=None,
+    created_at: str | None = None,
+):
+    """Simulate a scenario straight to the NetCDF file ``out``, a chunk at a time.
+
+    Memory is that of a chunk, not of the run: each chunk's per-draw
+    variables are written into the file as the chunk completes
+    (:class:`simrisk.core.dataset.PartialFile`). The file opens to a Dataset
+    identical to :func:`simulate`'s written with
+    :func:`simrisk.core.dataset.write_netcdf`. Until the run ends the file is
+    ``.<out name>.<run digest>.part.nc``, which is the checkpoint: run again
+    after an interruption and the run continues from its last complete
+    chunk, giving the same values as a run that ran through.
+
+    Parameters are those of :func:`simulate`, and ``created_at`` (the
+    ``created_at`` attribute; default: now). Returns the
+    :class:`~simrisk.core.dataset.PartialFile` (its ``resumed_from`` and
+    ``notes`` say what happened); :func:`simrisk.core.dataset.partial_for`
+    finds it after an interruption.
+    """
+    from simrisk.core.dataset import CHUNK_DRAWS, PartialFile
+    from simrisk.core.driver import stream_chunks
+    from simrisk.kinds.contract.dataset import per_draw_variables, to_dataset
+
+    spec = _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters)
+    inp = build_inputs(scenario)
+    fill = make_fill(inp, spec)
+    meta = _provenance(inp, config_text)
+    if created_at is not None:
+        meta["created_at"] = created_at
+    empty = _empty_outputs(inp, 0)
+    template = to_dataset(inp, empty, spec, **meta)
+    # HDF5 chunks of chunk_size draws (at most CHUNK_DRAWS): whole chunks are compressed once
+    rows = min(spec.chunk_size, CHUNK_DRAWS)
+    writer = PartialFile(out, template, spec.draws, run_identity(spec, config_text), rows)
+    start = writer.open()
+
+    def sink(draw0: int, n: int, arrays: dict[str, np.ndarray]) -> None:
+        chunk = per_draw_variables(inp, arrays, IRR_REASONS)
+        writer.write(draw0, {k: v.values for k, v in chunk.items()})
+
+    shapes = {k: (v.shape[1:], v.dtype.str) for k, v in empty.items()}
+    bar, update = progress_bar(spec.draws, quiet)
+    try:
+        stream_chunks(fill, shapes, spec, sink, start=start, progress=update, backend=backend)
+    finally:
+        if bar is not None:
+            bar.close()
+        if writer.done == 0:
+            writer.remove()  # interrupted before a chunk was saved: nothing to resume
+        elif writer.done < spec.draws:
+            writer.close()  # interrupted: the partial file stays, to resume from
+    writer.finish({"created_at": meta["created_at"]})
+    return writer
+
+
+def _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters) -> RunSpec:
     sim = scenario.simulation
     spec = RunSpec(
         draws=sim.draws if draws is None else draws,
@@ -195,35 +282,28 @@ def simulate(
         fixed_parameters=fixed_parameters,
     )
     check_spec(spec)
-    inp = build_inputs(scenario)
-    ckpt = None
-    if checkpoint_path is not None:
-        ckpt = Checkpoint(
-            checkpoint_path,
-            identity={
-                "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
-                "seed": int(spec.seed),
-                "draws": int(spec.draws),
-                "fixed_parameters": bool(spec.fixed_parameters),
-                "version": __version__,
-            },
-        )
-    bar, update = progress_bar(spec.draws, quiet)
-    try:
-        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt, backend=backend)
-    finally:
-        if bar is not None:
-            bar.close()
-    p1, p0 = success_probabilities(inp, inp.space.central)
-    return to_dataset(
-        inp,
-        arrays,
-        spec,
-        config_text=config_text,
-        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        version=__version__,
-        implied=(p1, p0),
-        config_sha256=hashlib.sha256(config_text.encode()).hexdigest(),
-        irr_reasons=IRR_REASONS,
-        rng=RNG_DESCRIPTION,
-    )
+    return spec
+
+
+def run_identity(spec: RunSpec, config_text: str) -> dict:
+    """What makes two runs the same run: its checkpoint is resumed only by the same run."""
+    return {
+        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+        "seed": int(spec.seed),
+        "draws": int(spec.draws),
+        "fixed_parameters": bool(spec.fixed_parameters),
+        "version": __version__,
+    }
+
+
+def _provenance(inp: EngineInputs, config_text: str) -> dict:
+    """The Dataset's provenance and constants (:func:`~.dataset.to_dataset`'s keywords)."""
+    return {
+        "config_text": config_text,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "version": __version__,
+        "implied": success_probabilities(inp, inp.space.central),
+        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+        "irr_reasons": IRR_REASONS,
+        "rng": RNG_DESCRIPTION,
+    }

@@ -14,11 +14,13 @@ __all__ = [
     "MIN_DRAWS_WHY",
     "bytes_per_draw",
     "export",
+    "file_bytes_per_draw",
     "format_summary",
     "ledger",
     "load",
     "report",
     "simulate",
+    "simulate_to_file",
     "summarize",
 ]
 
@@ -46,6 +48,21 @@ def bytes_per_draw(cfg) -> float:
     return MEMORY_FACTOR * sum(v.nbytes for v in one.values())
 
 
+def file_bytes_per_draw(cfg) -> float:
+    """Bytes per draw of a result file of ``cfg`` before compression (a bound on disk use)."""
+    import numpy as np
+
+    from simrisk.core.finance import IRR_REASONS
+    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.dataset import per_draw_variables
+    from simrisk.kinds.contract.engine import _empty_outputs
+
+    inp = build_inputs(cfg)
+    zeros = {k: np.zeros_like(v) for k, v in _empty_outputs(inp, 1).items()}
+    one = per_draw_variables(inp, zeros, IRR_REASONS)
+    return float(sum(v.values.nbytes for v in one.values()) + 8)  # and the draw coordinate
+
+
 def load(path):
     """The validated scenario and the config's text."""
     from simrisk.kinds.contract.loader import load_scenario
@@ -69,12 +86,29 @@ def simulate(cfg, **options):
     """
     from simrisk.kinds.contract.engine import simulate as run
 
+    _compile_notice(options)
+    return run(cfg, **options)
+
+
+def _compile_notice(options: dict) -> None:
+    """Unless ``quiet``, say on stderr when the kernel must first be compiled."""
     if not options.get("quiet", True):
         from simrisk.core._numba import compile_notice
         from simrisk.kinds.contract._kernel import simulate_chunk
 
         compile_notice(simulate_chunk, COMPILE_SECONDS)
-    return run(cfg, **options)
+
+
+def simulate_to_file(cfg, out, **options):
+    """The Monte Carlo run streamed to ``out`` a chunk at a time (bounded memory).
+
+    See :func:`simrisk.kinds.contract.engine.simulate_to_file`. Unless
+    ``quiet``, says on stderr when the kernel must first be compiled.
+    """
+    from simrisk.kinds.contract.engine import simulate_to_file as run
+
+    _compile_notice(options)
+    return run(cfg, out, **options)
 
 
 def summarize(ds) -> dict:
