@@ -117,39 +117,49 @@ def binomial_inverse(n, p, u):
     return n
 
 
+#: fields of ``_citizens``'s per-goal constants ``r[k * R_FIELDS + f]``
+R_E1, R_E0, R_ZERO, R_ZS, R_SIG, R_HV, R_SAV, R_COSTED = range(8)
+R_FIELDS = 8
+
+
 @jit
 def _citizens(
-    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lo, cohort_width,
-    group_cdf, group_guide, res_goal, r_e1, r_e0, r_zero, r_zs, r_sig, r_hv, r_sav, r_costed,
-    r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0, meas, succ, dw, saving,
+    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lw, group_cdf,
+    group_guide, res_goal, r, r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0,
+    meas, tally,
 ):  # fmt: skip
-    """The measured citizens of draw ``d``: adds their counts into ``meas[c]`` and,
-    flat at ``c * n_goals + g``, ``succ``, ``dw`` and ``saving``.
+    """The measured citizens of draw ``d``: adds their counts into ``meas[c]`` and
+    ``tally[3 * (c * n_goals + g) + f]`` (``f``: 0 successes, 1 deadweight, 2 saving).
 
-    A function of its own (not inlined into the parallel loop), so that the
+    A function of its own (not inlined into the parallel loop), with few
+    arrays (each array argument costs Numba several registers), so that the
     compiler keeps this loop's values in registers. Every index is unsigned
-    (``uint64`` tables), which spares Numba's negative-index wraparound;
-    ``r_*`` hold the draw's constants per resource goal in slot order,
-    ``r_cost[grp * R + k]`` the cost basis, and the score goals' tables are
-    flat (``start_cdf[g * max_top + s]``, ``start_guide[g * size + m]``,
-    ``p1[g * max_top + s]``).
+    (``uint64`` tables), which spares Numba's negative-index wraparound.
+    ``r[k * R_FIELDS + f]`` holds the draw's constants of resource goal ``k``
+    (slot order), ``r_cost[grp * R + k]`` the cost basis, ``cohort_lw[2 * c]``
+    and ``[2 * c + 1]`` the cohort's lower cdf and width, and the score goals'
+    tables are flat (``start_cdf[g * max_top + s]``, ``start_guide[g * size +
+    m]``, ``p1[g * max_top + s]``).
     """
     n_res = res_goal.shape[0]
     n_score = score_goal.shape[0]
     G = np.uint64(n_goals)
     R = np.uint64(n_res)
+    F = np.uint64(R_FIELDS)
     top = np.uint64(max_top)
     size_c = np.uint64(cohort_guide.shape[0])
     size_g = np.uint64(group_guide.shape[0])
     size_s = np.uint64(start_guide.shape[0] // max(n_goals, 1))
     zero = np.uint64(0)
+    three = np.uint64(3)
+    two = np.uint64(2)
     for i in range(n_meas):
         base = citizen_base(key, d, i)
         w0 = word_at(base, 0)
         w1 = word_at(base, 1)
         u1 = u01_hi(w0)
         c = _guided(cohort_cdf, cohort_guide, zero, zero, size_c, u1)
-        v = (u1 - cohort_lo[c]) / cohort_width[c]
+        v = (u1 - cohort_lw[two * c]) / cohort_lw[two * c + _U1]
         meas[c] += 1.0
         u2 = u01_lo(w0)
         u3 = u01_hi(w1)
@@ -166,25 +176,30 @@ def _citizens(
             else:
                 zk, slot = normal_at(base, slot)
                 eps = rho * z0 + rho_c * zk
-            ix = cg + res_goal[k]
-            if u2 < r_zero[k]:
-                succ[ix] += r_zs[k]
-                dw[ix] += r_zs[k]
+            ix = three * (cg + res_goal[k])
+            rk = k * F
+            if u2 < r[rk + R_ZERO]:
+                tally[ix] += r[rk + R_ZS]
+                tally[ix + _U1] += r[rk + R_ZS]
                 continue
-            s1 = 1.0 if eps <= r_e1[k] else 0.0
-            s0 = 1.0 if eps <= r_e0[k] else 0.0
-            succ[ix] += s1
-            dw[ix] += s1 * s0
-            if r_costed[k]:
-                saving[ix] += r_cost[grp * R + k] * r_sav[k] * math.exp(r_sig[k] * eps - r_hv[k])
+            s1 = 1.0 if eps <= r[rk + R_E1] else 0.0
+            s0 = 1.0 if eps <= r[rk + R_E0] else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+            if r[rk + R_COSTED] != 0.0:
+                tally[ix + two] += (
+                    r_cost[grp * R + k]
+                    * r[rk + R_SAV]
+                    * math.exp(r[rk + R_SIG] * eps - r[rk + R_HV])
+                )
         for kk in range(n_score):
             g = score_goal[np.uint64(kk)]
             s_start = _guided(start_cdf, start_guide, g * top, g * size_s, size_s, u3)
-            ix = cg + g
+            ix = three * (cg + g)
             s1 = 1.0 if u4 < p1[g * top + s_start] else 0.0
             s0 = 1.0 if u4 < p0[g * top + s_start] else 0.0
-            succ[ix] += s1
-            dw[ix] += s1 * s0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
 
 
 #: draws per parallel task at most: scratch arrays are allocated once per block
@@ -296,28 +311,23 @@ def simulate_chunk(
     res_goal_u = res_goals.astype(np.uint64)
     score_goal_u = score_goals.astype(np.uint64)
     n_group = cost_table.shape[0]
+    cohort_lw = np.empty(2 * n_cohort)
+    for c in range(n_cohort):
+        cohort_lw[2 * c] = cohort_lo[c]
+        cohort_lw[2 * c + 1] = cohort_width[c]
     for b in prange(n_blocks):
         # Scratch, once per block of draws.
         p1_f = np.zeros(n_goals * max_top)
         p0_f = np.zeros(n_goals * max_top)
         p1 = p1_f.reshape((n_goals, max_top))
         p0 = p0_f.reshape((n_goals, max_top))
-        succ_f = np.empty(n_cohort * n_goals)
-        dw_f = np.empty(n_cohort * n_goals)
-        saving_f = np.empty(n_cohort * n_goals)
-        succ = succ_f.reshape((n_cohort, n_goals))
-        dw = dw_f.reshape((n_cohort, n_goals))
-        saving_cg = saving_f.reshape((n_cohort, n_goals))
+        tally = np.empty(3 * n_cohort * n_goals)
+        succ = np.empty((n_cohort, n_goals))
+        dw = np.empty((n_cohort, n_goals))
+        saving_cg = np.empty((n_cohort, n_goals))
         meas = np.empty(n_cohort)
         # Per resource goal (in slot order k), this draw's constants.
-        r_e1 = np.empty(n_res)
-        r_e0 = np.empty(n_res)
-        r_zero = np.empty(n_res)
-        r_zs = np.empty(n_res)
-        r_sig = np.empty(n_res)
-        r_hv = np.empty(n_res)
-        r_sav = np.empty(n_res)
-        r_costed = np.zeros(n_res, np.bool_)
+        r = np.zeros(n_res * R_FIELDS)
         r_cost = np.zeros(n_group * n_res)
         uncapped = np.empty((n_cohort, n_goals))
         repaid = np.empty((n_cohort, n_goals))
@@ -329,7 +339,7 @@ def simulate_chunk(
         for k in range(n_res):
             col = cost_col[res_goals[k]]
             if col >= 0:
-                r_costed[k] = True
+                r[k * R_FIELDS + R_COSTED] = 1.0
                 for grp in range(n_group):
                     r_cost[grp * n_res + k] = cost_table[grp, col]
         for j in range(b * block, min(n, (b + 1) * block)):
@@ -352,13 +362,14 @@ def simulate_chunk(
                 eff = pr[pidx[g, 1]]
                 sg = pr[pidx[g, 2]]
                 drift = pr[pidx[g, 0]]
-                r_sig[k] = sg
-                r_e1[k] = (log_keep[g] - drift - eff) / sg
-                r_e0[k] = (log_keep[g] - drift) / sg
-                r_zero[k] = pr[pidx[g, 3]]
-                r_zs[k] = zero_success[g]
-                r_sav[k] = math.exp(drift) * (1.0 - math.exp(eff))
-                r_hv[k] = 0.5 * sg * sg
+                rk = k * R_FIELDS
+                r[rk + R_SIG] = sg
+                r[rk + R_E1] = (log_keep[g] - drift - eff) / sg
+                r[rk + R_E0] = (log_keep[g] - drift) / sg
+                r[rk + R_ZERO] = pr[pidx[g, 3]]
+                r[rk + R_ZS] = zero_success[g]
+                r[rk + R_SAV] = math.exp(drift) * (1.0 - math.exp(eff))
+                r[rk + R_HV] = 0.5 * sg * sg
             for k in range(n_score):
                 g = score_goals[k]
                 eff = pr[pidx[g, 1]]
@@ -367,17 +378,20 @@ def simulate_chunk(
                     mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
                     p1[g, s] = _phi((mu + eff - 0.5) / sg)
                     p0[g, s] = _phi((mu - 0.5) / sg)
-            succ[:, :] = 0.0
-            dw[:, :] = 0.0
-            saving_cg[:, :] = 0.0
+            tally[:] = 0.0
             meas[:] = 0.0
 
             _citizens(
-                key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lo,
-                cohort_width, group_cdf, group_guide_u, res_goal_u, r_e1, r_e0, r_zero, r_zs,
-                r_sig, r_hv, r_sav, r_costed, r_cost, score_goal_u, start_cdf_f, start_guide_u,
-                max_top, p1_f, p0_f, meas, succ_f, dw_f, saving_f,
+                key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
+                group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
+                start_guide_u, max_top, p1_f, p0_f, meas, tally,
             )  # fmt: skip
+            for c in range(n_cohort):
+                for g in range(n_goals):
+                    a = 3 * (c * n_goals + g)
+                    succ[c, g] = tally[a]
+                    dw[c, g] = tally[a + 1]
+                    saving_cg[c, g] = tally[a + 2]
 
             # Contract: caps in repayment order, the investor's flows, yardsticks.
             for c in range(n_cohort):
