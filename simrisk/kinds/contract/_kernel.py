@@ -14,7 +14,7 @@ only measured citizens need outcomes. Per measured citizen ``i``:
   the cohort, the citizen's disease group (cost basis); ``u2`` zero
   baseline use. Slot 1: ``u3`` start score; ``u4`` the score noise.
 - slots 2, 3, ...: one standard normal per resource goal (ziggurat,
-  :func:`simrisk.core.rng.normal_from`); goal k >= 1 gets
+  :func:`simrisk.core.rng.normal_at`); goal k >= 1 gets
   ``rho * z0 + sqrt(1 - rho^2) * zk``.
 
 The counterfactual (no intervention) uses the same noise with the effect
