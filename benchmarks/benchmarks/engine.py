@@ -66,3 +66,62 @@ class Ratio:
         return self.result["kernel_cohorts_per_s"]
 
     track_kernel_cohorts_per_s.unit = "cohorts/s"
+
+    def track_frozen_cohorts_per_s(self):
+        return self.result["frozen_cohorts_per_s"]
+
+    track_frozen_cohorts_per_s.unit = "cohorts/s"
+
+    def track_speedup_over_frozen(self):
+        return self.result["speedup_over_frozen"]
+
+    track_speedup_over_frozen.unit = "kernel / frozen f29a4e6 kernel"
+
+
+class FrozenPopulation:
+    """Measured citizens per second of the kernel and of the frozen f29a4e6 kernel at
+    700 and 70,000 referred (issue 15), in one process."""
+
+    params = [700, 70_000]  # noqa: RUF012
+    param_names = ["referred"]  # noqa: RUF012
+    timeout = 300
+
+    def setup(self, referred):
+        import sys
+
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from scale import _scenario
+
+        from simrisk.core.driver import run_chunks
+        from simrisk.core.rng import key_from_seed
+        from simrisk.kinds.contract._kernel_frozen import frozen_fill
+        from simrisk.kinds.contract.engine import _empty_outputs
+
+        self.inp = build_inputs(_scenario(referred))
+        self.draws = max(10, 1_400_000 // referred)
+
+        def frozen(spec):
+            key, _ = key_from_seed(spec.seed)
+            out = _empty_outputs(self.inp, spec.draws)
+            return run_chunks(frozen_fill(self.inp, key), out, spec)
+
+        self.frozen = frozen
+        simulate_arrays(self.inp, RunSpec(draws=4, seed=1, chunk_size=4))
+        frozen(RunSpec(draws=4, seed=1, chunk_size=4))
+
+    def _rate(self, run):
+        import time
+
+        t0 = time.perf_counter()
+        out = run(RunSpec(draws=self.draws, seed=2, chunk_size=8192))
+        return float(out["measured"].sum()) / (time.perf_counter() - t0)
+
+    def track_citizens_per_s(self, referred):
+        return self._rate(lambda spec: simulate_arrays(self.inp, spec))
+
+    track_citizens_per_s.unit = "citizens/s"
+
+    def track_frozen_citizens_per_s(self, referred):
+        return self._rate(self.frozen)
+
+    track_frozen_citizens_per_s.unit = "citizens/s"

@@ -68,7 +68,9 @@ class PopulationRatio:
     def setup(self):
         self.small = build_inputs(_scenario(700))
         self.large = build_inputs(_scenario(70_000))
+        # Both: 70,000 referred counts in int32, a specialization of its own to load.
         simulate_arrays(self.small, RunSpec(draws=8, seed=1, chunk_size=8))
+        simulate_arrays(self.large, RunSpec(draws=2, seed=1, chunk_size=2))
 
     def track_large_over_small(self):
         return _citizens_per_s(self.large, 20) / _citizens_per_s(self.small, 2000)

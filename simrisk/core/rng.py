@@ -41,14 +41,17 @@ __all__ = [
     "LOW_CITIZENS",
     "MAX_CITIZENS",
     "SLOTS",
+    "citizen_base",
     "citizen_word",
     "draw_word",
     "key_from_seed",
     "mix64",
+    "normal_at",
     "normal_from",
     "param_uniforms",
     "u01_hi",
     "u01_lo",
+    "word_at",
 ]
 
 GAMMA = np.uint64(0x9E3779B97F4A7C15)
@@ -92,18 +95,37 @@ def mix64(z):
 
 
 @jit(inline="always")
+def citizen_base(key, draw, citizen):
+    """``key + (pos0 + 1) * GAMMA`` for the position ``pos0`` of ``(draw, citizen, slot 0)``.
+
+    The word at slot ``s`` is then ``mix64(base + s * GAMMA)`` (:func:`word_at`),
+    exactly :func:`citizen_word` (arithmetic modulo 2**64), with the position's
+    multiplications done once per citizen instead of once per word.
+    ``citizen < 2**24``; citizens from ``2**15`` on use the upper half of the
+    position space (see the module's docstring).
+    """
+    c = np.uint64(citizen)
+    if c < _LOW:
+        pos = np.uint64(draw) * DRAW_BLOCK + c * _SLOT
+    else:
+        pos = _HIGH_BASE + np.uint64(draw) * _HIGH_BLOCK + c * _SLOT
+    return key + (pos + np.uint64(1)) * GAMMA
+
+
+@jit(inline="always")
+def word_at(base, slot):
+    """The 64-bit output at slot ``slot`` of the citizen whose :func:`citizen_base` is ``base``."""
+    return mix64(base + np.uint64(slot) * GAMMA)
+
+
+@jit(inline="always")
 def citizen_word(key, draw, citizen, slot):
     """The 64-bit output at the position of ``(draw, citizen, slot)``.
 
     ``citizen < 2**24``; citizens from ``2**15`` on use the upper half of the
     position space (see the module's docstring).
     """
-    c = np.uint64(citizen)
-    if c < _LOW:
-        pos = np.uint64(draw) * DRAW_BLOCK + c * _SLOT + np.uint64(slot)
-    else:
-        pos = _HIGH_BASE + np.uint64(draw) * _HIGH_BLOCK + c * _SLOT + np.uint64(slot)
-    return mix64(key + (pos + np.uint64(1)) * GAMMA)
+    return word_at(citizen_base(key, draw, citizen), slot)
 
 
 @jit(inline="always")
@@ -178,8 +200,8 @@ def _hz(w):
 
 
 @jit(inline="always")
-def normal_from(key, d, i, slot):
-    """A standard normal for citizen ``i`` of draw ``d``, starting at ``slot``.
+def normal_at(base, slot):
+    """A standard normal from the words of one citizen (:func:`citizen_base`), from ``slot``.
 
     Returns the normal and the next free slot (the ziggurat rejects about
     1.3% of first words and then reads further slots).
@@ -188,7 +210,7 @@ def normal_from(key, d, i, slot):
     wn = ZIG_W
     fn = ZIG_F
     while slot < SLOTS - 1:
-        w = citizen_word(key, d, i, slot)
+        w = word_at(base, slot)
         slot += 1
         hz = _hz(w)
         iz = np.int64(w & _S_LAYER)
@@ -197,7 +219,7 @@ def normal_from(key, d, i, slot):
         if iz == 0:
             # The tail beyond r (Marsaglia 1964).
             while slot < SLOTS - 1:
-                w2 = citizen_word(key, d, i, slot)
+                w2 = word_at(base, slot)
                 slot += 1
                 x = -np.log(u01_hi(w2)) / _ZIG_R
                 y = -np.log(u01_lo(w2))
@@ -205,8 +227,18 @@ def normal_from(key, d, i, slot):
                     return (_ZIG_R + x if hz > 0 else -_ZIG_R - x), slot
             return (_ZIG_R if hz > 0 else -_ZIG_R), slot
         x = hz * wn[iz]
-        w2 = citizen_word(key, d, i, slot)
+        w2 = word_at(base, slot)
         slot += 1
         if fn[iz] + u01_hi(w2) * (fn[iz - 1] - fn[iz]) < np.exp(-0.5 * x * x):
             return x, slot
     return 0.0, slot  # unreachable in practice: 256 rejections in a row
+
+
+@jit(inline="always")
+def normal_from(key, d, i, slot):
+    """A standard normal for citizen ``i`` of draw ``d``, starting at ``slot``
+    (:func:`normal_at` of the citizen's :func:`citizen_base`).
+
+    Returns the normal and the next free slot.
+    """
+    return normal_at(citizen_base(key, d, i), slot)

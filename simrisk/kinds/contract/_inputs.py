@@ -55,6 +55,8 @@ class EngineInputs:
     authorities: tuple[str, ...]
     pidx: np.ndarray  # int64[G, 6]: parameter columns (drift, effect, sigma, zero, dlow, dhigh)
     cohort_cdf: np.ndarray  # float64[C]
+    cohort_lo: np.ndarray  # float64[C]: cohort_cdf[c - 1], 0 for the first
+    cohort_width: np.ndarray  # float64[C]: cohort_cdf[c] - cohort_lo[c]
     flow_t: np.ndarray  # float64[F]
     flow_order: np.ndarray  # int64[F]: flows sorted by time (stable)
     flow_year: np.ndarray  # int64[F]: index into years
@@ -151,6 +153,7 @@ def build_inputs(s: Scenario) -> EngineInputs:
     saving_factor, auth_rate = modelled_saving_factors(s, authorities)
     cohort_cdf = np.cumsum(c.cohort_share)
     cohort_cdf[-1] = 1.0
+    cohort_lo = np.concatenate([[0.0], cohort_cdf[:-1]])
     years = np.unique(c.flow_years)
     flow_year = np.searchsorted(years, c.flow_years)
     return EngineInputs(
@@ -177,6 +180,8 @@ def build_inputs(s: Scenario) -> EngineInputs:
         authorities=authorities,
         pidx=pidx,
         cohort_cdf=cohort_cdf,
+        cohort_lo=cohort_lo,
+        cohort_width=cohort_cdf - cohort_lo,
         flow_t=c.flow_t,
         flow_order=np.argsort(c.flow_t, kind="stable").astype(np.int64),
         flow_year=flow_year.astype(np.int64),

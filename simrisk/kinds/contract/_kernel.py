@@ -14,7 +14,7 @@ only measured citizens need outcomes. Per measured citizen ``i``:
   the cohort, the citizen's disease group (cost basis); ``u2`` zero
   baseline use. Slot 1: ``u3`` start score; ``u4`` the score noise.
 - slots 2, 3, ...: one standard normal per resource goal (ziggurat,
-  :func:`simrisk.core.rng.normal_from`); goal k >= 1 gets
+  :func:`simrisk.core.rng.normal_at`); goal k >= 1 gets
   ``rho * z0 + sqrt(1 - rho^2) * zk``.
 
 The counterfactual (no intervention) uses the same noise with the effect
@@ -39,7 +39,7 @@ from numba import prange
 
 from simrisk.core._numba import jit, jit_parallel
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
-from simrisk.core.rng import citizen_word, draw_word, normal_from, u01_hi, u01_lo
+from simrisk.core.rng import citizen_base, draw_word, normal_at, u01_hi, u01_lo, word_at
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
     dsi_cash_flow_core,
@@ -57,13 +57,25 @@ def _phi(x):
     return 0.5 * math.erfc(-x / _SQRT2)
 
 
+_U1 = np.uint64(1)
+
+
 @jit(inline="always")
-def _guided(cdf, guide, u):
-    # Inverse CDF of a discrete distribution with a guide table (Chen 1974):
-    # guide[m] is the first k with cdf[k] > m / len(guide); a step or two remains.
-    k = guide[int(u * guide.shape[0])]
-    while u >= cdf[k]:
-        k += 1
+def _guided(cdf, guide, cdf0, guide0, size, u):
+    """Inverse CDF of a discrete distribution with a guide table (Chen 1974).
+
+    The table is ``cdf[cdf0:]`` with guide ``guide[guide0 : guide0 + size]``
+    (``guide[m]``: the first k with cdf[k] > m / size); returns the first k
+    with ``cdf[k] > u`` (cdf's last entry is 1 > u). One step is taken without
+    a branch (``k += u >= cdf[k]``), which is all the guide tables of the
+    shipped configs ever need; the loop after it is for the rare further step,
+    so its branch is nearly always predicted. Indices are unsigned, which
+    spares Numba's negative-index wraparound.
+    """
+    k = guide[guide0 + np.uint64(int(u * size))]
+    k += np.uint64(u >= cdf[cdf0 + k])
+    while u >= cdf[cdf0 + k]:
+        k += _U1
     return k
 
 
@@ -105,8 +117,96 @@ def binomial_inverse(n, p, u):
     return n
 
 
-#: draws per parallel task: scratch arrays are allocated once per block
+#: fields of ``_citizens``'s per-goal constants ``r[k * R_FIELDS + f]``
+R_E1, R_E0, R_ZERO, R_ZS, R_SIG, R_HV, R_SAV, R_COSTED = range(8)
+R_FIELDS = 8
+
+
+@jit
+def _citizens(
+    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lw, group_cdf,
+    group_guide, res_goal, r, r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0,
+    meas, tally,
+):  # fmt: skip
+    """The measured citizens of draw ``d``: adds their counts into ``meas[c]`` and
+    ``tally[3 * (c * n_goals + g) + f]`` (``f``: 0 successes, 1 deadweight, 2 saving).
+
+    A function of its own (not inlined into the parallel loop), with few
+    arrays (each array argument costs Numba several registers), so that the
+    compiler keeps this loop's values in registers. Every index is unsigned
+    (``uint64`` tables), which spares Numba's negative-index wraparound.
+    ``r[k * R_FIELDS + f]`` holds the draw's constants of resource goal ``k``
+    (slot order), ``r_cost[grp * R + k]`` the cost basis, ``cohort_lw[2 * c]``
+    and ``[2 * c + 1]`` the cohort's lower cdf and width, and the score goals'
+    tables are flat (``start_cdf[g * max_top + s]``, ``start_guide[g * size +
+    m]``, ``p1[g * max_top + s]``).
+    """
+    n_res = res_goal.shape[0]
+    n_score = score_goal.shape[0]
+    G = np.uint64(n_goals)
+    R = np.uint64(n_res)
+    F = np.uint64(R_FIELDS)
+    top = np.uint64(max_top)
+    size_c = np.uint64(cohort_guide.shape[0])
+    size_g = np.uint64(group_guide.shape[0])
+    size_s = np.uint64(start_guide.shape[0] // max(n_goals, 1))
+    zero = np.uint64(0)
+    three = np.uint64(3)
+    two = np.uint64(2)
+    for i in range(n_meas):
+        base = citizen_base(key, d, i)
+        w0 = word_at(base, 0)
+        w1 = word_at(base, 1)
+        u1 = u01_hi(w0)
+        c = _guided(cohort_cdf, cohort_guide, zero, zero, size_c, u1)
+        v = (u1 - cohort_lw[two * c]) / cohort_lw[two * c + _U1]
+        meas[c] += 1.0
+        u2 = u01_lo(w0)
+        u3 = u01_hi(w1)
+        u4 = u01_lo(w1)
+        grp = _guided(group_cdf, group_guide, zero, zero, size_g, v)
+        cg = c * G
+        slot = 2
+        z0 = 0.0
+        for kk in range(n_res):
+            k = np.uint64(kk)
+            if kk == 0:
+                z0, slot = normal_at(base, slot)
+                eps = z0
+            else:
+                zk, slot = normal_at(base, slot)
+                eps = rho * z0 + rho_c * zk
+            ix = three * (cg + res_goal[k])
+            rk = k * F
+            if u2 < r[rk + R_ZERO]:
+                tally[ix] += r[rk + R_ZS]
+                tally[ix + _U1] += r[rk + R_ZS]
+                continue
+            s1 = 1.0 if eps <= r[rk + R_E1] else 0.0
+            s0 = 1.0 if eps <= r[rk + R_E0] else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+            if r[rk + R_COSTED] != 0.0:
+                tally[ix + two] += (
+                    r_cost[grp * R + k]
+                    * r[rk + R_SAV]
+                    * math.exp(r[rk + R_SIG] * eps - r[rk + R_HV])
+                )
+        for kk in range(n_score):
+            g = score_goal[np.uint64(kk)]
+            s_start = _guided(start_cdf, start_guide, g * top, g * size_s, size_s, u3)
+            ix = three * (cg + g)
+            s1 = 1.0 if u4 < p1[g * top + s_start] else 0.0
+            s0 = 1.0 if u4 < p0[g * top + s_start] else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+
+
+#: draws per parallel task at most: scratch arrays are allocated once per block
 BLOCK = 32
+#: at least this many blocks per thread, so that a chunk of few, large draws (a large
+#: population) still keeps every thread busy
+BLOCKS_PER_THREAD = 4
 
 
 @jit_parallel
@@ -134,6 +234,8 @@ def simulate_chunk(
     auth_goal,
     cohort_cdf,
     cohort_guide,
+    cohort_lo,
+    cohort_width,
     payment,
     goal_payer,
     cap,
@@ -153,6 +255,7 @@ def simulate_chunk(
     ret_flow,
     floor_amount,
     floor_flow,
+    n_threads,
     # outputs
     out_referred,
     out_measured,
@@ -169,6 +272,9 @@ def simulate_chunk(
     out_clause,
 ):
     """Simulate draws ``draw0 .. draw0 + n - 1`` (``n = params.shape[0]``).
+
+    ``n_threads`` (Numba's thread count) only sets how the draws are split into
+    parallel tasks; results do not depend on it.
 
     ``flow_order`` sorts the investor's flows (disbursements, then cohort
     repayments) by ``flow_t``. Outputs (first axis: draw within the chunk):
@@ -192,23 +298,37 @@ def simulate_chunk(
     max_top = start_cdf.shape[1]
     n_res = res_goals.shape[0]
     n_score = score_goals.shape[0]
-    n_blocks = (n + BLOCK - 1) // BLOCK
+    # Blocks of draws: at most BLOCK, at least BLOCKS_PER_THREAD blocks per thread.
+    # Results do not depend on it (scratch is reset per draw).
+    block = min(BLOCK, max(1, n // (BLOCKS_PER_THREAD * max(n_threads, 1))))
+    n_blocks = (n + block - 1) // block
     t_sorted = flow_t[flow_order]
+    # Unsigned copies of the index tables and flat score tables for _citizens.
+    cohort_guide_u = cohort_guide.astype(np.uint64)
+    group_guide_u = group_guide.astype(np.uint64)
+    start_guide_u = start_guide.astype(np.uint64).reshape(start_guide.size)
+    start_cdf_f = start_cdf.copy().reshape(start_cdf.size)
+    res_goal_u = res_goals.astype(np.uint64)
+    score_goal_u = score_goals.astype(np.uint64)
+    n_group = cost_table.shape[0]
+    cohort_lw = np.empty(2 * n_cohort)
+    for c in range(n_cohort):
+        cohort_lw[2 * c] = cohort_lo[c]
+        cohort_lw[2 * c + 1] = cohort_width[c]
     for b in prange(n_blocks):
         # Scratch, once per block of draws.
-        e1 = np.empty(n_goals)
-        e0 = np.empty(n_goals)
-        sig = np.empty(n_goals)
-        zero = np.empty(n_goals)
-        sav_a = np.empty(n_goals)
-        half_var = np.empty(n_goals)
-        p1 = np.zeros((n_goals, max_top))
-        p0 = np.zeros((n_goals, max_top))
+        p1_f = np.zeros(n_goals * max_top)
+        p0_f = np.zeros(n_goals * max_top)
+        p1 = p1_f.reshape((n_goals, max_top))
+        p0 = p0_f.reshape((n_goals, max_top))
+        tally = np.empty(3 * n_cohort * n_goals)
         succ = np.empty((n_cohort, n_goals))
         dw = np.empty((n_cohort, n_goals))
         saving_cg = np.empty((n_cohort, n_goals))
         meas = np.empty(n_cohort)
-        z = np.zeros(n_res + 1)
+        # Per resource goal (in slot order k), this draw's constants.
+        r = np.zeros(n_res * R_FIELDS)
+        r_cost = np.zeros(n_group * n_res)
         uncapped = np.empty((n_cohort, n_goals))
         repaid = np.empty((n_cohort, n_goals))
         by_cohort = np.empty(n_cohort)
@@ -216,7 +336,13 @@ def simulate_chunk(
         flow_s = np.empty(n_flow)
         work_t = np.empty(n_flow)
         work_c = np.empty(n_flow)
-        for j in range(b * BLOCK, min(n, (b + 1) * BLOCK)):
+        for k in range(n_res):
+            col = cost_col[res_goals[k]]
+            if col >= 0:
+                r[k * R_FIELDS + R_COSTED] = 1.0
+                for grp in range(n_group):
+                    r_cost[grp * n_res + k] = cost_table[grp, col]
+        for j in range(b * block, min(n, (b + 1) * block)):
             d = draw0 + j
             pr = params[j]
             n_ref = int(math.floor(referred0 * pr[0] + 0.5))
@@ -228,69 +354,44 @@ def simulate_chunk(
             out_referred[j] = n_ref
             n_meas = binomial_inverse(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
 
-            # Per-draw constants. Resource goal g succeeds if its noise eps <= e1[g]
-            # (treated) or <= e0[g] (counterfactual); caused saving per citizen is
-            # cost * sav_a[g] * exp(sigma * eps - sigma^2 / 2) (mean-preserving noise).
-            for g in range(n_goals):
+            # Per-draw constants. Resource goal g succeeds if its noise eps <= e1
+            # (treated) or <= e0 (counterfactual); caused saving per citizen is
+            # cost * sav * exp(sigma * eps - sigma^2 / 2) (mean-preserving noise).
+            for k in range(n_res):
+                g = res_goals[k]
                 eff = pr[pidx[g, 1]]
                 sg = pr[pidx[g, 2]]
-                sig[g] = sg
-                if goal_kind[g] == 0:
-                    drift = pr[pidx[g, 0]]
-                    e1[g] = (log_keep[g] - drift - eff) / sg
-                    e0[g] = (log_keep[g] - drift) / sg
-                    zero[g] = pr[pidx[g, 3]]
-                    sav_a[g] = math.exp(drift) * (1.0 - math.exp(eff))
-                    half_var[g] = 0.5 * sg * sg
-                else:
-                    for s in range(score_top[g]):
-                        mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
-                        p1[g, s] = _phi((mu + eff - 0.5) / sg)
-                        p0[g, s] = _phi((mu - 0.5) / sg)
-            succ[:, :] = 0.0
-            dw[:, :] = 0.0
-            saving_cg[:, :] = 0.0
+                drift = pr[pidx[g, 0]]
+                rk = k * R_FIELDS
+                r[rk + R_SIG] = sg
+                r[rk + R_E1] = (log_keep[g] - drift - eff) / sg
+                r[rk + R_E0] = (log_keep[g] - drift) / sg
+                r[rk + R_ZERO] = pr[pidx[g, 3]]
+                r[rk + R_ZS] = zero_success[g]
+                r[rk + R_SAV] = math.exp(drift) * (1.0 - math.exp(eff))
+                r[rk + R_HV] = 0.5 * sg * sg
+            for k in range(n_score):
+                g = score_goals[k]
+                eff = pr[pidx[g, 1]]
+                sg = pr[pidx[g, 2]]
+                for s in range(score_top[g]):
+                    mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
+                    p1[g, s] = _phi((mu + eff - 0.5) / sg)
+                    p0[g, s] = _phi((mu - 0.5) / sg)
+            tally[:] = 0.0
             meas[:] = 0.0
 
-            for i in range(n_meas):
-                w0 = citizen_word(key, d, i, 0)
-                w1 = citizen_word(key, d, i, 1)
-                u1 = u01_hi(w0)
-                c = _guided(cohort_cdf, cohort_guide, u1)
-                lo_c = cohort_cdf[c - 1] if c > 0 else 0.0
-                v = (u1 - lo_c) / (cohort_cdf[c] - lo_c)
-                meas[c] += 1.0
-                u2 = u01_lo(w0)
-                u3 = u01_hi(w1)
-                u4 = u01_lo(w1)
-                slot = 2
-                for k in range(n_res):
-                    z[k], slot = normal_from(key, d, i, slot)
-                grp = _guided(group_cdf, group_guide, v)
-                for k in range(n_res):
-                    g = res_goals[k]
-                    if u2 < zero[g]:
-                        succ[c, g] += zero_success[g]
-                        dw[c, g] += zero_success[g]
-                        continue
-                    eps = z[0] if k == 0 else rho * z[0] + rho_c * z[k]
-                    s1 = 1.0 if eps <= e1[g] else 0.0
-                    s0 = 1.0 if eps <= e0[g] else 0.0
-                    succ[c, g] += s1
-                    dw[c, g] += s1 * s0
-                    if cost_col[g] >= 0:
-                        saving_cg[c, g] += (
-                            cost_table[grp, cost_col[g]]
-                            * sav_a[g]
-                            * math.exp(sig[g] * eps - half_var[g])
-                        )
-                for k in range(n_score):
-                    g = score_goals[k]
-                    s_start = _guided(start_cdf[g], start_guide[g], u3)
-                    s1 = 1.0 if u4 < p1[g, s_start] else 0.0
-                    s0 = 1.0 if u4 < p0[g, s_start] else 0.0
-                    succ[c, g] += s1
-                    dw[c, g] += s1 * s0
+            _citizens(
+                key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
+                group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
+                start_guide_u, max_top, p1_f, p0_f, meas, tally,
+            )  # fmt: skip
+            for c in range(n_cohort):
+                for g in range(n_goals):
+                    a = 3 * (c * n_goals + g)
+                    succ[c, g] = tally[a]
+                    dw[c, g] = tally[a + 1]
+                    saving_cg[c, g] = tally[a + 2]
 
             # Contract: caps in repayment order, the investor's flows, yardsticks.
             for c in range(n_cohort):

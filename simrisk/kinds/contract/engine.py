@@ -54,6 +54,8 @@ def count_dtype(referred: int) -> type:
 
 def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> None:
     """One chunk through the Numba kernel into the output arrays ``buf``."""
+    import numba
+
     c = inp.contract
     first_word = (params.shape[1] + 1) // 2
     simulate_chunk(
@@ -61,25 +63,69 @@ def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> N
         inp.goal_kind, inp.log_keep, inp.zero_success, inp.res_goals, inp.score_goals,
         inp.cost_col, inp.score_top, inp.low_max, inp.start_cdf, inp.start_guide, inp.pidx,
         inp.cost_table, inp.group_cdf, inp.group_guide, inp.auth_payer, inp.auth_goal,
-        inp.cohort_cdf, inp.cohort_guide, c.payment, c.goal_payer, c.cap, c.repay_order,
+        inp.cohort_cdf, inp.cohort_guide, inp.cohort_lo, inp.cohort_width,
+        c.payment, c.goal_payer, c.cap, c.repay_order,
         c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year, len(inp.years),
         float(inp.rate), inp.saving_factor,
         np.int64(c.ret_mode), float(c.ret_min), float(c.ret_amount), c.ret_count, c.ret_void,
         np.int64(c.ret_flow), float(c.floor_amount), np.int64(c.floor_flow),
+        np.int64(numba.get_num_threads()),
         buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
         buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
         buf["moic"], buf["saving"], buf["dw_share"], buf["clause"],
     )  # fmt: skip
 
 
+#: rows per thread below which the parameter transform runs on one thread
+TRANSFORM_MIN_ROWS = 512
+_POOL = None
+
+
+def _pool(workers: int):
+    global _POOL
+    if _POOL is None or _POOL._max_workers < workers:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simrisk-transform")
+    return _POOL
+
+
+def transform_parallel(space, u: np.ndarray, threads: int) -> np.ndarray:
+    """``space.transform(u)`` over blocks of rows on ``threads`` threads.
+
+    scipy's and NumPy's ufuncs (ndtri, ndtr, exp, interp, einsum) release the
+    GIL, so the blocks run at the same time. Each row's values depend only on
+    that row, so the result is the same, bit for bit, as one serial call
+    (tests/test_kernel.py checks it).
+    """
+    n = u.shape[0]
+    parts = min(threads, n // TRANSFORM_MIN_ROWS)
+    if parts <= 1:
+        return space.transform(u)
+    edges = np.linspace(0, n, parts + 1).astype(int)
+    out = np.empty_like(u)
+
+    def one(k: int) -> None:
+        out[edges[k] : edges[k + 1]] = space.transform(u[edges[k] : edges[k + 1]])
+
+    list(_pool(parts).map(one, range(parts)))
+    return out
+
+
 def draw_parameters(inp: EngineInputs, draw0: int, n: int, key, fixed: bool) -> np.ndarray:
-    """Parameter values ``[n, P]`` for draws ``draw0 .. draw0 + n - 1``."""
+    """Parameter values ``[n, P]`` for draws ``draw0 .. draw0 + n - 1``.
+
+    The transform from uniforms runs on as many threads as Numba's kernels
+    (:func:`transform_parallel`).
+    """
+    import numba
+
     P = len(inp.space.names)
     if fixed:
         return np.tile(inp.fixed_values, (n, 1))
     u = np.empty((n, P))
     param_uniforms(key, np.int64(draw0), n, P, u)
-    return inp.space.transform(u)
+    return transform_parallel(inp.space, u, numba.get_num_threads())
 
 
 def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:

@@ -1,0 +1,132 @@
+"""The faster kernel (issue 15) against the frozen f29a4e6 kernel, bit for bit.
+
+The faster kernel changes how the work is done (branch-free guide steps,
+unsigned indices, flat tables, blocks sized to the thread count, the
+parameter transform on a thread pool), not what is computed, so every output
+must equal the frozen kernel's exactly, for any config, population size,
+thread count and chunking.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numba
+import numpy as np
+import pytest
+
+from simrisk.core.driver import run_chunks
+from simrisk.core.rng import key_from_seed
+from simrisk.kinds.contract._inputs import build_inputs, make_guide
+from simrisk.kinds.contract._kernel import _guided
+from simrisk.kinds.contract._kernel_frozen import draw_parameters_frozen, frozen_fill
+from simrisk.kinds.contract.engine import (
+    RunSpec,
+    _empty_outputs,
+    simulate_arrays,
+    transform_parallel,
+)
+from simrisk.kinds.contract.loader import load_scenario
+from tests.conftest import DSI_CONFIG, ROOT
+
+
+def _frozen(inp, spec):
+    key, _ = key_from_seed(spec.seed)
+    return run_chunks(frozen_fill(inp, key), _empty_outputs(inp, spec.draws), spec)
+
+
+def _assert_same(a, b):
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "dsi_norddjurs.toml",
+        "dsi_norddjurs_pilot_goal3.toml",
+        "dsi_norddjurs_recruitment_shortfall.toml",
+        "dsi_norddjurs_retention_pilot.toml",
+    ],
+)
+def test_kernel_equals_the_frozen_kernel(config):
+    inp = build_inputs(load_scenario(ROOT / "configs" / config)[0])
+    spec = RunSpec(draws=1500, seed=11, chunk_size=700)
+    _assert_same(simulate_arrays(inp, spec), _frozen(inp, spec))
+
+
+def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path):
+    # 100,000 referred: citizens beyond 2**15 (the stream's upper half), int32
+    # counts, and a chunk of few draws split into blocks of one or two.
+    text = re.sub(r"(?m)^referred = 700\b", "referred = 100000", DSI_CONFIG.read_text())
+    path = tmp_path / "large.toml"
+    path.write_text(text, encoding="utf-8")
+    inp = build_inputs(load_scenario(path)[0])
+    spec = RunSpec(draws=6, seed=4, chunk_size=6)
+    out = simulate_arrays(inp, spec)
+    assert out["measured"].sum(axis=1).max() > 2**15
+    _assert_same(out, _frozen(inp, spec))
+
+
+def test_few_draws_give_the_same_bytes_on_one_thread_and_on_all():
+    # Blocks shrink with the draw count and grow with the threads; results must not move.
+    inp = build_inputs(load_scenario(DSI_CONFIG)[0])
+    one = simulate_arrays(inp, RunSpec(draws=37, seed=8, chunk_size=37, threads=1))
+    many = simulate_arrays(
+        inp, RunSpec(draws=37, seed=8, chunk_size=37, threads=numba.config.NUMBA_NUM_THREADS)
+    )
+    _assert_same(one, many)
+
+
+@pytest.mark.parametrize("threads", [2, 3, 8])
+def test_parallel_transform_equals_the_serial_one(threads):
+    inp = build_inputs(load_scenario(DSI_CONFIG)[0])
+    key, _ = key_from_seed(3)
+    n = 5001
+    serial = draw_parameters_frozen(inp, 0, n, key)
+    u = np.random.default_rng(0).random((n, len(inp.space.names)))
+    np.testing.assert_array_equal(
+        transform_parallel(inp.space, u, threads), inp.space.transform(u)
+    )
+    from simrisk.kinds.contract.engine import draw_parameters
+
+    np.testing.assert_array_equal(draw_parameters(inp, 0, n, key, False), serial)
+
+
+@numba.njit
+def _lookup_all(cdf, guide, us):
+    out = np.empty(us.shape[0], np.int64)
+    zero = np.uint64(0)
+    size = np.uint64(guide.shape[0])
+    for j in range(us.shape[0]):
+        out[j] = _guided(cdf, guide, zero, zero, size, us[j])
+    return out
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [0.2, 0.3, 0.5],
+        [1 / 11] * 11,
+        [0.001] * 40 + [0.96],  # many entries in one guide bucket: the loop's further steps
+        [0.5, 0.0, 0.0, 0.5],  # empty categories
+        [1.0],
+    ],
+)
+def test_guided_lookup_is_the_first_cdf_entry_above_u(weights, rng):
+    cdf = np.cumsum(weights)
+    cdf[-1] = 1.0
+    guide = make_guide(cdf).astype(np.uint64)
+    # Random uniforms, every cdf value itself, its neighbours, and both ends.
+    us = np.concatenate(
+        [
+            rng.random(20_000),
+            cdf[:-1],
+            np.nextafter(cdf[:-1], 0.0),
+            np.nextafter(cdf[:-1], 1.0),
+            np.arange(64) / 64,
+            [0.0, np.nextafter(1.0, 0.0)],
+        ]
+    )
+    expected = np.searchsorted(cdf, us, side="right")
+    np.testing.assert_array_equal(_lookup_all(cdf, guide, us), expected)
