@@ -48,3 +48,24 @@ def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
         cwd=cwd,
         check=False,
     )
+
+
+def interrupt_after(monkeypatch, chunks: int) -> None:
+    """Make the contract engine raise KeyboardInterrupt in chunk number ``chunks + 1``."""
+    import simrisk.kinds.contract.engine as engine
+
+    real = engine.make_fill
+    seen = {"n": 0}
+
+    def make_fill(inp, spec):
+        fill = real(inp, spec)
+
+        def counting(draw0, n, views):
+            seen["n"] += 1
+            if seen["n"] > chunks:
+                raise KeyboardInterrupt
+            fill(draw0, n, views)
+
+        return counting
+
+    monkeypatch.setattr(engine, "make_fill", make_fill)

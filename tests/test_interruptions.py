@@ -25,6 +25,7 @@ import pytest
 import xarray as xr
 
 from simrisk.cli import main
+from tests.conftest import interrupt_after
 
 from .conftest import DSI_CONFIG
 
@@ -226,33 +227,12 @@ def test_stale_lock_is_taken_over_and_a_live_one_refused(tmp_path, monkeypatch, 
     assert out.is_file() and not lock.exists()
 
 
-def _interrupt_after(monkeypatch, chunks: int):
-    """Make the contract engine raise KeyboardInterrupt in chunk number ``chunks + 1``."""
-    import simrisk.kinds.contract.engine as engine
-
-    real = engine.make_fill
-    seen = {"n": 0}
-
-    def make_fill(inp, spec):
-        fill = real(inp, spec)
-
-        def counting(draw0, n, views):
-            seen["n"] += 1
-            if seen["n"] > chunks:
-                raise KeyboardInterrupt
-            fill(draw0, n, views)
-
-        return counting
-
-    monkeypatch.setattr(engine, "make_fill", make_fill)
-
-
 def test_resume_with_another_chunk_size_is_identical(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     base = ["run", str(DSI_CONFIG), "--draws", "5000", "--seed", "8", "--quiet"]
     with monkeypatch.context() as m:
-        _interrupt_after(m, 3)
+        interrupt_after(m, 3)
         assert main([*base, "--chunk-size", "700", "--out", "r.nc"]) == 130
     err = capsys.readouterr().err
     assert "2,100 of 5,000 draws are saved" in err  # 3 chunks of 700
@@ -297,7 +277,7 @@ def test_a_partial_file_of_another_run_is_a_clear_error(damage, tmp_path, monkey
     base = ["run", str(DSI_CONFIG), "--draws", "3000", "--seed", "8", "--quiet"]
     argv = [*base, "--chunk-size", "500", "--out", "r.nc"]
     with monkeypatch.context() as m:
-        _interrupt_after(m, 2)
+        interrupt_after(m, 2)
         assert main(argv) == 130
     capsys.readouterr()
     (part,) = _partials(tmp_path)

@@ -25,6 +25,7 @@ from simrisk.core.errors import SimriskError
 from simrisk.kinds.contract.dataset import UNCOMPRESSED
 from simrisk.kinds.contract.engine import simulate, simulate_to_file
 from simrisk.kinds.contract.loader import load_scenario
+from tests.conftest import interrupt_after
 
 from .conftest import DSI_CONFIG
 
@@ -73,27 +74,6 @@ def test_the_streamed_file_is_identical_to_the_in_memory_run_written(dsi, chunk_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.nc", "today.nc"]
 
 
-def _stop_after(monkeypatch, chunks: int) -> None:
-    """Make the streamed run raise KeyboardInterrupt in chunk number ``chunks + 1``."""
-    import simrisk.kinds.contract.engine as engine
-
-    real = engine.make_fill
-    seen = {"n": 0}
-
-    def make_fill(inp, spec):
-        fill = real(inp, spec)
-
-        def counting(draw0, n, views):
-            seen["n"] += 1
-            if seen["n"] > chunks:
-                raise KeyboardInterrupt
-            fill(draw0, n, views)
-
-        return counting
-
-    monkeypatch.setattr(engine, "make_fill", make_fill)
-
-
 def test_an_interrupted_run_resumes_from_its_partial_file_with_the_same_values(
     dsi, monkeypatch, tmp_path
 ):
@@ -101,7 +81,7 @@ def test_an_interrupted_run_resumes_from_its_partial_file_with_the_same_values(
     options = {"draws": 5000, "seed": 8, "config_text": text, "created_at": WHEN}
     out = tmp_path / "r.nc"
     with monkeypatch.context() as m:
-        _stop_after(m, 3)
+        interrupt_after(m, 3)
         with pytest.raises(KeyboardInterrupt):
             simulate_to_file(scenario, out, chunk_size=700, **options)
     (part,) = partial_files(out)
@@ -127,7 +107,7 @@ def test_a_partial_file_hdf5_cannot_open_is_discarded_with_a_note(dsi, monkeypat
     options = {"draws": 3000, "seed": 2, "chunk_size": 500, "config_text": text}
     out = tmp_path / "r.nc"
     with monkeypatch.context() as m:
-        _stop_after(m, 2)
+        interrupt_after(m, 2)
         with pytest.raises(KeyboardInterrupt):
             simulate_to_file(scenario, out, **options)
     (part,) = partial_files(out)
@@ -145,7 +125,7 @@ def test_a_partial_file_of_another_run_is_refused(dsi, monkeypatch, tmp_path):
     scenario, text = dsi
     out = tmp_path / "r.nc"
     with monkeypatch.context() as m:
-        _stop_after(m, 1)
+        interrupt_after(m, 1)
         with pytest.raises(KeyboardInterrupt):
             simulate_to_file(scenario, out, draws=2000, seed=1, chunk_size=500, config_text=text)
     (part,) = partial_files(out)
