@@ -202,6 +202,102 @@ def _citizens(
             tally[ix + _U1] += s1 * s0
 
 
+@jit
+def _citizens_r2s1(
+    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lw, group_cdf,
+    group_guide, res_goal, r, r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0,
+    meas, tally,
+):  # fmt: skip
+    """:func:`_citizens` for the common shape, two resource goals and one score goal.
+
+    The same arithmetic on the same values in the same order (so the same
+    bits), with the goal loops unrolled and every per-draw constant and table
+    offset read once into a local before the citizen loop, so that the loop
+    body holds no goal index arithmetic and fewer reloads.
+    """
+    F = np.uint64(R_FIELDS)
+    R = np.uint64(2)
+    top = np.uint64(max_top)
+    G = np.uint64(n_goals)
+    size_c = np.uint64(cohort_guide.shape[0])
+    size_g = np.uint64(group_guide.shape[0])
+    size_s = np.uint64(start_guide.shape[0] // max(n_goals, 1))
+    zero = np.uint64(0)
+    three = np.uint64(3)
+    two = np.uint64(2)
+    one = np.uint64(1)
+    # Goal 0 (slot order), goal 1, the score goal: their constants this draw.
+    g0 = res_goal[zero]
+    e1_0 = r[R_E1]
+    e0_0 = r[R_E0]
+    zero_0 = r[R_ZERO]
+    zs_0 = r[R_ZS]
+    sig_0 = r[R_SIG]
+    hv_0 = r[R_HV]
+    sav_0 = r[R_SAV]
+    costed_0 = r[R_COSTED] != 0.0
+    g1 = res_goal[one]
+    e1_1 = r[F + R_E1]
+    e0_1 = r[F + R_E0]
+    zero_1 = r[F + R_ZERO]
+    zs_1 = r[F + R_ZS]
+    sig_1 = r[F + R_SIG]
+    hv_1 = r[F + R_HV]
+    sav_1 = r[F + R_SAV]
+    costed_1 = r[F + R_COSTED] != 0.0
+    gs = score_goal[zero]
+    cdf0_s = gs * top
+    guide0_s = gs * size_s
+    for i in range(n_meas):
+        base = citizen_base(key, d, i)
+        w0 = word_at(base, 0)
+        w1 = word_at(base, 1)
+        u1 = u01_hi(w0)
+        c = _guided(cohort_cdf, cohort_guide, zero, zero, size_c, u1)
+        v = (u1 - cohort_lw[two * c]) / cohort_lw[two * c + _U1]
+        meas[c] += 1.0
+        u2 = u01_lo(w0)
+        u3 = u01_hi(w1)
+        u4 = u01_lo(w1)
+        grp = _guided(group_cdf, group_guide, zero, zero, size_g, v)
+        cg = c * G
+        z0, slot = normal_at(base, 2)
+        zk, slot = normal_at(base, slot)
+        # Resource goal 0: eps = z0.
+        ix = three * (cg + g0)
+        if u2 < zero_0:
+            tally[ix] += zs_0
+            tally[ix + _U1] += zs_0
+        else:
+            eps = z0
+            s1 = 1.0 if eps <= e1_0 else 0.0
+            s0 = 1.0 if eps <= e0_0 else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+            if costed_0:
+                tally[ix + two] += r_cost[grp * R] * sav_0 * math.exp(sig_0 * eps - hv_0)
+        # Resource goal 1: eps = rho * z0 + sqrt(1 - rho^2) * z1.
+        ix = three * (cg + g1)
+        if u2 < zero_1:
+            tally[ix] += zs_1
+            tally[ix + _U1] += zs_1
+        else:
+            eps = rho * z0 + rho_c * zk
+            s1 = 1.0 if eps <= e1_1 else 0.0
+            s0 = 1.0 if eps <= e0_1 else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+            if costed_1:
+                tally[ix + two] += r_cost[grp * R + one] * sav_1 * math.exp(sig_1 * eps - hv_1)
+        # The score goal.
+        s_start = _guided(start_cdf, start_guide, cdf0_s, guide0_s, size_s, u3)
+        ix = three * (cg + gs)
+        s1 = 1.0 if u4 < p1[cdf0_s + s_start] else 0.0
+        s0 = 1.0 if u4 < p0[cdf0_s + s_start] else 0.0
+        tally[ix] += s1
+        tally[ix + _U1] += s1 * s0
+
+
 #: draws per parallel task at most: scratch arrays are allocated once per block
 BLOCK = 32
 #: at least this many blocks per thread, so that a chunk of few, large draws (a large
@@ -298,6 +394,8 @@ def simulate_chunk(
     max_top = start_cdf.shape[1]
     n_res = res_goals.shape[0]
     n_score = score_goals.shape[0]
+    # The common shape (two resource goals, one score goal) has a loop of its own.
+    specialised = n_res == 2 and n_score == 1
     # Blocks of draws: at most BLOCK, at least BLOCKS_PER_THREAD blocks per thread.
     # Results do not depend on it (scratch is reset per draw).
     block = min(BLOCK, max(1, n // (BLOCKS_PER_THREAD * max(n_threads, 1))))
@@ -381,11 +479,18 @@ def simulate_chunk(
             tally[:] = 0.0
             meas[:] = 0.0
 
-            _citizens(
-                key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
-                group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
-                start_guide_u, max_top, p1_f, p0_f, meas, tally,
-            )  # fmt: skip
+            if specialised:
+                _citizens_r2s1(
+                    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
+                    group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
+                    start_guide_u, max_top, p1_f, p0_f, meas, tally,
+                )  # fmt: skip
+            else:
+                _citizens(
+                    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
+                    group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
+                    start_guide_u, max_top, p1_f, p0_f, meas, tally,
+                )  # fmt: skip
             for c in range(n_cohort):
                 for g in range(n_goals):
                     a = 3 * (c * n_goals + g)
