@@ -68,6 +68,28 @@ def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path):
     _assert_same(out, _frozen(inp, spec))
 
 
+def _with_a_second(text: str, goal: str) -> str:
+    """DSI's config with a copy of ``goal`` (its goal and its model) named ``goal_2``."""
+    block = re.search(rf'\[\[goals\]\]\nid = "{goal}".*?(?=\n\[)', text, re.S).group(0)
+    model = re.search(rf"\[model\.goals\.{goal}\].*?(?=\n\[)", text, re.S).group(0)
+    text = text.replace(block, block + "\n" + block.replace(f'"{goal}"', f'"{goal}_2"'), 1)
+    return text.replace(model, model + "\n" + model.replace(f".{goal}]", f".{goal}_2]"), 1)
+
+
+@pytest.mark.parametrize(
+    ("goal", "n_res", "n_score"), [("life_satisfaction", 2, 2), ("municipal_use", 3, 1)]
+)
+def test_kernel_equals_the_frozen_kernel_for_other_goal_shapes(tmp_path, goal, n_res, n_score):
+    # DSI's shape (two resource goals, one score goal) has a citizen loop of its
+    # own; any other shape runs the general loop, which must agree too.
+    path = tmp_path / "shape.toml"
+    path.write_text(_with_a_second(DSI_CONFIG.read_text(), goal), encoding="utf-8")
+    inp = build_inputs(load_scenario(path)[0])
+    assert (inp.res_goals.shape[0], inp.score_goals.shape[0]) == (n_res, n_score)
+    spec = RunSpec(draws=300, seed=12, chunk_size=300)
+    _assert_same(simulate_arrays(inp, spec), _frozen(inp, spec))
+
+
 def test_few_draws_give_the_same_bytes_on_one_thread_and_on_all():
     # Blocks shrink with the draw count and grow with the threads; results must not move.
     inp = build_inputs(load_scenario(DSI_CONFIG)[0])
