@@ -9,6 +9,8 @@ thread count and chunking.
 
 from __future__ import annotations
 
+import math
+import platform
 import re
 
 import numba
@@ -18,7 +20,7 @@ import pytest
 from simrisk.core.driver import run_chunks
 from simrisk.core.rng import key_from_seed
 from simrisk.kinds.contract._inputs import build_inputs, make_guide
-from simrisk.kinds.contract._kernel import _guided
+from simrisk.kinds.contract._kernel import _EXP_ADDRESS, _exp, _guided
 from simrisk.kinds.contract._kernel_frozen import draw_parameters_frozen, frozen_fill
 from simrisk.kinds.contract.engine import (
     RunSpec,
@@ -152,3 +154,32 @@ def test_guided_lookup_is_the_first_cdf_entry_above_u(weights, rng):
     )
     expected = np.searchsorted(cdf, us, side="right")
     np.testing.assert_array_equal(_lookup_all(cdf, guide, us), expected)
+
+
+@numba.njit
+def _both_exps(x):
+    ours = np.empty_like(x)
+    numbas = np.empty_like(x)
+    for j in range(x.shape[0]):
+        ours[j] = _exp(x[j])
+        numbas[j] = math.exp(x[j])
+    return ours, numbas
+
+
+def test_the_kernels_exp_is_numbas_math_exp_bit_for_bit(rng):
+    # On glibc the kernel calls __ieee754_exp without math.exp's error wrapper
+    # (see _glibc_exp_address); the values must be the same bits, also where the
+    # wrapper acts (overflow to inf, underflow to 0) and for inf and NaN.
+    if platform.libc_ver()[0] == "glibc":
+        assert _EXP_ADDRESS is not None
+    x = np.concatenate(
+        [
+            rng.normal(0.0, 3.0, 2_000_000),
+            rng.uniform(-800.0, 800.0, 200_000),
+            np.linspace(-750.0, 712.0, 100_001),
+            [709.78, 709.79, 710.0, -708.4, -745.13, -745.14, -746.0, 0.0, -0.0],
+            [np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-300, -1e-300],
+        ]
+    )
+    ours, numbas = _both_exps(x)
+    np.testing.assert_array_equal(ours.view(np.uint64), numbas.view(np.uint64))
