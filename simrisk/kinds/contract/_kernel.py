@@ -39,7 +39,19 @@ from numba import prange
 
 from simrisk.core._numba import jit, jit_parallel
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
-from simrisk.core.rng import citizen_base, draw_word, normal_at, u01_hi, u01_lo, word_at
+from simrisk.core.rng import (
+    GAMMA,
+    LOW_CITIZENS,
+    SLOTS,
+    ZIG_K,
+    ZIG_W,
+    citizen_base,
+    draw_word,
+    normal_at,
+    u01_hi,
+    u01_lo,
+    word_at,
+)
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
     dsi_cash_flow_core,
@@ -108,6 +120,11 @@ def _phi(x):
 
 
 _U1 = np.uint64(1)
+_S32 = np.uint64(32)
+_LAYER = np.uint64(0x7F)
+_HALF32 = 2147483648
+#: citizen_base(key, d, i + 1) - citizen_base(key, d, i) (modulo 2**64) for i + 1 < LOW_CITIZENS
+_BASE_STEP = np.uint64(SLOTS * int(GAMMA) % 2**64)
 
 
 @jit(inline="always")
@@ -296,8 +313,14 @@ def _citizens_r2s1(
     gs = score_goal[zero]
     cdf0_s = gs * top
     guide0_s = gs * size_s
+    # citizen_base(key, d, i) for the citizens below LOW_CITIZENS, one step at a time.
+    base_low = citizen_base(key, d, 0)
     for i in range(n_meas):
-        base = citizen_base(key, d, i)
+        if i < LOW_CITIZENS:
+            base = base_low
+            base_low += _BASE_STEP
+        else:
+            base = citizen_base(key, d, i)
         w0 = word_at(base, 0)
         w1 = word_at(base, 1)
         u1 = u01_hi(w0)
@@ -309,8 +332,23 @@ def _citizens_r2s1(
         u4 = u01_lo(w1)
         grp = _guided(group_cdf, group_guide, zero, zero, size_g, v)
         cg = c * G
-        z0, slot = normal_at(base, 2)
-        zk, slot = normal_at(base, slot)
+        # normal_at(base, 2) and the next, with the ziggurat's common exit (its first
+        # word accepted) written out; anything else calls normal_at itself.
+        w = word_at(base, 2)
+        hz = np.int64(w >> _S32) - _HALF32
+        iz = w & _LAYER
+        if abs(hz) < ZIG_K[iz]:
+            z0 = hz * ZIG_W[iz]
+            w = word_at(base, 3)
+            hz = np.int64(w >> _S32) - _HALF32
+            iz = w & _LAYER
+            if abs(hz) < ZIG_K[iz]:
+                zk = hz * ZIG_W[iz]
+            else:
+                zk, slot = normal_at(base, 3)
+        else:
+            z0, slot = normal_at(base, 2)
+            zk, slot = normal_at(base, slot)
         # Resource goal 0: eps = z0.
         ix = three * (cg + g0)
         if u2 < zero_0:
