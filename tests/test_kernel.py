@@ -57,10 +57,14 @@ def test_kernel_equals_the_frozen_kernel(config):
     _assert_same(simulate_arrays(inp, spec), _frozen(inp, spec))
 
 
-def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path):
+@pytest.mark.parametrize("second", [None, "municipal_use"])
+def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path, second):
     # 100,000 referred: citizens beyond 2**15 (the stream's upper half), int32
-    # counts, and a chunk of few draws split into blocks of one or two.
+    # counts, and a chunk of few draws split into blocks of one or two; in DSI's
+    # shape and (a second municipal goal) in the general citizen loop.
     text = re.sub(r"(?m)^referred = 700\b", "referred = 100000", DSI_CONFIG.read_text())
+    if second:
+        text = _with_a_second(text, second)
     path = tmp_path / "large.toml"
     path.write_text(text, encoding="utf-8")
     inp = build_inputs(load_scenario(path)[0])

@@ -128,6 +128,19 @@ _BASE_STEP = np.uint64(SLOTS * int(GAMMA) % 2**64)
 
 
 @jit(inline="always")
+def _normal(base, slot):
+    """:func:`~simrisk.core.rng.normal_at` with the ziggurat's common exit (the
+    first word accepted, about 98.8% of calls) written out, so that the call
+    and its loop are only entered for the rest; the same value and next slot."""
+    w = word_at(base, slot)
+    hz = np.int64(w >> _S32) - _HALF32
+    iz = w & _LAYER
+    if abs(hz) < ZIG_K[iz]:
+        return hz * ZIG_W[iz], slot + 1
+    return normal_at(base, slot)
+
+
+@jit(inline="always")
 def _guided(cdf, guide, cdf0, guide0, size, u):
     """Inverse CDF of a discrete distribution with a guide table (Chen 1974).
 
@@ -220,8 +233,14 @@ def _citizens(
     zero = np.uint64(0)
     three = np.uint64(3)
     two = np.uint64(2)
+    # citizen_base(key, d, i) for the citizens below LOW_CITIZENS, one step at a time.
+    base_low = citizen_base(key, d, 0)
     for i in range(n_meas):
-        base = citizen_base(key, d, i)
+        if i < LOW_CITIZENS:
+            base = base_low
+            base_low += _BASE_STEP
+        else:
+            base = citizen_base(key, d, i)
         w0 = word_at(base, 0)
         w1 = word_at(base, 1)
         u1 = u01_hi(w0)
@@ -238,10 +257,10 @@ def _citizens(
         for kk in range(n_res):
             k = np.uint64(kk)
             if kk == 0:
-                z0, slot = normal_at(base, slot)
+                z0, slot = _normal(base, slot)
                 eps = z0
             else:
-                zk, slot = normal_at(base, slot)
+                zk, slot = _normal(base, slot)
                 eps = rho * z0 + rho_c * zk
             ix = three * (cg + res_goal[k])
             rk = k * F
