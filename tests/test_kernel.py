@@ -9,6 +9,8 @@ thread count and chunking.
 
 from __future__ import annotations
 
+import math
+import platform
 import re
 
 import numba
@@ -18,7 +20,7 @@ import pytest
 from simrisk.core.driver import run_chunks
 from simrisk.core.rng import key_from_seed
 from simrisk.kinds.contract._inputs import build_inputs, make_guide
-from simrisk.kinds.contract._kernel import _guided
+from simrisk.kinds.contract._kernel import _EXP_ADDRESS, _exp, _guided
 from simrisk.kinds.contract._kernel_frozen import draw_parameters_frozen, frozen_fill
 from simrisk.kinds.contract.engine import (
     RunSpec,
@@ -55,10 +57,14 @@ def test_kernel_equals_the_frozen_kernel(config):
     _assert_same(simulate_arrays(inp, spec), _frozen(inp, spec))
 
 
-def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path):
+@pytest.mark.parametrize("second", [None, "municipal_use"])
+def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path, second):
     # 100,000 referred: citizens beyond 2**15 (the stream's upper half), int32
-    # counts, and a chunk of few draws split into blocks of one or two.
+    # counts, and a chunk of few draws split into blocks of one or two; in DSI's
+    # shape and (a second municipal goal) in the general citizen loop.
     text = re.sub(r"(?m)^referred = 700\b", "referred = 100000", DSI_CONFIG.read_text())
+    if second:
+        text = _with_a_second(text, second)
     path = tmp_path / "large.toml"
     path.write_text(text, encoding="utf-8")
     inp = build_inputs(load_scenario(path)[0])
@@ -66,6 +72,28 @@ def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path):
     out = simulate_arrays(inp, spec)
     assert out["measured"].sum(axis=1).max() > 2**15
     _assert_same(out, _frozen(inp, spec))
+
+
+def _with_a_second(text: str, goal: str) -> str:
+    """DSI's config with a copy of ``goal`` (its goal and its model) named ``goal_2``."""
+    block = re.search(rf'\[\[goals\]\]\nid = "{goal}".*?(?=\n\[)', text, re.S).group(0)
+    model = re.search(rf"\[model\.goals\.{goal}\].*?(?=\n\[)", text, re.S).group(0)
+    text = text.replace(block, block + "\n" + block.replace(f'"{goal}"', f'"{goal}_2"'), 1)
+    return text.replace(model, model + "\n" + model.replace(f".{goal}]", f".{goal}_2]"), 1)
+
+
+@pytest.mark.parametrize(
+    ("goal", "n_res", "n_score"), [("life_satisfaction", 2, 2), ("municipal_use", 3, 1)]
+)
+def test_kernel_equals_the_frozen_kernel_for_other_goal_shapes(tmp_path, goal, n_res, n_score):
+    # DSI's shape (two resource goals, one score goal) has a citizen loop of its
+    # own; any other shape runs the general loop, which must agree too.
+    path = tmp_path / "shape.toml"
+    path.write_text(_with_a_second(DSI_CONFIG.read_text(), goal), encoding="utf-8")
+    inp = build_inputs(load_scenario(path)[0])
+    assert (inp.res_goals.shape[0], inp.score_goals.shape[0]) == (n_res, n_score)
+    spec = RunSpec(draws=300, seed=12, chunk_size=300)
+    _assert_same(simulate_arrays(inp, spec), _frozen(inp, spec))
 
 
 def test_few_draws_give_the_same_bytes_on_one_thread_and_on_all():
@@ -130,3 +158,32 @@ def test_guided_lookup_is_the_first_cdf_entry_above_u(weights, rng):
     )
     expected = np.searchsorted(cdf, us, side="right")
     np.testing.assert_array_equal(_lookup_all(cdf, guide, us), expected)
+
+
+@numba.njit
+def _both_exps(x):
+    ours = np.empty_like(x)
+    numbas = np.empty_like(x)
+    for j in range(x.shape[0]):
+        ours[j] = _exp(x[j])
+        numbas[j] = math.exp(x[j])
+    return ours, numbas
+
+
+def test_the_kernels_exp_is_numbas_math_exp_bit_for_bit(rng):
+    # On glibc the kernel calls __ieee754_exp without math.exp's error wrapper
+    # (see _glibc_exp_address); the values must be the same bits, also where the
+    # wrapper acts (overflow to inf, underflow to 0) and for inf and NaN.
+    if platform.libc_ver()[0] == "glibc":
+        assert _EXP_ADDRESS is not None
+    x = np.concatenate(
+        [
+            rng.normal(0.0, 3.0, 2_000_000),
+            rng.uniform(-800.0, 800.0, 200_000),
+            np.linspace(-750.0, 712.0, 100_001),
+            [709.78, 709.79, 710.0, -708.4, -745.13, -745.14, -746.0, 0.0, -0.0],
+            [np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-300, -1e-300],
+        ]
+    )
+    ours, numbas = _both_exps(x)
+    np.testing.assert_array_equal(ours.view(np.uint64), numbas.view(np.uint64))

@@ -39,7 +39,19 @@ from numba import prange
 
 from simrisk.core._numba import jit, jit_parallel
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
-from simrisk.core.rng import citizen_base, draw_word, normal_at, u01_hi, u01_lo, word_at
+from simrisk.core.rng import (
+    GAMMA,
+    LOW_CITIZENS,
+    SLOTS,
+    ZIG_K,
+    ZIG_W,
+    citizen_base,
+    draw_word,
+    normal_at,
+    u01_hi,
+    u01_lo,
+    word_at,
+)
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
     dsi_cash_flow_core,
@@ -52,12 +64,80 @@ __all__ = ["BLOCK", "binomial_inverse", "simulate_chunk"]
 _SQRT2 = math.sqrt(2.0)
 
 
+def _glibc_exp_address():
+    """The address of glibc's ``__ieee754_exp`` (exported as ``__exp_finite``), or None.
+
+    Numba's ``math.exp`` ends in a call of ``exp`` that the JIT links to the
+    symbol version ``exp@GLIBC_2.2.5``: a wrapper (``math/w_exp_compat.c``,
+    SVID error handling) around ``__ieee754_exp``, about 17 of the roughly 50
+    instructions a call (callgrind). The wrapper returns ``__ieee754_exp``'s
+    value unchanged, except when that value is infinite or zero for a finite
+    argument: then it sets ``errno`` and returns ``__kernel_standard``'s +inf
+    (overflow) or +0 (underflow), the very values ``__ieee754_exp`` returned.
+    So calling ``__ieee754_exp`` directly gives the same bits (and the same
+    CPU-dependent variant: both go through glibc's ifunc). glibc exports it
+    as ``__exp_finite`` (the ``-ffinite-math-only`` entry point; since 2.31 a
+    compatibility symbol, which glibc keeps for its ABI). Off glibc, the
+    kernel calls ``math.exp`` as before. ``tests/test_kernel.py`` checks the
+    two, bit for bit, on two million arguments and the overflow, underflow,
+    infinite and NaN ones.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libm = ctypes.CDLL(ctypes.util.find_library("m"))
+        dlvsym = ctypes.CDLL(None).dlvsym
+    except (OSError, AttributeError, TypeError):
+        return None
+    dlvsym.restype = ctypes.c_void_p
+    dlvsym.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+    # The symbol's first version: 2.15 on x86-64, 2.17 on aarch64 (the port's first).
+    for version in (b"GLIBC_2.15", b"GLIBC_2.17"):
+        address = dlvsym(libm._handle, b"__exp_finite", version)
+        if address:
+            return address
+    return None
+
+
+_EXP_ADDRESS = _glibc_exp_address()
+if _EXP_ADDRESS is not None:
+    import llvmlite.binding
+    from numba import types
+
+    llvmlite.binding.add_symbol("simrisk_exp", _EXP_ADDRESS)
+    _exp = types.ExternalFunction("simrisk_exp", types.float64(types.float64))
+else:
+
+    @jit(inline="always")
+    def _exp(x):
+        return math.exp(x)
+
+
 @jit(inline="always")
 def _phi(x):
     return 0.5 * math.erfc(-x / _SQRT2)
 
 
 _U1 = np.uint64(1)
+_S32 = np.uint64(32)
+_LAYER = np.uint64(0x7F)
+_HALF32 = 2147483648
+#: citizen_base(key, d, i + 1) - citizen_base(key, d, i) (modulo 2**64) for i + 1 < LOW_CITIZENS
+_BASE_STEP = np.uint64(SLOTS * int(GAMMA) % 2**64)
+
+
+@jit(inline="always")
+def _normal(base, slot):
+    """:func:`~simrisk.core.rng.normal_at` with the ziggurat's common exit (the
+    first word accepted, about 98.8% of calls) written out, so that the call
+    and its loop are only entered for the rest; the same value and next slot."""
+    w = word_at(base, slot)
+    hz = np.int64(w >> _S32) - _HALF32
+    iz = w & _LAYER
+    if abs(hz) < ZIG_K[iz]:
+        return hz * ZIG_W[iz], slot + 1
+    return normal_at(base, slot)
 
 
 @jit(inline="always")
@@ -153,8 +233,14 @@ def _citizens(
     zero = np.uint64(0)
     three = np.uint64(3)
     two = np.uint64(2)
+    # citizen_base(key, d, i) for the citizens below LOW_CITIZENS, one step at a time.
+    base_low = citizen_base(key, d, 0)
     for i in range(n_meas):
-        base = citizen_base(key, d, i)
+        if i < LOW_CITIZENS:
+            base = base_low
+            base_low += _BASE_STEP
+        else:
+            base = citizen_base(key, d, i)
         w0 = word_at(base, 0)
         w1 = word_at(base, 1)
         u1 = u01_hi(w0)
@@ -171,10 +257,10 @@ def _citizens(
         for kk in range(n_res):
             k = np.uint64(kk)
             if kk == 0:
-                z0, slot = normal_at(base, slot)
+                z0, slot = _normal(base, slot)
                 eps = z0
             else:
-                zk, slot = normal_at(base, slot)
+                zk, slot = _normal(base, slot)
                 eps = rho * z0 + rho_c * zk
             ix = three * (cg + res_goal[k])
             rk = k * F
@@ -188,9 +274,7 @@ def _citizens(
             tally[ix + _U1] += s1 * s0
             if r[rk + R_COSTED] != 0.0:
                 tally[ix + two] += (
-                    r_cost[grp * R + k]
-                    * r[rk + R_SAV]
-                    * math.exp(r[rk + R_SIG] * eps - r[rk + R_HV])
+                    r_cost[grp * R + k] * r[rk + R_SAV] * _exp(r[rk + R_SIG] * eps - r[rk + R_HV])
                 )
         for kk in range(n_score):
             g = score_goal[np.uint64(kk)]
@@ -200,6 +284,123 @@ def _citizens(
             s0 = 1.0 if u4 < p0[g * top + s_start] else 0.0
             tally[ix] += s1
             tally[ix + _U1] += s1 * s0
+
+
+@jit
+def _citizens_r2s1(
+    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lw, group_cdf,
+    group_guide, res_goal, r, r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0,
+    meas, tally,
+):  # fmt: skip
+    """:func:`_citizens` for the common shape, two resource goals and one score goal.
+
+    The same arithmetic on the same values in the same order (so the same
+    bits), with the goal loops unrolled and every per-draw constant and table
+    offset read once into a local before the citizen loop, so that the loop
+    body holds no goal index arithmetic and fewer reloads.
+    """
+    F = np.uint64(R_FIELDS)
+    R = np.uint64(2)
+    top = np.uint64(max_top)
+    G = np.uint64(n_goals)
+    size_c = np.uint64(cohort_guide.shape[0])
+    size_g = np.uint64(group_guide.shape[0])
+    size_s = np.uint64(start_guide.shape[0] // max(n_goals, 1))
+    zero = np.uint64(0)
+    three = np.uint64(3)
+    two = np.uint64(2)
+    one = np.uint64(1)
+    # Goal 0 (slot order), goal 1, the score goal: their constants this draw.
+    g0 = res_goal[zero]
+    e1_0 = r[R_E1]
+    e0_0 = r[R_E0]
+    zero_0 = r[R_ZERO]
+    zs_0 = r[R_ZS]
+    sig_0 = r[R_SIG]
+    hv_0 = r[R_HV]
+    sav_0 = r[R_SAV]
+    costed_0 = r[R_COSTED] != 0.0
+    g1 = res_goal[one]
+    e1_1 = r[F + R_E1]
+    e0_1 = r[F + R_E0]
+    zero_1 = r[F + R_ZERO]
+    zs_1 = r[F + R_ZS]
+    sig_1 = r[F + R_SIG]
+    hv_1 = r[F + R_HV]
+    sav_1 = r[F + R_SAV]
+    costed_1 = r[F + R_COSTED] != 0.0
+    gs = score_goal[zero]
+    cdf0_s = gs * top
+    guide0_s = gs * size_s
+    # citizen_base(key, d, i) for the citizens below LOW_CITIZENS, one step at a time.
+    base_low = citizen_base(key, d, 0)
+    for i in range(n_meas):
+        if i < LOW_CITIZENS:
+            base = base_low
+            base_low += _BASE_STEP
+        else:
+            base = citizen_base(key, d, i)
+        w0 = word_at(base, 0)
+        w1 = word_at(base, 1)
+        u1 = u01_hi(w0)
+        c = _guided(cohort_cdf, cohort_guide, zero, zero, size_c, u1)
+        v = (u1 - cohort_lw[two * c]) / cohort_lw[two * c + _U1]
+        meas[c] += 1.0
+        u2 = u01_lo(w0)
+        u3 = u01_hi(w1)
+        u4 = u01_lo(w1)
+        grp = _guided(group_cdf, group_guide, zero, zero, size_g, v)
+        cg = c * G
+        # normal_at(base, 2) and the next, with the ziggurat's common exit (its first
+        # word accepted) written out; anything else calls normal_at itself.
+        w = word_at(base, 2)
+        hz = np.int64(w >> _S32) - _HALF32
+        iz = w & _LAYER
+        if abs(hz) < ZIG_K[iz]:
+            z0 = hz * ZIG_W[iz]
+            w = word_at(base, 3)
+            hz = np.int64(w >> _S32) - _HALF32
+            iz = w & _LAYER
+            if abs(hz) < ZIG_K[iz]:
+                zk = hz * ZIG_W[iz]
+            else:
+                zk, slot = normal_at(base, 3)
+        else:
+            z0, slot = normal_at(base, 2)
+            zk, slot = normal_at(base, slot)
+        # Resource goal 0: eps = z0.
+        ix = three * (cg + g0)
+        if u2 < zero_0:
+            tally[ix] += zs_0
+            tally[ix + _U1] += zs_0
+        else:
+            eps = z0
+            s1 = 1.0 if eps <= e1_0 else 0.0
+            s0 = 1.0 if eps <= e0_0 else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+            if costed_0:
+                tally[ix + two] += r_cost[grp * R] * sav_0 * _exp(sig_0 * eps - hv_0)
+        # Resource goal 1: eps = rho * z0 + sqrt(1 - rho^2) * z1.
+        ix = three * (cg + g1)
+        if u2 < zero_1:
+            tally[ix] += zs_1
+            tally[ix + _U1] += zs_1
+        else:
+            eps = rho * z0 + rho_c * zk
+            s1 = 1.0 if eps <= e1_1 else 0.0
+            s0 = 1.0 if eps <= e0_1 else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+            if costed_1:
+                tally[ix + two] += r_cost[grp * R + one] * sav_1 * _exp(sig_1 * eps - hv_1)
+        # The score goal.
+        s_start = _guided(start_cdf, start_guide, cdf0_s, guide0_s, size_s, u3)
+        ix = three * (cg + gs)
+        s1 = 1.0 if u4 < p1[cdf0_s + s_start] else 0.0
+        s0 = 1.0 if u4 < p0[cdf0_s + s_start] else 0.0
+        tally[ix] += s1
+        tally[ix + _U1] += s1 * s0
 
 
 #: draws per parallel task at most: scratch arrays are allocated once per block
@@ -298,6 +499,8 @@ def simulate_chunk(
     max_top = start_cdf.shape[1]
     n_res = res_goals.shape[0]
     n_score = score_goals.shape[0]
+    # The common shape (two resource goals, one score goal) has a loop of its own.
+    specialised = n_res == 2 and n_score == 1
     # Blocks of draws: at most BLOCK, at least BLOCKS_PER_THREAD blocks per thread.
     # Results do not depend on it (scratch is reset per draw).
     block = min(BLOCK, max(1, n // (BLOCKS_PER_THREAD * max(n_threads, 1))))
@@ -381,11 +584,18 @@ def simulate_chunk(
             tally[:] = 0.0
             meas[:] = 0.0
 
-            _citizens(
-                key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
-                group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
-                start_guide_u, max_top, p1_f, p0_f, meas, tally,
-            )  # fmt: skip
+            if specialised:
+                _citizens_r2s1(
+                    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
+                    group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
+                    start_guide_u, max_top, p1_f, p0_f, meas, tally,
+                )  # fmt: skip
+            else:
+                _citizens(
+                    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
+                    group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
+                    start_guide_u, max_top, p1_f, p0_f, meas, tally,
+                )  # fmt: skip
             for c in range(n_cohort):
                 for g in range(n_goals):
                     a = 3 * (c * n_goals + g)
