@@ -476,6 +476,7 @@ def _add_decision_parsers(sub) -> None:
     varp.add_argument("--outer", type=_positive_int, default=2000, metavar="K")
     varp.add_argument("--inner", type=_positive_int, default=50, metavar="J")
     varp.add_argument("--seed", type=_non_negative_int, metavar="S")
+    _add_dask_flags(varp, "run the nested draws")
     common(varp, "variance")
     varp.set_defaults(func=_cmd_variance)
 
@@ -654,7 +655,8 @@ def _cmd_variance(args: argparse.Namespace) -> int:
     _contract_configs([args.config], "variance")
     scenario, _ = load_scenario(args.config)
     seed = scenario.simulation.seed if args.seed is None else args.seed
-    v = nested_variance(scenario, seed, args.outer, args.inner)
+    with _DaskBackend(args) as backend:
+        v = nested_variance(scenario, seed, args.outer, args.inner, backend=backend)
     args.out = out
     _emit(v, variance_json(v), format_variance(v), args)
     return 0

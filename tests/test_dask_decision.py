@@ -206,6 +206,19 @@ def test_cli_voi_dask_flags_need_nested(run_file):
     assert r.returncode == 2 and "not allowed with argument" in r.stderr
 
 
+def test_cli_variance_on_the_cluster_equals_local(backend, address, tmp_path):
+    base = ["variance", DSI_CONFIG, "--outer", "40", "--inner", "10", "--seed", "3", "--json"]
+    a = run_cli(*base, "--out", tmp_path / "a.nc")
+    assert a.returncode == 0, a.stderr
+    with _Tasks(backend) as tasks:
+        b = run_cli(*base, "--out", tmp_path / "b.nc", "--scheduler", address)
+    assert b.returncode == 0, b.stderr
+    assert tasks.count("theta_block") >= 1  # the nested draws ran on the cluster
+    _same_json(a.stdout, b.stdout)
+    with xr.open_dataset(tmp_path / "a.nc") as da, xr.open_dataset(tmp_path / "b.nc") as db:
+        _same_dataset(da.load(), db.load())
+
+
 # --- compare and design -----------------------------------------------------------------------
 
 
