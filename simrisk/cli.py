@@ -625,6 +625,7 @@ def _cmd_voi(args: argparse.Namespace) -> int:
             for flag, n in (("--outer", outer), ("--inner", inner)):
                 if n < 2:
                     raise SimriskError(f"{flag} {n}: must be at least 2")
+            _kernel_notice()
             with _DaskBackend(args) as backend:
                 v = add_nested(v, nested_check(ds, singles, outer, inner, backend=backend))
     args.out = out
@@ -646,6 +647,13 @@ def _cmd_acceptability(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kernel_notice(quiet: bool = False) -> None:
+    """The one-line notice on a cold Numba cache, before a command simulates a contract."""
+    from simrisk.kinds.contract.kind import compile_notice
+
+    compile_notice(quiet)
+
+
 def _cmd_variance(args: argparse.Namespace) -> int:
     from simrisk.decision._engine import nested_variance
     from simrisk.decision.variance import format_variance, variance_json
@@ -655,6 +663,7 @@ def _cmd_variance(args: argparse.Namespace) -> int:
     _contract_configs([args.config], "variance")
     scenario, _ = load_scenario(args.config)
     seed = scenario.simulation.seed if args.seed is None else args.seed
+    _kernel_notice()
     with _DaskBackend(args) as backend:
         v = nested_variance(scenario, seed, args.outer, args.inner, backend=backend)
     args.out = out
@@ -670,6 +679,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = _check_out(args.out, "--out") if args.out else None
     _contract_configs(args.configs, "compare")
+    _kernel_notice()
     with _DaskBackend(args) as backend:
         c = compare(simulate_scenarios(args.configs, args.draws, args.seed, backend=backend))
     args.out = out
@@ -985,6 +995,7 @@ def _run_until(args, scenario, text: str, out: Path | None) -> int:
     targets = parse_targets(args.until)
     seed = scenario.simulation.seed if args.seed is None else args.seed
     step = args.chunk_size or default_step(scenario)
+    _kernel_notice(args.quiet)
     ds = simulate_until(
         scenario, seed, check_targets(targets), step, args.max_draws, config_text=text
     )
@@ -1219,6 +1230,7 @@ def _cmd_design(args: argparse.Namespace) -> int:
     elif args.maximize:
         objective = ("maximize", args.maximize)
     cfg, text = kind.load(args.config)
+    _kernel_notice(args.quiet)
     with _DaskBackend(args) as backend:
         res = design.run_design(
             cfg,
@@ -1279,7 +1291,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     cfg, _ = kind.load(args.config or DEFAULT_CONFIG)
     check_memory(kind.bytes_per_draw(cfg), args.draws, "--draws")
-
+    _kernel_notice()
     res = run_bench(args.config, draws=args.draws, threads=args.threads)
     print(json.dumps(res, indent=2) if args.json else format_bench(res))
     return 0

@@ -321,3 +321,36 @@ def test_first_run_after_install_says_it_compiles_once(tmp_path):
         json.loads(proc.stdout)  # the notice never reaches --json's stdout
         runs.append(_notice_lines(proc.stderr))
     assert [len(r) for r in runs] == [1, 0]  # cold, then warm
+
+
+def test_every_command_that_simulates_a_contract_says_it_will_compile(
+    monkeypatch, capsys, tmp_path
+):
+    """compare, variance, run --until, design and voi --nested give the notice once on a
+    cold cache, on stderr only; --quiet silences it where the command has one."""
+    from simrisk.cli import main
+    from simrisk.core import _numba
+
+    monkeypatch.setattr(_numba, "cache_is_cold", lambda dispatcher: True)
+    pilot = ROOT / "configs" / "dsi_norddjurs_retention_pilot.toml"
+    run = tmp_path / "run.nc"
+    commands = [
+        ["compare", str(DSI_CONFIG), str(pilot), "--draws", "400", "--json"],
+        ["variance", str(DSI_CONFIG), "--outer", "20", "--inner", "20", "--json"],
+        ["run", str(DSI_CONFIG), "--until", "p_npv_negative:se<0.2", "--out", str(run), "--json"],
+    ]
+    for argv in commands:
+        assert main(argv) == 0, argv
+        out = capsys.readouterr()
+        assert len(_notice_lines(out.err)) == 1, argv
+        assert not _notice_lines(out.out), argv
+        json.loads(out.out)
+    assert main(["voi", str(run), "--parameter", "retention", "--nested", "--outer", "4",
+                 "--inner", "20", "--json"]) == 0  # fmt: skip
+    assert len(_notice_lines(capsys.readouterr().err)) == 1
+    assert main(["voi", str(run), "--parameter", "retention", "--json"]) == 0
+    assert _notice_lines(capsys.readouterr().err) == []  # the regression simulates nothing
+    quiet = ["run", str(DSI_CONFIG), "--until", "p_npv_negative:se<0.2", "--out",
+             str(tmp_path / "q.nc"), "--json", "--quiet"]  # fmt: skip
+    assert main(quiet) == 0
+    assert _notice_lines(capsys.readouterr().err) == []

@@ -13,6 +13,7 @@ __all__ = [
     "MIN_DRAWS",
     "MIN_DRAWS_WHY",
     "bytes_per_draw",
+    "compile_notice",
     "export",
     "file_bytes_per_draw",
     "format_summary",
@@ -86,17 +87,20 @@ def simulate(cfg, **options):
     """
     from simrisk.kinds.contract.engine import simulate as run
 
-    _compile_notice(options)
+    compile_notice(options.get("quiet", True))
     return run(cfg, **options)
 
 
-def _compile_notice(options: dict) -> None:
-    """Unless ``quiet``, say on stderr when the kernel must first be compiled."""
-    if not options.get("quiet", True):
-        from simrisk.core._numba import compile_notice
+def compile_notice(quiet: bool = False) -> None:
+    """Unless ``quiet``, say on stderr when the kernel must first be compiled.
+
+    Every command that simulates a contract calls it before its first draw.
+    """
+    if not quiet:
+        from simrisk.core._numba import compile_notice as notice
         from simrisk.kinds.contract._kernel import simulate_chunk
 
-        compile_notice(simulate_chunk, COMPILE_SECONDS)
+        notice(simulate_chunk, COMPILE_SECONDS)
 
 
 def simulate_to_file(cfg, out, **options):
@@ -107,7 +111,7 @@ def simulate_to_file(cfg, out, **options):
     """
     from simrisk.kinds.contract.engine import simulate_to_file as run
 
-    _compile_notice(options)
+    compile_notice(options.get("quiet", True))
     return run(cfg, out, **options)
 
 
