@@ -97,14 +97,20 @@ def run_chunks(
     in draw order and are copied into ``out`` and the checkpoint as they
     arrive, bit-identical to a run in this process.
     """
-    if backend is not None:
-        return _run_on(backend, fill, out, spec, progress, checkpoint)
-    if spec.threads is not None:
-        import numba
-
-        numba.set_num_threads(spec.threads)
     N = spec.draws
     start = checkpoint.resume(out) if checkpoint is not None else 0
+    if backend is not None:
+        template = {k: (v.shape[1:], v.dtype.str) for k, v in out.items()}
+
+        def keep(draw0: int, n: int, arrays: dict[str, np.ndarray]) -> None:
+            for k, v in out.items():
+                v[draw0 : draw0 + n] = arrays[k]
+            if checkpoint is not None and draw0 + n < N:
+                checkpoint.save_chunk(out, draw0, n)
+
+        stream_chunks(fill, template, spec, keep, start, progress, backend)
+        return out
+    _set_threads(spec)
     if progress is not None and start:
         progress(start)
     draw0 = start
@@ -119,11 +125,22 @@ def run_chunks(
         draw0 += n
         if progress is not None:
             progress(n)
-        # Next chunk: as large as chunk_size allows, within CHUNK_SECONDS.
-        per_draw = took / n
-        n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
-        n = max(1, min(n, spec.chunk_size))
+        n = _next_chunk(spec, took, n)
     return out
+
+
+def _next_chunk(spec: RunSpec, took: float, n: int) -> int:
+    """The next chunk's draws: as many as ``chunk_size`` allows, within :data:`CHUNK_SECONDS`."""
+    per_draw = took / n
+    n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
+    return max(1, min(n, spec.chunk_size))
+
+
+def _set_threads(spec: RunSpec) -> None:
+    if spec.threads is not None:
+        import numba
+
+        numba.set_num_threads(spec.threads)
 
 
 def stream_chunks(
@@ -156,6 +173,7 @@ def stream_chunks(
     if backend is not None:
         size = backend.chunk_size(N - start, spec.chunk_size)
         chunks = [(d, min(size, N - d)) for d in range(start, N, size)]
+        # closing(): an interruption here closes the generator, which cancels the tasks in flight
         with contextlib.closing(backend.run(fill, template, chunks)) as results:
             for draw0, n, arrays in results:
                 sink(draw0, n, arrays)
@@ -163,10 +181,7 @@ def stream_chunks(
                 if progress is not None:
                     progress(n)
         return
-    if spec.threads is not None:
-        import numba
-
-        numba.set_num_threads(spec.threads)
+    _set_threads(spec)
     rows = max(1, min(spec.chunk_size, N - start))
     buf = {k: np.empty((rows, *shape), np.dtype(dt)) for k, (shape, dt) in template.items()}
     draw0 = start
@@ -184,32 +199,7 @@ def stream_chunks(
         draw0 += n
         if progress is not None:
             progress(n)
-        per_draw = took / n
-        n = spec.chunk_size if per_draw <= 0 else int(CHUNK_SECONDS / per_draw)
-        n = max(1, min(n, spec.chunk_size))
-
-
-def _run_on(backend, fill, out, spec, progress, checkpoint) -> dict[str, np.ndarray]:
-    import contextlib
-
-    N = spec.draws
-    start = checkpoint.resume(out) if checkpoint is not None else 0
-    if progress is not None and start:
-        progress(start)
-    template = {k: (v.shape[1:], v.dtype.str) for k, v in out.items()}
-    size = backend.chunk_size(N - start, spec.chunk_size)
-    chunks = [(d, min(size, N - d)) for d in range(start, N, size)]
-    # closing(): an interruption here closes the generator, which cancels the tasks in flight
-    with contextlib.closing(backend.run(fill, template, chunks)) as results:
-        for draw0, n, arrays in results:
-            for k, v in out.items():
-                v[draw0 : draw0 + n] = arrays[k]
-            del arrays
-            if checkpoint is not None and draw0 + n < N:
-                checkpoint.save_chunk(out, draw0, n)
-            if progress is not None:
-                progress(n)
-    return out
+        n = _next_chunk(spec, took, n)
 
 
 #: Checkpoints of this process, by the prefix they were made with (see

@@ -188,8 +188,6 @@ def simulate_arrays(
     check_spec(spec)
     fill = make_fill(inp, spec)
     out = _empty_outputs(inp, spec.draws)
-    if backend is None:
-        return run_chunks(fill, out, spec, progress, checkpoint)
     return run_chunks(fill, out, spec, progress, checkpoint, backend=backend)
 
 
