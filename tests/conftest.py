@@ -69,3 +69,28 @@ def interrupt_after(monkeypatch, chunks: int) -> None:
         return counting
 
     monkeypatch.setattr(engine, "make_fill", make_fill)
+
+
+@pytest.fixture(scope="module")
+def backend():
+    """A LocalCluster of 2 worker processes (one thread each) behind a DaskBackend, per module."""
+    distributed = pytest.importorskip("distributed")
+    from simrisk.core.backends import DaskBackend
+
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    with DaskBackend(client, cluster=cluster, threads=1) as b:
+        yield b
+
+
+def eventually(condition, seconds=10.0) -> bool:
+    """Wait up to ``seconds`` for ``condition()``: releasing and cancelling futures reach the
+    client's event loop asynchronously."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()

@@ -12,29 +12,9 @@ from simrisk.core.driver import Checkpoint, RunSpec
 from simrisk.kinds.contract import simulate
 from simrisk.kinds.contract._inputs import build_inputs
 from simrisk.kinds.contract.engine import simulate_arrays
-from tests.conftest import DSI_CONFIG, run_cli
+from tests.conftest import DSI_CONFIG, eventually, run_cli
 
 distributed = pytest.importorskip("distributed")
-
-
-@pytest.fixture(scope="module")
-def backend():
-    from simrisk.core.backends import DaskBackend
-
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    client = distributed.Client(cluster)
-    with DaskBackend(client, cluster=cluster, threads=1) as b:
-        yield b
-
-
-def _eventually(condition, seconds=10.0) -> bool:
-    # Releasing and cancelling futures reach the client's event loop asynchronously.
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return condition()
 
 
 def _same(a: xr.Dataset, b: xr.Dataset) -> None:
@@ -50,7 +30,7 @@ def test_a_run_on_two_dask_workers_equals_a_threaded_run(dsi_scenario, backend):
     assert backend.workers == 2
     _same(local, remote)
     # Every finished future was released: the client holds none.
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
 
 
 def test_a_dask_run_resumes_a_checkpoint_bit_identically(dsi_scenario, backend, tmp_path):
@@ -86,9 +66,9 @@ def test_closing_the_stream_cancels_the_tasks_in_flight(backend, tmp_path):
     assert (draw0, n) == (0, 10)
     np.testing.assert_array_equal(arrays["x"], np.arange(10))
     stream.close()  # what Ctrl-C in the driver's loop does (contextlib.closing)
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
     # Nothing is left running on the cluster.
-    assert _eventually(lambda: not any(backend.client.processing().values()))
+    assert eventually(lambda: not any(backend.client.processing().values()))
     # Only the window's tasks were ever submitted, and none starts later.
     time.sleep(1.0)
     assert 1 <= len(list(started.iterdir())) <= 1 + backend.window < len(chunks)
@@ -108,7 +88,7 @@ def test_results_come_back_in_draw_order_and_a_failing_task_stops_the_run(backen
             got.append(draw0)
             np.testing.assert_array_equal(arrays["x"], draw0 + np.arange(10))
     assert got == [0, 10, 20, 30, 40]
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
 
 
 def test_cli_workers_equals_a_threaded_run(tmp_path):
@@ -146,7 +126,7 @@ def test_a_streamed_run_on_dask_writes_the_same_file(dsi_scenario, backend, tmp_
     with local, remote:
         _same(local, remote)
         assert local.identical(remote)
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
 
 
 def test_a_dask_run_resumes_a_partial_file(dsi_scenario, backend, tmp_path, monkeypatch):

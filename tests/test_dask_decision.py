@@ -9,7 +9,6 @@ so they exercise the flag and share the module's cluster.
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -19,24 +18,12 @@ from simrisk.core.backends import map_tasks
 from simrisk.core.dataset import write_netcdf
 from simrisk.decision import _engine
 from simrisk.kinds.contract import simulate
-from tests.conftest import DSI_CONFIG, ROOT, run_cli
+from tests.conftest import DSI_CONFIG, ROOT, eventually, run_cli
 
 distributed = pytest.importorskip("distributed")
 
 PILOT = ROOT / "configs" / "dsi_norddjurs_retention_pilot.toml"
 NESTED = ["--nested", "--outer", "6", "--inner", "40"]
-
-
-@pytest.fixture(scope="module")
-def backend():
-    from simrisk.core.backends import DaskBackend
-
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
-    client = distributed.Client(cluster)
-    with DaskBackend(client, cluster=cluster, threads=1) as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
@@ -65,13 +52,6 @@ class _Tasks:
 
     def count(self, name: str) -> int:
         return sum(str(t["key"]).startswith(name + "-") for t in self.stream.data)
-
-
-def _eventually(condition, seconds=10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return condition()
 
 
 def _same_arrays(a: dict, b: dict) -> None:
@@ -121,7 +101,7 @@ def test_map_tasks_on_the_cluster_gives_the_local_results_in_order(backend):
     assert len(remote) == 25
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a, b)
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
 
 
 def _fail_on(bad, x):
@@ -136,7 +116,7 @@ def test_a_failing_task_stops_the_stream_and_leaves_no_futures(backend):
         for x in map_tasks(_fail_on, [(i,) for i in range(30)], (7,), backend):
             got.append(x)
     assert got == list(range(7))
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
 
 
 # --- nested runs ------------------------------------------------------------------------------
@@ -168,7 +148,7 @@ def test_held_and_nested_runs_on_the_cluster_equal_local(dsi_scenario, backend):
     t2, a2 = _engine.simulate_nested(dsi_scenario, 9, outer=12, inner=25, backend=backend)
     np.testing.assert_array_equal(t1, t2)
     _same_arrays(a1, a2)
-    assert _eventually(lambda: not backend.client.futures)
+    assert eventually(lambda: not backend.client.futures)
 
 
 def test_cli_voi_nested_on_the_cluster_equals_local(run_file, backend, address, tmp_path):
