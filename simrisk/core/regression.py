@@ -8,9 +8,10 @@ simrisk, so every layer may use it.
 The model (P-splines, Eilers & Marx 1996; Wood 2017, ch. 5):
 
 - one variable: a cubic B-spline basis of ``n_basis`` functions with interior
-  knots at the variable's quantiles, and a second-order difference penalty
-  on neighbouring coefficients (a discrete integrated squared second
-  derivative);
+  knots at the variable's quantiles, and a second-order divided-difference
+  penalty on the coefficients at their Greville abscissae (a discrete
+  integrated squared second derivative whose null space is the straight
+  lines);
 - several variables: additive main effects (one such basis and penalty per
   variable) plus the tensor product of small cubic bases of the variables
   (all of them up to ``max_tensor``, else every pair) for their
@@ -39,7 +40,9 @@ import numpy as np
 __all__ = [
     "SplineDesign",
     "SplineFit",
+    "accumulate_folds",
     "fit_design",
+    "fit_moments",
     "fit_spline",
     "single_blas_thread",
     "smooth",
@@ -99,9 +102,24 @@ def _basis(x: np.ndarray, lo: float, hi: float, inner: np.ndarray) -> np.ndarray
     return out
 
 
-def _diff_penalty(k: int, order: int = 2) -> np.ndarray:
-    d = np.diff(np.eye(k), n=order, axis=0)
-    return d.T @ d
+def _penalty(lo: float, hi: float, inner: np.ndarray) -> np.ndarray:
+    """Second divided differences of the coefficients at their Greville abscissae.
+
+    ``D' D`` with ``D c`` the second divided differences of ``c`` taken at the
+    Greville points ``g_j`` (the mean of knots ``j + 1 .. j + 3``). A cubic
+    B-spline with coefficients ``c_j = a + b g_j`` is the straight line
+    ``a + b x``, so the penalty's null space is exactly the lines, whatever
+    the knots' spacing (plain differences of the coefficients penalise a
+    line near clamped ends and between quantile knots).
+    """
+    t = np.concatenate([[lo] * 4, inner, [hi] * 4])
+    k = len(inner) + 4
+    g = np.array([t[j + 1 : j + 4].mean() for j in range(k)])
+    span = (hi - lo) or 1.0
+    g = g / span
+    d1 = np.diff(np.eye(k), axis=0) / np.diff(g)[:, None]
+    d2 = np.diff(d1, axis=0) / ((g[2:] - g[:-2]) / 2)[:, None]
+    return d2.T @ d2
 
 
 class SplineDesign:
@@ -149,18 +167,19 @@ class SplineDesign:
         self.p = int(sum(sizes))
         self.penalties: list[tuple[int, np.ndarray]] = []
         start = 1
-        for v in self.inner:
+        for j, v in enumerate(self.inner):
             m = len(v) + 4
             S = np.zeros((self.p, self.p))
-            S[start : start + m, start : start + m] = _diff_penalty(m)
+            S[start : start + m, start : start + m] = _penalty(self.lo[j], self.hi[j], v)
             self.penalties.append((0, S))
             start += m
         for s in self.sets:
             dims = [tsz[j] for j in s]
+            pens = [_penalty(self.lo[j], self.hi[j], self.inner_t[j]) for j in s]
             m = math.prod(dims)
             block = np.zeros((m, m))
             for a in range(len(dims)):
-                mats = [_diff_penalty(d) if b == a else np.eye(d) for b, d in enumerate(dims)]
+                mats = [pens[b] if b == a else np.eye(d) for b, d in enumerate(dims)]
                 kron = mats[0]
                 for mm in mats[1:]:
                     kron = np.kron(kron, mm)
@@ -173,9 +192,14 @@ class SplineDesign:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = _as_2d(x)
-        cols = [np.ones((x.shape[0], 1))]
+        n = x.shape[0]
+        out = np.empty((n, self.p))
+        out[:, 0] = 1.0
+        start = 1
         for j in range(self.k):
-            cols.append(_basis(x[:, j], self.lo[j], self.hi[j], self.inner[j]))
+            b = _basis(x[:, j], self.lo[j], self.hi[j], self.inner[j])
+            out[:, start : start + b.shape[1]] = b
+            start += b.shape[1]
         small = {}
         for s in self.sets:
             for j in s:
@@ -184,9 +208,10 @@ class SplineDesign:
         for s in self.sets:
             t = small[s[0]]
             for j in s[1:]:
-                t = (t[:, :, None] * small[j][:, None, :]).reshape(x.shape[0], -1)
-            cols.append(t)
-        return np.concatenate(cols, axis=1)
+                t = (t[:, :, None] * small[j][:, None, :]).reshape(n, -1)
+            out[:, start : start + t.shape[1]] = t
+            start += t.shape[1]
+        return out
 
     def describe(self) -> str:
         if self.k == 1:
@@ -307,7 +332,8 @@ def _solve_penalised(
             return math.inf, None
         return n * rss / denom**2, (g_, Ainv, e, rss)
 
-    grids = [_LOG_GRID] * design.n_lambda
+    # One smoothing parameter: a grid in steps of 2 decades; two: steps of 4.
+    grids = [_LOG_GRID if design.n_lambda == 1 else _LOG_GRID[::2]] * design.n_lambda
     for c in range(m):
         best = (math.inf, None, None)
         for ll in np.array(np.meshgrid(*grids, indexing="ij")).reshape(design.n_lambda, -1).T:
@@ -315,7 +341,7 @@ def _solve_penalised(
             if val < best[0]:
                 best = (val, tuple(ll), res)
         # Two refinements around the best point: steps of 1, then of 0.5.
-        for step in (1.0, 0.5):
+        for step in (1.0, 0.5) if design.n_lambda == 1 else (2.0, 1.0, 0.5):
             base = best[1]
             fine = [b + np.array([-step, 0.0, step]) for b in base]
             for ll in np.array(np.meshgrid(*fine, indexing="ij")).reshape(design.n_lambda, -1).T:
@@ -332,6 +358,52 @@ def _solve_penalised(
         wa, Va = np.linalg.eigh(Ainv)
         chol.append(U @ (Va * np.sqrt(np.clip(wa, 0, None) * sigma2[c])))
     return beta, edf, lam, sigma2, gcv, chol
+
+
+def fit_moments(
+    design: SplineDesign, xtx: np.ndarray, xty: np.ndarray, yty: np.ndarray, n: int
+) -> SplineFit:
+    """The fit from accumulated ``X'X``, ``X'y``, ``y'y`` over ``n`` rows (GCV per column)."""
+    with single_blas_thread():
+        beta, edf, lam, sigma2, gcv, chol = _solve_penalised(design, xtx, xty, yty, n)
+    return SplineFit(design, beta, edf, lam, sigma2, gcv, n, chol)
+
+
+def accumulate_folds(
+    design: SplineDesign,
+    x: np.ndarray,
+    y: np.ndarray,
+    fold: np.ndarray,
+    n_folds: int,
+    keep_bytes: float = 160e6,
+):
+    """``X'X``, ``X'y``, ``y'y`` and row count per fold in one pass over the rows.
+
+    ``fold[i]`` is row ``i``'s fold. Each block's design is built once; the
+    blocks are kept (returned as a list of ``(rows, X)``, else None) when
+    they fit in ``keep_bytes``, so a later pass over the same rows need not
+    rebuild them.
+    """
+    x = _as_2d(x)
+    y = _as_2d(y)
+    p, m = design.p, y.shape[1]
+    mom = [[np.zeros((p, p)), np.zeros((p, m)), np.zeros(m), 0] for _ in range(n_folds)]
+    keep = x.shape[0] * p * 8 <= keep_bytes
+    kept = [] if keep else None
+    with single_blas_thread():
+        for f in range(n_folds):
+            rows = np.flatnonzero(fold == f)
+            for b in blocks(len(rows)):
+                r = rows[b]
+                X = design(x[r])
+                yb = y[r]
+                mom[f][0] += X.T @ X
+                mom[f][1] += X.T @ yb
+                mom[f][2] += (yb * yb).sum(axis=0)
+                mom[f][3] += len(r)
+                if keep:
+                    kept.append((r, X))
+    return [tuple(mm) for mm in mom], kept
 
 
 def fit_design(

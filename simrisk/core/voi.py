@@ -18,21 +18,25 @@ break-even ``E[max(mu + e, 0)] - max(mu, 0)`` is of the order of the noise's
 SD, whatever the parameters' real worth (four irrelevant parameters got an
 EVPPI of 14,484 +/- 1,570 DKK that way, truth 0). Here the draws are split
 at random into two halves; the spline is fitted on each half, and every
-draw's decision ``d_i`` is the best alternative by the fit of the *other*
-half, so it does not depend on the draw's own outcome. The first term is
-then estimated by the realised net benefit of those decisions,
-``mean_i NB[i, d_i]``, which is unbiased for the value of the decision rule
-``d(theta_S)`` and cannot exceed the value of the best rule: the estimate is
-conservative, never inflated, and equals 0 in expectation for parameters that
+draw's decision ``d_i`` comes from the fit of the *other* half, so it does
+not depend on the draw's own outcome: the best-on-average alternative
+``d*``, unless the fitted gain of the best alternative over it exceeds
+``SWITCH_Z`` times the fit's typical noise ``sqrt(2 sigma^2 edf / n)`` (a
+rule that follows the fit's noise near break-even loses value it does not
+have to). The first term is then estimated by the realised net benefit of
+those decisions, ``mean_i NB[i, d_i]``, which is unbiased for the value of
+that decision rule and cannot exceed the value of the best rule: the
+estimate is conservative, never inflated, and about 0 for parameters that
 do not matter. Its standard error is that of a mean of paired differences,
-``sd(NB[i, d_i] - NB[i, d*]) / sqrt(N)`` (``d*`` the best alternative on
-average), which contains all the noise of the outcome given the decisions.
-The remaining error is the value lost because the fitted rule is not the
-best rule; it is estimated from draws of the spline's coefficients from
-their posterior (the expected regret of a rule refitted with noise, against
-the fitted one), reported as ``se_regression`` and added to the SE in
+``sd(NB[i, d_i] - NB[i, d*]) / sqrt(N)``, which contains all the noise of
+the outcome given the decisions. The rule's own instability is estimated
+from draws of the spline's coefficients from their posterior (the mean loss,
+scored by the fitted values, of the rule refitted with noise against the
+fitted rule), reported as ``se_regression`` and added to the SE in
 quadrature. A fit on a subsample of the draws (``fit_draws``) gives a
-noisier rule; that shows in this term, so the SE widens with it.
+noisier rule; that shows in this term, so the SE widens with it. The
+simulation studies in ``tests/test_regression.py`` check the coverage of
+``value +/- 1.96 se`` for a group near break-even, with and without signal.
 """
 
 from __future__ import annotations
@@ -47,14 +51,17 @@ from simrisk.core.errors import SimriskError
 from simrisk.core.regression import (
     ROWS,
     SplineDesign,
+    accumulate_folds,
     blocks,
     fit_design,
+    fit_moments,
     single_blas_thread,
 )
 
 __all__ = ["check_nb", "evpi", "evppi", "evppi_table", "voi_dataset"]
 
-_LOSS_ROWS = 20_000  # draws on which the rule's regret under coefficient draws is estimated
+_LOSS_ROWS = 8_000
+SWITCH_Z = 1.0  # leave the default alternative where the fitted gain > this x its noise
 
 
 def check_nb(nb: np.ndarray) -> np.ndarray:
@@ -93,13 +100,15 @@ def evppi(
     n_post: int = 100,
     seed: int = 0,
     fit_draws: int | None = None,
+    switch_z: float | None = None,
 ) -> dict:
     """EVPPI of the parameters ``x`` by a cross-fitted regression spline.
 
     See :func:`_evppi` for the parameters and the result.
     """
     with single_blas_thread():
-        return _evppi(nb, x, n_post, seed, fit_draws)
+        z = SWITCH_Z if switch_z is None else switch_z
+        return _evppi(nb, x, n_post, seed, fit_draws, z)
 
 
 def _evppi(
@@ -108,6 +117,7 @@ def _evppi(
     n_post: int = 100,
     seed: int = 0,
     fit_draws: int | None = None,
+    switch_z: float = SWITCH_Z,
 ) -> dict:
     """EVPPI of the parameters ``x`` by a cross-fitted regression spline.
 
@@ -124,15 +134,18 @@ def _evppi(
         Seed of the split into halves and of the coefficient draws. The split
         depends on the seed only, so every target of one call shares it.
     fit_draws : int, optional
-        Fit each half's spline on at most this many draws of the half (a
-        random subsample); every draw is still decided and counted.
+        Fit the splines on at most this many draws in all (a random
+        subsample of each half); every draw is still decided and counted.
+    switch_z : float
+        Leave the best-on-average alternative where the fitted gain exceeds
+        this many times the fit's noise (0: wherever the fit says so).
 
     Returns
     -------
     dict
         ``value``, ``se`` (total), ``se_mc`` (of the mean over draws, given
-        the decisions), ``se_regression`` (the expected regret of the fitted
-        rule from the fit's noise), ``r2`` (out-of-half R^2 of the last
+        the decisions), ``se_regression`` (the rule's instability under the
+        fit's noise), ``r2`` (out-of-half R^2 of the last
         alternative's incremental NB), ``edf`` (the splines' effective degrees
         of freedom, mean of the halves, last alternative), ``plugin`` (the
         classical plug-in estimate ``mean max_d fitted`` on the full-data-free
@@ -152,26 +165,49 @@ def _evppi(
     rng = np.random.default_rng([seed, 1])
     design = SplineDesign(x)
     halves = [np.flatnonzero(~fold), np.flatnonzero(fold)]
-    fit_rows = []
-    for h in halves:
-        if fit_draws is not None and len(h) > fit_draws // 2:
-            h = np.sort(rng.choice(h, max(fit_draws // 2, 20), replace=False))
-        fit_rows.append(h)
-    fits = [fit_design(design, x, inc, rows) for rows in fit_rows]
-    # Out-of-half predictions: draws of half 0 decided by half 1's fit and vice versa.
     g = np.empty(inc.shape)
-    for h, f in ((halves[0], fits[1]), (halves[1], fits[0])):
-        for b in blocks(len(h), ROWS):
-            r = h[b]
-            g[r] = design(x[r]) @ f.beta
+    if fit_draws is None or fit_draws >= N:
+        # One pass builds each block's design once for both halves' fits.
+        moments, kept = accumulate_folds(design, x, inc, fold.astype(np.int8), 2)
+        fits = [fit_moments(design, *mm) for mm in moments]
+    else:
+        fit_rows = []
+        for h in halves:
+            if len(h) > fit_draws // 2:
+                h = np.sort(rng.choice(h, max(fit_draws // 2, 20), replace=False))
+            fit_rows.append(h)
+        fits = [fit_design(design, x, inc, rows) for rows in fit_rows]
+        kept = None
+    # Out-of-half predictions: draws of half 0 decided by half 1's fit and vice versa.
+    if kept is None:
+        kept = (
+            (h[b], design(x[h[b]])) for h in halves for b in blocks(len(h), ROWS)
+        )  # built lazily, a block at a time
+    for r, X in kept:
+        # fold True is half 1, decided by half 0's fit, and the other way round
+        g[r] = X @ fits[0 if fold[r[0]] else 1].beta
     full = np.concatenate([np.zeros((N, 1)), g], axis=1)
-    d_hat = np.argmax(full, axis=1)
     d_star = int(np.argmax(nb.mean(axis=0)))
+    d_hat = np.argmax(full, axis=1)
+    if switch_z > 0:
+        # Leave the best-on-average alternative only where the fitted advantage
+        # exceeds switch_z times the fit's typical noise, sqrt(sigma^2 edf / n)
+        # of the other half's fit (the largest over the alternatives, doubled
+        # in variance for a difference of two fitted alternatives).
+        noise = np.array(
+            [math.sqrt(2 * float(np.max(f.sigma2 * f.edf)) / max(f.n, 1)) for f in fits]
+        )
+        s_i = np.where(fold, noise[0], noise[1])  # fold True: decided by half 0's fit
+        gain = full[np.arange(N), d_hat] - full[:, d_star]
+        d_hat = np.where(gain > switch_z * s_i, d_hat, d_star)
+    bar = switch_z * noise if switch_z > 0 else np.zeros(2)
     h_i = nb[np.arange(N), d_hat] - nb[:, d_star]
     value = float(h_i.mean())
     se_mc = float(h_i.std(ddof=1) / math.sqrt(N))
     plugin = float(full.max(axis=1).mean() - max(full.mean(axis=0).max(), 0.0))
-    se_reg = _regret(design, x, halves, fits, full, n_post, rng) if n_post > 1 else 0.0
+    se_reg = 0.0
+    if n_post > 1:
+        se_reg = _regret(design, x, halves, fits, full, n_post, rng, d_star, bar, d_hat)
     y = inc[:, -1]
     r2 = 1 - float(((y - g[:, -1]) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-300))
     return {
@@ -186,29 +222,35 @@ def _evppi(
     }
 
 
-def _regret(design, x, halves, fits, full, n_post, rng) -> float:
-    """Expected regret of the fitted rule from the spline's noise, by coefficient draws.
+def _regret(design, x, halves, fits, full, n_post, rng, d_star, bar, d_hat) -> float:
+    """Expected regret of the decision rule from the spline's noise, by coefficient draws.
 
-    On up to ``_LOSS_ROWS`` draws: the rule refitted with coefficients drawn
-    from their posterior, scored by the fitted values, against the fitted
-    rule; averaged over the coefficient draws. The design of each block of
-    draws is built once and all coefficient draws are applied to it.
+    On up to ``_LOSS_ROWS`` draws, taking the fitted values as the truth: the
+    rule (switch from ``d_star`` where the gain exceeds ``bar`` of the half)
+    applied to values refitted with coefficients drawn from their posterior,
+    against the best alternative; averaged over the coefficient draws. The
+    design of each block of draws is built once and all coefficient draws
+    are applied to it.
     """
     loss = np.zeros(n_post)
     count = 0
-    for h, f in ((halves[0], fits[1]), (halves[1], fits[0])):
+    for h, f, z_bar in ((halves[0], fits[1], bar[1]), (halves[1], fits[0], bar[0])):
         take = min(len(h), _LOSS_ROWS // 2)
         rows = np.sort(rng.choice(h, take, replace=False)) if take < len(h) else h
         beta = f.coef_draws(n_post, rng)  # [n_post, p, D - 1]
         for b in blocks(len(rows), 4096):
             r = rows[b]
             X = design(x[r])
-            fs = np.einsum("np,spc->nsc", X, beta)  # [n, n_post, D - 1]
-            pick = np.argmax(np.concatenate([np.zeros((*fs.shape[:2], 1)), fs], axis=2), axis=2)
+            fs = np.stack([X @ beta[:, :, c].T for c in range(beta.shape[2])], axis=2)
+            fs = np.concatenate([np.zeros((*fs.shape[:2], 1)), fs], axis=2)
+            pick = np.argmax(fs, axis=2)
+            gain = np.take_along_axis(fs, pick[:, :, None], axis=2)[:, :, 0] - fs[:, :, d_star]
+            pick = np.where(gain > z_bar, pick, d_star)
             fb = full[r]  # fitted values of these draws
-            loss += (fb.max(axis=1)[:, None] - np.take_along_axis(fb, pick, axis=1)).sum(axis=0)
+            chosen = np.take_along_axis(fb, d_hat[r][:, None], axis=1)
+            loss += (chosen - np.take_along_axis(fb, pick, axis=1)).sum(axis=0)
             count += len(r)
-    return float(loss.mean() / max(count, 1))
+    return max(float(loss.mean() / max(count, 1)), 0.0)
 
 
 def evppi_table(
