@@ -74,7 +74,7 @@ def test_loss_count_is_vasicek_finite_pool(tmp_path, rho):
 
 
 def _fake_contract_result(path: Path, values: np.ndarray, probs: np.ndarray, n: int, seed: int):
-    """A contract-kind result whose investor pays 100 in 2021 and gets one of ``values`` in 2024."""
+    """A contract result: the investor pays 100 in 2021, gets one of ``values`` in 2024."""
     rng = np.random.default_rng(seed)
     got = rng.choice(values, size=n, p=probs)
     cf = np.zeros((n, 4))
@@ -105,7 +105,8 @@ def test_independent_deals_give_the_convolution_of_their_marginals(tmp_path):
         "[simulation]\ndraws = 60000\nseed = 5\n"
         '[[deals]]\nid = "a"\nresult = "a.nc"\n[[deals]]\nid = "b"\nresult = "b.nc"\n'
         '[[deals]]\nid = "c"\ncapital = 100\nstart = 2021-01-01\nend = 2024-12-31\n'
-        "judgement = { min = 1.0, mode = 1.0, max = 1.0, p_total_loss = 0.25, p_shortfall = 0.0 }\n",
+        "judgement = { min = 1.0, mode = 1.0, max = 1.0, p_total_loss = 0.25, "
+        "p_shortfall = 0.0 }\n",
         encoding="utf-8",
     )
     loaded, text = load_fund(cfg)

@@ -112,7 +112,7 @@ class Copula(ConfigModel):
     family: Literal["gaussian", "t"] = "gaussian"
     df: PositiveInt | None = None
     rho: Prior
-    sectors: list[Sector] = []
+    sectors: list[Sector] = Field(default_factory=list)
 
 
 class Fund(ConfigModel):
@@ -121,7 +121,7 @@ class Fund(ConfigModel):
     start: _dt.date
     end: _dt.date
     discount_rate: float = Field(ge=0, lt=1, allow_inf_nan=False)
-    loss_grid: list[Probability] = [0.01, 0.025, 0.05, 0.10, 0.20]
+    loss_grid: list[Probability] = Field(default_factory=lambda: [0.01, 0.025, 0.05, 0.1, 0.2])
     candidate: str | None = None
     source: str = ""
 

@@ -101,7 +101,6 @@ def summarize(ds) -> dict:
     """Every headline figure of a fund result (see the module's docstring)."""
     loss = np.asarray(ds["fund_loss"].values, dtype=np.float64)
     parts = np.asarray(ds["loss"].values, dtype=np.float64)
-    gross = np.asarray(ds["loss_gross"].values, dtype=np.float64)
     deals = [str(d) for d in ds["deal"].values]
     names = [str(x) for x in ds["deal_name"].values]
     cap = np.asarray(ds["deal_capital"].values, dtype=np.float64)
