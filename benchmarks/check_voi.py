@@ -3,8 +3,8 @@
 ``simrisk voi``'s work (EVPI, EVPPI of every varying parameter and of the
 default groups) on a DSI run's draws, over the CPU time of that run, both in
 this process: <= 4. With pygam's GAMs it was about 20 (160 s of CPU for
-voi on 300,000 draws against a 38 s run); with the regression splines it is
-about 0.35 there.
+voi on 300,000 draws against a warm run's 7-8 s); with the regression
+splines it is about 1.5 there and 2 at the 50,000 draws checked here.
 
 Usage: python benchmarks/check_voi.py [DRAWS]   (default 50,000)
 """

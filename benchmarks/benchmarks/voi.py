@@ -4,9 +4,10 @@ CPU time (``time.process_time``: all threads of this process), so the ratio
 does not depend on how busy the machine is. The run's kernel is compiled (or
 loaded from Numba's cache) in ``setup``; the ratio is ``voi`` (EVPI, EVPPI
 of every varying parameter and the default groups) over the run that made
-its draws. Before the regression splines of simrisk.core.regression (with
-pygam) it was about 4 at 300,000 draws; CI bounds it at 1.5
-(benchmarks/check_voi.py).
+its draws. With pygam's GAMs it was about 20 at 300,000 draws (160 s of
+CPU against a warm run's 7-8 s); with the regression splines of
+simrisk.core.regression about 1.5 there and 2 at 50,000 draws. CI bounds it
+at 4 (benchmarks/check_voi.py).
 """
 
 import time
