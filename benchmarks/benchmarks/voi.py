@@ -35,7 +35,7 @@ def voi_over_run(draws: int = 50_000) -> dict:
 
 class Voi:
     timeout = 900
-    params = [20_000, 100_000]  # noqa: RUF012 (asv reads these class attributes)
+    params = [20_000, 50_000]  # noqa: RUF012 (asv reads these class attributes)
     param_names = ["draws"]  # noqa: RUF012
 
     def setup(self, draws):
