@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"simrisk {args.command}: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
-        print(f"simrisk {args.command}: interrupted; nothing was written", file=sys.stderr)
+        said = getattr(exc, "message", None) or "interrupted; nothing was written"
+        print(f"simrisk {args.command}: {said}", file=sys.stderr)
         return stop_status(exc)
 
 

@@ -14,9 +14,18 @@ savable to NetCDF; each has a ``format_*`` (terminal table) and a ``*_json``
 - :func:`variance_split`: parameter uncertainty vs chance among citizens.
 
 Everything that runs the engine (nested runs, held parameters, stopping by
-precision, several configs) is in :mod:`simrisk.decision._engine`.
+precision, several configs) is in :mod:`simrisk.decision._engine`; its public
+functions are exported here: :func:`simulate_until`, :func:`simulate_scenarios`,
+:func:`nested_variance`, :func:`nested_check`, :func:`default_step`.
 """
 
+from simrisk.decision._engine import (
+    default_step,
+    nested_check,
+    nested_variance,
+    simulate_scenarios,
+    simulate_until,
+)
 from simrisk.decision.acceptability import acceptability, acceptability_json, format_acceptability
 from simrisk.decision.compare import compare, compare_json, format_compare
 from simrisk.decision.sensitivity import format_sensitivity, sensitivity, sensitivity_json
@@ -29,6 +38,7 @@ __all__ = [
     "acceptability_json",
     "compare",
     "compare_json",
+    "default_step",
     "evpi",
     "evppi",
     "evppi_nested",
@@ -37,8 +47,12 @@ __all__ = [
     "format_sensitivity",
     "format_variance",
     "format_voi",
+    "nested_check",
+    "nested_variance",
     "sensitivity",
     "sensitivity_json",
+    "simulate_scenarios",
+    "simulate_until",
     "variance_json",
     "variance_split",
     "voi",
