@@ -166,7 +166,7 @@ def test_example_copies_what_it_reads_and_refuses_to_overwrite(tmp_path):
         (("variance", "configs/regionh_ai_pool.toml"), "a portfolio config; 'simrisk variance'"),
         (
             ("compare", "configs/dsi_norddjurs.toml", "configs/regionh_ai_pool.toml"),
-            "a portfolio config; 'simrisk compare' takes contracts",
+            "a portfolio config; 'simrisk compare' takes a contract config",
         ),
     ],
 )

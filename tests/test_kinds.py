@@ -116,3 +116,33 @@ def test_the_cli_refuses_a_command_the_kind_does_not_support(tmp_path):
     for command in ("sensitivity", "acceptability", "voi"):
         with pytest.raises(SimriskError, match=f"a wellby result; 'simrisk {command}' takes a"):
             simrisk.api.result_for(out, command)
+
+
+def test_a_third_party_kind_registers_through_the_entry_point_group(monkeypatch, tmp_path):
+    import types
+
+    from simrisk.kinds import registry
+
+    toy = types.SimpleNamespace(
+        NAME="toy", RESULT_KIND="toy.result", CAPABILITIES=Capabilities(frozenset({"run"}))
+    )
+
+    class EntryPoint:
+        name = "toy"
+
+        def load(self):
+            return toy
+
+    monkeypatch.setattr(registry, "_entry_points", lambda: {"toy": EntryPoint()})
+    registry.get.cache_clear()
+    try:
+        assert registry.names()[-1] == "toy" and kinds.get("toy") is toy
+        assert registry.name_of_result("toy.result") == "toy"
+        cfg = tmp_path / "toy.toml"
+        cfg.write_text('kind = "toy"\n')
+        assert kinds.for_config(cfg) == ("toy", toy)
+        cfg.write_text('kind = "toyy"\n')
+        with pytest.raises(SimriskError, match="did you mean 'toy'"):
+            kinds.for_config(cfg)
+    finally:
+        registry.get.cache_clear()
