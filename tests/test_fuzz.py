@@ -361,7 +361,9 @@ def small_result(tmp_path_factory):
     write_netcdf(ds.isel(draw=slice(0, 10)), folder / "tiny.nc")
     wellby = get("wellby")
     wcfg, wtext = wellby.load(WELLBY_CONFIG)
-    write_netcdf(wellby.simulate(wcfg, RunOptions(draws=400, seed=1, config_text=wtext)), folder / "w.nc")
+    write_netcdf(
+        wellby.simulate(wcfg, RunOptions(draws=400, seed=1, config_text=wtext)), folder / "w.nc"
+    )
     return folder
 
 

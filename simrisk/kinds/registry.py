@@ -30,6 +30,7 @@ BUILTIN: dict[str, tuple[str, str]] = {
     "contract": ("simrisk.kinds.contract.kind", "simrisk.run"),
     "wellby": ("simrisk.kinds.wellby.kind", "simrisk.wellby"),
     "portfolio": ("simrisk.kinds.portfolio.kind", "simrisk.portfolio"),
+    "fund": ("simrisk.kinds.fund.kind", "simrisk.fund"),
 }
 
 
