@@ -193,7 +193,14 @@ class ModelKind(Protocol):
         ...
 
     def simulate_to_file(self, cfg: Any, out: Path, options: RunOptions) -> Any:
-        """The run streamed to ``out`` (kinds with the ``stream`` option); returns the writer."""
+        """The run written to ``out``.
+
+        A kind with the ``stream`` option writes it a chunk at a time and
+        returns the :class:`~simrisk.core.dataset.PartialFile` (its ``notes``,
+        ``resumed_from``, ``draws`` and ``path`` say what happened); the
+        library then holds the output's lock and resumes from the partial
+        file. Another kind writes it whole and returns None.
+        """
         ...
 
     def summarize(self, ds: xr.Dataset) -> dict[str, Any]:
