@@ -182,7 +182,7 @@ def summarize(ds) -> dict:
     return summ(ds)
 
 
-class Summary(_Summary):
+class ContractSummary(_Summary):
     """A contract run's summary: IRR, NPV, repayments, the payers' savings, tails."""
 
     kind = NAME
@@ -201,6 +201,10 @@ class Summary(_Summary):
     def irr_p50(self) -> Estimate:
         """Median IRR, with its SE."""
         return self.estimate("irr.p50")
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = ContractSummary
 
 
 def format_summary(summary: dict) -> str:

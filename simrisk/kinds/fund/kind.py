@@ -114,10 +114,14 @@ def summarize(ds) -> dict:
     return summ(ds)
 
 
-class Summary(_Summary):
+class FundSummary(_Summary):
     """A fund run's summary: the fund's figures with Monte Carlo standard errors."""
 
     kind = NAME
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = FundSummary
 
 
 def format_summary(summary: dict) -> str:

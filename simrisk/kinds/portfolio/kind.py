@@ -129,7 +129,7 @@ def summarize(ds) -> dict:
     return summ(ds)
 
 
-class Summary(_Summary):
+class PortfolioSummary(_Summary):
     """A portfolio run's summary: per budget option, its answers with Monte Carlo SEs."""
 
     kind = NAME
@@ -138,6 +138,10 @@ class Summary(_Summary):
     def options(self) -> dict:
         """Budget option name -> its figures."""
         return self["options"]
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = PortfolioSummary
 
 
 def format_summary(summary: dict) -> str:

@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 from simrisk.core.errors import SimriskError
-from simrisk.core.results import Estimate
 from simrisk.core.results import Summary as _Summary
 from simrisk.kinds._interface import Capabilities, RunOptions
 from simrisk.kinds.wellby._text import format_wellby as format_summary
@@ -124,7 +123,7 @@ def summarize(ds) -> dict:
     return json.loads(ds.attrs["summary_json"])
 
 
-class Summary(_Summary):
+class WellbySummary(_Summary):
     """A WELLBY evaluation's summary: the pilot's bands, the projections, goal 3's chance."""
 
     kind = NAME
@@ -135,10 +134,13 @@ class Summary(_Summary):
         return self["pilot"]
 
     @property
-    def goal3_success_probability(self) -> Estimate | float:
-        """Goal 3's implied chance of success (with its SE where the summary gives one)."""
-        value = self["goal3_success_probability"]
-        return value
+    def goal3_success_probability(self) -> dict:
+        """Goal 3's implied chance of success: central, median, mean and its 80/90/95% bands."""
+        return self["goal3_success_probability"]
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = WellbySummary
 
 
 def report(ds, out, **options) -> list[str]:
