@@ -197,6 +197,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--lang", choices=("en", "da"), default="en", help="labels and number format (default en)"
     )
     rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
     rep.add_argument("--design", metavar="NC", help="a 'simrisk design --out' result (a page)")
     rep.add_argument(
@@ -1156,7 +1157,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
     with OutputLock(out, "--output"):
         _clean_leftovers(out, "report")
-        pages = kind.report(ds, out, **options)
+        from simrisk.report import write_report
+
+        pages = write_report(ds, out, quiet=args.quiet, **options)
     print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0
 
@@ -1170,8 +1173,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise SimriskError(f"--output {out}: must end in .xlsx")
     ds = open_result(args.results)
     name, kind = kinds.for_result(ds, args.results)
-    export = getattr(kind, "export", None)
-    if export is None:
+    if name != "contract":
         raise SimriskError(
             f"{args.results}: a {name} result; 'simrisk export' takes a contract run"
         )
@@ -1190,7 +1192,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 raise SimriskError(
                     f"--{key} {path}: not a 'simrisk {key} --out' result (analysis = {found!r})"
                 )
-    sheets = export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
+    from simrisk.workbook import DRAWS_LIMIT, write_workbook
+
+    limit = DRAWS_LIMIT if args.max_draws is None else args.max_draws
+    sheets = write_workbook(ds, out, lang=args.lang, extra=extra, draws_limit=limit)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0
 

@@ -13,68 +13,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
+from simrisk.core.words import CATALOGUE
 from simrisk.plot._fmt import Fmt
 
 __all__ = ["plot_design", "plot_design_frontier"]
 
 BLUE, ORANGE, GREEN, GREY, RED = "#1f5fa8", "#c4572a", "#3a8a3a", "#999999", "#b22222"
 
-_W = {
-    "title": (
-        "Contract design: DSI's risk against the payers'",
-        "Kontraktdesign: DSI's risiko mod betalernes",
-    ),
-    "page_title": ("Contract design: {name}", "Kontraktdesign: {name}"),
-    "candidates": (
-        "candidates ({n}, each {draws} draws)",
-        "kandidater ({n}, hver {draws} trækninger)",
-    ),
-    "feasible": ("meets every target by 2 SE", "opfylder alle mål med 2 SE"),
-    "frontier": ("Pareto frontier (±2 SE)", "Pareto-front (±2 SE)"),
-    "today": ("today's terms", "nuværende vilkår"),
-    "chosen": ("chosen terms", "valgte vilkår"),
-    "target": ("target: {t}", "mål: {t}"),
-    "p_npv_negative": ("DSI's P(NPV < 0) (%)", "DSI's P(nutidsværdi < 0) (%)"),
-    "net_saving.modelled.region.p_negative": (
-        "region's P(modelled net saving < 0) (%)",
-        "regionens P(modelleret nettobesparelse < 0) (%)",
-    ),
-    "net_saving.note_method.region.p_negative": (
-        "region's P(net saving < 0, note's method) (%)",
-        "regionens P(nettobesparelse < 0, notens metode) (%)",
-    ),
-    "payments.total.mean": (
-        "payers' expected payment (DKK)",
-        "betalernes forventede betaling (kr.)",
-    ),
-    "npv.mean": ("DSI's mean NPV (DKK)", "DSI's gennemsnitlige nutidsværdi (kr.)"),
-    "es5_npv": (
-        "DSI's expected shortfall 5% of NPV (DKK)",
-        "DSI's forventede underskud 5 % (kr.)",
-    ),
-    "term": ("term", "vilkår"),
-    "col_today": ("today (±2 SE)", "i dag (±2 SE)"),
-    "col_chosen": ("chosen (±2 SE)", "valgt (±2 SE)"),
-    "none": ("none", "intet"),
-    "gives_dsi": (
-        "DSI: P(NPV < 0) {a} → {b}; mean NPV {c} → {d}",
-        "DSI: P(nutidsværdi < 0) {a} → {b}; gns. nutidsværdi {c} → {d}",
-    ),
-    "gives_payers": (
-        "Payers: expected payment {a} → {b} ({c}); {risk} {d} → {e}",
-        "Betalere: forventet betaling {a} → {b} ({c}); {risk} {d} → {e}",
-    ),
-    "no_choice": (
-        "No candidate met every target by 2 SE.",
-        "Ingen kandidat opfyldte alle mål med 2 SE.",
-    ),
-    "region_risk_short": ("region's P(net < 0)", "regionens P(netto < 0)"),
-    "outcomes": ("outcome", "resultat"),
-    "rescored": (
-        "Chosen terms re-scored on {n} fresh draws: {text}",
-        "Valgte vilkår genberegnet på {n} nye trækninger: {text}",
-    ),
-}
+_W = CATALOGUE["design"]
 
 
 def _w(key: str, lang: str, **kw) -> str:

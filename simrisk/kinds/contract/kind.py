@@ -1,8 +1,9 @@
 """The contract kind's uniform interface, which the CLI dispatches to.
 
 Every kind's ``kind`` module has the same functions: :func:`load`,
-:func:`ledger`, :func:`simulate`, :func:`summarize`, :func:`format_summary`
-and :func:`report`; a kind may add :func:`export` (the analyst's workbook).
+:func:`ledger`, :func:`simulate`, :func:`summarize` and :func:`format_summary`.
+A kind imports nothing of the report layer: ``simrisk.report.write_report``
+and ``simrisk.workbook.write_workbook`` ask for a result's pages and sheets.
 Each imports what it needs when called, so ``simrisk ledger`` does not load
 the engine.
 """
@@ -14,12 +15,10 @@ __all__ = [
     "MIN_DRAWS_WHY",
     "bytes_per_draw",
     "compile_notice",
-    "export",
     "file_bytes_per_draw",
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "simulate_to_file",
     "summarize",
@@ -127,22 +126,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.contract.summary import format_summary as fmt
 
     return fmt(summary)
-
-
-def report(
-    ds, out, *, lang="en", figures=None, wellby=None, design=None, scenarios=None
-) -> list[str]:
-    """The committee's PDF report of a run; returns the page names."""
-    from simrisk.report import build_report
-
-    return build_report(
-        ds, out, lang=lang, figures=figures, wellby=wellby, design=design, scenarios=scenarios
-    )
-
-
-def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:
-    """The analyst's Excel workbook of a run; returns the sheet names."""
-    from simrisk.workbook import DRAWS_LIMIT, write_workbook
-
-    limit = DRAWS_LIMIT if draws_limit is None else draws_limit
-    return write_workbook(ds, out, lang=lang, extra=extra, draws_limit=limit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["format_summary", "ledger", "load", "report", "simulate", "summarize"]
+__all__ = ["format_summary", "ledger", "load", "simulate", "summarize"]
 
 #: Compiling the kernel when Numba's cache is cold (first run after an install
 #: or upgrade): measured 6 s of CPU time on this project's 2-core machine (the
@@ -87,11 +87,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.portfolio.summary import format_summary as fmt
 
     return fmt(summary)
-
-
-def report(ds, out, *, lang="en", figures=None, **unsupported) -> list[str]:
-    """The portfolio report (PDF, en/da); returns the page names."""
-    from simrisk.kinds.portfolio.report import write_report
-
-    _refuse(unsupported, "result")
-    return write_report(ds, out, lang=lang, figures=figures)

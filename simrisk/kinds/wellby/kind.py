@@ -20,7 +20,6 @@ __all__ = [
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "summarize",
 ]
@@ -80,11 +79,3 @@ def simulate(
 def summarize(ds) -> dict:
     """The evaluation's summary as ``run_wellby`` gave it."""
     return json.loads(ds.attrs["summary_json"])
-
-
-def report(ds, out, **options) -> list[str]:
-    """A WELLBY result is reported inside a contract's report."""
-    raise SimriskError(
-        "a WELLBY result has no report of its own: pass it to a DSI report with "
-        "'simrisk report RUN.nc --wellby WELLBY.nc -o report.pdf'"
-    )

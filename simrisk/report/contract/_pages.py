@@ -1,50 +1,33 @@
-"""Build the PDF: one matplotlib figure per page, written atomically.
+"""The contract report's pages: one matplotlib figure each.
 
-Page 1 is the decision; page 2 the contents. Every page's footer names the
-result it shows (version, config hash, seed, draws, time). The PDF carries a
-title, subject and date, and one bookmark per page.
+Every page reads its figures from one :class:`~simrisk.report.contract._figures.Figures`
+computed once per report; :mod:`simrisk.report.contract` lists them in order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import textwrap
-import uuid
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
-from matplotlib.backends.backend_pdf import PdfPages
 
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract.dataset import RESULT_KIND
-from simrisk.kinds.contract.summary import REQUIRED_VARIABLES, summarize
+from simrisk.kinds.contract.summary import REQUIRED_VARIABLES
 from simrisk.plot import (
     Fmt,
-    plot_cash_flow_fan,
-    plot_deadweight,
-    plot_irr,
     plot_net_saving,
-    plot_npv,
-    plot_npv_cdf,
-    plot_repayment_curve,
     plot_wellby_fan,
 )
-from simrisk.plot._run import rate_words
-from simrisk.report import _assumptions as assume
-from simrisk.report._numbers import (
+from simrisk.report.contract import _assumptions as assume
+from simrisk.report.contract._numbers import (
     acceptability,
-    decision,
-    drivers,
     payback,
-    scenario_comparison,
     scenario_of,
-    value_of_information,
 )
-from simrisk.report._text import T, verdict
+from simrisk.report.contract._text import T, verdict
 
 __all__ = ["REPORT_VARIABLES", "build_report"]
 
@@ -78,17 +61,6 @@ def _check(ds: xr.Dataset, required, kind: str, what: str) -> None:
     missing = [v for v in required if v not in ds.variables]
     if missing:
         raise SimriskError(f"{what}: lacks variables the report needs: {', '.join(missing)}")
-
-
-def _footer(fig, ds: xr.Dataset, lang: str, page: int) -> None:
-    """The footer of the result this page shows."""
-    text = (
-        f"simrisk {ds.attrs.get('simrisk_version', '?')} · {T('config', lang)} sha256 "
-        f"{str(ds.attrs.get('config_sha256', ''))[:12]} · {T('seed', lang)} "
-        f"{ds.attrs.get('seed')} · {Fmt(lang).num(int(ds.attrs.get('draws', 0)))} "
-        f"{T('draws', lang)} · {ds.attrs.get('created_at', '')} · {T('page', lang)} {page}"
-    )
-    fig.text(0.5, 0.012, text, ha="center", va="bottom", fontsize=7, color="#555555")
 
 
 def _names(ds) -> dict[str, str]:
@@ -247,17 +219,6 @@ def _tornado(ax, rows, label, d, lang):
 
 
 # --------------------------------------------------------------------------- pages
-
-
-def _contents_page(entries, lang):
-    fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.9, T("contents", lang), fontsize=15, weight="bold")
-    y = 0.83
-    for k, title in entries:
-        fig.text(0.1, y, title, fontsize=11)
-        fig.text(0.85, y, str(k), fontsize=11, ha="right")
-        y -= 0.045
-    return fig
 
 
 def _modelled_net_saving(ds, ax, lang):
@@ -702,7 +663,7 @@ def _payers_page(ds, s, lang):
     return fig
 
 
-def _voi_page(ds, v, lang):
+def _voi_page(ds, v, s, lang):
     """EVPI and EVPPI per parameter as bars with plain names and ± 2 SE."""
     f = Fmt(lang)
     scenario = scenario_of(ds)
@@ -720,7 +681,8 @@ def _voi_page(ds, v, lang):
         lang,
         rate=rate,
         best=best,
-        nb=f.dkk(float(v["expected_nb_best"])),
+        # the report's one expected NPV (all draws), not the subsample's
+        nb=f.dkk(max(float(s["npv"]["mean"]), 0.0) if v.attrs["best_option"] == "lend" else 0.0),
         evpi=f.dkk(evpi),
         evpi_se=f.num(evpi_se),
         n=f.num(int(v.attrs["subsample"])),
@@ -814,165 +776,3 @@ def _scenarios_page(ds, c, labels, fixed, lang):
             va="top",
         )
     return fig
-
-
-# --------------------------------------------------------------------------- assembly
-
-
-def build_report(
-    ds: xr.Dataset,
-    out: str | Path,
-    lang: str = "en",
-    figures: str | Path | None = None,
-    wellby: xr.Dataset | None = None,
-    design: xr.Dataset | None = None,
-    scenarios: list[tuple[str, xr.Dataset]] | None = None,
-) -> list[str]:
-    """Write the committee's PDF report of a run; returns the page names.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A ``simrisk run`` result.
-    out : path
-        The PDF, written atomically (temporary file, then rename).
-    lang : {"en", "da"}
-        Labels and number format (Danish: 1.234.567 kr., 11,5 %).
-    figures : path, optional
-        A folder; each page is also written there as PNG and SVG.
-    wellby : xarray.Dataset, optional
-        A ``simrisk wellby --out`` result, for the WELLBY page.
-    design : xarray.Dataset, optional
-        A ``simrisk design --out`` result, for the contract-design page.
-    scenarios : list of (name, Dataset), optional
-        Other ``simrisk run`` results with this run's seed and draws (e.g. the
-        shipped scenario configs, or this config with ``--fixed-parameters``),
-        for the scenario page; ``name`` (the file) is named in errors.
-    """
-    if lang not in ("en", "da"):
-        raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
-    _check(ds, REPORT_VARIABLES, RESULT_KIND, "results")
-    if "scenario_json" not in ds.attrs:
-        raise SimriskError(
-            "results: lacks the attribute scenario_json (rerun with this simrisk version)"
-        )
-    if wellby is not None:
-        from simrisk.kinds.wellby.dataset import WELLBY_KIND
-
-        _check(wellby, WELLBY_VARIABLES, WELLBY_KIND, "--wellby")
-    comparison = None
-    if scenarios:
-        for name, sc in scenarios:
-            _check(sc, ("npv", "repayments_total", "irr"), RESULT_KIND, f"--scenarios {name}")
-            if "scenario_json" not in sc.attrs:
-                raise SimriskError(f"--scenarios {name}: lacks the attribute scenario_json")
-        comparison = scenario_comparison(ds, list(scenarios))
-        sc_labels = [_scenario_label(x, lang) for x in (ds, *(x for _, x in scenarios))]
-        sc_fixed = [
-            int(x.attrs.get("fixed_parameters", 0)) for x in (ds, *(x for _, x in scenarios))
-        ]
-        sc_labels[0] = f"{T('base', lang)}: {sc_labels[0]}"
-    s = summarize(ds)
-    d = decision(ds, s)
-    rows = drivers(ds)
-    voi = value_of_information(ds)
-    # (name, title key, builder, the result the page shows)
-    pages = [
-        ("answer", "p_answer", lambda: _answer_page(ds, s, d, rows, lang), ds),
-        ("contents", "contents", None, ds),
-        ("irr_npv", "p_irr_npv", lambda: _two(ds, lang, plot_irr, plot_npv), ds),
-        ("npv_cdf", "p_npv_cdf", lambda: _one(ds, lang, plot_npv_cdf), ds),
-        ("acceptability", "accept_title", lambda: _acceptability_page(ds, d, lang), ds),
-        ("payback", "payback_title", lambda: _payback_page(ds, d, lang), ds),
-        ("repayment_curve", "p_repay", lambda: _one(ds, lang, plot_repayment_curve), ds),
-        ("cash_flow", "p_cash", lambda: _one(ds, lang, plot_cash_flow_fan), ds),
-        (
-            "net_saving",
-            "p_net_saving",
-            lambda: _two(ds, lang, plot_net_saving, _modelled_net_saving),
-            ds,
-        ),
-        ("payers", "p_payers", lambda: _payers_page(ds, s, lang), ds),
-        ("deadweight", "p_deadweight", lambda: _one(ds, lang, plot_deadweight), ds),
-    ]
-    if wellby is not None:
-        pages.append(("wellby", "wellby", lambda: _wellby_page(wellby, lang), wellby))
-    pages.append(("value_of_information", "p_voi", lambda: _voi_page(ds, voi, lang), ds))
-    if comparison is not None:
-        pages.append(
-            (
-                "scenarios",
-                "p_scenarios",
-                lambda: _scenarios_page(ds, comparison, sc_labels, sc_fixed, lang),
-                ds,
-            )
-        )
-    if design is not None:
-        from simrisk.plot import plot_design
-
-        pages.append(("design", "design", lambda: plot_design(design, lang, figsize=A4), design))
-    pages += [
-        ("assumptions", "assumptions", lambda: _assumptions_page(ds, s, lang, wellby), ds),
-        ("inputs", "inputs", lambda: _inputs_page(ds, lang), ds),
-        ("mc_errors", "errors_title", lambda: _errors_page(ds, s, d, lang), ds),
-    ]
-    titles = [T(key, lang, rate=rate_words(ds, lang)["rate"]) for _, key, _, _ in pages]
-    entries = list(enumerate(titles, start=1))
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    fig_dir = Path(figures) if figures is not None else None
-    made_dir = fig_dir is not None and not fig_dir.exists()
-    if fig_dir is not None:
-        fig_dir.mkdir(parents=True, exist_ok=True)
-    created = dt.datetime.fromisoformat(str(ds.attrs.get("created_at"))).astimezone(dt.UTC)
-    metadata = {
-        "Title": f"{T('title', lang)}: {_title(ds, lang)}",
-        "Subject": T("subject", lang),
-        "Creator": f"simrisk {ds.attrs.get('simrisk_version', '')}",
-        "CreationDate": created,
-    }
-    # Figures go to temporary names and are renamed only once the PDF is
-    # complete, so a failed or interrupted report leaves no half set behind.
-    figs: list[tuple[Path, Path]] = []
-    done = False
-    try:
-        with PdfPages(tmp, metadata=metadata) as pdf:
-            for k, (name, _key, make, shown) in enumerate(pages, start=1):
-                fig = _contents_page(entries, lang) if make is None else make()
-                _footer(fig, shown, lang, k)
-                pdf.savefig(fig)
-                if fig_dir is not None:
-                    for ext in ("png", "svg"):
-                        final = fig_dir / f"page_{k:02d}_{name}.{ext}"
-                        part = fig_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part.{ext}"
-                        figs.append((part, final))
-                        fig.savefig(part, dpi=110)
-                plt.close(fig)
-        _bookmark(tmp, titles)
-        for part, final in figs:
-            os.replace(part, final)
-        os.replace(tmp, target)
-        done = True
-    finally:
-        tmp.unlink(missing_ok=True)
-        for part, _ in figs:
-            part.unlink(missing_ok=True)
-        if made_dir and not done:
-            import shutil
-
-            shutil.rmtree(fig_dir, ignore_errors=True)
-    return [name for name, *_ in pages]
-
-
-def _bookmark(path: Path, titles: list[str]) -> None:
-    """Add one bookmark (outline entry) per page, in place."""
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(path.read_bytes())))
-    for k, title in enumerate(titles):
-        writer.add_outline_item(title=f"{k + 1}. {title}", page_number=k)
-    writer.page_mode = "/UseOutlines"
-    with open(path, "wb") as fh:
-        writer.write(fh)
