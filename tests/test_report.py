@@ -184,7 +184,7 @@ def _pdf_text(path) -> list[str]:
 def test_dated_flows_reproduce_the_runs_npv_and_repayments(run_ds):
     import numpy as np
 
-    from simrisk.report._numbers import dated_cash_flows
+    from simrisk.report.contract._numbers import dated_cash_flows
 
     flows = dated_cash_flows(run_ds)
     rate = float(run_ds.attrs["discount_rate"])
@@ -207,7 +207,7 @@ def test_acceptability_is_npv_at_r_and_payback_ends_at_the_nominal_loss(run_ds):
     import numpy as np
 
     from simrisk.kinds.contract.summary import summarize
-    from simrisk.report._numbers import acceptability, payback
+    from simrisk.report.contract._numbers import acceptability, payback
 
     a = acceptability(run_ds)
     # one sign change in DSI's flows: IRR >= r and NPV(r) >= 0 are the same event;
@@ -238,7 +238,7 @@ def _synthetic_run(n=20_000, seed=5):
 
 def test_drivers_find_a_parameter_that_moves_the_loss():
     """The decision layer's tornado on a synthetic run: the driver tops it, noise stays flat."""
-    from simrisk.report._numbers import drivers
+    from simrisk.report.contract._numbers import drivers
 
     rows = drivers(_synthetic_run())
     assert rows[0]["parameter"] == "driver"
@@ -252,7 +252,7 @@ def test_value_of_information_matches_the_analytic_evppi():
     """NB = (0, X + noise), X ~ N(0, 1): EVPPI(X) = E[max(X, 0)] = 1/sqrt(2 pi); noise: 0."""
     import math
 
-    from simrisk.report._numbers import value_of_information
+    from simrisk.report.contract._numbers import value_of_information
 
     v = value_of_information(_synthetic_run(n=40_000), max_draws=30_000, n_post=30)
     assert v.attrs["subsample"] == 30_000
@@ -268,7 +268,7 @@ def test_value_of_information_matches_the_analytic_evppi():
 
 def test_page_one_states_the_verdict_and_the_expected_case(run_ds, tmp_path):
     from simrisk.kinds.contract.ledger import run_ledger
-    from simrisk.report._numbers import scenario_of
+    from simrisk.report.contract._numbers import scenario_of
 
     case = run_ledger(scenario_of(run_ds))
     assert case.irr == pytest.approx(0.115, abs=5e-4)  # the note's 11.5%

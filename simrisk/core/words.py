@@ -93,6 +93,15 @@ _PLOT = {
 
 #: The contract report's pages.
 _REPORT = {
+    "cohort_note_generic": (
+        "Shares of the referrals as the configuration sets them.",
+        "Andelene af henvisningerne som sat i konfigurationen.",
+    ),
+    "year_axis": ("year", "år"),
+    "tornado_vals": (
+        "(lowest tenth ≈ {lo}; highest tenth ≈ {hi})",
+        "(laveste tiendedel ≈ {lo}; højeste tiendedel ≈ {hi})",
+    ),
     "p_decision": ("The decision", "Beslutningen"),
     "p_reconcile": (
         "Reconciliation with the note",
@@ -130,10 +139,10 @@ _REPORT = {
     "p_irr_hurdle": ("P(IRR below the {rate} hurdle)", "P(intern rente under kravet på {rate})"),
     "npv_mean": ("expected (mean) NPV", "forventet nutidsværdi (middel)"),
     "npv_median": ("median NPV", "median-nutidsværdi"),
-    "case": ("DSI's own expected case", "DSI's egen forventede case"),
+    "case": ("DSI's own expected case", "DSI's eget forventede forløb"),
     "p_beat_case": (
         "P(IRR at least the expected case's {irr})",
-        "P(intern rente mindst den forventede cases {irr})",
+        "P(intern rente mindst det forventede forløbs {irr})",
     ),
     "moic_p95": ("money multiple, P95 (capped upside)", "pengemultipel, P95 (loftet opside)"),
     "max": ("max", "højst"),
@@ -217,7 +226,7 @@ _REPORT = {
     ),
     "payback_title": (
         "Payback: DSI's cumulative cash position over time",
-        "Tilbagebetaling: DSI's akkumulerede kasseposition over tid",
+        "Kapitalen hjem: DSI's akkumulerede kasseposition over tid",
     ),
     "payback_y": (
         "cumulative net cash position (DKK, not discounted)",
@@ -287,10 +296,15 @@ _REPORT = {
     "share": ("share of referrals", "andel af henvisninger"),
     "repaid_on": ("repayment date", "tilbagebetalingsdato"),
     "cohort_note": (
-        "Shares follow the windows' lengths (an assumption: the note does not split the "
-        "referrals between cohorts; sources.md#dsi-cohorts).",
-        "Andelene følger periodernes længde (en antagelse: notatet fordeler ikke "
-        "henvisningerne på kohorter; sources.md#dsi-cohorts).",
+        "Cohort 1's share (11/35, 220 of 700) follows from the note's yearly cash flows: "
+        "11/35 of the repayments fall in 2028, when only cohort 1 is repaid. The note does "
+        "not split the other 480 between cohorts 2 and 3; they are split by the windows' "
+        "lengths (an assumption; both are repaid in 2029). sources.md#dsi-cohorts, "
+        "#dsi-table-9.",
+        "Kohorte 1's andel (11/35, 220 af 700) følger af notatets årlige pengestrømme: 11/35 "
+        "af tilbagebetalingerne falder i 2028, hvor kun kohorte 1 betales. Notatet fordeler "
+        "ikke de øvrige 480 på kohorte 2 og 3; de fordeles efter periodernes længde (en "
+        "antagelse; begge tilbagebetales i 2029). sources.md#dsi-cohorts, #dsi-table-9.",
     ),
     "start_x": ("life satisfaction at start (0–10)", "livstilfredshed ved start (0–10)"),
     "share_citizens": ("share of citizens (%)", "andel af borgere (%)"),
@@ -505,7 +519,7 @@ _PRIOR = {
     ),
     "sigma": (
         "goal {k}: spread of one citizen's change (SD, log scale)",
-        "mål {k}: spredning i en borgers ændring (SD, log-skala)",
+        "mål {k}: spredning i en borgers ændring (standardafvigelse, log-skala)",
     ),
     "zero_share": (
         "goal {k}: share with no use at start (cannot fall)",
@@ -525,7 +539,7 @@ _PRIOR = {
     ),
     "score_sigma": (
         "goal {k}: SD of one citizen's one-year change",
-        "mål {k}: SD af en borgers ændring over et år",
+        "mål {k}: standardafvigelse af en borgers ændring over et år",
     ),
 }  # fmt: skip
 
@@ -652,14 +666,14 @@ _POOL = {
               "Region Hovedstadens AI-pulje: hvilket forslag, og hvornår betaler det sig?"),
     "sub": ("{n} simulated worlds · seed {seed} · net benefit at {rate} on {date} · staff time "
             "at {wage} per årsværk ({hour} per hour) · patients' time apart",
-            "{n} simulerede verdener · seed {seed} · nettogevinst ved {rate} pr. {date} · "
+            "{n} simulerede verdener · startværdi {seed} · nettogevinst ved {rate} pr. {date} · "
             "personaletid til {wage} pr. årsværk ({hour} pr. time) · patienttid for sig"),
     "budget": ("budget 2025–2028", "budget 2025–2028"),
     "p_pos": ("P(net benefit > 0) by the horizon's end",
               "P(nettogevinst > 0) ved horisontens slut"),
     "npv_mean": ("net benefit (NPV), mean", "nettogevinst (nutidsværdi), middel"),
     "npv_band": ("net benefit, P5 … P95", "nettogevinst, P5 … P95"),
-    "be": ("median break-even year (if any)", "median år for break-even (hvis nogen)"),
+    "be": ("median break-even year (if any)", "median år hvor puljen går i nul (hvis nogen)"),
     "live": ("algorithms live (mean)", "algoritmer i drift (middel)"),
     "gain": ("… of which with a measurable gain", "… heraf med målbar gevinst"),
     "stopped": ("stopped by screening (mean)", "stoppet ved frasortering (middel)"),
@@ -675,7 +689,7 @@ _POOL = {
         "region and is not a cost. Screening: after local validation a tool that shows no gain "
         "is stopped and the money goes to the next candidate; 'without screening' runs the same "
         "candidates (common random numbers) without the stop rule.",
-        "± er én Monte Carlo-standardfejl. Priors er brede med vilje: ingen kilde angiver, hvor "
+        "± er én Monte Carlo-standardfejl. Fordelingerne er brede med vilje: ingen kilde angiver, hvor "
         "stor en andel af indkøbte AI-værktøjer på hospitaler der giver målbare besparelser. "
         "Personaletid tæller som penge til den angivne løn; frigjort tid er kun en besparelse, "
         "hvis den bruges til andet arbejde (acceptabilitetssiden varierer dens værdi). Penge, "
@@ -688,14 +702,14 @@ _POOL = {
     "npv_axis": ("net benefit, NPV (mio DKK)", "nettogevinst, nutidsværdi (mio. kr.)"),
     "share": ("share of simulated worlds (%)", "andel af simulerede verdener (%)"),
     "cdf_axis": ("P(net benefit ≤ x) (%)", "P(nettogevinst ≤ x) (%)"),
-    "zero": ("break-even (0)", "nul (break-even)"),
+    "zero": ("break-even (0)", "nul (puljen går i nul)"),
     "cdf_title": ("Cumulative distribution", "Kumuleret fordeling"),
     "year_title": ("P(cumulative net benefit > 0) by year",
                    "P(kumuleret nettogevinst > 0) pr. år"),
     "year": ("year", "år"),
     "p_axis": ("probability (%)", "sandsynlighed (%)"),
     "be_title": ("Break-even year (cumulative net benefit stays above 0 from then on)",
-                 "År for break-even (kumuleret nettogevinst forbliver over 0 herfra)"),
+                 "År hvor puljen går i nul (kumuleret nettogevinst forbliver over 0 herfra)"),
     "never": ("not by\n{last}", "ikke inden\n{last}"),
     "cum_title": ("Cumulative net benefit (present value at {rate}): median, P25–P75, P5–P95",
                   "Kumuleret nettogevinst (nutidsværdi ved {rate}): median, P25–P75, P5–P95"),
@@ -710,7 +724,7 @@ _POOL = {
     "stopped_bar": ("stopped by screening", "stoppet ved frasortering"),
     "late_bar": ("stopped late", "stoppet sent"),
     "with": ("with screening", "med frasortering"),
-    "opt_mode": ("budget option and screening", "budgetforslag og visitation"),
+    "opt_mode": ("budget option and screening", "budgetforslag og frasortering"),
     "option": ("budget option", "budgetforslag"),
     "without": ("without screening", "uden frasortering"),
     "vos_title": ("Value of screening (same candidates, with minus without)",
@@ -750,7 +764,7 @@ _POOL = {
     ),
     "stated": ("stated wage: {v} per hour", "angivet løn: {v} pr. time"),
     "ass_title": ("Assumptions: world-level priors (one draw per simulated world)",
-                  "Antagelser: priors på verdensniveau (én trækning pr. simuleret verden)"),
+                  "Antagelser: usikre størrelser på verdensniveau (én trækning pr. simuleret verden)"),
     "param": ("parameter", "parameter"),
     "dist": ("distribution", "fordeling"),
     "mean_col": ("mean", "middel"),
@@ -766,7 +780,7 @@ _POOL = {
             "is free ({per} algorithms per consultant). Unspent money: {unspent}.",
             "Outcomes: a tool has a measurable gain when a latent normal falls below the world's "
             "threshold; the latent is a shared readiness factor plus the tool's own noise. A "
-            "tool without gain adds work with probability p_workload. Benefits ramp up linearly "
+            "tool without gain adds work with a probability (above). Benefits ramp up linearly "
             "after go-live and last {life} years; without screening a tool without gain is "
             "found out and stopped after {late} years live.",
             "Costs and benefits are counted by calendar year {y0}–{y1} and discounted at {rate} "
@@ -774,7 +788,7 @@ _POOL = {
             "still count.",
         ],
         [
-            "Pipeline: {K} kandidater, de navngivne cases først ({cases}); hver koster "
+            "Kandidater: {K}, de navngivne eksempler først ({cases}); hver koster "
             "{lo}–{hi} ({ws} løn), heraf bruges {vs} på lokal validering ({vy} år) før "
             "beslutningen om frasortering og resten på implementering ({iy} år).",
             "Budget: puljen er én pulje pr. år; en kandidat startes kun, når de ubundne midler "
@@ -782,7 +796,7 @@ _POOL = {
             "algoritmer pr. konsulent). Ubrugte midler: {unspent}.",
             "Udfald: et værktøj har målbar gevinst, når en latent normalvariabel ligger under "
             "verdens tærskel; den latente er en fælles parathedsfaktor plus værktøjets egen støj. "
-            "Et værktøj uden gevinst giver merarbejde med sandsynlighed p_workload. Gevinsten "
+            "Et værktøj uden gevinst giver merarbejde med en vis sandsynlighed (se ovenfor). Gevinsten "
             "indfases lineært efter idriftsættelse og varer {life} år; uden frasortering opdages "
             "og stoppes et værktøj uden gevinst efter {late} år i drift.",
             "Udgifter og gevinster tælles pr. kalenderår {y0}–{y1} og diskonteres med {rate} til "
@@ -847,13 +861,13 @@ _POOL_TEXT = {
     "summary.stopped": ("stopped by screening (mean)", "stoppet ved frasortering (middel)"),
     "summary.vos": ("value of screening (mean)", "værdi af frasortering (middel)"),
     "summary.break_even": ("break-even by horizon end", "tjent hjem inden horisontens slut"),
-    "summary.break_even_median": ("break-even year, median", "år for break-even, median"),
+    "summary.break_even_median": ("break-even year, median", "år hvor puljen går i nul, median"),
     "summary.p_best": ("P(best option)", "P(bedste forslag)"),
     "summary.by_year": ("P(net benefit > 0) by year", "P(nettogevinst > 0) pr. år"),
     "summary.patients": ("patients' hours saved (not in NPV)",
                          "patienttimer sparet (ikke medregnet)"),
     "summary.se": ("± is one Monte Carlo standard error; {n} draws, seed {seed}",
-                   "± er én Monte Carlo-standardfejl; {n} trækninger, seed {seed}"),
+                   "± er én Monte Carlo-standardfejl; {n} trækninger, startværdi {seed}"),
     "summary.voi": ("Value of information for the choice of option: EVPI {evpi}; EVPPI "
                     "per parameter ({n} draws):",
                     "Informationsværdi for valget af forslag: EVPI {evpi}; EVPPI pr. "
@@ -900,6 +914,15 @@ _ENGINE = {
 
 #: The contract report's decision, reconciliation and payers' pages.
 _DECIDE = {
+    "mio": ("mio", "mio."),
+    "ex_saving_up": (
+        "The note rounds. The simulated mean is above the expected case: by the note's method "
+        "the saving grows with every success while the cap stops the repayments; the median "
+        "is {median}.",
+        "Notatet afrunder. Det simulerede middel er over det forventede forløb: efter "
+        "notatets metode vokser besparelsen med hver succes, mens loftet stopper betalingerne; "
+        "medianen er {median}.",
+    ),
     "rule": (
         "DSI's rule (its note): an investment whose IRR is below {hurdle} is normally not "
         "approved; NPV at {rate}; doing nothing keeps the capital (NPV 0).",
@@ -1088,7 +1111,7 @@ _DECIDE = {
         "(IRR and hurdle) and business case (net savings); cited in docs/sources.md "
         "(#dsi-table-7, #dsi-table-9, #dsi-yardsticks, #dsi-business-case).",
         "Kilder: notatets tabel 7 (tilbagebetalinger), 9 (pengestrømme), afsnittet om DSI's "
-        "afkast (intern rente og krav) og business casen (nettobesparelser); "
+        "afkast (intern rente og krav) og myndighedernes regnestykke (nettobesparelser); "
         "citeret i docs/sources.md (#dsi-table-7, #dsi-table-9, #dsi-yardsticks, "
         "#dsi-business-case).",
     ),
@@ -1324,6 +1347,20 @@ _WELLBY = {
     "hist_y": ("share of simulated worlds (%)", "andel af simulerede verdener (%)"),
 }
 
+#: The arguments of a distribution, in words.
+_DIST_ARG = {
+    "value": ("value", "værdi"),
+    "mean": ("mean", "middel"),
+    "sd": ("standard deviation", "standardafvigelse"),
+    "low": ("low", "lav"),
+    "high": ("high", "høj"),
+    "median": ("median", "median"),
+    "sd_log": ("standard deviation of the log", "standardafvigelse af log"),
+    "min": ("least", "mindst"),
+    "mode": ("most likely", "mest sandsynlig"),
+    "max": ("most", "højst"),
+}
+
 CATALOGUE: dict[str, dict] = {
     "plot": _PLOT,
     "report": _REPORT,
@@ -1337,6 +1374,7 @@ CATALOGUE: dict[str, dict] = {
     "engine": _ENGINE,
     "decide": _DECIDE,
     "wellby": _WELLBY,
+    "dist_arg": _DIST_ARG,
 }
 
 

@@ -236,11 +236,11 @@ def contract_rows(scenario, lang: str = "en") -> list[tuple[str, str]]:
             "diskonteringsrente / afkastkrav" if da else "discount rate / hurdle",
             f"{f.pct(inv.discount_rate, 1)} / {f.pct(inv.hurdle_rate, 1)}",
         ),
-        ("værdiansættelsesdato" if da else "valuation date", scenario.valuation_date.isoformat()),
+        ("værdiansættelsesdato" if da else "valuation date", f.date(scenario.valuation_date)),
     ]
     for d in inv.disbursements:
         rows.append(
-            (("udbetaling " if da else "disbursement ") + d.date.isoformat(), f.dkk(d.amount))
+            (("udbetaling " if da else "disbursement ") + f.date(d.date), f.dkk(d.amount))
         )
     for k, g in enumerate(scenario.goals, start=1):
         payer = scenario.payer(g.payer)
@@ -275,9 +275,9 @@ def cohort_rows(scenario, lang: str = "en") -> list[tuple[str, str, str, str]]:
     return [
         (
             c.id,
-            f"{c.referral_start.isoformat()} – {c.referral_end.isoformat()}",
+            f"{f.date(c.referral_start)} – {f.date(c.referral_end)}",
             f"{f.pct(c.share, 1)} (≈ {f.num(c.share * scenario.population.referred)})",
-            c.repayment_date.isoformat(),
+            f.date(c.repayment_date),
         )
         for c in scenario.cohorts
     ]

@@ -69,7 +69,7 @@ def decision_page(F, lang, title):
     y -= 0.02
     fig.text(0.05, y, D("alternatives", lang), fontsize=11, weight="bold")
     y -= 0.04
-    xs = (0.05, 0.46, 0.66)
+    xs = (0.05, 0.46, 0.62)
     fig.text(xs[1], y, D("alt_lend", lang), fontsize=9, weight="bold", ha="right")
     fig.text(xs[2], y, D("alt_nothing", lang), fontsize=9, weight="bold", ha="right")
     y -= 0.03
@@ -125,7 +125,7 @@ def decision_page(F, lang, title):
             p=f.pct(x["p_below_in"], 0),
             hurdle=hurdle,
         )
-        y = _para(fig, "• " + text, 0.05, y, 118, size=8.8, step=0.023)
+        y = _para(fig, "• " + text, 0.05, y, 112, size=8.8, step=0.023)
         shown += 1
     if not shown:
         y = _para(fig, "• " + D("flip_none", lang), 0.05, y, 118, size=8.8, step=0.023)
@@ -168,7 +168,7 @@ def decision_page(F, lang, title):
     # a small chart: mean NPV by tenth of the main driver
     if F.flips:
         x = F.flips[0]
-        ax = fig.add_axes((0.72, 0.42, 0.25, 0.3))
+        ax = fig.add_axes((0.745, 0.47, 0.23, 0.26))
         t = np.arange(1, 11)
         ax.bar(t, x["means"], color=[BLUE if v >= 0 else RED for v in x["means"]], alpha=0.8)
         ax.errorbar(t, x["means"], yerr=2 * x["ses"], fmt="none", color="black", lw=0.8)
@@ -224,6 +224,8 @@ def _explain(row, why, lang, f) -> str:
             return D("ex_cash_equal", lang)
         return D("ex_cash", lang)
     if key[0] == "net_saving":
+        if case is not None and sim > case:
+            return D("ex_saving_up", lang, median=f.dkk(row["p50"]))
         return D("ex_saving", lang, median=f.dkk(row["p50"]))
     return ""
 
@@ -236,7 +238,7 @@ def reconcile_page(F, lang):
     fig.text(0.03, 0.95, D("rec_title", lang), fontsize=13, weight="bold")
     intro = D("rec_intro" if rec["has_note"] else "rec_intro_nonote", lang)
     _para(fig, intro, 0.03, 0.915, 185, size=8.3, step=0.02)
-    xs = (0.03, 0.33, 0.43, 0.53, 0.65)
+    xs = (0.03, 0.33, 0.45, 0.61, 0.63)
     y = 0.855
     heads = (
         D("rec_figure", lang),
@@ -290,7 +292,7 @@ def reconcile_page(F, lang):
         fig.text(xs[0], y, label, fontsize=7.8)
         for x, c in zip(xs[1:4], cells, strict=True):
             fig.text(x, y, c, fontsize=7.8, family="monospace", ha="right")
-        lines = textwrap.wrap(_explain(row, rec["why"], lang, f), 78) or [""]
+        lines = textwrap.wrap(_explain(row, rec["why"], lang, f), 84) or [""]
         for line in lines:
             fig.text(xs[4], y, line, fontsize=7.2, color="#333333")
             y -= 0.019
@@ -393,7 +395,7 @@ def payers_page(F, lang):
     # both bases side by side, caveat on the note's basis
     fig.text(0.03, y, D("pay_bases", lang), fontsize=10, weight="bold")
     y -= 0.033
-    cols = (0.03, 0.22, 0.36, 0.47, 0.6)
+    cols = (0.03, 0.2, 0.32, 0.47, 0.56)
     heads = (
         D("authority", lang),
         D("basis", lang),

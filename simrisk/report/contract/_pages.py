@@ -172,7 +172,7 @@ def _answer_page(ds, s, d, drivers, lang):
     )
     top = yb - 0.065
     ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.13)))
-    _tornado(ax, drivers, label, d, lang)
+    _tornado(ax, drivers, label, d, lang, ds)
     return fig
 
 
@@ -188,7 +188,7 @@ def _rows(fig, rows, x_label, x_value, y, width, size=8.2, step=0.022):
     return y
 
 
-def _tornado(ax, rows, label, d, lang):
+def _tornado(ax, rows, label, d, lang, ds):
     """P(NPV < 0) in each parameter's lowest and highest decile (:func:`drivers`)."""
     f = Fmt(lang)
     rows = rows[:6][::-1]
@@ -199,7 +199,20 @@ def _tornado(ax, rows, label, d, lang):
         ax.barh(k, r["high"] - base, left=base, color="#c4572a", alpha=0.75, height=0.6)
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y)
-    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 72) for r in rows], fontsize=7)
+    scen = scenario_of(ds)
+
+    def tick(r):
+        # the tenths' values in natural units, so "lowest" is never read backwards
+        # (for an effect on use the lowest tenth is the largest fall)
+        vals = T(
+            "tornado_vals",
+            lang,
+            lo=assume.natural(scen, r["parameter"], r["low_value"], lang),
+            hi=assume.natural(scen, r["parameter"], r["high_value"], lang),
+        )
+        return f"{textwrap.fill(label[r['parameter']], 72)}\n{vals}"
+
+    ax.set_yticklabels([tick(r) for r in rows], fontsize=6.8)
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.set_xlim(0, 1)
     ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))
@@ -313,8 +326,13 @@ def _payback_page(ds, d, lang):
             color=RED,
         )
     ax.yaxis.set_major_formatter(f.axis_money())
+    import matplotlib.dates as mdates
+
+    # years on the axis, not ISO dates
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_ylabel(T("payback_y", lang))
-    ax.set_xlabel(T("date", lang))
+    ax.set_xlabel(T("year_axis", lang))
     ax.set_title(T("payback_title", lang))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8.5, loc="upper left")
@@ -327,7 +345,7 @@ def _payback_page(ds, d, lang):
             T(
                 "payback_note",
                 lang,
-                date=last.isoformat(),
+                date=f.date(last),
                 p=f.pct(float(pb["p_whole"][k])),
                 se=f.pct(float(pb["p_whole_se"][k]), 2),
                 pv=f.pct(1 - d.p_npv_negative),
@@ -457,6 +475,12 @@ def _assumptions_page(ds, s, lang, wellby=None):
     return fig
 
 
+def _cohort_note_key(scenario) -> str:
+    from simrisk.report._sources import dsi_note_applies
+
+    return "cohort_note" if dsi_note_applies(scenario) else "cohort_note_generic"
+
+
 def _inputs_page(ds, lang):
     f = Fmt(lang)
     scenario = scenario_of(ds)
@@ -478,7 +502,7 @@ def _inputs_page(ds, lang):
         for x, v in zip(xs, row, strict=True):
             fig.text(x, y, v, fontsize=8.5)
         y -= 0.026
-    fig.text(0.04, y - 0.005, textwrap.fill(T("cohort_note", lang), 95), fontsize=7.5, va="top")
+    fig.text(0.04, y - 0.005, textwrap.fill(T(_cohort_note_key(scenario), lang), 95), fontsize=7.5, va="top")
     # start scores of goal 3 (life satisfaction), if the model has them
     model = scenario.model
     dist = None

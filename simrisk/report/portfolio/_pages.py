@@ -7,16 +7,19 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
 from simrisk.core.words import CATALOGUE
 from simrisk.kinds.portfolio._words import Num
 from simrisk.kinds.portfolio.summary import acceptability
+from simrisk.plot._fmt import StepFormatter
 
 __all__ = ["PAGES"]
 
 A4 = (11.69, 8.27)  # landscape, inches
 COLOURS = ("#1b6ca8", "#e07b00", "#2a9d55", "#b03060", "#6a4c93")
+#: The algorithm page's kinds of count: greys and teals, never an option's colour.
+KIND_COLOURS = ("#3d3d3d", "#7a7a7a", "#1f9e89", "#8fd3c7", "#b8b8b8")
 PAGES = (
     "answer",
     "npv",
@@ -41,12 +44,14 @@ def _option_names(ds: xr.Dataset, lang: str) -> list[str]:
     return [str(v) for v in ds[var].values]
 
 
-def _mio_axis(f: Num, digits: int = 0) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: f.num(x / 1e6, digits))
+def _mio_axis(f: Num, digits: int = 0) -> Formatter:
+    """Millions, with as many decimals as the ticks' step needs (at least ``digits``)."""
+    return StepFormatter(lambda x, d: f.num(x / 1e6, max(d, digits)), scale=1e-6)
 
 
-def _pct_axis(f: Num) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: f.num(100 * x, 0))
+def _pct_axis(f: Num) -> Formatter:
+    """Percent without the sign (the axis label says %), decimals from the step."""
+    return StepFormatter(lambda x, d: f.num(100 * x, d), scale=100)
 
 
 def _answer_page(ds, s, lang):
@@ -58,7 +63,7 @@ def _answer_page(ds, s, lang):
     wage = s["wage_per_fte"]
     fig.text(0.04, 0.895, _w("sub", lang).format(
         n=f.num(s["draws"]), seed=s["seed"], rate=f.pct(s["discount_rate"]),
-        date=s["valuation_date"], wage=f.dkk(wage), hour=f.dkk(s["staff_hour_value"]),
+        date=f.date(s["valuation_date"]), wage=f.dkk(wage), hour=f.dkk(s["staff_hour_value"]),
     ), fontsize=8.5, color="#444444")  # fmt: skip
     x0, xs = 0.04, (0.42, 0.6, 0.78)
     y = 0.83
@@ -213,7 +218,7 @@ def _algorithms_page(ds, s, lang):
         for k, (var, word_key) in enumerate(kinds):
             means = ds[f"algorithms_{var}"].sel(screening=mode).mean("draw").values
             x = np.arange(n_opt) * 2 + m + (k - (len(kinds) - 1) / 2) * width
-            ax.bar(x, means, width=width, color=COLOURS[k], hatch=hatches[mode],
+            ax.bar(x, means, width=width, color=KIND_COLOURS[k], hatch=hatches[mode],
                    edgecolor="white" if mode == "with" else "#333333", lw=0.5,
                    label=_w(word_key, lang) if m == 0 else None)  # fmt: skip
     ticks = [2 * i + m for i in range(n_opt) for m in (0, 1)]
@@ -222,7 +227,7 @@ def _algorithms_page(ds, s, lang):
     ax.set_xticks(ticks, labels, fontsize=7)
     ax.set_ylabel(_w("alg_axis", lang))
     ax.set_xlabel(_w("opt_mode", lang))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f.num(v, 0)))
+    ax.yaxis.set_major_formatter(StepFormatter(f.num))
     ax.set_title(_w("alg_title", lang), fontsize=11)
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=8)
@@ -294,7 +299,7 @@ def _acceptability_page(ds, s, lang):
                label=_w("stated", lang).format(v=f.dkk(hour)))  # fmt: skip
     ax.set_xlabel(_w("acc_axis", lang))
     ax.set_ylabel(_w("acc_y", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f.num(v)))
+    ax.xaxis.set_major_formatter(StepFormatter(f.num))
     ax.yaxis.set_major_formatter(_pct_axis(f))
     ax.set_ylim(0, 1)
     ax.set_title(textwrap.fill(_w("acc_title", lang), 100), fontsize=11)
@@ -345,7 +350,7 @@ def _voi_page(ds, s, lang):
         [PARAM_LABEL.get(p, (p, p))[k] for p in order] + [_w("voi_all", lang)], fontsize=8.5
     )
     ax.set_xlim(min(0.0, float((vals - 2 * ses).min()) * 1.1), xmax)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f.num(x, 0)))
+    ax.xaxis.set_major_formatter(StepFormatter(f.num))
     ax.set_xlabel(_w("voi_axis", lang).format(rate=f.pct(s["discount_rate"])))
     ax.set_ylabel(_w("param", lang))
     ax.grid(axis="x", alpha=0.3)
@@ -353,12 +358,19 @@ def _voi_page(ds, s, lang):
 
 
 def _prior_text(p: dict, f: Num) -> str:
+    """A prior in plain words: ``beta: mean 0.3, standard deviation 0.1``."""
+    from simrisk.core.words import CATALOGUE, word
+
     keys = ("value", "mean", "sd", "low", "high", "median", "sd_log", "min", "mode", "max")
     sep = "; " if f.lang == "da" else ", "  # Danish decimals are commas
     args = sep.join(
-        f"{k}={f.num(p[k], 3).rstrip('0').rstrip(',.')}" for k in keys if p.get(k) is not None
+        f"{word('dist_arg', k, f.lang)} {f.num(p[k], 3).rstrip('0').rstrip(',.')}"
+        for k in keys
+        if p.get(k) is not None
     )
-    return f"{p['dist']}({args})"
+    dist = p["dist"]
+    name = word("dist", dist, f.lang) if dist in CATALOGUE["dist"] else dist
+    return f"{name}: {args}"
 
 
 def _assumptions_page(ds, s, lang):
@@ -371,20 +383,24 @@ def _assumptions_page(ds, s, lang):
     fig = plt.figure(figsize=A4)
     fig.text(0.04, 0.95, _w("ass_title", lang), fontsize=13, weight="bold")
     y = 0.91
-    cols = (0.04, 0.21, 0.45, 0.52)
+    cols = (0.04, 0.27, 0.5, 0.56)
     for x, key in zip(cols, ("param", "dist", "mean_col", "source"), strict=True):
         fig.text(x, y, _w(key, lang), fontsize=8.5, weight="bold")
     y -= 0.028
     for name, prior in cfg.priors.items():
         p = prior.model_dump()
-        fig.text(cols[0], y, name, fontsize=8)
-        fig.text(cols[1], y, _prior_text(p, f), fontsize=7.5)
+        plain = PARAM_LABEL[name][1 if lang == "da" else 0] if name in PARAM_LABEL else name
+        for k, line in enumerate(textwrap.wrap(plain, 44)[:2]):
+            fig.text(cols[0], y - 0.017 * k, line, fontsize=7.6)
+        for k, line in enumerate(textwrap.wrap(_prior_text(p, f), 42)[:2]):
+            fig.text(cols[1], y - 0.017 * k, line, fontsize=7.3)
         fig.text(cols[2], y, f.num(prior_central(prior), 3), fontsize=8)
         if lang == "da":
             note = _note_da(name, comments.get(name, []))
         else:
             note = "; ".join(comments.get(name, [])) or prior.source or "—"
-        lines = textwrap.wrap(note, 90) or ["—"]
+        lines = textwrap.wrap(note, 80) or ["—"]
+        lines += [""] * (2 - len(lines))
         for line in lines[:5]:
             fig.text(cols[3], y, line, fontsize=7)
             y -= 0.019
@@ -419,7 +435,7 @@ PARAM_DA = {
     "screen_sensitivity": "P(et værktøj med reel gevinst består den lokale validering).",
     "screen_specificity": "P(et værktøj uden gevinst stoppes ved den lokale validering).",
     "ramp_years": "År fra idriftsættelse til fuld gevinst (lineær indfasning).",
-    "running_cost_share": "Årlig drift (licenser, cloud, support) som andel af værktøjets pris.",
+    "running_cost_share": "Årlig drift (licenser, skytjenester, support) som andel af værktøjets pris.",
     "benefit_scale": "Faktor på alle værktøjers gevinst i en verden (hvor stor gevinsten er, "
     "hvor værktøjer virker).",
 }

@@ -129,11 +129,14 @@ def decision_page(F, lang):
         fig.text(x, y, h, fontsize=8.5, weight="bold", ha="right")
     y -= 0.03
     rows = [(W("alt_nothing", lang), f.dkk(0), "—", "—")]
+    from simrisk.plot._wellby import scenario_labels
+
+    labels = scenario_labels(F["ds"], lang)
     for q in projs:
         v = q["value_dkk_net"]
         rows.append(
             (
-                W("alt_scale", lang, scen=q["scenario"], n=f.num(q["recruited"])),
+                W("alt_scale", lang, scen=labels[int(q.get("index", 0))], n=f.num(q["recruited"])),
                 f.dkk(v["mean"]),
                 f"{f.mio(v['lower90'])} … {f.mio(v['upper90'])}",
                 f.pct(q["p_value_net_positive"]),
