@@ -1172,7 +1172,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".xlsx":
         raise SimriskError(f"--output {out}: must end in .xlsx")
     ds = open_result(args.results)
-    name, kind = kinds.for_result(ds, args.results)
+    name, _ = kinds.for_result(ds, args.results)
     if name != "contract":
         raise SimriskError(
             f"{args.results}: a {name} result; 'simrisk export' takes a contract run"

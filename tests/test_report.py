@@ -53,8 +53,11 @@ def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
     figs = tmp_path / "figs"
     pages = build_report(run_ds, pdf, lang=lang, figures=figs, wellby=wellby_ds)
     assert pages == [
-        "answer",
+        "decision",
+        "reconciliation",
         "contents",
+        "key_figures",
+        "payers",
         "irr_npv",
         "npv_cdf",
         "acceptability",
@@ -62,7 +65,7 @@ def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
         "repayment_curve",
         "cash_flow",
         "net_saving",
-        "payers",
+        "payer_risk",
         "deadweight",
         "wellby",
         "value_of_information",
@@ -85,8 +88,8 @@ def test_report_without_wellby_has_no_wellby_page(run_ds, tmp_path):
 def test_danish_text_in_svg(run_ds, tmp_path):
     figs = tmp_path / "figs"
     build_report(run_ds, tmp_path / "r.pdf", lang="da", figures=figs)
-    svg = (figs / "page_01_answer.svg").read_text(encoding="utf-8")
-    assert "Beslutningen kort" in svg and "kr." in svg
+    svg = (figs / "page_01_decision.svg").read_text(encoding="utf-8")
+    assert "Vurdering" in svg and "kr." in svg
 
 
 def test_missing_variable_is_named_and_nothing_is_written(run_ds, tmp_path):
@@ -98,8 +101,9 @@ def test_missing_variable_is_named_and_nothing_is_written(run_ds, tmp_path):
 
 
 def test_wrong_kind_of_file(run_ds, wellby_ds, tmp_path):
-    with pytest.raises(SimriskError, match=r"not a simrisk result of kind 'simrisk\.run'"):
-        build_report(wellby_ds, tmp_path / "r.pdf")
+    # a WELLBY result has a report of its own, which takes no --wellby
+    with pytest.raises(SimriskError, match=r"--wellby: does not apply to a report"):
+        build_report(wellby_ds, tmp_path / "r.pdf", wellby=wellby_ds)
     with pytest.raises(SimriskError, match=r"--wellby: not a simrisk result"):
         build_report(run_ds, tmp_path / "r.pdf", wellby=run_ds)
 
@@ -114,7 +118,7 @@ def test_cli_report(run_ds, tmp_path):
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert out.is_file() and "15 pages" in proc.stdout
+    assert out.is_file() and "18 pages" in proc.stdout
     bad = subprocess.run(
         [
             sys.executable,
@@ -275,10 +279,13 @@ def test_page_one_states_the_verdict_and_the_expected_case(run_ds, tmp_path):
     assert round(case.npv) == 937_935  # with table 9's cohort split (issue 10)
     pdf = tmp_path / "r.pdf"
     build_report(run_ds, pdf)
-    page1 = " ".join(_pdf_text(pdf)[0].split())
-    assert "IRR 11.5%" in page1 and "937,935 DKK" in page1
-    assert "On these assumptions it is" in page1 and "earns less than 4%" in page1
+    text = _pdf_text(pdf)
+    page1 = " ".join(text[0].split())
+    assert "(IRR 11.5%)" in page1 and "Verdict: " in page1 and "do nothing" in page1
     assert "± at most" in page1
+    key = " ".join(text[3].split())  # the key figures
+    assert "IRR 11.5%" in key and "937,935 DKK" in key
+    assert "On these assumptions it is" in key and "earns less than 4%" in key
 
 
 def test_pdf_has_metadata_bookmarks_and_contents(run_ds, tmp_path):
@@ -292,8 +299,8 @@ def test_pdf_has_metadata_bookmarks_and_contents(run_ds, tmp_path):
     assert meta.subject and meta.creation_date is not None
     outline = [o.title for o in reader.outline]
     assert len(outline) == len(pages) == len(reader.pages)
-    assert outline[0].startswith("1. ") and "Indhold" in outline[1]
-    contents = _pdf_text(pdf)[1]
+    assert outline[0].startswith("1. ") and "Indhold" in outline[2]
+    contents = _pdf_text(pdf)[2]
     assert "Antagelser" in contents and "Monte Carlo-fejl" in contents
 
 

@@ -35,7 +35,7 @@ class Numbers:
         return f"{v} %" if self.lang == "da" else f"{v}%"
 
     def pp(self, x: float, digits: int = 1, sign: bool = True) -> str:
-        """A difference of probabilities in percentage points: ``+4.2 pp`` / ``+4,2 pct.-point``."""
+        """A difference of probabilities in points: ``+4.2 pp`` / ``+4,2 pct.-point``."""
         v = self.num(100 * x, digits)
         if sign and x > 0 and v.strip("0,.") != "":
             v = "+" + v

@@ -211,7 +211,7 @@ _REPORT = {
     ),
     "accept_curve": ("P(IRR ≥ r)", "P(intern rente ≥ r)"),
     "accept_rate": ("DSI's rate {rate}", "DSI's rente {rate}"),
-    "accept_case": ("expected case {irr}", "forventet case {irr}"),
+    "accept_case": ("expected case {irr}", "forventet forløb {irr}"),
     "accept_x": ("required rate r per year (%)", "krævet rente r pr. år (%)"),
     "accept_y": ("share of simulated worlds (%)", "andel af simulerede verdener (%)"),
     "accept_note": (
@@ -689,7 +689,8 @@ _POOL = {
         "region and is not a cost. Screening: after local validation a tool that shows no gain "
         "is stopped and the money goes to the next candidate; 'without screening' runs the same "
         "candidates (common random numbers) without the stop rule.",
-        "± er én Monte Carlo-standardfejl. Fordelingerne er brede med vilje: ingen kilde angiver, hvor "
+        "± er én Monte Carlo-standardfejl. Fordelingerne er brede med vilje: ingen kilde "
+        "angiver, hvor "
         "stor en andel af indkøbte AI-værktøjer på hospitaler der giver målbare besparelser. "
         "Personaletid tæller som penge til den angivne løn; frigjort tid er kun en besparelse, "
         "hvis den bruges til andet arbejde (acceptabilitetssiden varierer dens værdi). Penge, "
@@ -764,7 +765,8 @@ _POOL = {
     ),
     "stated": ("stated wage: {v} per hour", "angivet løn: {v} pr. time"),
     "ass_title": ("Assumptions: world-level priors (one draw per simulated world)",
-                  "Antagelser: usikre størrelser på verdensniveau (én trækning pr. simuleret verden)"),
+                  "Antagelser: usikre størrelser på verdensniveau "
+                  "(én trækning pr. simuleret verden)"),
     "param": ("parameter", "parameter"),
     "dist": ("distribution", "fordeling"),
     "mean_col": ("mean", "middel"),
@@ -796,7 +798,8 @@ _POOL = {
             "algoritmer pr. konsulent). Ubrugte midler: {unspent}.",
             "Udfald: et værktøj har målbar gevinst, når en latent normalvariabel ligger under "
             "verdens tærskel; den latente er en fælles parathedsfaktor plus værktøjets egen støj. "
-            "Et værktøj uden gevinst giver merarbejde med en vis sandsynlighed (se ovenfor). Gevinsten "
+            "Et værktøj uden gevinst giver merarbejde med en vis sandsynlighed (se ovenfor). "
+            "Gevinsten "
             "indfases lineært efter idriftsættelse og varer {life} år; uden frasortering opdages "
             "og stoppes et værktøj uden gevinst efter {late} år i drift.",
             "Udgifter og gevinster tælles pr. kalenderår {y0}–{y1} og diskonteres med {rate} til "
@@ -896,7 +899,8 @@ _WELLBY_FAN = {
         "OPI-AIMS-piloten: fremskrevet WELLBY-værdi",
     ),
     "title_net": (
-        "OPI-AIMS pilot: projected WELLBY value, net\n(less regression to the mean and the investment)",
+        "OPI-AIMS pilot: projected WELLBY value, net\n"
+        "(less regression to the mean and the investment)",
         "OPI-AIMS-piloten: fremskrevet WELLBY-værdi, netto\n"
         "(fratrukket regression mod middelværdien og investering)",
     ),
@@ -914,6 +918,10 @@ _ENGINE = {
 
 #: The contract report's decision, reconciliation and payers' pages.
 _DECIDE = {
+    "ex_cash_fixed": (
+        "DSI's disbursements: fixed by the contract, the same in every world.",
+        "DSI's udbetalinger: fastlagt i kontrakten, ens i alle verdener.",
+    ),
     "mio": ("mio", "mio."),
     "ex_saving_up": (
         "The note rounds. The simulated mean is above the expected case: by the note's method "
@@ -1379,7 +1387,7 @@ CATALOGUE: dict[str, dict] = {
 
 
 def word(sect: str, key: str, lang: str = "en", **values):
-    """``CATALOGUE[sect][key]`` in ``lang`` (``"en"`` or ``"da"``), ``{name}`` filled from ``values``."""
+    """``CATALOGUE[sect][key]`` in ``lang`` (``"en"`` or ``"da"``), ``{name}`` from ``values``."""
     en, da = CATALOGUE[sect][key]
     text = da if lang == "da" else en
     return text.format(**values) if values and isinstance(text, str) else text

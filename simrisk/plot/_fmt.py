@@ -27,11 +27,11 @@ class StepFormatter(Formatter):
     """Tick labels ``fn(x, digits)`` with ``digits`` from all the axis's ticks."""
 
     def __init__(self, fn, scale: float = 1.0):
-        self.fn, self.scale, self.digits = fn, scale, 0
+        self.fn, self.scale, self.digits, self.ticks = fn, scale, 0, []
 
     def set_locs(self, locs):
-        super().set_locs(locs)
-        self.digits = step_digits(locs, self.scale)
+        self.ticks = list(locs)
+        self.digits = step_digits(self.ticks, self.scale)
 
     def __call__(self, x, pos=None):
         return self.fn(x, self.digits)
@@ -51,8 +51,8 @@ class Fmt(Numbers):
 
     def axis_money(self) -> Formatter:
         def fn(x, digits):
-            if any(abs(v) >= 1e6 for v in getattr(fmt, "locs", [])) or abs(x) >= 1e6:
-                d = step_digits(fmt.locs, 1e-6) if len(fmt.locs) else 1
+            if any(abs(v) >= 1e6 for v in fmt.ticks) or abs(x) >= 1e6:
+                d = step_digits(fmt.ticks, 1e-6) if fmt.ticks else 1
                 v = self.num(x / 1e6, d)
                 return f"{v} mio" + ("." if self.lang == "da" else "")
             return self.num(x, digits)

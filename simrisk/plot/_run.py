@@ -252,7 +252,9 @@ def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: fl
             alpha=0.9,
             zorder=3 + i,
             # a white outline keeps a dashed line visible where it lies on a wider one
-            path_effects=[patheffects.withStroke(linewidth=4, foreground="white")] if last else None,
+            path_effects=[patheffects.withStroke(linewidth=4, foreground="white")]
+            if last
+            else None,
             label=f"{name}: {word('contract_curve', lang, measured=f.num(measured))}",
         )
         succ = ds["successes"].isel(goal=goals[0]).sum("cohort").values.astype(np.float64)

@@ -102,7 +102,7 @@ def write_report(ds, out, *, lang: str = "en", figures=None, quiet: bool = True,
     kind = str(ds.attrs.get("simrisk_kind", ""))
     module = _pages_module(kind)
     allowed = set(getattr(module, "OPTIONS", ()))
-    given = sorted(k for k, v in options.items() if v not in (None, False, [], {}))
+    given = sorted(k for k, v in options.items() if not _empty(v))
     refused = [k for k in given if k not in allowed]
     if refused:
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
@@ -110,6 +110,11 @@ def write_report(ds, out, *, lang: str = "en", figures=None, quiet: bool = True,
     report = module.build(ds, lang=lang, **{k: options[k] for k in given})
     write_pdf(report, out, figures=figures, quiet=quiet)
     return [p.name for p in report.pages]
+
+
+def _empty(v) -> bool:
+    """An option left out: None, False or an empty list (never compares a Dataset)."""
+    return v is None or v is False or (isinstance(v, (list, tuple, dict)) and not v)
 
 
 def footer_text(ds, lang: str, page: int) -> str:
@@ -154,8 +159,12 @@ def _progress(total: int, quiet: bool, what: str):
     return tqdm(total=total, desc=what, unit="page", file=sys.stderr, leave=False)
 
 
-def write_pdf(report: Report, out, figures=None, quiet: bool = True) -> None:
-    """Write ``report`` to ``out`` atomically, with metadata and one bookmark per page."""
+def write_pdf(report: Report, out, figures=None, quiet: bool = True, on_page=None) -> None:
+    """Write ``report`` to ``out`` atomically, with metadata and one bookmark per page.
+
+    ``on_page(page, fig)``, if given, sees each drawn page before it is closed
+    (the tests read the tick labels there).
+    """
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -195,6 +204,8 @@ def write_pdf(report: Report, out, figures=None, quiet: bool = True) -> None:
                         color="#555555",
                     )
                 pdf.savefig(fig)
+                if on_page is not None:
+                    on_page(page, fig)
                 if fig_dir is not None:
                     for ext in ("png", "svg"):
                         final = fig_dir / f"page_{k:02d}_{page.name}.{ext}"

@@ -1,5 +1,6 @@
 """The figures DSI's note and the OPI-AIMS sheet print (the pool's
-proposal figures are in its config: budgets and ``stated_algorithms``), for the reconciliation pages.
+proposal figures are in its config: budgets and ``stated_algorithms``), for the
+reconciliation pages.
 
 Each figure is as the document states it, with the ``docs/sources.md``
 anchor that cites the document's table or section. They are never model

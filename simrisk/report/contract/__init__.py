@@ -126,4 +126,5 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
         created=created_of(ds),
         creator=f"simrisk {ds.attrs.get('simrisk_version', '')}",
         result=ds,
+        extra={"figures": F},
     )

@@ -239,9 +239,7 @@ def contract_rows(scenario, lang: str = "en") -> list[tuple[str, str]]:
         ("værdiansættelsesdato" if da else "valuation date", f.date(scenario.valuation_date)),
     ]
     for d in inv.disbursements:
-        rows.append(
-            (("udbetaling " if da else "disbursement ") + f.date(d.date), f.dkk(d.amount))
-        )
+        rows.append((("udbetaling " if da else "disbursement ") + f.date(d.date), f.dkk(d.amount)))
     for k, g in enumerate(scenario.goals, start=1):
         payer = scenario.payer(g.payer)
         rows.append(

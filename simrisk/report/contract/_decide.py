@@ -27,8 +27,13 @@ def _names(ds) -> dict[str, str]:
     return {p["id"]: p["name"] for p in scen.get("payers", [])}
 
 
+def _keep(text: str) -> str:
+    """No line break inside ``11,5 %`` or ``182.773 kr.``."""
+    return text.replace(" %", "\xa0%").replace(" kr.", "\xa0kr.").replace(" DKK", "\xa0DKK")
+
+
 def _para(fig, text, x, y, width, size=9.0, step=0.024, **kw):
-    for line in textwrap.wrap(text, width):
+    for line in textwrap.wrap(_keep(text), width):
         fig.text(x, y, line, fontsize=size, va="top", **kw)
         y -= step
     return y
@@ -220,6 +225,8 @@ def _explain(row, why, lang, f) -> str:
     if key[0] == "npv":
         return D("ex_npv", lang, median=f.dkk(row["median"]))
     if key[0] == "cash":
+        if row["sim"][1] == 0:
+            return D("ex_cash_fixed", lang)
         if note is not None and case is not None and abs(note - case) < 1:
             return D("ex_cash_equal", lang)
         return D("ex_cash", lang)
@@ -289,10 +296,13 @@ def reconcile_page(F, lang):
             label = D("rec_saving", lang, who=names.get(key[1], key[1]))
             note = "—" if row["note"] is None else D("about", lang, v=f.num(row["note"]))
             cells = (note, money(row["case"]), f"{f.num(row['sim'][0])} ± {f.num(row['sim'][1])}")
-        fig.text(xs[0], y, label, fontsize=7.8)
+        label_lines = textwrap.wrap(label, 40)
+        for k, line in enumerate(label_lines):
+            fig.text(xs[0], y - 0.018 * k, line, fontsize=7.8)
         for x, c in zip(xs[1:4], cells, strict=True):
             fig.text(x, y, c, fontsize=7.8, family="monospace", ha="right")
-        lines = textwrap.wrap(_explain(row, rec["why"], lang, f), 84) or [""]
+        lines = textwrap.wrap(_explain(row, rec["why"], lang, f), 76) or [""]
+        lines += [""] * (len(label_lines) - len(lines))
         for line in lines:
             fig.text(xs[4], y, line, fontsize=7.2, color="#333333")
             y -= 0.019
@@ -422,7 +432,8 @@ def payers_page(F, lang):
             fig.text(
                 cols[4],
                 y,
-                f"{f.num(dd['cost_per_caused_success'])} ± {f.num(dd['cost_per_caused_success_se'])}",
+                f"{f.num(dd['cost_per_caused_success'])} ± "
+                f"{f.num(dd['cost_per_caused_success_se'])}",
                 fontsize=7.6,
                 family="monospace",
             )

@@ -29,7 +29,7 @@ from simrisk.report.contract._numbers import (
 )
 from simrisk.report.contract._text import T, verdict
 
-__all__ = ["REPORT_VARIABLES", "build_report"]
+__all__ = ["REPORT_VARIABLES", "WELLBY_VARIABLES"]
 
 A4 = (11.69, 8.27)  # landscape, inches
 REPORT_VARIABLES = (
@@ -502,7 +502,13 @@ def _inputs_page(ds, lang):
         for x, v in zip(xs, row, strict=True):
             fig.text(x, y, v, fontsize=8.5)
         y -= 0.026
-    fig.text(0.04, y - 0.005, textwrap.fill(T(_cohort_note_key(scenario), lang), 95), fontsize=7.5, va="top")
+    fig.text(
+        0.04,
+        y - 0.005,
+        textwrap.fill(T(_cohort_note_key(scenario), lang), 95),
+        fontsize=7.5,
+        va="top",
+    )
     # start scores of goal 3 (life satisfaction), if the model has them
     model = scenario.model
     dist = None

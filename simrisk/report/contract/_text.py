@@ -54,7 +54,7 @@ def verdict(d, drivers: list[str], lang: str = "en") -> str:
             f"DSI tjener mindre end {rate} (nutidsværdi < 0) i {f.pct(d.p_npv_negative)} af de "
             f"simulerede verdener og får mindre end sin kapital på {f.dkk(d.capital)} tilbage i "
             f"{f.pct(d.p_nominal_loss)}. Den forventede nutidsværdi er {f.dkk(d.npv_mean)} "
-            f"(median {f.dkk(d.npv_median)}). DSI's egen forventede case – intern rente "
+            f"(median {f.dkk(d.npv_median)}). DSI's eget forventede forløb – intern rente "
             f"{f.pct(d.case_irr)}, nutidsværdi {f.dkk(d.case_npv)} – nås eller overgås kun i "
             f"{f.pct(d.p_beat_case_irr)} af verdenerne. Opsiden er loftet (pengemultiplens P95 "
             f"er {f.num(d.moic_p95, 2)}), mens nutidsværdien i de værste 1 % er "

@@ -75,6 +75,8 @@ def figures(ds, s) -> dict:
 
 
 def _para(fig, text, x, y, width, size=9.0, step=0.024, **kw):
+    # no line break inside "11,5 %" or "182.773 kr."
+    text = text.replace(" %", "\xa0%").replace(" kr.", "\xa0kr.").replace(" DKK", "\xa0DKK")
     for line in textwrap.wrap(text, width):
         fig.text(x, y, line, fontsize=size, va="top", **kw)
         y -= step
@@ -112,20 +114,28 @@ def decision_page(ds, s, F, lang):
     ids = F["ids"]
     xs = [0.44 + 0.13 * k for k in range(len(ids) + 1)]
     for x, head in zip(xs, [names[i] for i in ids] + [W("nothing", lang)], strict=True):
-        _para(fig, head, x - 0.11, y + 0.01, 22, size=8.5, step=0.018, weight="bold")
+        _para(fig, head, x - 0.11, y + 0.01, 17, size=8.3, step=0.018, weight="bold")
     y -= 0.05
     unit = " (mio. kr.)" if lang == "da" else " (mio DKK)"
 
     def pm(v, se, digits=1):
         return f"{f.num(v / 1e6, digits)} ± {f.num(se / 1e6, 2)}"
 
+    opts = [s["options"][i] for i in ids]
+
+    def best(i):
+        return f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'], 2)}"
+
+    def band(o):
+        return f"{f.num(o['npv']['p5'] / 1e6, 1)} … {f.num(o['npv']['p95'] / 1e6, 1)}"
+
     rows = [
-        (W("npv_mean", lang) + unit, [pm(s["options"][i]["npv"]["mean"], s["options"][i]["npv"]["se"]) for i in ids], "0"),
-        (W("p_pos", lang), [f.pct(s["options"][i]["p_net_benefit_positive"]["value"]) for i in ids], "—"),
-        (W("best", lang), [f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'], 2)}" for i in ids], "—"),
-        (W("npv_band", lang) + unit, [f"{f.num(s['options'][i]['npv']['p5'] / 1e6, 1)} … {f.num(s['options'][i]['npv']['p95'] / 1e6, 1)}" for i in ids], "0 … 0"),
-        (W("budget", lang) + unit, [f.num(s["options"][i]["budget_total"] / 1e6) for i in ids], "0"),
-    ]  # fmt: skip
+        (W("npv_mean", lang) + unit, [pm(o["npv"]["mean"], o["npv"]["se"]) for o in opts], "0"),
+        (W("p_pos", lang), [f.pct(o["p_net_benefit_positive"]["value"]) for o in opts], "—"),
+        (W("best", lang), [best(i) for i in ids], "—"),
+        (W("npv_band", lang) + unit, [band(o) for o in opts], "0 … 0"),
+        (W("budget", lang) + unit, [f.num(o["budget_total"] / 1e6) for o in opts], "0"),
+    ]
     for label, cells, nothing in rows:
         fig.text(0.04, y, label, fontsize=8.8)
         for x, c in zip(xs, [*cells, nothing], strict=True):
@@ -241,7 +251,8 @@ def reconcile_page(ds, s, F, lang):
             f.num(lo["budget_total"] / 1e6),
             f"{st['low']}–{st['high']}",
             f.num(lo["algorithms_funded"]),
-            f"{f.num(o['algorithms_started']['mean'], 1)} ± {f.num(o['algorithms_started']['se'], 2)}",
+            f"{f.num(o['algorithms_started']['mean'], 1)} ± "
+            f"{f.num(o['algorithms_started']['se'], 2)}",
             f"{f.num(o['algorithms_live']['mean'], 1)} ± {f.num(o['algorithms_live']['se'], 2)}",
         ]
         for k, (x, c) in enumerate(zip(xs, cells, strict=True)):

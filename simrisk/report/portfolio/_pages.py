@@ -435,7 +435,8 @@ PARAM_DA = {
     "screen_sensitivity": "P(et værktøj med reel gevinst består den lokale validering).",
     "screen_specificity": "P(et værktøj uden gevinst stoppes ved den lokale validering).",
     "ramp_years": "År fra idriftsættelse til fuld gevinst (lineær indfasning).",
-    "running_cost_share": "Årlig drift (licenser, skytjenester, support) som andel af værktøjets pris.",
+    "running_cost_share": "Årlig drift (licenser, skytjenester, support) som andel af "
+    "værktøjets pris.",
     "benefit_scale": "Faktor på alle værktøjers gevinst i en verden (hvor stor gevinsten er, "
     "hvor værktøjer virker).",
 }

@@ -88,7 +88,14 @@ def figures(ds) -> dict:
     return out
 
 
+def _mio(f, x: float) -> str:
+    """Millions with two decimals: ``1.97 mio`` / ``1,97 mio.``."""
+    return f"{f.num(x / 1e6, 2)} mio" + ("." if f.lang == "da" else "")
+
+
 def _para(fig, text, x, y, width, size=9.0, step=0.024, **kw):
+    # no line break inside "11,5 %" or "182.773 kr."
+    text = text.replace(" %", "\xa0%").replace(" kr.", "\xa0kr.").replace(" DKK", "\xa0DKK")
     for line in textwrap.wrap(text, width):
         fig.text(x, y, line, fontsize=size, va="top", **kw)
         y -= step
@@ -136,9 +143,14 @@ def decision_page(F, lang):
         v = q["value_dkk_net"]
         rows.append(
             (
-                W("alt_scale", lang, scen=labels[int(q.get("index", 0))], n=f.num(q["recruited"])),
+                W(
+                    "alt_scale",
+                    lang,
+                    scen=str(q["scenario"]).split(":", 1)[0],
+                    n=f.num(q["recruited"]),
+                ),
                 f.dkk(v["mean"]),
-                f"{f.mio(v['lower90'])} … {f.mio(v['upper90'])}",
+                f"{_mio(f, v['lower90'])} … {_mio(f, v['upper90'])}",
                 f.pct(q["p_value_net_positive"]),
             )
         )
@@ -147,6 +159,8 @@ def decision_page(F, lang):
         for x, c in zip(xs[1:], r[1:], strict=True):
             fig.text(x, y, c, fontsize=8.4, family="monospace", ha="right")
         y -= 0.026
+    for label in dict.fromkeys(labels):
+        y = _para(fig, label, 0.07, y, 140, size=7.8, step=0.02, color="#444444")
     y -= 0.02
     fig.text(0.05, y, W("flips", lang), fontsize=11, weight="bold")
     y -= 0.035
@@ -235,16 +249,47 @@ def reconcile_page(F, lang):
     tw = F["bands"]["total_wellby"][0.9]
     val = F["bands"]["value"][0.9]
     net = F["bands"]["value_net"][0.9]
+    mc = pilot["mean_change"]
+
+    def band(b, fm):
+        return f"{fm(b['lower'])} … {fm(b['upper'])}"
+
+    def mio(x):
+        return _mio(f, x)
+
+    def one(x):
+        return f.num(x, 1)
+
     rows = [
-        (W("rec_total", lang), f.num(OPI_AIMS["total_wellby"][0], 0), f.num(pilot["total_wellby"]["central"], 1),
-         f"{f.num(tw['lower'], 1)} … {f.num(tw['upper'], 1)}", W("ex_total", lang)),
-        (W("rec_mean_change", lang), f.num(OPI_AIMS["mean_change"][0], 2), f.num(pilot["mean_change"]["central"], 3),
-         f"{f.num(pilot['mean_change']['lower90'], 2)} … {f.num(pilot['mean_change']['upper90'], 2)}", W("ex_mean_change", lang)),
-        (W("rec_value", lang), f.mio(OPI_AIMS["value"][0]), f.mio(pilot["value_dkk"]["central"]),
-         f"{f.mio(val['lower'])} … {f.mio(val['upper'])}", W("ex_value", lang)),
-        (W("rec_value_net", lang), "—", f.mio(pilot["value_dkk_net"]["central"]),
-         f"{f.mio(net['lower'])} … {f.mio(net['upper'])}", W("ex_value_net", lang)),
-    ]  # fmt: skip
+        (
+            W("rec_total", lang),
+            f.num(OPI_AIMS["total_wellby"][0], 0),
+            f.num(pilot["total_wellby"]["central"], 1),
+            band(tw, one),
+            W("ex_total", lang),
+        ),
+        (
+            W("rec_mean_change", lang),
+            f.num(OPI_AIMS["mean_change"][0], 2),
+            f.num(mc["central"], 3),
+            f"{f.num(mc['lower90'], 2)} … {f.num(mc['upper90'], 2)}",
+            W("ex_mean_change", lang),
+        ),
+        (
+            W("rec_value", lang),
+            mio(OPI_AIMS["value"][0]),
+            mio(pilot["value_dkk"]["central"]),
+            band(val, mio),
+            W("ex_value", lang),
+        ),
+        (
+            W("rec_value_net", lang),
+            "—",
+            mio(pilot["value_dkk_net"]["central"]),
+            band(net, mio),
+            W("ex_value_net", lang),
+        ),
+    ]
     sheet = OPI_AIMS["projections"]
     for q in s["projections"]:
         letter = str(q["scenario"]).split(":", 1)[0].strip()
@@ -253,10 +298,10 @@ def reconcile_page(F, lang):
         rows.append(
             (
                 W("rec_proj", lang, scen=letter, n=f.num(q["recruited"])),
-                "—" if stated is None else f.mio(stated),
-                f.mio(v["central"]),
-                f"{f.mio(v['lower90'])} … {f.mio(v['upper90'])}",
-                W("ex_proj", lang, net=f.mio(q["value_dkk_net"]["central"])),
+                "—" if stated is None else _mio(f, stated),
+                _mio(f, v["central"]),
+                f"{_mio(f, v['lower90'])} … {_mio(f, v['upper90'])}",
+                W("ex_proj", lang, net=_mio(f, q["value_dkk_net"]["central"])),
             )
         )
     for r in rows:
@@ -287,7 +332,7 @@ def pilot_page(F, lang):
     fig = plt.figure(figsize=A4)
     fig.text(0.04, 0.945, W("p_pilot", lang), fontsize=13, weight="bold")
     _para(fig, W("pilot_intro", lang, n=f.num(F["n"])), 0.04, 0.91, 175, size=8.5, step=0.021)
-    xs = (0.04, 0.40, 0.52, 0.72, 0.92)
+    xs = (0.04, 0.37, 0.52, 0.80, 0.96)
     y = 0.83
     heads = (
         W("col_figure", lang),
@@ -324,7 +369,8 @@ def pilot_page(F, lang):
         fig.text(
             xs[3],
             y,
-            f"{fm(b9['lower'])} ± {fse(b9['lower_se'])} … {fm(b9['upper'])} ± {fse(b9['upper_se'])}",
+            f"{fm(b9['lower'])} ± {fse(b9['lower_se'])} … "
+            f"{fm(b9['upper'])} ± {fse(b9['upper_se'])}",
             fontsize=8,
             family="monospace",
             ha="right",
