@@ -5,7 +5,8 @@
 - :mod:`simrisk.kinds.portfolio`: a portfolio of uncertain purchases (Region H's AI pool).
 
 Each provides a config schema, a deterministic expected case, a simulation
-(a Numba kernel with a NumPy reference) and its report pages;
+(a Numba kernel with a NumPy reference); its report pages live in
+``simrisk/report/<kind>/`` (the report layer asks for them by result kind);
 :func:`get` finds a kind's uniform interface (its ``kind`` module).
 """
 
@@ -17,17 +18,19 @@ from types import ModuleType
 __all__ = ["KIND_MODULES", "RESULT_KINDS", "for_config", "for_result", "get"]
 
 #: kind name -> the module with its uniform interface (``load``, ``ledger``,
-#: ``simulate``, ``summarize``, ``format_summary``, ``report``)
+#: ``simulate``, ``summarize``, ``format_summary``)
 KIND_MODULES = {
     "contract": "simrisk.kinds.contract.kind",
     "wellby": "simrisk.kinds.wellby.kind",
     "portfolio": "simrisk.kinds.portfolio.kind",
+    "fund": "simrisk.kinds.fund.kind",
 }
 #: a result Dataset's ``simrisk_kind`` attribute -> kind name
 RESULT_KINDS = {
     "simrisk.run": "contract",
     "simrisk.wellby": "wellby",
     "simrisk.portfolio": "portfolio",
+    "simrisk.fund": "fund",
 }
 
 
