@@ -43,7 +43,7 @@ def _odds(p_earn: float, lang: str) -> str:
 
 
 def verdict(d, drivers: list[str], lang: str = "en") -> str:
-    """Page 1's plain-language paragraph from :class:`~simrisk.report.contract._numbers.Decision`."""
+    """The key-figures page's paragraph from a :class:`~._numbers.Decision`."""
     f = Fmt(lang)
     rate = f.pct(d.rate, 0)
     drv = drivers[:3]
