@@ -8,6 +8,8 @@ from simrisk.cli._common import (
     DaskBackend,
     add_dask_flags,
     add_json_out,
+    add_quiet,
+    busy,
     check_out,
     contract_result,
     emit,
@@ -41,6 +43,7 @@ def add_parser(sub) -> None:
     sens.add_argument("--lang", choices=("en", "da"), default="en", help="words of the figure")
     add_dask_flags(sens, "compute PAWN's subsamples")
     add_json_out(sens, "sensitivity")
+    add_quiet(sens)
     sens.set_defaults(func=run)
 
 
@@ -50,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
     ds = contract_result(args.path, "sensitivity")
-    with DaskBackend(args) as backend:
+    with DaskBackend(args) as backend, busy("sensitivity", args.quiet):
         s = sensitivity(
             ds, n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed, backend=backend
         )

@@ -8,6 +8,8 @@ from simrisk.cli._common import (
     DaskBackend,
     add_dask_flags,
     add_json_out,
+    add_quiet,
+    busy,
     check_out,
     dask_flag,
     emit,
@@ -68,6 +70,7 @@ def add_parser(sub) -> None:
     )
     add_dask_flags(voi, "with --nested: run the nested draws")
     add_json_out(voi, "VOI")
+    add_quiet(voi)
     voi.set_defaults(func=run)
 
 
@@ -89,27 +92,28 @@ def run(args: argparse.Namespace) -> int:
     name, _ = kinds.for_result(ds, args.path)
     if args.nested and name != "contract":
         raise SimriskError(f"--nested: only for a contract run; {args.path} is a {name} result")
-    if name == "portfolio":
-        # The choice among the budget options: net benefit [draw, option] = each
-        # option's NPV; every draw and the full 100 posterior draws (the summary
-        # uses a subsample to stay quick).
-        from simrisk.kinds.portfolio.summary import value_of_information
+    with busy("value of information", args.quiet):
+        if name == "portfolio":
+            # The choice among the budget options: net benefit [draw, option] = each
+            # option's NPV; every draw and the full 100 posterior draws (the summary
+            # uses a subsample to stay quick).
+            from simrisk.kinds.portfolio.summary import value_of_information
 
-        v = value_of_information(
-            ds,
-            max_draws=ds.sizes["draw"],
-            n_post=100,
-            parameters=args.parameter,
-            groups=parse_groups(args.group) or {},
-            seed=args.seed,
-        )
-    else:
-        v = voi(
-            ds,
-            groups=parse_groups(args.group) if (args.group or not args.parameter) else {},
-            parameters=args.parameter,
-            seed=args.seed,
-        )
+            v = value_of_information(
+                ds,
+                max_draws=ds.sizes["draw"],
+                n_post=100,
+                parameters=args.parameter,
+                groups=parse_groups(args.group) or {},
+                seed=args.seed,
+            )
+        else:
+            v = voi(
+                ds,
+                groups=parse_groups(args.group) if (args.group or not args.parameter) else {},
+                parameters=args.parameter,
+                seed=args.seed,
+            )
         if args.nested:
             from simrisk.decision._engine import nested_check
             from simrisk.decision.voi import add_nested
