@@ -138,8 +138,23 @@ def plot_design_frontier(ds: xr.Dataset, ax=None, lang: str = "en"):
     return ax
 
 
-def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5)):
+def _from_summary(summary: dict, key: str):
+    """The number at dotted ``key`` (``npv.mean``) of a run's summary, or None."""
+    node = summary
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5), base_summary=None):
     """The design page: the frontier, today's terms against the chosen ones, the trade-off.
+
+    With ``base_summary`` (the report's run's summary, today's terms), today's
+    figures are the run's own, and the chosen terms' are today's plus the
+    design's paired difference (both scored on the same worlds), so a report
+    prints each figure once.
 
     Returns the Figure (a whole page; the report calls it with its A4 size).
     """
@@ -168,7 +183,13 @@ def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5)):
         rows.append([_term_label(key, lang), _w("none", lang) if none else _value(key, a, f, lang),
                      _value(key, b, f, lang)])  # fmt: skip
     keys = list(ds["score_key"].values)
-    sc, se = ds["score"].values, ds["score_se"].values
+    sc, se = ds["score"].values.copy(), ds["score_se"].values
+    if base_summary is not None:
+        for i, k in enumerate(keys):
+            own = _from_summary(base_summary, str(k))
+            if own is not None:
+                diff = sc[chosen, i] - sc[today, i]
+                sc[today, i], sc[chosen, i] = own, own + diff
     shown = (
         ds.attrs["dsi_risk_key"],
         "npv.mean",

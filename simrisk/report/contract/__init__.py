@@ -105,11 +105,15 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
     if design is not None:
         from simrisk.plot import plot_design
 
+        # today's terms are this run's only when the design searched this config
+        same = design.attrs.get("config_sha256") == ds.attrs.get("config_sha256")
+        base = s if same else None
+
         pages.append(
             Page(
                 "design",
                 t("design"),
-                lambda: plot_design(design, lang, figsize=P.A4),
+                lambda: plot_design(design, lang, figsize=P.A4, base_summary=base),
                 design,
             )
         )
