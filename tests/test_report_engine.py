@@ -119,7 +119,7 @@ def pdfs(results, tmp_path_factory):
     from simrisk.report._engine import KIND_PAGES, write_pdf
 
     out = tmp_path_factory.mktemp("reports")
-    made, bad_ticks = {}, []
+    made, bad_ticks, figures = {}, [], {}
     # the pool's report only in Danish: its English words are those of the other two
     langs = {"dsi": ("en", "da"), "wellby": ("en", "da"), "pool": ("da",)}
     for name, ds in results.items():
@@ -129,18 +129,15 @@ def pdfs(results, tmp_path_factory):
             report = module.build(ds, lang=lang)
             write_pdf(report, path, on_page=lambda p, f: _ticks(p, f, bad_ticks))
             made[name, lang] = (path, [p.name for p in report.pages])
-            made[name, lang, "figures"] = report.extra.get("figures")
-    return made, bad_ticks
+            figures[name, lang] = report.extra.get("figures")
+    return made, bad_ticks, figures
 
 
 def test_every_kind_has_metadata_bookmarks_and_a_deciding_page_one(pdfs):
     from pypdf import PdfReader
 
-    made, _ = pdfs
-    for key, (path, pages) in made.items():
-        if len(key) == 3:
-            continue
-        name, lang = key
+    made = pdfs[0]
+    for (name, lang), (path, pages) in made.items():
         reader = PdfReader(path)
         meta = reader.metadata
         assert meta.title and meta.subject and meta.creation_date is not None, (name, lang)
@@ -156,7 +153,7 @@ def test_every_kind_has_metadata_bookmarks_and_a_deciding_page_one(pdfs):
 
 
 def test_reconciliation_holds_the_sources_figures(pdfs):
-    made, _ = pdfs
+    made = pdfs[0]
     dsi = _text(made["dsi", "en"][0])[1]
     for figure in ("5,086,251", "897,574", "1,047,169", "7,030,994", "11.5%", "937,935"):
         assert figure in dsi, figure
@@ -197,7 +194,7 @@ def test_each_headline_figure_has_one_value_in_the_pdf(results, pdfs):
     from simrisk.kinds.contract.summary import summarize
     from simrisk.report.contract._numbers import scenario_of
 
-    made, _ = pdfs
+    made = pdfs[0]
     ds = results["dsi"]
     s = summarize(ds)
     case = run_ledger(scenario_of(ds))
@@ -211,7 +208,7 @@ def test_each_headline_figure_has_one_value_in_the_pdf(results, pdfs):
     text = " ".join(_text(made["dsi", "en"][0]))
     amounts = _amounts(text)
     # another figure of the one summary (a median, a band's end) may lie near a headline
-    F = made["dsi", "en", "figures"]
+    F = pdfs[2]["dsi", "en"]
     voi = [float(v) for v in F.voi["evppi"].values] + [float(F.voi["evpi"])]
     other = {round(v) for v in [*_numbers(s), *_numbers(case.to_dict()), *voi]}
     other |= {round(v) for v in _numbers(F.payers)}
@@ -233,12 +230,11 @@ def test_each_headline_figure_has_one_value_in_the_pdf(results, pdfs):
 
 
 def test_danish_reports_have_no_english_words_and_no_iso_dates(pdfs):
-    made, _ = pdfs
+    made = pdfs[0]
     found = {}
-    for key, value in made.items():
-        if len(key) == 3 or key[1] != "da":
+    for (name, lang), (path, _pages) in made.items():
+        if lang != "da":
             continue
-        name, (path, _pages) = key[0], value
         for k, text in enumerate(_text(path), start=1):
             # citations and commands are identifiers, not prose
             text = re.sub(r"(docs/)?sources\.md[#\w, -]*|#[a-z0-9-]+|'simrisk [^']*'", " ", text)
@@ -251,7 +247,7 @@ def test_danish_reports_have_no_english_words_and_no_iso_dates(pdfs):
 
 
 def test_tick_labels_keep_their_step(pdfs):
-    _, bad = pdfs
+    bad = pdfs[1]
     assert not bad, f"tick labels that round away their step: {bad}"
 
 
