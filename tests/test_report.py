@@ -369,7 +369,7 @@ def test_scenario_page_shows_each_runs_figures(run_ds, scenario_runs, tmp_path, 
         assert f.pct(s["p_npv_negative"]) in text
         assert f.pct(s["p_loss_nominal"]) in text
         d = s["p_npv_negative"] - base["p_npv_negative"]
-        assert ("+" if d > 0 else "") + f.pct(d) in text
+        assert f.pp(d) in text  # a difference of probabilities: percentage points
     # with the parameters fixed, only the citizens' chance is left: far less risk
     fixed = summarize(scenario_runs[1][1])
     assert fixed["p_npv_negative"] < base["p_npv_negative"] / 2

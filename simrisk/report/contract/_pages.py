@@ -788,7 +788,11 @@ def _scenarios_page(ds, c, labels, fixed, lang):
             if i:
                 d = c["diff"].values[i, k]
                 sign = "+" if d > 0 else ""
-                diff = _pm(sign + fm(kind, d), fm(kind, c["diff_se_paired"].values[i, k], True))
+                se_d = c["diff_se_paired"].values[i, k]
+                if kind == "pct":  # a difference of probabilities: percentage points
+                    diff = _pm(f.pp(d), f.pp(se_d, 2, sign=False))
+                else:
+                    diff = _pm(sign + fm(kind, d), fm(kind, se_d, True))
                 fig.text(xs[2], y, diff, fontsize=8.8, family="monospace", ha="right")
             y -= 0.028
         y -= 0.015
