@@ -299,3 +299,25 @@ def test_progress_is_quiet_off_a_terminal(results, tmp_path, capsys):
 
     write_report(results["wellby"], tmp_path / "w.pdf", quiet=False)
     assert capsys.readouterr().err == ""  # stderr is not a terminal here
+
+
+def test_the_tick_check_catches_a_step_rounded_away():
+    """The check above fails on 0%, 2%, 5%, 8% at a 2.5% step (issue 23's defect)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    class Page:
+        name = "p"
+
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, 0.075)
+    ax.set_xticks([0, 0.025, 0.05, 0.075])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: Fmt("en").pct(x, 0)))
+    found = []
+    _ticks(Page, fig, found)
+    assert found == [("p", ["0%", "2%", "5%", "8%"])]
+    ax.xaxis.set_major_formatter(Fmt("da").axis_pct())
+    found = []
+    _ticks(Page, fig, found)
+    plt.close(fig)
+    assert not found
