@@ -98,10 +98,6 @@ _REPORT = {
         "Andelene af henvisningerne som sat i konfigurationen.",
     ),
     "year_axis": ("year", "år"),
-    "tornado_vals": (
-        "(lowest tenth ≈ {lo}; highest tenth ≈ {hi})",
-        "(laveste tiendedel ≈ {lo}; højeste tiendedel ≈ {hi})",
-    ),
     "p_decision": ("The decision", "Beslutningen"),
     "p_reconcile": (
         "Reconciliation with the note",
@@ -196,8 +192,14 @@ _REPORT = {
         "P(DSI earns less than {rate}: NPV < 0) (%)",
         "P(DSI tjener mindre end {rate}: nutidsværdi < 0) (%)",
     ),
-    "decile_low": ("parameter in its lowest 10%", "parameteren i sine laveste 10 %"),
-    "decile_high": ("parameter in its highest 10%", "parameteren i sine højeste 10 %"),
+    "decile_low": (
+        "parameter in its lowest tenth (its value at the bar's end)",
+        "parameteren i sin laveste tiendedel (værdien ved søjlens ende)",
+    ),
+    "decile_high": (
+        "parameter in its highest tenth (its value at the bar's end)",
+        "parameteren i sin højeste tiendedel (værdien ved søjlens ende)",
+    ),
     "p_answer": ("Key figures and what drives the risk", "Nøgletal og hvad der driver risikoen"),
     "p_irr_npv": ("DSI's return: IRR and NPV", "DSI's afkast: intern rente og nutidsværdi"),
     "p_npv_cdf": ("Cumulative distribution of NPV", "Nutidsværdiens kumulerede fordeling"),

@@ -191,7 +191,7 @@ def _rows(fig, rows, x_label, x_value, y, width, size=8.2, step=0.022):
 def _tornado(ax, rows, label, d, lang, ds):
     """P(NPV < 0) in each parameter's lowest and highest decile (:func:`drivers`)."""
     f = Fmt(lang)
-    rows = rows[:6][::-1]
+    rows = rows[:5][::-1]
     base = d.p_npv_negative
     y = np.arange(len(rows))
     for k, r in enumerate(rows):
@@ -200,19 +200,22 @@ def _tornado(ax, rows, label, d, lang, ds):
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y)
     scen = scenario_of(ds)
-
-    def tick(r):
-        # the tenths' values in natural units, so "lowest" is never read backwards
-        # (for an effect on use the lowest tenth is the largest fall)
-        vals = T(
-            "tornado_vals",
-            lang,
-            lo=assume.natural(scen, r["parameter"], r["low_value"], lang),
-            hi=assume.natural(scen, r["parameter"], r["high_value"], lang),
-        )
-        return f"{textwrap.fill(label[r['parameter']], 72)}\n{vals}"
-
-    ax.set_yticklabels([tick(r) for r in rows], fontsize=6.8)
+    # each bar's end names the parameter's value in that tenth (natural units),
+    # so "lowest" is never read backwards: for an effect on use the lowest
+    # tenth is the largest fall
+    for k, r in enumerate(rows):
+        for p, v in ((r["low"], r["low_value"]), (r["high"], r["high_value"])):
+            right = p >= base
+            ax.text(
+                p + (0.008 if right else -0.008),
+                k,
+                "≈ " + assume.natural(scen, r["parameter"], v, lang),
+                ha="left" if right else "right",
+                va="center",
+                fontsize=6.5,
+                color="#333333",
+            )
+    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 60) for r in rows], fontsize=7)
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.set_xlim(0, 1)
     ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))

@@ -74,6 +74,20 @@ def figures(ds, s) -> dict:
     return out
 
 
+def _runs(tenths: list[dict], best) -> list[list[dict]]:
+    """Runs of neighbouring tenths with one and the same other choice than ``best``."""
+    runs: list[list[dict]] = []
+    for t in tenths:
+        if t["best"] == best:
+            continue
+        prev = tenths[tenths.index(t) - 1]
+        if runs and runs[-1][-1] is prev and prev["best"] == t["best"]:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs
+
+
 def _para(fig, text, x, y, width, size=9.0, step=0.024, **kw):
     # no line break inside "11,5 %" or "182.773 kr."
     text = text.replace(" %", "\xa0%").replace(" kr.", "\xa0kr.").replace(" DKK", "\xa0DKK")
@@ -160,10 +174,9 @@ def decision_page(ds, s, F, lang):
 
         known = par["name"] in CATALOGUE["pool_param"]
         label = word("pool_param", par["name"], lang) if known else par["name"]
-        runs = [r for r in par["tenths"] if r["best"] != best]
-        if runs:
-            lo, hi = runs[0]["lo"], runs[-1]["hi"]
-            other = runs[0]["best"]
+        runs = _runs(par["tenths"], best)
+        for run in runs:
+            other = run[0]["best"]
             y = _para(
                 fig,
                 "• "
@@ -171,9 +184,9 @@ def decision_page(ds, s, F, lang):
                     "flip_param",
                     lang,
                     label=label,
-                    lo=f.num(lo, 2),
-                    hi=f.num(hi, 2),
-                    n=len(runs),
+                    lo=f.num(run[0]["lo"], 2),
+                    hi=f.num(run[-1]["hi"], 2),
+                    n=len(run),
                     choice=names[other] if other else W("nothing", lang),
                 ),
                 0.04,
@@ -182,7 +195,7 @@ def decision_page(ds, s, F, lang):
                 size=8.8,
                 step=0.023,
             )
-        else:
+        if not runs:
             y = _para(
                 fig,
                 "• " + W("flip_param_none", lang, label=label),
