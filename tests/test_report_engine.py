@@ -321,3 +321,28 @@ def test_the_tick_check_catches_a_step_rounded_away():
     _ticks(Page, fig, found)
     plt.close(fig)
     assert not found
+
+
+def test_the_word_catalogue_is_complete_in_both_languages():
+    """Every entry has English and Danish with the same placeholders, and Danish has no English."""
+    import string
+
+    from simrisk.core.words import CATALOGUE
+
+    def fields(text):
+        texts = text if isinstance(text, list) else [text]
+        return sorted({f for t in texts for _, f, _, _ in string.Formatter().parse(t) if f})
+
+    problems = []
+    for sect, table in CATALOGUE.items():
+        for key, (en, da) in table.items():
+            if not en or not da:
+                problems.append((sect, key, "empty"))
+            elif fields(en) != fields(da):
+                problems.append((sect, key, fields(en), fields(da)))
+            prose = re.sub(r"\{\w+\}", " ", " ".join(da) if isinstance(da, list) else da)
+            words = set(re.findall(r"[A-Za-zÆØÅæøå][\w-]*", prose))
+            bad = [w for w in ENGLISH_IN_DANISH if w in words]
+            if bad:
+                problems.append((sect, key, bad))
+    assert not problems, problems

@@ -47,7 +47,7 @@ def _term_label(key: str, lang: str) -> str:
         p = _PAYER.get(parts[1], (parts[1], parts[1]))[da]
         return f"loft, {p} (kr.)" if da else f"cap, {p} (DKK)"
     if key == "floor.share":
-        return "kapitalgulv (% af kapitalen)" if da else "capital floor (% of capital)"
+        return "garanteret andel af kapitalen (%)" if da else "capital floor (% of capital)"
     words = {
         "minimum_measured": ("minimum measured (citizens)", "mindst målte (borgere)"),
         "payment_per_missing": ("per missing citizen (DKK)", "pr. manglende borger (kr.)"),
