@@ -55,6 +55,16 @@ def _prob(e: np.ndarray) -> tuple[float, float]:
     return p, math.sqrt(p * (1 - p) / max(e.size, 1))
 
 
+def _acting(decision: dict):
+    """The decision layer's alternative that is not doing nothing (lend), or None."""
+    alts = decision.get("alternatives")
+    nothing = decision.get("do_nothing")
+    if not isinstance(alts, list) or not all(isinstance(a, str) for a in alts):
+        return None
+    acting = [a for a in alts if a != nothing]
+    return acting[0] if len(acting) == 1 else None
+
+
 def _rule(ds, s, d, case) -> dict:
     """DSI's hurdle rule, expected value and dominance against doing nothing."""
     given = s.get("decision") or {}
@@ -73,10 +83,15 @@ def _rule(ds, s, d, case) -> dict:
         "npv_mean_se": float(s["npv"]["mean_se"]),
         "from_decision_layer": bool(rules),
     }
-    # expected value: lend when the mean NPV beats doing nothing (0) by 2 SE
-    ev = rules.get("expected_value") or {}
-    value = float(ev.get("value", out["npv_mean"]))
-    se = float(ev.get("se", out["npv_mean_se"]))
+    # expected value: lend when the mean NPV beats doing nothing (0); the decision
+    # layer's rule when the summary has it (rows by alternative, doing nothing named)
+    value, se = out["npv_mean"], out["npv_mean_se"]
+    ev = rules.get("expected_value")
+    act = _acting(given)
+    if isinstance(ev, dict) and act is not None:
+        row = (ev.get("alternatives") or {}).get(act)
+        if isinstance(row, dict) and "mean" in row:
+            value, se = float(row["mean"]), float(row.get("mean_se", se))
     out["ev_value"], out["ev_se"] = value, se
     out["ev_lend"] = value > 0
     out["ev_clear"] = abs(value) > 2 * se
@@ -88,11 +103,10 @@ def _rule(ds, s, d, case) -> dict:
 
 def _alternatives(ds, s, d, rule) -> list[dict]:
     """Lend on the config's terms, or do nothing (NPV 0 with certainty)."""
-    given = (s.get("decision") or {}).get("alternatives")
     npv = ds["npv"].values.astype(np.float64)
     lend = {
         "id": "lend",
-        "npv_mean": (d.npv_mean, d.npv_mean_se),
+        "npv_mean": (rule["ev_value"], rule["ev_se"]),
         "p_npv_negative": (d.p_npv_negative, d.p_npv_negative_se),
         "p_below_hurdle": (rule["p_below"], rule["p_below_se"]),
         "p_loss": (d.p_nominal_loss, d.p_nominal_loss_se),
@@ -103,15 +117,8 @@ def _alternatives(ds, s, d, rule) -> list[dict]:
     nothing = {k: (0.0, 0.0) for k in lend if k != "id"}
     nothing["id"] = "nothing"
     nothing["p_below_hurdle"] = (None, None)
-    out = [lend, nothing]
-    if given:
-        for a in out:
-            match = next((g for g in given if g.get("id") == a["id"]), None)
-            if match and "npv_mean" in match:
-                m = match["npv_mean"]
-                a["npv_mean"] = (float(m["value"]), float(m["se"]))
     assert npv.size  # a run has draws
-    return out
+    return [lend, nothing]
 
 
 def _flips(ds, d, drivers, rule, scenario) -> list[dict]:
