@@ -171,7 +171,7 @@ def _answer_page(ds, s, d, drivers, lang):
         color="#444444",
     )
     top = yb - 0.065
-    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.13)))
+    ax = fig.add_axes((0.33, 0.16, 0.6, max(top - 0.16, 0.12)))
     _tornado(ax, drivers, label, d, lang, ds)
     return fig
 
@@ -229,7 +229,9 @@ def _tornado(ax, rows, label, d, lang, ds):
         ],
         fontsize=7.5,
         frameon=False,
-        loc="lower right",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.42),
+        ncol=2,
     )
     ax.grid(axis="x", alpha=0.3)
 
