@@ -346,3 +346,15 @@ def test_the_word_catalogue_is_complete_in_both_languages():
             if bad:
                 problems.append((sect, key, bad))
     assert not problems, problems
+
+
+def test_the_pool_names_each_run_of_another_best_choice():
+    from simrisk.report.portfolio._decide import _runs
+
+    tenths = [{"lo": k, "hi": k + 1, "best": b} for k, b in enumerate("nnxxaaxxnx")]
+    runs = _runs(tenths, "x")
+    assert [(r[0]["lo"], r[-1]["hi"], r[0]["best"]) for r in runs] == [
+        (0, 2, "n"),
+        (4, 6, "a"),
+        (8, 9, "n"),
+    ]
