@@ -1249,11 +1249,11 @@ _WELLBY = {
     ),
     "flip_rtm": (
         "Regression to the mean: the change expected without the intervention is put at "
-        "{rtm} points against the pilot's {change}; if it were as large as the pilot's, the "
-        "net value would be nothing. A control group settles it.",
+        "{rtm} points against the pilot's {change}; if it were as large as the pilot's, "
+        "nothing would be caused and the investment lost. A control group settles it.",
         "Regression mod middelværdien: ændringen uden indsatsen sættes til {rtm} point mod "
-        "pilotens {change}; var den lige så stor som pilotens, var nettoværdien nul. En "
-        "kontrolgruppe afgør det.",
+        "pilotens {change}; var den lige så stor som pilotens, var intet forårsaget og "
+        "investeringen tabt. En kontrolgruppe afgør det.",
     ),
     "mc_error": (
         "Monte Carlo error, from {n} simulated worlds: the pilot's expected net value "
