@@ -413,20 +413,18 @@ def pilot_page(F, lang):
     ax = fig.add_axes((0.1, 0.08, 0.8, 0.3))
     x = F["ds"]["draws_pilot_value_dkk_net"].values.astype(np.float64)
     lo, hi = np.quantile(x, [0.005, 0.995])
-    ax.hist(
-        np.clip(x, lo, hi),
-        bins=60,
-        color="#1f5fa8",
-        alpha=0.75,
-        weights=np.full(x.size, 1 / x.size),
-    )
+    inside = x[(x >= lo) & (x <= hi)]  # the tails are left out, not piled on the edges
+    ax.hist(inside, bins=60, color="#1f5fa8", alpha=0.75, weights=np.full(inside.size, 1 / x.size))
     ax.axvline(0, color="black", lw=1)
     ax.axvline(
         central["value_net"], color="#b22222", ls="--", lw=1.2, label=W("legend_central_net", lang)
     )
     ax.xaxis.set_major_formatter(f.axis_money())
     ax.yaxis.set_major_formatter(f.axis_pct(1))
-    ax.set_xlabel(W("hist_x", lang))
+    from simrisk.plot._words import word
+
+    outside = f.pct(1 - inside.size / x.size)
+    ax.set_xlabel(f"{W('hist_x', lang)}\n({word('clipped', lang, share=outside)})")
     ax.set_ylabel(W("hist_y", lang))
     ax.legend(fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
