@@ -440,6 +440,20 @@ _REPORT = {
 
 #: The contract-design page.
 _DESIGN = {
+    "goal.region_use": ("goal 1", "mål 1"),
+    "goal.municipal_use": ("goal 2", "mål 2"),
+    "goal.life_satisfaction": ("goal 3", "mål 3"),
+    "payer.region": ("region", "regionen"),
+    "payer.municipality": ("municipality", "kommunen"),
+    "payer.ostifterne": ("Østifterne", "Østifterne"),
+    "term.threshold": ("threshold, {g} (%)", "tærskel, {g} (%)"),
+    "term.payment": ("payment per success, {g} (DKK)", "betaling pr. succes, {g} (kr.)"),
+    "term.cap": ("cap, {p} (DKK)", "loft, {p} (kr.)"),
+    "term.floor": ("capital floor (% of capital)", "garanteret andel af kapitalen (%)"),
+    "term.clause": ("retention clause: {what}", "fastholdelsesklausul: {what}"),
+    "term.minimum_measured": ("minimum measured (citizens)", "mindst målte (borgere)"),
+    "term.payment_per_missing": ("per missing citizen (DKK)", "pr. manglende borger (kr.)"),
+    "term.settlement": ("settlement on early end (DKK)", "forlig ved tidligt ophør (kr.)"),
     "title": (
         "Contract design: DSI's risk against the payers'",
         "Kontraktdesign: DSI's risiko mod betalernes",

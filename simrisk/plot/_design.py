@@ -29,31 +29,19 @@ def _w(key: str, lang: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-_GOAL_NO = {"region_use": ("goal 1", "mål 1"), "municipal_use": ("goal 2", "mål 2"),
-            "life_satisfaction": ("goal 3", "mål 3")}  # fmt: skip
-_PAYER = {"region": ("region", "regionen"), "municipality": ("municipality", "kommunen"),
-          "ostifterne": ("Østifterne", "Østifterne")}  # fmt: skip
-
-
 def _term_label(key: str, lang: str) -> str:
-    da = lang == "da"
+    """A design term in words: ``cap, region (DKK)`` / ``loft, regionen (kr.)``."""
+    table = CATALOGUE["design"]
     parts = key.split(".")
     if parts[0] == "goals":
-        g = _GOAL_NO.get(parts[1], (parts[1], parts[1]))[da]
-        if parts[2] == "threshold":
-            return f"tærskel, {g} (%)" if da else f"threshold, {g} (%)"
-        return f"betaling pr. succes, {g} (kr.)" if da else f"payment per success, {g} (DKK)"
+        g = _w(f"goal.{parts[1]}", lang) if f"goal.{parts[1]}" in table else parts[1]
+        return _w("term.threshold" if parts[2] == "threshold" else "term.payment", lang, g=g)
     if parts[0] == "payers":
-        p = _PAYER.get(parts[1], (parts[1], parts[1]))[da]
-        return f"loft, {p} (kr.)" if da else f"cap, {p} (DKK)"
+        who = _w(f"payer.{parts[1]}", lang) if f"payer.{parts[1]}" in table else parts[1]
+        return _w("term.cap", lang, p=who)
     if key == "floor.share":
-        return "garanteret andel af kapitalen (%)" if da else "capital floor (% of capital)"
-    words = {
-        "minimum_measured": ("minimum measured (citizens)", "mindst målte (borgere)"),
-        "payment_per_missing": ("per missing citizen (DKK)", "pr. manglende borger (kr.)"),
-        "settlement": ("settlement on early end (DKK)", "forlig ved tidligt ophør (kr.)"),
-    }[parts[1]][da]
-    return f"fastholdelsesklausul: {words}" if da else f"retention clause: {words}"
+        return _w("term.floor", lang)
+    return _w("term.clause", lang, what=_w(f"term.{parts[1]}", lang))
 
 
 def _is_prob(key: str) -> bool:
