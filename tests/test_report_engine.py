@@ -120,8 +120,9 @@ def pdfs(results, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("reports")
     made, bad_ticks, figures = {}, [], {}
-    # the pool's report only in Danish: its English words are those of the other two
-    langs = {"dsi": ("en", "da"), "wellby": ("en", "da"), "pool": ("da",)}
+    # the contract's and the pool's reports only in Danish (the dearest to draw);
+    # the WELLBY report in both
+    langs = {"dsi": ("da",), "wellby": ("en", "da"), "pool": ("da",)}
     for name, ds in results.items():
         module = importlib.import_module(KIND_PAGES[ds.attrs["simrisk_kind"]])
         for lang in langs[name]:
@@ -154,13 +155,13 @@ def test_every_kind_has_metadata_bookmarks_and_a_deciding_page_one(pdfs):
 
 def test_reconciliation_holds_the_sources_figures(pdfs):
     made = pdfs[0]
-    dsi = _text(made["dsi", "en"][0])[1]
-    for figure in ("5,086,251", "897,574", "1,047,169", "7,030,994", "11.5%", "937,935"):
+    dsi = _text(made["dsi", "da"][0])[1]
+    for figure in ("5.086.251", "897.574", "1.047.169", "7.030.994", "11,5 %", "937.935"):
         assert figure in dsi, figure
-    assert re.search(r"820,2\d\d", dsi) and re.search(r"337,4\d\d", dsi)
-    assert "about 820,000" in dsi and "about 337,000" in dsi
-    for year, flow in (("2026", "−3,242,000"), ("2029", "4,821,253")):
-        assert f"DSI's net cash flow {year}" in dsi and flow in dsi
+    assert re.search(r"820\.2\d\d", dsi) and re.search(r"337\.4\d\d", dsi)
+    assert "ca. 820.000" in dsi and "ca. 337.000" in dsi
+    for year, flow in (("2026", "−3.242.000"), ("2029", "4.821.253")):
+        assert f"DSI's nettopengestrøm {year}" in dsi and flow in dsi
     pool = _text(made["pool", "da"][0])[1]
     for stated in ("1–2", "2–4", "4–6"):
         assert stated in pool
@@ -205,10 +206,11 @@ def test_each_headline_figure_has_one_value_in_the_pdf(results, pdfs):
         **{f"repayment {p}": d["mean"] for p, d in s["repayments"].items()},
         **{f"net saving (note) {a}": d["mean"] for a, d in s["net_saving"]["note_method"].items()},
     }
-    text = " ".join(_text(made["dsi", "en"][0]))
+    text = " ".join(_text(made["dsi", "da"][0]))
+    da = Fmt("da")
     amounts = _amounts(text)
     # another figure of the one summary (a median, a band's end) may lie near a headline
-    F = pdfs[2]["dsi", "en"]
+    F = pdfs[2]["dsi", "da"]
     voi = [float(v) for v in F.voi["evppi"].values] + [float(F.voi["evpi"])]
     other = {round(v) for v in [*_numbers(s), *_numbers(case.to_dict()), *voi]}
     other |= {round(v) for v in _numbers(F.payers)}
@@ -220,10 +222,10 @@ def test_each_headline_figure_has_one_value_in_the_pdf(results, pdfs):
             for a in amounts
             if abs(a - shown) <= 0.02 * abs(shown) and a != shown and a % 1000 != 0
         } - other
-        assert f"{shown:,}".replace("-", "−") in text, name
+        assert da.num(shown) in text, name
         assert not near, f"{name}: {shown:,} and also {sorted(near)}"
     # the probability DSI earns less than its rate: one value on every page that prints it
-    p = Fmt("en").pct(s["p_npv_negative"])
+    p = da.pct(s["p_npv_negative"])
     assert text.count(p) >= 3
     # a difference of probabilities is in percentage points, never in %
     assert Fmt("en").pp(0.042) == "+4.2 pp" and Fmt("da").pp(-0.042) == "−4,2 pct.-point"
