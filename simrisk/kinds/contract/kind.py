@@ -39,7 +39,7 @@ CAPABILITIES = Capabilities(
             "ledger",
             "run",
             "summary",
-                            "design",
+            "design",
             "sensitivity",
             "voi",
             "acceptability",
@@ -208,4 +208,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.contract.summary import format_summary as fmt
 
     return fmt(summary)
-

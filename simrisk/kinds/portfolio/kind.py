@@ -148,4 +148,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.portfolio.summary import format_summary as fmt
 
     return fmt(summary)
-

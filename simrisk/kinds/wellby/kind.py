@@ -136,4 +136,3 @@ class WellbySummary(_Summary):
 
 #: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
 Summary = WellbySummary
-

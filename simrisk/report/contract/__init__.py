@@ -11,7 +11,18 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["OPTIONS", "build"]
+from simrisk.report.contract._assumptions import correlation_rows, prior_rows
+from simrisk.report.contract._numbers import dated_cash_flows, decision, scenario_of
+
+__all__ = [
+    "OPTIONS",
+    "build",
+    "correlation_rows",
+    "dated_cash_flows",
+    "decision",
+    "prior_rows",
+    "scenario_of",
+]
 
 #: The further results a contract report takes.
 OPTIONS = ("wellby", "design", "scenarios")
@@ -34,8 +45,8 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
         plot_npv,
         plot_npv_cdf,
         plot_repayment_curve,
+        rate_words,
     )
-    from simrisk.plot._run import rate_words
     from simrisk.report._engine import Page, Report, created_of
     from simrisk.report.contract import _decide
     from simrisk.report.contract import _pages as P

@@ -14,8 +14,8 @@ import re
 
 import numpy as np
 
+from simrisk.core.numfmt import Numbers as Fmt
 from simrisk.core.words import CATALOGUE
-from simrisk.plot._fmt import Fmt
 
 __all__ = [
     "citation",

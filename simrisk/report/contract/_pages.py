@@ -76,9 +76,10 @@ def _title(ds, lang) -> str:
 
 
 def _goal_name(goal: str, lang: str) -> str:
-    from simrisk.plot._words import WORDS, word
+    from simrisk.core.words import CATALOGUE, word
 
-    return word(f"goal.{goal}", lang) if f"goal.{goal}" in WORDS else goal
+    key = f"goal.{goal}"
+    return word("plot", key, lang) if key in CATALOGUE["plot"] else goal
 
 
 # --------------------------------------------------------------------------- page 1

@@ -6,8 +6,8 @@ run always gives the same sentences.
 
 from __future__ import annotations
 
+from simrisk.core.numfmt import Numbers as Fmt
 from simrisk.core.words import CATALOGUE
-from simrisk.plot._fmt import Fmt
 
 __all__ = ["WORDS", "T", "verdict"]
 

@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from simrisk.core.words import section
-from simrisk.kinds.portfolio._words import Num
+from simrisk.report.portfolio._num import Num
 
 __all__ = ["decision_page", "figures", "reconcile_page"]
 

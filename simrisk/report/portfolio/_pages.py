@@ -10,9 +10,9 @@ import xarray as xr
 from matplotlib.ticker import Formatter
 
 from simrisk.core.words import CATALOGUE
-from simrisk.kinds.portfolio._words import Num
 from simrisk.kinds.portfolio.summary import acceptability
-from simrisk.plot._fmt import StepFormatter
+from simrisk.plot import StepFormatter
+from simrisk.report.portfolio._num import Num
 
 __all__ = ["PAGES"]
 
@@ -374,7 +374,7 @@ def _prior_text(p: dict, f: Num) -> str:
 
 
 def _assumptions_page(ds, s, lang):
-    from simrisk.kinds.portfolio._inputs import prior_central
+    from simrisk.core.priors import prior_central
     from simrisk.kinds.portfolio.config import PortfolioConfig
 
     f = Num(lang)

@@ -136,7 +136,7 @@ def decision_page(F, lang):
         fig.text(x, y, h, fontsize=8.5, weight="bold", ha="right")
     y -= 0.03
     rows = [(W("alt_nothing", lang), f.dkk(0), "—", "—")]
-    from simrisk.plot._wellby import scenario_labels
+    from simrisk.plot import scenario_labels
 
     labels = scenario_labels(F["ds"], lang)
     for q in projs:
@@ -421,10 +421,9 @@ def pilot_page(F, lang):
     )
     ax.xaxis.set_major_formatter(f.axis_money())
     ax.yaxis.set_major_formatter(f.axis_pct(1))
-    from simrisk.plot._words import word
+    from simrisk.plot import clip_note
 
-    outside = f.pct(1 - inside.size / x.size)
-    ax.set_xlabel(f"{W('hist_x', lang)}\n({word('clipped', lang, share=outside)})")
+    ax.set_xlabel(f"{W('hist_x', lang)}\n({clip_note(x, (lo, hi), lang)})")
     ax.set_ylabel(W("hist_y", lang))
     ax.legend(fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
