@@ -68,7 +68,9 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
             P._check(sc, ("npv", "repayments_total", "irr"), RESULT_KIND, f"--scenarios {name}")
             if "scenario_json" not in sc.attrs:
                 raise SimriskError(f"--scenarios {name}: lacks the attribute scenario_json")
-        comparison = P.scenario_comparison(ds, list(scenarios))
+        from simrisk.report.contract._numbers import scenario_comparison
+
+        comparison = scenario_comparison(ds, list(scenarios))
         sc_labels = [P._scenario_label(x, lang) for x in (ds, *(x for _, x in scenarios))]
         sc_fixed = [
             int(x.attrs.get("fixed_parameters", 0)) for x in (ds, *(x for _, x in scenarios))
