@@ -98,16 +98,11 @@ def _number(label: str):
 
 @pytest.fixture(scope="module")
 def results():
-    from simrisk.kinds.contract import kind as contract
-    from simrisk.kinds.portfolio import kind as portfolio
-    from simrisk.kinds.wellby import kind as wellby
+    import simrisk
 
-    cfg, text = contract.load(DSI_CONFIG)
-    dsi = contract.simulate(cfg, draws=600, seed=3, config_text=text)
-    cfg, text = wellby.load(ROOT / "configs" / "opi_aims_wellby.toml")
-    wb = wellby.simulate(cfg, draws=2000, seed=1, config_text=text)
-    cfg, text = portfolio.load(ROOT / "configs" / "regionh_ai_pool.toml")
-    pool = portfolio.simulate(cfg, draws=600, seed=1, config_text=text)
+    dsi = simrisk.run(DSI_CONFIG, draws=600, seed=3)
+    wb = simrisk.run(ROOT / "configs" / "opi_aims_wellby.toml", draws=2000, seed=1)
+    pool = simrisk.run(ROOT / "configs" / "regionh_ai_pool.toml", draws=600, seed=1)
     return {"dsi": dsi, "wellby": wb, "pool": pool}
 
 
