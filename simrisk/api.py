@@ -467,12 +467,14 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     """
     from simrisk.core.dataset import OutputLock
     from simrisk.core.outputs import clean_leftovers
+    from simrisk.report import write_report
 
-    ds, kind = result_for(result, "report")
+    # the kind says whether it has a report; the report layer has its pages
+    ds, _ = result_for(result, "report")
     target = Path(out)
     with OutputLock(target, "--output"):
         clean_leftovers(target, options.pop("notify", None))
-        return kind.report(ds, target, **options)
+        return write_report(ds, target, **options)
 
 
 def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list[str]:
@@ -481,5 +483,9 @@ def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     ``options``: ``lang``, ``extra`` (``{"sensitivity": ds, "voi": ds}``, as
     sheets), ``draws_limit``.
     """
-    ds, kind = result_for(result, "export")
-    return kind.export(ds, Path(out), **options)  # type: ignore[attr-defined]
+    from simrisk.workbook import DRAWS_LIMIT, write_workbook
+
+    ds, _ = result_for(result, "export")
+    if options.get("draws_limit") is None:
+        options["draws_limit"] = DRAWS_LIMIT
+    return write_workbook(ds, Path(out), **options)

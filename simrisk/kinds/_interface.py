@@ -218,7 +218,3 @@ class ModelKind(Protocol):
     def file_bytes_per_draw(self, cfg: Any) -> float | None:
         """Bytes per draw of a result file (None: not checked)."""
         ...
-
-    def report(self, ds: xr.Dataset, out: Path, **options: Any) -> list[str]:
-        """The PDF report (kinds with the ``report`` command); returns the page names."""
-        ...

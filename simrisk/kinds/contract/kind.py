@@ -21,12 +21,10 @@ __all__ = [
     "bytes_per_draw",
     "check",
     "compile_notice",
-    "export",
     "file_bytes_per_draw",
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "simulate_to_file",
     "summarize",
@@ -41,8 +39,6 @@ CAPABILITIES = Capabilities(
             "ledger",
             "run",
             "summary",
-            "report",
-            "export",
             "design",
             "sensitivity",
             "voi",
@@ -212,22 +208,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.contract.summary import format_summary as fmt
 
     return fmt(summary)
-
-
-def report(
-    ds, out, *, lang="en", figures=None, wellby=None, design=None, scenarios=None
-) -> list[str]:
-    """The committee's PDF report of a run; returns the page names."""
-    from simrisk.report import build_report
-
-    return build_report(
-        ds, out, lang=lang, figures=figures, wellby=wellby, design=design, scenarios=scenarios
-    )
-
-
-def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:
-    """The analyst's Excel workbook of a run; returns the sheet names."""
-    from simrisk.workbook import DRAWS_LIMIT, write_workbook
-
-    limit = DRAWS_LIMIT if draws_limit is None else draws_limit
-    return write_workbook(ds, out, lang=lang, extra=extra, draws_limit=limit)
