@@ -284,6 +284,7 @@ def simulate_to_file(
     backend=None,
     created_at: str | None = None,
     aggregate: bool | None = False,
+    summary: bool = False,
 ):
     """Simulate a scenario straight to the NetCDF file ``out``, a chunk at a time.
 
@@ -298,7 +299,13 @@ def simulate_to_file(
 
     Parameters are those of :func:`simulate`, and ``created_at`` (the
     ``created_at`` attribute; default: now) and ``aggregate`` (see
-    :func:`simulate`; a note on a fall-back is added to the writer's ``notes``). Returns the
+    :func:`simulate`; a note on a fall-back is added to the writer's ``notes``).
+    With ``summary``, the summary's first pass is fed from each chunk as it is
+    written: ``writer.summary.finish(ds)`` (``ds`` the finished file, opened
+    lazily) then gives :func:`~simrisk.kinds.contract.summary.summarize`'s
+    figures reading back only the quantile windows (``writer.summary`` is None
+    for a resumed run). Each chunk is written on a thread of its own while the
+    kernel simulates the next. Returns the
     :class:`~simrisk.core.dataset.PartialFile` (its ``resumed_from`` and
     ``notes`` say what happened); :func:`simrisk.core.dataset.partial_for`
     finds it after an interruption.
@@ -323,14 +330,28 @@ def simulate_to_file(
         writer.notes.append(note)
     start = writer.open()
 
+    # The summary's first pass is fed from each chunk while it is in memory, when
+    # the run starts from draw 0 (a resumed run's summary reads the whole file).
+    prefeed = None
+    if summary and start == 0:
+        from simrisk.kinds.contract.summary import Prefeed
+
+        prefeed = Prefeed(template, spec.draws)
+    writer.summary = prefeed
+
     def sink(draw0: int, n: int, arrays: dict[str, np.ndarray]) -> None:
         chunk = per_draw_variables(inp, arrays, IRR_REASONS)
-        writer.write(draw0, {k: v.values for k, v in chunk.items()})
+        values = {k: v.values for k, v in chunk.items()}
+        writer.write(draw0, values)
+        if prefeed is not None:
+            prefeed.add(draw0, values)
 
     shapes = {k: (v.shape[1:], v.dtype.str) for k, v in empty.items()}
     bar, update = progress_bar(spec.draws, quiet)
     try:
-        stream_chunks(fill, shapes, spec, sink, start=start, progress=update, backend=backend)
+        stream_chunks(
+            fill, shapes, spec, sink, start=start, progress=update, backend=backend, overlap=True
+        )
     finally:
         if bar is not None:
             bar.close()
