@@ -269,3 +269,31 @@ def test_fall_back_and_refusal(dsi_scenario):
     with pytest.raises(SimriskError, match="--aggregate: the aggregated path does not model"):
         resolve_aggregate(three, True)
     assert resolve_aggregate(three, False) == (False, None)
+
+
+# ------------------------------------------ parameter tables cached between processes
+
+
+def test_inverse_cdf_tables_come_back_from_the_cache_bit_for_bit(tmp_path, monkeypatch):
+    from simrisk.core import priors
+    from simrisk.kinds.contract.loader import load_scenario
+
+    monkeypatch.setenv("SIMRISK_CACHE_DIR", str(tmp_path / "cache"))
+    scenario, _ = load_scenario(DSI_CONFIG)
+    built = [t for t in build_inputs(scenario).space.tables if t is not None]
+    files = sorted((tmp_path / "cache" / "tables").glob("*.npy"))
+    assert len(files) == len(built) > 0
+    calls = []
+    monkeypatch.setattr(priors, "_build_table", lambda p: calls.append(p) or None)
+    cached = [t for t in build_inputs(scenario).space.tables if t is not None]
+    assert calls == []  # nothing rebuilt: scipy.stats is not needed
+    for a, b in zip(built, cached, strict=True):
+        assert a.tobytes() == b.tobytes()
+    # a damaged file is rebuilt; an empty SIMRISK_CACHE_DIR turns the cache off
+    files[0].write_bytes(b"not a table")
+    monkeypatch.undo()
+    monkeypatch.setenv("SIMRISK_CACHE_DIR", str(tmp_path / "cache"))
+    again = [t for t in build_inputs(scenario).space.tables if t is not None]
+    assert [a.tobytes() for a in again] == [a.tobytes() for a in built]
+    monkeypatch.setenv("SIMRISK_CACHE_DIR", "")
+    assert priors._table_path(scenario.model.retention) is None
