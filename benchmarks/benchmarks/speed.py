@@ -109,8 +109,16 @@ def kernel_only(draws: int, chunk_size: int = 65_536, referred: int = 700) -> di
     return {"wall": time.perf_counter() - w0, "cpu": time.process_time() - c0}
 
 
-def per_draw_cpu(referred: int, draws: int) -> dict:
-    """CPU seconds per draw of the per-citizen and the aggregated kernel, same parameters."""
+def per_draw_cpu(referred: int, draws: int, threads: int = 1) -> dict:
+    """CPU seconds per draw of the per-citizen and the aggregated kernel, same parameters.
+
+    On one thread by default: the work per draw, without the parallel loop's
+    waiting, which on a loaded machine burns CPU time in proportion to the
+    number of calls rather than to the work.
+    """
+    import numba
+
+    numba.set_num_threads(threads)
     sc, _ = scenario(referred)
     inp = build_inputs(sc)
     key, _ = key_from_seed(3)
@@ -126,6 +134,7 @@ def per_draw_cpu(referred: int, draws: int) -> dict:
             best = min(best, time.process_time() - t0)
         got[name] = best / draws
     got["ratio"] = got["per_citizen"] / got["aggregated"]
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     return got
 
 
