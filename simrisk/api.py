@@ -146,18 +146,25 @@ def run(
     threads: int | None = None,
     quiet: bool = True,
     backend: Any = None,
+    aggregate: bool | None = None,
 ) -> xr.Dataset:
     """The Monte Carlo run of a config as a Dataset.
 
     ``draws`` and ``seed`` default to the config's ``[simulation]``. With
     ``out``, the result is written there (a contract run streams it a chunk
-    at a time) and returned lazily opened from the file.
+    at a time) and returned lazily opened from the file. ``aggregate``
+    (contracts only): cell counts per cohort instead of citizens; None takes
+    it from 2,000 referred citizens on (``simrisk run --aggregate``).
     """
     cfg = load(config)
     kind = _kind_of(cfg)
     options: dict[str, Any] = {"draws": draws, "seed": seed, "config_text": cfg.text}
     if fixed_parameters:
         options["fixed_parameters"] = True
+    if cfg.kind == "contract":
+        options["aggregate"] = aggregate
+    elif aggregate:
+        raise SimriskError(f"--aggregate: only for a contract config; {cfg.path} is a {cfg.kind}")
     if cfg.kind == "wellby":
         options["config_path"] = cfg.path
         if scores is not None:

@@ -297,3 +297,31 @@ def test_inverse_cdf_tables_come_back_from_the_cache_bit_for_bit(tmp_path, monke
     assert [a.tobytes() for a in again] == [a.tobytes() for a in built]
     monkeypatch.setenv("SIMRISK_CACHE_DIR", "")
     assert priors._table_path(scenario.model.retention) is None
+
+
+# ------------------------------------------------------------------------ the CLI
+
+
+def test_run_aggregate_flag_and_its_summary_fed_while_writing(tmp_path):
+    import json
+
+    from tests.conftest import ROOT, run_cli
+
+    out = tmp_path / "agg.nc"
+    done = run_cli("run", DSI_CONFIG, "--aggregate", "--draws", 2000, "--out", out, "--json")
+    assert done.returncode == 0, done.stderr
+    fed = json.loads(done.stdout)
+    again = run_cli("summary", out, "--json")
+    assert again.returncode == 0, again.stderr
+    # the summary fed from the chunks as they were written is the file's, bit for bit
+    assert fed == json.loads(again.stdout)
+    from simrisk.core.dataset import open_result
+
+    ds = open_result(out)
+    assert ds.attrs["aggregated"] == 1
+    wellby = run_cli("run", ROOT / "configs" / "opi_aims_wellby.toml", "--aggregate", "--out", "-")
+    assert wellby.returncode == 2
+    assert wellby.stderr.strip().splitlines() == [
+        f"simrisk run: error: --aggregate: only for a contract config; "
+        f"{ROOT / 'configs' / 'opi_aims_wellby.toml'} is a wellby"
+    ]

@@ -72,6 +72,13 @@ def add_parser(sub) -> None:
         help="switch off parameter uncertainty: every draw uses the priors' central values",
     )
     p.add_argument(
+        "--aggregate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="contract configs: draw cell counts per cohort instead of citizens "
+        "(exact in distribution, docs/model.md); default: on from 2,000 referred citizens",
+    )
+    p.add_argument(
         "--scores",
         metavar="CSV",
         help="WELLBY configs: paired before,after 0-10 scores per participant",
@@ -134,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
         raise SimriskError(f"{distributed}: only for a contract config; {args.config} is a {name}")
     if distributed and args.until:
         raise SimriskError(f"{distributed}: cannot be combined with --until")
+    if args.until and args.aggregate:
+        raise SimriskError("--aggregate: cannot be combined with --until")
     if args.until:
         if name != "contract":
             raise SimriskError(f"--until: only for a contract config; {args.config} is a {name}")
@@ -152,6 +161,13 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.fixed_parameters:
         options["fixed_parameters"] = True
+    if args.aggregate is not None and name != "contract":
+        flag = "--aggregate" if args.aggregate else "--no-aggregate"
+        raise SimriskError(f"{flag}: only for a contract config; {args.config} is a {name}")
+    if name == "contract":
+        options["aggregate"] = args.aggregate
+        if streamed:
+            options["summary"] = True  # the summary's first pass fed as the chunks are written
     prefix = None if out is None else out.with_name(f".{out.name}.checkpoint")
     if wellby:
         options["config_path"] = args.config
@@ -282,7 +298,8 @@ def _run_streamed(kind, cfg, out: Path, options: dict, draws: int, as_json: bool
         )
     ds = open_result(out, lazy=True)
     try:
-        print_summary(kind, kind.summarize(ds), as_json)
+        fed = getattr(writer, "summary", None)
+        print_summary(kind, fed.finish(ds) if fed is not None else kind.summarize(ds), as_json)
     finally:
         ds.close()
     if not as_json:

@@ -422,7 +422,7 @@ def _mark(ds, aggregate: bool):
         ds.attrs["aggregated_note"] = (
             "cell counts per cohort drawn exactly given each draw's parameters; the modelled "
             "saving per cell drawn as a normal with its exact mean and variance "
-            "(docs/model.md#aggregated-path)"
+            "(docs/model.md#the-aggregated-path-simriskkindscontract_aggregatepy)"
         )
     return ds
 
