@@ -159,7 +159,7 @@ class Tail:
     """A streamed run with its summary over the kernel's own time."""
 
     timeout = 600
-    draws = 300_000
+    draws = 100_000
 
     def setup(self):
         tail_run(5_000)  # compile / load
