@@ -78,8 +78,8 @@ def interrupt_after(monkeypatch, chunks: int) -> None:
     real = engine.make_fill
     seen = {"n": 0}
 
-    def make_fill(inp, spec, *args):
-        fill = real(inp, spec, *args)
+    def make_fill(inp, spec):
+        fill = real(inp, spec)
 
         def counting(draw0, n, views):
             seen["n"] += 1

@@ -59,8 +59,8 @@ def tail_run(draws: int, chunk_size: int = 65_536, referred: int = 700, serial=F
         kw["overlap"] = False
         return real_stream(*args, **kw)
 
-    def timed_make_fill(inp, spec, *args):
-        fill = real(inp, spec, *args)
+    def timed_make_fill(inp, spec, *args, **kw):
+        fill = real(inp, spec, *args, **kw)
 
         def timed(draw0, n, views):
             t0 = time.perf_counter()

@@ -197,7 +197,8 @@ def simulate_arrays(
     bit-identical to one that ran through.
     """
     check_spec(spec)
-    fill = make_fill(inp, spec, aggregate)
+    # (the aggregated path only when asked: make_fill(inp, spec) stays the per-citizen call)
+    fill = make_fill(inp, spec, aggregate=True) if aggregate else make_fill(inp, spec)
     out = _empty_outputs(inp, spec.draws)
     return run_chunks(fill, out, spec, progress, checkpoint, backend=backend)
 
@@ -317,7 +318,7 @@ def simulate_to_file(
     spec = _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters)
     inp = build_inputs(scenario)
     agg, note = resolve_aggregate(inp, aggregate)
-    fill = make_fill(inp, spec, agg)
+    fill = make_fill(inp, spec, aggregate=True) if agg else make_fill(inp, spec)
     meta = _provenance(inp, config_text)
     if created_at is not None:
         meta["created_at"] = created_at
