@@ -270,6 +270,16 @@ def test_fall_back_and_refusal(dsi_scenario):
         resolve_aggregate(three, True)
     assert resolve_aggregate(three, False) == (False, None)
 
+    class BigThree(Three):
+        contract = type("C", (), {"referred": 5_000})
+
+    # above the default's population: the per-citizen kernel, with a one-line note
+    assert resolve_aggregate(BigThree(), None) == (
+        False,
+        "per-citizen kernel: the aggregated path does not model "
+        "3 resource_use_fall goals (at most 2)",
+    )
+
 
 # ------------------------------------------ parameter tables cached between processes
 

@@ -221,6 +221,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print("simrisk run: interrupted; nothing was written", file=sys.stderr)
             return stop_status(exc)
+        if ds.attrs.get("aggregate_note"):
+            print(f"simrisk run: {ds.attrs['aggregate_note']}", file=sys.stderr)
         ck = checkpoint_for(prefix) if prefix is not None else None
         if ck is not None and ck.resumed_from:
             print(

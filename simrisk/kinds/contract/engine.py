@@ -257,7 +257,7 @@ def simulate(
 
     spec = _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters)
     inp = build_inputs(scenario)
-    agg, _ = resolve_aggregate(inp, aggregate)
+    agg, note = resolve_aggregate(inp, aggregate)
     ckpt = None
     if checkpoint_path is not None:
         ckpt = Checkpoint(checkpoint_path, identity=run_identity(spec, config_text, agg))
@@ -269,7 +269,10 @@ def simulate(
     finally:
         if bar is not None:
             bar.close()
-    return _mark(to_dataset(inp, arrays, spec, **_provenance(inp, config_text)), agg)
+    ds = _mark(to_dataset(inp, arrays, spec, **_provenance(inp, config_text)), agg)
+    if note:
+        ds.attrs["aggregate_note"] = note  # the fall-back, said by simrisk run
+    return ds
 
 
 def simulate_to_file(
