@@ -335,3 +335,20 @@ def test_run_aggregate_flag_and_its_summary_fed_while_writing(tmp_path):
         f"simrisk run: error: --aggregate: only for a contract config; "
         f"{ROOT / 'configs' / 'opi_aims_wellby.toml'} is a wellby"
     ]
+
+
+def test_compare_takes_one_path_for_every_scenario(tmp_path):
+    # Scenarios of a comparison share common random numbers only on the same path:
+    # aggregated when every one of them would be by default, else per-citizen.
+    from simrisk.decision._engine import simulate_scenarios
+
+    big = []
+    for name, referred in (("a", 5000), ("b", 6000)):
+        text = re.sub(r"(?m)^referred = 700\b", f"referred = {referred}", DSI_CONFIG.read_text())
+        path = tmp_path / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        big.append(str(path))
+    got = simulate_scenarios(big, 400, 3)
+    assert [ds.attrs.get("aggregated") for _, ds in got] == [1, 1]
+    mixed = simulate_scenarios([big[0], str(DSI_CONFIG)], 400, 3)
+    assert [ds.attrs.get("aggregated") for _, ds in mixed] == [None, None]
