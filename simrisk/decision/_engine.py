@@ -399,14 +399,13 @@ def simulate_scenarios(
     would take it by default (:func:`~simrisk.kinds.contract.engine.resolve_aggregate`).
     """
     from simrisk.kinds.contract import simulate
-    from simrisk.kinds.contract._inputs import build_inputs
-    from simrisk.kinds.contract.engine import resolve_aggregate
+    from simrisk.kinds.contract.engine import aggregate_by_default
 
     loaded = [(p, *load_scenario(p)) for p in paths]
     first = loaded[0][1].simulation
     draws = first.draws if draws is None else draws
     seed = first.seed if seed is None else seed
-    aggregate = all(resolve_aggregate(build_inputs(sc), None)[0] for _, sc, _ in loaded)
+    aggregate = all(aggregate_by_default(sc) for _, sc, _ in loaded)
     out = []
     for path, sc, text in loaded:
         ds = simulate(

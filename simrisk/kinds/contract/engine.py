@@ -419,6 +419,11 @@ def resolve_aggregate(inp: EngineInputs, aggregate: bool | None) -> tuple[bool, 
     return False, f"per-citizen kernel: the aggregated path does not model {what}"
 
 
+def aggregate_by_default(scenario: Scenario) -> bool:
+    """Whether a run of ``scenario`` takes the aggregated path by default."""
+    return resolve_aggregate(build_inputs(scenario), None)[0]
+
+
 def _mark(ds, aggregate: bool):
     """Record in the Dataset's attributes that the aggregated path made it."""
     if aggregate:
