@@ -199,6 +199,7 @@ def run(
     quiet: bool = True,
     make_folder: bool = False,
     notify: Callable[[str], None] | None = None,
+    aggregate: bool | None = None,
 ) -> xr.Dataset:
     """The Monte Carlo run of a config of any kind, as a Dataset.
 
@@ -230,12 +231,21 @@ def run(
     notify : callable, optional
         Called with a line for what the run did beside its result (resumed
         from a checkpoint, removed a killed writer's leftovers).
+    aggregate : bool, optional
+        Contracts only: cell counts per cohort instead of citizens (exact in
+        distribution, docs/model.md); None takes it from 2,000 referred
+        citizens on, False never.
     """
     from simrisk._runner import run_config
     from simrisk.core.outputs import check_out
     from simrisk.kinds import RunOptions
 
     cfg = config_for(config, "run")
+    if aggregate is not None and cfg.kind != "contract":
+        flag = "--aggregate" if aggregate else "--no-aggregate"
+        raise SimriskError(f"{flag}: only for a contract config; {cfg.path} is a {cfg.kind}")
+    if aggregate and until:
+        raise SimriskError("--aggregate: cannot be combined with --until")
     options = RunOptions(
         draws=draws,
         seed=seed,
@@ -246,6 +256,7 @@ def run(
         config_path=cfg.path,
         config_text=cfg.text,
         quiet=quiet,
+        aggregate=aggregate,
     )
     target = None
     if out is not None:
