@@ -240,10 +240,8 @@ def contributions_page(ds, s: dict, lang: str):
     ax.xaxis.set_major_formatter(_mio(n))
     ax.set_xlabel(W("mio_axis", lang))
     ax.legend(loc="lower right")
-    ax.set_title(
-        W("contrib_sub", lang, es=n.dkk(s["es_99"]["value"]), total=n.dkk(float(contrib.sum()))),
-        fontsize=10.5,
-    )
+    sub = W("contrib_sub", lang, es=n.dkk(s["es_99"]["value"]), total=n.dkk(float(contrib.sum())))
+    ax.set_title("\n".join(textwrap.wrap(sub, 110)), fontsize=10.5)
     ax.grid(axis="x", color="#dddddd")
     return fig
 
