@@ -43,10 +43,12 @@ __all__ = [
     "closed_form_normal_evsi",
     "enbs",
     "evsi",
+    "evsi_dataset",
     "evsi_is",
     "evsi_json",
     "evsi_regression",
     "format_evsi",
+    "nested_evsi",
     "parse_n_grid",
     "parse_study",
 ]
@@ -236,7 +238,7 @@ def parse_study(
         return v
 
     allowed = (
-        "binomial:PARAM, normal:PARAM:sd=S, cohort:ID, engaged:ID:months=M, pilot[:control=K]"
+        "binomial:PARAM, normal:PARAM:sd=S, cohort:ID, engaged:ID:months=M, pilot[:control=K|n]"
     )
     if head in ("binomial", "normal"):
         if kind != "contract" and kind != "any":
@@ -269,6 +271,8 @@ def parse_study(
     if head == "pilot":
         if kind != "wellby":
             raise SimriskError(f"--study {text!r}: a pilot study needs a WELLBY result")
+        if opts.get("control") == "n":  # a control group as large as the treated one
+            return Study("pilot", text, control=-1)
         k = num("control", int) if "control" in opts else 0
         return Study("pilot", text, control=k)
     raise SimriskError(f"--study {text!r}: unknown study (allowed: {allowed})")
@@ -467,6 +471,13 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
         if u.no_intervention_change
         else np.zeros(n)
     )
+    if "draws_mean_change" in ds and not np.allclose(
+        ds["draws_mean_change"].values, mu.astype(np.float32), rtol=1e-6, atol=1e-6
+    ):
+        raise SimriskError(
+            "the WELLBY result's draws cannot be re-made from its config and seed "
+            "(written by another version?): rerun it"
+        )
     proj = cfg.projections[0]
     size = proj.recruited[0]
     inv = size * proj.investment_per_recruited
@@ -476,10 +487,13 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
     nb = np.column_stack([np.zeros(n), nb_scale])
     theta = {"mean_change": mu, "no_intervention_change": mu0, "sd_change": sd}
 
+    def control(study, nn):
+        return nn if study.control == -1 else study.control
+
     def simulate(study, nn, rng):
         t = mu + sd / math.sqrt(nn) * rng.standard_normal(n)
         if study.control:
-            c = mu0 + sd / math.sqrt(study.control) * rng.standard_normal(n)
+            c = mu0 + sd / math.sqrt(control(study, nn)) * rng.standard_normal(n)
             return np.column_stack([t, c])
         return t[:, None]
 
@@ -487,7 +501,7 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
         s = sd[idx] / math.sqrt(nn)
         ll = -0.5 * ((t[0] - mu[idx]) / s) ** 2 - np.log(s)
         if study.control:
-            sc = sd[idx] / math.sqrt(study.control)
+            sc = sd[idx] / math.sqrt(control(study, nn))
             ll = ll - 0.5 * ((t[1] - mu0[idx]) / sc) ** 2 - np.log(sc)
         return ll
 
@@ -685,6 +699,32 @@ def evsi_json(result: dict) -> dict:
     return jsonable(result)
 
 
+def evsi_dataset(result: dict) -> xr.Dataset:
+    """The EVSI table (and ENBS) as a Dataset over ``n``, the result's JSON in ``attrs``."""
+    import json
+
+    rows = result["evsi"]
+    n = [-1 if r["n"] is None else r["n"] for r in rows]
+    data = {
+        "evsi": (("n",), [r["value"] for r in rows], {"units": "DKK", "long_name": "EVSI"}),
+        "evsi_se": (("n",), [r["se"] for r in rows], {"units": "DKK", "long_name": "SE of EVSI"}),
+    }
+    if "enbs" in result:
+        e = {r["n"]: r for r in result["enbs"]["enbs"]}
+        data["enbs"] = (
+            ("n",),
+            [e[k]["value"] if k in e else np.nan for k in n],
+            {"units": "DKK", "long_name": "expected net benefit of sampling"},
+        )
+    attrs = {
+        "simrisk_kind": "simrisk.evsi",
+        "study": result["study"],
+        "method": result["method"],
+        "result_json": json.dumps(jsonable(result)),
+    }
+    return xr.Dataset(data, coords={"n": np.array(n, dtype=np.int64)}, attrs=attrs)
+
+
 def format_evsi(result: dict) -> str:
     """EVSI by n, with SEs, the EVPPI ceiling, and ENBS when costs were given."""
     lines = [
@@ -704,12 +744,17 @@ def format_evsi(result: dict) -> str:
             n = "own" if r["n"] is None else f"{r['n']:,}"
             lines.append(f"{n:>8}{r['value']:>14,.0f}{r['se']:>12,.0f}")
     if "nested" in result:
-        m = result["nested"]
         lines += [
             "",
-            f"nested Monte Carlo on the kernel ({m['outer']:,} outer x {m['inner']:,} inner): "
-            f"{m['value']:,.0f} (SE {m['se']:,.0f}, inner-noise bias about {m['bias']:,.0f})",
+            "nested Monte Carlo on the kernel (outer data sets x inner posterior draws):",
         ]
+        nested = result["nested"]
+        for m in nested if isinstance(nested, list) else [nested]:
+            n = "own" if m["n"] is None else f"{m['n']:,}"
+            lines.append(
+                f"{n:>8}{m['value']:>14,.0f}{m['se']:>12,.0f}   ({m['outer']:,} x {m['inner']:,}; "
+                f"inner-noise bias about {m['bias']:,.0f})"
+            )
     if "enbs" in result:
         e = result["enbs"]
         lines += ["", f"{'n':>8}{'ENBS':>14}{'SE':>12}"]
