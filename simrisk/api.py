@@ -31,9 +31,11 @@ __all__ = [
     "acceptability",
     "compare",
     "design",
+    "evsi",
     "export",
     "ledger",
     "load",
+    "monitor",
     "report",
     "run",
     "sensitivity",
@@ -244,6 +246,82 @@ def acceptability(result: xr.Dataset | PathLike, rates: Sequence[float] | None =
     from simrisk.decision.acceptability import acceptability as run_acceptability
 
     return run_acceptability(_contract_run(result, "acceptability"), rates=rates)
+
+
+def monitor(
+    result: xr.Dataset | PathLike,
+    observed: PathLike,
+    *,
+    out: PathLike | None = None,
+    force_fallback: bool = False,
+    seed: int = 0,
+):
+    """Update a contract run's forecast from observed counts (``simrisk monitor``).
+
+    Returns a :class:`simrisk.decision.monitor.MonitorResult` (``.to_json()``
+    gives the JSON ``--json`` prints); with ``out``, also writes it as an
+    ArviZ-grouped DataTree file.
+    """
+    from simrisk.decision.monitor import monitor as run_monitor
+    from simrisk.decision.monitor import write_monitor
+
+    r = run_monitor(
+        _contract_run(result, "monitor"), observed, force_fallback=force_fallback, seed=seed
+    )
+    if out is not None:
+        write_monitor(r, out)
+    return r
+
+
+def evsi(
+    result: xr.Dataset | PathLike,
+    study: str,
+    *,
+    n: Sequence[int] | None = None,
+    seed: int = 0,
+    check_is: bool = False,
+    nested: bool = False,
+    outer: int = 400,
+    inner: int = 1000,
+    cost_fixed: float | None = None,
+    cost_per_unit: float | None = None,
+    population: float | None = None,
+    horizon: float | None = None,
+) -> dict:
+    """Expected value of sample information of ``study`` (``simrisk evsi``), as its JSON dict.
+
+    ``n`` the sample sizes (default: the study's own); ``check_is`` adds the
+    importance-sampling EVSI, ``nested`` the nested Monte Carlo check on the
+    kernel (contract runs); any of the costs adds ENBS and the optimal n.
+    """
+    from simrisk.decision.evsi import enbs, nested_evsi
+    from simrisk.decision.evsi import evsi as run_evsi
+
+    ds = _result(result)
+    name, _ = _result_kind(ds, str(result) if isinstance(result, str | Path) else "result")
+    if name not in ("contract", "wellby"):
+        raise SimriskError(f"a {name} result; 'evsi' takes a contract run or a WELLBY result")
+    for what, v in (("n", n), ("outer", outer), ("inner", inner)):
+        if isinstance(v, int) and v < 1:
+            raise SimriskError(f"{what} = {v}: must be at least 1")
+    r = run_evsi(ds, study, n=n, seed=seed, check_is=check_is)
+    if nested:
+        if name != "contract":
+            raise SimriskError("nested: only for a contract run (it runs the contract's kernel)")
+        r["nested"] = [
+            nested_evsi(ds, study, n=row["n"], outer=outer, inner=inner, seed=seed)
+            for row in r["evsi"]
+        ]
+    costs = (cost_fixed, cost_per_unit, population, horizon)
+    if any(c is not None for c in costs):
+        r["enbs"] = enbs(
+            r,
+            cost_fixed=cost_fixed or 0.0,
+            cost_per_unit=cost_per_unit or 0.0,
+            population=1.0 if population is None else population,
+            horizon=1.0 if horizon is None else horizon,
+        )
+    return r
 
 
 def _contract_config(config: PathLike | Config, command: str) -> Config:
