@@ -303,7 +303,8 @@ def test_evsi_engaged_study_is_and_regression_agree(dsi_small):
     """The importance-sampling EVSI and the regression agree within 3 combined SE."""
     from simrisk.decision.evsi import evsi
 
-    r = evsi(dsi_small, "engaged:c1:months=6", n=[50, 220], seed=4, check_is=True)
+    size = {} if SLOW else {"is_outer": 200, "is_inner": 20_000}
+    r = evsi(dsi_small, "engaged:c1:months=6", n=[50, 220], seed=4, check_is=True, **size)
     for reg, iss in zip(r["evsi"], r["is_check"]["evsi"], strict=True):
         assert abs(reg["value"] - iss["value"]) < 3 * math.hypot(reg["se"], iss["se"])
     assert 0 <= r["evsi"][0]["value"] <= r["evsi"][1]["value"]
@@ -324,3 +325,59 @@ def test_enbs_optimum():
     assert abs(e["optimal_n"] - 115) < 15
     lo, hi = e["n_within_5pct"]
     assert lo <= e["optimal_n"] <= hi
+
+
+# ---------------------------------------------------------------------------
+# The command line: one line, exit 2, nothing written
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dsi_file(dsi_small, tmp_path_factory):
+    from simrisk.core.dataset import write_netcdf
+
+    p = tmp_path_factory.mktemp("cli") / "dsi.nc"
+    write_netcdf(dsi_small, p)
+    return p
+
+
+def test_cli_monitor_bad_observed_file(dsi_file, tmp_path):
+    from simrisk.cli import main
+
+    bad = _write(tmp_path, "bad.csv", HEADER + "c1,measured,Interim,2028-05-01,220,221\n")
+    out = tmp_path / "u.nc"
+    import contextlib
+    import io
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["monitor", str(dsi_file), "--observed", str(bad), "-o", str(out)])
+    assert code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert (
+        len(lines) == 1
+        and "bad.csv: row 2, column number_with_positive_social_outcomes" in lines[0]
+    )
+    assert not out.exists() and not list(tmp_path.glob(".u.nc*"))
+
+
+def test_cli_monitor_json_and_evsi_json(dsi_file, tmp_path, capsys):
+    import json
+
+    from simrisk.cli import main
+
+    obs = _write(tmp_path, "o.csv", HEADER + "c2,engaged_at_6m,Interim,2028-03-31,224,160\n")
+    assert main(["monitor", str(dsi_file), "--observed", str(obs), "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert j["sample_stats"]["path"] == "weights"
+    for k in ("khat", "ess", "path"):
+        assert k in j["sample_stats"]
+    assert {"mean", "sd"} <= set(j["posterior"]["parameters"]["retention"])
+    assert "p_npv_negative" in j["posterior"]["figures"]
+    args = ["evsi", str(dsi_file), "--study", "binomial:retention", "--n", "20,200", "--json"]
+    code = main([*args, "--cost-fixed", "10000", "--cost-per-unit", "100"])
+    assert code == 0
+    e = json.loads(capsys.readouterr().out)
+    assert [r["n"] for r in e["evsi"]] == [20, 200]
+    assert {"n", "value", "se"} <= set(e["evsi"][0]) and e["study"] == "binomial:retention"
+    assert "optimal_n" in e["enbs"] and len(e["enbs"]["enbs"]) == 2

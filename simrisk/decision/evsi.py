@@ -584,8 +584,9 @@ def evsi(
     study: str,
     n: Sequence[int] | None = None,
     seed: int = 0,
-    method: str = "regression",
     check_is: bool = False,
+    is_outer: int = 400,
+    is_inner: int = 50_000,
 ) -> dict:
     """EVSI of ``study`` for the result's decision, for each ``n``.
 
@@ -616,7 +617,7 @@ def evsi(
         r = evsi_regression(T, inb, seed=seed + i)
         rows.append({"n": nn, "value": r["value"], "se": r["se"], "r2": r["r2"]})
         if check_is:
-            c = evsi_is(prob, st, nn if nn is not None else 1, seed=seed + i)
+            c = evsi_is(prob, st, nn if nn is not None else 1, is_outer, is_inner, seed=seed + i)
             checks.append({"n": nn, **c})
     bound = evppi_bound(prob, st, seed)
     out = {
