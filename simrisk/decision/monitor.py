@@ -410,6 +410,7 @@ class MonitorResult:
     draws: int
     seed: int
     ess_min: float
+    scenario_da: str = ""
 
     def to_json(self) -> dict:
         return monitor_json(self)
@@ -531,6 +532,7 @@ def monitor(
         draws=N,
         seed=int(ds.attrs["seed"]),
         ess_min=ess_min,
+        scenario_da=str(getattr(scenario, "name_da", "") or ""),
     )
 
 
@@ -697,12 +699,14 @@ def to_datatree(r: MonitorResult):
         coords={"stage": ["prior", "posterior"], "figure": keys},
         attrs={"scenario": r.scenario, "simrisk_kind": "simrisk.monitor"},
     )
+    root_attrs = {"scenario_da": r.scenario_da} if r.scenario_da else {}
     root = xr.Dataset(
         attrs={
             "simrisk_kind": "simrisk.monitor",
             "scenario": r.scenario,
             "seed": r.seed,
             "draws": N,
+            **root_attrs,
         }
     )
     return xr.DataTree.from_dict(

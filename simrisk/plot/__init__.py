@@ -6,6 +6,7 @@ the variables' ``long_name`` and ``units``.
 
 from simrisk.plot._design import plot_design, plot_design_frontier
 from simrisk.plot._fmt import Fmt
+from simrisk.plot._learn import plot_evsi_curve, plot_what_the_data_changed
 from simrisk.plot._run import (
     plot_cash_flow_fan,
     plot_deadweight,
@@ -22,6 +23,7 @@ __all__ = [
     "Fmt",
     "plot_cash_flow_fan",
     "plot_deadweight",
+    "plot_evsi_curve",
     "plot_design",
     "plot_design_frontier",
     "plot_irr",
@@ -30,5 +32,6 @@ __all__ = [
     "plot_npv_cdf",
     "plot_repayment_curve",
     "plot_wellby_fan",
+    "plot_what_the_data_changed",
     "save_figure",
 ]

@@ -86,8 +86,12 @@ def plot_what_the_data_changed(fig, tree, lang: str = "en"):
     ss, dec = tree["sample_stats"], tree["decision"]
     w = ss["weights"].values
     scenario = tree.attrs.get("scenario", "")
+    if lang == "da" and tree.attrs.get("scenario_da"):
+        scenario = tree.attrs["scenario_da"]
     fig.suptitle(_w("title", lang, scenario=scenario), fontsize=13, fontweight="bold")
-    gs = fig.add_gridspec(2, 2, height_ratios=[1.1, 1], hspace=0.45, wspace=0.3)
+    gs = fig.add_gridspec(
+        2, 2, height_ratios=[1.1, 1], width_ratios=[1.15, 1], hspace=0.45, wspace=0.62
+    )
 
     ax = fig.add_subplot(gs[0, :])
     x0 = prior["npv"].values
@@ -143,10 +147,11 @@ def plot_what_the_data_changed(fig, tree, lang: str = "en"):
         cellText=rows,
         colLabels=["", _w("before", lang), _w("after", lang)],
         loc="upper left",
-        colWidths=[0.42, 0.29, 0.29],
+        colWidths=[0.44, 0.28, 0.28],
+        cellLoc="left",
     )
     t.auto_set_font_size(False)
-    t.set_fontsize(8)
+    t.set_fontsize(7.5)
     t.scale(1, 1.3)
 
     # parameters that moved most, in prior SDs
@@ -169,7 +174,7 @@ def plot_what_the_data_changed(fig, tree, lang: str = "en"):
                  label=_w("before", lang))  # fmt: skip
     ax3.errorbar(z1, y - 0.15, xerr=s1[top] / s0[top], fmt="o", color="#1f77b4",
                  label=_w("after", lang))  # fmt: skip
-    ax3.set_yticks(y, [names[i] for i in top], fontsize=8)
+    ax3.set_yticks(y, [names[i].replace(".", ".\n", 1) for i in top], fontsize=7)
     ax3.set_xlabel("(mean − prior mean) / prior SD" if lang != "da" else
                    "(middel − priormiddel) / prior-sd")  # fmt: skip
     ax3.set_title(_w("params", lang), fontsize=10, loc="left")
