@@ -287,12 +287,15 @@ def evsi(
     cost_per_unit: float | None = None,
     population: float | None = None,
     horizon: float | None = None,
+    backend: Any = None,
 ) -> dict:
     """Expected value of sample information of ``study`` (``simrisk evsi``), as its JSON dict.
 
     ``n`` the sample sizes (default: the study's own); ``check_is`` adds the
     importance-sampling EVSI, ``nested`` the nested Monte Carlo check on the
-    kernel (contract runs); any of the costs adds ENBS and the optimal n.
+    kernel (contract runs; on ``backend``, a
+    :class:`simrisk.core.backends.DaskBackend`, when given); any of the costs
+    adds ENBS and the optimal n.
     """
     from simrisk.decision.evsi import enbs, nested_evsi
     from simrisk.decision.evsi import evsi as run_evsi
@@ -309,7 +312,9 @@ def evsi(
         if name != "contract":
             raise SimriskError("nested: only for a contract run (it runs the contract's kernel)")
         r["nested"] = [
-            nested_evsi(ds, study, n=row["n"], outer=outer, inner=inner, seed=seed)
+            nested_evsi(
+                ds, study, n=row["n"], outer=outer, inner=inner, seed=seed, backend=backend
+            )
             for row in r["evsi"]
         ]
     costs = (cost_fixed, cost_per_unit, population, horizon)

@@ -7,8 +7,11 @@ import json
 import math
 
 from simrisk.cli._common import (
+    DaskBackend,
+    add_dask_flags,
     check_figure,
     check_out,
+    dask_flag,
     kernel_notice,
     non_negative_int,
     positive_int,
@@ -60,6 +63,7 @@ def add_parser(sub) -> None:
         metavar="J",
         help="with --nested: posterior draws per data set (default 1,000)",
     )
+    add_dask_flags(ev, "with --nested: run the nested draws")
     for flag, _, what in _COSTS:
         ev.add_argument(flag, metavar="X", help=what)
     ev.add_argument("--plot", metavar="FIG", help="figure of EVSI (and ENBS) against n")
@@ -94,19 +98,23 @@ def run(args: argparse.Namespace) -> int:
         for flag, given in (("--outer", args.outer), ("--inner", args.inner)):
             if given is not None:
                 raise SimriskError(f"{flag} {given}: only with --nested")
+        if dask_flag(args):
+            raise SimriskError(f"{dask_flag(args)}: only with --nested (nothing else simulates)")
     if args.nested:
         kernel_notice()
-    r = evsi(
-        args.path,
-        args.study,
-        n=grid,
-        seed=args.seed,
-        check_is=args.is_check,
-        nested=args.nested,
-        outer=400 if args.outer is None else args.outer,
-        inner=1000 if args.inner is None else args.inner,
-        **costs,
-    )
+    with DaskBackend(args) as backend:
+        r = evsi(
+            args.path,
+            args.study,
+            n=grid,
+            seed=args.seed,
+            check_is=args.is_check,
+            nested=args.nested,
+            outer=400 if args.outer is None else args.outer,
+            inner=1000 if args.inner is None else args.inner,
+            backend=backend,
+            **costs,
+        )
     if out is not None:
         from simrisk.core.dataset import write_netcdf
 

@@ -774,13 +774,34 @@ def format_evsi(result: dict) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _nested_block(inp, key, hurdle, cohort, first, a, theta, fixed) -> np.ndarray:
+    """NPV of nested rows ``a ..`` (a task: a pure function of its arguments).
+
+    ``theta[r]`` are row ``a + r``'s parameters; ``fixed[r]`` (for a cohort
+    study) the cohort's measured count and successes the row is settled with.
+    """
+    from simrisk.decision._engine import _run
+    from simrisk.decision.monitor import settle
+
+    n = theta.shape[0]
+    arrays = _run(inp, key, np.arange(first + a, first + a + n, dtype=np.int64), theta)
+    if cohort < 0:
+        return arrays["npv"].astype(np.float64)
+    m = arrays["measured"].astype(np.float64)
+    s = arrays["successes"].astype(np.float64)
+    m[:, cohort] = fixed[:, 0]
+    s[:, cohort, :] = fixed[:, 1:]
+    return settle(inp, m, s, hurdle)["npv"]
+
+
 def nested_evsi(
     ds: xr.Dataset,
     study: str,
     n: int | None = None,
-    outer: int = 200,
+    outer: int = 400,
     inner: int = 1000,
     seed: int = 0,
+    backend=None,
 ) -> dict:
     """EVSI of a contract study by two-level Monte Carlo on the real kernel.
 
@@ -790,13 +811,15 @@ def nested_evsi(
     posterior given that data set (importance resampling of the result's
     prior draws by the study's likelihood), each simulated by the kernel on
     fresh draw indices after the run's own; for ``cohort:ID`` the cohort's
-    counts are the data set's and its payments are settled from them. The
-    value, its SE and the upward bias of the inner means' noise are
+    counts are the data set's and its payments are settled from them. With
+    a ``backend`` (:class:`simrisk.core.backends.DaskBackend`) the kernel
+    runs as tasks over blocks of rows, with the same results. The value, its
+    SE and the upward bias of the inner means' noise are
     :func:`simrisk.decision.voi.evppi_nested`'s.
     """
+    from simrisk.core.backends import close_when_done, map_tasks
     from simrisk.core.rng import key_from_seed
-    from simrisk.decision._engine import _run
-    from simrisk.decision.monitor import _with_final, scenario_of, settle
+    from simrisk.decision.monitor import scenario_of
     from simrisk.decision.voi import evppi_nested
     from simrisk.kinds.contract._inputs import build_inputs
 
@@ -808,42 +831,42 @@ def nested_evsi(
     cohorts = [str(c) for c in ds["cohort"].values]
     st = parse_study(study, prob.names, cohorts, "contract")
     nn = n if n is not None else (prob.default_n(st) or 1)
-    scenario = scenario_of(ds)
-    inp = build_inputs(scenario)
+    inp = build_inputs(scenario_of(ds))
     key, _ = key_from_seed(int(ds.attrs["seed"]))
     N = prob.nb.shape[0]
     P = ds["parameters"].values.astype(np.float64)
     rng = np.random.default_rng(np.random.SeedSequence([seed, nn, 0xAE5]))
     T = prob.simulate(st, nn, rng)
     ks = rng.choice(N, size=min(outer, N), replace=False)
+    K = len(ks)
     first = int(ds.attrs.get("first_draw", 0)) + N
     hurdle = float(ds.attrs["hurdle_rate"])
-    C, G = len(cohorts), len(ds["goal"])
-    npv = np.empty((len(ks), inner))
     pool = np.arange(N)
+    idx = np.empty(K * inner, np.int64)
     for j, k in enumerate(ks):
         ll = prob.loglik(st, nn, T[k], pool)
         w = np.exp(ll - ll.max())
-        w /= w.sum()
-        idx = rng.choice(N, size=inner, p=w)
-        draws = np.arange(first + j * inner, first + (j + 1) * inner, dtype=np.int64)
-        arrays = _run(inp, key, draws, P[idx])
-        if st.kind == "cohort":
-            c = cohorts.index(st.cohort)
-            fm = np.full(C, np.nan)
-            fs = np.full((C, G), np.nan)
-            fm[c] = T[k, 0]
-            fs[c] = np.round(T[k, 1:] * max(T[k, 0], 1))
-            m, s = _with_final(arrays["measured"], arrays["successes"], fm, fs)
-            npv[j] = settle(inp, m, s, hurdle)["npv"]
-        else:
-            npv[j] = arrays["npv"]
+        idx[j * inner : (j + 1) * inner] = rng.choice(N, size=inner, p=w / w.sum())
+    cohort = cohorts.index(st.cohort) if st.kind == "cohort" else -1
+    fixed = None
+    if cohort >= 0:
+        m = T[ks, 0]
+        fixed = np.column_stack([m, np.round(T[ks, 1:] * np.maximum(m, 1)[:, None])])
+        fixed = np.repeat(fixed, inner, axis=0)
+    rows = K * inner
+    size = 65_536 if backend is None else backend.chunk_size(rows, 65_536)
+    items = [
+        (a, P[idx[a : a + size]], None if fixed is None else fixed[a : a + size])
+        for a in range(0, rows, size)
+    ]
+    parts = map_tasks(_nested_block, items, (inp, key, hurdle, cohort, first), backend)
+    npv = np.concatenate(close_when_done(parts)).reshape(K, inner)
     r = evppi_nested(npv)
     return {
         "value": r["value"],
         "se": r["se"],
         "bias": r["bias"],
-        "outer": int(len(ks)),
+        "outer": int(K),
         "inner": int(inner),
         "n": n,
         "first_draw": first,
