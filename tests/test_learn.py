@@ -390,7 +390,7 @@ def test_evsi_regression_agrees_with_nested_on_the_kernel(dsi_small, study):
     from simrisk.decision.evsi import evsi, nested_evsi
 
     r = evsi(dsi_small, study, seed=1)
-    outer, inner = (600, 1000) if SLOW else (150, 300)
+    outer, inner = (600, 1000) if SLOW else (100, 200)
     m = nested_evsi(dsi_small, study, outer=outer, inner=inner, seed=1)
     reg = r["evsi"][0]
     # the nested estimate is biased upward by its inner noise; the bias is estimated

@@ -423,7 +423,9 @@ def contract_problem(ds: xr.Dataset) -> Problem:
             return [study.parameter]
         if study.kind == "engaged":
             return ["retention"]
-        return [n for n in names]
+        # the cohort's own counts settle its payments too: chance is learned as well as
+        # the parameters, so the ceiling is the EVPI
+        return None
 
     return Problem(
         nb, options, names, theta, simulate, loglik, default_n, evppi_of, "contract", ds, extra
@@ -563,9 +565,12 @@ def evsi_is(
 
 
 def evppi_bound(prob: Problem, study: Study, seed: int = 0) -> dict:
-    """EVPPI of the study's parameters (the ceiling EVSI rises toward)."""
-    from simrisk.decision.voi import evppi
+    """EVPPI of the study's parameters (the ceiling EVSI rises toward); EVPI for a cohort."""
+    from simrisk.decision.voi import evpi, evppi
 
+    if prob.evppi_of(study) is None:
+        value, se = evpi(prob.nb)
+        return {"value": value, "se": se}
     cols = [prob.theta[n] for n in prob.evppi_of(study)]
     X = np.column_stack(cols)
     keep = [j for j in range(X.shape[1]) if np.ptp(X[:, j]) > 0]
@@ -628,7 +633,7 @@ def evsi(
         "options": prob.options,
         "expected_nb": prob.nb.mean(axis=0).tolist(),
         "evsi": rows,
-        "evppi": {"parameters": prob.evppi_of(st), **bound},
+        "evppi": {"parameters": prob.evppi_of(st) or ["everything (EVPI)"], **bound},
     }
     if checks:
         out["is_check"] = {"method": "importance sampling (Menzies 2016)", "evsi": checks}
