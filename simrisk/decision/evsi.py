@@ -339,6 +339,13 @@ def _generic_ll(theta, study, n, t, idx):
     return -0.5 * ((t[0] - x) / s) ** 2
 
 
+def _lgamma_diff(n: np.ndarray, m: int) -> np.ndarray:
+    """``log Gamma(n - m + 1)`` (with ``log Gamma(m + 1)`` left out: constant over draws)."""
+    from scipy.special import gammaln
+
+    return gammaln(np.maximum(n - m, 0) + 1)
+
+
 def contract_problem(ds: xr.Dataset) -> Problem:
     """DSI's decision (lend, or not: NB = NPV or 0) and its studies."""
     from simrisk.decision._common import varying_parameters
@@ -398,20 +405,49 @@ def contract_problem(ds: xr.Dataset) -> Problem:
 
         if study.kind in ("binomial", "normal"):
             return _generic_ll(theta, study, n, t, idx)
-        inp = inputs()
         k = cohorts.index(study.cohort)
         ret = np.clip(theta["retention"][idx], 0, 1)
         if study.kind == "engaged":
             from simrisk.kinds.contract.observed import engaged_share
 
             return binom.logpmf(round(t[0] * n), n, engaged_share(ret, study.months))
+        # Binomial log-likelihoods up to terms constant over the draws, from logs of
+        # the probabilities computed once (an outer loop calls this many times)
         m = round(t[0])
-        n_ref = np.floor(inp.contract.referred * theta["recruitment"][idx] + 0.5)
-        ll = binom.logpmf(m, n_ref, ret * inp.contract.cohort_share[k])
-        pg = p_goal()[idx]
-        for g in range(pg.shape[1]):
-            ll = ll + binom.logpmf(round(t[1 + g] * max(m, 1)), m, np.clip(pg[:, g], 0, 1))
-        return ll
+        logs = cohort_logs(k)
+        with np.errstate(invalid="ignore"):
+            ll = (
+                logs["lchoose_base"][idx]
+                - _lgamma_diff(logs["n_ref"][idx], m)
+                + m * logs["lq"][idx]
+                + logs["n_ref"][idx] * logs["l1q"][idx]
+                - m * logs["l1q"][idx]
+            )
+        ll = np.where(logs["n_ref"][idx] >= m, ll, -np.inf)
+        for g in range(logs["lp"].shape[1]):
+            s_g = round(t[1 + g] * max(m, 1))
+            ll = ll + s_g * logs["lp"][idx, g] + (m - s_g) * logs["l1p"][idx, g]
+        return np.nan_to_num(ll, nan=-np.inf)
+
+    def cohort_logs(k):
+        key = ("logs", k)
+        if key not in extra:
+            from scipy.special import gammaln
+
+            inp = inputs()
+            q = np.clip(theta["retention"], 0, 1) * inp.contract.cohort_share[k]
+            pg = np.clip(p_goal(), 0, 1)
+            n_ref = np.floor(inp.contract.referred * theta["recruitment"] + 0.5)
+            with np.errstate(divide="ignore"):
+                extra[key] = {
+                    "n_ref": n_ref,
+                    "lchoose_base": gammaln(n_ref + 1),
+                    "lq": np.log(q),
+                    "l1q": np.log1p(-q),
+                    "lp": np.log(pg),
+                    "l1p": np.log1p(-pg),
+                }
+        return extra[key]
 
     def default_n(study):
         if study.kind == "engaged":
