@@ -772,8 +772,12 @@ def format_evsi(result: dict) -> str:
     lines = [
         f"{result['scenario']}: {result['draws']:,} draws; study {result['study']}",
         f"decision: {' / '.join(result['options'])}; method: {result['method']}",
-        f"EVPPI of {', '.join(result['evppi']['parameters'])} (the ceiling): "
-        f"{result['evppi']['value']:,.0f} (SE {result['evppi']['se']:,.0f})",
+        (
+            "EVPI (the ceiling: the cohort's counts settle its payments, so chance is learned too)"
+            if result["evppi"]["parameters"] == ["everything (EVPI)"]
+            else f"EVPPI of {', '.join(result['evppi']['parameters'])} (the ceiling)"
+        )
+        + f": {result['evppi']['value']:,.0f} (SE {result['evppi']['se']:,.0f})",
         "",
         f"{'n':>8}{'EVSI':>14}{'SE':>12}{'R2':>8}",
     ]

@@ -32,8 +32,10 @@ _W = {
         "dkk": "DKK",
         "evsi": "EVSI (± 2 SE)",
         "evppi": "EVPPI (ceiling)",
+        "evpi": "EVPI (ceiling)",
         "enbs": "ENBS",
         "opt": "optimal n = {n}",
+        "near": "ENBS within 5% of the best",
         "weights": "Pareto-smoothed weights",
         "resample-move": "resample-move SMC and re-simulation",
     },
@@ -57,8 +59,10 @@ _W = {
         "dkk": "kr.",
         "evsi": "EVSI (± 2 standardfejl)",
         "evppi": "EVPPI (loft)",
+        "evpi": "EVPI (loft)",
         "enbs": "ENBS",
         "opt": "optimalt n = {n}",
+        "near": "ENBS inden for 5 % af det bedste",
         "weights": "Pareto-udglattede vægte",
         "resample-move": "resample-move SMC og ny simulation",
     },
@@ -193,7 +197,8 @@ def plot_evsi_curve(fig, result: dict, lang: str = "en"):
     s = np.array([r["se"] for r in rows])
     ax = fig.add_subplot(1, 1, 1)
     ax.errorbar(n, v, yerr=2 * s, fmt="o-", color="#1f77b4", label=_w("evsi", lang))
-    ax.axhline(result["evppi"]["value"], color="#7f7f7f", ls="--", label=_w("evppi", lang))
+    ceiling = "evpi" if result["evppi"]["parameters"] == ["everything (EVPI)"] else "evppi"
+    ax.axhline(result["evppi"]["value"], color="#7f7f7f", ls="--", label=_w(ceiling, lang))
     if "enbs" in result:
         e = result["enbs"]
         ax.plot([r["n"] for r in e["enbs"]], [r["value"] for r in e["enbs"]], "s-",
@@ -201,11 +206,11 @@ def plot_evsi_curve(fig, result: dict, lang: str = "en"):
         ax.axvline(e["optimal_n"], color="#d62728", lw=0.8, ls=":",
                    label=_w("opt", lang, n=f.num(e["optimal_n"])))  # fmt: skip
         lo, hi = e["n_within_5pct"]
-        ax.axvspan(lo, hi, color="#d62728", alpha=0.08)
+        ax.axvspan(lo, hi, color="#d62728", alpha=0.08, label=_w("near", lang))
     ax.set_xscale("log")
     ax.set_xlabel(_w("n", lang))
     ax.set_ylabel(_w("dkk", lang))
     ax.yaxis.set_major_formatter(f.axis_money())
     ax.set_title(_w("evsi_title", lang, study=result["study"]))
-    ax.legend(frameon=False)
+    ax.legend(frameon=True, loc="best", fontsize=9)
     return fig
