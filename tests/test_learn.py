@@ -303,7 +303,7 @@ def test_evsi_engaged_study_is_and_regression_agree(dsi_small):
     """The importance-sampling EVSI and the regression agree within 3 combined SE."""
     from simrisk.decision.evsi import evsi
 
-    size = {} if SLOW else {"is_outer": 200, "is_inner": 20_000}
+    size = {} if SLOW else {"is_outer": 150, "is_inner": 10_000}
     r = evsi(dsi_small, "engaged:c1:months=6", n=[50, 220], seed=4, check_is=True, **size)
     for reg, iss in zip(r["evsi"], r["is_check"]["evsi"], strict=True):
         assert abs(reg["value"] - iss["value"]) < 3 * math.hypot(reg["se"], iss["se"])
