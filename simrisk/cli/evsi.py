@@ -7,12 +7,11 @@ import json
 import math
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     check_figure,
     check_out,
     dask_flag,
-    kernel_notice,
+    dask_spec,
     non_negative_int,
     positive_int,
 )
@@ -100,21 +99,19 @@ def run(args: argparse.Namespace) -> int:
                 raise SimriskError(f"{flag} {given}: only with --nested")
         if dask_flag(args):
             raise SimriskError(f"{dask_flag(args)}: only with --nested (nothing else simulates)")
-    if args.nested:
-        kernel_notice()
-    with DaskBackend(args) as backend:
-        r = evsi(
-            args.path,
-            args.study,
-            n=grid,
-            seed=args.seed,
-            check_is=args.is_check,
-            nested=args.nested,
-            outer=400 if args.outer is None else args.outer,
-            inner=1000 if args.inner is None else args.inner,
-            backend=backend,
-            **costs,
-        )
+    r = evsi(
+        args.path,
+        args.study,
+        n=grid,
+        seed=args.seed,
+        check_is=args.is_check,
+        nested=args.nested,
+        outer=400 if args.outer is None else args.outer,
+        inner=1000 if args.inner is None else args.inner,
+        backend=dask_spec(args),
+        quiet=False,
+        **costs,
+    )
     if out is not None:
         from simrisk.core.dataset import write_netcdf
 
@@ -122,8 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if plot is not None:
         import matplotlib.pyplot as plt
 
-        from simrisk.plot._learn import plot_evsi_curve
-        from simrisk.plot._util import save_figure
+        from simrisk.plot import plot_evsi_curve, save_figure
 
         fig = plt.figure(figsize=(8, 5))
         plot_evsi_curve(fig, r, lang=args.lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from simrisk.cli._common import check_out, contract_result, kernel_notice, non_negative_int
+from simrisk.cli._common import check_out, non_negative_int
 
 
 def add_parser(sub) -> None:
@@ -48,9 +48,14 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.monitor import format_monitor, monitor_json
 
     out = check_out(args.out, "--out") if args.out else None
-    ds = contract_result(args.path, "monitor")
-    kernel_notice()  # the fallback path runs the kernel
-    r = monitor(ds, args.observed, out=out, force_fallback=args.force_fallback, seed=args.seed)
+    r = monitor(
+        args.path,
+        args.observed,
+        out=out,
+        force_fallback=args.force_fallback,
+        seed=args.seed,
+        quiet=False,
+    )
     if args.json:
         print(json.dumps(monitor_json(r), indent=2, ensure_ascii=False))
     else:
