@@ -366,7 +366,7 @@ def contract_problem(ds: xr.Dataset) -> Problem:
 
     def inputs():
         if "inp" not in extra:
-            from simrisk.kinds.contract._inputs import build_inputs
+            from simrisk.kinds.contract import build_inputs
 
             if scenario is None:
                 raise SimriskError("this study needs the result's scenario (scenario_json)")
@@ -866,7 +866,7 @@ def nested_evsi(
     from simrisk.core.rng import key_from_seed
     from simrisk.decision.monitor import scenario_of
     from simrisk.decision.voi import evppi_nested
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract import build_inputs
 
     if outer < 2 or inner < 2:
         raise SimriskError(f"--outer {outer} / --inner {inner}: both must be at least 2")

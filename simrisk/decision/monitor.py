@@ -441,7 +441,7 @@ def monitor(
     """
     from simrisk.core.rng import key_from_seed
     from simrisk.decision._engine import _run
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract import build_inputs
     from simrisk.kinds.contract.observed import log_likelihood, read_observed
 
     scenario = scenario_of(ds)
