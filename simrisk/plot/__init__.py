@@ -5,9 +5,10 @@ the variables' ``long_name`` and ``units``.
 """
 
 from simrisk.plot._design import plot_design, plot_design_frontier
-from simrisk.plot._fmt import Fmt
+from simrisk.plot._fmt import Fmt, StepFormatter, step_digits
 from simrisk.plot._learn import plot_evsi_curve, plot_what_the_data_changed
 from simrisk.plot._run import (
+    clip_note,
     plot_cash_flow_fan,
     plot_deadweight,
     plot_irr,
@@ -15,12 +16,15 @@ from simrisk.plot._run import (
     plot_npv,
     plot_npv_cdf,
     plot_repayment_curve,
+    rate_words,
 )
 from simrisk.plot._util import save_figure
-from simrisk.plot._wellby import plot_wellby_fan
+from simrisk.plot._wellby import plot_wellby_fan, scenario_labels
 
 __all__ = [
     "Fmt",
+    "StepFormatter",
+    "clip_note",
     "plot_cash_flow_fan",
     "plot_deadweight",
     "plot_design",
@@ -33,5 +37,8 @@ __all__ = [
     "plot_repayment_curve",
     "plot_wellby_fan",
     "plot_what_the_data_changed",
+    "rate_words",
     "save_figure",
+    "scenario_labels",
+    "step_digits",
 ]
