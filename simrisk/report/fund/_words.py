@@ -7,14 +7,8 @@ FUND = {
         "Fondens tabsfordeling, hvem der bærer halen, og den foreslåede investering",
     ),
     "contents": ("Contents", "Indhold"),
-    "p_decision": (
-        "The decision: the fund with and without the deal",
-        "Beslutningen: fonden med og uden investeringen",
-    ),
-    "decision_title": (
-        "Does the deal make the fund's tail worse?",
-        "Gør investeringen fondens hale værre?",
-    ),
+    "p_decision": ("The decision: the fund with and without the deal", "Beslutningen: fonden med og uden investeringen"),
+    "decision_title": ("Does the deal make the fund's tail worse?", "Gør investeringen fondens hale værre?"),
     "decision_sub": (
         "The fund with and without the candidate deal in the same {draws} simulated worlds",
         "Fonden med og uden den foreslåede investering i de samme {draws} simulerede verdener",
@@ -44,10 +38,7 @@ FUND = {
     "expected_loss": ("expected loss", "forventet tab"),
     "es_99": ("expected shortfall 99%", "forventet tab i værste 1 %"),
     "var_99": ("value at risk 99%", "tabsgrænse 99 % (VaR)"),
-    "es_99_per_capital": (
-        "shortfall 99% per krone invested",
-        "værste-1 %-tab pr. investeret krone",
-    ),
+    "es_99_per_capital": ("shortfall 99% per krone invested", "værste-1 %-tab pr. investeret krone"),
     "p_loss_10": ("P(loss above 10% of fund capital)", "P(tab over 10 % af fondens kapital)"),
     "diversification": (
         "On its own, {deal}'s worst-1% loss is {alone}; inside the fund it carries {contrib} of "
@@ -74,10 +65,7 @@ FUND = {
     ),
     "loss_title": ("The fund's loss", "Fondens tab"),
     "loss_hist": ("Distribution of the fund's loss", "Fordeling af fondens tab"),
-    "loss_axis": (
-        "fund loss after guarantees (mio DKK)",
-        "fondens tab efter garantier (mio. kr.)",
-    ),
+    "loss_axis": ("fund loss after guarantees (mio DKK)", "fondens tab efter garantier (mio. kr.)"),
     "worlds_axis": ("simulated worlds", "simulerede verdener"),
     "share_axis": (
         "loss threshold: share of fund capital ({capital})",
