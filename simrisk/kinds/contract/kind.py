@@ -45,6 +45,8 @@ CAPABILITIES = Capabilities(
             "acceptability",
             "variance",
             "compare",
+            "monitor",
+            "evsi",
         }
     ),
     options=frozenset(
