@@ -247,6 +247,7 @@ class Checkpoint:
         self.path = self.prefix.with_name(f"{self.prefix.name}-{run_id}")
         self.resumed_from = 0
         self.saved = 0
+        self.notes: list[str] = []
         _ACTIVE[str(self.prefix)] = self
 
     def _chunks(self) -> list[tuple[int, int, object]]:
@@ -264,20 +265,24 @@ class Checkpoint:
     def resume(self, out: dict[str, np.ndarray]) -> int:
         """Fill ``out`` from the chunks saved so far; the number of leading draws they hold."""
         import json
+        import shutil
 
         if not self.path.is_dir():
             return 0
-        where = f"checkpoint {self.path}"
         try:
             ident = json.loads((self.path / self.IDENTITY).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise SimriskError(
-                f"{where}: unreadable ({exc.__class__.__name__}); delete it or run with --restart"
-            ) from None
+            # killed while the folder was made: nothing of it can be trusted
+            self.notes.append(
+                f"discarded checkpoint {self.path}: unreadable or half-created "
+                f"({exc.__class__.__name__}), left by a run killed part-way; starting again"
+            )
+            shutil.rmtree(self.path, ignore_errors=True)
+            return 0
         if ident != self.identity:
             raise SimriskError(
-                f"{where}: a checkpoint of a different run (config, seed, draws or mode "
-                "differ); delete it or run with --restart"
+                f"checkpoint {self.path}: a checkpoint of a different run (config, seed, draws "
+                "or mode differ); delete it or run with --restart"
             )
         done = 0
         N = next(iter(out.values())).shape[0] if out else 0
@@ -292,10 +297,14 @@ class Checkpoint:
                             raise ValueError(f"{k} has shape {part.shape}")
                         v[draw0 : draw0 + n] = part
             except Exception as exc:  # zipfile, numpy and OS errors alike
-                raise SimriskError(
-                    f"{where}: chunk {f.name} is unreadable ({exc.__class__.__name__}); "
-                    "delete the folder or run with --restart"
-                ) from None
+                self.notes.append(
+                    f"discarded {f.name} of checkpoint {self.path}: unreadable "
+                    f"({exc.__class__.__name__}); resuming from draw {done:,}"
+                )
+                for _, _, later in self._chunks():
+                    if later.name >= f.name:
+                        later.unlink(missing_ok=True)
+                break
             done = draw0 + n
         self.resumed_from = done
         self.saved = done

@@ -531,8 +531,8 @@ def _prior_text(p: dict, f: Num) -> str:
 
 
 def _assumptions_page(ds, s, lang):
-    from simrisk.kinds.portfolio._inputs import prior_central
     from simrisk.kinds.portfolio.config import PortfolioConfig
+    from simrisk.kinds.portfolio.inputs import prior_central
 
     f = Num(lang)
     cfg = PortfolioConfig.model_validate_json(ds.attrs["config_json"], strict=False)

@@ -1,0 +1,176 @@
+"""SIGKILL at any moment of a run, then the same command: it finishes and equals a clean run.
+
+Issue 25: a kill -9 must never need a manual fix. Each case starts a real
+``simrisk`` process, kills it with SIGKILL at one moment of its life, runs the
+same command again, and checks that the rerun exits 0, that its result is the
+uninterrupted run's (``SOURCE_DATE_EPOCH`` fixes the one timestamp), and that
+nothing is left in the folder but the result.
+
+Moments are spread over the whole life of a run: before the first chunk
+(while Python imports and the config loads), while the partial file is being
+created (its temporary file exists), just after, after each tenth of the
+draws, once every draw is on disk (the final attributes and the rename), and
+while the summary is computed after the rename. A moment is reached by
+watching the folder every few milliseconds, so the kill lands there or just
+after, on any machine load. The default run takes a handful of moments per
+command; ``SIMRISK_SLOW=1`` (marked slow) takes 30 or more each.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import pytest
+import xarray as xr
+
+from tests.conftest import DSI_CONFIG, ROOT
+
+PORTFOLIO = ROOT / "configs" / "regionh_ai_pool.toml"
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+SLOW = bool(os.environ.get("SIMRISK_SLOW"))
+
+
+def _done(folder: Path) -> int:
+    """Leading draws on disk in the partial file (-1: none; 0 if unreadable now)."""
+    found = sorted(folder.glob(".*.part.nc"))
+    if not found:
+        return -1
+    try:
+        with h5py.File(found[0], "r", locking=False) as f:
+            return int(f.attrs["simrisk_partial_draws_done"])
+    except Exception:
+        return 0
+
+
+def _creating(folder: Path) -> bool:
+    return any(p.name.endswith(".part") for p in folder.iterdir())
+
+
+def _moments(draws: int, full: bool) -> list[tuple[str, float]]:
+    """(trigger, then wait seconds): where in a run's life to kill it."""
+    if not full:
+        return [
+            ("start", 0.8),
+            ("creating", 0.0),
+            ("done", 0.3 * draws),
+            ("done", 0.7 * draws),
+            ("finishing", 0.0),
+            ("summary", 0.05),
+        ]
+    moments = [("start", s) for s in (0.0, 0.3, 0.6, 1.0, 1.5, 2.5)]
+    moments += [("creating", 0.0), ("creating", 0.002), ("creating", 0.01), ("created", 0.0)]
+    moments += [("done", f * draws) for f in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]
+    moments += [("finishing", 0.0), ("finishing", 0.002), ("finishing", 0.01)]
+    moments += [("finishing", 0.03), ("summary", 0.0), ("summary", 0.02), ("summary", 0.1)]
+    moments += [("summary", 0.3), ("summary", 0.6), ("summary", 1.0), ("summary", 2.0)]
+    return moments
+
+
+def _reached(trigger: str, arg: float, folder: Path, out: Path, t0: float, draws: int) -> bool:
+    if trigger == "start":
+        return time.monotonic() - t0 >= arg
+    if trigger == "creating":
+        return _creating(folder) or _done(folder) >= 0 or out.exists()
+    if trigger == "created":
+        return _done(folder) >= 0 or out.exists()
+    if trigger == "done":
+        return _done(folder) >= arg or out.exists()
+    if trigger == "finishing":
+        return _done(folder) >= draws or out.exists()
+    return out.exists()  # summary: the result is in place, the summary is being computed
+
+
+def _kill_at(argv, folder: Path, out: Path, moment, draws: int) -> bool:
+    """Start ``argv`` in ``folder``, SIGKILL it at ``moment``; True if it was killed."""
+    trigger, arg = moment
+    proc = subprocess.Popen(
+        argv, cwd=folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    t0 = time.monotonic()
+    try:
+        while proc.poll() is None:
+            if _reached(trigger, arg, folder, out, t0, draws):
+                wait = arg if trigger in ("creating", "finishing", "summary") else 0.0
+                if wait:
+                    time.sleep(wait)
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.001)
+        proc.wait(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode == -signal.SIGKILL
+
+
+def _same(a: Path, b: Path) -> None:
+    with xr.open_dataset(a, engine="h5netcdf") as x, xr.open_dataset(b, engine="h5netcdf") as y:
+        assert set(x.variables) == set(y.variables)
+        for name in x.variables:
+            assert x[name].equals(y[name]), name
+        assert x.identical(y)
+
+
+def _kill_test(tmp_path: Path, argv_for, draws: int, full: bool) -> int:
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    done = subprocess.run(argv_for(clean), cwd=clean, env=ENV, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    reference = clean / "r.nc"
+    killed = 0
+    for k, moment in enumerate(_moments(draws, full)):
+        folder = tmp_path / f"m{k}"
+        folder.mkdir()
+        out = folder / "r.nc"
+        argv = argv_for(folder)
+        killed += _kill_at(argv, folder, out, moment, draws)
+        again = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
+        assert again.returncode == 0, (moment, again.stderr)
+        assert "Traceback" not in again.stderr, (moment, again.stderr)
+        assert sorted(p.name for p in folder.iterdir()) == ["r.nc"], moment
+        _same(out, reference)
+        shutil.rmtree(folder)
+    return killed
+
+
+def _run_argv(config: Path, draws: int, chunk: int):
+    def argv(folder: Path) -> list[str]:
+        return [
+            sys.executable, "-m", "simrisk", "run", str(config), "--draws", str(draws),
+            "--seed", "9", "--chunk-size", str(chunk), "--out", str(folder / "r.nc"),
+            "--quiet", "--json",
+        ]  # fmt: skip
+
+    return argv
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SLOW, reason="about 5 minutes: set SIMRISK_SLOW=1 to run")
+@pytest.mark.parametrize("config, draws, chunk", [(DSI_CONFIG, 300_000, 8192)])
+def test_sigkill_at_thirty_moments_of_a_contract_run(tmp_path, config, draws, chunk):
+    killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=True)
+    assert killed >= 30 - 4  # a moment may come after the run ended on a fast machine
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SLOW, reason="about 10 minutes: set SIMRISK_SLOW=1 to run")
+def test_sigkill_at_thirty_moments_of_a_portfolio_run(tmp_path):
+    draws = 20_000
+    killed = _kill_test(tmp_path, _run_argv(PORTFOLIO, draws, 2048), draws, full=True)
+    assert killed >= 30 - 4
+
+
+@pytest.mark.parametrize(
+    "config, draws, chunk", [(DSI_CONFIG, 120_000, 8192), (PORTFOLIO, 6_000, 1024)]
+)
+def test_sigkill_at_a_handful_of_moments(tmp_path, config, draws, chunk):
+    killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=False)
+    assert killed >= 3
