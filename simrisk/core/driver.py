@@ -263,27 +263,15 @@ class Checkpoint:
         return sorted(found, key=lambda c: c[0])
 
     def resume(self, out: dict[str, np.ndarray]) -> int:
-        """Fill ``out`` from the chunks saved so far; the number of leading draws they hold."""
-        import json
-        import shutil
+        """Fill ``out`` from the chunks saved so far; the number of leading draws they hold.
 
-        if not self.path.is_dir():
+        A folder whose identity cannot be read (a run killed while making it)
+        is discarded with a note in :attr:`notes` and the run starts over; a
+        chunk that cannot be read ends the resumed draws (it and later chunks
+        are removed); only a readable checkpoint of a different run is refused.
+        """
+        if not self._identity_ok():
             return 0
-        try:
-            ident = json.loads((self.path / self.IDENTITY).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            # killed while the folder was made: nothing of it can be trusted
-            self.notes.append(
-                f"discarded checkpoint {self.path}: unreadable or half-created "
-                f"({exc.__class__.__name__}), left by a run killed part-way; starting again"
-            )
-            shutil.rmtree(self.path, ignore_errors=True)
-            return 0
-        if ident != self.identity:
-            raise SimriskError(
-                f"checkpoint {self.path}: a checkpoint of a different run (config, seed, draws "
-                "or mode differ); delete it or run with --restart"
-            )
         done = 0
         N = next(iter(out.values())).shape[0] if out else 0
         for draw0, n, f in self._chunks():
@@ -297,13 +285,7 @@ class Checkpoint:
                             raise ValueError(f"{k} has shape {part.shape}")
                         v[draw0 : draw0 + n] = part
             except Exception as exc:  # zipfile, numpy and OS errors alike
-                self.notes.append(
-                    f"discarded {f.name} of checkpoint {self.path}: unreadable "
-                    f"({exc.__class__.__name__}); resuming from draw {done:,}"
-                )
-                for _, _, later in self._chunks():
-                    if later.name >= f.name:
-                        later.unlink(missing_ok=True)
+                self._drop_from(f, exc, done)
                 break
             done = draw0 + n
         self.resumed_from = done
@@ -312,9 +294,14 @@ class Checkpoint:
 
     def save_chunk(self, out: dict[str, np.ndarray], draw0: int, n: int) -> None:
         """Save draws ``draw0 .. draw0 + n - 1`` of ``out`` atomically, as one file."""
+        self.save_arrays(draw0, {k: v[draw0 : draw0 + n] for k, v in out.items()})
+
+    def save_arrays(self, draw0: int, arrays: dict[str, np.ndarray]) -> None:
+        """Save ``arrays``, the per-draw values of draws ``draw0 ..``, atomically, as one file."""
         import os
         import uuid
 
+        n = len(next(iter(arrays.values())))
         if not self.path.is_dir():
             self.path.mkdir(parents=True, exist_ok=True)
             tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
@@ -324,11 +311,74 @@ class Checkpoint:
         tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         try:
             with open(tmp, "wb") as fh:
-                np.savez(fh, **{k: v[draw0 : draw0 + n] for k, v in out.items()})
+                np.savez(fh, **arrays)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         self.saved = draw0 + n
+
+    def blocks(self, names) -> list[dict[str, np.ndarray]]:
+        """The saved chunks from draw 0 on, contiguous, each as ``{name: values}``.
+
+        For a run whose length is not known in advance (``--until``): like
+        :meth:`resume`, a folder whose identity cannot be read is discarded
+        with a note, one of another run is refused, and an unreadable chunk
+        ends the blocks (it and later ones are removed). Sets
+        :attr:`resumed_from` and :attr:`saved` to the draws the blocks hold.
+        """
+        names = list(names)
+        if not self._identity_ok():
+            return []
+        found: list[dict[str, np.ndarray]] = []
+        done = 0
+        for draw0, n, f in self._chunks():
+            if draw0 != done:
+                break
+            try:
+                with open(f, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                    block = {k: z[k] for k in names}
+                if any(len(v) != n for v in block.values()):
+                    raise ValueError("a chunk of the wrong length")
+            except Exception as exc:  # zipfile, numpy and OS errors alike
+                self._drop_from(f, exc, done)
+                break
+            found.append(block)
+            done = draw0 + n
+        self.resumed_from = self.saved = done
+        return found
+
+    def _identity_ok(self) -> bool:
+        """False if there is no folder or it cannot be read (then discarded); raise if not ours."""
+        import json
+        import shutil
+
+        if not self.path.is_dir():
+            return False
+        try:
+            ident = json.loads((self.path / self.IDENTITY).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            # killed while the folder was made: nothing of it can be trusted
+            self.notes.append(
+                f"discarded checkpoint {self.path}: unreadable or half-created "
+                f"({exc.__class__.__name__}), left by a run killed part-way; starting again"
+            )
+            shutil.rmtree(self.path, ignore_errors=True)
+            return False
+        if ident != self.identity:
+            raise SimriskError(
+                f"checkpoint {self.path}: a checkpoint of a different run (config, seed, draws "
+                "or mode differ); delete it or run with --restart"
+            )
+        return True
+
+    def _drop_from(self, bad, exc: Exception, done: int) -> None:
+        self.notes.append(
+            f"discarded {bad.name} of checkpoint {self.path}: unreadable "
+            f"({exc.__class__.__name__}); resuming from draw {done:,}"
+        )
+        for _, _, later in self._chunks():
+            if later.name >= bad.name:
+                later.unlink(missing_ok=True)
 
     def remove(self) -> None:
         """Delete the checkpoint folder (after the output is written)."""

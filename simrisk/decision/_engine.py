@@ -344,6 +344,7 @@ def simulate_until(
     config_text: str = "",
     progress: Callable[[int], None] | None = None,
     growth: float = 0.1,
+    checkpoint_path=None,
 ) -> xr.Dataset:
     """Simulate in blocks of ``step`` draws until ``check(dataset)`` is true.
 
@@ -354,7 +355,16 @@ def simulate_until(
     stopping point is reproducible. The result is the first N draws of the
     plain run with this seed (N a multiple of ``step``, or ``max_draws``),
     bit for bit, because each draw depends only on seed, config and index.
+
+    With ``checkpoint_path`` every block is saved as it completes
+    (:class:`simrisk.core.driver.Checkpoint`, identified by config, seed and
+    the stopping schedule), and a matching checkpoint is resumed: its blocks
+    are taken back, the schedule of checks is replayed to where they end
+    (the check is rerun if they end on a check), and the run continues, so
+    it stops where an uninterrupted run stops, with the same draws.
     """
+    from simrisk.core.driver import Checkpoint
+
     for name, v in (("step", step), ("max_draws", max_draws)):
         if v < 1:
             raise SimriskError(f"{name} = {v}: must be a positive whole number")
@@ -363,9 +373,25 @@ def simulate_until(
     parts: list[dict[str, np.ndarray]] = []
     done = 0
     last = 0
+    ckpt = None
+    if checkpoint_path is not None:
+        ident = until_identity(seed, config_text, step, max_draws, min_draws, growth)
+        ckpt = Checkpoint(checkpoint_path, identity=ident)
+        parts = ckpt.blocks(_empty_outputs(inp, 0))
+        done = min(ckpt.resumed_from, max_draws)
+        last = _last_check(done, step, max_draws, min_draws, growth)
+        if done and progress is not None:
+            progress(done)
+        if done and (last == done or done >= max_draws):
+            ds = _assemble(inp, parts, seed, done, config_text)
+            if done >= max_draws or check(ds):
+                return ds
     while done < max_draws:
         n = min(step, max_draws - done)
-        parts.append(_run(inp, key, np.arange(done, done + n, dtype=np.int64), None))
+        block = _run(inp, key, np.arange(done, done + n, dtype=np.int64), None)
+        parts.append(block)
+        if ckpt is not None:
+            ckpt.save_arrays(done, block)
         done += n
         if progress is not None:
             progress(n)
@@ -375,6 +401,30 @@ def simulate_until(
             if check(ds):
                 return ds
     return _assemble(inp, parts, seed, done, config_text)
+
+
+def _last_check(done: int, step: int, max_draws: int, min_draws: int, growth: float) -> int:
+    """Where :func:`simulate_until`'s last check before ``done`` draws came (0: none yet)."""
+    d = last = 0
+    while d < done:
+        d += min(step, max_draws - d)
+        if d >= max_draws or (d >= min_draws and d >= last * (1 + growth)):
+            last = d
+    return last
+
+
+def until_identity(seed, config_text, step, max_draws, min_draws, growth) -> dict:
+    """What makes two ``--until`` runs the same run: their checkpoint is shared only then."""
+    return {
+        "mode": "until",
+        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+        "seed": int(seed),
+        "step": int(step),
+        "max_draws": int(max_draws),
+        "min_draws": int(min_draws),
+        "growth": float(growth),
+        "version": __version__,
+    }
 
 
 def _assemble(inp, parts, seed, n, config_text) -> xr.Dataset:

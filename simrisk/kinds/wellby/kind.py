@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.wellby._text import format_wellby as format_summary
 from simrisk.kinds.wellby.config import load_wellby as load
+from simrisk.kinds.wellby.summary import format_wellby as format_summary
 
 __all__ = [
     "MIN_DRAWS",
@@ -62,8 +62,8 @@ def simulate(
 ):
     """Run the WELLBY evaluation and return its Dataset (``unsupported`` options refused)."""
     from simrisk.kinds.wellby.dataset import wellby_dataset
-    from simrisk.kinds.wellby.model import run_wellby
     from simrisk.kinds.wellby.scores import read_scores
+    from simrisk.kinds.wellby.simulate import run_wellby
 
     given = sorted(k for k, v in unsupported.items() if v not in (None, False))
     if given:
