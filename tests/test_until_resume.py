@@ -106,3 +106,53 @@ def test_a_checkpoint_of_another_schedule_is_refused(tmp_path):
             sc, 6, _stop_at(3000)[0], STEP, MAX, min_draws=MIN, config_text=text,
             checkpoint_path=prefix,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("out", ["r.nc", "-"])
+def test_run_until_resumes_from_the_command_line(out, tmp_path, monkeypatch, capsys):
+    import json
+
+    import simrisk.decision._engine as engine
+    from simrisk.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    argv = ["run", str(DSI_CONFIG), "--until", "p_npv_negative:se<0.004", "--seed", "3"]
+    argv += ["--chunk-size", "2000", "--quiet", "--json", "--out", out]
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    monkeypatch.chdir(clean)
+    assert main([*argv[:-1], "c.nc"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    monkeypatch.chdir(tmp_path)
+    real, calls = engine._run, {"n": 0}
+
+    def failing(*a, **k):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    with monkeypatch.context() as m:
+        m.setattr(engine, "_run", failing)
+        assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert "6,000 draws are saved in" in err, err
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert "resumed 6,000 draws" in captured.err, captured.err
+    again = json.loads(captured.out)
+    assert again["until"] == first["until"] and again["draws"] == first["draws"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["clean", *(["r.nc"] if out != "-" else [])]
+    )
+    if out != "-":
+        import xarray as xr
+
+        with (
+            xr.open_dataset(tmp_path / "r.nc", engine="h5netcdf") as x,
+            xr.open_dataset(clean / "c.nc", engine="h5netcdf") as y,
+        ):
+            x.attrs.pop("created_at")  # the --until path stamps the time it ran
+            y.attrs.pop("created_at")
+            assert x.identical(y)

@@ -192,13 +192,15 @@ def check_draws(
     """The run's draw count, refused before simulating when too few or too many for memory.
 
     A run streamed to a file (``streamed_to``) holds one chunk in memory, so
-    it is checked against the disk space of the file's folder instead.
+    it is checked against the disk space of the file's folder instead, and
+    against the memory its summary needs where the kind says
+    (``summary_bytes_per_draw``).
     """
     from simrisk.core.driver import check_disk, check_memory
 
     per_draw = getattr(kind, "bytes_per_draw", None)
     if streamed_to is not None:
-        per_draw = None
+        per_draw = getattr(kind, "summary_bytes_per_draw", None)
         on_disk = kind.file_bytes_per_draw(cfg)
     # first, so a config that cannot be simulated at all says so before the draws
     per_draw = per_draw(cfg) if per_draw is not None else None

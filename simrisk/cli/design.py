@@ -10,6 +10,7 @@ from simrisk.cli._common import (
     DaskBackend,
     add_dask_flags,
     check_out,
+    clean_leftovers,
     kernel_notice,
     non_negative_int,
     positive_int,
@@ -85,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.maximize:
         objective = ("maximize", args.maximize)
     cfg, text = kind.load(args.config)
+    for path in (best, out, plot):  # a design killed while writing left its temporary file
+        if path is not None:
+            clean_leftovers(path, "design")
     kernel_notice(args.quiet)
     with DaskBackend(args) as backend:
         res = design.run_design(

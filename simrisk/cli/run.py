@@ -139,7 +139,12 @@ def run(args: argparse.Namespace) -> int:
             raise SimriskError(f"--until: only for a contract config; {args.config} is a {name}")
         if out is not None and not out.parent.is_dir():
             out.parent.mkdir(parents=True, exist_ok=True)
-        return _run_until(args, cfg, text, out)
+        lock = OutputLock(out).acquire() if out is not None else None
+        try:
+            return _run_until(args, cfg, text, out)
+        finally:
+            if lock is not None:
+                lock.release()
     # A contract run with an output file streams it a chunk at a time (bounded memory).
     streamed = out is not None and hasattr(kind, "simulate_to_file")
     draws = check_draws(kind, cfg, args.draws, args.config, out if streamed else None)
@@ -152,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.fixed_parameters:
         options["fixed_parameters"] = True
-    prefix = None if out is None else out.with_name(f".{out.name}.checkpoint")
+    prefix = checkpoint_prefix(out, args.config)
     if wellby:
         options["config_path"] = args.config
         if args.scores:
@@ -186,10 +191,11 @@ def run(args: argparse.Namespace) -> int:
         if out is not None:
             clean_leftovers(out, "run")
             if args.restart:
-                for old in out.parent.glob(f"{prefix.name}-*"):
-                    shutil.rmtree(old, ignore_errors=True)
                 for old in partial_files(out):
                     old.unlink(missing_ok=True)
+        if args.restart and prefix is not None:
+            for old in prefix.parent.glob(f"{prefix.name}-*"):
+                shutil.rmtree(old, ignore_errors=True)
         if streamed:
             return _run_streamed(kind, cfg, out, options, draws, args.json)
         try:
@@ -197,8 +203,9 @@ def run(args: argparse.Namespace) -> int:
         except KeyboardInterrupt as exc:
             ck = checkpoint_for(prefix) if prefix is not None else None
             if ck is not None and ck.saved:
+                what = "nothing was printed" if out is None else f"{out} was not written"
                 print(
-                    f"simrisk run: interrupted; {out} was not written. {ck.saved:,} of "
+                    f"simrisk run: interrupted; {what}. {ck.saved:,} of "
                     f"{draws:,} draws are saved in {ck.path}: run the same command to resume.",
                     file=sys.stderr,
                 )
@@ -206,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
                 print("simrisk run: interrupted; nothing was written", file=sys.stderr)
             return stop_status(exc)
         ck = checkpoint_for(prefix) if prefix is not None else None
+        for note in ck.notes if ck is not None else ():
+            print(f"simrisk run: {note}", file=sys.stderr)
         if ck is not None and ck.resumed_from:
             print(
                 f"simrisk run: resumed {ck.resumed_from:,} of {draws:,} draws from {ck.path}; "
@@ -228,8 +237,8 @@ def run(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 return stop_status(exc)
-            if ck is not None:
-                ck.remove()
+        if ck is not None:
+            ck.remove()
     finally:
         if backend is not None:
             backend.close()
@@ -290,8 +299,28 @@ def _run_streamed(kind, cfg, out: Path, options: dict, draws: int, as_json: bool
     return 0
 
 
+def checkpoint_prefix(out: Path | None, config: str, mode: str = "") -> Path | None:
+    """Where a run held in memory keeps its checkpoint (the folder adds ``-<run id>``).
+
+    Next to the output; with ``--out -``, in the working folder (named after
+    the config) if it can be written there, else nowhere.
+    """
+    import os
+
+    tag = f".{mode}" if mode else ""
+    if out is not None:
+        return out.with_name(f".{out.name}{tag}.checkpoint")
+    here = Path(".")
+    if not os.access(here, os.W_OK | os.X_OK):
+        return None
+    return here / f".simrisk-{Path(config).stem}.stdout{tag}.checkpoint"
+
+
 def _run_until(args, scenario, text: str, out: Path | None) -> int:
+    import shutil
+
     from simrisk.core.dataset import write_netcdf
+    from simrisk.core.driver import checkpoint_for
     from simrisk.decision._engine import default_step, simulate_until
     from simrisk.decision.stopping import check_targets, parse_targets, target_status
     from simrisk.kinds.contract.summary import format_summary, summarize
@@ -302,9 +331,35 @@ def _run_until(args, scenario, text: str, out: Path | None) -> int:
     seed = scenario.simulation.seed if args.seed is None else args.seed
     step = args.chunk_size or default_step(scenario)
     kernel_notice(args.quiet)
-    ds = simulate_until(
-        scenario, seed, check_targets(targets), step, args.max_draws, config_text=text
-    )
+    prefix = checkpoint_prefix(out, args.config, "until")
+    if args.restart and prefix is not None:
+        for old in prefix.parent.glob(f"{prefix.name}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+    try:
+        ds = simulate_until(
+            scenario, seed, check_targets(targets), step, args.max_draws, config_text=text,
+            checkpoint_path=prefix,
+        )  # fmt: skip
+    except KeyboardInterrupt as exc:
+        ck = checkpoint_for(prefix) if prefix is not None else None
+        if ck is not None and ck.saved:
+            print(
+                f"simrisk run: interrupted; {ck.saved:,} draws are saved in {ck.path}: "
+                "run the same command to resume (the stopping rule continues).",
+                file=sys.stderr,
+            )
+        else:
+            print("simrisk run: interrupted; nothing was written", file=sys.stderr)
+        return stop_status(exc)
+    ck = checkpoint_for(prefix) if prefix is not None else None
+    for note in ck.notes if ck is not None else ():
+        print(f"simrisk run: {note}", file=sys.stderr)
+    if ck is not None and ck.resumed_from:
+        print(
+            f"simrisk run: resumed {ck.resumed_from:,} draws from {ck.path}; "
+            f"stopped at {ds.sizes['draw']:,}",
+            file=sys.stderr,
+        )
     summary = summarize(ds)
     status = target_status(summary, targets)
     met = all(r["met"] for r in status)
@@ -312,6 +367,8 @@ def _run_until(args, scenario, text: str, out: Path | None) -> int:
     ds.attrs["until_met"] = int(met)
     if out is not None:
         write_netcdf(ds, out)
+    if ck is not None:
+        ck.remove()
     if args.json:
         summary["until"] = {"targets": status, "met": met, "draws": ds.sizes["draw"]}
         print(json.dumps(summary, indent=2, ensure_ascii=False))
