@@ -105,6 +105,36 @@ def rate_grid(text: str):
     return np.round(np.arange(lo, hi + step / 2, step), 10)
 
 
+def keep_prefix(out, config, command: str) -> Path | None:
+    """Where a long decision command keeps its completed work: next to ``--out``, or here.
+
+    In the working folder (named after ``config``) when there is no output
+    file and the folder can be written; else nowhere (None).
+    """
+    import os
+
+    if out:
+        out = Path(out)
+        return out.with_name(f".{out.name}.{command}.keep")
+    if not os.access(".", os.W_OK | os.X_OK):
+        return None
+    return Path(f".simrisk-{Path(config).stem}.{command}.keep")
+
+
+def said_kept(store, command: str, unit: str) -> None:
+    """Print the notes of a task store, and how much work it gave back."""
+    if store is None:
+        return
+    for note in store.notes:
+        print(f"simrisk {command}: {note}", file=sys.stderr)
+    if store.kept:
+        print(
+            f"simrisk {command}: reused {store.kept:,} {unit} kept by an interrupted run "
+            f"({store.path})",
+            file=sys.stderr,
+        )
+
+
 def emit(ds, obj: dict, text: str, args) -> None:
     """Write the Dataset if asked, then print JSON or the table."""
     if args.out:

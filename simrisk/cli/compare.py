@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from simrisk.cli._common import (
     DaskBackend,
@@ -11,6 +12,7 @@ from simrisk.cli._common import (
     check_out,
     contract_configs,
     emit,
+    keep_prefix,
     kernel_notice,
     non_negative_int,
     positive_int,
@@ -34,6 +36,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from simrisk.core.driver import checkpoint_for
     from simrisk.decision._engine import simulate_scenarios
     from simrisk.decision.compare import compare, compare_json, format_compare
 
@@ -42,8 +45,23 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     contract_configs(args.configs, "compare")
     kernel_notice()
+    keep = keep_prefix(out, args.configs[0], "compare")
     with DaskBackend(args) as backend:
-        c = compare(simulate_scenarios(args.configs, args.draws, args.seed, backend=backend))
+        runs = simulate_scenarios(args.configs, args.draws, args.seed, backend=backend, keep=keep)
+    kept = [checkpoint_for(f"{keep}.{i}") for i in range(len(runs))] if keep else []
+    for ck in kept:
+        if ck is not None:
+            for note in ck.notes:
+                print(f"simrisk compare: {note}", file=sys.stderr)
+            if ck.resumed_from:
+                print(
+                    f"simrisk compare: resumed {ck.resumed_from:,} draws from {ck.path}",
+                    file=sys.stderr,
+                )
+    c = compare(runs)
     args.out = out
     emit(c, compare_json(c), format_compare(c), args)
+    for ck in kept:
+        if ck is not None:
+            ck.remove()
     return 0

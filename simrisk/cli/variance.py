@@ -11,9 +11,11 @@ from simrisk.cli._common import (
     check_out,
     contract_configs,
     emit,
+    keep_prefix,
     kernel_notice,
     non_negative_int,
     positive_int,
+    said_kept,
 )
 
 
@@ -34,7 +36,7 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.decision._engine import nested_variance
+    from simrisk.decision._engine import nested_variance, store_for
     from simrisk.decision.variance import format_variance, variance_json
     from simrisk.kinds.contract.loader import load_scenario
 
@@ -43,8 +45,13 @@ def run(args: argparse.Namespace) -> int:
     scenario, _ = load_scenario(args.config)
     seed = scenario.simulation.seed if args.seed is None else args.seed
     kernel_notice()
+    keep = keep_prefix(out, args.config, "variance")
     with DaskBackend(args) as backend:
-        v = nested_variance(scenario, seed, args.outer, args.inner, backend=backend)
+        v = nested_variance(scenario, seed, args.outer, args.inner, backend=backend, keep=keep)
+    store = store_for(keep) if keep is not None else None
+    said_kept(store, "variance", "blocks of nested draws")
     args.out = out
     emit(v, variance_json(v), format_variance(v), args)
+    if store is not None:
+        store.remove()
     return 0

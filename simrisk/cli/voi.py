@@ -11,10 +11,12 @@ from simrisk.cli._common import (
     check_out,
     dask_flag,
     emit,
+    keep_prefix,
     kernel_notice,
     non_negative_int,
     parse_groups,
     positive_int,
+    said_kept,
 )
 from simrisk.core.errors import SimriskError
 
@@ -74,7 +76,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from simrisk import kinds
     from simrisk.core.dataset import open_result
-    from simrisk.decision.voi import format_voi, voi, voi_json
+    from simrisk.decision.voi import voi
 
     out = check_out(args.out, "--out") if args.out else None
     if not args.nested:
@@ -127,8 +129,23 @@ def run(args: argparse.Namespace) -> int:
                 if n < 2:
                     raise SimriskError(f"{flag} {n}: must be at least 2")
             kernel_notice()
+            keep = keep_prefix(out, args.path, "voi-nested")
             with DaskBackend(args) as backend:
-                v = add_nested(v, nested_check(ds, singles, outer, inner, backend=backend))
+                checks = nested_check(ds, singles, outer, inner, backend=backend, keep=keep)
+                v = add_nested(v, checks)
+            return _emit_kept(v, out, args, keep)
+    return _emit_kept(v, out, args, None)
+
+
+def _emit_kept(v, out, args, keep) -> int:
+    """Print (and write) the result; then drop the nested blocks kept under ``keep``."""
+    from simrisk.decision._engine import store_for
+    from simrisk.decision.voi import format_voi, voi_json
+
+    store = store_for(keep) if keep is not None else None
+    said_kept(store, "voi", "blocks of outer draws")
     args.out = out
     emit(v, voi_json(v), format_voi(v), args)
+    if store is not None:
+        store.remove()
     return 0

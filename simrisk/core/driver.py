@@ -23,6 +23,7 @@ from simrisk.core.errors import SimriskError
 __all__ = [
     "Checkpoint",
     "RunSpec",
+    "TaskStore",
     "check_disk",
     "check_memory",
     "check_spec",
@@ -386,6 +387,108 @@ class Checkpoint:
 
         shutil.rmtree(self.path, ignore_errors=True)
         _ACTIVE.pop(str(self.prefix), None)
+
+
+class TaskStore:
+    """Completed tasks of a long decision command, kept so a rerun reuses them.
+
+    A folder ``<prefix>-<run id>`` (the run id a digest of ``identity``: the
+    command, config, seed and the exact list of tasks) holds one ``.npz`` per
+    completed task, each written to a temporary file and renamed into place,
+    so a command killed at any moment leaves only whole results. A folder
+    whose identity cannot be read is discarded with a note in :attr:`notes`;
+    an unreadable task file is recomputed.
+    """
+
+    IDENTITY = "identity.json"
+
+    def __init__(self, prefix, identity: dict):
+        import hashlib
+        import json
+        from pathlib import Path
+
+        self.prefix = Path(prefix)
+        self._ident_text = json.dumps(identity, sort_keys=True, default=str)
+        run_id = hashlib.sha256(self._ident_text.encode()).hexdigest()[:16]
+        self.path = self.prefix.with_name(f"{self.prefix.name}-{run_id}")
+        self.notes: list[str] = []
+        self.kept = 0
+
+    def load(self) -> dict[int, dict[str, np.ndarray]]:
+        """The tasks completed so far, by their index."""
+        import re
+        import shutil
+
+        if not self.path.is_dir():
+            return {}
+        try:
+            ident = (self.path / self.IDENTITY).read_text(encoding="utf-8")
+        except OSError as exc:
+            ident = f"unreadable ({exc.__class__.__name__})"
+        if ident != self._ident_text:
+            # same digest but no or another identity inside: killed while it was made
+            self.notes.append(f"discarded {self.path}: unreadable or half-created; starting again")
+            shutil.rmtree(self.path, ignore_errors=True)
+            return {}
+        found: dict[int, dict[str, np.ndarray]] = {}
+        for f in self.path.iterdir():
+            m = re.fullmatch(r"task-(\d+)\.npz", f.name)
+            if not m:
+                if f.name.endswith(".tmp"):
+                    f.unlink(missing_ok=True)  # a write killed part-way
+                continue
+            try:
+                with open(f, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                    found[int(m.group(1))] = {k: z[k] for k in z.files}
+            except Exception:  # zipfile, numpy and OS errors alike: compute it again
+                f.unlink(missing_ok=True)
+        self.kept = len(found)
+        return found
+
+    def put(self, index: int, result: dict[str, np.ndarray]) -> None:
+        """Keep task ``index``'s result (atomically)."""
+        import os
+        import uuid
+
+        if not self.path.is_dir():
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+            tmp.write_text(self._ident_text, encoding="utf-8")
+            os.replace(tmp, self.path / self.IDENTITY)
+        target = self.path / f"task-{index:08d}.npz"
+        tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **result)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def map(self, results_of: Callable, items: list):
+        """Yield each item's result in order: kept ones loaded, the rest from ``results_of``.
+
+        ``results_of(todo)`` yields the results of the items ``todo`` (those
+        not kept) in their order (:func:`simrisk.core.backends.map_tasks`);
+        each is kept as it arrives.
+        """
+        import contextlib
+
+        have = self.load()
+        todo = [it for i, it in enumerate(items) if i not in have]
+        with contextlib.closing(results_of(todo)) as fresh:
+            for i in range(len(items)):
+                if i in have:
+                    yield have.pop(i)
+                else:
+                    result = next(fresh)
+                    self.put(i, result)
+                    yield result
+
+    def remove(self) -> None:
+        """Delete the folder (after the command's output is written)."""
+        import shutil
+
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def memory_available() -> int | None:

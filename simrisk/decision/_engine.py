@@ -309,14 +309,15 @@ def _theta_block(inp, key, theta, inner, first, a, b) -> dict[str, np.ndarray]:
 
 
 def simulate_nested(
-    scenario: Scenario, seed: int, outer: int, inner: int, backend=None
+    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, keep=None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Outer parameter draws, each run with ``inner`` draws of the citizens' chance.
 
     Outer draw ``k`` takes the parameters of draw ``k`` of the plain run with
     this seed; its inner draws use the citizens of draws ``outer + k * inner
     + j`` (never one of the outer draws' own indices). With a ``backend``,
-    blocks of rows are tasks on its cluster (bit-identical).
+    blocks of rows are tasks on its cluster (bit-identical). With ``keep``
+    (a path prefix), completed blocks are kept and a rerun reuses them.
 
     Returns
     -------
@@ -331,7 +332,35 @@ def simulate_nested(
     _check_last_draw(outer, outer * inner)
     theta = draw_parameters(inp, 0, outer, key, False)
     items = [(theta, inner, outer, a, b) for a, b in _blocks(outer * inner, backend)]
-    return theta, _gather(map_tasks(_theta_block, items, (inp, key), backend))
+    ident = {"what": "simulate_nested", "seed": int(seed), "outer": outer, "inner": inner}
+    ident["rows"] = [it[3:5] for it in items]
+    return theta, _gather(_map_kept(_theta_block, items, (inp, key), backend, keep, ident))
+
+
+#: the :class:`~simrisk.core.driver.TaskStore` of each ``keep`` prefix used in this process
+_STORES: dict[str, object] = {}
+
+
+def store_for(keep):
+    """The task store this process made for the prefix ``keep`` (its notes, what it kept)."""
+    return _STORES.get(str(keep))
+
+
+def _map_kept(func, items, shared, backend, keep, identity):
+    """:func:`map_tasks`, keeping each result under the prefix ``keep`` (None: not kept)."""
+    if keep is None:
+        return map_tasks(func, items, shared, backend)
+    from simrisk.core.driver import TaskStore
+
+    inp = shared[0]
+    identity = {
+        **identity,
+        "config_sha256": hashlib.sha256(inp.scenario.model_dump_json().encode()).hexdigest(),
+        "version": __version__,
+    }
+    store = TaskStore(keep, identity)
+    _STORES[str(keep)] = store
+    return store.map(lambda todo: map_tasks(func, todo, shared, backend), items)
 
 
 def simulate_until(
@@ -435,7 +464,7 @@ def _assemble(inp, parts, seed, n, config_text) -> xr.Dataset:
 
 
 def simulate_scenarios(
-    paths: Sequence[str], draws: int | None, seed: int | None, backend=None
+    paths: Sequence[str], draws: int | None, seed: int | None, backend=None, keep=None
 ) -> list[tuple[str, xr.Dataset]]:
     """Run several configs with one seed and draw count: common random numbers.
 
@@ -444,7 +473,9 @@ def simulate_scenarios(
     The first config's ``[simulation]`` gives the defaults. With a
     ``backend``, each scenario's chunks are tasks on its cluster
     (bit-identical); the scenarios run one after another, since the
-    comparison needs every draw of each.
+    comparison needs every draw of each. With ``keep`` (a path prefix),
+    each scenario's run keeps a checkpoint (``<keep>.<i>``) of its completed
+    chunks and a rerun resumes them.
     """
     from simrisk.kinds.contract import simulate
 
@@ -453,8 +484,11 @@ def simulate_scenarios(
     draws = first.draws if draws is None else draws
     seed = first.seed if seed is None else seed
     out = []
-    for path, sc, text in loaded:
-        ds = simulate(sc, draws=draws, seed=seed, config_text=text, backend=backend)
+    for i, (path, sc, text) in enumerate(loaded):
+        ckpt = None if keep is None else f"{keep}.{i}"
+        ds = simulate(
+            sc, draws=draws, seed=seed, config_text=text, backend=backend, checkpoint_path=ckpt
+        )
         ds.attrs["config_path"] = str(path)
         out.append((str(path), ds))
     return out
@@ -488,13 +522,17 @@ def nested_evppi(
     inner: int,
     first: int = 0,
     backend=None,
+    keep=None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`nested_evppi_draws` for several parameters in one stream of tasks.
 
     Every parameter's nested run uses the same draw indices and stratum
     offsets (common random numbers across parameters). With a ``backend``,
     the blocks of all parameters' runs are tasks on its cluster, submitted
-    as one stream so the workers never wait between parameters.
+    as one stream so the workers never wait between parameters. With
+    ``keep`` (a path prefix), every completed block of outer draws is kept
+    (:class:`simrisk.core.driver.TaskStore`) and a rerun of the same
+    command reuses them: the result is the same, bit for bit.
 
     Returns
     -------
@@ -517,7 +555,9 @@ def nested_evppi(
         for p in parameters
         for a in range(0, outer * inner, size)
     ]
-    results = close_when_done(map_tasks(_held_block, items, (inp, key), backend))
+    ident = {"what": "nested_evppi", "seed": int(seed), "parameters": list(parameters)}
+    ident.update(outer=outer, inner=inner, first=first, rows=[it[3:5] for it in items])
+    results = close_when_done(_map_kept(_held_block, items, (inp, key), backend, keep, ident))
     out: dict[str, list[np.ndarray]] = {p: [] for p in parameters}
     for (held, *_), part in zip(items, results, strict=True):
         out[next(iter(held))].append(part["npv"])
@@ -527,12 +567,16 @@ def nested_evppi(
 
 
 def nested_variance(
-    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, **kw
+    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, keep=None, **kw
 ) -> xr.Dataset:
-    """The variance split of NPV from a nested run (see :mod:`simrisk.decision.variance`)."""
+    """The variance split of NPV from a nested run (see :mod:`simrisk.decision.variance`).
+
+    With ``keep`` (a path prefix) the nested run's completed blocks are kept
+    and a rerun reuses them (:func:`simulate_nested`).
+    """
     from simrisk.decision.variance import variance_split
 
-    _, arrays = simulate_nested(scenario, seed, outer, inner, backend=backend)
+    _, arrays = simulate_nested(scenario, seed, outer, inner, backend=backend, keep=keep)
     v = variance_split(arrays["npv"].astype(np.float64).reshape(outer, inner), seed=seed, **kw)
     v.attrs.update(scenario=scenario.name, seed=int(seed), draws_total=int(outer * inner))
     return v
@@ -549,8 +593,12 @@ def nested_check(
     outer: int,
     inner: int,
     backend=None,
+    keep=None,
 ) -> dict[str, dict]:
     """Nested Monte Carlo EVPPI of each parameter for the run ``ds``, on fresh draws.
+
+    With ``keep`` (a path prefix), completed blocks of outer draws are kept
+    and a rerun reuses them (:func:`nested_evppi`).
 
     The scenario and seed are the run's own (its ``scenario_json`` and
     ``seed``); the nested runs use the draw indices after the run's last
@@ -574,5 +622,6 @@ def nested_check(
         raise SimriskError("--nested: the run has fixed parameters, so there is nothing to learn")
     scenario = Scenario.model_validate_json(ds.attrs["scenario_json"], strict=False)
     first = int(ds.attrs.get("first_draw", 0)) + int(ds.sizes["draw"])
-    runs = nested_evppi(scenario, int(ds.attrs["seed"]), parameters, outer, inner, first, backend)
+    seed = int(ds.attrs["seed"])
+    runs = nested_evppi(scenario, seed, parameters, outer, inner, first, backend, keep)
     return {p: {**evppi_nested(y), "first_draw": first} for p, (_, y) in runs.items()}
