@@ -146,18 +146,18 @@ def _run_argv(config: Path, draws: int, chunk: int):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="about 5 minutes: set SIMRISK_SLOW=1 to run")
-@pytest.mark.parametrize("config, draws, chunk", [(DSI_CONFIG, 300_000, 8192)])
+@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+@pytest.mark.parametrize("config, draws, chunk", [(DSI_CONFIG, 60_000, 4096)])
 def test_sigkill_at_thirty_moments_of_a_contract_run(tmp_path, config, draws, chunk):
     killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=True)
     assert killed >= 30 - 4  # a moment may come after the run ended on a fast machine
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="about 10 minutes: set SIMRISK_SLOW=1 to run")
+@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
 def test_sigkill_at_thirty_moments_of_a_portfolio_run(tmp_path):
-    draws = 20_000
-    killed = _kill_test(tmp_path, _run_argv(PORTFOLIO, draws, 2048), draws, full=True)
+    draws = 8_000
+    killed = _kill_test(tmp_path, _run_argv(PORTFOLIO, draws, 512), draws, full=True)
     assert killed >= 30 - 4
 
 
@@ -211,7 +211,7 @@ def _design_kill_test(tmp_path: Path, fractions) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="about 10 minutes: set SIMRISK_SLOW=1 to run")
+@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
 def test_sigkill_at_thirty_moments_of_design(tmp_path):
     fractions = [-1.0, -1.0] + [0.05 + 0.95 * k / 29 for k in range(29)]
     assert _design_kill_test(tmp_path, fractions) >= 30 - 4
