@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     add_json_out,
     check_out,
-    contract_configs,
+    dask_spec,
     emit,
     keep_prefix,
-    kernel_notice,
     non_negative_int,
     positive_int,
+    said_kept,
 )
 from simrisk.core.errors import SimriskError
 
@@ -36,32 +34,23 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.core.driver import checkpoint_for
-    from simrisk.decision._engine import simulate_scenarios
-    from simrisk.decision.compare import compare, compare_json, format_compare
+    from simrisk import api
+    from simrisk.decision.compare import compare_json, format_compare
 
     if len(args.configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = check_out(args.out, "--out") if args.out else None
-    contract_configs(args.configs, "compare")
-    kernel_notice()
     keep = keep_prefix(out, args.configs[0], "compare")
-    with DaskBackend(args) as backend:
-        runs = simulate_scenarios(args.configs, args.draws, args.seed, backend=backend, keep=keep)
-    kept = [checkpoint_for(f"{keep}.{i}") for i in range(len(runs))] if keep else []
-    for ck in kept:
-        if ck is not None:
-            for note in ck.notes:
-                print(f"simrisk compare: {note}", file=sys.stderr)
-            if ck.resumed_from:
-                print(
-                    f"simrisk compare: resumed {ck.resumed_from:,} draws from {ck.path}",
-                    file=sys.stderr,
-                )
-    c = compare(runs)
-    args.out = out
-    emit(c, compare_json(c), format_compare(c), args)
-    for ck in kept:
-        if ck is not None:
-            ck.remove()
+    c = api.compare(
+        args.configs,
+        draws=args.draws,
+        seed=args.seed,
+        backend=dask_spec(args),
+        quiet=False,
+        keep=keep,
+    )
+    kept = said_kept(keep, "compare", "draws", scenarios=len(args.configs))
+    emit(c, compare_json(c), format_compare(c), args, out)
+    for k in kept:
+        k.remove()
     return 0

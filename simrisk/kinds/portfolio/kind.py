@@ -1,16 +1,26 @@
-"""The portfolio kind's uniform interface, which the CLI dispatches to.
+"""The portfolio kind's interface (:class:`simrisk.kinds.ModelKind`), which the library calls.
 
-Same functions as every kind (:mod:`simrisk.kinds`); options that belong to
-the outcome-contract model (``--fixed-parameters``, ``--wellby``, the
-ledger's rate overrides) are refused with one line.
+Options that belong to the outcome-contract model (``--fixed-parameters``,
+``--wellby``, the ledger's rate overrides) are refused with one line.
 """
 
 from __future__ import annotations
 
 from simrisk.core.errors import SimriskError
+from simrisk.core.results import Summary as _Summary
+from simrisk.kinds._interface import Capabilities, RunOptions
 
 __all__ = [
+    "CAPABILITIES",
+    "EXAMPLE",
+    "MIN_DRAWS",
+    "MIN_DRAWS_WHY",
+    "NAME",
+    "RESULT_KIND",
+    "Summary",
     "bytes_per_draw",
+    "check",
+    "compile_notice",
     "file_bytes_per_draw",
     "format_summary",
     "ledger",
@@ -22,10 +32,45 @@ __all__ = [
     "summary_bytes_per_draw",
 ]
 
+NAME = "portfolio"
+RESULT_KIND = "simrisk.portfolio"
+EXAMPLE = "regionh_ai_pool.toml"
+CAPABILITIES = Capabilities(
+    commands=frozenset({"ledger", "run", "summary", "report", "voi"}),
+    options=frozenset({"chunk_size", "threads", "checkpoint", "stream"}),
+    title="portfolio",
+)
+#: any draw count makes a summary (its figures' SEs say how good it is)
+MIN_DRAWS = 1
+MIN_DRAWS_WHY = "the summary needs them"
+
 #: Compiling the kernel when Numba's cache is cold (first run after an install
 #: or upgrade): measured 6 s of CPU time on this project's 2-core machine (the
 #: cold run took 9.5 s of CPU, a warm one 3.1 s; 21 s of wall time at load 5).
 COMPILE_SECONDS = 10
+
+
+def _refuse(options: dict, what: str) -> None:
+    given = sorted(k for k, v in options.items() if v not in (None, False, [], {}))
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise SimriskError(f"{flags}: does not apply to a portfolio {what}")
+
+
+def load(path):
+    """The validated portfolio config and its text."""
+    from simrisk.kinds.portfolio.config import load_portfolio
+
+    return load_portfolio(path)
+
+
+def ledger(cfg, **options) -> tuple[dict, str]:
+    """Budgets by year and option, and the algorithms funded at central costs."""
+    from simrisk.kinds.portfolio.ledger import format_ledger, run_ledger
+
+    _refuse(options, "config")
+    res = run_ledger(cfg)
+    return res.to_json(), format_ledger(res)
 
 
 #: Peak memory per draw over the stored per-draw arrays' size, for a run held
@@ -72,105 +117,63 @@ def file_bytes_per_draw(cfg) -> float:
     return float(sum(v.values.nbytes for v in one.values()) + 8)  # and the draw coordinate
 
 
-def _refuse(options: dict, what: str) -> None:
-    given = sorted(k for k, v in options.items() if v not in (None, False, [], {}))
-    if given:
-        flags = ", ".join("--" + k.replace("_", "-") for k in given)
-        raise SimriskError(f"{flags}: does not apply to a portfolio {what}")
+def check(cfg, options: RunOptions) -> None:
+    """Nothing to read before a portfolio run (its config is the whole input)."""
 
 
-def load(path):
-    """The validated portfolio config and its text."""
-    from simrisk.kinds.portfolio.config import load_portfolio
+def compile_notice(quiet: bool = False) -> None:
+    """Unless ``quiet``, say on stderr when the kernel must first be compiled."""
+    if not quiet:
+        from simrisk.core import compile_notice as notice
+        from simrisk.kinds.portfolio._kernel import simulate_chunk
 
-    return load_portfolio(path)
-
-
-def ledger(cfg, **options) -> tuple[dict, str]:
-    """Budgets by year and option, and the algorithms funded at central costs."""
-    from simrisk.kinds.portfolio.ledger import format_ledger, run_ledger
-
-    _refuse(options, "config")
-    res = run_ledger(cfg)
-    return res.to_json(), format_ledger(res)
+        notice(simulate_chunk, COMPILE_SECONDS)
 
 
-def simulate(
-    cfg,
-    *,
-    draws=None,
-    seed=None,
-    chunk_size=None,
-    threads=None,
-    config_text="",
-    quiet=True,
-    checkpoint_path=None,
-    created_at=None,
-    **unsupported,
-):
+def simulate(cfg, options: RunOptions):
     """Every budget option on common random numbers, as a Dataset held in memory.
 
-    Unless ``quiet``, says on stderr when the kernel must first be compiled.
-    With ``checkpoint_path``, completed chunks are saved and a matching
-    checkpoint resumed (:func:`simrisk.kinds.portfolio.simulate.simulate`).
+    Unless ``options.quiet``, says on stderr when the kernel must first be
+    compiled. With ``options.checkpoint_path``, completed chunks are saved and
+    a matching checkpoint resumed (:func:`simrisk.kinds.portfolio.simulate.simulate`).
     """
     from simrisk.kinds.portfolio.simulate import simulate as run
 
-    _refuse(unsupported, "config")
-    _compile_notice(quiet)
+    _refuse({o: True for o in options.given() if not CAPABILITIES.honours(o)}, "config")
+    compile_notice(options.quiet)
     return run(
         cfg,
-        draws=draws,
-        seed=seed,
-        chunk_size=chunk_size,
-        threads=threads,
-        config_text=config_text,
-        quiet=quiet,
-        checkpoint_path=checkpoint_path,
-        created_at=created_at,
+        draws=options.draws,
+        seed=options.seed,
+        chunk_size=options.chunk_size,
+        threads=options.threads,
+        config_text=options.config_text,
+        quiet=options.quiet,
+        checkpoint_path=options.checkpoint_path,
+        created_at=options.created_at,
     )
 
 
-def simulate_to_file(
-    cfg,
-    out,
-    *,
-    draws=None,
-    seed=None,
-    chunk_size=None,
-    threads=None,
-    config_text="",
-    quiet=True,
-    created_at=None,
-    **unsupported,
-):
+def simulate_to_file(cfg, out, options: RunOptions):
     """The run streamed to ``out`` a chunk at a time; the partial file is the checkpoint.
 
     See :func:`simrisk.kinds.portfolio.simulate.simulate_to_file`.
     """
     from simrisk.kinds.portfolio.simulate import simulate_to_file as run
 
-    _refuse(unsupported, "config")
-    _compile_notice(quiet)
+    _refuse({o: True for o in options.given() if not CAPABILITIES.honours(o)}, "config")
+    compile_notice(options.quiet)
     return run(
         cfg,
         out,
-        draws=draws,
-        seed=seed,
-        chunk_size=chunk_size,
-        threads=threads,
-        config_text=config_text,
-        quiet=quiet,
-        created_at=created_at,
+        draws=options.draws,
+        seed=options.seed,
+        chunk_size=options.chunk_size,
+        threads=options.threads,
+        config_text=options.config_text,
+        quiet=options.quiet,
+        created_at=options.created_at,
     )
-
-
-def _compile_notice(quiet: bool) -> None:
-    if not quiet:
-        from simrisk.core._numba import compile_notice
-        from simrisk.kinds.portfolio._kernel import simulate_chunk
-
-        compile_notice(simulate_chunk, COMPILE_SECONDS)
 
 
 def summarize(ds) -> dict:
@@ -178,6 +181,21 @@ def summarize(ds) -> dict:
     from simrisk.kinds.portfolio.summary import summarize as summ
 
     return summ(ds)
+
+
+class PortfolioSummary(_Summary):
+    """A portfolio run's summary: per budget option, its answers with Monte Carlo SEs."""
+
+    kind = NAME
+
+    @property
+    def options(self) -> dict:
+        """Budget option name -> its figures."""
+        return self["options"]
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = PortfolioSummary
 
 
 def format_summary(summary: dict) -> str:
