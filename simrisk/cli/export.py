@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
+    add_quiet,
+    busy,
     check_out,
     positive_int,
 )
@@ -16,9 +18,10 @@ def add_parser(sub) -> None:
         "export",
         help="the analyst's Excel workbook of a run",
         description="An .xlsx workbook from a 'simrisk run' result: sheets summary (every "
-        "figure with its Monte Carlo SE), draws (up to 100,000 draws of every per-draw "
+        "figure with its Monte Carlo SE), draws (up to 10,000 draws of every per-draw "
         "variable and parameter), cash_flows, assumptions and provenance; sensitivity "
-        "and voi when those results are given. Sheet names and headers: docs/cli.md.",
+        "and voi when those results are given; every draw in a Parquet file beside it. "
+        "Sheet names and headers: docs/cli.md in simrisk's source.",
     )
     xp.add_argument("results", help="NetCDF file written by 'simrisk run'")
     xp.add_argument("-o", "--output", required=True, metavar="XLSX", help="the workbook")
@@ -33,10 +36,12 @@ def add_parser(sub) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="at most N draws in the draws sheet (default 100,000)",
+        help="at most N draws in the draws sheet (default 10,000); every draw goes to "
+        "NAME.draws.parquet beside the workbook",
     )
     xp.add_argument("--sensitivity", metavar="NC", help="a sensitivity result, as a sheet")
     xp.add_argument("--voi", metavar="NC", help="a value-of-information result, as a sheet")
+    add_quiet(xp)
     xp.set_defaults(func=run)
 
 
@@ -49,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     ds, _ = api.result_for(args.results, "export")
     extra = {key: _analysis(key, getattr(args, key)) for key in ("sensitivity", "voi")}
     extra = {k: v for k, v in extra.items() if v is not None}
-    sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
+    with busy("workbook", args.quiet):
+        sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0
 

@@ -473,21 +473,31 @@ def simulate_scenarios(
     The first config's ``[simulation]`` gives the defaults. With a
     ``backend``, each scenario's chunks are tasks on its cluster
     (bit-identical); the scenarios run one after another, since the
-    comparison needs every draw of each. With ``keep`` (a path prefix),
-    each scenario's run keeps a checkpoint (``<keep>.<i>``) of its completed
-    chunks and a rerun resumes them.
+    comparison needs every draw of each. Every scenario takes the same path:
+    the aggregated one (quantile-coupled counts) only when each of them
+    would take it by default (:func:`~simrisk.kinds.contract.engine.resolve_aggregate`).
+    With ``keep`` (a path prefix), each scenario's run keeps a checkpoint
+    (``<keep>.<i>``) of its completed chunks and a rerun resumes them.
     """
     from simrisk.kinds.contract import simulate
+    from simrisk.kinds.contract.engine import aggregate_by_default
 
     loaded = [(p, *load_scenario(p)) for p in paths]
     first = loaded[0][1].simulation
     draws = first.draws if draws is None else draws
     seed = first.seed if seed is None else seed
+    aggregate = all(aggregate_by_default(sc) for _, sc, _ in loaded)
     out = []
     for i, (path, sc, text) in enumerate(loaded):
         ckpt = None if keep is None else f"{keep}.{i}"
         ds = simulate(
-            sc, draws=draws, seed=seed, config_text=text, backend=backend, checkpoint_path=ckpt
+            sc,
+            draws=draws,
+            seed=seed,
+            config_text=text,
+            backend=backend,
+            aggregate=aggregate,
+            checkpoint_path=ckpt,
         )
         ds.attrs["config_path"] = str(path)
         out.append((str(path), ds))
