@@ -317,9 +317,11 @@ def voi(
     inner: int = 1000,
     backend: Any = None,
     quiet: bool = True,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     """EVPI and EVPPI by regression, each with its SE; ``nested`` checks each single
-    parameter's EVPPI by nested Monte Carlo (kinds with the ``voi.nested`` method).
+    parameter's EVPPI by nested Monte Carlo (kinds with the ``voi.nested`` method);
+    with ``keep`` (a path prefix) its completed blocks are kept and a rerun reuses them.
 
     ``groups`` default to the kind's (for a contract: population, each goal,
     effects; with ``parameters`` and no ``groups``, none).
@@ -347,12 +349,18 @@ def voi(
         groups = {}
     v = run_voi(ds, groups=groups, parameters=parameters, seed=seed)
     if nested:
-        v = _add_nested(v, ds, outer, inner, backend, quiet)
+        v = _add_nested(v, ds, outer, inner, backend, quiet, keep)
     return v
 
 
 def _add_nested(
-    v: xr.Dataset, ds: xr.Dataset, outer: int, inner: int, backend: Any, quiet: bool
+    v: xr.Dataset,
+    ds: xr.Dataset,
+    outer: int,
+    inner: int,
+    backend: Any,
+    quiet: bool,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     from simrisk._runner import make_backend
     from simrisk.decision import nested_check
@@ -371,7 +379,7 @@ def _add_nested(
     kind_of(ds).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
-        return add_nested(v, nested_check(ds, singles, outer, inner, backend=made))
+        return add_nested(v, nested_check(ds, singles, outer, inner, backend=made, keep=keep))
     finally:
         close()
 
@@ -481,9 +489,11 @@ def variance(
     seed: int | None = None,
     backend: Any = None,
     quiet: bool = True,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     """NPV's variance split into parameter uncertainty and chance, from a nested run of
-    ``outer`` parameter draws with ``inner`` sets of citizens each."""
+    ``outer`` parameter draws with ``inner`` sets of citizens each. With ``keep`` (a path
+    prefix), completed blocks are kept and a rerun reuses them."""
     from simrisk._runner import make_backend
     from simrisk.decision import nested_variance
 
@@ -492,7 +502,7 @@ def variance(
     kind_of(cfg).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
-        return nested_variance(cfg.model, seed, outer, inner, backend=made)
+        return nested_variance(cfg.model, seed, outer, inner, backend=made, keep=keep)
     finally:
         close()
 
@@ -504,9 +514,11 @@ def compare(
     seed: int | None = None,
     backend: Any = None,
     quiet: bool = True,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     """Scenarios on common random numbers (one seed, one draw count), each against the first:
-    difference, paired SE, unpaired SE."""
+    difference, paired SE, unpaired SE. With ``keep`` (a path prefix), each scenario keeps
+    a checkpoint ``<keep>.<i>`` and a rerun resumes it."""
     from simrisk._runner import make_backend
     from simrisk.decision import simulate_scenarios
     from simrisk.decision.compare import compare as run_compare
@@ -518,7 +530,7 @@ def compare(
     made, close = make_backend(backend, None)
     try:
         return run_compare(
-            simulate_scenarios([str(p) for p in configs], draws, seed, backend=made)
+            simulate_scenarios([str(p) for p in configs], draws, seed, backend=made, keep=keep)
         )
     finally:
         close()
