@@ -42,9 +42,11 @@ __all__ = [
     "acceptability",
     "compare",
     "design",
+    "evsi",
     "export",
     "ledger",
     "load",
+    "monitor",
     "report",
     "run",
     "sensitivity",
@@ -199,6 +201,7 @@ def run(
     quiet: bool = True,
     make_folder: bool = False,
     notify: Callable[[str], None] | None = None,
+    aggregate: bool | None = None,
 ) -> xr.Dataset:
     """The Monte Carlo run of a config of any kind, as a Dataset.
 
@@ -230,12 +233,21 @@ def run(
     notify : callable, optional
         Called with a line for what the run did beside its result (resumed
         from a checkpoint, removed a killed writer's leftovers).
+    aggregate : bool, optional
+        Contracts only: cell counts per cohort instead of citizens (exact in
+        distribution, docs/model.md); None takes it from 2,000 referred
+        citizens on, False never.
     """
     from simrisk._runner import run_config
     from simrisk.core.outputs import check_out
     from simrisk.kinds import RunOptions
 
     cfg = config_for(config, "run")
+    if aggregate is not None and cfg.kind != "contract":
+        flag = "--aggregate" if aggregate else "--no-aggregate"
+        raise SimriskError(f"{flag}: only for a contract config; {cfg.path} is a {cfg.kind}")
+    if aggregate and until:
+        raise SimriskError("--aggregate: cannot be combined with --until")
     options = RunOptions(
         draws=draws,
         seed=seed,
@@ -246,6 +258,7 @@ def run(
         config_path=cfg.path,
         config_text=cfg.text,
         quiet=quiet,
+        aggregate=aggregate,
     )
     target = None
     if out is not None:
@@ -371,6 +384,93 @@ def acceptability(
 
     ds, _ = result_for(result, "acceptability")
     return run_acceptability(ds, rates=rates)
+
+
+def monitor(
+    result: xr.Dataset | PathLike,
+    observed: PathLike,
+    *,
+    out: PathLike | None = None,
+    force_fallback: bool = False,
+    seed: int = 0,
+    quiet: bool = True,
+):
+    """Update a contract run's forecast from observed counts (``simrisk monitor``).
+
+    Returns a :class:`simrisk.decision.monitor.MonitorResult` (``.to_json()``
+    gives the JSON ``--json`` prints); with ``out``, also writes it as an
+    ArviZ-grouped DataTree file. ``quiet=False`` says on stderr when the
+    kernel (the fallback's re-simulation) must first be compiled.
+    """
+    from simrisk.decision.monitor import monitor as run_monitor
+    from simrisk.decision.monitor import write_monitor
+
+    ds, kind = result_for(result, "monitor")
+    kind.compile_notice(quiet)
+    r = run_monitor(ds, observed, force_fallback=force_fallback, seed=seed)
+    if out is not None:
+        write_monitor(r, out)
+    return r
+
+
+def evsi(
+    result: xr.Dataset | PathLike,
+    study: str,
+    *,
+    n: Sequence[int] | None = None,
+    seed: int = 0,
+    check_is: bool = False,
+    nested: bool = False,
+    outer: int = 400,
+    inner: int = 1000,
+    cost_fixed: float | None = None,
+    cost_per_unit: float | None = None,
+    population: float | None = None,
+    horizon: float | None = None,
+    backend: Any = None,
+    quiet: bool = True,
+) -> dict:
+    """Expected value of sample information of ``study`` (``simrisk evsi``), as its JSON dict.
+
+    ``n`` the sample sizes (default: the study's own); ``check_is`` adds the
+    importance-sampling EVSI, ``nested`` the nested Monte Carlo check on the
+    kernel (contract runs; on ``backend`` when given: a DaskBackend, or
+    ``{"workers": N}`` / ``{"scheduler": ADDRESS}`` as the other commands
+    take); any of the costs adds ENBS and the optimal n.
+    """
+    from simrisk._runner import make_backend
+    from simrisk.decision.evsi import enbs, nested_evsi
+    from simrisk.decision.evsi import evsi as run_evsi
+
+    ds, kind = result_for(result, "evsi")
+    for what, v in (("outer", outer), ("inner", inner)):
+        if v < 2:
+            raise SimriskError(f"--{what} {v}: must be at least 2")
+    r = run_evsi(ds, study, n=n, seed=seed, check_is=check_is)
+    if nested:
+        if kind.NAME != "contract":
+            raise SimriskError("--nested: only for a contract run (it runs the contract's kernel)")
+        kind.compile_notice(quiet)
+        made, close = make_backend(backend, None)
+        try:
+            r["nested"] = [
+                nested_evsi(
+                    ds, study, n=row["n"], outer=outer, inner=inner, seed=seed, backend=made
+                )
+                for row in r["evsi"]
+            ]
+        finally:
+            close()
+    costs = (cost_fixed, cost_per_unit, population, horizon)
+    if any(c is not None for c in costs):
+        r["enbs"] = enbs(
+            r,
+            cost_fixed=cost_fixed or 0.0,
+            cost_per_unit=cost_per_unit or 0.0,
+            population=1.0 if population is None else population,
+            horizon=1.0 if horizon is None else horizon,
+        )
+    return r
 
 
 def variance(

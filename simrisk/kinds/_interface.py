@@ -46,6 +46,8 @@ COMMANDS = (
     "acceptability",
     "variance",
     "compare",
+    "monitor",
+    "evsi",
 )
 #: the run options a kind may honour beyond draws and seed (:class:`RunOptions` fields)
 OPTIONS = (
@@ -144,6 +146,8 @@ class RunOptions:
     backend: Any = None
     #: the result's ``created_at`` (reproducible files: ``SOURCE_DATE_EPOCH``)
     created_at: str | None = None
+    #: contracts: cell counts per cohort instead of citizens (None: from 2,000 referred on)
+    aggregate: bool | None = None
 
     def given(self) -> list[str]:
         """The options of :data:`OPTIONS` this run asks for (those a kind may refuse)."""

@@ -45,6 +45,8 @@ CAPABILITIES = Capabilities(
             "acceptability",
             "variance",
             "compare",
+            "monitor",
+            "evsi",
         }
     ),
     options=frozenset(
@@ -128,6 +130,7 @@ def simulate(cfg, options: RunOptions):
         chunk_size=options.chunk_size,
         threads=options.threads,
         fixed_parameters=options.fixed_parameters,
+        aggregate=options.aggregate,
         config_text=options.config_text,
         quiet=options.quiet,
         checkpoint_path=options.checkpoint_path,
@@ -156,7 +159,7 @@ def simulate_to_file(cfg, out, options: RunOptions):
     from simrisk.kinds.contract.engine import simulate_to_file as run
 
     compile_notice(options.quiet)
-    return run(
+    writer = run(
         cfg,
         out,
         draws=options.draws,
@@ -164,17 +167,42 @@ def simulate_to_file(cfg, out, options: RunOptions):
         chunk_size=options.chunk_size,
         threads=options.threads,
         fixed_parameters=options.fixed_parameters,
+        aggregate=options.aggregate,
         config_text=options.config_text,
         quiet=options.quiet,
         backend=options.backend,
         created_at=options.created_at,
+        summary=True,
     )
+    if writer.summary is not None:
+        _FED[_key(out)] = writer.summary
+    return writer
+
+
+#: summaries whose first pass was fed while their file was written, by file
+#: (:func:`summarize` takes each once)
+_FED: dict = {}
+
+
+def _key(path) -> str:
+    import os
+
+    return os.path.realpath(str(path))
 
 
 def summarize(ds) -> dict:
-    """Every figure of a run with its Monte Carlo error."""
+    """Every figure of a run with its Monte Carlo error.
+
+    For the file a streamed run of this process just wrote, the summary
+    whose first pass was fed as the chunks were written (the same figures,
+    bit for bit, reading back only the quantile windows).
+    """
     from simrisk.kinds.contract.summary import summarize as summ
 
+    source = ds.encoding.get("source")
+    fed = _FED.pop(_key(source), None) if source else None
+    if fed is not None and fed.n == ds.sizes.get("draw"):
+        return fed.finish(ds)
     return summ(ds)
 
 
