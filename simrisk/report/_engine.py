@@ -38,7 +38,6 @@ KIND_PAGES = {
     "simrisk.wellby": "simrisk.report.wellby",
     "simrisk.portfolio": "simrisk.report.portfolio",
     "simrisk.fund": "simrisk.report.fund",
-    "simrisk.fund": "simrisk.report.fund",
 }
 
 
