@@ -1232,7 +1232,7 @@ _WELLBY = {
         "Vurdering: opskalering er værd at prøve, med en kontrolgruppe. Fratrukket "
         "regression mod middelværdien og investeringen er pilotens værdi {net} ± {se} "
         "(90 %-interval {lo} til {hi}), positiv i {p} ± {pse} af de simulerede verdener, "
-        "langt under arkets {gross}.",
+        "langt under arkets {gross}",
     ),
     "verdict_wait": (
         "Verdict: do not scale up on this evidence. Net of regression to the mean and of the "
@@ -1240,7 +1240,7 @@ _WELLBY = {
         "only {p} ± {pse} of simulated worlds, against the sheet's {gross}.",
         "Vurdering: opskalér ikke på dette grundlag. Fratrukket regression mod middelværdien "
         "og investeringen er pilotens værdi {net} ± {se} (90 %-interval {lo} til {hi}), "
-        "positiv i kun {p} ± {pse} af de simulerede verdener, mod arkets {gross}.",
+        "positiv i kun {p} ± {pse} af de simulerede verdener, mod arkets {gross}",
     ),
     "alternatives": (
         "The alternatives side by side (net values)",
