@@ -58,19 +58,13 @@ def test_summary_json_of_the_shipped_examples_is_pinned(config):
     assert isinstance(summary, Summary)
     got = json.loads(json.dumps(summary.to_dict(), ensure_ascii=False))
     _same(got, pin["summary"])
-
-
-def test_the_issue_example_works_for_every_shipped_kind():
-    ds = simrisk.run("configs/regionh_ai_pool.toml", draws=2000, seed=1)
-    summary = simrisk.summary(ds)
-    assert set(summary["options"].keys()) == {"pool_3", "pool_6", "pool_10"}
-    assert summary.options is summary["options"]
-    npv = summary.estimate("options.pool_3.npv.mean")
-    assert npv == Estimate(
-        summary["options"]["pool_3"]["npv"]["mean"], summary["options"]["pool_3"]["npv"]["se"]
-    )
-    lo, hi = npv.interval()
-    assert lo < npv.value < hi and hi - lo == pytest.approx(2 * 1.96 * npv.se)
+    if config == "regionh_ai_pool.toml":  # the issue's example: a mapping over the JSON
+        assert set(summary["options"].keys()) == {"pool_3", "pool_6", "pool_10"}
+        npv = summary.estimate("options.pool_3.npv.mean")
+        want = summary["options"]["pool_3"]["npv"]
+        assert npv == Estimate(want["mean"], want["se"])
+        lo, hi = npv.interval()
+        assert lo < npv.value < hi and hi - lo == pytest.approx(2 * 1.96 * npv.se)
 
 
 def test_a_contract_summary_has_typed_headline_figures():
