@@ -19,12 +19,17 @@ def add_parser(sub) -> None:
         "sensitivity",
         help="which priors drive the loss: tornado, given-data indices, regional sensitivity",
         description="For each prior: P(NPV < 0), mean NPV and P(repayments < capital) in "
-        "its lowest and highest decile; first-order correlation ratio (bootstrap interval) "
+        "its lowest and highest decile; first-order correlation ratio (analytic interval) "
         "and PAWN; KS distance between the prior in loss draws and the rest; a ranking.",
     )
     sens.add_argument("path", help="NetCDF file written by 'simrisk run'")
     sens.add_argument(
-        "--boot", type=non_negative_int, default=100, metavar="B", help="bootstrap resamples"
+        "--boot",
+        type=non_negative_int,
+        default=100,
+        metavar="B",
+        help="0: no interval for the correlation ratios (any other value: their analytic "
+        "interval; the name is kept for scripts)",
     )
     sens.add_argument(
         "--pawn-boot",

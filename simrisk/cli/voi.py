@@ -22,9 +22,10 @@ def add_parser(sub) -> None:
     voi = sub.add_parser(
         "voi",
         help="value of information: EVPI and EVPPI per parameter and group",
-        description="EVPI = E[max(NPV, 0)] - max(E[NPV], 0) for lending or not; EVPPI for "
-        "each parameter and named groups by GAM regression (Strong, Oakley & Brennan 2014), "
-        "each with a standard error.",
+        description="EVPI = E[max(NPV, 0)] - max(E[NPV], 0) for lending or not (a portfolio: "
+        "the choice among its options); EVPPI for each parameter and named groups by a "
+        "cross-fitted penalised regression spline (Strong, Oakley & Brennan 2014), each with "
+        "a standard error.",
     )
     voi.add_argument(
         "path",
