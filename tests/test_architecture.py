@@ -210,9 +210,6 @@ _PENDING_EDGES = {
     # kind for its pages instead (issue 20 item 4, the report branch)
     ("simrisk.kinds.contract.kind", "simrisk.report"),
     ("simrisk.kinds.contract.kind", "simrisk.workbook"),
-    # upward: the portfolio summary's EVPI/EVPPI reaches the decision layer (the
-    # regression moves with the pygam replacement; issue 20 item 7, the stats branch)
-    ("simrisk.kinds.portfolio.summary", "simrisk.decision.voi"),
     # upward: the sensitivity figures live in the decision layer and use the plot
     # package's helpers; they move to simrisk/plot/ with the report branch's one
     # catalogue of words (issue 20 item 4)
