@@ -39,15 +39,16 @@ def test_kind_conforms_runs_summarises_writes_reopens_and_reports(name, tmp_path
     cfg = simrisk.load(ROOT / "configs" / kind.EXAMPLE)
     assert cfg.kind == name
     draws = max(kind.MIN_DRAWS, 500)
-    ds = simrisk.run(cfg, draws=draws, seed=11)
-    assert ds.attrs["simrisk_kind"] == kind.RESULT_KIND and ds.sizes["draw"] == draws
-    summary = simrisk.summary(ds)
+    out = tmp_path / f"{name}.nc"
+    ds = simrisk.run(cfg, draws=draws, seed=11, out=out)  # written, then opened lazily
+    try:
+        assert ds.attrs["simrisk_kind"] == kind.RESULT_KIND and ds.sizes["draw"] == draws
+        summary = simrisk.summary(ds)
+    finally:
+        ds.close()
     assert isinstance(summary, kind.Summary) and isinstance(summary, Summary)
     json.dumps(summary.to_dict())  # JSON-ready
     assert kind.format_summary(summary.to_dict()).strip()
-    out = tmp_path / f"{name}.nc"
-    lazy = simrisk.run(cfg, draws=draws, seed=11, out=out)
-    lazy.close()
     with open_result(out) as again:
         assert kinds.for_result(again)[0] == name
         assert simrisk.summary(again).to_dict() == summary.to_dict()
