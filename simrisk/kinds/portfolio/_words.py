@@ -54,7 +54,12 @@ WORDS = {
     "summary.stopped": ("stopped by screening (mean)", "stoppet ved visitation (middel)"),
     "summary.vos": ("value of screening (mean)", "værdi af visitation (middel)"),
     "summary.break_even": ("break-even by horizon end", "tjent hjem inden horisontens slut"),
-    "summary.break_even_median": ("break-even year, median", "år for break-even, median"),
+    "summary.break_even_median": (
+        "break-even year, median of those that do",
+        "år for break-even, median blandt dem der gør",
+    ),
+    "summary.p_never": ("never breaks even in horizon", "tjener aldrig hjem i horisonten"),
+    "summary.no_pool": ("no pool", "ingen pulje"),
     "summary.p_best": ("P(best option)", "P(bedste forslag)"),
     "summary.by_year": ("P(net benefit > 0) by year", "P(nettogevinst > 0) pr. år"),
     "summary.patients": ("patients' hours saved (not in NPV)",
