@@ -12,7 +12,6 @@ authority signs or not.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 __all__ = ["problems", "scenario_of", "stored_spec"]
