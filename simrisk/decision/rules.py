@@ -44,6 +44,7 @@ __all__ = [
     "format_decision",
     "hurdle",
     "risk_aversion",
+    "with_decision",
 ]
 
 #: points of the r grid the choice is shown over
@@ -473,6 +474,21 @@ def decide(ds, spec: DecisionSpec | None = None) -> dict:
     return out
 
 
+def with_decision(summary: dict, ds, spec: DecisionSpec | None = None) -> dict:
+    """``summary`` with ``summary["decision"]`` = :func:`decide` of ``ds``.
+
+    A result written before the kinds declared their decisions (a WELLBY
+    result without ``draws_projection_net``) gets ``{"unavailable": why}``.
+    """
+    from simrisk.core.errors import SimriskError
+
+    try:
+        summary["decision"] = decide(ds, spec)
+    except SimriskError as e:
+        summary["decision"] = {"unavailable": str(e)}
+    return summary
+
+
 # ---------------------------------------------------------------------------
 # Text
 # ---------------------------------------------------------------------------
@@ -545,6 +561,8 @@ def _format_one(d: dict, indent: str = "") -> list[str]:
 
 def format_decision(d: dict) -> str:
     """The decision summary as text (the main party, then every other)."""
+    if "unavailable" in d:
+        return f"Decision: not available ({d['unavailable']})"
     lines = ["Decision (each figure with its Monte Carlo SE):", *_format_one(d, "  ")]
     for label, o in d.get("others", {}).items():
         lines.append(f"  [{label}]")
