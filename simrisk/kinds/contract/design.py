@@ -595,6 +595,7 @@ def _rescore_with_parties(
     for i, a in enumerate(ds_best["authority"].values):
         a = str(a)
         change[a] = {}
+        worse_on = []
         for basis, var in variables.items():
             xb = ds_best[var].isel(authority=i).values.astype(np.float64)
             xt = ds_today[var].isel(authority=i).values.astype(np.float64)
@@ -607,11 +608,15 @@ def _rescore_with_parties(
             worse = mean["mean"] < -SE_MARGIN * mean["se"]
             change[a][basis] = {"net_saving_mean": mean, "p_negative": pneg, "worse_off": worse}
             if worse:
-                warnings.append(
-                    f"{a} is worse off on the {basis.replace('_', ' ')} basis: mean net saving "
-                    f"{mean['mean']:+,.0f} DKK (SE {mean['se']:,.0f}), P(net saving < 0) "
-                    f"{pneg['today']:.1%} -> {pneg['chosen']:.1%}"
+                worse_on.append(
+                    f"{basis.replace('_', ' ')} mean net saving {mean['mean']:+,.0f} DKK "
+                    f"(SE {mean['se']:,.0f}), P(net saving < 0) {pneg['today']:.1%} -> "
+                    f"{pneg['chosen']:.1%}"
                 )
+        if worse_on:
+            warnings.append(
+                f"{a} is worse off than today by more than 2 SE: " + "; ".join(worse_on)
+            )
     flows_b, flows_t = _payer_year_flows(ds_best), _payer_year_flows(ds_today)
     by_year: dict = {}
     for payer in sorted(set(flows_b) | set(flows_t)):
