@@ -162,7 +162,8 @@ def certainty_equivalent(x: np.ndarray, r: float) -> tuple[float, float]:
 
 
 def _ces(nb: np.ndarray, r: float) -> np.ndarray:
-    return np.array([certainty_equivalent(nb[:, a], r)[0] for a in range(nb.shape[1])])
+    """``[2, alternative]``: each alternative's certainty equivalent at ``r`` and its SE."""
+    return np.array([certainty_equivalent(nb[:, a], r) for a in range(nb.shape[1])]).T
 
 
 def risk_aversion(p: Problem, r: float | None, source: str = "stated") -> dict:
@@ -182,7 +183,8 @@ def risk_aversion(p: Problem, r: float | None, source: str = "stated") -> dict:
     if r is not None:
         grid = np.union1d(grid, [r])
     grid = np.concatenate([[0.0], grid])
-    table = np.array([_ces(nb, g) for g in grid])  # [grid, alt]
+    both = np.array([_ces(nb, g) for g in grid])  # [grid, value/se, alt]
+    table, table_se = both[:, 0], both[:, 1]
     choices = table.argmax(axis=1)
     flips = []
     for k in range(1, len(grid)):
@@ -214,8 +216,13 @@ def risk_aversion(p: Problem, r: float | None, source: str = "stated") -> dict:
         "r": r,
         "r_source": source if r is not None else "not stated",
         "grid": [
-            {"r": float(g), "choice": p.alternatives[int(c)], "certainty_equivalent": list(row)}
-            for g, c, row in zip(grid, choices, table, strict=True)
+            {
+                "r": float(g),
+                "choice": p.alternatives[int(c)],
+                "certainty_equivalent": list(row),
+                "certainty_equivalent_se": list(row_se),
+            }
+            for g, c, row, row_se in zip(grid, choices, table, table_se, strict=True)
         ],
         "flips": flips,
         "r_flip": flips[0]["r"] if flips else None,
