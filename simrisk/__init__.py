@@ -29,6 +29,7 @@ _EXPORTS = {
     "Ledger": "simrisk.api",
     "acceptability": "simrisk.api",
     "compare": "simrisk.api",
+    "decision": "simrisk.api",
     "design": "simrisk.api",
     "export": "simrisk.api",
     "ledger": "simrisk.api",

@@ -30,6 +30,7 @@ __all__ = [
     "Ledger",
     "acceptability",
     "compare",
+    "decision",
     "design",
     "export",
     "ledger",
@@ -181,11 +182,35 @@ def run(
     return open_result(out, lazy=True)
 
 
-def summary(result: xr.Dataset | PathLike) -> dict[str, Any]:
-    """Every figure of a run with its Monte Carlo error (the JSON of ``simrisk summary``)."""
+def summary(result: xr.Dataset | PathLike, *, decision: bool = True) -> dict[str, Any]:
+    """Every figure of a run with its Monte Carlo error (the JSON of ``simrisk summary``).
+
+    With ``decision`` (the default) it ends with ``decision``: the kind's
+    alternatives, doing nothing first, and every rule of the config's
+    ``[decision]`` table applied (:func:`decision`).
+    """
     ds = _result(result)
     _, kind = _result_kind(ds, str(result) if isinstance(result, str | Path) else "result")
-    return kind.summarize(ds)
+    out = kind.summarize(ds)
+    if decision:
+        from simrisk.decision.rules import with_decision
+
+        with_decision(out, ds)
+    return out
+
+
+def decision(result: xr.Dataset | PathLike, spec: Any = None) -> dict[str, Any]:
+    """The decision of a result: alternatives (doing nothing first), each rule's verdict with
+    its Monte Carlo error and margin to flipping, EVPI, and every other party's decision.
+
+    ``spec`` (a :class:`simrisk.core.decision_spec.DecisionSpec`) overrides the
+    ``[decision]`` table stored with the result (docs/model.md#decision-rules).
+    """
+    from simrisk.decision.rules import decide
+
+    ds = _result(result)
+    _result_kind(ds, str(result) if isinstance(result, str | Path) else "result")
+    return decide(ds, spec)
 
 
 def _contract_run(result: xr.Dataset | PathLike, command: str) -> xr.Dataset:

@@ -35,11 +35,26 @@ def add_parser(sub) -> None:
         default=[],
         required=True,
         metavar="EXPR",
-        help="KEY<=V or KEY>=V on a summary key, e.g. 'p_npv_negative<=0.25' (repeatable)",
+        help="KEY<=V or KEY>=V on a summary key or a party's figure, e.g. "
+        "'p_npv_negative<=0.25', 'region.note_method.p_negative<=0.05' (repeatable)",
     )
-    goal = des.add_mutually_exclusive_group()
-    goal.add_argument("--minimize", metavar="KEY", help="objective (default payments.total.mean)")
-    goal.add_argument("--maximize", metavar="KEY", help="objective to maximise instead")
+    des.add_argument(
+        "--minimize",
+        action="append",
+        dest="objectives",
+        type=lambda key: ("minimize", key),
+        metavar="KEY",
+        help="objective (default payments.total.mean); a party's key such as "
+        "region.note_method.mean works too; repeatable: later ones break ties",
+    )
+    des.add_argument(
+        "--maximize",
+        action="append",
+        dest="objectives",
+        type=lambda key: ("maximize", key),
+        metavar="KEY",
+        help="an objective to maximise; repeatable like --minimize",
+    )
     des.add_argument(
         "-o", "--output", required=True, metavar="BEST.toml", help="the chosen terms' config"
     )
@@ -79,12 +94,14 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
     targets = [design.parse_target(t) for t in args.target]
-    objective = None
-    if args.minimize:
-        objective = ("minimize", args.minimize)
-    elif args.maximize:
-        objective = ("maximize", args.maximize)
+    objective = args.objectives or None
     cfg, text = kind.load(args.config)
+    # party keys checked before any work: an unknown party, basis or statistic is one line
+    targets = [design.resolve_target(cfg, t) for t in targets]
+    for sense, key in objective or []:
+        design.resolve_key(cfg, key, f"--{sense}")
+    if args.payer_risk:
+        design.resolve_key(cfg, args.payer_risk, "--payer-risk")
     kernel_notice(args.quiet)
     with DaskBackend(args) as backend:
         res = design.run_design(
@@ -114,10 +131,19 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(design.format_design(summary))
+    for line in (res.parties or {}).get("warnings", []):
+        print(f"simrisk design: warning: {line}", file=sys.stderr)
     if res.chosen is None:
+        closest = summary.get("closest", {})
+        short = "; ".join(
+            f"{s['target']} short by {s['shortfall']:.4g}"
+            for s in closest.get("shortfalls", [])
+            if not s["met_by_2se"]
+        )
         print(
             f"simrisk design: no candidate meets every target by {design.SE_MARGIN:g} SE; "
-            f"{best} was not written (widen the [design] ranges or relax a target)",
+            f"{best} was not written (widen the [design] ranges or relax a target); closest: "
+            f"candidate #{closest.get('candidate')} ({short})",
             file=sys.stderr,
         )
         return 1

@@ -235,7 +235,9 @@ def run(args: argparse.Namespace) -> int:
             backend.close()
         if lock is not None:
             lock.release()
-    print_summary(kind, kind.summarize(ds), args.json)
+    from simrisk import api
+
+    print_summary(kind, api.summary(ds), args.json)
     if out is not None and not args.json:
         print(f"\nwrote {out}")
     return 0
@@ -282,7 +284,9 @@ def _run_streamed(kind, cfg, out: Path, options: dict, draws: int, as_json: bool
         )
     ds = open_result(out, lazy=True)
     try:
-        print_summary(kind, kind.summarize(ds), as_json)
+        from simrisk import api
+
+        print_summary(kind, api.summary(ds), as_json)
     finally:
         ds.close()
     if not as_json:
@@ -293,6 +297,7 @@ def _run_streamed(kind, cfg, out: Path, options: dict, draws: int, as_json: bool
 def _run_until(args, scenario, text: str, out: Path | None) -> int:
     from simrisk.core.dataset import write_netcdf
     from simrisk.decision._engine import default_step, simulate_until
+    from simrisk.decision.rules import format_decision, with_decision
     from simrisk.decision.stopping import check_targets, parse_targets, target_status
     from simrisk.kinds.contract.summary import format_summary, summarize
 
@@ -307,6 +312,7 @@ def _run_until(args, scenario, text: str, out: Path | None) -> int:
     )
     summary = summarize(ds)
     status = target_status(summary, targets)
+    with_decision(summary, ds)
     met = all(r["met"] for r in status)
     ds.attrs["until"] = ", ".join(str(t) for t in targets)
     ds.attrs["until_met"] = int(met)
@@ -317,6 +323,8 @@ def _run_until(args, scenario, text: str, out: Path | None) -> int:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(format_summary(summary))
+        print()
+        print(format_decision(summary["decision"]))
         print(
             f"\nStopped after {ds.sizes['draw']:,} draws ("
             + ("every target met" if met else f"--max-draws {args.max_draws:,} reached")

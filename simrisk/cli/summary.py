@@ -29,5 +29,7 @@ def run(args: argparse.Namespace) -> int:
     ds = open_result(args.path)
     _, kind = kinds.for_result(ds, args.path)
     check_result_draws(kind, ds, args.path)
-    print_summary(kind, kind.summarize(ds), args.json)
+    from simrisk import api
+
+    print_summary(kind, api.summary(ds), args.json)
     return 0

@@ -77,5 +77,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for lock in locks:
             lock.release()
-    print_summary(kind, kind.summarize(ds), args.json)
+    from simrisk import api
+
+    print_summary(kind, api.summary(ds), args.json)
     return 0

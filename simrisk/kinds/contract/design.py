@@ -723,6 +723,8 @@ def run_design(
         objectives = list(objective) or [DEFAULT_OBJECTIVE]
     objectives = [(sn, resolve_key(s, k, f"--{sn}")) for sn, k in objectives]
     targets = [resolve_target(s, t) for t in targets]
+    payer_risk = resolve_key(s, payer_risk, "--payer-risk")
+    dsi_risk = resolve_key(s, dsi_risk, "dsi_risk")
     sense, obj = objectives[0]
     draws = draws or d.draws
     seed = s.simulation.seed if seed is None else seed
