@@ -94,3 +94,47 @@ def test_no_feasible_terms_give_the_closest_and_each_shortfall(dsi_scenario):
         min(tg.margin(*cand.scores[tg.key]) for tg in res.targets) for cand in res.candidates
     ]
     assert closest["candidate"] == int(np.argmax(margins))
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "needle"),
+    [
+        ("--target", "hospital.note_method.p_negative<=0.05", "unknown party 'hospital'"),
+        ("--target", "region.cash.p_negative<=0.05", "unknown basis 'cash'"),
+        ("--target", "municipality.modelled.p_neg<=0.1", "unknown statistic 'p_neg'"),
+        ("--maximize", "region.note_method.median", "unknown statistic 'median'"),
+    ],
+)
+def test_cli_party_bad_input_is_one_line_exit_2(tmp_path, flag, value, needle):
+    from tests.conftest import DSI_CONFIG, run_cli
+
+    best = tmp_path / "best.toml"
+    args = ["design", DSI_CONFIG, "-o", best, "--quiet"]
+    args += ["--target", "p_npv_negative<=0.3"] if flag != "--target" else []
+    r = run_cli(*args, flag, value)
+    assert r.returncode == 2, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and value.split("<")[0] in lines[0]
+    assert not best.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cli_run_and_summary_show_the_decision(tmp_path):
+    import json
+
+    from tests.conftest import DSI_CONFIG, run_cli
+
+    out = tmp_path / "r.nc"
+    r = run_cli(
+        "run", DSI_CONFIG, "--draws", "2000", "--seed", "5", "--out", out, "--json", "--quiet"
+    )
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    d = s["decision"]
+    assert d["alternatives"] == ["do_not_invest", "invest"]
+    assert {"hurdle", "expected_value", "risk_aversion", "dominance"} <= set(d["rules"])
+    assert d["rules"]["risk_aversion"]["certainty_equivalent"]["invest"]["se"] > 0
+    assert "r_flip" in d["rules"]["risk_aversion"]
+    again = run_cli("summary", out, "--json")
+    assert json.loads(again.stdout)["decision"] == d
+    text = run_cli("summary", out)
+    assert "hurdle: expected case passes" in text.stdout
