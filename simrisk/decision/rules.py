@@ -438,6 +438,7 @@ def apply_rules(p: Problem, spec: DecisionSpec | None, kind: str, *, hurdle_inpu
             "party": p.party,
             "question": p.question,
             "measure": p.measure,
+            "unit": "DKK",
             "basis": p.basis,
             "alternatives": list(p.alternatives),
             "do_nothing": p.alternatives[0],
@@ -511,7 +512,7 @@ def _pct(x) -> str:
 
 def _format_one(d: dict, indent: str = "") -> list[str]:
     alts = ", ".join(d["alternatives"])
-    lines = [f"{indent}{d['question']} ({d['measure']}; alternatives: {alts})"]
+    lines = [f"{indent}{d['question']} ({d['measure']}, DKK; alternatives: {alts})"]
     r = d["rules"]
     if "hurdle" in r:
         h = r["hurdle"]

@@ -17,8 +17,8 @@ import numpy as np
 __all__ = ["problems", "scenario_of", "stored_spec"]
 
 _BASIS = {
-    "note_method": ("authority_net_saving_note", "net saving by the note's method, DKK"),
-    "modelled": ("authority_net_saving_modelled", "modelled net saving (discounted), DKK"),
+    "note_method": ("authority_net_saving_note", "net saving by the note's method"),
+    "modelled": ("authority_net_saving_modelled", "modelled net saving (discounted)"),
 }
 
 
@@ -51,7 +51,7 @@ def problems(ds):
         question=f"{s.investor.name}: invest on these terms?",
         alternatives=["do_not_invest", "invest"],
         payoff=np.column_stack([np.zeros_like(npv), npv]),
-        measure=f"NPV at {rate:.1%}, DKK",
+        measure=f"NPV at {rate:.1%}",
         basis="investor",
     )
     others = {}

@@ -31,7 +31,7 @@ def problems(ds):
         question="Region Hovedstaden's council: which budget option, or no pool?",
         alternatives=[NO_POOL, *opts],
         payoff=np.column_stack([np.zeros(npv.shape[0]), npv]),
-        measure="NPV with screening, staff time at the stated wage, DKK",
+        measure="NPV with screening, staff time at the stated wage",
         basis="staff time at the stated wage",
     )
     return main, {}, None

@@ -44,7 +44,7 @@ def problems(ds):
                     question=f"Scale the intervention (projection {scen})?",
                     alternatives=["do_not_scale", *(f"scale_to_{sizes[k]}" for k in cols)],
                     payoff=nb,
-                    measure="WELLBY value net of no intervention and investment, DKK",
+                    measure="WELLBY value net of no intervention and investment",
                     basis=str(scen),
                 ),
             )
