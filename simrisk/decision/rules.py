@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simrisk.core.decision_spec import RULES, RULES_BY_KIND, DecisionSpec
+from simrisk.core.errors import SimriskError
 from simrisk.decision._common import jsonable
 
 __all__ = [
@@ -47,6 +48,12 @@ __all__ = [
     "with_decision",
 ]
 
+#: the kinds that declare their decision, and where
+DECLARED = {
+    "contract": "simrisk.kinds.contract.decision",
+    "portfolio": "simrisk.kinds.portfolio.decision",
+    "wellby": "simrisk.kinds.wellby.decision",
+}
 #: points of the r grid the choice is shown over
 GRID_POINTS = 25
 #: the grid spans r from GRID_LOW / s to GRID_HIGH / s, s the largest SD of a payoff
@@ -461,7 +468,9 @@ def decide(ds, spec: DecisionSpec | None = None) -> dict:
     from simrisk.kinds import for_result
 
     kind, _ = for_result(ds)
-    declared = import_module(f"simrisk.kinds.{kind}.decision")
+    if kind not in DECLARED:
+        raise SimriskError(f"a {kind} result: its kind declares no decision")
+    declared = import_module(DECLARED[kind])
     if spec is None:
         spec = declared.stored_spec(ds)
     main, others, hurdle_inputs = declared.problems(ds)
@@ -486,10 +495,13 @@ def with_decision(summary: dict, ds, spec: DecisionSpec | None = None) -> dict:
     """``summary`` with ``summary["decision"]`` = :func:`decide` of ``ds``.
 
     A result written before the kinds declared their decisions (a WELLBY
-    result without ``draws_projection_net``) gets ``{"unavailable": why}``.
+    result without ``draws_projection_net``) gets ``{"unavailable": why}``;
+    a kind that declares no decision (not in :data:`DECLARED`) gets none.
     """
-    from simrisk.core.errors import SimriskError
+    from simrisk.kinds import for_result
 
+    if for_result(ds)[0] not in DECLARED:
+        return summary
     try:
         summary["decision"] = decide(ds, spec)
     except SimriskError as e:
