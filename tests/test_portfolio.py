@@ -452,3 +452,22 @@ def test_no_pool_is_an_alternative_in_p_best_and_acceptability(result):
     for o in s["options"].values():
         be = o["break_even"]
         assert be["p_never"]["value"] + be["p_within_horizon"]["value"] == pytest.approx(1.0)
+
+
+def test_pool_decision_ranks_no_pool_and_the_options_by_expected_npv(result):
+    from simrisk.decision.rules import decide
+
+    d = decide(result)
+    npv = result["npv"].values.astype(np.float64)
+    ev = d["rules"]["expected_value"]
+    assert d["alternatives"] == ["no_pool", *(str(o) for o in result["option"].values)]
+    means = {
+        "no_pool": 0.0,
+        **{str(o): npv[:, i].mean() for i, o in enumerate(result["option"].values)},
+    }
+    assert ev["ranking"] == sorted(means, key=lambda a: -means[a])
+    top = np.maximum(npv.max(axis=1), 0.0)
+    for k, a in enumerate(means):
+        col = 0.0 if a == "no_pool" else npv[:, k - 1]
+        assert ev["alternatives"][a]["expected_regret"] == pytest.approx((top - col).mean())
+    assert "hurdle" not in d["rules"]

@@ -206,3 +206,24 @@ def test_contract_decision_rows_agree_with_the_summary():
     }  # fmt: skip
     reg = d["others"]["region.note_method"]["rules"]["expected_value"]["alternatives"]
     assert reg["sign"]["mean"] == pytest.approx(s["net_saving"]["note_method"]["region"]["mean"])
+
+
+def test_wellby_decision_scales_or_not_per_projection_scenario():
+    from simrisk.decision.rules import decide
+    from simrisk.kinds import get
+
+    k = get("wellby")
+    path = ROOT / "configs" / "opi_aims_wellby.toml"
+    cfg, text = k.load(path)
+    ds = k.simulate(cfg, draws=5_000, seed=2, config_text=text, config_path=path)
+    d = decide(ds)
+    assert d["alternatives"] == ["do_not_scale", "scale_to_500", "scale_to_1000", "scale_to_2500"]
+    assert "hurdle" not in d["rules"] and len(d["others"]) == 1
+    net = ds["draws_projection_net"].values[:, 0, :]
+    ev = d["rules"]["expected_value"]["alternatives"]
+    assert ev["do_not_scale"]["p_best"] == pytest.approx((net.max(axis=1) <= 0).mean())
+    assert ev["scale_to_1000"]["mean"] == pytest.approx(net[:, 1].mean())
+    # the summary's projection bands come from the same draws
+    s = k.summarize(ds)
+    proj = next(p for p in s["projections"] if p["index"] == 0 and p["recruited"] == 1000)
+    assert proj["p_value_net_positive"] == pytest.approx((net[:, 1] > 0).mean())
