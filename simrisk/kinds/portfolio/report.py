@@ -48,12 +48,15 @@ W = {
               "P(nettogevinst > 0) ved horisontens slut"),
     "npv_mean": ("net benefit (NPV), mean", "nettogevinst (nutidsværdi), middel"),
     "npv_band": ("net benefit, P5 … P95", "nettogevinst, P5 … P95"),
-    "be": ("median break-even year (if any)", "median år for break-even (hvis nogen)"),
+    "be": ("break-even year, median of worlds that break even",
+           "år for break-even, median blandt verdener der tjener hjem"),
+    "p_never": ("never breaks even within the horizon", "tjener aldrig hjem i horisonten"),
     "live": ("algorithms live (mean)", "algoritmer i drift (middel)"),
     "gain": ("… of which with a measurable gain", "… heraf med målbar gevinst"),
     "stopped": ("stopped by screening (mean)", "stoppet ved visitation (middel)"),
     "vos": ("value of screening (mean)", "værdi af visitation (middel)"),
-    "best": ("P(best of the three) at the stated wage", "P(bedst af de tre) ved den angivne løn"),
+    "best": ("P(best; no pool best: {np}) at the stated wage",
+             "P(bedst; ingen pulje bedst: {np}) ved den angivne løn"),
     "patients": ("patients' hours saved, discounted (not in NPV)",
                  "patienttimer sparet, diskonteret (ikke i nettogevinsten)"),
     "notes": (
@@ -106,9 +109,11 @@ W = {
                   "Værdi af visitation (samme kandidater, med minus uden)"),
     "vos_axis": ("NPV with − NPV without screening (mio DKK)",
                  "nutidsværdi med − uden visitation (mio. kr.)"),
-    "acc_title": ("Which option is best? Probability of the highest net benefit by the value "
-                  "of a staff hour", "Hvilket forslag er bedst? Sandsynlighed for højeste "
-                  "nettogevinst efter værdien af en personaletime"),
+    "acc_title": ("Which option is best, no pool included? Probability of the highest net "
+                  "benefit by the value of a staff hour", "Hvilket forslag er bedst, ingen pulje "
+                  "medregnet? Sandsynlighed for højeste nettogevinst efter værdien af en "
+                  "personaletime"),
+    "no_pool": ("no pool", "ingen pulje"),
     "acc_axis": ("value of one staff hour (DKK per hour)",
                  "værdi af én personaletime (kr. pr. time)"),
     "acc_y": ("P(option has the highest net benefit) (%)",
@@ -233,13 +238,16 @@ def _answer_page(ds, s, lang):
             f"{f.num(s['options'][i]['npv']['p95'] / 1e6, 1)}" for i in ids]),
         (_w("be", lang), [str(int(b)) if (b := s["options"][i]["break_even"]["median_year"])
                           else "–" for i in ids]),
+        (_w("p_never", lang), [f"{f.pct(b['value'])} ± {f.pct(b['se'])}" for b in
+                             (s["options"][i]["break_even"]["p_never"] for i in ids)]),
         (_w("live", lang), [f.num(s["options"][i]["algorithms_live"]["mean"], 1) for i in ids]),
         (_w("gain", lang), [f.num(s["options"][i]["algorithms_live_with_gain"]["mean"], 1)
                             for i in ids]),
         (_w("stopped", lang), [f.num(s["options"][i]["algorithms_stopped"]["mean"], 1)
                                for i in ids]),
         (_w("vos", lang) + unit, [mio_pm(s["options"][i]["value_of_screening"]) for i in ids]),
-        (_w("best", lang), [f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'])}"
+        (_w("best", lang).format(np=f.pct(s["p_best"].get("no_pool", {}).get("value", 0.0))),
+         [f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'])}"
                             for i in ids]),
         (_w("patients", lang), [f.num(s["options"][i]["patient_hours"]["mean"]) for i in ids]),
     ]  # fmt: skip
@@ -432,16 +440,18 @@ def _algorithms_page(ds, s, lang):
 
 def _acceptability_page(ds, s, lang):
     f = Num(lang)
-    names = _option_names(ds, lang)
+    # doing nothing (no pool) is an alternative with its own curve, grey and dashed
+    names = [_w("no_pool", lang), *_option_names(ds, lang)]
+    colours = ("#777777", *COLOURS)
     grid = np.linspace(0.0, float(max(s["acceptability"]["staff_hour_values"])), 49)
-    acc = acceptability(ds, grid)
+    acc = acceptability(ds, grid, no_pool=True)
     n = s["draws"]
     fig, ax = plt.subplots(figsize=A4, layout="constrained")
     for i, name in enumerate(names):
         p = acc[:, i]
         se = np.sqrt(p * (1 - p) / n)
-        ax.plot(grid, p, color=COLOURS[i], lw=2, label=name)
-        ax.fill_between(grid, p - 2 * se, p + 2 * se, color=COLOURS[i], alpha=0.2, lw=0)
+        ax.plot(grid, p, color=colours[i], lw=2, label=name, ls="--" if i == 0 else "-")
+        ax.fill_between(grid, p - 2 * se, p + 2 * se, color=colours[i], alpha=0.2, lw=0)
     hour = s["staff_hour_value"]
     ax.axvline(hour, color="#555555", ls=":", lw=1.2,
                label=_w("stated", lang).format(v=f.dkk(hour)))  # fmt: skip
