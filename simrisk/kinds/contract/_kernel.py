@@ -37,7 +37,7 @@ import math
 import numpy as np
 from numba import prange
 
-from simrisk.core._numba import jit, jit_parallel
+from simrisk.core import jit, jit_parallel
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
 from simrisk.core.rng import (
     GAMMA,

@@ -47,7 +47,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +55,8 @@ import numpy as np
 
 from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
+from simrisk.core.targets import Bound, parse_bound
+from simrisk.core.targets import lookup as find
 from simrisk.kinds.contract.config import Design, Scenario, design_key_issue
 
 __all__ = [
@@ -84,33 +85,17 @@ DEFAULT_OBJECTIVE = ("minimize", "payments.total.mean")
 EXTRA_KEYS = ("npv.mean", "es5_npv", "payments.total.mean")
 RESULT_KIND = "simrisk.design"
 
-_TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+0-9.eE_]+)\s*$")
-
 
 @dataclass(frozen=True)
-class Target:
-    """An inequality on a summary key, e.g. ``p_npv_negative<=0.25``.
+class Target(Bound):
+    """A bound on a summary figure, met by SE_MARGIN standard errors (:mod:`simrisk.core.targets`).
 
     ``text`` is the key as the user wrote it when it named a party
     (``region.note_method.p_negative``); ``key`` is then the summary key it
     stands for (``net_saving.note_method.region.p_negative``).
     """
 
-    key: str
-    op: str
-    value: float
     text: str = ""
-
-    @property
-    def upper(self) -> bool:
-        """Whether the key must stay below the value."""
-        return self.op in ("<=", "<")
-
-    def margin(self, value: float, se: float) -> float:
-        """How far the target holds after the 2-SE margin (>= 0: met)."""
-        if self.upper:
-            return self.value - (value + SE_MARGIN * se)
-        return (value - SE_MARGIN * se) - self.value
 
     def __str__(self) -> str:
         return f"{self.text or self.key}{self.op}{self.value:g}"
@@ -118,17 +103,8 @@ class Target:
 
 def parse_target(text: str, flag: str = "--target") -> Target:
     """``KEY<=V``, ``KEY>=V`` (``<`` and ``>`` read the same: the margin is strict anyway)."""
-    m = _TARGET.match(text)
-    if not m:
-        raise SimriskError(
-            f"{flag} {text!r}: must look like KEY<=VALUE or KEY>=VALUE, with KEY a summary "
-            "key such as p_npv_negative or net_saving.modelled.region.p_negative"
-        )
-    try:
-        value = float(m.group(3).replace("_", ""))
-    except ValueError:
-        raise SimriskError(f"{flag} {text!r}: {m.group(3)!r} is not a number") from None
-    return Target(m.group(1), m.group(2), value)
+    b = parse_bound(text, flag)
+    return Target(b.key, b.op, b.value)
 
 
 #: the saving bases a payer's target or objective may name
@@ -232,42 +208,9 @@ def pareto_front_nd(points: np.ndarray) -> list[int]:
     return sorted(front, key=lambda i: tuple(points[i]))
 
 
-def _flat_keys(d: dict, prefix: str = "") -> list[str]:
-    out = []
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out += _flat_keys(v, key + ".")
-        elif isinstance(v, int | float) and not isinstance(v, bool) and not k.endswith("_se"):
-            out.append(key)
-    return out
-
-
 def lookup(summary: dict, key: str, flag: str = "--target") -> tuple[float, float]:
     """A summary key's value and its Monte Carlo SE (the sibling ``KEY_se``)."""
-    node = summary
-    parts = key.split(".")
-    for part in parts:
-        if not isinstance(node, dict) or part not in node:
-            keys = _flat_keys(summary)
-            hint = suggest(key, keys)
-            raise SimriskError(
-                f"{flag} {key}: not a number in the run's summary (see 'simrisk summary "
-                f"--json'){hint or '; e.g. ' + ', '.join(keys[:4])}"
-            )
-        parent, node = node, node[part]
-    if isinstance(node, dict):
-        raise SimriskError(
-            f"{flag} {key}: is a group, not a number; pick one of "
-            f"{', '.join(k for k in node if not k.endswith('_se'))}"
-        )
-    se = parent.get(parts[-1] + "_se")
-    if se is None or not isinstance(node, int | float):
-        raise SimriskError(
-            f"{flag} {key}: has no Monte Carlo SE in the summary, so a target on it cannot "
-            "be checked by 2 SE; use a key with a sibling KEY_se"
-        )
-    return float(node), float(se)
+    return find(summary, key, flag)
 
 
 # ---------------------------------------------------------------------------
