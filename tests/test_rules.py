@@ -182,14 +182,13 @@ def test_bad_decision_table_is_one_line_exit_2(tmp_path, table, needle):
 
 
 def test_contract_decision_rows_agree_with_the_summary():
+    from simrisk import api
     from simrisk.decision.rules import decide
-    from simrisk.kinds import get
 
-    k = get("contract")
-    cfg, text = k.load(DSI_CONFIG)
-    ds = k.simulate(cfg, draws=4_000, seed=3, config_text=text)
+    ds = api.run(DSI_CONFIG, draws=4_000, seed=3)
     d = decide(ds)
-    s = k.summarize(ds)
+    s = api.summary(ds, decision=False)
+    assert "decision" not in s and api.summary(ds)["decision"] == d
     assert d["alternatives"] == ["do_not_invest", "invest"]
     ev = d["rules"]["expected_value"]["alternatives"]
     assert ev["do_not_invest"]["p_best"] == pytest.approx(s["p_npv_negative"])
@@ -209,13 +208,10 @@ def test_contract_decision_rows_agree_with_the_summary():
 
 
 def test_wellby_decision_scales_or_not_per_projection_scenario():
+    from simrisk import api
     from simrisk.decision.rules import decide
-    from simrisk.kinds import get
 
-    k = get("wellby")
-    path = ROOT / "configs" / "opi_aims_wellby.toml"
-    cfg, text = k.load(path)
-    ds = k.simulate(cfg, draws=5_000, seed=2, config_text=text, config_path=path)
+    ds = api.run(ROOT / "configs" / "opi_aims_wellby.toml", draws=5_000, seed=2)
     d = decide(ds)
     assert d["alternatives"] == ["do_not_scale", "scale_to_500", "scale_to_1000", "scale_to_2500"]
     assert "hurdle" not in d["rules"] and len(d["others"]) == 1
@@ -224,6 +220,6 @@ def test_wellby_decision_scales_or_not_per_projection_scenario():
     assert ev["do_not_scale"]["p_best"] == pytest.approx((net.max(axis=1) <= 0).mean())
     assert ev["scale_to_1000"]["mean"] == pytest.approx(net[:, 1].mean())
     # the summary's projection bands come from the same draws
-    s = k.summarize(ds)
+    s = api.summary(ds)
     proj = next(p for p in s["projections"] if p["index"] == 0 and p["recruited"] == 1000)
     assert proj["p_value_net_positive"] == pytest.approx((net[:, 1] > 0).mean())
