@@ -430,9 +430,11 @@ def test_voi_cli_on_a_portfolio_result(result, tmp_path):
     r = run_cli("voi", nc, "--parameter", "benefit_scale", "--json")
     assert r.returncode == 0, r.stderr
     js = json.loads(r.stdout)
-    assert js["options"] == [str(o) for o in result["option"].values]
+    # no pool is an alternative (net benefit 0) in every decision output
+    assert js["options"] == ["no_pool", *(str(o) for o in result["option"].values)]
     assert list(js["evppi"]) == ["benefit_scale"] and js["groups"] == {}
-    nb = result["npv"].values.astype(np.float64)
+    npv = result["npv"].values.astype(np.float64)
+    nb = np.column_stack([np.zeros(npv.shape[0]), npv])
     assert js["evpi"] == pytest.approx(nb.max(axis=1).mean() - nb.mean(axis=0).max())
 
 
