@@ -29,6 +29,11 @@ PY
 "$sr" summary run.nc > /dev/null
 "$sr" wellby opi_aims_wellby.toml --draws 2000 --out wellby.nc > /dev/null
 "$sr" report run.nc --wellby wellby.nc -o report.pdf
+"$sr" report wellby.nc -o wellby.pdf --lang da
+"$sr" example regionh_ai_pool -o .
+"$sr" run regionh_ai_pool.toml --draws 1000 --out pool.nc --quiet > /dev/null
+"$sr" report pool.nc -o pool.pdf
+test -s wellby.pdf && test -s pool.pdf
 "$sr" bench --draws 2000 > /dev/null
 test -s report.pdf
 echo "wheel smoke test: ok"

@@ -200,6 +200,7 @@ def run(
     quiet: bool = True,
     make_folder: bool = False,
     notify: Callable[[str], None] | None = None,
+    aggregate: bool | None = None,
 ) -> xr.Dataset:
     """The Monte Carlo run of a config of any kind, as a Dataset.
 
@@ -231,12 +232,21 @@ def run(
     notify : callable, optional
         Called with a line for what the run did beside its result (resumed
         from a checkpoint, removed a killed writer's leftovers).
+    aggregate : bool, optional
+        Contracts only: cell counts per cohort instead of citizens (exact in
+        distribution, docs/model.md); None takes it from 2,000 referred
+        citizens on, False never.
     """
     from simrisk._runner import run_config
     from simrisk.core.outputs import check_out
     from simrisk.kinds import RunOptions
 
     cfg = config_for(config, "run")
+    if aggregate is not None and cfg.kind != "contract":
+        flag = "--aggregate" if aggregate else "--no-aggregate"
+        raise SimriskError(f"{flag}: only for a contract config; {cfg.path} is a {cfg.kind}")
+    if aggregate and until:
+        raise SimriskError("--aggregate: cannot be combined with --until")
     options = RunOptions(
         draws=draws,
         seed=seed,
@@ -247,6 +257,7 @@ def run(
         config_path=cfg.path,
         config_text=cfg.text,
         quiet=quiet,
+        aggregate=aggregate,
     )
     target = None
     if out is not None:
@@ -505,12 +516,14 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     """
     from simrisk.core.dataset import OutputLock
     from simrisk.core.outputs import clean_leftovers
+    from simrisk.report import write_report
 
-    ds, kind = result_for(result, "report")
+    # the kind says whether it has a report; the report layer has its pages
+    ds, _ = result_for(result, "report")
     target = Path(out)
     with OutputLock(target, "--output"):
         clean_leftovers(target, options.pop("notify", None))
-        return kind.report(ds, target, **options)
+        return write_report(ds, target, **options)
 
 
 def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list[str]:
@@ -519,5 +532,9 @@ def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     ``options``: ``lang``, ``extra`` (``{"sensitivity": ds, "voi": ds}``, as
     sheets), ``draws_limit``.
     """
-    ds, kind = result_for(result, "export")
-    return kind.export(ds, Path(out), **options)  # type: ignore[attr-defined]
+    from simrisk.workbook import DRAWS_LIMIT, write_workbook
+
+    ds, _ = result_for(result, "export")
+    if options.get("draws_limit") is None:
+        options["draws_limit"] = DRAWS_LIMIT
+    return write_workbook(ds, Path(out), **options)

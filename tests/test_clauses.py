@@ -268,7 +268,7 @@ def test_report_numbers_count_clause_payments(tmp_path):
     # they must still give the run's own NPV, and P(loss) counts what DSI receives.
     from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.summary import summarize
-    from simrisk.report._numbers import dated_cash_flows
+    from simrisk.report.contract._numbers import dated_cash_flows
 
     s, text = load_scenario(_write(tmp_path, CLAUSES_FOR_KERNEL))
     ds = simulate(s, draws=2_000, seed=6, chunk_size=1_000, config_text=text)

@@ -426,7 +426,6 @@ RESULTS = [
     ("foreign-kind", _foreign_kind, "summary", "not a simrisk result"),
     ("tiny", "tiny.nc", "summary", "holds 10 draws; a summary needs at least 400"),
     ("tiny-report", "tiny.nc", "report", "holds 10 draws"),
-    ("wellby-as-report", "w.nc", "report", "has no report of its own"),
     ("contract-as-wellby", "r.nc", "report-wellby", "not a simrisk result of kind"),
     ("folder", "DIR", "summary", "is a folder"),
 ]  # fmt: skip

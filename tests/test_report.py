@@ -53,8 +53,11 @@ def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
     figs = tmp_path / "figs"
     pages = build_report(run_ds, pdf, lang=lang, figures=figs, wellby=wellby_ds)
     assert pages == [
-        "answer",
+        "decision",
+        "reconciliation",
         "contents",
+        "key_figures",
+        "payers",
         "irr_npv",
         "npv_cdf",
         "acceptability",
@@ -62,7 +65,7 @@ def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
         "repayment_curve",
         "cash_flow",
         "net_saving",
-        "payers",
+        "payer_risk",
         "deadweight",
         "wellby",
         "value_of_information",
@@ -85,8 +88,8 @@ def test_report_without_wellby_has_no_wellby_page(run_ds, tmp_path):
 def test_danish_text_in_svg(run_ds, tmp_path):
     figs = tmp_path / "figs"
     build_report(run_ds, tmp_path / "r.pdf", lang="da", figures=figs)
-    svg = (figs / "page_01_answer.svg").read_text(encoding="utf-8")
-    assert "Beslutningen kort" in svg and "kr." in svg
+    svg = (figs / "page_01_decision.svg").read_text(encoding="utf-8")
+    assert "Vurdering" in svg and "kr." in svg
 
 
 def test_missing_variable_is_named_and_nothing_is_written(run_ds, tmp_path):
@@ -98,8 +101,9 @@ def test_missing_variable_is_named_and_nothing_is_written(run_ds, tmp_path):
 
 
 def test_wrong_kind_of_file(run_ds, wellby_ds, tmp_path):
-    with pytest.raises(SimriskError, match=r"not a simrisk result of kind 'simrisk\.run'"):
-        build_report(wellby_ds, tmp_path / "r.pdf")
+    # a WELLBY result has a report of its own, which takes no --wellby
+    with pytest.raises(SimriskError, match=r"--wellby: does not apply to a report"):
+        build_report(wellby_ds, tmp_path / "r.pdf", wellby=wellby_ds)
     with pytest.raises(SimriskError, match=r"--wellby: not a simrisk result"):
         build_report(run_ds, tmp_path / "r.pdf", wellby=run_ds)
 
@@ -114,7 +118,7 @@ def test_cli_report(run_ds, tmp_path):
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert out.is_file() and "15 pages" in proc.stdout
+    assert out.is_file() and "18 pages" in proc.stdout
     bad = subprocess.run(
         [
             sys.executable,
@@ -184,7 +188,7 @@ def _pdf_text(path) -> list[str]:
 def test_dated_flows_reproduce_the_runs_npv_and_repayments(run_ds):
     import numpy as np
 
-    from simrisk.report._numbers import dated_cash_flows
+    from simrisk.report.contract._numbers import dated_cash_flows
 
     flows = dated_cash_flows(run_ds)
     rate = float(run_ds.attrs["discount_rate"])
@@ -207,7 +211,7 @@ def test_acceptability_is_npv_at_r_and_payback_ends_at_the_nominal_loss(run_ds):
     import numpy as np
 
     from simrisk.kinds.contract.summary import summarize
-    from simrisk.report._numbers import acceptability, payback
+    from simrisk.report.contract._numbers import acceptability, payback
 
     a = acceptability(run_ds)
     # one sign change in DSI's flows: IRR >= r and NPV(r) >= 0 are the same event;
@@ -238,7 +242,7 @@ def _synthetic_run(n=20_000, seed=5):
 
 def test_drivers_find_a_parameter_that_moves_the_loss():
     """The decision layer's tornado on a synthetic run: the driver tops it, noise stays flat."""
-    from simrisk.report._numbers import drivers
+    from simrisk.report.contract._numbers import drivers
 
     rows = drivers(_synthetic_run())
     assert rows[0]["parameter"] == "driver"
@@ -252,7 +256,7 @@ def test_value_of_information_matches_the_analytic_evppi():
     """NB = (0, X + noise), X ~ N(0, 1): EVPPI(X) = E[max(X, 0)] = 1/sqrt(2 pi); noise: 0."""
     import math
 
-    from simrisk.report._numbers import value_of_information
+    from simrisk.report.contract._numbers import value_of_information
 
     v = value_of_information(_synthetic_run(n=40_000), max_draws=30_000, n_post=30)
     assert v.attrs["subsample"] == 30_000
@@ -268,17 +272,20 @@ def test_value_of_information_matches_the_analytic_evppi():
 
 def test_page_one_states_the_verdict_and_the_expected_case(run_ds, tmp_path):
     from simrisk.kinds.contract.ledger import run_ledger
-    from simrisk.report._numbers import scenario_of
+    from simrisk.report.contract._numbers import scenario_of
 
     case = run_ledger(scenario_of(run_ds))
     assert case.irr == pytest.approx(0.115, abs=5e-4)  # the note's 11.5%
     assert round(case.npv) == 937_935  # with table 9's cohort split (issue 10)
     pdf = tmp_path / "r.pdf"
     build_report(run_ds, pdf)
-    page1 = " ".join(_pdf_text(pdf)[0].split())
-    assert "IRR 11.5%" in page1 and "937,935 DKK" in page1
-    assert "On these assumptions it is" in page1 and "earns less than 4%" in page1
+    text = _pdf_text(pdf)
+    page1 = " ".join(text[0].split())
+    assert "(IRR 11.5%)" in page1 and "Verdict: " in page1 and "do nothing" in page1
     assert "± at most" in page1
+    key = " ".join(text[3].split())  # the key figures
+    assert "IRR 11.5%" in key and "937,935 DKK" in key
+    assert "On these assumptions it is" in key and "earns less than 4%" in key
 
 
 def test_pdf_has_metadata_bookmarks_and_contents(run_ds, tmp_path):
@@ -292,8 +299,8 @@ def test_pdf_has_metadata_bookmarks_and_contents(run_ds, tmp_path):
     assert meta.subject and meta.creation_date is not None
     outline = [o.title for o in reader.outline]
     assert len(outline) == len(pages) == len(reader.pages)
-    assert outline[0].startswith("1. ") and "Indhold" in outline[1]
-    contents = _pdf_text(pdf)[1]
+    assert outline[0].startswith("1. ") and "Indhold" in outline[2]
+    contents = _pdf_text(pdf)[2]
     assert "Antagelser" in contents and "Monte Carlo-fejl" in contents
 
 
@@ -362,7 +369,7 @@ def test_scenario_page_shows_each_runs_figures(run_ds, scenario_runs, tmp_path, 
         assert f.pct(s["p_npv_negative"]) in text
         assert f.pct(s["p_loss_nominal"]) in text
         d = s["p_npv_negative"] - base["p_npv_negative"]
-        assert ("+" if d > 0 else "") + f.pct(d) in text
+        assert f.pp(d) in text  # a difference of probabilities: percentage points
     # with the parameters fixed, only the citizens' chance is left: far less risk
     fixed = summarize(scenario_runs[1][1])
     assert fixed["p_npv_negative"] < base["p_npv_negative"] / 2

@@ -61,6 +61,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="simrisk",
         description="Monte Carlo risk simulation for outcome-based social investments.",
+        epilog="Start with the shipped examples: 'simrisk example --list', then e.g. "
+        "'simrisk example dsi_norddjurs -o .' and 'simrisk run dsi_norddjurs.toml'. The "
+        "documentation (every command, the model, the config keys) is the docs/ folder of "
+        "simrisk's source.",
     )
     p.add_argument("--version", action="version", version=f"simrisk {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)

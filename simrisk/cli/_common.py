@@ -84,7 +84,7 @@ def add_dask_flags(p, what: str) -> None:
         "--scheduler",
         metavar="ADDRESS",
         help=f"{what} on the dask.distributed cluster at ADDRESS (e.g. tcp://host:8786; "
-        "see docs/scale.md)",
+        "see docs/scale.md in simrisk's source)",
     )
 
 
@@ -203,3 +203,43 @@ def check_figure(path: str, flag: str) -> Path:
             f"{flag} {out}: {got}; the name must end in one of .{', .'.join(formats)}"
         )
     return out
+
+
+class busy:
+    """An elapsed-time line on stderr while a long step runs (tqdm), only on a terminal.
+
+    Quiet with ``quiet`` or when stderr is not a terminal (a pipe, a file, a test).
+    """
+
+    def __init__(self, what: str, quiet: bool = False):
+        self.what, self.quiet, self.bar, self._stop = what, quiet, None, None
+
+    def __enter__(self):
+        if self.quiet or not sys.stderr.isatty():
+            return self
+        import threading
+
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            desc=self.what, bar_format="{desc}: {elapsed}", file=sys.stderr, leave=False
+        )
+        self._stop = threading.Event()
+
+        def tick():
+            while not self._stop.wait(0.5):
+                self.bar.refresh()
+
+        threading.Thread(target=tick, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self._stop.set()
+            self.bar.close()
+        return False
+
+
+def add_quiet(parser) -> None:
+    """The ``--quiet`` flag: no progress on stderr."""
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
+    add_quiet,
+    busy,
     check_out,
     positive_int,
 )
@@ -18,7 +20,8 @@ def add_parser(sub) -> None:
         description="An .xlsx workbook from a 'simrisk run' result: sheets summary (every "
         "figure with its Monte Carlo SE), draws (up to 100,000 draws of every per-draw "
         "variable and parameter), cash_flows, assumptions and provenance; sensitivity "
-        "and voi when those results are given. Sheet names and headers: docs/cli.md.",
+        "and voi when those results are given. Sheet names and headers: docs/cli.md in "
+        "simrisk's source.",
     )
     xp.add_argument("results", help="NetCDF file written by 'simrisk run'")
     xp.add_argument("-o", "--output", required=True, metavar="XLSX", help="the workbook")
@@ -37,6 +40,7 @@ def add_parser(sub) -> None:
     )
     xp.add_argument("--sensitivity", metavar="NC", help="a sensitivity result, as a sheet")
     xp.add_argument("--voi", metavar="NC", help="a value-of-information result, as a sheet")
+    add_quiet(xp)
     xp.set_defaults(func=run)
 
 
@@ -49,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     ds, _ = api.result_for(args.results, "export")
     extra = {key: _analysis(key, getattr(args, key)) for key in ("sensitivity", "voi")}
     extra = {k: v for k, v in extra.items() if v is not None}
-    sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
+    with busy("workbook", args.quiet):
+        sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0
 

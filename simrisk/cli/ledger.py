@@ -19,7 +19,11 @@ def add_parser(sub) -> None:
         "repayments with caps, DSI's cash flows, IRR, NPV, money multiple and the "
         "authorities' business case.",
     )
-    led.add_argument("config", help="scenario TOML file, e.g. configs/dsi_norddjurs.toml")
+    led.add_argument(
+        "config",
+        help="scenario TOML file, e.g. dsi_norddjurs.toml from "
+        "'simrisk example dsi_norddjurs -o .'",
+    )
     led.add_argument(
         "--success-rate",
         type=probability,

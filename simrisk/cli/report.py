@@ -15,17 +15,19 @@ from simrisk.core.errors import SimriskError
 def add_parser(sub) -> None:
     rep = sub.add_parser(
         "report",
-        help="the investment committee's PDF report of a run",
-        description="A multi-page PDF from a 'simrisk run' result: the answer first, then "
-        "distributions, caps, cash flows, the authorities' savings, deadweight, WELLBY "
-        "bands and every assumption.",
+        help="the PDF report of any run: contract, WELLBY or portfolio",
+        description="A multi-page PDF from a 'simrisk run' result of any kind: page 1 "
+        "decides (the rule's verdict, the alternatives, what would change the decision), "
+        "page 2 reconciles the source's figures, then distributions, the payers and every "
+        "assumption. Try it on a shipped example: 'simrisk example --list'.",
     )
-    rep.add_argument("results", help="NetCDF file written by 'simrisk run'")
+    rep.add_argument("results", help="NetCDF file written by 'simrisk run' (any kind)")
     rep.add_argument("-o", "--output", required=True, metavar="PDF", help="the PDF to write")
     rep.add_argument(
         "--lang", choices=("en", "da"), default="en", help="labels and number format (default en)"
     )
     rep.add_argument("--figures", metavar="DIR", help="also write each page as PNG and SVG")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     rep.add_argument("--wellby", metavar="NC", help="a 'simrisk wellby --out' result")
     rep.add_argument("--design", metavar="NC", help="a 'simrisk design --out' result (a page)")
     rep.add_argument(
@@ -56,6 +58,6 @@ def run(args: argparse.Namespace) -> int:
         options["design"] = open_result(args.design, kind="simrisk.design")
     if args.scenarios:
         options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
-    pages = api.report(ds, out, notify=notify("report"), **options)
+    pages = api.report(ds, out, notify=notify("report"), quiet=args.quiet, **options)
     print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0

@@ -65,6 +65,13 @@ def add_parser(sub) -> None:
         help="switch off parameter uncertainty: every draw uses the priors' central values",
     )
     p.add_argument(
+        "--aggregate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="contract configs: draw cell counts per cohort instead of citizens "
+        "(exact in distribution, docs/model.md); default: on from 2,000 referred citizens",
+    )
+    p.add_argument(
         "--scores",
         metavar="CSV",
         help="WELLBY configs: paired before,after 0-10 scores per participant",
@@ -114,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         make_folder=make_folder,
         notify=notify("run"),
+        aggregate=args.aggregate,
     )
     try:
         kind = api.kind_of(ds)

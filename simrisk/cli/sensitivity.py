@@ -7,6 +7,8 @@ import argparse
 from simrisk.cli._common import (
     add_dask_flags,
     add_json_out,
+    add_quiet,
+    busy,
     check_out,
     dask_spec,
     emit,
@@ -45,6 +47,7 @@ def add_parser(sub) -> None:
     sens.add_argument("--lang", choices=("en", "da"), default="en", help="words of the figure")
     add_dask_flags(sens, "compute PAWN's subsamples")
     add_json_out(sens, "sensitivity")
+    add_quiet(sens)
     sens.set_defaults(func=run)
 
 
@@ -54,13 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
-    s = api.sensitivity(
-        args.path,
-        n_boot=args.boot,
-        pawn_boot=args.pawn_boot,
-        seed=args.seed,
-        backend=dask_spec(args),
-    )
+    with busy("sensitivity", args.quiet):
+        s = api.sensitivity(
+            args.path,
+            n_boot=args.boot,
+            pawn_boot=args.pawn_boot,
+            seed=args.seed,
+            backend=dask_spec(args),
+        )
     if plot is not None:
         from simrisk.decision.plot import save_sensitivity_figure
 

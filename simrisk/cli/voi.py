@@ -7,6 +7,8 @@ import argparse
 from simrisk.cli._common import (
     add_dask_flags,
     add_json_out,
+    add_quiet,
+    busy,
     check_out,
     dask_flag,
     dask_spec,
@@ -68,6 +70,7 @@ def add_parser(sub) -> None:
     )
     add_dask_flags(voi, "with --nested: run the nested draws")
     add_json_out(voi, "VOI")
+    add_quiet(voi)
     voi.set_defaults(func=run)
 
 
@@ -84,16 +87,18 @@ def run(args: argparse.Namespace) -> int:
             raise SimriskError(
                 f"{dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
             )
-    v = api.voi(
-        args.path,
-        groups=parse_groups(args.group),
-        parameters=args.parameter,
-        seed=args.seed,
-        nested=args.nested,
-        outer=400 if args.outer is None else args.outer,
-        inner=1000 if args.inner is None else args.inner,
-        backend=dask_spec(args),
-        quiet=False,
-    )
+    # the nested check shows its own progress; the regression gets an elapsed-time line
+    with busy("value of information", args.quiet or args.nested):
+        v = api.voi(
+            args.path,
+            groups=parse_groups(args.group),
+            parameters=args.parameter,
+            seed=args.seed,
+            nested=args.nested,
+            outer=400 if args.outer is None else args.outer,
+            inner=1000 if args.inner is None else args.inner,
+            backend=dask_spec(args),
+            quiet=args.quiet,
+        )
     emit(v, voi_json(v), format_voi(v), args, out)
     return 0

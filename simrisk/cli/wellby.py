@@ -23,7 +23,11 @@ def add_parser(sub) -> None:
         description="The pilot's WELLBY total and DKK value, per completer, the scaling "
         "projections and goal 3's implied success chance, each with 80/90/95% bands.",
     )
-    wb.add_argument("config", help="WELLBY TOML file, e.g. configs/opi_aims_wellby.toml")
+    wb.add_argument(
+        "config",
+        help="WELLBY TOML file, e.g. opi_aims_wellby.toml from "
+        "'simrisk example opi_aims_wellby -o .'",
+    )
     wb.add_argument(
         "--scores",
         metavar="CSV",

@@ -151,6 +151,7 @@ def stream_chunks(
     start: int = 0,
     progress: Callable[[int], None] | None = None,
     backend=None,
+    overlap: bool = False,
 ) -> None:
     """Simulate draws ``start .. spec.draws - 1`` a chunk at a time, handing each to ``sink``.
 
@@ -164,6 +165,10 @@ def stream_chunks(
     that full chunks end on multiples of ``spec.chunk_size``, so that a file
     chunked along ``draw`` by ``chunk_size`` gets whole HDF5 chunks. With a
     ``backend``, chunks are tasks on its cluster and arrive in draw order.
+
+    With ``overlap``, ``sink`` runs on a thread of its own (one chunk at a
+    time, in draw order) while ``fill`` simulates the next chunk into a
+    second set of buffers; an interruption waits for the chunk being saved.
     """
     import contextlib
 
@@ -183,23 +188,68 @@ def stream_chunks(
         return
     _set_threads(spec)
     rows = max(1, min(spec.chunk_size, N - start))
-    buf = {k: np.empty((rows, *shape), np.dtype(dt)) for k, (shape, dt) in template.items()}
+    # With overlap, two sets of buffers: the sink takes chunk k on a thread of its
+    # own while fill (a kernel that releases the GIL) simulates chunk k + 1.
+    bufs = [
+        {k: np.empty((rows, *shape), np.dtype(dt)) for k, (shape, dt) in template.items()}
+        for _ in range(2 if overlap else 1)
+    ]
+    pending = None  # the sink's future for the other buffer
+    pool = _sink_thread() if overlap else None
     draw0 = start
     n = min(spec.chunk_size, FIRST_CHUNK)
-    while draw0 < N:
-        if n == spec.chunk_size:
-            # end on a multiple of chunk_size, where the file's HDF5 chunks end
-            n -= draw0 % spec.chunk_size
-        n = min(n, N - draw0)
-        views = {k: v[:n] for k, v in buf.items()}
-        t0 = _clock()
-        fill(draw0, n, views)
-        took = _clock() - t0
-        sink(draw0, n, views)
-        draw0 += n
-        if progress is not None:
-            progress(n)
-        n = _next_chunk(spec, took, n)
+    turn = 0
+    try:
+        while draw0 < N:
+            if n == spec.chunk_size:
+                # end on a multiple of chunk_size, where the file's HDF5 chunks end
+                n -= draw0 % spec.chunk_size
+            n = min(n, N - draw0)
+            views = {k: v[:n] for k, v in bufs[turn].items()}
+            t0 = _clock()
+            fill(draw0, n, views)
+            took = _clock() - t0
+            if pool is None:
+                sink(draw0, n, views)
+            else:
+                if pending is not None:
+                    pending.result()  # chunk k - 1 is saved before chunk k is handed over
+                pending = pool.submit(sink, draw0, n, views)
+                turn = 1 - turn
+            draw0 += n
+            if progress is not None:
+                progress(n)
+            n = _next_chunk(spec, took, n)
+        if pending is not None:
+            pending.result()
+            pending = None
+    finally:
+        if pending is not None:  # interrupted: let the chunk being saved finish
+            _drain(pending)
+
+
+_SINK_POOL = None
+
+
+def _sink_thread():
+    """The one thread that runs overlapped sinks (chunks stay in draw order)."""
+    global _SINK_POOL
+    if _SINK_POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _SINK_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simrisk-sink")
+    return _SINK_POOL
+
+
+def _drain(future) -> None:
+    """Wait for ``future`` whatever comes (a second Ctrl-C too); its error is dropped,
+    since another is already on its way."""
+    while True:
+        try:
+            future.exception()
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 #: Checkpoints of this process, by the prefix they were made with (see

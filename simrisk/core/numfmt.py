@@ -33,3 +33,27 @@ class Numbers:
         """A share as a percentage: ``11.5%`` / ``11,5 %``."""
         v = self.num(100 * x, digits)
         return f"{v} %" if self.lang == "da" else f"{v}%"
+
+    def pp(self, x: float, digits: int = 1, sign: bool = True) -> str:
+        """A difference of probabilities in points: ``+4.2 pp`` / ``+4,2 pct.-point``."""
+        v = self.num(100 * x, digits)
+        if sign and x > 0 and v.strip("0,.") != "":
+            v = "+" + v
+        return f"{v} {'pct.-point' if self.lang == 'da' else 'pp'}"
+
+    def date(self, d) -> str:
+        """A date for prose: ``1 June 2029`` / ``1. juni 2029`` (never ISO)."""
+        import datetime as dt
+
+        if not isinstance(d, dt.date):
+            d = dt.date.fromisoformat(str(d)[:10])
+        month = (_MONTHS_DA if self.lang == "da" else _MONTHS_EN)[d.month - 1]
+        return f"{d.day}. {month} {d.year}" if self.lang == "da" else f"{d.day} {month} {d.year}"
+
+
+_MONTHS_EN = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTHS_DA = (
+    "januar februar marts april maj juni juli august september oktober november december".split()
+)

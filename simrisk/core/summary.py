@@ -51,6 +51,7 @@ import numpy as np
 __all__ = [
     "BLOCK",
     "Source",
+    "Stream",
     "count_codes",
     "describe",
     "describe_source",
@@ -270,30 +271,57 @@ def stream(tasks, n: int, block_size: int = BLOCK) -> list:
     Each pass visits the blocks ``[a, a + block_size)`` in order and calls the
     consumer every unfinished task yielded for that pass.
     """
-    tasks = list(tasks)
-    results: list = [None] * len(tasks)
-    active: dict[int, Callable[[int, int], None]] = {}
+    return Stream(tasks, n, block_size).run()
 
-    def advance(i):
+
+class Stream:
+    """:func:`stream` one pass at a time, so that its first pass can be fed by a caller.
+
+    A run's writer calls :meth:`feed` with each block ``[a, a + block_size)``
+    of the first pass while the block is still in memory (in draw order,
+    every block once), then :meth:`run` does the passes left (the quantile
+    windows) reading the blocks back. The results are :func:`stream`'s, bit
+    for bit: the same consumers see the same blocks in the same order.
+    """
+
+    def __init__(self, tasks, n: int, block_size: int = BLOCK):
+        self.tasks = list(tasks)
+        self.n, self.block_size = int(n), int(block_size)
+        self.results: list = [None] * len(self.tasks)
+        self.active: dict[int, Callable[[int, int], None]] = {}
+        self.passes = 0
+        for i in range(len(self.tasks)):
+            self._advance(i)
+        self._consumers = list(self.active.values())
+
+    def _advance(self, i: int) -> None:
         try:
-            active[i] = next(tasks[i])
+            self.active[i] = next(self.tasks[i])
         except StopIteration as stop:
-            active.pop(i, None)
-            results[i] = stop.value
+            self.active.pop(i, None)
+            self.results[i] = stop.value
 
-    for i in range(len(tasks)):
-        advance(i)
-    for _ in range(_MAX_PASSES):
-        if not active:
-            return results
-        consumers = list(active.values())
-        for a in range(0, n, block_size):
-            b = min(a + block_size, n)
-            for consume in consumers:
-                consume(a, b)
-        for i in list(active):
-            advance(i)
-    raise RuntimeError("summary: streaming selection did not converge")
+    def feed(self, a: int, b: int) -> None:
+        """The current pass's consumers on draws ``a .. b-1`` (the next block)."""
+        for consume in self._consumers:
+            consume(a, b)
+
+    def end_pass(self) -> None:
+        """Close the current pass: every task moves to its next pass or its result."""
+        for i in list(self.active):
+            self._advance(i)
+        self._consumers = list(self.active.values())
+        self.passes += 1
+
+    def run(self) -> list:
+        """Run every pass left over all blocks; the tasks' results, in order."""
+        while self.active:
+            if self.passes >= _MAX_PASSES:
+                raise RuntimeError("summary: streaming selection did not converge")
+            for a in range(0, self.n, self.block_size):
+                self.feed(a, min(a + self.block_size, self.n))
+            self.end_pass()
+        return self.results
 
 
 def _read(src: Source, a: int, b: int) -> np.ndarray:

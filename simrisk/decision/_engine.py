@@ -394,17 +394,23 @@ def simulate_scenarios(
     The first config's ``[simulation]`` gives the defaults. With a
     ``backend``, each scenario's chunks are tasks on its cluster
     (bit-identical); the scenarios run one after another, since the
-    comparison needs every draw of each.
+    comparison needs every draw of each. Every scenario takes the same path:
+    the aggregated one (quantile-coupled counts) only when each of them
+    would take it by default (:func:`~simrisk.kinds.contract.engine.resolve_aggregate`).
     """
     from simrisk.kinds.contract import simulate
+    from simrisk.kinds.contract.engine import aggregate_by_default
 
     loaded = [(p, *load_scenario(p)) for p in paths]
     first = loaded[0][1].simulation
     draws = first.draws if draws is None else draws
     seed = first.seed if seed is None else seed
+    aggregate = all(aggregate_by_default(sc) for _, sc, _ in loaded)
     out = []
     for path, sc, text in loaded:
-        ds = simulate(sc, draws=draws, seed=seed, config_text=text, backend=backend)
+        ds = simulate(
+            sc, draws=draws, seed=seed, config_text=text, backend=backend, aggregate=aggregate
+        )
         ds.attrs["config_path"] = str(path)
         out.append((str(path), ds))
     return out

@@ -144,6 +144,8 @@ class RunOptions:
     backend: Any = None
     #: the result's ``created_at`` (reproducible files: ``SOURCE_DATE_EPOCH``)
     created_at: str | None = None
+    #: contracts: cell counts per cohort instead of citizens (None: from 2,000 referred on)
+    aggregate: bool | None = None
 
     def given(self) -> list[str]:
         """The options of :data:`OPTIONS` this run asks for (those a kind may refuse)."""
@@ -217,8 +219,4 @@ class ModelKind(Protocol):
 
     def file_bytes_per_draw(self, cfg: Any) -> float | None:
         """Bytes per draw of a result file (None: not checked)."""
-        ...
-
-    def report(self, ds: xr.Dataset, out: Path, **options: Any) -> list[str]:
-        """The PDF report (kinds with the ``report`` command); returns the page names."""
         ...

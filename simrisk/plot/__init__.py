@@ -5,8 +5,9 @@ the variables' ``long_name`` and ``units``.
 """
 
 from simrisk.plot._design import plot_design, plot_design_frontier
-from simrisk.plot._fmt import Fmt
+from simrisk.plot._fmt import Fmt, StepFormatter, step_digits
 from simrisk.plot._run import (
+    clip_note,
     plot_cash_flow_fan,
     plot_deadweight,
     plot_irr,
@@ -14,12 +15,15 @@ from simrisk.plot._run import (
     plot_npv,
     plot_npv_cdf,
     plot_repayment_curve,
+    rate_words,
 )
 from simrisk.plot._util import save_figure
-from simrisk.plot._wellby import plot_wellby_fan
+from simrisk.plot._wellby import plot_wellby_fan, scenario_labels
 
 __all__ = [
     "Fmt",
+    "StepFormatter",
+    "clip_note",
     "plot_cash_flow_fan",
     "plot_deadweight",
     "plot_design",
@@ -30,5 +34,8 @@ __all__ = [
     "plot_npv_cdf",
     "plot_repayment_curve",
     "plot_wellby_fan",
+    "rate_words",
     "save_figure",
+    "scenario_labels",
+    "step_digits",
 ]

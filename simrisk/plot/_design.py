@@ -13,68 +13,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
 
+from simrisk.core.words import CATALOGUE
 from simrisk.plot._fmt import Fmt
 
 __all__ = ["plot_design", "plot_design_frontier"]
 
 BLUE, ORANGE, GREEN, GREY, RED = "#1f5fa8", "#c4572a", "#3a8a3a", "#999999", "#b22222"
 
-_W = {
-    "title": (
-        "Contract design: DSI's risk against the payers'",
-        "Kontraktdesign: DSI's risiko mod betalernes",
-    ),
-    "page_title": ("Contract design: {name}", "Kontraktdesign: {name}"),
-    "candidates": (
-        "candidates ({n}, each {draws} draws)",
-        "kandidater ({n}, hver {draws} trækninger)",
-    ),
-    "feasible": ("meets every target by 2 SE", "opfylder alle mål med 2 SE"),
-    "frontier": ("Pareto frontier (±2 SE)", "Pareto-front (±2 SE)"),
-    "today": ("today's terms", "nuværende vilkår"),
-    "chosen": ("chosen terms", "valgte vilkår"),
-    "target": ("target: {t}", "mål: {t}"),
-    "p_npv_negative": ("DSI's P(NPV < 0) (%)", "DSI's P(nutidsværdi < 0) (%)"),
-    "net_saving.modelled.region.p_negative": (
-        "region's P(modelled net saving < 0) (%)",
-        "regionens P(modelleret nettobesparelse < 0) (%)",
-    ),
-    "net_saving.note_method.region.p_negative": (
-        "region's P(net saving < 0, note's method) (%)",
-        "regionens P(nettobesparelse < 0, notens metode) (%)",
-    ),
-    "payments.total.mean": (
-        "payers' expected payment (DKK)",
-        "betalernes forventede betaling (kr.)",
-    ),
-    "npv.mean": ("DSI's mean NPV (DKK)", "DSI's gennemsnitlige nutidsværdi (kr.)"),
-    "es5_npv": (
-        "DSI's expected shortfall 5% of NPV (DKK)",
-        "DSI's forventede underskud 5 % (kr.)",
-    ),
-    "term": ("term", "vilkår"),
-    "col_today": ("today (±2 SE)", "i dag (±2 SE)"),
-    "col_chosen": ("chosen (±2 SE)", "valgt (±2 SE)"),
-    "none": ("none", "intet"),
-    "gives_dsi": (
-        "DSI: P(NPV < 0) {a} → {b}; mean NPV {c} → {d}",
-        "DSI: P(nutidsværdi < 0) {a} → {b}; gns. nutidsværdi {c} → {d}",
-    ),
-    "gives_payers": (
-        "Payers: expected payment {a} → {b} ({c}); {risk} {d} → {e}",
-        "Betalere: forventet betaling {a} → {b} ({c}); {risk} {d} → {e}",
-    ),
-    "no_choice": (
-        "No candidate met every target by 2 SE.",
-        "Ingen kandidat opfyldte alle mål med 2 SE.",
-    ),
-    "region_risk_short": ("region's P(net < 0)", "regionens P(netto < 0)"),
-    "outcomes": ("outcome", "resultat"),
-    "rescored": (
-        "Chosen terms re-scored on {n} fresh draws: {text}",
-        "Valgte vilkår genberegnet på {n} nye trækninger: {text}",
-    ),
-}
+_W = CATALOGUE["design"]
 
 
 def _w(key: str, lang: str, **kw) -> str:
@@ -83,31 +29,19 @@ def _w(key: str, lang: str, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-_GOAL_NO = {"region_use": ("goal 1", "mål 1"), "municipal_use": ("goal 2", "mål 2"),
-            "life_satisfaction": ("goal 3", "mål 3")}  # fmt: skip
-_PAYER = {"region": ("region", "regionen"), "municipality": ("municipality", "kommunen"),
-          "ostifterne": ("Østifterne", "Østifterne")}  # fmt: skip
-
-
 def _term_label(key: str, lang: str) -> str:
-    da = lang == "da"
+    """A design term in words: ``cap, region (DKK)`` / ``loft, regionen (kr.)``."""
+    table = CATALOGUE["design"]
     parts = key.split(".")
     if parts[0] == "goals":
-        g = _GOAL_NO.get(parts[1], (parts[1], parts[1]))[da]
-        if parts[2] == "threshold":
-            return f"tærskel, {g} (%)" if da else f"threshold, {g} (%)"
-        return f"betaling pr. succes, {g} (kr.)" if da else f"payment per success, {g} (DKK)"
+        g = _w(f"goal.{parts[1]}", lang) if f"goal.{parts[1]}" in table else parts[1]
+        return _w("term.threshold" if parts[2] == "threshold" else "term.payment", lang, g=g)
     if parts[0] == "payers":
-        p = _PAYER.get(parts[1], (parts[1], parts[1]))[da]
-        return f"loft, {p} (kr.)" if da else f"cap, {p} (DKK)"
+        who = _w(f"payer.{parts[1]}", lang) if f"payer.{parts[1]}" in table else parts[1]
+        return _w("term.cap", lang, p=who)
     if key == "floor.share":
-        return "kapitalgulv (% af kapitalen)" if da else "capital floor (% of capital)"
-    words = {
-        "minimum_measured": ("minimum measured (citizens)", "mindst målte (borgere)"),
-        "payment_per_missing": ("per missing citizen (DKK)", "pr. manglende borger (kr.)"),
-        "settlement": ("settlement on early end (DKK)", "forlig ved tidligt ophør (kr.)"),
-    }[parts[1]][da]
-    return f"fastholdelsesklausul: {words}" if da else f"retention clause: {words}"
+        return _w("term.floor", lang)
+    return _w("term.clause", lang, what=_w(f"term.{parts[1]}", lang))
 
 
 def _is_prob(key: str) -> bool:
@@ -192,8 +126,23 @@ def plot_design_frontier(ds: xr.Dataset, ax=None, lang: str = "en"):
     return ax
 
 
-def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5)):
+def _from_summary(summary: dict, key: str):
+    """The number at dotted ``key`` (``npv.mean``) of a run's summary, or None."""
+    node = summary
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
+
+
+def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5), base_summary=None):
     """The design page: the frontier, today's terms against the chosen ones, the trade-off.
+
+    With ``base_summary`` (the report's run's summary, today's terms), today's
+    figures are the run's own, and the chosen terms' are today's plus the
+    design's paired difference (both scored on the same worlds), so a report
+    prints each figure once.
 
     Returns the Figure (a whole page; the report calls it with its A4 size).
     """
@@ -222,7 +171,13 @@ def plot_design(ds: xr.Dataset, lang: str = "en", figsize=(15, 7.5)):
         rows.append([_term_label(key, lang), _w("none", lang) if none else _value(key, a, f, lang),
                      _value(key, b, f, lang)])  # fmt: skip
     keys = list(ds["score_key"].values)
-    sc, se = ds["score"].values, ds["score_se"].values
+    sc, se = ds["score"].values.copy(), ds["score_se"].values
+    if base_summary is not None:
+        for i, k in enumerate(keys):
+            own = _from_summary(base_summary, str(k))
+            if own is not None:
+                diff = sc[chosen, i] - sc[today, i]
+                sc[today, i], sc[chosen, i] = own, own + diff
     shown = (
         ds.attrs["dsi_risk_key"],
         "npv.mean",

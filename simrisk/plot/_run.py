@@ -240,14 +240,21 @@ def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: fl
         c = colours[i % len(colours)]
         curve = np.minimum(measured * x * pay[goals].sum(), caps[i])
         name = payer_names.get(payer, payer)
+        last = i == len(payers) - 1
+        from matplotlib import patheffects
+
         ax.plot(
             x,
             curve,
             color=c,
-            lw=4.5 if i < len(payers) - 1 else 2.0,
-            ls="-" if i < len(payers) - 1 else "--",
-            alpha=0.85,
+            lw=4.5 if not last else 2.2,
+            ls="-" if not last else (0, (4, 2)),
+            alpha=0.9,
             zorder=3 + i,
+            # a white outline keeps a dashed line visible where it lies on a wider one
+            path_effects=[patheffects.withStroke(linewidth=4, foreground="white")]
+            if last
+            else None,
             label=f"{name}: {word('contract_curve', lang, measured=f.num(measured))}",
         )
         succ = ds["successes"].isel(goal=goals[0]).sum("cohort").values.astype(np.float64)
@@ -261,21 +268,27 @@ def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: fl
             bind = caps[i] / (measured * pay[goals].sum())
             ax.annotate(
                 f"{word('cap', lang)} {f.dkk(caps[i])} ({f.pct(bind, 0)})",
-                (0.01, caps[i]),
-                xytext=(0, 3),
+                (0.99, caps[i]),
+                xytext=(0, 4),
                 textcoords="offset points",
+                ha="right",
+                va="bottom",
                 color=c,
                 fontsize=8,
+                zorder=10,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.9, "pad": 1},
             )
     ax.scatter([], [], s=10, color=GREY, label=word("simulated", lang))
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.yaxis.set_major_formatter(f.axis_money())
     ax.set_xlim(0, 1)
-    ax.set_ylim(bottom=0)
+    top = float(np.nanmax([np.nanmax(np.where(np.isfinite(caps), caps, 0)), ax.get_ylim()[1]]))
+    ax.set_ylim(0, top * 1.12)  # room above the highest cap for its label
     ax.set_xlabel(word("success_rate_axis", lang))
     ax.set_ylabel(word("repayment_axis", lang))
     ax.set_title(word("repay_curve", lang))
-    ax.legend(frameon=False, fontsize=8, loc="center right")
+    # below the axes, never on the data
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     ax.grid(alpha=0.3)
     return ax
 

@@ -7,28 +7,15 @@ import numpy as np
 import xarray as xr
 from matplotlib.patches import Patch
 
+from simrisk.core.words import section
 from simrisk.plot._fmt import Fmt
-from simrisk.plot._util import label
 
 __all__ = ["plot_wellby_fan"]
 
 _COLOURS = ("#1f5fa8", "#c4572a", "#3a8a3a", "#7a4fa0")
 
 
-_DA = {
-    "band": " %-interval",
-    "central": "central værdi (kildens regnestykke)",
-    "recruited": "rekrutterede",
-    "xlabel": "rekrutterede brugere; intervaller fra {n} simulerede trækninger",
-    "ylabel": "fremskrevet WELLBY-værdi (kr.)",
-    "ylabel_net": "fremskrevet WELLBY-værdi, netto (kr.)",
-    "sub": "værdi pr. WELLBY, gennemførelse, gennemsnitlig ændring og varighed er usikre",
-    "title": "OPI-AIMS-piloten: fremskrevet WELLBY-værdi",
-    "title_net": (
-        "OPI-AIMS-piloten: fremskrevet WELLBY-værdi, netto\n"
-        "(fratrukket regression mod middelværdien og investering)"
-    ),
-}
+W = section("wellby_fan")
 
 
 def scenario_labels(ds: xr.Dataset, lang: str = "en") -> list[str]:
@@ -96,7 +83,6 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en", net: bool = False
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 5.5), layout="constrained")
     f = Fmt(lang)
-    da = lang == "da"
     key = "projection_value_net" if net else "projection_value"
     band = ds[f"{key}_band"]
     central = ds[f"{key}_central"]
@@ -131,48 +117,27 @@ def plot_wellby_fan(ds: xr.Dataset, ax=None, lang: str = "en", net: bool = False
                 fontsize=7.5,
             )
         handles.append(Patch(color=colour, alpha=0.6, label=names[i]))
-    band_word = _DA["band"] if da else "% band"
     handles += [
-        Patch(color="grey", alpha=a, label=f"{round(p * 100)}{band_word}")
+        Patch(color="grey", alpha=a, label=W("band", lang, p=round(p * 100)))
         for p, a in zip(probs, alphas, strict=True)
     ]
-    central_word = _DA["central"] if da else "central value (source's arithmetic)"
-    handles.append(plt.Line2D([], [], color="black", lw=2, label=central_word))
+    handles.append(
+        plt.Line2D([], [], color="black", lw=2, label=W("central_net" if net else "central", lang))
+    )
     ax.set_xticks(range(len(sizes)))
-    word = _DA["recruited"] if da else "recruited"
-    ax.set_xticklabels([f"{f.num(int(v))} {word}" for v in sizes])
+    ax.set_xticklabels([f"{f.num(int(v))} {W('recruited', lang)}" for v in sizes])
     ax.set_xlim(-0.7, len(sizes) - 0.3)
     n = f.num(ds.sizes.get("draw", 0))
-    ax.set_xlabel(
-        _DA["xlabel"].format(n=n) if da else f"users recruited; bands from {n} simulated draws"
-    )
-    if da:
-        ax.set_ylabel(_DA["ylabel_net" if net else "ylabel"])
-    elif net:
-        ax.set_ylabel("projected WELLBY value, net (DKK)")
-    else:
-        ax.set_ylabel(label(central).replace(", central", ""))
+    ax.set_xlabel(W("xlabel", lang, n=n))
+    ax.set_ylabel(W("ylabel_net" if net else "ylabel", lang))
     ax.yaxis.set_major_formatter(f.axis_money())
     lo_y = min(0.0, float(np.nanmin(band.values)))
     hi_y = float(np.nanmax(band.values))
-    ax.set_ylim(lo_y, hi_y + 0.08 * (hi_y - lo_y))
+    # room above the widest band for its value label, and for the legend
+    ax.set_ylim(lo_y - 0.02 * (hi_y - lo_y), hi_y + 0.3 * (hi_y - lo_y))
     if net:
         ax.axhline(0, color="black", lw=0.8)
     ax.grid(axis="y", alpha=0.3)
-    if da:
-        title = _DA["title_net" if net else "title"]
-    else:
-        title = "OPI-AIMS pilot: projected WELLBY value" + (
-            ", net\n(less regression to the mean and the investment)" if net else ""
-        )
-    ax.set_title(
-        f"{title}\n"
-        + (
-            _DA["sub"]
-            if da
-            else "value per WELLBY, completion, mean change and persistence uncertain"
-        ),
-        fontsize=10,
-    )
+    ax.set_title(f"{W('title_net' if net else 'title', lang)}\n{W('sub', lang)}", fontsize=10)
     ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
     return ax

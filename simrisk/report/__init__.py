@@ -1,5 +1,11 @@
-"""The investment committee's report: a multi-page PDF from a run (and a WELLBY result)."""
+"""Reports for people: one engine, and each kind's pages under ``simrisk/report/<kind>/``.
 
-from simrisk.report._build import build_report
+:func:`write_report` writes the PDF of any kind's result (contract, WELLBY,
+portfolio); :func:`build_report` is the contract report's former name.
+"""
 
-__all__ = ["build_report"]
+from simrisk.report._engine import KIND_PAGES, Page, Report, write_pdf, write_report
+
+build_report = write_report
+
+__all__ = ["KIND_PAGES", "Page", "Report", "build_report", "write_pdf", "write_report"]

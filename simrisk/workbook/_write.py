@@ -130,7 +130,7 @@ def _flatten(d: dict, prefix: str = "") -> list[tuple[str, float, float | None]]
 
 
 def _summary_rows(ds, s, lang):
-    from simrisk.report._numbers import decision
+    from simrisk.report.contract import decision
 
     d = decision(ds, s)
     rows = _flatten(s)
@@ -274,7 +274,7 @@ def _draws_sheet(book, f, ds, limit):
 
 
 def _cash_sheet(book, f, ds):
-    from simrisk.report._numbers import dated_cash_flows
+    from simrisk.report.contract import dated_cash_flows
 
     ws = book.add_worksheet("cash_flows")
     _header(ws, SHEETS["cash_flows"], f["head"])
@@ -309,8 +309,7 @@ def _cash_sheet(book, f, ds):
 
 
 def _assumptions_sheet(book, f, ds, lang):
-    from simrisk.report._assumptions import correlation_rows, prior_rows
-    from simrisk.report._numbers import scenario_of
+    from simrisk.report.contract import correlation_rows, prior_rows, scenario_of
 
     ws = book.add_worksheet("assumptions")
     _header(ws, SHEETS["assumptions"], f["head"])

@@ -151,8 +151,14 @@ def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
     }
 
 
-def make_fill(inp: EngineInputs, spec: RunSpec) -> Callable[[int, int, dict], None]:
-    """The driver's ``fill(draw0, n, views)``: draws ``draw0 ..`` into the views of the outputs."""
+def make_fill(
+    inp: EngineInputs, spec: RunSpec, aggregate: bool = False
+) -> Callable[[int, int, dict], None]:
+    """The driver's ``fill(draw0, n, views)``: draws ``draw0 ..`` into the views of the outputs.
+
+    ``aggregate``: cell counts instead of citizens (:mod:`._aggregate`; see
+    :func:`resolve_aggregate`).
+    """
     if inp.contract.referred > MAX_REFERRED:
         raise SimriskError(
             f"population.referred = {inp.contract.referred}: too large for the engine "
@@ -160,12 +166,16 @@ def make_fill(inp: EngineInputs, spec: RunSpec) -> Callable[[int, int, dict], No
             "each citizen needs a place in the random stream)"
         )
     key, _ = key_from_seed(spec.seed)
+    if aggregate:
+        from simrisk.kinds.contract._aggregate import run_aggregate as run
+    else:
+        run = run_kernel
 
     def fill(draw0: int, n: int, views: dict[str, np.ndarray]) -> None:
         params = draw_parameters(inp, draw0, n, key, spec.fixed_parameters)
         views["parameters"][...] = params
         # The kernel writes straight into the compact arrays (numba casts on store).
-        run_kernel(inp, draw0, params, key, views)
+        run(inp, draw0, params, key, views)
 
     return fill
 
@@ -176,6 +186,7 @@ def simulate_arrays(
     progress: Callable[[int], None] | None = None,
     checkpoint: Checkpoint | None = None,
     backend=None,
+    aggregate: bool = False,
 ) -> dict[str, np.ndarray]:
     """Run the kernel over all draws; returns compact per-draw arrays.
 
@@ -186,7 +197,8 @@ def simulate_arrays(
     bit-identical to one that ran through.
     """
     check_spec(spec)
-    fill = make_fill(inp, spec)
+    # (the aggregated path only when asked: make_fill(inp, spec) stays the per-citizen call)
+    fill = make_fill(inp, spec, aggregate=True) if aggregate else make_fill(inp, spec)
     out = _empty_outputs(inp, spec.draws)
     return run_chunks(fill, out, spec, progress, checkpoint, backend=backend)
 
@@ -202,6 +214,7 @@ def simulate(
     quiet: bool = True,
     checkpoint_path=None,
     backend=None,
+    aggregate: bool | None = False,
 ):
     """Simulate a scenario and return the per-draw results as a Dataset.
 
@@ -228,6 +241,12 @@ def simulate(
     backend : simrisk.core.backends.DaskBackend, optional
         Run the chunks as tasks on a dask.distributed cluster; the result is
         bit-identical to a run in this process.
+    aggregate : bool or None
+        Draw cell counts per cohort instead of citizens
+        (:mod:`simrisk.kinds.contract._aggregate`): True forces it (refused for
+        a config it does not model), None chooses it above
+        :data:`~simrisk.kinds.contract._aggregate.DEFAULT_ABOVE` referred
+        citizens, False (the default here) keeps the per-citizen kernel.
 
     Returns
     -------
@@ -238,16 +257,22 @@ def simulate(
 
     spec = _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters)
     inp = build_inputs(scenario)
+    agg, note = resolve_aggregate(inp, aggregate)
     ckpt = None
     if checkpoint_path is not None:
-        ckpt = Checkpoint(checkpoint_path, identity=run_identity(spec, config_text))
+        ckpt = Checkpoint(checkpoint_path, identity=run_identity(spec, config_text, agg))
     bar, update = progress_bar(spec.draws, quiet)
     try:
-        arrays = simulate_arrays(inp, spec, progress=update, checkpoint=ckpt, backend=backend)
+        arrays = simulate_arrays(
+            inp, spec, progress=update, checkpoint=ckpt, backend=backend, aggregate=agg
+        )
     finally:
         if bar is not None:
             bar.close()
-    return to_dataset(inp, arrays, spec, **_provenance(inp, config_text))
+    ds = _mark(to_dataset(inp, arrays, spec, **_provenance(inp, config_text)), agg)
+    if note:
+        ds.attrs["aggregate_note"] = note  # the fall-back, said by simrisk run
+    return ds
 
 
 def simulate_to_file(
@@ -262,6 +287,8 @@ def simulate_to_file(
     quiet: bool = True,
     backend=None,
     created_at: str | None = None,
+    aggregate: bool | None = False,
+    summary: bool = False,
 ):
     """Simulate a scenario straight to the NetCDF file ``out``, a chunk at a time.
 
@@ -275,7 +302,14 @@ def simulate_to_file(
     chunk, giving the same values as a run that ran through.
 
     Parameters are those of :func:`simulate`, and ``created_at`` (the
-    ``created_at`` attribute; default: now). Returns the
+    ``created_at`` attribute; default: now) and ``aggregate`` (see
+    :func:`simulate`; a note on a fall-back is added to the writer's ``notes``).
+    With ``summary``, the summary's first pass is fed from each chunk as it is
+    written: ``writer.summary.finish(ds)`` (``ds`` the finished file, opened
+    lazily) then gives :func:`~simrisk.kinds.contract.summary.summarize`'s
+    figures reading back only the quantile windows (``writer.summary`` is None
+    for a resumed run). Each chunk is written on a thread of its own while the
+    kernel simulates the next. Returns the
     :class:`~simrisk.core.dataset.PartialFile` (its ``resumed_from`` and
     ``notes`` say what happened); :func:`simrisk.core.dataset.partial_for`
     finds it after an interruption.
@@ -286,25 +320,42 @@ def simulate_to_file(
 
     spec = _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters)
     inp = build_inputs(scenario)
-    fill = make_fill(inp, spec)
+    agg, note = resolve_aggregate(inp, aggregate)
+    fill = make_fill(inp, spec, aggregate=True) if agg else make_fill(inp, spec)
     meta = _provenance(inp, config_text)
     if created_at is not None:
         meta["created_at"] = created_at
     empty = _empty_outputs(inp, 0)
-    template = to_dataset(inp, empty, spec, **meta)
+    template = _mark(to_dataset(inp, empty, spec, **meta), agg)
     # HDF5 chunks of chunk_size draws (at most CHUNK_DRAWS): whole chunks are compressed once
     rows = min(spec.chunk_size, CHUNK_DRAWS)
-    writer = PartialFile(out, template, spec.draws, run_identity(spec, config_text), rows)
+    writer = PartialFile(out, template, spec.draws, run_identity(spec, config_text, agg), rows)
+    if note:
+        writer.notes.append(note)
     start = writer.open()
+
+    # The summary's first pass is fed from each chunk while it is in memory, when
+    # the run starts from draw 0 (a resumed run's summary reads the whole file).
+    prefeed = None
+    if summary and start == 0:
+        from simrisk.kinds.contract.summary import Prefeed
+
+        prefeed = Prefeed(template, spec.draws)
+    writer.summary = prefeed
 
     def sink(draw0: int, n: int, arrays: dict[str, np.ndarray]) -> None:
         chunk = per_draw_variables(inp, arrays, IRR_REASONS)
-        writer.write(draw0, {k: v.values for k, v in chunk.items()})
+        values = {k: v.values for k, v in chunk.items()}
+        writer.write(draw0, values)
+        if prefeed is not None:
+            prefeed.add(draw0, values)
 
     shapes = {k: (v.shape[1:], v.dtype.str) for k, v in empty.items()}
     bar, update = progress_bar(spec.draws, quiet)
     try:
-        stream_chunks(fill, shapes, spec, sink, start=start, progress=update, backend=backend)
+        stream_chunks(
+            fill, shapes, spec, sink, start=start, progress=update, backend=backend, overlap=True
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -329,15 +380,60 @@ def _run_spec(scenario, draws, seed, chunk_size, threads, fixed_parameters) -> R
     return spec
 
 
-def run_identity(spec: RunSpec, config_text: str) -> dict:
+def run_identity(spec: RunSpec, config_text: str, aggregate: bool = False) -> dict:
     """What makes two runs the same run: its checkpoint is resumed only by the same run."""
-    return {
+    ident = {
         "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
         "seed": int(spec.seed),
         "draws": int(spec.draws),
         "fixed_parameters": bool(spec.fixed_parameters),
         "version": __version__,
     }
+    if aggregate:
+        ident["aggregate"] = True
+    return ident
+
+
+def resolve_aggregate(inp: EngineInputs, aggregate: bool | None) -> tuple[bool, str | None]:
+    """Whether a run takes the aggregated path, and a one-line note when it falls back.
+
+    ``True`` forces it (a config with a feature it does not model is refused),
+    ``None`` takes it from :data:`~._aggregate.DEFAULT_ABOVE` referred citizens
+    on, ``False`` never.
+    """
+    if aggregate is False:
+        return False, None
+    from simrisk.kinds.contract._aggregate import DEFAULT_ABOVE, unsupported
+
+    if aggregate is None and inp.contract.referred < DEFAULT_ABOVE:
+        return False, None
+    missing = unsupported(inp)
+    if not missing:
+        return True, None
+    what = "; ".join(missing)
+    if aggregate:
+        raise SimriskError(
+            f"--aggregate: the aggregated path does not model this config ({what}); "
+            "run without --aggregate"
+        )
+    return False, f"per-citizen kernel: the aggregated path does not model {what}"
+
+
+def aggregate_by_default(scenario: Scenario) -> bool:
+    """Whether a run of ``scenario`` takes the aggregated path by default."""
+    return resolve_aggregate(build_inputs(scenario), None)[0]
+
+
+def _mark(ds, aggregate: bool):
+    """Record in the Dataset's attributes that the aggregated path made it."""
+    if aggregate:
+        ds.attrs["aggregated"] = 1
+        ds.attrs["aggregated_note"] = (
+            "cell counts per cohort drawn exactly given each draw's parameters; the modelled "
+            "saving per cell drawn as a normal with its exact mean and variance "
+            "(docs/model.md#the-aggregated-path-simriskkindscontract_aggregatepy)"
+        )
+    return ds
 
 
 def _provenance(inp: EngineInputs, config_text: str) -> dict:

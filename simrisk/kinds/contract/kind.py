@@ -21,12 +21,10 @@ __all__ = [
     "bytes_per_draw",
     "check",
     "compile_notice",
-    "export",
     "file_bytes_per_draw",
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "simulate_to_file",
     "summarize",
@@ -41,8 +39,6 @@ CAPABILITIES = Capabilities(
             "ledger",
             "run",
             "summary",
-            "report",
-            "export",
             "design",
             "sensitivity",
             "voi",
@@ -132,6 +128,7 @@ def simulate(cfg, options: RunOptions):
         chunk_size=options.chunk_size,
         threads=options.threads,
         fixed_parameters=options.fixed_parameters,
+        aggregate=options.aggregate,
         config_text=options.config_text,
         quiet=options.quiet,
         checkpoint_path=options.checkpoint_path,
@@ -160,7 +157,7 @@ def simulate_to_file(cfg, out, options: RunOptions):
     from simrisk.kinds.contract.engine import simulate_to_file as run
 
     compile_notice(options.quiet)
-    return run(
+    writer = run(
         cfg,
         out,
         draws=options.draws,
@@ -168,17 +165,42 @@ def simulate_to_file(cfg, out, options: RunOptions):
         chunk_size=options.chunk_size,
         threads=options.threads,
         fixed_parameters=options.fixed_parameters,
+        aggregate=options.aggregate,
         config_text=options.config_text,
         quiet=options.quiet,
         backend=options.backend,
         created_at=options.created_at,
+        summary=True,
     )
+    if writer.summary is not None:
+        _FED[_key(out)] = writer.summary
+    return writer
+
+
+#: summaries whose first pass was fed while their file was written, by file
+#: (:func:`summarize` takes each once)
+_FED: dict = {}
+
+
+def _key(path) -> str:
+    import os
+
+    return os.path.realpath(str(path))
 
 
 def summarize(ds) -> dict:
-    """Every figure of a run with its Monte Carlo error."""
+    """Every figure of a run with its Monte Carlo error.
+
+    For the file a streamed run of this process just wrote, the summary
+    whose first pass was fed as the chunks were written (the same figures,
+    bit for bit, reading back only the quantile windows).
+    """
     from simrisk.kinds.contract.summary import summarize as summ
 
+    source = ds.encoding.get("source")
+    fed = _FED.pop(_key(source), None) if source else None
+    if fed is not None and fed.n == ds.sizes.get("draw"):
+        return fed.finish(ds)
     return summ(ds)
 
 
@@ -212,22 +234,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.contract.summary import format_summary as fmt
 
     return fmt(summary)
-
-
-def report(
-    ds, out, *, lang="en", figures=None, wellby=None, design=None, scenarios=None
-) -> list[str]:
-    """The committee's PDF report of a run; returns the page names."""
-    from simrisk.report import build_report
-
-    return build_report(
-        ds, out, lang=lang, figures=figures, wellby=wellby, design=design, scenarios=scenarios
-    )
-
-
-def export(ds, out, *, lang="en", extra=None, draws_limit=None) -> list[str]:
-    """The analyst's Excel workbook of a run; returns the sheet names."""
-    from simrisk.workbook import DRAWS_LIMIT, write_workbook
-
-    limit = DRAWS_LIMIT if draws_limit is None else draws_limit
-    return write_workbook(ds, out, lang=lang, extra=extra, draws_limit=limit)

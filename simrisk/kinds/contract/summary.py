@@ -16,18 +16,19 @@ from simrisk.core.errors import SimriskError
 from simrisk.core.summary import (
     BLOCK,
     Source,
+    Stream,
     describe_task,
     expected_shortfall_task,
     mean_sd_task,
     prob_task,
     quantile_se,
     ratio_of_means_task,
-    stream,
 )
 
 __all__ = [
     "REQUIRED_VARIABLES",
     "SAVING_BASES",
+    "Prefeed",
     "format_summary",
     "received_source",
     "received_total",
@@ -64,16 +65,103 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
     variable's block once for all of them (two or three passes in all).
     Quantiles and their SEs are exact, the same whatever the block size.
     """
-    missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
-    if missing:
-        raise SimriskError(f"result lacks variables needed for a summary: {', '.join(missing)}")
-    n = ds.sizes["draw"]
-    src = _Reader(ds, block_size)
+    plan = _Plan(ds, int(ds.sizes["draw"]), block_size)
+    return plan.finish(ds)
+
+
+class _Plan:
+    """A summary's tasks over ``n`` draws, laid out on ``ds``'s variables (a result or its
+    template), run by a :class:`~simrisk.core.summary.Stream`; :meth:`finish` reads what
+    is left from ``ds`` and assembles the figures."""
+
+    def __init__(self, ds: xr.Dataset, n: int, block_size: int):
+        missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
+        if missing:
+            raise SimriskError(
+                f"result lacks variables needed for a summary: {', '.join(missing)}"
+            )
+        self.n = n
+        self.src = _Reader(ds, block_size, n)
+        self.tasks = _tasks(ds, self.src, n, block_size)
+        self.stream = Stream(self.tasks.values(), n, block_size)
+
+    def finish(self, ds: xr.Dataset) -> dict:
+        self.src.ds = ds
+        try:
+            got = dict(zip(self.tasks, self.stream.run(), strict=True))
+            return _assemble(ds, got, self.src, self.n)
+        finally:
+            self.src.close()
+
+
+class Prefeed:
+    """A run's summary whose first pass is fed from the chunks as they are written.
+
+    The run's sink hands each chunk's per-draw values (as stored in the file)
+    to :meth:`add`; they are gathered into the summary's blocks, and each
+    complete block goes through the first pass (moments, histograms, tallies,
+    batch means) at once. :meth:`finish` then reads back only what the later
+    passes need (the quantile windows). The figures are :func:`summarize`'s
+    of the finished file, bit for bit: the same consumers see the same blocks.
+
+    Parameters
+    ----------
+    template : xarray.Dataset
+        The result's template (per-draw variables with zero draws).
+    n : int
+        The run's draw count; the chunks must cover draws ``0 .. n-1`` in order.
+    """
+
+    def __init__(self, template: xr.Dataset, n: int, block_size: int | None = None):
+        block_size = BLOCK if block_size is None else block_size
+        self.plan = _Plan(template, int(n), block_size)
+        self.n, self.block_size = int(n), int(block_size)
+        names = sorted(self.plan.src.used)
+        self._spec = {k: (template[k].shape[1:], template[k].dtype) for k in names}
+        self._a = 0  # the current block's first draw
+        self._parts: dict[str, list[np.ndarray]] = {k: [] for k in names}
+        self._have = 0  # draws of the current block gathered so far
+
+    def add(self, draw0: int, values: dict[str, np.ndarray]) -> None:
+        """Draws ``draw0 ..`` of the run (the next ones), as written to the file."""
+        if draw0 != self._a + self._have:
+            raise ValueError(f"summary: chunk at draw {draw0}, expected {self._a + self._have}")
+        k = len(next(iter(values.values())))
+        pos = 0
+        while pos < k:
+            b = min(self._a + self.block_size, self.n)
+            take = min(k - pos, b - self._a - self._have)
+            for name, (_, dtype) in self._spec.items():
+                self._parts[name].append(
+                    np.asarray(values[name][pos : pos + take], dtype=dtype).copy()
+                )
+            self._have += take
+            pos += take
+            if self._a + self._have == b:
+                self._feed(b)
+
+    def _feed(self, b: int) -> None:
+        blocks = {}
+        for name, parts in self._parts.items():
+            blocks[name] = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            parts.clear()
+        self.plan.src.put(self._a, b, blocks)
+        self.plan.stream.feed(self._a, b)
+        self._a, self._have = b, 0
+
+    def finish(self, ds: xr.Dataset) -> dict:
+        """The summary, reading from the finished result ``ds`` (lazily opened) what is left."""
+        if self._a != self.n:
+            raise ValueError(f"summary: fed {self._a + self._have:,} of {self.n:,} draws")
+        self.plan.stream.end_pass()
+        return self.plan.finish(ds)
+
+
+def _tasks(ds: xr.Dataset, src: _Reader, n: int, block_size: int) -> dict:
     capital = float(ds.attrs["capital"])
     hurdle = float(ds.attrs["hurdle_rate"])
     irr = src.f64("irr")
     npv = src.f64("npv")
-    reasons = json.loads(ds.attrs["irr_reasons"])
     received = received_source(ds, block_size, src)
     meas = src.sum("measured", np.float32)
     goals = list(ds["goal"].values)
@@ -110,8 +198,17 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
     for basis in SAVING_BASES:
         for i, a in enumerate(ds["authority"].values):
             tasks.update(_net_saving_tasks(ds, src, basis, i, str(a)))
-    got = dict(zip(tasks, stream(tasks.values(), n, block_size), strict=True))
+    return tasks
 
+
+def _assemble(ds: xr.Dataset, got: dict, src: _Reader, n: int) -> dict:
+    capital = float(ds.attrs["capital"])
+    hurdle = float(ds.attrs["hurdle_rate"])
+    reasons = json.loads(ds.attrs["irr_reasons"])
+    goals = list(ds["goal"].values)
+    rep = ds["repayments_by_payer"]
+    paid_var = "payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"
+    npv = src.f64("npv")
     npv_summary = got["npv"]
     var5, es5, es5_se = got["es5"]
     if npv_summary.get("n") == n:  # every NPV finite: describe's P5 window is the VaR's
@@ -193,20 +290,77 @@ class _Reader:
     derives from one variable (its columns, sums, ratios) read it once per pass.
     """
 
-    def __init__(self, ds: xr.Dataset, block_size: int):
-        self.ds, self.n, self.block_size = ds, int(ds.sizes["draw"]), int(block_size)
+    def __init__(self, ds: xr.Dataset, block_size: int, n: int | None = None):
+        self.ds, self.block_size = ds, int(block_size)
+        self.n = int(ds.sizes["draw"]) if n is None else int(n)
         self._range: tuple[int, int] | None = None
         self._cache: dict[str, np.ndarray] = {}
+        self._h5 = None
+        self._direct: dict[str, object] = {}
+        self.used: set[str] = set()
 
     def _get(self, name: str, a: int, b: int) -> np.ndarray:
         if self._range != (a, b):
             self._cache.clear()
             self._range = (a, b)
         if name not in self._cache:
-            self._cache[name] = self.ds[name].isel(draw=slice(a, b)).values
+            if self._h5 is None:
+                self._open_direct()
+            direct = self._direct.get(name)
+            if direct is not None:
+                self._cache[name] = direct[a:b]
+            else:
+                self._cache[name] = self.ds[name].isel(draw=slice(a, b)).values
         return self._cache[name]
 
+    def put(self, a: int, b: int, blocks: dict[str, np.ndarray]) -> None:
+        """Serve draws ``a .. b-1`` from ``blocks`` (a run's chunk still in memory)."""
+        self._cache = dict(blocks)
+        self._range = (a, b)
+
+    def _open_direct(self) -> None:
+        """Read blocks of a result file with h5py where that gives xarray's values.
+
+        A variable qualifies when xarray would decode it to the stored values
+        unchanged: the same dtype, no scale or offset, no fill value but NaN
+        (about 30% of a summary's time went to xarray's per-read overhead).
+        """
+        self._h5 = False
+        path = self.ds.encoding.get("source")
+        if not path or self.ds.sizes.get("draw", 0) != self.n:
+            return
+        try:
+            import h5py
+
+            f = h5py.File(path, "r")
+        except Exception:  # not an HDF5 file on disk (an in-memory Dataset)
+            return
+        self._h5 = f
+        for name, v in self.ds.data_vars.items():
+            enc = v.encoding
+            fill = enc.get("_FillValue")
+            if (
+                name in f
+                and v.dims
+                and v.dims[0] == "draw"
+                and f[name].shape == v.shape
+                and f[name].dtype == v.dtype
+                and "scale_factor" not in enc
+                and "add_offset" not in enc
+                and (fill is None or (isinstance(fill, float) and np.isnan(fill)))
+                and not v.attrs.get("_FillValue")
+                and not getattr(v.variable, "_in_memory", True)
+            ):
+                self._direct[name] = f[name]
+
+    def close(self) -> None:
+        self._direct = {}
+        if self._h5:
+            self._h5.close()
+        self._h5 = None
+
     def _block(self, name: str, sel: dict):
+        self.used.add(name)
         dims = self.ds[name].dims
         if dims[0] != "draw":
             raise SimriskError(f"result variable {name} does not start with the draw dimension")

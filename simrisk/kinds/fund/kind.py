@@ -21,7 +21,6 @@ __all__ = [
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "simulate_to_file",
     "summarize",
@@ -129,8 +128,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.fund.summary import format_summary as fmt
 
     return fmt(summary)
-
-
-def report(ds, out, **options) -> list[str]:
-    """A fund result has no report yet."""
-    raise SimriskError("a fund result has no report: see 'simrisk summary' on it")

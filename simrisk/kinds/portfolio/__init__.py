@@ -1,7 +1,7 @@
 """Case C: a pool that buys, screens and implements uncertain investments (portfolio kind).
 
 The flow is config -> inputs (arrays) -> kernel (Numba; NumPy reference
-beside it) -> Dataset -> summary, ledger and report pages:
+beside it) -> Dataset -> summary and ledger:
 
 - :func:`load_portfolio` reads and validates a ``kind = "portfolio"`` TOML;
 - :func:`run_ledger` gives the deterministic expected case (budgets by year,
@@ -9,8 +9,7 @@ beside it) -> Dataset -> summary, ledger and report pages:
 - :func:`simulate` runs every budget option on common random numbers;
 - :func:`summarize` / :func:`format_summary` give the per-option answers
   with Monte Carlo standard errors;
-- :func:`report_pages` draws the report's pages (matplotlib is imported
-  only then).
+- the report's pages live in :mod:`simrisk.report.portfolio`.
 """
 
 from simrisk.core._lazy import lazy_exports
@@ -26,7 +25,6 @@ _EXPORTS = {
         "format_ledger": "ledger",
         "format_summary": "summary",
         "load_portfolio": "config",
-        "report_pages": "report",
         "run_ledger": "ledger",
         "simulate": "driver",
         "summarize": "summary",

@@ -25,7 +25,6 @@ __all__ = [
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "simulate_to_file",
     "summarize",
@@ -149,11 +148,3 @@ def format_summary(summary: dict) -> str:
     from simrisk.kinds.portfolio.summary import format_summary as fmt
 
     return fmt(summary)
-
-
-def report(ds, out, *, lang="en", figures=None, **unsupported) -> list[str]:
-    """The portfolio report (PDF, en/da); returns the page names."""
-    from simrisk.kinds.portfolio.report import write_report
-
-    _refuse(unsupported, "result")
-    return write_report(ds, out, lang=lang, figures=figures)

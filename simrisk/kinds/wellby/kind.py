@@ -30,7 +30,6 @@ __all__ = [
     "format_summary",
     "ledger",
     "load",
-    "report",
     "simulate",
     "simulate_to_file",
     "summarize",
@@ -40,15 +39,11 @@ NAME = "wellby"
 RESULT_KIND = "simrisk.wellby"
 EXAMPLE = "opi_aims_wellby.toml"
 _NO_LEDGER = "a WELLBY config has no ledger: run 'simrisk run' (or 'simrisk wellby') on it"
-_NO_REPORT = (
-    "a WELLBY result has no report of its own: pass it to a DSI report with "
-    "'simrisk report RUN.nc --wellby WELLBY.nc -o report.pdf'"
-)
 CAPABILITIES = Capabilities(
-    commands=frozenset({"run", "summary", "wellby"}),
+    commands=frozenset({"run", "summary", "wellby", "report"}),
     options=frozenset({"scores"}),
     title="WELLBY",
-    why_not={"ledger": _NO_LEDGER, "report": _NO_REPORT},
+    why_not={"ledger": _NO_LEDGER},
 )
 
 #: The fewest draws a band can use: the 95% band's ends are the 2.5% and
@@ -141,8 +136,3 @@ class WellbySummary(_Summary):
 
 #: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
 Summary = WellbySummary
-
-
-def report(ds, out, **options) -> list[str]:
-    """A WELLBY result is reported inside a contract's report."""
-    raise SimriskError(_NO_REPORT)

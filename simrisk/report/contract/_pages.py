@@ -1,52 +1,35 @@
-"""Build the PDF: one matplotlib figure per page, written atomically.
+"""The contract report's pages: one matplotlib figure each.
 
-Page 1 is the decision; page 2 the contents. Every page's footer names the
-result it shows (version, config hash, seed, draws, time). The PDF carries a
-title, subject and date, and one bookmark per page.
+Every page reads its figures from one :class:`~simrisk.report.contract._figures.Figures`
+computed once per report; :mod:`simrisk.report.contract` lists them in order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import textwrap
-import uuid
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
-from matplotlib.backends.backend_pdf import PdfPages
 
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract.dataset import RESULT_KIND
-from simrisk.kinds.contract.summary import REQUIRED_VARIABLES, summarize
+from simrisk.kinds.contract.summary import REQUIRED_VARIABLES
 from simrisk.plot import (
     Fmt,
-    plot_cash_flow_fan,
-    plot_deadweight,
-    plot_irr,
     plot_net_saving,
-    plot_npv,
-    plot_npv_cdf,
-    plot_repayment_curve,
     plot_wellby_fan,
 )
-from simrisk.plot._run import rate_words
-from simrisk.report import _assumptions as assume
-from simrisk.report._numbers import (
+from simrisk.report.contract import _assumptions as assume
+from simrisk.report.contract._numbers import (
     acceptability,
-    decision,
-    drivers,
     payback,
-    scenario_comparison,
     scenario_of,
-    value_of_information,
 )
-from simrisk.report._text import T, verdict
+from simrisk.report.contract._text import T, verdict
 
-__all__ = ["REPORT_VARIABLES", "build_report"]
+__all__ = ["REPORT_VARIABLES", "WELLBY_VARIABLES"]
 
 A4 = (11.69, 8.27)  # landscape, inches
 REPORT_VARIABLES = (
@@ -80,17 +63,6 @@ def _check(ds: xr.Dataset, required, kind: str, what: str) -> None:
         raise SimriskError(f"{what}: lacks variables the report needs: {', '.join(missing)}")
 
 
-def _footer(fig, ds: xr.Dataset, lang: str, page: int) -> None:
-    """The footer of the result this page shows."""
-    text = (
-        f"simrisk {ds.attrs.get('simrisk_version', '?')} · {T('config', lang)} sha256 "
-        f"{str(ds.attrs.get('config_sha256', ''))[:12]} · {T('seed', lang)} "
-        f"{ds.attrs.get('seed')} · {Fmt(lang).num(int(ds.attrs.get('draws', 0)))} "
-        f"{T('draws', lang)} · {ds.attrs.get('created_at', '')} · {T('page', lang)} {page}"
-    )
-    fig.text(0.5, 0.012, text, ha="center", va="bottom", fontsize=7, color="#555555")
-
-
 def _names(ds) -> dict[str, str]:
     """Payer id -> the payer's name in the config (e.g. 'Norddjurs Kommune')."""
     scen = json.loads(ds.attrs["scenario_json"])
@@ -104,9 +76,10 @@ def _title(ds, lang) -> str:
 
 
 def _goal_name(goal: str, lang: str) -> str:
-    from simrisk.plot._words import WORDS, word
+    from simrisk.core.words import CATALOGUE, word
 
-    return word(f"goal.{goal}", lang) if f"goal.{goal}" in WORDS else goal
+    key = f"goal.{goal}"
+    return word("plot", key, lang) if key in CATALOGUE["plot"] else goal
 
 
 # --------------------------------------------------------------------------- page 1
@@ -199,8 +172,8 @@ def _answer_page(ds, s, d, drivers, lang):
         color="#444444",
     )
     top = yb - 0.065
-    ax = fig.add_axes((0.33, 0.1, 0.6, max(top - 0.1, 0.13)))
-    _tornado(ax, drivers, label, d, lang)
+    ax = fig.add_axes((0.33, 0.16, 0.6, max(top - 0.16, 0.12)))
+    _tornado(ax, drivers, label, d, lang, ds)
     return fig
 
 
@@ -216,10 +189,10 @@ def _rows(fig, rows, x_label, x_value, y, width, size=8.2, step=0.022):
     return y
 
 
-def _tornado(ax, rows, label, d, lang):
+def _tornado(ax, rows, label, d, lang, ds):
     """P(NPV < 0) in each parameter's lowest and highest decile (:func:`drivers`)."""
     f = Fmt(lang)
-    rows = rows[:6][::-1]
+    rows = rows[:5][::-1]
     base = d.p_npv_negative
     y = np.arange(len(rows))
     for k, r in enumerate(rows):
@@ -227,7 +200,23 @@ def _tornado(ax, rows, label, d, lang):
         ax.barh(k, r["high"] - base, left=base, color="#c4572a", alpha=0.75, height=0.6)
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y)
-    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 72) for r in rows], fontsize=7)
+    scen = scenario_of(ds)
+    # each bar's end names the parameter's value in that tenth (natural units),
+    # so "lowest" is never read backwards: for an effect on use the lowest
+    # tenth is the largest fall
+    for k, r in enumerate(rows):
+        for p, v in ((r["low"], r["low_value"]), (r["high"], r["high_value"])):
+            right = p >= base
+            ax.text(
+                p + (0.008 if right else -0.008),
+                k,
+                "≈ " + assume.natural(scen, r["parameter"], v, lang),
+                ha="left" if right else "right",
+                va="center",
+                fontsize=6.5,
+                color="#333333",
+            )
+    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 60) for r in rows], fontsize=7)
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.set_xlim(0, 1)
     ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))
@@ -241,23 +230,14 @@ def _tornado(ax, rows, label, d, lang):
         ],
         fontsize=7.5,
         frameon=False,
-        loc="lower right",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.42),
+        ncol=2,
     )
     ax.grid(axis="x", alpha=0.3)
 
 
 # --------------------------------------------------------------------------- pages
-
-
-def _contents_page(entries, lang):
-    fig = plt.figure(figsize=A4)
-    fig.text(0.08, 0.9, T("contents", lang), fontsize=15, weight="bold")
-    y = 0.83
-    for k, title in entries:
-        fig.text(0.1, y, title, fontsize=11)
-        fig.text(0.85, y, str(k), fontsize=11, ha="right")
-        y -= 0.045
-    return fig
 
 
 def _modelled_net_saving(ds, ax, lang):
@@ -352,8 +332,13 @@ def _payback_page(ds, d, lang):
             color=RED,
         )
     ax.yaxis.set_major_formatter(f.axis_money())
+    import matplotlib.dates as mdates
+
+    # years on the axis, not ISO dates
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.set_ylabel(T("payback_y", lang))
-    ax.set_xlabel(T("date", lang))
+    ax.set_xlabel(T("year_axis", lang))
     ax.set_title(T("payback_title", lang))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8.5, loc="upper left")
@@ -366,7 +351,7 @@ def _payback_page(ds, d, lang):
             T(
                 "payback_note",
                 lang,
-                date=last.isoformat(),
+                date=f.date(last),
                 p=f.pct(float(pb["p_whole"][k])),
                 se=f.pct(float(pb["p_whole_se"][k]), 2),
                 pv=f.pct(1 - d.p_npv_negative),
@@ -496,6 +481,12 @@ def _assumptions_page(ds, s, lang, wellby=None):
     return fig
 
 
+def _cohort_note_key(scenario) -> str:
+    from simrisk.report._sources import dsi_note_applies
+
+    return "cohort_note" if dsi_note_applies(scenario) else "cohort_note_generic"
+
+
 def _inputs_page(ds, lang):
     f = Fmt(lang)
     scenario = scenario_of(ds)
@@ -517,7 +508,13 @@ def _inputs_page(ds, lang):
         for x, v in zip(xs, row, strict=True):
             fig.text(x, y, v, fontsize=8.5)
         y -= 0.026
-    fig.text(0.04, y - 0.005, textwrap.fill(T("cohort_note", lang), 95), fontsize=7.5, va="top")
+    fig.text(
+        0.04,
+        y - 0.005,
+        textwrap.fill(T(_cohort_note_key(scenario), lang), 95),
+        fontsize=7.5,
+        va="top",
+    )
     # start scores of goal 3 (life satisfaction), if the model has them
     model = scenario.model
     dist = None
@@ -702,7 +699,7 @@ def _payers_page(ds, s, lang):
     return fig
 
 
-def _voi_page(ds, v, lang):
+def _voi_page(ds, v, s, lang):
     """EVPI and EVPPI per parameter as bars with plain names and ± 2 SE."""
     f = Fmt(lang)
     scenario = scenario_of(ds)
@@ -720,7 +717,8 @@ def _voi_page(ds, v, lang):
         lang,
         rate=rate,
         best=best,
-        nb=f.dkk(float(v["expected_nb_best"])),
+        # the report's one expected NPV (all draws), not the subsample's
+        nb=f.dkk(max(float(s["npv"]["mean"]), 0.0) if v.attrs["best_option"] == "lend" else 0.0),
         evpi=f.dkk(evpi),
         evpi_se=f.num(evpi_se),
         n=f.num(int(v.attrs["subsample"])),
@@ -796,7 +794,11 @@ def _scenarios_page(ds, c, labels, fixed, lang):
             if i:
                 d = c["diff"].values[i, k]
                 sign = "+" if d > 0 else ""
-                diff = _pm(sign + fm(kind, d), fm(kind, c["diff_se_paired"].values[i, k], True))
+                se_d = c["diff_se_paired"].values[i, k]
+                if kind == "pct":  # a difference of probabilities: percentage points
+                    diff = _pm(f.pp(d), f.pp(se_d, 2, sign=False))
+                else:
+                    diff = _pm(sign + fm(kind, d), fm(kind, se_d, True))
                 fig.text(xs[2], y, diff, fontsize=8.8, family="monospace", ha="right")
             y -= 0.028
         y -= 0.015
@@ -814,165 +816,3 @@ def _scenarios_page(ds, c, labels, fixed, lang):
             va="top",
         )
     return fig
-
-
-# --------------------------------------------------------------------------- assembly
-
-
-def build_report(
-    ds: xr.Dataset,
-    out: str | Path,
-    lang: str = "en",
-    figures: str | Path | None = None,
-    wellby: xr.Dataset | None = None,
-    design: xr.Dataset | None = None,
-    scenarios: list[tuple[str, xr.Dataset]] | None = None,
-) -> list[str]:
-    """Write the committee's PDF report of a run; returns the page names.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A ``simrisk run`` result.
-    out : path
-        The PDF, written atomically (temporary file, then rename).
-    lang : {"en", "da"}
-        Labels and number format (Danish: 1.234.567 kr., 11,5 %).
-    figures : path, optional
-        A folder; each page is also written there as PNG and SVG.
-    wellby : xarray.Dataset, optional
-        A ``simrisk wellby --out`` result, for the WELLBY page.
-    design : xarray.Dataset, optional
-        A ``simrisk design --out`` result, for the contract-design page.
-    scenarios : list of (name, Dataset), optional
-        Other ``simrisk run`` results with this run's seed and draws (e.g. the
-        shipped scenario configs, or this config with ``--fixed-parameters``),
-        for the scenario page; ``name`` (the file) is named in errors.
-    """
-    if lang not in ("en", "da"):
-        raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
-    _check(ds, REPORT_VARIABLES, RESULT_KIND, "results")
-    if "scenario_json" not in ds.attrs:
-        raise SimriskError(
-            "results: lacks the attribute scenario_json (rerun with this simrisk version)"
-        )
-    if wellby is not None:
-        from simrisk.kinds.wellby.dataset import WELLBY_KIND
-
-        _check(wellby, WELLBY_VARIABLES, WELLBY_KIND, "--wellby")
-    comparison = None
-    if scenarios:
-        for name, sc in scenarios:
-            _check(sc, ("npv", "repayments_total", "irr"), RESULT_KIND, f"--scenarios {name}")
-            if "scenario_json" not in sc.attrs:
-                raise SimriskError(f"--scenarios {name}: lacks the attribute scenario_json")
-        comparison = scenario_comparison(ds, list(scenarios))
-        sc_labels = [_scenario_label(x, lang) for x in (ds, *(x for _, x in scenarios))]
-        sc_fixed = [
-            int(x.attrs.get("fixed_parameters", 0)) for x in (ds, *(x for _, x in scenarios))
-        ]
-        sc_labels[0] = f"{T('base', lang)}: {sc_labels[0]}"
-    s = summarize(ds)
-    d = decision(ds, s)
-    rows = drivers(ds)
-    voi = value_of_information(ds)
-    # (name, title key, builder, the result the page shows)
-    pages = [
-        ("answer", "p_answer", lambda: _answer_page(ds, s, d, rows, lang), ds),
-        ("contents", "contents", None, ds),
-        ("irr_npv", "p_irr_npv", lambda: _two(ds, lang, plot_irr, plot_npv), ds),
-        ("npv_cdf", "p_npv_cdf", lambda: _one(ds, lang, plot_npv_cdf), ds),
-        ("acceptability", "accept_title", lambda: _acceptability_page(ds, d, lang), ds),
-        ("payback", "payback_title", lambda: _payback_page(ds, d, lang), ds),
-        ("repayment_curve", "p_repay", lambda: _one(ds, lang, plot_repayment_curve), ds),
-        ("cash_flow", "p_cash", lambda: _one(ds, lang, plot_cash_flow_fan), ds),
-        (
-            "net_saving",
-            "p_net_saving",
-            lambda: _two(ds, lang, plot_net_saving, _modelled_net_saving),
-            ds,
-        ),
-        ("payers", "p_payers", lambda: _payers_page(ds, s, lang), ds),
-        ("deadweight", "p_deadweight", lambda: _one(ds, lang, plot_deadweight), ds),
-    ]
-    if wellby is not None:
-        pages.append(("wellby", "wellby", lambda: _wellby_page(wellby, lang), wellby))
-    pages.append(("value_of_information", "p_voi", lambda: _voi_page(ds, voi, lang), ds))
-    if comparison is not None:
-        pages.append(
-            (
-                "scenarios",
-                "p_scenarios",
-                lambda: _scenarios_page(ds, comparison, sc_labels, sc_fixed, lang),
-                ds,
-            )
-        )
-    if design is not None:
-        from simrisk.plot import plot_design
-
-        pages.append(("design", "design", lambda: plot_design(design, lang, figsize=A4), design))
-    pages += [
-        ("assumptions", "assumptions", lambda: _assumptions_page(ds, s, lang, wellby), ds),
-        ("inputs", "inputs", lambda: _inputs_page(ds, lang), ds),
-        ("mc_errors", "errors_title", lambda: _errors_page(ds, s, d, lang), ds),
-    ]
-    titles = [T(key, lang, rate=rate_words(ds, lang)["rate"]) for _, key, _, _ in pages]
-    entries = list(enumerate(titles, start=1))
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    fig_dir = Path(figures) if figures is not None else None
-    made_dir = fig_dir is not None and not fig_dir.exists()
-    if fig_dir is not None:
-        fig_dir.mkdir(parents=True, exist_ok=True)
-    created = dt.datetime.fromisoformat(str(ds.attrs.get("created_at"))).astimezone(dt.UTC)
-    metadata = {
-        "Title": f"{T('title', lang)}: {_title(ds, lang)}",
-        "Subject": T("subject", lang),
-        "Creator": f"simrisk {ds.attrs.get('simrisk_version', '')}",
-        "CreationDate": created,
-    }
-    # Figures go to temporary names and are renamed only once the PDF is
-    # complete, so a failed or interrupted report leaves no half set behind.
-    figs: list[tuple[Path, Path]] = []
-    done = False
-    try:
-        with PdfPages(tmp, metadata=metadata) as pdf:
-            for k, (name, _key, make, shown) in enumerate(pages, start=1):
-                fig = _contents_page(entries, lang) if make is None else make()
-                _footer(fig, shown, lang, k)
-                pdf.savefig(fig)
-                if fig_dir is not None:
-                    for ext in ("png", "svg"):
-                        final = fig_dir / f"page_{k:02d}_{name}.{ext}"
-                        part = fig_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part.{ext}"
-                        figs.append((part, final))
-                        fig.savefig(part, dpi=110)
-                plt.close(fig)
-        _bookmark(tmp, titles)
-        for part, final in figs:
-            os.replace(part, final)
-        os.replace(tmp, target)
-        done = True
-    finally:
-        tmp.unlink(missing_ok=True)
-        for part, _ in figs:
-            part.unlink(missing_ok=True)
-        if made_dir and not done:
-            import shutil
-
-            shutil.rmtree(fig_dir, ignore_errors=True)
-    return [name for name, *_ in pages]
-
-
-def _bookmark(path: Path, titles: list[str]) -> None:
-    """Add one bookmark (outline entry) per page, in place."""
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(path.read_bytes())))
-    for k, title in enumerate(titles):
-        writer.add_outline_item(title=f"{k + 1}. {title}", page_number=k)
-    writer.page_mode = "/UseOutlines"
-    with open(path, "wb") as fh:
-        writer.write(fh)

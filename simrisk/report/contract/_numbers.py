@@ -1,6 +1,6 @@
 """The numbers behind the committee's pages, from a run's Dataset (NumPy only).
 
-Nothing here draws a figure: the page builders (:mod:`simrisk.report._build`)
+Nothing here draws a figure: the page builders (:mod:`simrisk.report.contract._pages`)
 and the workbook (:mod:`simrisk.workbook`) both read these.
 """
 

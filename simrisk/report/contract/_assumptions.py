@@ -14,7 +14,8 @@ import re
 
 import numpy as np
 
-from simrisk.plot._fmt import Fmt
+from simrisk.core.numfmt import Numbers as Fmt
+from simrisk.core.words import CATALOGUE
 
 __all__ = [
     "citation",
@@ -92,53 +93,7 @@ def _payer_name(scenario, goal_id: str) -> str:
     return scenario.payer(g.payer).name
 
 
-_PLAIN = {
-    # parameter -> (English, Danish); {k} goal number, {payer} the payer's name
-    "recruitment": (
-        "referrals, share of the expected {referred}",
-        "henvisninger, andel af {referred}",
-    ),
-    "retention": (
-        "share of referred citizens measured after a year",
-        "andel af henviste borgere, der måles efter et år",
-    ),
-    "outcome_correlation": (
-        "correlation of one citizen's changes in regional and municipal use",
-        "korrelation mellem en borgers ændring i regionalt og kommunalt forbrug",
-    ),
-    "drift": (
-        "goal {k}: change in use without the intervention ({payer})",
-        "mål {k}: ændring i forbruget uden indsatsen ({payer})",
-    ),
-    "effect": (
-        "goal {k}: the intervention's effect on use ({payer})",
-        "mål {k}: indsatsens effekt på forbruget ({payer})",
-    ),
-    "sigma": (
-        "goal {k}: spread of one citizen's change (SD, log scale)",
-        "mål {k}: spredning i en borgers ændring (SD, log-skala)",
-    ),
-    "zero_share": (
-        "goal {k}: share with no use at start (cannot fall)",
-        "mål {k}: andel uden forbrug ved start (kan ikke falde)",
-    ),
-    "drift_low": (
-        "goal {k}: change in life satisfaction without the intervention, start 0–{low}",
-        "mål {k}: ændring i livstilfredshed uden indsatsen, start 0–{low}",
-    ),
-    "drift_high": (
-        "goal {k}: change in life satisfaction without the intervention, start {high}–10",
-        "mål {k}: ændring i livstilfredshed uden indsatsen, start {high}–10",
-    ),
-    "score_effect": (
-        "goal {k}: the intervention's effect on life satisfaction",
-        "mål {k}: indsatsens effekt på livstilfredshed",
-    ),
-    "score_sigma": (
-        "goal {k}: SD of one citizen's one-year change",
-        "mål {k}: SD af en borgers ændring over et år",
-    ),
-}
+_PLAIN = CATALOGUE["prior"]
 
 
 def _kind(scenario, name: str) -> tuple[str, str | None]:
@@ -188,16 +143,7 @@ def natural(scenario, name: str, x: float, lang: str = "en") -> str:
     return f.num(x, 2)
 
 
-_DIST = {
-    "fixed": ("fixed", "fast"),
-    "normal": ("normal", "normal"),
-    "truncnormal": ("truncated normal", "afskåret normal"),
-    "lognormal": ("lognormal", "lognormal"),
-    "beta": ("beta", "beta"),
-    "uniform": ("uniform", "ligefordelt"),
-    "pert": ("PERT", "PERT"),
-    "pilot": ("the pilot's posterior", "pilotens posterior"),
-}
+_DIST = CATALOGUE["dist"]
 
 
 def prior_rows(scenario, config_text: str, lang: str = "en", draws=None) -> list[dict]:
@@ -290,12 +236,10 @@ def contract_rows(scenario, lang: str = "en") -> list[tuple[str, str]]:
             "diskonteringsrente / afkastkrav" if da else "discount rate / hurdle",
             f"{f.pct(inv.discount_rate, 1)} / {f.pct(inv.hurdle_rate, 1)}",
         ),
-        ("værdiansættelsesdato" if da else "valuation date", scenario.valuation_date.isoformat()),
+        ("værdiansættelsesdato" if da else "valuation date", f.date(scenario.valuation_date)),
     ]
     for d in inv.disbursements:
-        rows.append(
-            (("udbetaling " if da else "disbursement ") + d.date.isoformat(), f.dkk(d.amount))
-        )
+        rows.append((("udbetaling " if da else "disbursement ") + f.date(d.date), f.dkk(d.amount)))
     for k, g in enumerate(scenario.goals, start=1):
         payer = scenario.payer(g.payer)
         rows.append(
@@ -329,9 +273,9 @@ def cohort_rows(scenario, lang: str = "en") -> list[tuple[str, str, str, str]]:
     return [
         (
             c.id,
-            f"{c.referral_start.isoformat()} – {c.referral_end.isoformat()}",
+            f"{f.date(c.referral_start)} – {f.date(c.referral_end)}",
             f"{f.pct(c.share, 1)} (≈ {f.num(c.share * scenario.population.referred)})",
-            c.repayment_date.isoformat(),
+            f.date(c.repayment_date),
         )
         for c in scenario.cohorts
     ]

@@ -1,30 +1,25 @@
-"""Report pages for a portfolio result (English and Danish); matplotlib is imported here only.
-
-:func:`report_pages` returns one figure per page; :func:`write_report`
-writes them to a PDF atomically (and, on request, each page as PNG).
-"""
+"""The portfolio report's pages (English and Danish), one matplotlib figure each."""
 
 from __future__ import annotations
 
-import os
 import textwrap
-import uuid
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import xarray as xr
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter
 
-from simrisk.core.errors import SimriskError
-from simrisk.kinds.portfolio._words import Num
-from simrisk.kinds.portfolio.summary import acceptability, check_result, summarize
+from simrisk.core.words import CATALOGUE
+from simrisk.kinds.portfolio.summary import acceptability
+from simrisk.plot import StepFormatter
+from simrisk.report.portfolio._num import Num
 
-__all__ = ["PAGES", "report_pages", "write_report"]
+__all__ = ["PAGES"]
 
 A4 = (11.69, 8.27)  # landscape, inches
 COLOURS = ("#1b6ca8", "#e07b00", "#2a9d55", "#b03060", "#6a4c93")
+#: The algorithm page's kinds of count: greys and teals, never an option's colour.
+KIND_COLOURS = ("#3d3d3d", "#7a7a7a", "#1f9e89", "#8fd3c7", "#b8b8b8")
 PAGES = (
     "answer",
     "npv",
@@ -36,157 +31,7 @@ PAGES = (
     "assumptions",
 )
 
-W = {
-    "title": ("Region Hovedstaden's AI pool: which option, and when does it pay?",
-              "Region Hovedstadens AI-pulje: hvilket forslag, og hvornår betaler det sig?"),
-    "sub": ("{n} simulated worlds · seed {seed} · net benefit at {rate} on {date} · staff time "
-            "at {wage} per årsværk ({hour} per hour) · patients' time apart",
-            "{n} simulerede verdener · seed {seed} · nettogevinst ved {rate} pr. {date} · "
-            "personaletid til {wage} pr. årsværk ({hour} pr. time) · patienttid for sig"),
-    "budget": ("budget 2025–2028", "budget 2025–2028"),
-    "p_pos": ("P(net benefit > 0) by the horizon's end",
-              "P(nettogevinst > 0) ved horisontens slut"),
-    "npv_mean": ("net benefit (NPV), mean", "nettogevinst (nutidsværdi), middel"),
-    "npv_band": ("net benefit, P5 … P95", "nettogevinst, P5 … P95"),
-    "be": ("break-even year, median of worlds that break even",
-           "år for break-even, median blandt verdener der tjener hjem"),
-    "p_never": ("never breaks even within the horizon", "tjener aldrig hjem i horisonten"),
-    "live": ("algorithms live (mean)", "algoritmer i drift (middel)"),
-    "gain": ("… of which with a measurable gain", "… heraf med målbar gevinst"),
-    "stopped": ("stopped by screening (mean)", "stoppet ved visitation (middel)"),
-    "vos": ("value of screening (mean)", "værdi af visitation (middel)"),
-    "best": ("P(best; no pool best: {np}) at the stated wage",
-             "P(bedst; ingen pulje bedst: {np}) ved den angivne løn"),
-    "patients": ("patients' hours saved, discounted (not in NPV)",
-                 "patienttimer sparet, diskonteret (ikke i nettogevinsten)"),
-    "notes": (
-        "± is one Monte Carlo standard error. The priors are wide on purpose: no source gives the "
-        "share of bought hospital AI tools that deliver measurable savings. Staff time counts as "
-        "money at the stated wage; freed staff time is a saving only if it is used for other work "
-        "(the acceptability page varies its value). Money the pool never commits returns to the "
-        "region and is not a cost. Screening: after local validation a tool that shows no gain "
-        "is stopped and the money goes to the next candidate; 'without screening' runs the same "
-        "candidates (common random numbers) without the stop rule.",
-        "± er én Monte Carlo-standardfejl. Priors er brede med vilje: ingen kilde angiver, hvor "
-        "stor en andel af indkøbte AI-værktøjer på hospitaler der giver målbare besparelser. "
-        "Personaletid tæller som penge til den angivne løn; frigjort tid er kun en besparelse, "
-        "hvis den bruges til andet arbejde (acceptabilitetssiden varierer dens værdi). Penge, "
-        "puljen aldrig binder, går tilbage til regionen og er ikke en udgift. Visitation: efter "
-        "lokal validering stoppes et værktøj uden gevinst, og pengene går til næste kandidat; "
-        "'uden visitation' kører de samme kandidater (fælles tilfældige tal) uden stopreglen.",
-    ),
-    "npv_title": ("Net benefit by option (NPV at {rate}, with screening)",
-                  "Nettogevinst pr. forslag (nutidsværdi ved {rate}, med visitation)"),
-    "npv_axis": ("net benefit, NPV (mio DKK)", "nettogevinst, nutidsværdi (mio. kr.)"),
-    "share": ("share of simulated worlds (%)", "andel af simulerede verdener (%)"),
-    "cdf_axis": ("P(net benefit ≤ x) (%)", "P(nettogevinst ≤ x) (%)"),
-    "zero": ("break-even (0)", "nul (break-even)"),
-    "cdf_title": ("Cumulative distribution", "Kumuleret fordeling"),
-    "year_title": ("P(cumulative net benefit > 0) by year",
-                   "P(kumuleret nettogevinst > 0) pr. år"),
-    "year": ("year", "år"),
-    "p_axis": ("probability (%)", "sandsynlighed (%)"),
-    "be_title": ("Break-even year (cumulative net benefit stays above 0 from then on)",
-                 "År for break-even (kumuleret nettogevinst forbliver over 0 herfra)"),
-    "never": ("not by\n{last}", "ikke inden\n{last}"),
-    "cum_title": ("Cumulative net benefit (present value at {rate}): median, P25–P75, P5–P95",
-                  "Kumuleret nettogevinst (nutidsværdi ved {rate}): median, P25–P75, P5–P95"),
-    "cum_axis": ("cumulative net benefit (mio DKK)", "kumuleret nettogevinst (mio. kr.)"),
-    "median": ("median", "median"),
-    "alg_title": ("Algorithms per option: with and without screening (mean per world)",
-                  "Algoritmer pr. forslag: med og uden visitation (middel pr. verden)"),
-    "alg_axis": ("algorithms (mean)", "algoritmer (middel)"),
-    "started": ("started", "startet"),
-    "live_bar": ("went live", "i drift"),
-    "gain_bar": ("live with gain", "i drift med gevinst"),
-    "stopped_bar": ("stopped by screening", "stoppet ved visitation"),
-    "late_bar": ("stopped late", "stoppet sent"),
-    "with": ("with screening", "med visitation"),
-    "opt_mode": ("budget option and screening", "budgetforslag og visitation"),
-    "option": ("budget option", "budgetforslag"),
-    "without": ("without screening", "uden visitation"),
-    "vos_title": ("Value of screening (same candidates, with minus without)",
-                  "Værdi af visitation (samme kandidater, med minus uden)"),
-    "vos_axis": ("NPV with − NPV without screening (mio DKK)",
-                 "nutidsværdi med − uden visitation (mio. kr.)"),
-    "acc_title": ("Which option is best, no pool included? Probability of the highest net "
-                  "benefit by the value of a staff hour", "Hvilket forslag er bedst, ingen pulje "
-                  "medregnet? Sandsynlighed for højeste nettogevinst efter værdien af en "
-                  "personaletime"),
-    "no_pool": ("no pool", "ingen pulje"),
-    "acc_axis": ("value of one staff hour (DKK per hour)",
-                 "værdi af én personaletime (kr. pr. time)"),
-    "acc_y": ("P(option has the highest net benefit) (%)",
-              "P(forslaget har den højeste nettogevinst) (%)"),
-    "voi_title": ("Value of information: what would knowing a parameter be worth to the choice?",
-                  "Informationsværdi: hvad er det værd for valget at kende en parameter?"),
-    "voi_axis": ("expected value of perfect information (mio DKK, NPV at {rate})",
-                 "forventet værdi af fuld information (mio. kr., nutidsværdi ved {rate})"),
-    "voi_all": ("everything (EVPI)", "alt (EVPI)"),
-    "voi_note": (
-        "The council chooses one of the three options. Without more information the best "
-        "on average is {best} (expected net benefit {nb}). EVPI = {evpi} ± {se}: what the "
-        "region could expect to gain if it knew everything the model treats as uncertain "
-        "before choosing, each candidate's luck included. EVPPI of a parameter: what "
-        "knowing that parameter alone would be worth, the most a study or pilot that "
-        "pinned it down could be worth to this choice. Bars: EVPPI; whiskers: ± 2 standard "
-        "errors (regression and Monte Carlo). Nonparametric regression (Strong, Oakley & "
-        "Brennan 2014) on {n} draws, {post} posterior draws for the regression's error.",
-        "Regionsrådet vælger et af de tre forslag. Uden mere information er {best} bedst i "
-        "gennemsnit (forventet nettogevinst {nb}). EVPI = {evpi} ± {se}: hvad regionen "
-        "kunne forvente at vinde, hvis den før valget kendte alt, hvad modellen regner som "
-        "usikkert, også den enkelte kandidats held. EVPPI for en parameter: hvad det alene "
-        "er værd at kende den parameter, dvs. det meste, en undersøgelse eller pilot der "
-        "fastlagde den, kunne være værd for valget. Søjler: EVPPI; streger: ± 2 "
-        "standardfejl (regression og Monte Carlo). Ikke-parametrisk regression (Strong, "
-        "Oakley & Brennan 2014) på {n} trækninger, {post} posteriortrækninger til "
-        "regressionens fejl.",
-    ),
-    "stated": ("stated wage: {v} per hour", "angivet løn: {v} pr. time"),
-    "ass_title": ("Assumptions: world-level priors (one draw per simulated world)",
-                  "Antagelser: priors på verdensniveau (én trækning pr. simuleret verden)"),
-    "param": ("parameter", "parameter"),
-    "dist": ("distribution", "fordeling"),
-    "mean_col": ("mean", "middel"),
-    "source": ("source / note (from the config)", "kilde / note (fra konfigurationen)"),
-    "structure": ("Structure of the model", "Modellens struktur"),
-    "structure_text": (
-        [
-            "Pipeline: {K} candidates, the named cases first ({cases}); each costs {lo}–{hi} "
-            "({ws} wages), of which {vs} is spent on local validation ({vy} years) before the "
-            "screening decision and the rest on implementation ({iy} years).",
-            "Budget: the pool is one pot per year; a candidate starts only when the uncommitted "
-            "money covers its cost and its running cost until the pool ends, and a consultant "
-            "is free ({per} algorithms per consultant). Unspent money: {unspent}.",
-            "Outcomes: a tool has a measurable gain when a latent normal falls below the world's "
-            "threshold; the latent is a shared readiness factor plus the tool's own noise. A "
-            "tool without gain adds work with probability p_workload. Benefits ramp up linearly "
-            "after go-live and last {life} years; without screening a tool without gain is "
-            "found out and stopped after {late} years live.",
-            "Costs and benefits are counted by calendar year {y0}–{y1} and discounted at {rate} "
-            "to 1 January {y0}; running costs after 2028 are paid by the ordinary budget and "
-            "still count.",
-        ],
-        [
-            "Pipeline: {K} kandidater, de navngivne cases først ({cases}); hver koster "
-            "{lo}–{hi} ({ws} løn), heraf bruges {vs} på lokal validering ({vy} år) før "
-            "visitationsbeslutningen og resten på implementering ({iy} år).",
-            "Budget: puljen er én pulje pr. år; en kandidat startes kun, når de ubundne midler "
-            "dækker dens pris og drift til puljen slutter, og en konsulent er ledig ({per} "
-            "algoritmer pr. konsulent). Ubrugte midler: {unspent}.",
-            "Udfald: et værktøj har målbar gevinst, når en latent normalvariabel ligger under "
-            "verdens tærskel; den latente er en fælles parathedsfaktor plus værktøjets egen støj. "
-            "Et værktøj uden gevinst giver merarbejde med sandsynlighed p_workload. Gevinsten "
-            "indfases lineært efter idriftsættelse og varer {life} år; uden visitation opdages "
-            "og stoppes et værktøj uden gevinst efter {late} år i drift.",
-            "Udgifter og gevinster tælles pr. kalenderår {y0}–{y1} og diskonteres med {rate} til "
-            "1. januar {y0}; drift efter 2028 betales af det almindelige budget og tæller med.",
-        ],
-    ),
-    "carry_over": ("carried over to later pool years, returned after 2028",
-                   "overføres til senere puljeår, returneres efter 2028"),
-    "lapse": ("returned at the end of each year", "returneres ved hvert års udgang"),
-}  # fmt: skip
+W = CATALOGUE["pool"]
 
 
 def _w(key: str, lang: str):
@@ -199,12 +44,14 @@ def _option_names(ds: xr.Dataset, lang: str) -> list[str]:
     return [str(v) for v in ds[var].values]
 
 
-def _mio_axis(f: Num, digits: int = 0) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: f.num(x / 1e6, digits))
+def _mio_axis(f: Num, digits: int = 0) -> Formatter:
+    """Millions, with as many decimals as the ticks' step needs (at least ``digits``)."""
+    return StepFormatter(lambda x, d: f.num(x / 1e6, max(d, digits)), scale=1e-6)
 
 
-def _pct_axis(f: Num) -> FuncFormatter:
-    return FuncFormatter(lambda x, _pos: f.num(100 * x, 0))
+def _pct_axis(f: Num) -> Formatter:
+    """Percent without the sign (the axis label says %), decimals from the step."""
+    return StepFormatter(lambda x, d: f.num(100 * x, d), scale=100)
 
 
 def _answer_page(ds, s, lang):
@@ -216,7 +63,7 @@ def _answer_page(ds, s, lang):
     wage = s["wage_per_fte"]
     fig.text(0.04, 0.895, _w("sub", lang).format(
         n=f.num(s["draws"]), seed=s["seed"], rate=f.pct(s["discount_rate"]),
-        date=s["valuation_date"], wage=f.dkk(wage), hour=f.dkk(s["staff_hour_value"]),
+        date=f.date(s["valuation_date"]), wage=f.dkk(wage), hour=f.dkk(s["staff_hour_value"]),
     ), fontsize=8.5, color="#444444")  # fmt: skip
     x0, xs = 0.04, (0.42, 0.6, 0.78)
     y = 0.83
@@ -238,16 +85,13 @@ def _answer_page(ds, s, lang):
             f"{f.num(s['options'][i]['npv']['p95'] / 1e6, 1)}" for i in ids]),
         (_w("be", lang), [str(int(b)) if (b := s["options"][i]["break_even"]["median_year"])
                           else "–" for i in ids]),
-        (_w("p_never", lang), [f"{f.pct(b['value'])} ± {f.pct(b['se'])}" for b in
-                             (s["options"][i]["break_even"]["p_never"] for i in ids)]),
         (_w("live", lang), [f.num(s["options"][i]["algorithms_live"]["mean"], 1) for i in ids]),
         (_w("gain", lang), [f.num(s["options"][i]["algorithms_live_with_gain"]["mean"], 1)
                             for i in ids]),
         (_w("stopped", lang), [f.num(s["options"][i]["algorithms_stopped"]["mean"], 1)
                                for i in ids]),
         (_w("vos", lang) + unit, [mio_pm(s["options"][i]["value_of_screening"]) for i in ids]),
-        (_w("best", lang).format(np=f.pct(s["p_best"].get("no_pool", {}).get("value", 0.0))),
-         [f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'])}"
+        (_w("best", lang), [f"{f.pct(s['p_best'][i]['value'])} ± {f.pct(s['p_best'][i]['se'])}"
                             for i in ids]),
         (_w("patients", lang), [f.num(s["options"][i]["patient_hours"]["mean"]) for i in ids]),
     ]  # fmt: skip
@@ -374,7 +218,7 @@ def _algorithms_page(ds, s, lang):
         for k, (var, word_key) in enumerate(kinds):
             means = ds[f"algorithms_{var}"].sel(screening=mode).mean("draw").values
             x = np.arange(n_opt) * 2 + m + (k - (len(kinds) - 1) / 2) * width
-            ax.bar(x, means, width=width, color=COLOURS[k], hatch=hatches[mode],
+            ax.bar(x, means, width=width, color=KIND_COLOURS[k], hatch=hatches[mode],
                    edgecolor="white" if mode == "with" else "#333333", lw=0.5,
                    label=_w(word_key, lang) if m == 0 else None)  # fmt: skip
     ticks = [2 * i + m for i in range(n_opt) for m in (0, 1)]
@@ -383,7 +227,7 @@ def _algorithms_page(ds, s, lang):
     ax.set_xticks(ticks, labels, fontsize=7)
     ax.set_ylabel(_w("alg_axis", lang))
     ax.set_xlabel(_w("opt_mode", lang))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f.num(v, 0)))
+    ax.yaxis.set_major_formatter(StepFormatter(f.num))
     ax.set_title(_w("alg_title", lang), fontsize=11)
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=8)
@@ -440,24 +284,22 @@ def _algorithms_page(ds, s, lang):
 
 def _acceptability_page(ds, s, lang):
     f = Num(lang)
-    # doing nothing (no pool) is an alternative with its own curve, grey and dashed
-    names = [_w("no_pool", lang), *_option_names(ds, lang)]
-    colours = ("#777777", *COLOURS)
+    names = _option_names(ds, lang)
     grid = np.linspace(0.0, float(max(s["acceptability"]["staff_hour_values"])), 49)
-    acc = acceptability(ds, grid, no_pool=True)
+    acc = acceptability(ds, grid)
     n = s["draws"]
     fig, ax = plt.subplots(figsize=A4, layout="constrained")
     for i, name in enumerate(names):
         p = acc[:, i]
         se = np.sqrt(p * (1 - p) / n)
-        ax.plot(grid, p, color=colours[i], lw=2, label=name, ls="--" if i == 0 else "-")
-        ax.fill_between(grid, p - 2 * se, p + 2 * se, color=colours[i], alpha=0.2, lw=0)
+        ax.plot(grid, p, color=COLOURS[i], lw=2, label=name)
+        ax.fill_between(grid, p - 2 * se, p + 2 * se, color=COLOURS[i], alpha=0.2, lw=0)
     hour = s["staff_hour_value"]
     ax.axvline(hour, color="#555555", ls=":", lw=1.2,
                label=_w("stated", lang).format(v=f.dkk(hour)))  # fmt: skip
     ax.set_xlabel(_w("acc_axis", lang))
     ax.set_ylabel(_w("acc_y", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f.num(v)))
+    ax.xaxis.set_major_formatter(StepFormatter(f.num))
     ax.yaxis.set_major_formatter(_pct_axis(f))
     ax.set_ylim(0, 1)
     ax.set_title(textwrap.fill(_w("acc_title", lang), 100), fontsize=11)
@@ -466,23 +308,7 @@ def _acceptability_page(ds, s, lang):
     return fig
 
 
-#: Plain names of the priors (en, da) for the value-of-information page.
-PARAM_LABEL = {
-    "p_gain": ("P(a tool shows a measurable net gain)", "P(et værktøj viser målbar nettogevinst)"),
-    "p_workload": ("P(a tool without gain adds work)",
-                   "P(et værktøj uden gevinst giver merarbejde)"),
-    "readiness_correlation": ("shared readiness (correlation between tools)",
-                              "fælles parathed (korrelation mellem værktøjer)"),
-    "screen_sensitivity": ("P(a tool with gain passes validation)",
-                           "P(et værktøj med gevinst består valideringen)"),
-    "screen_specificity": ("P(a tool without gain is stopped)",
-                           "P(et værktøj uden gevinst stoppes)"),
-    "ramp_years": ("years from go-live to full benefit", "år fra idriftsættelse til fuld gevinst"),
-    "running_cost_share": ("yearly running cost, share of the tool's price",
-                           "årlig drift, andel af værktøjets pris"),
-    "benefit_scale": ("size of the benefit where tools work",
-                      "gevinstens størrelse, hvor værktøjer virker"),
-}  # fmt: skip
+PARAM_LABEL = CATALOGUE["pool_param"]
 
 
 def _voi_page(ds, s, lang):
@@ -524,7 +350,7 @@ def _voi_page(ds, s, lang):
         [PARAM_LABEL.get(p, (p, p))[k] for p in order] + [_w("voi_all", lang)], fontsize=8.5
     )
     ax.set_xlim(min(0.0, float((vals - 2 * ses).min()) * 1.1), xmax)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f.num(x, 0)))
+    ax.xaxis.set_major_formatter(StepFormatter(f.num))
     ax.set_xlabel(_w("voi_axis", lang).format(rate=f.pct(s["discount_rate"])))
     ax.set_ylabel(_w("param", lang))
     ax.grid(axis="x", alpha=0.3)
@@ -532,16 +358,23 @@ def _voi_page(ds, s, lang):
 
 
 def _prior_text(p: dict, f: Num) -> str:
+    """A prior in plain words: ``beta: mean 0.3, standard deviation 0.1``."""
+    from simrisk.core.words import CATALOGUE, word
+
     keys = ("value", "mean", "sd", "low", "high", "median", "sd_log", "min", "mode", "max")
     sep = "; " if f.lang == "da" else ", "  # Danish decimals are commas
     args = sep.join(
-        f"{k}={f.num(p[k], 3).rstrip('0').rstrip(',.')}" for k in keys if p.get(k) is not None
+        f"{word('dist_arg', k, f.lang)} {f.num(p[k], 3).rstrip('0').rstrip(',.')}"
+        for k in keys
+        if p.get(k) is not None
     )
-    return f"{p['dist']}({args})"
+    dist = p["dist"]
+    name = word("dist", dist, f.lang) if dist in CATALOGUE["dist"] else dist
+    return f"{name}: {args}"
 
 
 def _assumptions_page(ds, s, lang):
-    from simrisk.kinds.portfolio._inputs import prior_central
+    from simrisk.core.priors import prior_central
     from simrisk.kinds.portfolio.config import PortfolioConfig
 
     f = Num(lang)
@@ -550,20 +383,24 @@ def _assumptions_page(ds, s, lang):
     fig = plt.figure(figsize=A4)
     fig.text(0.04, 0.95, _w("ass_title", lang), fontsize=13, weight="bold")
     y = 0.91
-    cols = (0.04, 0.21, 0.45, 0.52)
+    cols = (0.04, 0.27, 0.5, 0.56)
     for x, key in zip(cols, ("param", "dist", "mean_col", "source"), strict=True):
         fig.text(x, y, _w(key, lang), fontsize=8.5, weight="bold")
     y -= 0.028
     for name, prior in cfg.priors.items():
         p = prior.model_dump()
-        fig.text(cols[0], y, name, fontsize=8)
-        fig.text(cols[1], y, _prior_text(p, f), fontsize=7.5)
+        plain = PARAM_LABEL[name][1 if lang == "da" else 0] if name in PARAM_LABEL else name
+        for k, line in enumerate(textwrap.wrap(plain, 44)[:2]):
+            fig.text(cols[0], y - 0.017 * k, line, fontsize=7.6)
+        for k, line in enumerate(textwrap.wrap(_prior_text(p, f), 42)[:2]):
+            fig.text(cols[1], y - 0.017 * k, line, fontsize=7.3)
         fig.text(cols[2], y, f.num(prior_central(prior), 3), fontsize=8)
         if lang == "da":
             note = _note_da(name, comments.get(name, []))
         else:
             note = "; ".join(comments.get(name, [])) or prior.source or "—"
-        lines = textwrap.wrap(note, 90) or ["—"]
+        lines = textwrap.wrap(note, 80) or ["—"]
+        lines += [""] * (2 - len(lines))
         for line in lines[:5]:
             fig.text(cols[3], y, line, fontsize=7)
             y -= 0.019
@@ -598,7 +435,8 @@ PARAM_DA = {
     "screen_sensitivity": "P(et værktøj med reel gevinst består den lokale validering).",
     "screen_specificity": "P(et værktøj uden gevinst stoppes ved den lokale validering).",
     "ramp_years": "År fra idriftsættelse til fuld gevinst (lineær indfasning).",
-    "running_cost_share": "Årlig drift (licenser, cloud, support) som andel af værktøjets pris.",
+    "running_cost_share": "Årlig drift (licenser, skytjenester, support) som andel af "
+    "værktøjets pris.",
     "benefit_scale": "Faktor på alle værktøjers gevinst i en verden (hvor stor gevinsten er, "
     "hvor værktøjer virker).",
 }
@@ -647,63 +485,3 @@ def _note_da(name: str, comments: list[str]) -> str:
     if "assumption" in text:
         parts.append("Delvis en antagelse (se konfigurationen).")
     return " ".join(parts)
-
-
-def report_pages(ds: xr.Dataset, lang: str = "en") -> list:
-    """The report's pages as matplotlib figures, in :data:`PAGES` order.
-
-    Parameters
-    ----------
-    ds : xarray.Dataset
-        A portfolio result (:func:`simrisk.kinds.portfolio.simulate`).
-    lang : {"en", "da"}
-        Words and number format (Danish: 1.234.567 kr., 11,5 %).
-    """
-    if lang not in ("en", "da"):
-        raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
-    check_result(ds)
-    s = summarize(ds)
-    makers = (_answer_page, _npv_page, _by_year_page, _cumulative_page, _algorithms_page,
-              _acceptability_page, _voi_page, _assumptions_page)  # fmt: skip
-    figs = []
-    for k, make in enumerate(makers, start=1):
-        fig = make(ds, s, lang)
-        engine = fig.get_layout_engine()
-        if engine is not None:
-            engine.set(rect=(0, 0.03, 1, 0.97))  # room for the footer
-        _footer(fig, ds, lang, k)
-        figs.append(fig)
-    return figs
-
-
-def _footer(fig, ds, lang, page):
-    f = Num(lang)
-    text = (
-        f"simrisk {ds.attrs.get('version', '?')} · config sha256 "
-        f"{str(ds.attrs.get('config_sha256', ''))[:12]} · seed {ds.attrs.get('seed')} · "
-        f"{f.num(int(ds.attrs.get('draws', 0)))} {'trækninger' if lang == 'da' else 'draws'} · "
-        f"{ds.attrs.get('created_at', '')} · {page}"
-    )
-    fig.text(0.5, 0.008, text, ha="center", va="bottom", fontsize=7, color="#555555")
-
-
-def write_report(ds: xr.Dataset, out, lang: str = "en", figures=None) -> list[str]:
-    """Write the PDF (atomically) and, with ``figures``, each page as PNG; the page names."""
-    figs = report_pages(ds, lang)
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
-    fig_dir = Path(figures) if figures is not None else None
-    if fig_dir is not None:
-        fig_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        with PdfPages(tmp) as pdf:
-            for k, (name, fig) in enumerate(zip(PAGES, figs, strict=True), start=1):
-                pdf.savefig(fig)
-                if fig_dir is not None:
-                    fig.savefig(fig_dir / f"page_{k:02d}_{name}.png", dpi=110)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-        for fig in figs:
-            plt.close(fig)
-    return list(PAGES)

@@ -1,0 +1,750 @@
+"""The aggregated contract kernel: counts per cohort and cell instead of citizens.
+
+Given one draw's parameters the measured citizens are exchangeable, and the
+contract needs only, per cohort and goal, the successes, the deadweight
+successes and the authorities' modelled saving. This kernel draws those
+counts directly, exactly in distribution, at a cost that does not grow with
+the population's size as the per-citizen kernel's does
+(:mod:`simrisk.kinds.contract._kernel`, the model of record).
+
+Per draw:
+
+- referred and measured exactly as the per-citizen kernel (the same uniform,
+  the same inversion), so ``referred`` and the total measured agree draw by
+  draw with a per-citizen run of the same seed;
+- measured per cohort: a multinomial over the cohorts' shares;
+- per cohort, the joint cells of the resource goals (at most two): the
+  shared "no use at start" uniform puts a citizen in neither, one or both
+  zero states; otherwise each goal's noise falls in one of three intervals
+  cut by its treated and counterfactual thresholds (both succeed:
+  deadweight; between: caused success, or the counterfactual-only success
+  when the effect is harmful; above: neither), and the two goals' noises
+  are bivariate normal with the draw's ``outcome_correlation``, so the 3 x 3
+  cells are bivariate-normal rectangles (Genz 2004's algorithm). At most 13
+  cells, counts multinomial;
+- per cohort, the score goal's three cells (deadweight, caused, neither),
+  mixed over the start score's distribution; independent of the resource
+  goals given the parameters (the per-citizen model draws them from other
+  uniforms);
+- per cohort, resource goal and interval, the modelled saving of the
+  citizens in it: the sum of ``n`` independent ``cost x exp(sigma eps -
+  sigma^2 / 2)`` with ``eps`` truncated to the interval, whose mean and
+  variance are exact (truncated-lognormal moments times the disease groups'
+  cost moments); the sum is drawn as a normal with that mean and variance
+  (clamped at 0), an approximation by the central limit theorem that keeps
+  the within-draw spread, so ``--fixed-parameters`` does not understate it.
+
+Every multinomial is a chain of binomials, each drawn by exact inversion of
+one uniform at a fixed position (:func:`binomial_quantile`), so two
+scenarios run with the same seed get quantile-coupled counts: common random
+numbers work for ``compare`` and ``design`` as with the per-citizen kernel.
+The contract arithmetic after the counts is the per-citizen kernel's,
+calling the same ``*_core`` functions.
+
+Supported: resource goals (at most two) and score goals (at most one), the
+contract's caps, retention clause and floor. :func:`unsupported` names what
+a config has beyond that.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from simrisk.core import jit, jit_parallel
+from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
+from simrisk.core.rng import draw_word, u01_hi, u01_lo
+from simrisk.kinds.contract._kernel import binomial_inverse
+from simrisk.kinds.contract.contract import (
+    apply_caps_core,
+    dsi_cash_flow_core,
+    floor_topup_core,
+    retention_clause_core,
+)
+
+__all__ = [
+    "MAX_CELLS",
+    "aggregate_chunk",
+    "binomial_quantile",
+    "bvn_cdf",
+    "cell_probabilities",
+    "run_aggregate",
+    "unsupported",
+]
+
+_SQRT2 = math.sqrt(2.0)
+_TWO_PI = 2.0 * math.pi
+#: joint cells of two resource goals: both zero, one zero (x 3 intervals of the
+#: other), neither (3 x 3)
+MAX_CELLS = 13
+#: per-draw words after the measured count's: cohort splits first, then per cohort
+#: a block of WORDS_PER_COHORT (cells, score cells, saving normals)
+WORDS_PER_COHORT = 32
+_SCORE_WORD = MAX_CELLS  # offset in a cohort's block
+_NORMAL_WORD = MAX_CELLS + 3
+#: from this many referred citizens on the aggregated path is on by default
+#: (docs/model.md, "The aggregated path": 3.7x the per-citizen kernel at 1,500
+#: referred, 6x at 3,000; every shipped config, 700, stays per-citizen)
+DEFAULT_ABOVE = 2_000
+#: draws per parallel task at most (scratch arrays are allocated once per task)
+BLOCK = 32
+
+
+def unsupported(inp) -> list[str]:
+    """What of a config's model the aggregated path does not model (empty: all of it)."""
+    out = []
+    if inp.n_res > 2:
+        out.append(f"{inp.n_res} resource_use_fall goals (at most 2)")
+    if int(inp.score_goals.shape[0]) > 1:
+        out.append(f"{int(inp.score_goals.shape[0])} score_increase goals (at most 1)")
+    known = {0, 1}  # KIND_RESOURCE, KIND_SCORE
+    other = sorted({int(k) for k in inp.goal_kind} - known)
+    if other:
+        out.append(f"goal outcome kinds {other} (only resource_use_fall and score_increase)")
+    for name in ("gate",):
+        if getattr(inp.scenario, name, None) is not None:
+            out.append(f"the [{name}] clause")
+    return out
+
+
+# ----------------------------------------------------------------- numerics
+
+
+@jit(inline="always")
+def _phi(x):
+    return 0.5 * math.erfc(-x / _SQRT2)
+
+
+@jit
+def _mass(a, b):
+    """Phi(b) - Phi(a) for a <= b, from the tail it lies nearer (no cancellation)."""
+    if b <= a:
+        return 0.0
+    if a > 0.0:
+        return 0.5 * (math.erfc(a / _SQRT2) - math.erfc(b / _SQRT2))
+    return 0.5 * (math.erfc(-b / _SQRT2) - math.erfc(-a / _SQRT2))
+
+
+_GL_W6 = np.array([0.1713244923791705, 0.3607615730481384, 0.4679139345726904])
+_GL_X6 = np.array([0.9324695142031522, 0.6612093864662647, 0.2386191860831970])
+_GL_W12 = np.array(
+    [
+        0.04717533638651177,
+        0.1069393259953183,
+        0.1600783285433464,
+        0.2031674267230659,
+        0.2334925365383547,
+        0.2491470458134029,
+    ]
+)
+_GL_X12 = np.array(
+    [
+        0.9815606342467191,
+        0.9041172563704750,
+        0.7699026741943050,
+        0.5873179542866171,
+        0.3678314989981802,
+        0.1252334085114692,
+    ]
+)
+_GL_W20 = np.array(
+    [
+        0.01761400713915212,
+        0.04060142980038694,
+        0.06267204833410906,
+        0.08327674157670475,
+        0.1019301198172404,
+        0.1181945319615184,
+        0.1316886384491766,
+        0.1420961093183821,
+        0.1491729864726037,
+        0.1527533871307259,
+    ]
+)
+_GL_X20 = np.array(
+    [
+        0.9931285991850949,
+        0.9639719272779138,
+        0.9122344282513259,
+        0.8391169718222188,
+        0.7463319064601508,
+        0.6360536807265150,
+        0.5108670019508271,
+        0.3737060887154196,
+        0.2277858511416451,
+        0.07652652113349733,
+    ]
+)
+
+
+@jit
+def _bvnu(h, k, r):
+    """P(X > h, Y > k) for standard bivariate normals with correlation ``r``.
+
+    Genz (2004), "Numerical computation of rectangular bivariate and trivariate
+    normal and t probabilities", Statistics and Computing 14:251-260 (his
+    ``bvnu``: Drezner and Wesolowsky's method with Gauss-Legendre rules of 6,
+    12 or 20 points); absolute error about 1e-15.
+    """
+    if h == math.inf or k == math.inf:
+        return 0.0
+    if h == -math.inf:
+        return 1.0 if k == -math.inf else _phi(-k)
+    if k == -math.inf:
+        return _phi(-h)
+    if r == 0.0:
+        return _phi(-h) * _phi(-k)
+    ar = abs(r)
+    if ar < 0.3:
+        w, x = _GL_W6, _GL_X6
+    elif ar < 0.75:
+        w, x = _GL_W12, _GL_X12
+    else:
+        w, x = _GL_W20, _GL_X20
+    m = w.shape[0]
+    hk = h * k
+    bvn = 0.0
+    if ar < 0.925:
+        hs = (h * h + k * k) / 2.0
+        asr = math.asin(r) / 2.0
+        for i in range(m):
+            for sgn in (-1.0, 1.0):
+                sn = math.sin(asr * (1.0 + sgn * x[i]))
+                bvn += w[i] * math.exp((sn * hk - hs) / (1.0 - sn * sn))
+        bvn = bvn * asr / _TWO_PI + _phi(-h) * _phi(-k)
+    else:
+        kk = k
+        if r < 0.0:
+            kk = -k
+            hk = -hk
+        if ar < 1.0:
+            a_s = (1.0 - r) * (1.0 + r)
+            a = math.sqrt(a_s)
+            bs = (h - kk) ** 2
+            c = (4.0 - hk) / 8.0
+            d = (12.0 - hk) / 80.0
+            asr = -(bs / a_s + hk) / 2.0
+            if asr > -100.0:
+                bvn = (
+                    a
+                    * math.exp(asr)
+                    * (1.0 - c * (bs - a_s) * (1.0 - d * bs) / 3.0 + c * d * a_s * a_s)
+                )
+            if hk > -100.0:
+                b = math.sqrt(bs)
+                sp = math.sqrt(_TWO_PI) * _phi(-b / a)
+                bvn -= math.exp(-hk / 2.0) * sp * b * (1.0 - c * bs * (1.0 - d * bs) / 3.0)
+            a = a / 2.0
+            acc = 0.0
+            for i in range(m):
+                for sgn in (-1.0, 1.0):
+                    xs = (a * (1.0 + sgn * x[i])) ** 2
+                    asr = -(bs / xs + hk) / 2.0
+                    if asr > -100.0:
+                        sp = 1.0 + c * xs * (1.0 + 5.0 * d * xs)
+                        rs = math.sqrt(1.0 - xs)
+                        ep = math.exp(-(hk / 2.0) * xs / (1.0 + rs) ** 2) / rs
+                        acc += w[i] * math.exp(asr) * (sp - ep)
+            bvn = (a * acc - bvn) / _TWO_PI
+        if r > 0.0:
+            bvn += _phi(-max(h, kk))
+        elif h >= kk:
+            bvn = -bvn
+        else:
+            if h < 0.0:
+                lo = _phi(kk) - _phi(h)
+            else:
+                lo = _phi(-h) - _phi(-kk)
+            bvn = lo - bvn
+    return min(max(bvn, 0.0), 1.0)
+
+
+@jit
+def bvn_cdf(h, k, r):
+    """P(X <= h, Y <= k) for standard bivariate normals with correlation ``r``."""
+    if h == -math.inf or k == -math.inf:
+        return 0.0
+    if h == math.inf:
+        return _phi(k)
+    if k == math.inf:
+        return _phi(h)
+    return _bvnu(-h, -k, r)
+
+
+@jit
+def _pmf(n, p, k):
+    """The Binomial(n, p) pmf at ``k`` from its exact log."""
+    if k == 0:
+        return math.exp(n * math.log1p(-p))
+    return math.exp(
+        math.lgamma(n + 1.0)
+        - math.lgamma(k + 1.0)
+        - math.lgamma(n - k + 1.0)
+        + k * math.log(p)
+        + (n - k) * math.log1p(-p)
+    )
+
+
+@jit
+def _binq_sum(n, p, u, strict, lo, w, tail):
+    """Sum the pmf up from ``lo`` (``w`` the pmf there) until it reaches ``u``.
+
+    ``tail`` bounds the mass below ``lo`` from above: a step is decided only
+    when the sum alone reaches ``u`` (then so does the CDF) and the sum plus
+    ``tail`` did not reach it one step earlier (nor does the CDF); otherwise
+    returns -1 (undecided). With ``tail = 0`` every step is decided.
+    """
+    ratio = p / (1.0 - p)
+    acc = 0.0
+    k = lo
+    nf = float(n)
+    # Four terms at a time: one division for the four pmf ratios, and the
+    # running product w only once per block (its latency was the loop's limit);
+    # the block's sum is tested once, and only the block that reaches u is
+    # stepped through term by term.
+    while k + 4 <= n:
+        kf = float(k)
+        b0 = kf + 1.0
+        b1 = kf + 2.0
+        b2 = kf + 3.0
+        b3 = kf + 4.0
+        a0 = nf - kf
+        b01 = b0 * b1
+        b23 = b2 * b3
+        r = ratio / (b01 * b23)
+        t0 = a0 * b1 * b23 * r
+        t1 = (a0 - 1.0) * b0 * b23 * r
+        t2 = (a0 - 2.0) * b01 * b3 * r
+        t3 = (a0 - 3.0) * b01 * b2 * r
+        p01 = t0 * t1
+        p012 = p01 * t2
+        w1 = w * t0
+        w2 = w * p01
+        w3 = w * p012
+        s = (w + w1) + (w2 + w3)
+        if acc + s + tail >= u:
+            for i in range(4):
+                acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
+                if acc > u or (acc == u and not strict):
+                    return k + i
+                if acc + tail >= u:
+                    return -1
+        else:
+            acc += s
+        w = w * (p012 * t3)
+        k += 4
+    while k <= n:
+        acc += w
+        if acc > u or (acc == u and not strict):
+            return k
+        if acc + tail >= u:
+            return -1
+        w *= (n - k) / (k + 1.0) * ratio
+        k += 1
+    return n
+
+
+#: the fast search starts this many SDs below the mode (see _binq_lower)
+_FAST_SD = 4.0
+
+
+@jit
+def _binq_lower(n, p, u, strict):
+    """Smallest k with F(k) >= u (``strict``: F(k) > u), X ~ Binomial(n, p), p <= 1/2.
+
+    Exact: the pmf is summed upward from ``lo = mode - 8 sd - 10``. For p <= 1/2
+    the binomial's lower tail is lighter than the normal's, so the mass below
+    ``lo`` is under Phi(-8) ~ 6e-16, far below the 2.3e-10 resolution of the
+    32-bit uniform ``u``.
+
+    Faster, with the same result: the sum starts :data:`_FAST_SD` SDs below the
+    mode, with the mass below that start bounded from above by a geometric
+    series (the pmf is log-concave, so going down it falls at least as fast as
+    its ratio at the start). A step is taken only when that bound cannot change
+    it; otherwise (about 2.6e-4 x sd of the time) the exact sum decides.
+    """
+    q = 1.0 - p
+    mode = int(math.floor((n + 1) * p))
+    if mode > n:
+        mode = n
+    sd = math.sqrt(n * p * q)
+    lo = max(0, mode - int(8.0 * sd) - 10)
+    fast = mode - int(_FAST_SD * sd)
+    if fast - lo > 16:
+        w = _pmf(n, p, fast)
+        down = fast * q / ((n - fast + 1.0) * p)  # pmf(fast - 1) / pmf(fast) < 1
+        k = _binq_sum(n, p, u, strict, fast, w, w * down / (1.0 - down))
+        if k >= 0:
+            return k
+    return _binq_sum(n, p, u, strict, lo, _pmf(n, p, lo), 0.0)
+
+
+@jit
+def binomial_quantile(n, p, u):
+    """The ``u``-quantile of Binomial(n, p): exact inversion, increasing in ``u``.
+
+    For p <= 1/2 the smallest k with F(k) >= u; for p > 1/2 the same quantile
+    through the mirror ``n - X ~ Binomial(n, 1 - p)`` (summing over the
+    lighter tail), which is the same function of ``u`` up to ties of
+    probability zero. Cost about (8 + |z_u|) binomial SDs of pmf steps.
+    """
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if p <= 0.5:
+        return _binq_lower(n, p, u, False)
+    return n - _binq_lower(n, 1.0 - p, 1.0 - u, True)
+
+
+@jit(inline="always")
+def _uniform(key, d, word):
+    return u01_hi(draw_word(key, d, word))
+
+
+@jit(inline="always")
+def _normal(key, d, word):
+    """A standard normal from one per-draw word (Box and Muller, both halves)."""
+    w = draw_word(key, d, word)
+    return math.sqrt(-2.0 * math.log(u01_hi(w))) * math.cos(_TWO_PI * u01_lo(w))
+
+
+# ------------------------------------------------------------------- cells
+
+
+@jit
+def cell_probabilities(e1, e0, zero, rho, n_res, prob, state):
+    """The joint cells of the (at most two) resource goals for one draw.
+
+    ``e1[k]``, ``e0[k]``: goal ``k``'s treated and counterfactual noise
+    thresholds; ``zero[k]`` its share with no use at start. Fills
+    ``prob[:K]`` and ``state[:K, k]`` (0: no use at start; 1, 2, 3: the noise
+    below both thresholds, between them, above both) and returns ``K``.
+    """
+    if n_res == 0:
+        prob[0] = 1.0
+        return 1
+    # interval edges per goal
+    edges = np.empty((2, 4))
+    for k in range(n_res):
+        edges[k, 0] = -math.inf
+        edges[k, 1] = min(e1[k], e0[k])
+        edges[k, 2] = max(e1[k], e0[k])
+        edges[k, 3] = math.inf
+    if n_res == 1:
+        z = min(max(zero[0], 0.0), 1.0)
+        prob[0] = z
+        state[0, 0] = 0
+        for j in range(3):
+            prob[1 + j] = (1.0 - z) * _mass(edges[0, j], edges[0, j + 1])
+            state[1 + j, 0] = 1 + j
+        return 4
+    z0 = min(max(zero[0], 0.0), 1.0)
+    z1 = min(max(zero[1], 0.0), 1.0)
+    zlo = min(z0, z1)
+    zhi = max(z0, z1)
+    hi = 0 if z0 >= z1 else 1  # the goal with no use in the band zlo <= u < zhi
+    other = 1 - hi
+    prob[0] = zlo
+    state[0, 0] = 0
+    state[0, 1] = 0
+    for j in range(3):
+        prob[1 + j] = (zhi - zlo) * _mass(edges[other, j], edges[other, j + 1])
+        state[1 + j, hi] = 0
+        state[1 + j, other] = 1 + j
+    # F on the 4 x 4 grid of edges, then rectangles
+    grid = np.empty((4, 4))
+    for i in range(4):
+        for j in range(4):
+            grid[i, j] = bvn_cdf(edges[0, i], edges[1, j], rho)
+    K = 4
+    for i in range(3):
+        for j in range(3):
+            m = grid[i + 1, j + 1] - grid[i, j + 1] - grid[i + 1, j] + grid[i, j]
+            prob[K] = (1.0 - zhi) * max(m, 0.0)
+            state[K, 0] = 1 + i
+            state[K, 1] = 1 + j
+            K += 1
+    return K
+
+
+@jit
+def _multinomial(n, prob, K, key, d, word0, out):
+    """Counts of ``n`` over ``K`` cells by a chain of quantile binomials.
+
+    Cell ``j`` uses the per-draw word ``word0 + j``; the last cell takes the rest.
+    """
+    tail = 0.0
+    for j in range(K):
+        tail += prob[j]
+    left = n
+    for j in range(K):
+        if j == K - 1 or left == 0:
+            out[j] = left
+            left = 0
+            continue
+        p = prob[j] / tail if tail > 0.0 else 1.0
+        tail -= prob[j]
+        if p >= 1.0 or tail <= 0.0:
+            out[j] = left
+            left = 0
+            continue
+        m = binomial_quantile(left, p, _uniform(key, d, word0 + j))
+        out[j] = m
+        left -= m
+
+
+@jit
+def _truncated_moments(lo, hi, sig):
+    """E[L] and E[L^2] for L = exp(sig Z - sig^2 / 2), Z standard normal within (lo, hi)."""
+    mass = _mass(lo, hi)
+    if mass <= 0.0:
+        return 1.0, math.exp(sig * sig)
+    m1 = _mass(lo - sig, hi - sig) / mass
+    m2 = math.exp(sig * sig) * _mass(lo - 2.0 * sig, hi - 2.0 * sig) / mass
+    return m1, m2
+
+
+@jit_parallel
+def aggregate_chunk(
+    draw0, key, first_word, params, referred0, goal_kind, log_keep, zero_success, res_goals,
+    score_goals, cost_col, score_top, low_max, start_cdf, pidx, cost_table, group_cdf,
+    auth_goal, cohort_cdf, payment, goal_payer, cap, repay_order, disb_amount, flow_order,
+    flow_t, flow_year, n_years, rate, saving_factor, ret_mode, ret_min, ret_amount, ret_count,
+    ret_void, ret_flow, floor_amount, floor_flow, n_threads,
+    out_referred, out_measured, out_successes, out_deadweight, out_repaid, out_cash_year,
+    out_irr, out_irr_status, out_npv, out_moic, out_saving, out_dw_share, out_clause,
+):  # fmt: skip
+    """Draws ``draw0 .. draw0 + n - 1`` by cell counts; outputs as the per-citizen kernel's.
+
+    ``out_*`` are those of :func:`simrisk.kinds.contract._kernel.simulate_chunk`
+    (first axis: draw within the chunk); values are cast on store.
+    """
+    n = params.shape[0]
+    n_goals = goal_kind.shape[0]
+    n_cohort = cohort_cdf.shape[0]
+    n_flow = flow_t.shape[0]
+    n_auth = auth_goal.shape[0]
+    n_res = res_goals.shape[0]
+    n_score = score_goals.shape[0]
+    t_sorted = flow_t[flow_order]
+    share = np.empty(n_cohort)
+    prev = 0.0
+    for c in range(n_cohort):
+        share[c] = cohort_cdf[c] - prev
+        prev = cohort_cdf[c]
+    # disease groups' cost moments per resource goal
+    n_group = cost_table.shape[0]
+    cost_m1 = np.zeros(max(n_res, 1))
+    cost_m2 = np.zeros(max(n_res, 1))
+    prev = 0.0
+    for grp in range(n_group):
+        wg = group_cdf[grp] - prev
+        prev = group_cdf[grp]
+        for k in range(n_res):
+            col = cost_col[res_goals[k]]
+            if col >= 0:
+                cost_m1[k] += wg * cost_table[grp, col]
+                cost_m2[k] += wg * cost_table[grp, col] ** 2
+    block = min(BLOCK, max(1, n // (4 * max(n_threads, 1))))
+    n_blocks = (n + block - 1) // block
+    for bk in prange(n_blocks):
+        e1 = np.zeros(2)
+        e0 = np.zeros(2)
+        zero = np.zeros(2)
+        sig = np.zeros(2)
+        sav = np.zeros(2)
+        prob = np.zeros(MAX_CELLS)
+        state = np.zeros((MAX_CELLS, 2), np.int64)
+        lm1 = np.ones((2, 3))
+        lm2 = np.ones((2, 3))
+        sprob = np.zeros(3)
+        meas_c = np.zeros(n_cohort, np.int64)
+        succ = np.zeros((n_cohort, n_goals))
+        dw = np.zeros((n_cohort, n_goals))
+        saving_cg = np.zeros((n_cohort, n_goals))
+        cells = np.zeros(MAX_CELLS, np.int64)
+        scells = np.zeros(3, np.int64)
+        in_int = np.zeros((2, 3), np.int64)
+        meas = np.empty(n_cohort)
+        uncapped = np.empty((n_cohort, n_goals))
+        repaid = np.empty((n_cohort, n_goals))
+        by_cohort = np.empty(n_cohort)
+        flow = np.empty(n_flow)
+        flow_s = np.empty(n_flow)
+        work_t = np.empty(n_flow)
+        work_c = np.empty(n_flow)
+        for j in range(bk * block, min(n, (bk + 1) * block)):
+            d = draw0 + j
+            pr = params[j]
+            n_ref = int(math.floor(referred0 * pr[0] + 0.5))
+            if n_ref < 0:
+                n_ref = 0
+            ret = min(max(pr[1], 0.0), 1.0)
+            rho = pr[2]
+            prob[:] = 0.0
+            state[:, :] = 0
+            sprob[:] = 0.0
+            succ[:, :] = 0.0
+            dw[:, :] = 0.0
+            saving_cg[:, :] = 0.0
+            out_referred[j] = n_ref
+            n_meas = binomial_inverse(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
+
+            for k in range(n_res):
+                g = res_goals[k]
+                eff = pr[pidx[g, 1]]
+                sg = pr[pidx[g, 2]]
+                drift = pr[pidx[g, 0]]
+                sig[k] = sg
+                e1[k] = (log_keep[g] - drift - eff) / sg
+                e0[k] = (log_keep[g] - drift) / sg
+                zero[k] = pr[pidx[g, 3]]
+                sav[k] = math.exp(drift) * (1.0 - math.exp(eff))
+            K = cell_probabilities(e1, e0, zero, rho, n_res, prob, state)
+            # saving moments per goal and interval
+            for k in range(n_res):
+                lo_e = min(e1[k], e0[k])
+                hi_e = max(e1[k], e0[k])
+                a, b = _truncated_moments(-math.inf, lo_e, sig[k])
+                lm1[k, 0], lm2[k, 0] = a, b
+                a, b = _truncated_moments(lo_e, hi_e, sig[k])
+                lm1[k, 1], lm2[k, 1] = a, b
+                a, b = _truncated_moments(hi_e, math.inf, sig[k])
+                lm1[k, 2], lm2[k, 2] = a, b
+            # score goal: deadweight, success only, neither
+            s_caused = 1.0
+            if n_score == 1:
+                g = score_goals[0]
+                eff = pr[pidx[g, 1]]
+                sg = pr[pidx[g, 2]]
+                prev = 0.0
+                pdw = 0.0
+                pmid = 0.0
+                for s in range(score_top[g]):
+                    ws = start_cdf[g, s] - prev
+                    prev = start_cdf[g, s]
+                    mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
+                    a = _phi((mu + eff - 0.5) / sg)
+                    b = _phi((mu - 0.5) / sg)
+                    pdw += ws * min(a, b)
+                    pmid += ws * abs(a - b)
+                sprob[0] = pdw
+                sprob[1] = pmid
+                sprob[2] = max(1.0 - pdw - pmid, 0.0)
+                s_caused = 1.0 if eff > 0.0 else 0.0
+
+            # measured per cohort
+            _multinomial(n_meas, share, n_cohort, key, d, first_word + 1, meas_c)
+
+            for c in range(n_cohort):
+                m = meas_c[c]
+                word0 = first_word + n_cohort + c * WORDS_PER_COHORT
+                _multinomial(m, prob, K, key, d, word0, cells)
+                in_int[:, :] = 0
+                for cell in range(K):
+                    cnt = cells[cell]
+                    for k in range(n_res):
+                        g = res_goals[k]
+                        st = state[cell, k]
+                        if st == 0:
+                            succ[c, g] += cnt * zero_success[g]
+                            dw[c, g] += cnt * zero_success[g]
+                        else:
+                            in_int[k, st - 1] += cnt
+                            if st == 1:
+                                succ[c, g] += cnt
+                                dw[c, g] += cnt
+                            elif st == 2 and e1[k] > e0[k]:
+                                succ[c, g] += cnt
+                for k in range(n_res):
+                    g = res_goals[k]
+                    if cost_col[g] < 0:
+                        continue
+                    acc = 0.0
+                    for t in range(3):
+                        cnt = in_int[k, t]
+                        if cnt == 0:
+                            continue
+                        mean = cost_m1[k] * lm1[k, t]
+                        var = max(cost_m2[k] * lm2[k, t] - mean * mean, 0.0)
+                        z = _normal(key, d, word0 + _NORMAL_WORD + 3 * k + t)
+                        acc += max(cnt * mean + math.sqrt(cnt * var) * z, 0.0)
+                    saving_cg[c, g] = sav[k] * acc
+                if n_score == 1:
+                    g = score_goals[0]
+                    _multinomial(m, sprob, 3, key, d, word0 + _SCORE_WORD, scells)
+                    succ[c, g] = scells[0] + s_caused * scells[1]
+                    dw[c, g] = scells[0]
+
+            # Contract: as the per-citizen kernel.
+            for c in range(n_cohort):
+                meas[c] = meas_c[c]
+                out_measured[j, c] = meas_c[c]
+                for g in range(n_goals):
+                    uncapped[c, g] = succ[c, g] * payment[g]
+                    out_successes[j, c, g] = succ[c, g]
+                    out_deadweight[j, c, g] = dw[c, g]
+            ret_pay = retention_clause_core(
+                meas, ret_mode, ret_min, ret_amount, ret_count, ret_void, uncapped
+            )
+            apply_caps_core(uncapped, goal_payer, cap, repay_order, repaid)
+            total = 0.0
+            dw_paid = 0.0
+            for c in range(n_cohort):
+                by_cohort[c] = 0.0
+                for g in range(n_goals):
+                    v = repaid[c, g]
+                    out_repaid[j, c, g] = v
+                    by_cohort[c] += v
+                    total += v
+                    if succ[c, g] > 0.0:
+                        dw_paid += v * dw[c, g] / succ[c, g]
+            out_dw_share[j] = dw_paid / total if total > 0.0 else np.nan
+            dsi_cash_flow_core(by_cohort, disb_amount, flow)
+            floor_pay = floor_topup_core(total + ret_pay, floor_amount)
+            if ret_flow >= 0:
+                flow[ret_flow] = ret_pay
+            if floor_flow >= 0:
+                flow[floor_flow] = floor_pay
+            out_clause[j, 0] = ret_pay
+            out_clause[j, 1] = floor_pay
+            for y in range(n_years):
+                out_cash_year[j, y] = 0.0
+            for f in range(n_flow):
+                out_cash_year[j, flow_year[f]] += flow[f]
+                flow_s[f] = flow[flow_order[f]]
+            irr, status = irr_sorted_core(t_sorted, flow_s, work_t, work_c)
+            out_irr[j] = irr
+            out_irr_status[j] = status
+            out_npv[j] = npv_core(rate, flow_t, flow)
+            out_moic[j] = moic_core(flow)
+            for a in range(n_auth):
+                acc = 0.0
+                for c in range(n_cohort):
+                    acc += saving_cg[c, auth_goal[a]] * saving_factor[c, a]
+                out_saving[j, a] = acc
+
+
+def run_aggregate(inp, draw0: int, params: np.ndarray, key, buf) -> None:
+    """One chunk through :func:`aggregate_chunk` into the output arrays ``buf``."""
+    import numba
+
+    c = inp.contract
+    first_word = (params.shape[1] + 1) // 2
+    aggregate_chunk(
+        np.int64(draw0), key, np.int64(first_word), params, float(c.referred),
+        inp.goal_kind, inp.log_keep, inp.zero_success, inp.res_goals, inp.score_goals,
+        inp.cost_col, inp.score_top, inp.low_max, inp.start_cdf, inp.pidx, inp.cost_table,
+        inp.group_cdf, inp.auth_goal, inp.cohort_cdf, c.payment, c.goal_payer, c.cap,
+        c.repay_order, c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year,
+        len(inp.years), float(inp.rate), inp.saving_factor,
+        np.int64(c.ret_mode), float(c.ret_min), float(c.ret_amount), c.ret_count, c.ret_void,
+        np.int64(c.ret_flow), float(c.floor_amount), np.int64(c.floor_flow),
+        np.int64(numba.get_num_threads()),
+        buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
+        buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
+        buf["moic"], buf["saving"], buf["dw_share"], buf["clause"],
+    )  # fmt: skip

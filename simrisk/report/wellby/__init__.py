@@ -1,0 +1,43 @@
+"""The WELLBY kind's report: the OPI-AIMS pilot's value as bands, on its own.
+
+Page 1 decides (scale up or not, on the value net of regression to the mean
+and of the investment, against doing nothing); page 2 reconciles the case
+sheet's figures (17 WELLBY points, 0.77 per completer, 1.97 mio DKK and the
+projections) with simrisk's bands; then the pilot's bands with their Monte
+Carlo errors, the projections gross and net, and what the pilot implies for
+DSI's goal 3. Every page reads one summary, computed once.
+"""
+
+from __future__ import annotations
+
+__all__ = ["OPTIONS", "build"]
+
+#: A WELLBY report takes no further results.
+OPTIONS: tuple[str, ...] = ()
+
+
+def build(ds, lang="en"):
+    """The pages of a WELLBY result's report (see :func:`simrisk.report.write_report`)."""
+    from simrisk.core.words import section
+    from simrisk.report._engine import Page, Report, created_of
+    from simrisk.report.wellby import _pages as P
+
+    W = section("wellby")
+    F = P.figures(ds)
+    makers = [
+        ("decision", W("p_decision", lang), lambda: P.decision_page(F, lang)),
+        ("reconciliation", W("p_reconcile", lang), lambda: P.reconcile_page(F, lang)),
+        ("contents", W("contents", lang), None),
+        ("pilot", W("p_pilot", lang), lambda: P.pilot_page(F, lang)),
+        ("projections", W("p_projections", lang), lambda: P.fan_page(F, lang, net=False)),
+        ("projections_net", W("p_projections_net", lang), lambda: P.fan_page(F, lang, net=True)),
+    ]
+    return Report(
+        title=W("title", lang),
+        subject=W("subject", lang),
+        pages=[Page(name, title, make) for name, title, make in makers],
+        lang=lang,
+        created=created_of(ds),
+        creator=f"simrisk {ds.attrs.get('simrisk_version', '')}",
+        result=ds,
+    )
