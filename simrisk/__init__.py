@@ -60,6 +60,7 @@ _EXPORTS = {
     "Ledger": "simrisk.api",
     "acceptability": "simrisk.api",
     "compare": "simrisk.api",
+    "decision": "simrisk.api",
     "design": "simrisk.api",
     "evsi": "simrisk.api",
     "export": "simrisk.api",

@@ -41,6 +41,7 @@ __all__ = [
     "Ledger",
     "acceptability",
     "compare",
+    "decision",
     "design",
     "evsi",
     "export",
@@ -279,11 +280,34 @@ def run(
     )
 
 
-def summary(result: xr.Dataset | PathLike) -> Summary:
+def summary(result: xr.Dataset | PathLike, *, decision: bool = True) -> Summary:
     """Every figure of a run with its Monte Carlo error: a mapping over the JSON of
-    ``simrisk summary``, with each figure also as an :class:`~simrisk.core.results.Estimate`."""
+    ``simrisk summary``, with each figure also as an :class:`~simrisk.core.results.Estimate`.
+
+    With ``decision`` (the default) it ends with ``decision``: the kind's
+    alternatives, doing nothing first, and every rule of the config's
+    ``[decision]`` table applied (:func:`decision`, docs/model.md#decision-rules).
+    """
     ds, kind = result_for(result, "summary")
-    return kind.Summary(kind.summarize(ds))
+    out = kind.summarize(ds)
+    if decision:
+        from simrisk.decision.rules import with_decision
+
+        with_decision(out, ds)
+    return kind.Summary(out)
+
+
+def decision(result: xr.Dataset | PathLike, spec: Any = None) -> dict[str, Any]:
+    """The decision of a result: alternatives (doing nothing first), each rule's verdict with
+    its Monte Carlo error and margin to flipping, EVPI, and every other party's decision.
+
+    ``spec`` (a :class:`simrisk.core.decision_spec.DecisionSpec`) overrides the
+    ``[decision]`` table stored with the result (docs/model.md#decision-rules).
+    """
+    from simrisk.decision.rules import decide
+
+    ds, _ = result_for(result, "summary")
+    return decide(ds, spec)
 
 
 def sensitivity(
@@ -542,6 +566,7 @@ def design(
     *,
     minimize: str | None = None,
     maximize: str | None = None,
+    objectives: Sequence[tuple[str, str]] | None = None,
     backend: Any = None,
     quiet: bool = True,
     **options: Any,
@@ -549,6 +574,10 @@ def design(
     """Search a contract's ``[design]`` terms for the contract that meets every target
     (``"p_npv_negative<=0.25"``: :mod:`simrisk.core.targets`) by 2 SE with the best objective.
 
+    A target or objective may name a party's figure on a saving basis
+    (``"region.note_method.p_negative<=0.05"``, docs/cli.md#simrisk-design).
+    ``objectives``: ``[("minimize" | "maximize", key), ...]``, the first ranks,
+    the next break ties within 2 SE (``minimize``/``maximize``: one objective).
     ``options`` are those of :func:`simrisk.kinds.contract.design.run_design`
     (``draws``, ``seed``, ``candidates``, ``rescore_draws``, ``payer_risk``,
     ``progress``); returns its ``DesignResult``.
@@ -558,9 +587,18 @@ def design(
 
     cfg = config_for(config, "design")
     parsed = [search.parse_target(t) for t in targets]
-    objective = (
-        ("minimize", minimize) if minimize else ("maximize", maximize) if maximize else None
-    )
+    objective = list(objectives or [])
+    if minimize:
+        objective.insert(0, ("minimize", minimize))
+    elif maximize:
+        objective.insert(0, ("maximize", maximize))
+    # party keys checked before any work: an unknown party, basis or statistic is one line
+    parsed = [search.resolve_target(cfg.model, t) for t in parsed]
+    for sense, key in objective:
+        search.resolve_key(cfg.model, key, f"--{sense}")
+    if options.get("payer_risk"):
+        search.resolve_key(cfg.model, options["payer_risk"], "--payer-risk")
+    objective = objective or None
     kind_of(cfg).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:

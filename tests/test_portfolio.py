@@ -405,15 +405,18 @@ def test_named_cases_head_the_pipeline():
 
 
 def test_summary_has_evpi_and_evppi_per_parameter(result):
-    """EVPI is the textbook formula on the option NPVs; each EVPPI lies in [0, EVPI]."""
+    """EVPI is the textbook formula on no pool (0) and the option NPVs; each EVPPI lies in
+    [0, EVPI]."""
     from simrisk.kinds.portfolio.summary import summarize
 
     s = summarize(result)
     n = s["voi_draws"]
     assert n == min(result.sizes["draw"], 50_000)
-    nb = result["npv"].values[:n].astype(np.float64)
+    npv = result["npv"].values[:n].astype(np.float64)
+    nb = np.column_stack([np.zeros(n), npv])
     assert s["evpi"]["value"] == pytest.approx(nb.max(axis=1).mean() - nb.mean(axis=0).max())
-    assert s["voi_best_option"] == str(result["option"].values[int(nb.mean(axis=0).argmax())])
+    alternatives = ["no_pool", *(str(o) for o in result["option"].values)]
+    assert s["voi_best_option"] == alternatives[int(nb.mean(axis=0).argmax())]
     X = result["parameters"].values
     names = [str(p) for k, p in enumerate(result["parameter"].values) if np.ptp(X[:, k]) > 0]
     assert set(s["evppi"]) == set(names)
@@ -431,7 +434,48 @@ def test_voi_cli_on_a_portfolio_result(result, tmp_path):
     r = run_cli("voi", nc, "--parameter", "benefit_scale", "--json")
     assert r.returncode == 0, r.stderr
     js = json.loads(r.stdout)
-    assert js["options"] == [str(o) for o in result["option"].values]
+    # no pool is an alternative (net benefit 0) in every decision output
+    assert js["options"] == ["no_pool", *(str(o) for o in result["option"].values)]
     assert list(js["evppi"]) == ["benefit_scale"] and js["groups"] == {}
-    nb = result["npv"].values.astype(np.float64)
+    npv = result["npv"].values.astype(np.float64)
+    nb = np.column_stack([np.zeros(npv.shape[0]), npv])
     assert js["evpi"] == pytest.approx(nb.max(axis=1).mean() - nb.mean(axis=0).max())
+
+
+def test_no_pool_is_an_alternative_in_p_best_and_acceptability(result):
+    """Doing nothing has its own row: no pool is best where every option's NPV is <= 0."""
+    from simrisk.kinds.portfolio.summary import summarize
+
+    s = summarize(result)
+    npv = result["npv"].values.astype(np.float64)
+    N = npv.shape[0]
+    assert next(iter(s["p_best"])) == "no_pool"
+    assert s["p_best"]["no_pool"]["value"] == pytest.approx((npv.max(axis=1) <= 0).mean())
+    assert sum(v["value"] for v in s["p_best"].values()) == pytest.approx(1.0)
+    for v in s["p_best"].values():
+        assert v["se"] == pytest.approx(np.sqrt(v["value"] * (1 - v["value"]) / N))
+    acc = s["acceptability"]["p_best"]
+    assert next(iter(acc)) == "no_pool"
+    assert np.allclose(np.sum([acc[k] for k in acc], axis=0), 1.0)
+    for o in s["options"].values():
+        be = o["break_even"]
+        assert be["p_never"]["value"] + be["p_within_horizon"]["value"] == pytest.approx(1.0)
+
+
+def test_pool_decision_ranks_no_pool_and_the_options_by_expected_npv(result):
+    from simrisk.decision.rules import decide
+
+    d = decide(result)
+    npv = result["npv"].values.astype(np.float64)
+    ev = d["rules"]["expected_value"]
+    assert d["alternatives"] == ["no_pool", *(str(o) for o in result["option"].values)]
+    means = {
+        "no_pool": 0.0,
+        **{str(o): npv[:, i].mean() for i, o in enumerate(result["option"].values)},
+    }
+    assert ev["ranking"] == sorted(means, key=lambda a: -means[a])
+    top = np.maximum(npv.max(axis=1), 0.0)
+    for k, a in enumerate(means):
+        col = 0.0 if a == "no_pool" else npv[:, k - 1]
+        assert ev["alternatives"][a]["expected_regret"] == pytest.approx((top - col).mean())
+    assert "hurdle" not in d["rules"]

@@ -183,6 +183,11 @@ def print_summary(kind, summary: dict, as_json: bool) -> None:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(kind.format_summary(summary))
+        if "decision" in summary:
+            from simrisk.decision.rules import format_decision
+
+            print()
+            print(format_decision(summary["decision"]))
 
 
 def check_figure(path: str, flag: str) -> Path:

@@ -35,11 +35,26 @@ def add_parser(sub) -> None:
         default=[],
         required=True,
         metavar="EXPR",
-        help="KEY<=V or KEY>=V on a summary key, e.g. 'p_npv_negative<=0.25' (repeatable)",
+        help="KEY<=V or KEY>=V on a summary key or a party's figure, e.g. "
+        "'p_npv_negative<=0.25', 'region.note_method.p_negative<=0.05' (repeatable)",
     )
-    goal = des.add_mutually_exclusive_group()
-    goal.add_argument("--minimize", metavar="KEY", help="objective (default payments.total.mean)")
-    goal.add_argument("--maximize", metavar="KEY", help="objective to maximise instead")
+    des.add_argument(
+        "--minimize",
+        action="append",
+        dest="objectives",
+        type=lambda key: ("minimize", key),
+        metavar="KEY",
+        help="objective (default payments.total.mean); a party's key such as "
+        "region.note_method.mean works too; repeatable: later ones break ties",
+    )
+    des.add_argument(
+        "--maximize",
+        action="append",
+        dest="objectives",
+        type=lambda key: ("maximize", key),
+        metavar="KEY",
+        help="an objective to maximise; repeatable like --minimize",
+    )
     des.add_argument(
         "-o", "--output", required=True, metavar="BEST.toml", help="the chosen terms' config"
     )
@@ -84,8 +99,7 @@ def run(args: argparse.Namespace) -> int:
     res = api.design(
         cfg,
         args.target,
-        minimize=args.minimize,
-        maximize=args.maximize,
+        objectives=args.objectives,
         draws=args.draws,
         seed=args.seed,
         candidates=args.candidates,
@@ -104,10 +118,19 @@ def run(args: argparse.Namespace) -> int:
         if args.json
         else design.format_design(summary)
     )
+    for line in (res.parties or {}).get("warnings", []):
+        print(f"simrisk design: warning: {line}", file=sys.stderr)
     if res.chosen is None:
+        closest = summary.get("closest", {})
+        short = "; ".join(
+            f"{s['target']} short by {s['shortfall']:.4g}"
+            for s in closest.get("shortfalls", [])
+            if not s["met_by_2se"]
+        )
         print(
             f"simrisk design: no candidate meets every target by {design.SE_MARGIN:g} SE; "
-            f"{best} was not written (widen the [design] ranges or relax a target)",
+            f"{best} was not written (widen the [design] ranges or relax a target); closest: "
+            f"candidate #{closest.get('candidate')} ({short})",
             file=sys.stderr,
         )
         return 1

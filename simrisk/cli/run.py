@@ -165,6 +165,11 @@ def _print_until(kind, ds, summary: dict, args: argparse.Namespace, out: Path | 
         print(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     print(kind.format_summary(summary))
+    if "decision" in summary:
+        from simrisk.decision.rules import format_decision
+
+        print()
+        print(format_decision(summary["decision"]))
     reached = "every target met" if met else f"--max-draws {args.max_draws:,} reached"
     print(f"\nStopped after {n:,} draws ({reached}):")
     for r in status:

@@ -30,6 +30,7 @@ from simrisk.core.config import (
     Rate,
     suggest,
 )
+from simrisk.core.decision_spec import DecisionSpec, decision_issues
 from simrisk.core.errors import ConfigIssue
 
 __all__ = [
@@ -342,6 +343,8 @@ class Scenario(ConfigModel):
     retention_clause: RetentionClause | None = None
     design: Design | None = None
     model: ModelSpec | None = None
+    #: the decision rules the summary applies (docs/scenario-format.md#decision)
+    decision: DecisionSpec | None = None
     simulation: Simulation = Field(default_factory=Simulation)
 
     # Convenience lookups -------------------------------------------------
@@ -615,6 +618,7 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                     "resource (a business_case cost column)",
                     issues,
                 )
+    issues += decision_issues(s.decision, "contract")
     return issues
 
 

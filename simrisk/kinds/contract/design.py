@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
 from simrisk.core.targets import Bound, parse_bound
 from simrisk.core.targets import lookup as find
@@ -84,13 +85,127 @@ DEFAULT_OBJECTIVE = ("minimize", "payments.total.mean")
 EXTRA_KEYS = ("npv.mean", "es5_npv", "payments.total.mean")
 RESULT_KIND = "simrisk.design"
 
-#: a bound on a summary figure, met by SE_MARGIN standard errors (:mod:`simrisk.core.targets`)
-Target = Bound
+
+@dataclass(frozen=True)
+class Target(Bound):
+    """A bound on a summary figure, met by SE_MARGIN standard errors (:mod:`simrisk.core.targets`).
+
+    ``text`` is the key as the user wrote it when it named a party
+    (``region.note_method.p_negative``); ``key`` is then the summary key it
+    stands for (``net_saving.note_method.region.p_negative``).
+    """
+
+    text: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.text or self.key}{self.op}{self.value:g}"
 
 
 def parse_target(text: str, flag: str = "--target") -> Target:
     """``KEY<=V``, ``KEY>=V`` (``<`` and ``>`` read the same: the margin is strict anyway)."""
-    return parse_bound(text, flag)
+    b = parse_bound(text, flag)
+    return Target(b.key, b.op, b.value)
+
+
+#: the saving bases a payer's target or objective may name
+BASES = ("note_method", "modelled")
+#: the statistics of a payer's net saving on a basis that have a Monte Carlo SE
+PARTY_STATS = (
+    "mean",
+    "p5",
+    "p50",
+    "p95",
+    "p_negative",
+    "saving_mean",
+    "cost_per_caused_success",
+)
+
+
+def authorities(s: Scenario) -> list[str]:
+    """The payers with a saving on both bases (``business_case.authorities``)."""
+    return list(s.business_case.authorities) if s.business_case is not None else []
+
+
+def parties(s: Scenario) -> list[str]:
+    """Every party a target or objective may name: ``dsi`` and each authority."""
+    return ["dsi", *authorities(s)]
+
+
+def resolve_key(s: Scenario, key: str, flag: str = "--target") -> str:
+    """The summary key a target or objective names.
+
+    ``<payer>.<basis>.<statistic>`` (``region.note_method.p_negative``) is
+    the payer's net saving on that basis (``net_saving.<basis>.<payer>.<statistic>``);
+    ``dsi.<key>`` is DSI's ``<key>``; any other key is a summary key as it
+    stands. An unknown party, basis or statistic is refused with one line.
+    """
+    parts = key.split(".")
+    auth = authorities(s)
+    payer_ids = [p.id for p in s.payers]
+    allowed = ", ".join(parties(s))
+    if parts[0] == "dsi":
+        if len(parts) < 2:
+            raise SimriskError(f"{flag} {key}: name DSI's statistic, e.g. dsi.p_npv_negative")
+        return ".".join(parts[1:])
+    if parts[0] in auth:
+        if len(parts) != 3:
+            raise SimriskError(
+                f"{flag} {key}: a payer's key is <payer>.<basis>.<statistic>, e.g. "
+                f"{parts[0]}.note_method.p_negative"
+            )
+        if parts[1] not in BASES:
+            raise SimriskError(
+                f"{flag} {key}: unknown basis {parts[1]!r}; allowed: {', '.join(BASES)}"
+                + suggest(parts[1], list(BASES))
+            )
+        if parts[2] not in PARTY_STATS:
+            raise SimriskError(
+                f"{flag} {key}: unknown statistic {parts[2]!r}; allowed: "
+                f"{', '.join(PARTY_STATS)}" + suggest(parts[2], list(PARTY_STATS))
+            )
+        return f"net_saving.{parts[1]}.{parts[0]}.{parts[2]}"
+    if parts[0] in payer_ids:
+        raise SimriskError(
+            f"{flag} {key}: payer {parts[0]!r} has no saving on either basis (not in "
+            f"business_case.authorities); parties: {allowed}"
+        )
+    if len(parts) == 3 and parts[1] in BASES:
+        raise SimriskError(
+            f"{flag} {key}: unknown party {parts[0]!r}; allowed: {allowed}"
+            + suggest(parts[0], parties(s))
+        )
+    return key
+
+
+def resolve_target(s: Scenario, t: Target, flag: str = "--target") -> Target:
+    """``t`` with a party key resolved to its summary key (the user's text kept)."""
+    key = resolve_key(s, t.key, flag)
+    return t if key == t.key else Target(key, t.op, t.value, text=t.text or t.key)
+
+
+def party_keys(s: Scenario) -> list[str]:
+    """Every payer's mean net saving and P(net saving < 0) on both bases (summary keys)."""
+    return [
+        f"net_saving.{b}.{a}.{stat}"
+        for a in authorities(s)
+        for b in BASES
+        for stat in ("mean", "p_negative")
+    ]
+
+
+def pareto_front_nd(points: np.ndarray) -> list[int]:
+    """Indices of the rows no other row beats on every column (all minimised), by the first."""
+    n = points.shape[0]
+    front = []
+    for i in range(n):
+        dominated = False
+        for j in range(n):
+            if j != i and np.all(points[j] <= points[i]) and np.any(points[j] < points[i]):
+                dominated = True
+                break
+        if not dominated:
+            front.append(i)
+    return sorted(front, key=lambda i: tuple(points[i]))
 
 
 def lookup(summary: dict, key: str, flag: str = "--target") -> tuple[float, float]:
@@ -229,6 +344,11 @@ class DesignResult:
     rescore_draws: int
     rescore_seed: int = 0
     best_scenario: Scenario | None = None
+    objectives: list[tuple[str, str]] = field(default_factory=list)
+    party_axes: list[str] = field(default_factory=list)
+    frontier_all: list[int] = field(default_factory=list)
+    parties: dict | None = None
+    closest: int | None = None
 
     # --- views --------------------------------------------------------------
     def terms(self, i: int) -> dict[str, float]:
@@ -270,7 +390,29 @@ class DesignResult:
             "today": self.point(0),
             "chosen": None if self.chosen is None else self.point(self.chosen),
             "frontier": [self.point(i) for i in self.frontier],
+            "objectives": [{"sense": s_, "key": k} for s_, k in self.objectives],
+            "frontier_all_parties": {
+                "axes": self.party_axes,
+                "points": [self.point(i) for i in self.frontier_all],
+            },
         }
+        if self.chosen is None and self.closest is not None:
+            c = self.candidates[self.closest]
+            out["closest"] = {
+                **self.point(self.closest),
+                "shortfalls": [
+                    {
+                        "target": str(tg),
+                        "value": c.scores[tg.key][0],
+                        "se": c.scores[tg.key][1],
+                        "shortfall": max(0.0, -tg.margin(*c.scores[tg.key])),
+                        "met_by_2se": tg.margin(*c.scores[tg.key]) >= 0,
+                    }
+                    for tg in self.targets
+                ],
+            }
+        if self.parties is not None:
+            out["parties"] = self.parties
         if self.rescored is not None:
             out["chosen_rescored"] = {
                 "draws": self.rescore_draws,
@@ -301,6 +443,153 @@ def _score(s: Scenario, keys_needed: list[str], draws: int, seed: int, backend=N
     return {k: lookup(summ, k) for k in keys_needed}
 
 
+def _paired(x: np.ndarray) -> dict:
+    n = x.shape[0]
+    return {"mean": float(x.mean()), "se": float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else 0.0}
+
+
+def _payer_year_flows(ds) -> dict[str, dict[str, np.ndarray]]:
+    """Per payer and calendar year, what it pays the investor per draw (DKK).
+
+    Outcome repayments by each cohort's repayment date and goal's payer, the
+    retention clause's and the floor's payments on their dates.
+    """
+    rep = ds["repayments"].values.astype(np.float64)  # [draw, cohort, goal]
+    years = [str(d)[:4] for d in ds["repayment_date"].values]
+    goal_payer = [str(p) for p in ds["goal_payer"].values]
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for g, payer in enumerate(goal_payer):
+        for c, y in enumerate(years):
+            row = out.setdefault(payer, {})
+            row[y] = row.get(y, 0.0) + rep[:, c, g]
+    for name in ("retention_clause_payment", "floor_payment"):
+        if name in ds:
+            y = str(ds[name].attrs["date"])[:4]
+            x = ds[name].values.astype(np.float64)
+            for i, payer in enumerate(ds[name]["payer"].values):
+                row = out.setdefault(str(payer), {})
+                row[y] = row.get(y, 0.0) + x[:, i]
+    return out
+
+
+def _added_terms(ds, s: Scenario) -> dict:
+    """Who pays each added term (the floor, the clause), how much and when, per payer."""
+    out = {}
+    for name, clause in (("floor", s.floor), ("retention_clause", s.retention_clause)):
+        var = f"{name}_payment"
+        if clause is None or var not in ds:
+            continue
+        x = ds[var].values.astype(np.float64)
+        n = x.shape[0]
+        by = {}
+        for i, payer in enumerate(ds[var]["payer"].values):
+            col = x[:, i]
+            if not col.any() and str(payer) not in clause.payers:
+                continue
+            p = float(np.count_nonzero(col > 0)) / n
+            m = _paired(col)
+            by[str(payer)] = {
+                "mean": m["mean"],
+                "mean_se": m["se"],
+                "p_paid": p,
+                "p_paid_se": math.sqrt(p * (1 - p) / n),
+                "share": float(clause.payers.get(str(payer), 0.0)),
+            }
+        out[name] = {"date": str(ds[var].attrs["date"]), "by_payer": by}
+    return out
+
+
+def _rescore_with_parties(
+    today: Scenario, best: Scenario, needed: list[str], draws: int, seed: int, backend=None
+) -> tuple[dict, dict]:
+    """The chosen terms re-scored, and every party's change from today on the same worlds.
+
+    Returns ``(scores, parties)``: ``scores`` as :func:`_score`; ``parties``
+    with DSI's and each authority's change on both bases (paired differences
+    of per-draw values, so their SEs are the SD of the difference over
+    sqrt(N)), the payments per payer and year today and under the terms,
+    who pays each added term and when, and one-line warnings for every
+    payer made worse off by more than 2 SE.
+    """
+    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.summary import summarize
+
+    ds_best = simulate(best, draws=draws, seed=seed, backend=backend)
+    summ = summarize(ds_best)
+    scores = {k: lookup(summ, k) for k in needed}
+    if best is today:
+        ds_today = ds_best
+    else:
+        ds_today = simulate(today, draws=draws, seed=seed, backend=backend)
+    change: dict = {}
+    npv_b, npv_t = (d["npv"].values.astype(np.float64) for d in (ds_best, ds_today))
+    change["dsi"] = {
+        "npv_mean": {**_paired(npv_b - npv_t), "today": float(npv_t.mean())},
+        "p_npv_negative": {
+            **_paired((npv_b < 0).astype(float) - (npv_t < 0)),
+            "today": float((npv_t < 0).mean()),
+        },
+    }
+    warnings = []
+    variables = {
+        "note_method": "authority_net_saving_note",
+        "modelled": "authority_net_saving_modelled",
+    }
+    for i, a in enumerate(ds_best["authority"].values):
+        a = str(a)
+        change[a] = {}
+        worse_on = []
+        for basis, var in variables.items():
+            xb = ds_best[var].isel(authority=i).values.astype(np.float64)
+            xt = ds_today[var].isel(authority=i).values.astype(np.float64)
+            mean = {**_paired(xb - xt), "today": float(xt.mean()), "chosen": float(xb.mean())}
+            pneg = {
+                **_paired((xb < 0).astype(float) - (xt < 0)),
+                "today": float((xt < 0).mean()),
+                "chosen": float((xb < 0).mean()),
+            }
+            worse = mean["mean"] < -SE_MARGIN * mean["se"]
+            change[a][basis] = {"net_saving_mean": mean, "p_negative": pneg, "worse_off": worse}
+            if worse:
+                worse_on.append(
+                    f"{basis.replace('_', ' ')} mean net saving {mean['mean']:+,.0f} DKK "
+                    f"(SE {mean['se']:,.0f}), P(net saving < 0) {pneg['today']:.1%} -> "
+                    f"{pneg['chosen']:.1%}"
+                )
+        if worse_on:
+            warnings.append(
+                f"{a} is worse off than today by more than 2 SE: " + "; ".join(worse_on)
+            )
+    flows_b, flows_t = _payer_year_flows(ds_best), _payer_year_flows(ds_today)
+    by_year: dict = {}
+    for payer in sorted(set(flows_b) | set(flows_t)):
+        yb, yt = flows_b.get(payer, {}), flows_t.get(payer, {})
+        n = ds_best.sizes["draw"]
+        rows = {}
+        for y in sorted(set(yb) | set(yt)):
+            b = yb.get(y, np.zeros(n))
+            tt = yt.get(y, np.zeros(n))
+            d = _paired(b - tt)
+            rows[y] = {
+                "today": float(np.mean(tt)),
+                "chosen": float(np.mean(b)),
+                "change": d["mean"],
+                "change_se": d["se"],
+            }
+        by_year[payer] = rows
+    parties = {
+        "draws": int(draws),
+        "seed": int(seed),
+        "change_from_today": change,
+        "payments_by_payer_and_year": by_year,
+        "added_terms": _added_terms(ds_best, best),
+        "warnings": warnings,
+        "note": "paired differences on the same simulated worlds (common random numbers); "
+        "the note's method moves with a goal's threshold (threshold x BIS mean x successes)",
+    }
+    return scores, parties
+
+
 def _score_terms(
     s: Scenario, keys: list[str], values, stage: str, needed: list[str], draws: int, seed: int
 ) -> dict:
@@ -312,7 +601,7 @@ def _score_terms(
 def run_design(
     s: Scenario,
     targets: list[Target],
-    objective: tuple[str, str] | None = None,
+    objective: tuple[str, str] | list[tuple[str, str]] | None = None,
     *,
     draws: int | None = None,
     seed: int | None = None,
@@ -332,9 +621,13 @@ def run_design(
         A validated scenario with ``[design]`` and ``[model]``.
     targets : list of Target
         Inequalities on summary keys; each must hold by 2 Monte Carlo SE.
-    objective : (sense, key), optional
-        ``("minimize" | "maximize", summary key)``; default: minimise the
-        payers' expected total payment (``payments.total.mean``).
+    objective : (sense, key) or a list of them, optional
+        ``("minimize" | "maximize", key)``, a key as in a target (a party's
+        ``region.note_method.mean`` or a summary key); default: minimise the
+        payers' expected total payment (``payments.total.mean``). With
+        several (one per party, say), the first ranks the feasible
+        candidates, each next one breaks ties among those within 2 SE of the
+        best on the ones before.
     draws, seed, candidates, refine, rescore_draws : int, optional
         Defaults from ``[design]`` and ``[simulation]``.
     payer_risk, dsi_risk : str
@@ -365,7 +658,17 @@ def run_design(
         why = design_key_issue(s, t.key)
         if why:
             raise SimriskError(f"design.terms: {t.key}: {why}")
-    sense, obj = objective or DEFAULT_OBJECTIVE
+    if objective is None:
+        objectives = [DEFAULT_OBJECTIVE]
+    elif isinstance(objective, tuple):
+        objectives = [objective]
+    else:
+        objectives = list(objective) or [DEFAULT_OBJECTIVE]
+    objectives = [(sn, resolve_key(s, k, f"--{sn}")) for sn, k in objectives]
+    targets = [resolve_target(s, t) for t in targets]
+    payer_risk = resolve_key(s, payer_risk, "--payer-risk")
+    dsi_risk = resolve_key(s, dsi_risk, "dsi_risk")
+    sense, obj = objectives[0]
     draws = draws or d.draws
     seed = s.simulation.seed if seed is None else seed
     n_sobol = candidates or d.candidates
@@ -374,8 +677,18 @@ def run_design(
     keys = [t.key for t in d.terms]
     lows = np.array([t.low for t in d.terms])
     highs = np.array([t.high for t in d.terms])
+    party_axes = [dsi_risk, *(k for k in party_keys(s) if k.endswith(".p_negative"))]
     needed = list(
-        dict.fromkeys([dsi_risk, payer_risk, obj, *(t.key for t in targets), *EXTRA_KEYS])
+        dict.fromkeys(
+            [
+                dsi_risk,
+                payer_risk,
+                *(k for _, k in objectives),
+                *(t.key for t in targets),
+                *EXTRA_KEYS,
+                *party_keys(s),
+            ]
+        )
     )
 
     cands: list[Candidate] = []
@@ -406,19 +719,27 @@ def run_design(
                 + ("; meets the targets" if c.feasible else "")
             )
 
-    def better(i: int, j: int) -> bool:
-        vi, vj = cands[i].scores[obj][0], cands[j].scores[obj][0]
-        return vi < vj if sense == "minimize" else vi > vj
-
     def best_index() -> int:
         feas = [i for i, c in enumerate(cands) if c.feasible]
-        if feas:
-            b = feas[0]
-            for i in feas[1:]:
-                if better(i, b):
+        if not feas:
+            return max(range(len(cands)), key=lambda i: cands[i].worst_margin)
+        pool = feas
+        for k, (sn, key) in enumerate(objectives):
+            b = pool[0]
+            for i in pool[1:]:
+                vi, vb = cands[i].scores[key][0], cands[b].scores[key][0]
+                if (vi < vb) if sn == "minimize" else (vi > vb):
                     b = i
-            return b
-        return max(range(len(cands)), key=lambda i: cands[i].worst_margin)
+            if k == len(objectives) - 1:
+                return b
+            vb, sb = cands[b].scores[key]
+            pool = [
+                i
+                for i in pool
+                if abs(cands[i].scores[key][0] - vb)
+                <= SE_MARGIN * math.hypot(cands[i].scores[key][1], sb)
+            ]
+        return pool[0]
 
     span = highs - lows
     # The Sobol scrambles and the re-scoring's seed come from the run's seed by
@@ -439,14 +760,22 @@ def run_design(
     x = np.array([c.scores[dsi_risk][0] for c in cands])
     y = np.array([c.scores[payer_risk][0] for c in cands])
     frontier = pareto_front(x, y)
+    frontier_all = pareto_front_nd(
+        np.array([[c.scores[k][0] for k in party_axes] for c in cands], dtype=float)
+    )
     feas = [i for i, c in enumerate(cands) if c.feasible]
     chosen = best_index() if feas else None
-    rescored = rescored_targets = best = None
+    closest = None if feas else best_index()
+    rescored = rescored_targets = best = party_report = None
     if chosen is not None:
         best = apply_terms(s, keys, cands[chosen].values) if chosen else s
         # Fresh worlds: the choice was made on the search's draws, so re-scoring on
         # them would carry its selection bias (the winner's curse); another seed does not.
-        rescored = _score(best, needed, rescore_draws, rescore_seed, backend)
+        # Today's contract runs on the same fresh worlds, so every party's change
+        # is a paired difference (common random numbers).
+        rescored, party_report = _rescore_with_parties(
+            s, best, needed, rescore_draws, rescore_seed, backend
+        )
         rescored_targets = [
             {
                 "target": str(t),
@@ -475,6 +804,11 @@ def run_design(
         rescore_draws=rescore_draws,
         rescore_seed=rescore_seed,
         best_scenario=best,
+        objectives=objectives,
+        party_axes=party_axes,
+        frontier_all=frontier_all,
+        parties=party_report,
+        closest=closest,
     )
 
 
@@ -747,4 +1081,78 @@ def format_design(d: dict) -> str:
         for t in r["targets"]:
             ok = "met" if t["met_by_2se"] else "NOT met"
             lines.append(f"  {t['target']}: {t['value']:.4g} (SE {t['se']:.2g}) -> {ok} by 2 SE")
+    lines += _format_parties(d)
     return "\n".join(lines)
+
+
+def _short_axis(key: str) -> str:
+    parts = key.split(".")
+    if parts[0] == "net_saving" and len(parts) == 4:
+        return f"{parts[2]}.{parts[1]}"
+    return key
+
+
+def _format_parties(d: dict) -> list[str]:
+    """The all-party frontier, the closest terms when none is feasible, every party's change."""
+    lines = []
+    fa = d.get("frontier_all_parties")
+    if fa and fa["points"]:
+        axes = fa["axes"]
+        lines += [
+            "",
+            f"Frontier over every party ({len(fa['points'])} points; P(loss) of each, minimised):",
+            f"{'':<8}" + "".join(f"{_short_axis(a)[-22:]:>24}" for a in axes),
+        ]
+        for p in fa["points"]:
+            cells = "".join(f"{p[a]:>15.2%} ({p[a + '_se']:.2%})" for a in axes)
+            lines.append(f"#{p['candidate']:<7}{cells}" + ("" if p["feasible"] else "  (misses)"))
+    if "closest" in d:
+        c = d["closest"]
+        terms = ", ".join(f"{k}={v:,.6g}" for k, v in c["terms"].items())
+        lines += [
+            "",
+            f"No terms meet every target. Closest (candidate #{c['candidate']}): {terms}",
+        ]
+        for s in c["shortfalls"]:
+            state = "met" if s["met_by_2se"] else f"short by {s['shortfall']:.4g}"
+            lines.append(f"  {s['target']}: {s['value']:.4g} (SE {s['se']:.2g}) -> {state}")
+    if "parties" in d:
+        pr = d["parties"]
+        ch = pr["change_from_today"]
+        lines += ["", f"Every party's change from today (same {pr['draws']:,} worlds, paired SE):"]
+        ds = ch["dsi"]
+        lines.append(
+            f"  DSI: mean NPV {ds['npv_mean']['mean']:+,.0f} (SE {ds['npv_mean']['se']:,.0f}); "
+            f"P(NPV < 0) {ds['p_npv_negative']['today']:.1%} -> "
+            f"{ds['p_npv_negative']['today'] + ds['p_npv_negative']['mean']:.1%}"
+        )
+        for a, bases in ch.items():
+            if a == "dsi":
+                continue
+            for basis, r in bases.items():
+                m, pn = r["net_saving_mean"], r["p_negative"]
+                lines.append(
+                    f"  {a}, {basis.replace('_', ' ')}: mean net saving {m['today']:,.0f} -> "
+                    f"{m['chosen']:,.0f} ({m['mean']:+,.0f}, SE {m['se']:,.0f}); P(net < 0) "
+                    f"{pn['today']:.1%} -> {pn['chosen']:.1%}"
+                    + ("  WORSE OFF" if r["worse_off"] else "")
+                )
+        lines += [
+            "",
+            "Payments to DSI per payer and year (mean DKK: today -> chosen, change and SE):",
+        ]
+        for payer, rows in pr["payments_by_payer_and_year"].items():
+            cells = "; ".join(
+                f"{y}: {r['today']:,.0f} -> {r['chosen']:,.0f} ({r['change']:+,.0f}, SE "
+                f"{r['change_se']:,.0f})"
+                for y, r in rows.items()
+            )
+            lines.append(f"  {payer}: {cells}")
+        for name, term in pr["added_terms"].items():
+            who = "; ".join(
+                f"{payer} {r['share']:.0%}: mean {r['mean']:,.0f} (SE {r['mean_se']:,.0f}), "
+                f"paid in {r['p_paid']:.1%} of worlds"
+                for payer, r in term["by_payer"].items()
+            )
+            lines.append(f"  {name.replace('_', ' ')} (paid {term['date']}): {who}")
+    return lines

@@ -29,6 +29,7 @@ from simrisk.core.config import (
     origins_of,
     validate_model,
 )
+from simrisk.core.decision_spec import DecisionSpec, decision_issues
 from simrisk.core.errors import ConfigError, ConfigIssue
 from simrisk.core.priors import prior_issues
 
@@ -185,6 +186,8 @@ class PortfolioConfig(ConfigModel):
     priors: dict[str, Prior]
     analysis: Analysis
     simulation: PortfolioSimulation = PortfolioSimulation()
+    #: the decision rules the summary applies (docs/scenario-format.md#decision)
+    decision: DecisionSpec | None = None
 
     @property
     def years(self) -> list[int]:
@@ -312,6 +315,7 @@ def _cross_checks(c: PortfolioConfig) -> list[ConfigIssue]:
             issues.append(ConfigIssue(f"priors.{name}", "is required", has_value=False))
         else:
             issues += _prior_issues(c.priors[name], f"priors.{name}", lo, hi, what)
+    issues += decision_issues(c.decision, "portfolio")
     return issues
 
 

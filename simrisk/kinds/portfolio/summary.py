@@ -19,6 +19,7 @@ from simrisk.core.errors import SimriskError
 from simrisk.core.summary import describe
 from simrisk.kinds.portfolio._words import Num, word
 from simrisk.kinds.portfolio.config import KIND
+from simrisk.kinds.portfolio.decision import NO_POOL
 
 __all__ = [
     "REQUIRED_VARIABLES",
@@ -102,14 +103,18 @@ def net_benefit_at(ds: xr.Dataset, staff_hour_value: float) -> np.ndarray:
     return v
 
 
-def acceptability(ds: xr.Dataset, staff_hour_values) -> np.ndarray:
+def acceptability(ds: xr.Dataset, staff_hour_values, no_pool: bool = False) -> np.ndarray:
     """P(each option has the highest net benefit) over staff-hour values: ``[values, option]``.
 
-    Ties (identical NPVs) go to the first option in the config's order.
+    With ``no_pool``, the first column is no pool (net benefit 0 in every
+    world) and the options follow. Ties (identical net benefits) go to the
+    first in that order, so no pool wins a tie with an option.
     """
     out = []
     for v in staff_hour_values:
         nb = net_benefit_at(ds, float(v))
+        if no_pool:
+            nb = np.column_stack([np.zeros(nb.shape[0]), nb])
         best = np.argmax(nb, axis=1)
         out.append(np.bincount(best, minlength=nb.shape[1]) / nb.shape[0])
     return np.array(out)
@@ -127,8 +132,8 @@ def value_of_information(
 
     The core's :func:`simrisk.core.voi.voi_dataset` (the numerics behind
     :func:`simrisk.decision.voi`) with the net benefit ``[draw, option]`` =
-    each option's NPV (with screening, staff time at the stated wage), on the
-    first ``max_draws`` draws.
+    no pool (0) and each option's NPV (with screening, staff time at the
+    stated wage), on the first ``max_draws`` draws.
     """
     from simrisk.core.voi import voi_dataset
 
@@ -137,12 +142,13 @@ def value_of_information(
     X = sub["parameters"].values.astype(np.float64)
     keep = [k for k in range(X.shape[1]) if np.ptp(X[:, k]) > 0]
     names = [str(sub["parameter"].values[k]) for k in keep]
+    npv = sub["npv"].values.astype(np.float64)
     v = voi_dataset(
-        sub["npv"].values.astype(np.float64),
+        np.column_stack([np.zeros(npv.shape[0]), npv]),
         X[:, keep],
         names,
         {} if groups is None else groups,
-        [str(o) for o in ds["option"].values],
+        [NO_POOL, *(str(o) for o in ds["option"].values)],
         parameters=parameters,
         n_post=n_post,
         seed=seed,
@@ -168,8 +174,9 @@ def summarize(ds: xr.Dataset) -> dict:
     stopped_late, live_with_gain; mean, se), ``value_of_screening`` (mean,
     se, p_positive), ``npv_without_screening``, ``patient_hours``; and
     ``acceptability`` (P(best) per option over staff-hour values); ``evpi``
-    and ``evppi.<parameter>`` (value, se in DKK: the choice among the options,
-    :func:`value_of_information`, on ``voi_draws`` draws).
+    and ``evppi.<parameter>`` (value, se in DKK: the choice among no pool and
+    the options, :func:`value_of_information`, on ``voi_draws`` draws).
+    ``p_best`` and ``acceptability.p_best`` have ``no_pool`` first.
     """
     check_result(ds)
     N = ds.sizes["draw"]
@@ -197,6 +204,9 @@ def summarize(ds: xr.Dataset) -> dict:
             },
             "break_even": {
                 "p_within_horizon": _prob(within),
+                # the worlds that never break even within the horizon, beside the
+                # median year of those that do (the median says nothing about them)
+                "p_never": _prob(~within),
                 "median_year": float(np.median(be[within])) if within.any() else None,
                 "share_by_year": be_dist,
             },
@@ -214,10 +224,10 @@ def summarize(ds: xr.Dataset) -> dict:
                 var.sel(screening="without").values
             )
     grid = [float(v) for v in np.atleast_1d(ds.attrs["staff_hour_values"])]
-    acc = acceptability(ds, grid)
+    acc = acceptability(ds, grid, no_pool=True)
     wage_hour = float(ds.attrs["wage_per_fte"]) / float(ds.attrs["hours_per_fte"])
-    at_wage = acceptability(ds, [wage_hour])[0]
-    opt_ids = [str(o) for o in ds["option"].values]
+    at_wage = acceptability(ds, [wage_hour], no_pool=True)[0]
+    opt_ids = [NO_POOL, *(str(o) for o in ds["option"].values)]
     v = value_of_information(ds)
     return {
         "kind": "portfolio",
@@ -315,6 +325,9 @@ def format_summary(summary: dict, lang: str = "en") -> str:
         )
     )
     lines.append(
+        row(word("summary.p_never", lang), [pm(opts[i]["break_even"]["p_never"]) for i in ids])
+    )
+    lines.append(
         row(
             word("summary.break_even_median", lang),
             [
@@ -326,6 +339,8 @@ def format_summary(summary: dict, lang: str = "en") -> str:
         )
     )
     lines.append(row(word("summary.p_best", lang), [pm(s["p_best"][i]) for i in ids]))
+    if NO_POOL in s["p_best"]:
+        lines.append(row(f"  {word('summary.no_pool', lang)}", [pm(s["p_best"][NO_POOL])]))
     lines.append(
         row(
             word("summary.patients", lang),

@@ -20,6 +20,7 @@ from simrisk.core.config import (
     origins_of,
     validate_model,
 )
+from simrisk.core.decision_spec import DecisionSpec, decision_issues
 from simrisk.core.errors import ConfigError, ConfigIssue
 from simrisk.core.priors import prior_issues
 
@@ -110,6 +111,8 @@ class WellbyConfig(ConfigModel):
     goal3: Goal3 | None = None
     projections: list[Projection] = Field(default_factory=list)
     simulation: Simulation = Field(default_factory=Simulation)
+    #: the decision rules the summary applies (docs/scenario-format.md#decision)
+    decision: DecisionSpec | None = None
 
     @property
     def mean_change(self) -> float:
@@ -202,6 +205,7 @@ def _checks(c: WellbyConfig, base: Path) -> list[ConfigIssue]:
                     round(sum(g.start_distribution), 9),
                 )
             )
+    issues += decision_issues(c.decision, "wellby")
     return issues
 
 

@@ -125,6 +125,18 @@ def wellby_dataset(res: WellbyResult, config_text: str = "") -> xr.Dataset:
                 x.astype(np.float32),
                 {"units": units[name], "long_name": name.replace("_", " ") + " (draws)"},
             )
+    # Each projection's net value per draw (scenario x size), for the decision to
+    # scale or not (simrisk.kinds.wellby.decision); float64: regrets are differences.
+    net = np.full((s["draws"], *shape), np.nan)
+    for p in projs:
+        key = f"projection_net_{p['index']}_{p['recruited']}"
+        if key in res.draws:
+            net[:, scenarios.index(p["scenario"]), sizes.index(p["recruited"])] = res.draws[key]
+    data["draws_projection_net"] = xr.Variable(
+        ("draw", "scenario", "recruited"),
+        net,
+        {"units": "DKK", "long_name": "projection's value net of no intervention and investment"},
+    )
     coords = {
         "ci_prob": list(CI_PROBS),
         "ci_bound": ["lower", "upper"],
