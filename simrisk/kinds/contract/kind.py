@@ -87,20 +87,31 @@ def simulate(cfg, **options):
     """
     from simrisk.kinds.contract.engine import simulate as run
 
-    compile_notice(options.get("quiet", True))
+    compile_notice(options.get("quiet", True), cfg)
     return run(cfg, **options)
 
 
-def compile_notice(quiet: bool = False) -> None:
+def compile_notice(quiet: bool = False, cfg=None) -> None:
     """Unless ``quiet``, say on stderr when the kernel must first be compiled.
 
     Every command that simulates a contract calls it before its first draw.
+    The kernel checked is the one of ``cfg``'s goal shape (without a config:
+    DSI's shape, two resource goals and one score goal).
     """
     if not quiet:
         from simrisk.core._numba import compile_notice as notice
-        from simrisk.kinds.contract._kernel import simulate_chunk
+        from simrisk.kinds.contract._kernel import chunk_kernel
 
-        notice(simulate_chunk, COMPILE_SECONDS)
+        shape = (2, 1, 0) if cfg is None else goal_shape(cfg)
+        notice(chunk_kernel(*shape), COMPILE_SECONDS)
+
+
+def goal_shape(cfg) -> tuple[int, int, int]:
+    """The numbers of resource, score and binary goals."""
+    return tuple(
+        sum(g.outcome == kind for g in cfg.goals)
+        for kind in ("resource_use_fall", "score_increase", "binary")
+    )
 
 
 def simulate_to_file(cfg, out, **options):
@@ -111,7 +122,7 @@ def simulate_to_file(cfg, out, **options):
     """
     from simrisk.kinds.contract.engine import simulate_to_file as run
 
-    compile_notice(options.get("quiet", True))
+    compile_notice(options.get("quiet", True), cfg)
     return run(cfg, out, **options)
 
 
