@@ -23,6 +23,21 @@ from simrisk.core._lazy import lazy_exports
 
 #: public name -> the module that defines it
 _EXPORTS = {
+    # The front door (simrisk.api): any kind's config or result. ``report`` is
+    # simrisk.api.report: the name simrisk.report is the report package.
+    "Config": "simrisk.api",
+    "Ledger": "simrisk.api",
+    "acceptability": "simrisk.api",
+    "compare": "simrisk.api",
+    "design": "simrisk.api",
+    "export": "simrisk.api",
+    "ledger": "simrisk.api",
+    "load": "simrisk.api",
+    "run": "simrisk.api",
+    "sensitivity": "simrisk.api",
+    "summary": "simrisk.api",
+    "variance": "simrisk.api",
+    "voi": "simrisk.api",
     # Results on disk
     "open_result": "simrisk.core.dataset",
     "write_netcdf": "simrisk.core.dataset",

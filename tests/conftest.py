@@ -21,8 +21,29 @@ TEST_SEED = (
 )
 
 
+# Long statistical and performance tests carry one mark, ``@pytest.mark.slow``. By
+# default (and in CI) they run in their short form: a test reads ``SLOW`` to choose
+# its size. A test with no short form says so as ``@pytest.mark.slow(short=False)``
+# and then runs only with SIMRISK_SLOW=1, which also gives every slow test its full size.
+SLOW = bool(os.environ.get("SIMRISK_SLOW"))
+
+
 def pytest_report_header(config):
-    return f"simrisk test seed: {TEST_SEED} (set SIMRISK_TEST_SEED to change)"
+    form = "full" if SLOW else "short (SIMRISK_SLOW=1 for the full form)"
+    return [
+        f"simrisk test seed: {TEST_SEED} (set SIMRISK_TEST_SEED to change)",
+        f"slow tests: {form}",
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    if SLOW:
+        return
+    skip = pytest.mark.skip(reason="no short form: SIMRISK_SLOW=1 runs it")
+    for item in items:
+        mark = item.get_closest_marker("slow")
+        if mark is not None and mark.kwargs.get("short", True) is False:
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -216,10 +215,7 @@ def test_bad_design_terms_are_config_errors(tmp_path, term, expected):
     assert expected in str(exc.value)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("SIMRISK_SLOW"), reason="about 40 s: set SIMRISK_SLOW=1 to run"
-)
+@pytest.mark.slow(short=False)  # the design search, about 40 s
 def test_acceptance_design_then_a_fresh_run_on_another_seed(tmp_path):
     # The "must show": the default search, then 100,000 draws on seed 99.
     best = tmp_path / "best.toml"

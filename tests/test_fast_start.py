@@ -304,10 +304,7 @@ def test_notice_unless_quiet_and_only_when_cold(monkeypatch, capsys, dsi_scenari
     assert len(_notice_lines(capsys.readouterr().err)) == 1
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("SIMRISK_SLOW"), reason="compiles the kernel, 15-40 s: SIMRISK_SLOW=1"
-)
+@pytest.mark.slow(short=False)  # compiles the kernel cold, 15-40 s
 def test_first_run_after_install_says_it_compiles_once(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
     cmd = [sys.executable, "-m", "simrisk", "run", str(DSI_CONFIG), "--draws", "400"]

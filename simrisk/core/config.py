@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 #: The model kinds a config can name with its top-level ``kind`` key.
-KINDS = ("contract", "wellby", "portfolio")
+KINDS = ("contract", "wellby", "portfolio", "fund")
 
 # ---------------------------------------------------------------------------
 # Field types with messages that say what is allowed
@@ -431,6 +431,21 @@ def _absolute_file_keys(data: dict, folder: Path) -> dict:
     pilot = out.get("pilot")
     if isinstance(pilot, dict) and isinstance(pilot.get("scores"), str):
         out["pilot"] = {**pilot, "scores": str((folder / pilot["scores"]).resolve())}
+    deals = out.get("deals")  # a fund's deals name result and config files
+    if isinstance(deals, list):
+        out["deals"] = [
+            {
+                **d,
+                **{
+                    k: str((folder / d[k]).resolve())
+                    for k in ("result", "config")
+                    if isinstance(d.get(k), str)
+                },
+            }
+            if isinstance(d, dict)
+            else d
+            for d in deals
+        ]
     return out
 
 

@@ -22,12 +22,14 @@ KIND_MODULES = {
     "contract": "simrisk.kinds.contract.kind",
     "wellby": "simrisk.kinds.wellby.kind",
     "portfolio": "simrisk.kinds.portfolio.kind",
+    "fund": "simrisk.kinds.fund.kind",
 }
 #: a result Dataset's ``simrisk_kind`` attribute -> kind name
 RESULT_KINDS = {
     "simrisk.run": "contract",
     "simrisk.wellby": "wellby",
     "simrisk.portfolio": "portfolio",
+    "simrisk.fund": "fund",
 }
 
 

@@ -1,0 +1,126 @@
+"""simrisk design: search contract terms against targets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from simrisk.cli._common import (
+    DaskBackend,
+    add_dask_flags,
+    check_out,
+    kernel_notice,
+    non_negative_int,
+    positive_int,
+)
+from simrisk.core.errors import SimriskError
+
+
+def add_parser(sub) -> None:
+    des = sub.add_parser(
+        "design",
+        help="search contract terms that hold DSI's and the payers' risks to targets",
+        description="Search the free terms named in the config's [design] table (payments "
+        "per success, caps, threshold, capital floor, retention clause) for the contract "
+        "that meets every --target by at least 2 Monte Carlo SE with the best objective. "
+        "Every candidate is scored on the same seed (common random numbers). Writes the "
+        "chosen terms as a config that extends the input, and the Pareto frontier of DSI's "
+        "P(NPV < 0) against the payers' risk.",
+    )
+    des.add_argument("config", help="contract TOML with a [design] table")
+    des.add_argument(
+        "--target",
+        action="append",
+        default=[],
+        required=True,
+        metavar="EXPR",
+        help="KEY<=V or KEY>=V on a summary key, e.g. 'p_npv_negative<=0.25' (repeatable)",
+    )
+    goal = des.add_mutually_exclusive_group()
+    goal.add_argument("--minimize", metavar="KEY", help="objective (default payments.total.mean)")
+    goal.add_argument("--maximize", metavar="KEY", help="objective to maximise instead")
+    des.add_argument(
+        "-o", "--output", required=True, metavar="BEST.toml", help="the chosen terms' config"
+    )
+    des.add_argument("--draws", type=positive_int, metavar="N", help="draws per candidate")
+    des.add_argument("--seed", type=non_negative_int, metavar="S", help="the common seed")
+    des.add_argument(
+        "--candidates", type=positive_int, metavar="N", help="Sobol candidates (default: config)"
+    )
+    des.add_argument(
+        "--rescore-draws", type=positive_int, metavar="N", help="draws to re-score the choice"
+    )
+    des.add_argument(
+        "--payer-risk",
+        metavar="KEY",
+        default=None,
+        help="the frontier's payer axis (default net_saving.modelled.region.p_negative)",
+    )
+    des.add_argument("--out", metavar="NC", help="write every candidate and the frontier (NetCDF)")
+    des.add_argument("--plot", metavar="PNG", help="write the frontier and the trade-off (PNG)")
+    des.add_argument("--lang", choices=("en", "da"), default="en", help="the plot's language")
+    des.add_argument("--json", action="store_true", help="print one JSON object")
+    des.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_dask_flags(des, "score the candidates (one task each)")
+    des.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simrisk import kinds
+    from simrisk.kinds.contract import design
+
+    name, kind = kinds.for_config(args.config)
+    if name != "contract":
+        raise SimriskError(f"{args.config}: a {name} config; 'simrisk design' takes a contract")
+    best = check_out(args.output, "--output")
+    if best.suffix.lower() != ".toml":
+        raise SimriskError(f"--output {best}: must end in .toml")
+    out = check_out(args.out, "--out") if args.out else None
+    plot = check_out(args.plot, "--plot") if args.plot else None
+    targets = [design.parse_target(t) for t in args.target]
+    objective = None
+    if args.minimize:
+        objective = ("minimize", args.minimize)
+    elif args.maximize:
+        objective = ("maximize", args.maximize)
+    cfg, text = kind.load(args.config)
+    kernel_notice(args.quiet)
+    with DaskBackend(args) as backend:
+        res = design.run_design(
+            cfg,
+            targets,
+            objective,
+            draws=args.draws,
+            seed=args.seed,
+            candidates=args.candidates,
+            rescore_draws=args.rescore_draws,
+            payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
+            progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+            backend=backend,
+        )
+    if out is not None:
+        from simrisk.core.dataset import write_netcdf
+
+        write_netcdf(design.to_dataset(res, text), out)
+    if plot is not None:
+        from simrisk.plot import plot_design, save_figure
+
+        save_figure(plot_design(design.to_dataset(res, text), lang=args.lang), plot)
+    if res.chosen is not None:
+        design.write_best_toml(res, args.config, best)
+    summary = res.to_dict()
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(design.format_design(summary))
+    if res.chosen is None:
+        print(
+            f"simrisk design: no candidate meets every target by {design.SE_MARGIN:g} SE; "
+            f"{best} was not written (widen the [design] ranges or relax a target)",
+            file=sys.stderr,
+        )
+        return 1
+    if not args.json:
+        print(f"\nwrote {best}" + "".join(f", {p}" for p in (out, plot) if p is not None))
+    return 0

@@ -1,0 +1,50 @@
+"""simrisk variance: parameter uncertainty vs chance among citizens."""
+
+from __future__ import annotations
+
+import argparse
+
+from simrisk.cli._common import (
+    DaskBackend,
+    add_dask_flags,
+    add_json_out,
+    check_out,
+    contract_configs,
+    emit,
+    kernel_notice,
+    non_negative_int,
+    positive_int,
+)
+
+
+def add_parser(sub) -> None:
+    varp = sub.add_parser(
+        "variance",
+        help="NPV variance: parameter uncertainty vs chance among the citizens",
+        description="Law of total variance from a nested run: OUTER parameter draws, each "
+        "with INNER independent sets of citizens.",
+    )
+    varp.add_argument("config", help="scenario TOML file")
+    varp.add_argument("--outer", type=positive_int, default=2000, metavar="K")
+    varp.add_argument("--inner", type=positive_int, default=50, metavar="J")
+    varp.add_argument("--seed", type=non_negative_int, metavar="S")
+    add_dask_flags(varp, "run the nested draws")
+    add_json_out(varp, "variance")
+    varp.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simrisk.decision._engine import nested_variance
+    from simrisk.decision.variance import format_variance, variance_json
+    from simrisk.kinds.contract.loader import load_scenario
+
+    out = check_out(args.out, "--out") if args.out else None
+    contract_configs([args.config], "variance")
+    scenario, _ = load_scenario(args.config)
+    seed = scenario.simulation.seed if args.seed is None else args.seed
+    kernel_notice()
+    with DaskBackend(args) as backend:
+        v = nested_variance(scenario, seed, args.outer, args.inner, backend=backend)
+    args.out = out
+    emit(v, variance_json(v), format_variance(v), args)
+    return 0

@@ -1,0 +1,134 @@
+"""simrisk voi: value of information (EVPI, EVPPI)."""
+
+from __future__ import annotations
+
+import argparse
+
+from simrisk.cli._common import (
+    DaskBackend,
+    add_dask_flags,
+    add_json_out,
+    check_out,
+    dask_flag,
+    emit,
+    kernel_notice,
+    non_negative_int,
+    parse_groups,
+    positive_int,
+)
+from simrisk.core.errors import SimriskError
+
+
+def add_parser(sub) -> None:
+    voi = sub.add_parser(
+        "voi",
+        help="value of information: EVPI and EVPPI per parameter and group",
+        description="EVPI = E[max(NPV, 0)] - max(E[NPV], 0) for lending or not; EVPPI for "
+        "each parameter and named groups by GAM regression (Strong, Oakley & Brennan 2014), "
+        "each with a standard error.",
+    )
+    voi.add_argument(
+        "path",
+        help="NetCDF file written by 'simrisk run' (a contract run: lend or not; a "
+        "portfolio run: the choice among its budget options)",
+    )
+    voi.add_argument(
+        "--group",
+        action="append",
+        default=None,
+        metavar="NAME=P1,P2",
+        help="a named group of parameters (repeatable; default: population, each goal, effects)",
+    )
+    voi.add_argument(
+        "--parameter",
+        action="append",
+        default=None,
+        metavar="P",
+        help="EVPPI for this parameter only (repeatable; default: every varying parameter; "
+        "with --parameter, groups only if --group is given)",
+    )
+    voi.add_argument("--seed", type=non_negative_int, default=0, metavar="S")
+    voi.add_argument(
+        "--nested",
+        action="store_true",
+        help="contract runs: check each single parameter's EVPPI by nested Monte Carlo "
+        "(the run's scenario and seed, fresh draws after the run's own)",
+    )
+    voi.add_argument(
+        "--outer",
+        type=positive_int,
+        metavar="K",
+        help="with --nested: strata of the parameter's prior (default 400)",
+    )
+    voi.add_argument(
+        "--inner",
+        type=positive_int,
+        metavar="J",
+        help="with --nested: draws of everything else per stratum (default 1,000)",
+    )
+    add_dask_flags(voi, "with --nested: run the nested draws")
+    add_json_out(voi, "VOI")
+    voi.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simrisk import kinds
+    from simrisk.core.dataset import open_result
+    from simrisk.decision.voi import format_voi, voi, voi_json
+
+    out = check_out(args.out, "--out") if args.out else None
+    if not args.nested:
+        for flag, given in (("--outer", args.outer), ("--inner", args.inner)):
+            if given is not None:
+                raise SimriskError(f"{flag} {given}: only with --nested")
+        if dask_flag(args):
+            raise SimriskError(
+                f"{dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
+            )
+    ds = open_result(args.path)
+    name, _ = kinds.for_result(ds, args.path)
+    if args.nested and name != "contract":
+        raise SimriskError(f"--nested: only for a contract run; {args.path} is a {name} result")
+    if name == "portfolio":
+        # The choice among the budget options: net benefit [draw, option] = each
+        # option's NPV; every draw and the full 100 posterior draws (the summary
+        # uses a subsample to stay quick).
+        from simrisk.kinds.portfolio.summary import value_of_information
+
+        v = value_of_information(
+            ds,
+            max_draws=ds.sizes["draw"],
+            n_post=100,
+            parameters=args.parameter,
+            groups=parse_groups(args.group) or {},
+            seed=args.seed,
+        )
+    else:
+        v = voi(
+            ds,
+            groups=parse_groups(args.group) if (args.group or not args.parameter) else {},
+            parameters=args.parameter,
+            seed=args.seed,
+        )
+        if args.nested:
+            from simrisk.decision._engine import nested_check
+            from simrisk.decision.voi import add_nested
+
+            singles = [
+                str(t)
+                for t, k in zip(v["target"].values, v["target_kind"].values, strict=True)
+                if k == "parameter"
+            ]
+            if not singles:
+                raise SimriskError("--nested: no single parameter to check (give --parameter P)")
+            outer = 400 if args.outer is None else args.outer
+            inner = 1000 if args.inner is None else args.inner
+            for flag, n in (("--outer", outer), ("--inner", inner)):
+                if n < 2:
+                    raise SimriskError(f"{flag} {n}: must be at least 2")
+            kernel_notice()
+            with DaskBackend(args) as backend:
+                v = add_nested(v, nested_check(ds, singles, outer, inner, backend=backend))
+    args.out = out
+    emit(v, voi_json(v), format_voi(v), args)
+    return 0

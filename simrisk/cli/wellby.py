@@ -1,0 +1,81 @@
+"""simrisk wellby: WELLBY bands of a small pilot."""
+
+from __future__ import annotations
+
+import argparse
+
+from simrisk.cli._common import (
+    check_draws,
+    check_figure,
+    check_out,
+    check_scores,
+    clean_leftovers,
+    positive_int,
+    print_summary,
+    seed_value,
+)
+from simrisk.core.errors import SimriskError
+
+
+def add_parser(sub) -> None:
+    wb = sub.add_parser(
+        "wellby",
+        help="WELLBY bands for a small pilot and its projections",
+        description="The pilot's WELLBY total and DKK value, per completer, the scaling "
+        "projections and goal 3's implied success chance, each with 80/90/95% bands.",
+    )
+    wb.add_argument("config", help="WELLBY TOML file, e.g. configs/opi_aims_wellby.toml")
+    wb.add_argument(
+        "--scores",
+        metavar="CSV",
+        help="paired before,after 0-10 scores per participant (overrides the summary statistics)",
+    )
+    wb.add_argument("--draws", type=positive_int, metavar="N")
+    wb.add_argument("--seed", type=seed_value, metavar="S")
+    wb.add_argument("--out", metavar="PATH", help="write the result Dataset to NetCDF")
+    wb.add_argument("--plot", metavar="PNG", help="write the projections' fan chart (PNG/SVG/PDF)")
+    wb.add_argument("--json", action="store_true", help="print one JSON object")
+    wb.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simrisk import kinds
+    from simrisk.core.dataset import OutputLock, write_netcdf
+
+    name, kind = kinds.for_config(args.config)
+    if name != "wellby":
+        raise SimriskError(
+            f"{args.config}: a {name} config; 'simrisk wellby' takes a WELLBY config"
+        )
+    cfg, text = kind.load(args.config)
+    out = check_out(args.out, "--out") if args.out is not None else None
+    plot = check_figure(args.plot, "--plot") if args.plot is not None else None
+    if out is not None and plot is not None and out.resolve() == plot.resolve():
+        raise SimriskError(f"--plot {plot}: the same file as --out")
+    if args.scores:
+        check_scores(args.scores)
+    check_draws(kind, cfg, args.draws, args.config)
+    locks = [OutputLock(p, f).acquire() for p, f in ((out, "--out"), (plot, "--plot")) if p]
+    try:
+        for p in (out, plot):
+            if p is not None:
+                clean_leftovers(p, "wellby")
+        ds = kind.simulate(
+            cfg,
+            draws=args.draws,
+            seed=args.seed,
+            scores=args.scores,
+            config_path=args.config,
+            config_text=text,
+        )
+        if out is not None:
+            write_netcdf(ds, out)
+        if plot is not None:
+            from simrisk.plot import plot_wellby_fan, save_figure
+
+            save_figure(plot_wellby_fan(ds).figure, plot)
+    finally:
+        for lock in locks:
+            lock.release()
+    print_summary(kind, kind.summarize(ds), args.json)
+    return 0
