@@ -1,4 +1,13 @@
-"""The per-citizen Monte Carlo kernel (Numba, parallel over draws).
+"""The per-citizen Monte Carlo kernel (Numba; ranges of draws run on threads).
+
+Inputs come as one record (:data:`~simrisk.kinds.contract._inputs.KernelInputs`,
+a named tuple built once per run) and outputs as another. Each goal shape's
+citizen loop has its own compiled entry (:func:`chunk_kernel`), so a run
+compiles only the loop it needs; the per-draw steps around it are inlined
+into each entry. The entries are serial and release the GIL, and
+:func:`simulate_chunk` runs contiguous ranges of draws on a thread pool:
+no Numba ``parallel=True``, whose compilation of the record-taking loop cost
+several times the rest (``benchmarks/compile_time.py``).
 
 Pure: arrays in, preallocated arrays out; no Python objects, no I/O. Every
 random number is the SplitMix64 output at a position fixed by
@@ -35,9 +44,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
-from simrisk.core._numba import jit, jit_parallel
+from simrisk.core._numba import jit
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
 from simrisk.core.rng import (
     GAMMA,
@@ -64,7 +72,7 @@ from simrisk.kinds.contract.contract import (
 )
 
 __all__ = [
-    "BLOCK",
+    "BLOCKS_PER_THREAD",
     "KernelInputs",
     "KernelOutputs",
     "binomial_inverse",
@@ -425,23 +433,12 @@ def _citizens_r2s1(
         tally[ix + _U1] += s1 * s0
 
 
-#: draws per parallel task at most: scratch arrays are allocated once per block
-BLOCK = 32
-#: at least this many blocks per thread, so that a chunk of few, large draws (a large
-#: population) still keeps every thread busy
+#: this many contiguous ranges of draws per thread, so that a chunk of few, large draws
+#: (a large population) still keeps every thread busy
 BLOCKS_PER_THREAD = 4
 
 
-@jit
-def _blocks(n, n_threads):
-    """Draws per parallel task and the number of tasks: at most BLOCK draws, at least
-    BLOCKS_PER_THREAD tasks per thread. Results do not depend on it (scratch is reset
-    per draw)."""
-    block = min(BLOCK, max(1, n // (BLOCKS_PER_THREAD * max(n_threads, 1))))
-    return block, (n + block - 1) // block
-
-
-@jit
+@jit(inline="always")
 def _scratch(k):
     """A block's scratch arrays (allocated once per block of draws)."""
     n_goals = k.log_keep.shape[0]
@@ -477,7 +474,7 @@ def _scratch(k):
     )
 
 
-@jit
+@jit(inline="always")
 def _draw_start(j, d, key, first_word, pr, k, r, p1_f, p0_f, tally, meas, out):
     """Draw ``d``'s referrals, the number measured and the goals' constants.
 
@@ -527,7 +524,7 @@ def _draw_start(j, d, key, first_word, pr, k, r, p1_f, p0_f, tally, meas, out):
     return n_ref, ret, n_meas, rho, rho_c
 
 
-@jit
+@jit(inline="always")
 def _draw_contract(j, k, s, out, stop):
     """Draw ``j``'s contract from its tallies: caps in repayment order, the investor's
     flows, the yardsticks and the authorities' modelled saving (``s``: :func:`_scratch`).
@@ -598,7 +595,7 @@ def _draw_contract(j, k, s, out, stop):
     return ret_pay, floor_pay
 
 
-@jit
+@jit(inline="always")
 def _payer_totals(k, repaid, ret_pay, floor_pay, p):
     """What payer ``p`` pays the investor: its goals' repayments and its clause shares."""
     acc = 0.0
@@ -609,7 +606,7 @@ def _payer_totals(k, repaid, ret_pay, floor_pay, p):
     return acc + ret_pay * k.ret_payer_share[p] + floor_pay * k.floor_payer_share[p]
 
 
-@jit
+@jit(inline="always")
 def _authority_saving(k, saving_cg, a):
     acc = 0.0
     for c in range(saving_cg.shape[0]):
@@ -617,17 +614,18 @@ def _authority_saving(k, saving_cg, a):
     return acc
 
 
-@jit
-def _draw_gate(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause):
-    """The gate of draw ``j``, after its contract ran without it (``clause``: that run's
-    retention payment and floor top-up).
+@jit(inline="always")
+def _gate_look(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause):
+    """The gate's look at draw ``j``, after its contract ran without the gate
+    (``clause``: that run's retention payment and floor top-up). Returns whether the
+    gate stops the contract; if so, clears the voided cohorts' tallies and keeps
+    (negated) what each payer paid and each authority saved without the gate.
 
     The interim count: the measured citizens of the counted cohorts (engaged
     throughout), plus the unmeasured ones in those cohorts (Binomial(referred -
     measured, the counted share), per-draw word ``first_word``'s low half) still
     engaged at the look (Binomial of those, :func:`gate_engaged_probability`,
-    word ``first_word + 1``). Below the threshold the contract is re-run with
-    the stop: voided cohorts cleared, later disbursements cancelled.
+    word ``first_word + 1``).
     """
     tally, meas, saving_cg, repaid = s[2], s[3], s[8], s[10]
     n_goals = k.log_keep.shape[0]
@@ -646,36 +644,58 @@ def _draw_gate(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause):
     out.gate[j, 0] = 1.0 if stopped else 0.0
     out.gate[j, 1] = share
     out.gate[j, 2] = out.npv[j]
-    if not stopped:
-        for p in range(n_payer):
-            out.gate_paid[j, p] = 0.0
-        for a in range(n_auth):
-            out.gate_saving[j, a] = 0.0
-        return
     for p in range(n_payer):
-        out.gate_paid[j, p] = -_payer_totals(k, repaid, clause[0], clause[1], p)
+        paid = _payer_totals(k, repaid, clause[0], clause[1], p)
+        out.gate_paid[j, p] = -paid if stopped else 0.0
     for a in range(n_auth):
-        out.gate_saving[j, a] = -_authority_saving(k, saving_cg, a)
-    for c in range(meas.shape[0]):
-        if k.gate_void[c] > 0.0:
-            meas[c] = 0.0
-            for f in range(3 * n_goals):
-                tally[3 * c * n_goals + f] = 0.0
-    ret_pay, floor_pay = _draw_contract(j, k, s, out, True)
-    for p in range(n_payer):
-        out.gate_paid[j, p] += _payer_totals(k, repaid, ret_pay, floor_pay, p)
-    for a in range(n_auth):
+        out.gate_saving[j, a] = -_authority_saving(k, saving_cg, a) if stopped else 0.0
+    if stopped:
+        for c in range(meas.shape[0]):
+            if k.gate_void[c] > 0.0:
+                meas[c] = 0.0
+                for f in range(3 * n_goals):
+                    tally[3 * c * n_goals + f] = 0.0
+    return stopped
+
+
+@jit(inline="always")
+def _gate_after(j, k, s, out, clause):
+    """After a stop: add what each payer pays and each authority saves with the gate."""
+    saving_cg, repaid = s[8], s[10]
+    for p in range(k.cap.shape[0]):
+        out.gate_paid[j, p] += _payer_totals(k, repaid, clause[0], clause[1], p)
+    for a in range(k.auth_goal.shape[0]):
         out.gate_saving[j, a] += _authority_saving(k, saving_cg, a)
 
 
+@jit(inline="always")
+def _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out):
+    """Draw ``j``'s contract, and with a gate its look and, on a stop, the contract again
+    with the stop (one call site of :func:`_draw_contract`, so it is inlined once)."""
+    stop = False
+    for _ in range(2):
+        clause = _draw_contract(j, k, s, out, stop)
+        if stop:
+            _gate_after(j, k, s, out, clause)
+            break
+        if not k.gate_on:
+            break
+        stop = _gate_look(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause)
+        if not stop:
+            break
+
+
 @jit
-def _block_r2s1(b, block, draw0, key, first_word, params, k, out):
-    """Draws ``b * block ..`` of the chunk with :func:`_citizens_r2s1` (DSI's goal shape)."""
-    n = params.shape[0]
+def draws_r2s1(j0, j1, draw0, key, first_word, params, k, out):
+    """Draws ``j0 .. j1 - 1`` of the chunk with :func:`_citizens_r2s1` (DSI's goal shape).
+
+    Serial; it releases the GIL (``nogil``), so :func:`simulate_chunk` runs
+    several ranges at once on threads.
+    """
     s = _scratch(k)
     p1_f, p0_f, tally, meas, r, r_cost = s[0], s[1], s[2], s[3], s[4], s[5]
     n_goals = k.log_keep.shape[0]
-    for j in range(b * block, min(n, (b + 1) * block)):
+    for j in range(j0, j1):
         d = draw0 + j
         n_ref, ret, n_meas, rho, rho_c = _draw_start(
             j, d, key, first_word, params[j], k, r, p1_f, p0_f, tally, meas, out
@@ -685,19 +705,16 @@ def _block_r2s1(b, block, draw0, key, first_word, params, k, out):
             k.group_cdf, k.group_guide, k.res_goals_u, r, r_cost, k.score_goals_u, k.start_cdf,
             k.start_guide, k.max_top, p1_f, p0_f, meas, tally,
         )  # fmt: skip
-        clause = _draw_contract(j, k, s, out, False)
-        if k.gate_on:
-            _draw_gate(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause)
+        _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out)
 
 
 @jit
-def _block_general(b, block, draw0, key, first_word, params, k, out):
-    """Draws ``b * block ..`` of the chunk with :func:`_citizens` (any goal shape)."""
-    n = params.shape[0]
+def draws_general(j0, j1, draw0, key, first_word, params, k, out):
+    """Draws ``j0 .. j1 - 1`` of the chunk with :func:`_citizens` (any goal shape)."""
     s = _scratch(k)
     p1_f, p0_f, tally, meas, r, r_cost = s[0], s[1], s[2], s[3], s[4], s[5]
     n_goals = k.log_keep.shape[0]
-    for j in range(b * block, min(n, (b + 1) * block)):
+    for j in range(j0, j1):
         d = draw0 + j
         n_ref, ret, n_meas, rho, rho_c = _draw_start(
             j, d, key, first_word, params[j], k, r, p1_f, p0_f, tally, meas, out
@@ -707,25 +724,7 @@ def _block_general(b, block, draw0, key, first_word, params, k, out):
             k.group_cdf, k.group_guide, k.res_goals_u, r, r_cost, k.score_goals_u, k.start_cdf,
             k.start_guide, k.max_top, p1_f, p0_f, meas, tally, k.bin_goals_u,
         )  # fmt: skip
-        clause = _draw_contract(j, k, s, out, False)
-        if k.gate_on:
-            _draw_gate(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause)
-
-
-@jit_parallel
-def simulate_chunk_r2s1(draw0, key, first_word, params, n_threads, k, out):
-    """:func:`simulate_chunk` for two resource goals and one score goal (DSI's shape)."""
-    block, n_blocks = _blocks(params.shape[0], n_threads)
-    for b in prange(n_blocks):
-        _block_r2s1(b, block, draw0, key, first_word, params, k, out)
-
-
-@jit_parallel
-def simulate_chunk_general(draw0, key, first_word, params, n_threads, k, out):
-    """:func:`simulate_chunk` for any other goal shape."""
-    block, n_blocks = _blocks(params.shape[0], n_threads)
-    for b in prange(n_blocks):
-        _block_general(b, block, draw0, key, first_word, params, k, out)
+        _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out)
 
 
 def chunk_kernel(n_res: int, n_score: int, n_bin: int = 0):
@@ -736,17 +735,30 @@ def chunk_kernel(n_res: int, n_score: int, n_bin: int = 0):
     compiles (or loads from Numba's cache) only the loop its config needs.
     """
     if (n_res, n_score, n_bin) == (2, 1, 0):
-        return simulate_chunk_r2s1
-    return simulate_chunk_general
+        return draws_r2s1
+    return draws_general
+
+
+_POOL = None
+
+
+def _pool(workers: int):
+    global _POOL
+    if _POOL is None or _POOL._max_workers < workers:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simrisk-kernel")
+    return _POOL
 
 
 def simulate_chunk(draw0, key, first_word, params, n_threads, k, out):
     """Simulate draws ``draw0 .. draw0 + n - 1`` (``n = params.shape[0]``).
 
     ``k`` is the run's :data:`KernelInputs`, ``out`` a :data:`KernelOutputs`
-    of arrays whose first axis is the draw within the chunk.
-    ``n_threads`` (Numba's thread count) only sets how the draws are split
-    into parallel tasks; results do not depend on it.
+    of arrays whose first axis is the draw within the chunk. The draws are
+    split into ``BLOCKS_PER_THREAD * n_threads`` contiguous ranges, run on
+    ``n_threads`` threads (the compiled loop releases the GIL); each draw
+    depends only on its index, so results do not depend on the split.
 
     ``flow_order`` sorts the investor's flows (disbursements, then cohort
     repayments) by ``flow_t``. Outputs: ``referred[n]``, ``measured[n, C]``,
@@ -757,8 +769,25 @@ def simulate_chunk(draw0, key, first_word, params, n_threads, k, out):
     authority]``, which holds the horizon, persistence and discounting),
     ``dw_share[n]``, ``clause[n, 2]`` (the retention clause's payment and
     the floor's top-up; see
-    :class:`~simrisk.kinds.contract.contract.ContractArrays`). Output arrays
-    may have compact dtypes; values are cast on store.
+    :class:`~simrisk.kinds.contract.contract.ContractArrays`), and the
+    gate's ``gate``, ``gate_paid`` and ``gate_saving``. Output arrays may
+    have compact dtypes; values are cast on store.
     """
     kernel = chunk_kernel(k.res_goals.shape[0], k.score_goals.shape[0], k.bin_goals.shape[0])
-    kernel(draw0, key, first_word, params, n_threads, k, out)
+    n = int(params.shape[0])
+    threads = max(int(n_threads), 1)
+    parts = min(n, BLOCKS_PER_THREAD * threads) if threads > 1 else 1
+    edges = np.linspace(0, n, parts + 1).astype(np.int64)
+    draw0, first_word = np.int64(draw0), np.int64(first_word)
+
+    def run(i: int) -> None:
+        kernel(edges[i], edges[i + 1], draw0, key, first_word, params, k, out)
+
+    if parts <= 1:
+        run(0)
+        return
+    start = 0
+    if not kernel.overloads:  # compile (or load) once, before the threads call it
+        run(0)
+        start = 1
+    list(_pool(threads).map(run, range(start, parts)))

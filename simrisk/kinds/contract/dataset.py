@@ -229,8 +229,15 @@ def _per_draw(inp, arrays, irr_reasons) -> tuple[dict, dict]:
             note="NaN where the goal repays nothing",
         ),
     }
+    if not inp.authorities:
+        # No business case: no authority, and a per-draw variable with a dimension of
+        # length 0 cannot be stored in HDF5 chunks, so the authorities' variables go.
+        for name in [k for k in data_vars if k.startswith("authority_")]:
+            del data_vars[name]
+        clause_vars.pop("gate_saving_effect", None)
     for name in UNCOMPRESSED:
-        data_vars[name].encoding["zlib"] = False
+        if name in data_vars:
+            data_vars[name].encoding["zlib"] = False
     return data_vars, clause_vars
 
 

@@ -24,7 +24,7 @@ from simrisk.core.errors import SimriskError
 from simrisk.core.finance import IRR_REASONS
 from simrisk.core.rng import MAX_CITIZENS, key_from_seed, param_uniforms
 from simrisk.kinds.contract._inputs import EngineInputs, KernelOutputs, build_inputs
-from simrisk.kinds.contract._kernel import chunk_kernel
+from simrisk.kinds.contract._kernel import simulate_chunk
 from simrisk.kinds.contract.analytic import success_probabilities
 from simrisk.kinds.contract.config import Scenario
 
@@ -53,9 +53,8 @@ def count_dtype(referred: int) -> type:
 
 
 def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> None:
-    """One chunk through the Numba kernel into the output arrays ``buf``.
-
-    Only the kernel of the config's goal shape is called (and so compiled).
+    """One chunk through the Numba kernel into the output arrays ``buf``, on Numba's
+    thread count. Only the kernel of the config's goal shape is called (and so compiled).
     """
     import numba
 
@@ -67,9 +66,7 @@ def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> N
         buf["saving"], buf["dw_share"], buf["clause"], buf["gate"], buf["gate_paid"],
         buf["gate_saving"],
     )  # fmt: skip
-    kernel = chunk_kernel(inp.n_res, len(inp.score_goals), len(inp.bin_goals))
-    kernel(np.int64(draw0), key, np.int64(first_word), params,
-           np.int64(numba.get_num_threads()), k, out)  # fmt: skip
+    simulate_chunk(draw0, key, first_word, params, numba.get_num_threads(), k, out)
 
 
 #: rows per thread below which the parameter transform runs on one thread

@@ -64,7 +64,13 @@ def summarize(ds: xr.Dataset, block_size: int = BLOCK) -> dict:
     variable's block once for all of them (two or three passes in all).
     Quantiles and their SEs are exact, the same whatever the block size.
     """
-    missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
+    # A run without a business case has no authority and so no authority_* variables.
+    no_authority = ds.sizes.get("authority", 0) == 0
+    missing = [
+        v
+        for v in REQUIRED_VARIABLES
+        if v not in ds.variables and not (no_authority and v.startswith("authority_"))
+    ]
     if missing:
         raise SimriskError(f"result lacks variables needed for a summary: {', '.join(missing)}")
     n = ds.sizes["draw"]
@@ -222,9 +228,10 @@ def _gate_tasks(ds: xr.Dataset, src, npv: Source) -> dict:
     }
     for i, p in enumerate(ds["payer"].values):
         tasks[("gate", "paid", str(p))] = mean_sd_task(src.f64("gate_payment_effect", payer=i))
-    for i, a in enumerate(ds["authority"].values):
-        x = src.f64("gate_saving_effect", authority=i)
-        tasks[("gate", "saving", str(a))] = mean_sd_task(x)
+    if "gate_saving_effect" in ds:
+        for i, a in enumerate(ds["authority"].values):
+            x = src.f64("gate_saving_effect", authority=i)
+            tasks[("gate", "saving", str(a))] = mean_sd_task(x)
     return tasks
 
 
@@ -248,7 +255,11 @@ def _gate_summary(ds: xr.Dataset, got: dict, n: int) -> dict:
         "p_npv_negative_without_gate_se": pw_se,
         "engaged_share": share,
         "payments_effect": {str(p): est(("gate", "paid", str(p))) for p in ds["payer"].values},
-        "saving_effect": {str(a): est(("gate", "saving", str(a))) for a in ds["authority"].values},
+        "saving_effect": {
+            str(a): est(("gate", "saving", str(a)))
+            for a in ds["authority"].values
+            if ("gate", "saving", str(a)) in got
+        },
     }
 
 
@@ -456,7 +467,29 @@ def format_summary(s: dict) -> str:
     lines.append(row("deadweight share", s["deadweight_share"], lambda v: _pct(v, 2)))
     for g, d in s["deadweight_share_by_goal"].items():
         lines.append(row(f"  of which {g}", d, lambda v: _pct(v, 2)))
+    if any(s["net_saving"].values()):
+        lines += _authority_lines(s, row)
+    risk = _risk_rows(s)
+    width = max(len(k) for k, _ in risk) + 2
+    lines += ["", "Risk"] + [f"  {k:<{width}}{v}" for k, v in risk]
+    if "gate" in s:
+        lines += _gate_lines(s["gate"])
     lines += [
+        "",
+        "Success among measured citizens     simulated mean   contract assumes"
+        "   model at central values   without intervention",
+    ]
+    for g, d in s["success_rate"].items():
+        lines.append(
+            f"  {g:<32} {_pct(d['mean']):>10} ({_pct(d['mean_se'], 2)})"
+            f"   {_pct(d['assumed']):>8}   {_pct(d['implied_at_central']):>20}"
+            f"   {_pct(d['counterfactual_at_central']):>18}"
+        )
+    return "\n".join(lines)
+
+
+def _authority_lines(s: dict, row) -> list[str]:
+    lines = [
         "",
         "Authorities (DKK): net saving = saving - repayments, on two bases",
         "  note's method: threshold x stated BIS mean x successes; undiscounted, as the note",
@@ -482,7 +515,11 @@ def format_summary(s: dict) -> str:
                 f"{_dkk(d['cost_per_caused_success']):>14} "
                 f"({_dkk(d['cost_per_caused_success_se'])})"
             )
-    risk = [
+    return lines
+
+
+def _risk_rows(s: dict) -> list[tuple[str, str]]:
+    return [
         (
             f"P(repayments < capital {_dkk(s['capital'])})",
             f"{_pct(s['p_loss_nominal'], 2)} ({_pct(s['p_loss_nominal_se'], 2)})",
@@ -501,19 +538,3 @@ def format_summary(s: dict) -> str:
         ),
         ("draws with a total loss (IRR -100%)", _pct(s["irr_undefined"]["total_loss_share"], 3)),
     ]
-    width = max(len(k) for k, _ in risk) + 2
-    lines += ["", "Risk"] + [f"  {k:<{width}}{v}" for k, v in risk]
-    if "gate" in s:
-        lines += _gate_lines(s["gate"])
-    lines += [
-        "",
-        "Success among measured citizens     simulated mean   contract assumes"
-        "   model at central values   without intervention",
-    ]
-    for g, d in s["success_rate"].items():
-        lines.append(
-            f"  {g:<32} {_pct(d['mean']):>10} ({_pct(d['mean_se'], 2)})"
-            f"   {_pct(d['assumed']):>8}   {_pct(d['implied_at_central']):>20}"
-            f"   {_pct(d['counterfactual_at_central']):>18}"
-        )
-    return "\n".join(lines)
