@@ -35,9 +35,13 @@ MIN_DRAWS_WHY = "the expected shortfall's error needs 20 batches with a 5% tail 
 #: 100k-400k draws; 3 leaves room).
 MEMORY_FACTOR = 3.0
 #: Compiling the kernel when Numba's cache is cold (the first run after an
-#: install or an upgrade): measured 12 s of CPU time on this project's 2-core
-#: machine (31 s of wall time at load average 5); said as "about 15 s".
-COMPILE_SECONDS = 15
+#: install or an upgrade): the first run of DSI's config (only its own citizen
+#: loop compiles) took 22 s of CPU time on this project's 2-core machine at
+#: load average 16, against 26 s for the previous kernel (both loops, parallel=True)
+#: in the same session (benchmarks/compile_time.py; docs/scale.md); said as
+#: "about 20 s". Compiling is single-threaded, so on an idle machine the wait
+#: is about the CPU time.
+COMPILE_SECONDS = 20
 
 
 def bytes_per_draw(cfg) -> float:
