@@ -18,8 +18,39 @@ command needs them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simrisk._version import __version__
-from simrisk.core._lazy import lazy_exports
+from simrisk.core import lazy_exports
+
+if TYPE_CHECKING:  # what type checkers see; at run time each is imported on first use
+    from simrisk.api import (
+        Config,
+        Ledger,
+        acceptability,
+        compare,
+        design,
+        export,
+        ledger,
+        load,
+        run,
+        sensitivity,
+        summary,
+        variance,
+        voi,
+    )
+    from simrisk.core.dataset import open_result, write_netcdf
+    from simrisk.core.errors import ConfigError, SimriskError
+    from simrisk.core.finance import IrrResult, moic, npv, xirr
+    from simrisk.kinds.contract import (
+        LedgerResult,
+        Scenario,
+        load_scenario,
+        parse_scenario,
+        run_ledger,
+        simulate,
+        summarize,
+    )
 
 #: public name -> the module that defines it
 _EXPORTS = {
@@ -59,7 +90,38 @@ _EXPORTS = {
     "summarize": "simrisk.kinds.contract",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+#: the names above, spelled out so that tools read them (a test keeps the two equal)
+__all__ = [
+    "Config",
+    "ConfigError",
+    "IrrResult",
+    "Ledger",
+    "LedgerResult",
+    "Scenario",
+    "SimriskError",
+    "__version__",
+    "acceptability",
+    "compare",
+    "design",
+    "export",
+    "ledger",
+    "load",
+    "load_scenario",
+    "moic",
+    "npv",
+    "open_result",
+    "parse_scenario",
+    "run",
+    "run_ledger",
+    "sensitivity",
+    "simulate",
+    "summarize",
+    "summary",
+    "variance",
+    "voi",
+    "write_netcdf",
+    "xirr",
+]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

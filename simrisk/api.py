@@ -1,29 +1,40 @@
 """The library's front door: what ``simrisk`` does on the command line, as functions.
 
 Every function takes a config (a path, or what :func:`load` returned) or a
-result (a Dataset, or the path of a result file) of any model kind, finds
-the kind and calls it; the command line (:mod:`simrisk.cli`) parses
-arguments, calls these and prints. In a notebook::
+result (a Dataset, or the path of a result file) of any model kind, asks the
+kind (:mod:`simrisk.kinds`) whether it supports the job, and does it; the
+command line (:mod:`simrisk.cli`) parses arguments, calls these and prints.
+In a notebook::
 
     import simrisk
     ds = simrisk.run("configs/regionh_ai_pool.toml", draws=2000, seed=1)
     simrisk.summary(ds)["options"]
 
 Errors a user can cause raise :class:`simrisk.SimriskError` with one line
-naming the file, key or argument, the value and what is allowed.
+naming the file, key or argument, the value and what is allowed; a run
+stopped by Ctrl-C or a signal raises :class:`simrisk.core.errors.Stopped`
+(a ``KeyboardInterrupt``) whose message says what was kept.
+
+``report`` is :func:`simrisk.api.report`, not ``simrisk.report``: that name
+is the report package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simrisk.core.errors import SimriskError
+from simrisk.kinds import Config
 
 if TYPE_CHECKING:
     import xarray as xr
+
+    from simrisk.core.results import Summary
+    from simrisk.core.targets import Precision
+    from simrisk.kinds import ModelKind
 
 __all__ = [
     "Config",
@@ -43,18 +54,7 @@ __all__ = [
 ]
 
 PathLike = str | Path
-
-
-@dataclass(frozen=True)
-class Config:
-    """A validated config of some model kind, with its text and where it was read from."""
-
-    kind: str
-    #: the kind's validated model (a pydantic model: ``Scenario``, ``WellbyConfig``, ...)
-    model: Any
-    #: the config's text as read (kept in results for provenance)
-    text: str = field(repr=False)
-    path: Path | None = None
+Result = "xr.Dataset | PathLike"
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ class Ledger(Mapping[str, Any]):
         return self.text
 
 
+# --- finding the kind ---------------------------------------------------------------------
+
+
 def load(config: PathLike | Config) -> Config:
     """Read and validate a config file of any kind (``kind = "..."``, default ``contract``)."""
     if isinstance(config, Config):
@@ -89,27 +92,72 @@ def load(config: PathLike | Config) -> Config:
 
     name, kind = kinds.for_config(config)
     model, text = kind.load(config)
-    return Config(kind=name, model=model, text=text, path=Path(config))
+    return Config(kind=name, model=model, text=text, source=str(config))
 
 
-def _kind_of(cfg: Config) -> Any:
+def kind_of(item: Config | xr.Dataset) -> ModelKind:
+    """The interface of a config's or a result's kind."""
     from simrisk import kinds
 
-    return kinds.get(cfg.kind)
+    if isinstance(item, Config):
+        return kinds.get(item.kind)
+    return kinds.for_result(item)[1]
 
 
-def _result(result: xr.Dataset | PathLike) -> xr.Dataset:
+def open_result(result: xr.Dataset | PathLike, lazy: bool = False) -> xr.Dataset:
+    """A result Dataset: ``result`` itself, or the simrisk result file at that path."""
     if isinstance(result, str | Path):
-        from simrisk.core.dataset import open_result
+        from simrisk.core.dataset import open_result as read
 
-        return open_result(result)
+        return read(result, lazy=lazy)
     return result
 
 
-def _result_kind(ds: xr.Dataset, source: str = "result") -> tuple[str, Any]:
+def _source(result: object) -> str:
+    return str(result) if isinstance(result, str | Path) else "result"
+
+
+def _refuse(kind: ModelKind, name: str, command: str, source: str, what: str) -> None:
+    """One line if ``simrisk <command>`` does not take this kind's configs or results."""
     from simrisk import kinds
 
-    return kinds.for_result(ds, source)
+    caps = kind.CAPABILITIES
+    if caps.supports(command):
+        return
+    if command in caps.why_not:
+        raise SimriskError(caps.why_not[command])
+    able = [k.CAPABILITIES.title for k in kinds.kinds() if k.CAPABILITIES.supports(command)]
+    noun = "run" if what == "result" else "config"
+    raise SimriskError(
+        f"{source}: a {name} {what}; 'simrisk {command}' takes a {' or '.join(able)} {noun}"
+    )
+
+
+def result_for(result: xr.Dataset | PathLike, command: str) -> tuple[xr.Dataset, ModelKind]:
+    """A result Dataset that ``simrisk <command>`` takes, and its kind; one line if not."""
+    from simrisk import kinds
+
+    ds = open_result(result)
+    name, kind = kinds.for_result(ds, _source(result))
+    _refuse(kind, name, command, _source(result), "result")
+    least = kind.MIN_DRAWS
+    n = ds.sizes.get("draw", least)
+    if n < least:
+        raise SimriskError(
+            f"{_source(result)}: holds {n:,} draws; a summary needs at least {least:,} "
+            "(rerun with more --draws)"
+        )
+    return ds, kind
+
+
+def config_for(config: PathLike | Config, command: str) -> Config:
+    """A config that ``simrisk <command>`` takes; one line if not."""
+    cfg = load(config)
+    _refuse(kind_of(cfg), cfg.kind, command, cfg.source, "config")
+    return cfg
+
+
+# --- the commands -------------------------------------------------------------------------
 
 
 def ledger(
@@ -120,17 +168,17 @@ def ledger(
     goal_rates: Mapping[str, float] | None = None,
 ) -> Ledger:
     """The config's deterministic expected case (the rate overrides are a contract's only)."""
-    cfg = load(config)
-    options: dict[str, Any] = {}
-    if cfg.kind == "contract":
-        options = {
+    cfg = config_for(config, "ledger")
+    overrides: dict[str, Any] = {}
+    if success_rate is not None or retention is not None or goal_rates:
+        if cfg.kind != "contract":
+            raise SimriskError("--success-rate, --retention and --goal-rate: only for a contract")
+        overrides = {
             "success_rate": success_rate,
             "retention": retention,
             "goal_rates": dict(goal_rates or {}),
         }
-    elif success_rate is not None or retention is not None or goal_rates:
-        raise SimriskError("--success-rate, --retention and --goal-rate: only for a contract")
-    data, text = _kind_of(cfg).ledger(cfg.model, **options)
+    data, text = kind_of(cfg).ledger(cfg.model, **overrides)
     return Ledger(data, text)
 
 
@@ -139,61 +187,90 @@ def run(
     draws: int | None = None,
     seed: int | None = None,
     out: PathLike | None = None,
+    until: Sequence[str | Precision] | str | None = None,
+    resume: bool = True,
+    backend: Any = None,
     *,
     fixed_parameters: bool = False,
     scores: PathLike | None = None,
     chunk_size: int | None = None,
     threads: int | None = None,
+    max_draws: int = 10_000_000,
     quiet: bool = True,
-    backend: Any = None,
+    make_folder: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> xr.Dataset:
-    """The Monte Carlo run of a config as a Dataset.
+    """The Monte Carlo run of a config of any kind, as a Dataset.
 
-    ``draws`` and ``seed`` default to the config's ``[simulation]``. With
-    ``out``, the result is written there (a contract run streams it a chunk
-    at a time) and returned lazily opened from the file.
+    Parameters
+    ----------
+    config : path or Config
+    draws, seed : int, optional
+        Default: the config's ``[simulation]``.
+    out : path, optional
+        Write the result there (a kind that streams writes it a chunk at a
+        time) and return it lazily opened from the file. The output's lock
+        keeps a second writer out; the progress of an interrupted run is kept
+        next to it and the same call resumes from it (``resume=False``
+        discards it), with results identical to a run that ran through.
+    until : targets, optional
+        ``"p_npv_negative:se<0.001"`` and the like (:mod:`simrisk.core.targets`):
+        run in blocks until every figure's Monte Carlo SE is below its bound,
+        or ``max_draws``; ``draws`` is then ignored.
+    backend : optional
+        Where the chunks run: a backend object (:mod:`simrisk.core.backends`),
+        or ``{"workers": N}`` / ``{"scheduler": "tcp://..."}`` to start one
+        for this run (needs ``simrisk[dask]``).
+    fixed_parameters, scores, chunk_size, threads
+        As the ``simrisk run`` flags; a kind refuses those it cannot honour.
+    quiet : bool
+        No progress bar and no compile notice.
+    make_folder : bool
+        Make ``out``'s folder if it is missing (after every check passed).
+    notify : callable, optional
+        Called with a line for what the run did beside its result (resumed
+        from a checkpoint, removed a killed writer's leftovers).
     """
-    cfg = load(config)
-    kind = _kind_of(cfg)
-    options: dict[str, Any] = {"draws": draws, "seed": seed, "config_text": cfg.text}
-    if fixed_parameters:
-        options["fixed_parameters"] = True
-    if cfg.kind == "wellby":
-        options["config_path"] = cfg.path
-        if scores is not None:
-            options["scores"] = scores
-    else:
-        if scores is not None:
-            raise SimriskError("--scores: only for a WELLBY config")
-        options["quiet"] = quiet
-    options.update({k: v for k, v in (("chunk_size", chunk_size), ("threads", threads)) if v})
-    if backend is not None:
-        options["backend"] = backend
-    from simrisk.core.dataset import open_result, write_netcdf
+    from simrisk._runner import run_config
+    from simrisk.core.outputs import check_out
+    from simrisk.kinds import RunOptions
 
-    if out is None:
-        return kind.simulate(cfg.model, **options)
-    out = Path(out)
-    if hasattr(kind, "simulate_to_file"):
-        kind.simulate_to_file(cfg.model, out, **options)
-    else:
-        write_netcdf(kind.simulate(cfg.model, **options), out)
-    return open_result(out, lazy=True)
+    cfg = config_for(config, "run")
+    options = RunOptions(
+        draws=draws,
+        seed=seed,
+        chunk_size=chunk_size,
+        threads=threads,
+        fixed_parameters=fixed_parameters,
+        scores=scores,
+        config_path=cfg.path,
+        config_text=cfg.text,
+        quiet=quiet,
+    )
+    target = None
+    if out is not None:
+        target = Path(out)
+        if not (make_folder and not target.parent.exists()):
+            target = check_out(out, "--out")
+    return run_config(
+        kind_of(cfg),
+        cfg,
+        options,
+        target,
+        until=until,
+        max_draws=max_draws,
+        resume=resume,
+        backend=backend,
+        make_folder=make_folder,
+        notify=notify,
+    )
 
 
-def summary(result: xr.Dataset | PathLike) -> dict[str, Any]:
-    """Every figure of a run with its Monte Carlo error (the JSON of ``simrisk summary``)."""
-    ds = _result(result)
-    _, kind = _result_kind(ds, str(result) if isinstance(result, str | Path) else "result")
-    return kind.summarize(ds)
-
-
-def _contract_run(result: xr.Dataset | PathLike, command: str) -> xr.Dataset:
-    ds = _result(result)
-    name, _ = _result_kind(ds, str(result) if isinstance(result, str | Path) else "result")
-    if name != "contract":
-        raise SimriskError(f"a {name} result; '{command}' takes a contract run")
-    return ds
+def summary(result: xr.Dataset | PathLike) -> Summary:
+    """Every figure of a run with its Monte Carlo error: a mapping over the JSON of
+    ``simrisk summary``, with each figure also as an :class:`~simrisk.core.results.Estimate`."""
+    ds, kind = result_for(result, "summary")
+    return kind.Summary(kind.summarize(ds))
 
 
 def sensitivity(
@@ -204,11 +281,16 @@ def sensitivity(
     seed: int = 0,
     backend: Any = None,
 ) -> xr.Dataset:
-    """Which priors drive a contract run's loss (see :mod:`simrisk.decision.sensitivity`)."""
+    """Which priors drive a run's loss (see :mod:`simrisk.decision.sensitivity`)."""
+    from simrisk._runner import make_backend
     from simrisk.decision.sensitivity import sensitivity as run_sensitivity
 
-    ds = _contract_run(result, "sensitivity")
-    return run_sensitivity(ds, n_boot=n_boot, pawn_boot=pawn_boot, seed=seed, backend=backend)
+    ds, _ = result_for(result, "sensitivity")
+    made, close = make_backend(backend, None)
+    try:
+        return run_sensitivity(ds, n_boot=n_boot, pawn_boot=pawn_boot, seed=seed, backend=made)
+    finally:
+        close()
 
 
 def voi(
@@ -217,10 +299,24 @@ def voi(
     groups: Mapping[str, Sequence[str]] | None = None,
     parameters: Sequence[str] | None = None,
     seed: int = 0,
+    nested: bool = False,
+    outer: int = 400,
+    inner: int = 1000,
+    backend: Any = None,
+    quiet: bool = True,
 ) -> xr.Dataset:
-    """EVPI and EVPPI by regression: a contract run's lend-or-not, a portfolio's options."""
-    ds = _result(result)
-    name, _ = _result_kind(ds)
+    """EVPI and EVPPI by regression, each with its SE; ``nested`` checks each single
+    parameter's EVPPI by nested Monte Carlo (kinds with the ``voi.nested`` method).
+
+    ``groups`` default to the kind's (for a contract: population, each goal,
+    effects; with ``parameters`` and no ``groups``, none).
+    """
+    ds, kind = result_for(result, "voi")
+    name = kind.NAME
+    if nested and "voi.nested" not in kind.CAPABILITIES.methods:
+        raise SimriskError(
+            f"--nested: only for a contract run; {_source(result)} is a {name} result"
+        )
     if name == "portfolio":
         from simrisk.kinds.portfolio.summary import value_of_information
 
@@ -232,25 +328,49 @@ def voi(
             groups=dict(groups or {}),
             seed=seed,
         )
-    if name != "contract":
-        raise SimriskError(f"a {name} result; 'voi' takes a contract or a portfolio run")
     from simrisk.decision.voi import voi as run_voi
 
-    return run_voi(ds, groups=groups, parameters=parameters, seed=seed)
+    if groups is None and parameters:
+        groups = {}
+    v = run_voi(ds, groups=groups, parameters=parameters, seed=seed)
+    if nested:
+        v = _add_nested(v, ds, outer, inner, backend, quiet)
+    return v
 
 
-def acceptability(result: xr.Dataset | PathLike, rates: Sequence[float] | None = None):
-    """P(IRR >= r) and P(NPV at r >= 0) over investor rates ``r`` of a contract run."""
+def _add_nested(
+    v: xr.Dataset, ds: xr.Dataset, outer: int, inner: int, backend: Any, quiet: bool
+) -> xr.Dataset:
+    from simrisk._runner import make_backend
+    from simrisk.decision import nested_check
+    from simrisk.decision.voi import add_nested
+
+    singles = [
+        str(t)
+        for t, k in zip(v["target"].values, v["target_kind"].values, strict=True)
+        if k == "parameter"
+    ]
+    if not singles:
+        raise SimriskError("--nested: no single parameter to check (give --parameter P)")
+    for flag, n in (("--outer", outer), ("--inner", inner)):
+        if n < 2:
+            raise SimriskError(f"{flag} {n}: must be at least 2")
+    kind_of(ds).compile_notice(quiet)
+    made, close = make_backend(backend, None)
+    try:
+        return add_nested(v, nested_check(ds, singles, outer, inner, backend=made))
+    finally:
+        close()
+
+
+def acceptability(
+    result: xr.Dataset | PathLike, rates: Sequence[float] | None = None
+) -> xr.Dataset:
+    """P(IRR >= r) and P(NPV at r >= 0) over investor rates ``r`` (default 0 to 15%)."""
     from simrisk.decision.acceptability import acceptability as run_acceptability
 
-    return run_acceptability(_contract_run(result, "acceptability"), rates=rates)
-
-
-def _contract_config(config: PathLike | Config, command: str) -> Config:
-    cfg = load(config)
-    if cfg.kind != "contract":
-        raise SimriskError(f"{cfg.path}: a {cfg.kind} config; '{command}' takes contracts")
-    return cfg
+    ds, _ = result_for(result, "acceptability")
+    return run_acceptability(ds, rates=rates)
 
 
 def variance(
@@ -260,13 +380,21 @@ def variance(
     inner: int = 50,
     seed: int | None = None,
     backend: Any = None,
+    quiet: bool = True,
 ) -> xr.Dataset:
-    """NPV's variance split into parameter uncertainty and chance, from a nested run."""
-    from simrisk.decision._engine import nested_variance
+    """NPV's variance split into parameter uncertainty and chance, from a nested run of
+    ``outer`` parameter draws with ``inner`` sets of citizens each."""
+    from simrisk._runner import make_backend
+    from simrisk.decision import nested_variance
 
-    cfg = _contract_config(config, "variance")
+    cfg = config_for(config, "variance")
     seed = cfg.model.simulation.seed if seed is None else seed
-    return nested_variance(cfg.model, seed, outer, inner, backend=backend)
+    kind_of(cfg).compile_notice(quiet)
+    made, close = make_backend(backend, None)
+    try:
+        return nested_variance(cfg.model, seed, outer, inner, backend=made)
+    finally:
+        close()
 
 
 def compare(
@@ -275,45 +403,83 @@ def compare(
     draws: int | None = None,
     seed: int | None = None,
     backend: Any = None,
+    quiet: bool = True,
 ) -> xr.Dataset:
-    """Contract scenarios on common random numbers, each against the first."""
-    from simrisk.decision._engine import simulate_scenarios
+    """Scenarios on common random numbers (one seed, one draw count), each against the first:
+    difference, paired SE, unpaired SE."""
+    from simrisk._runner import make_backend
+    from simrisk.decision import simulate_scenarios
     from simrisk.decision.compare import compare as run_compare
 
     if len(configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(configs)}")
-    for path in configs:
-        _contract_config(path, "compare")
-    paths = [str(p) for p in configs]
-    return run_compare(simulate_scenarios(paths, draws, seed, backend=backend))
+    cfgs = [config_for(path, "compare") for path in configs]
+    kind_of(cfgs[0]).compile_notice(quiet)
+    made, close = make_backend(backend, None)
+    try:
+        return run_compare(
+            simulate_scenarios([str(p) for p in configs], draws, seed, backend=made)
+        )
+    finally:
+        close()
 
 
-def design(config: PathLike | Config, targets: Sequence[str], **options: Any) -> Any:
-    """Search a contract's ``[design]`` terms against ``targets`` (``'KEY<=V'`` strings).
+def design(
+    config: PathLike | Config,
+    targets: Sequence[str],
+    *,
+    minimize: str | None = None,
+    maximize: str | None = None,
+    backend: Any = None,
+    quiet: bool = True,
+    **options: Any,
+) -> Any:
+    """Search a contract's ``[design]`` terms for the contract that meets every target
+    (``"p_npv_negative<=0.25"``: :mod:`simrisk.core.targets`) by 2 SE with the best objective.
 
-    ``options`` are those of :func:`simrisk.kinds.contract.design.run_design`;
-    returns its ``DesignResult``.
+    ``options`` are those of :func:`simrisk.kinds.contract.design.run_design`
+    (``draws``, ``seed``, ``candidates``, ``rescore_draws``, ``payer_risk``,
+    ``progress``); returns its ``DesignResult``.
     """
+    from simrisk._runner import make_backend
     from simrisk.kinds.contract import design as search
 
-    cfg = _contract_config(config, "design")
+    cfg = config_for(config, "design")
     parsed = [search.parse_target(t) for t in targets]
-    objective = options.pop("objective", None)
-    return search.run_design(cfg.model, parsed, objective, **options)
+    objective = (
+        ("minimize", minimize) if minimize else ("maximize", maximize) if maximize else None
+    )
+    kind_of(cfg).compile_notice(quiet)
+    made, close = make_backend(backend, None)
+    try:
+        return search.run_design(cfg.model, parsed, objective, backend=made, **options)
+    finally:
+        close()
 
 
 def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list[str]:
-    """The PDF report of a run (the kind's pages); returns the page names."""
-    ds = _result(result)
-    _, kind = _result_kind(ds)
-    return kind.report(ds, Path(out), **options)
+    """The PDF report of a run, its kind's pages; returns the page names.
+
+    ``options``: ``lang`` (``"en"``/``"da"``), ``figures`` (a folder for each
+    page as PNG and SVG), and for a contract ``wellby``, ``design`` and
+    ``scenarios`` (other results for their pages). The output's lock keeps a
+    second writer out.
+    """
+    from simrisk.core.dataset import OutputLock
+    from simrisk.core.outputs import clean_leftovers
+
+    ds, kind = result_for(result, "report")
+    target = Path(out)
+    with OutputLock(target, "--output"):
+        clean_leftovers(target, options.pop("notify", None))
+        return kind.report(ds, target, **options)
 
 
 def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list[str]:
-    """The analyst's Excel workbook of a run; returns the sheet names."""
-    ds = _result(result)
-    name, kind = _result_kind(ds)
-    write = getattr(kind, "export", None)
-    if write is None:
-        raise SimriskError(f"a {name} result; 'export' takes a contract run")
-    return write(ds, Path(out), **options)
+    """The analyst's Excel workbook of a run; returns the sheet names.
+
+    ``options``: ``lang``, ``extra`` (``{"sensitivity": ds, "voi": ds}``, as
+    sheets), ``draws_limit``.
+    """
+    ds, kind = result_for(result, "export")
+    return kind.export(ds, Path(out), **options)  # type: ignore[attr-defined]

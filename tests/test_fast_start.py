@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from simrisk.core.config import Prior
+from simrisk.kinds import RunOptions
 from tests.conftest import DSI_CONFIG, ROOT
 
 PORTFOLIO_CONFIG = ROOT / "configs" / "regionh_ai_pool.toml"
@@ -94,7 +95,9 @@ def test_summary_of_a_contract_run_needs_no_numba(tmp_path):
 
     _, kind = kinds.for_config(DSI_CONFIG)
     cfg, text = kind.load(DSI_CONFIG)
-    write_netcdf(kind.simulate(cfg, draws=400, seed=3, config_text=text), tmp_path / "r.nc")
+    write_netcdf(
+        kind.simulate(cfg, RunOptions(draws=400, seed=3, config_text=text)), tmp_path / "r.nc"
+    )
     watched = ("numba", "matplotlib")
     assert _loaded(tmp_path, "summary", tmp_path / "r.nc", watched=watched) == []
 
@@ -105,7 +108,9 @@ def test_summary_of_a_portfolio_run_needs_no_numba(tmp_path):
 
     _, kind = kinds.for_config(PORTFOLIO_CONFIG)
     cfg, text = kind.load(PORTFOLIO_CONFIG)
-    write_netcdf(kind.simulate(cfg, draws=200, seed=3, config_text=text), tmp_path / "p.nc")
+    write_netcdf(
+        kind.simulate(cfg, RunOptions(draws=200, seed=3, config_text=text)), tmp_path / "p.nc"
+    )
     watched = ("numba", "matplotlib")
     assert _loaded(tmp_path, "summary", tmp_path / "p.nc", watched=watched) == []
 
@@ -294,13 +299,15 @@ def test_notice_unless_quiet_and_only_when_cold(monkeypatch, capsys, dsi_scenari
     from simrisk.core import _numba
     from simrisk.kinds.contract import kind
 
-    kind.simulate(dsi_scenario, draws=400, seed=1)  # compiled (or loaded) in this process
-    kind.simulate(dsi_scenario, draws=400, seed=1, quiet=False)
+    kind.simulate(
+        dsi_scenario, RunOptions(draws=400, seed=1)
+    )  # compiled (or loaded) in this process
+    kind.simulate(dsi_scenario, RunOptions(draws=400, seed=1, quiet=False))
     assert _notice_lines(capsys.readouterr().err) == []  # warm: nothing said
     monkeypatch.setattr(_numba, "cache_is_cold", lambda dispatcher: True)
-    kind.simulate(dsi_scenario, draws=400, seed=1, quiet=True)
+    kind.simulate(dsi_scenario, RunOptions(draws=400, seed=1, quiet=True))
     assert _notice_lines(capsys.readouterr().err) == []  # --quiet: nothing said
-    kind.simulate(dsi_scenario, draws=400, seed=1, quiet=False)
+    kind.simulate(dsi_scenario, RunOptions(draws=400, seed=1, quiet=False))
     assert len(_notice_lines(capsys.readouterr().err)) == 1
 
 

@@ -351,17 +351,19 @@ CLI = [
 def small_result(tmp_path_factory):
     """A real contract result (500 draws) and a WELLBY result, written once."""
     from simrisk.core.dataset import write_netcdf
-    from simrisk.kinds import get
+    from simrisk.kinds import RunOptions, get
 
     folder = tmp_path_factory.mktemp("results")
     contract = get("contract")
     cfg, text = contract.load(DSI_CONFIG)
-    ds = contract.simulate(cfg, draws=500, seed=2, config_text=text)
+    ds = contract.simulate(cfg, RunOptions(draws=500, seed=2, config_text=text))
     write_netcdf(ds, folder / "r.nc")
     write_netcdf(ds.isel(draw=slice(0, 10)), folder / "tiny.nc")
     wellby = get("wellby")
     wcfg, wtext = wellby.load(WELLBY_CONFIG)
-    write_netcdf(wellby.simulate(wcfg, draws=400, seed=1, config_text=wtext), folder / "w.nc")
+    write_netcdf(
+        wellby.simulate(wcfg, RunOptions(draws=400, seed=1, config_text=wtext)), folder / "w.nc"
+    )
     return folder
 
 

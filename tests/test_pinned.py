@@ -48,28 +48,28 @@ DSI_PINS = {
     "successes": "c022e0dabd4c519b7d0c940cdf02bcadd8c1f3c1fcfedd7c14c3eada0cfa91d5",
 }
 WELLBY_PINS = {
-    # key of WellbyResult.draws -> sha256 (5,000 draws, seed 5); scipy 1.16 (pygam
-    # holds scipy below 1.17, whose beta quantiles differ in the last bits)
+    # key of WellbyResult.draws -> sha256 (5,000 draws, seed 5); scipy >= 1.17 (its beta
+    # quantiles differ from 1.16's in the last bits: at most 2e-13 relative, in 18 keys)
     "completion_rate": "f09719cd82bd3520e25aaf6e92225ee8cedcc2de432f773622b7bc535f1e46ca",
-    "goal3_success_probability": "941a768c3d247a0d1f83248eae4dd17278d4be29381984e477584bbf9854ac4d",
-    "mean_change": "89cc89ee073766759b6cab44a3f1d0cb38c98c59f77455732c904daff884777d",
+    "goal3_success_probability": "89a95a9ab1ee897ee7344657106b3350bf75eb17048d0e29be3be7594e7dc329",
+    "mean_change": "d36cf01ad31691a654f4fb725e42c754af5b144270ae80602166802aa5b23296",
     "no_intervention_change": "2f3277e96e59cd6b21f54fd76796d2bcf1981c3668eb467bf41d139dc7f6d916",
-    "persistence_years": "073878e01e0a25633808e0a1ade9e63446678cbbf78c51b22bdc39c8a6b5afaf",
-    "pilot_total_wellby": "3ab4719aa1fef0a7086f03f270988fe6f8493fa125a487e5a86bbceeec7b13fe",
-    "pilot_value_dkk": "1ba56e640a1f804a019f08775df15cd606db3baded8b98c1ff1c150d39d3e8a7",
-    "pilot_value_dkk_net": "b4d98ade4839cb5d36b054833b00459b4ffd4f86be190329a8e4a949e17493b7",
-    "projection_0_1000": "367f14e6e3e8c11d90c3dcfaff52adc37eb5a8268a55361bdb6f2e35aeae0934",
-    "projection_0_2500": "109cdd5c3214abd835512accc2d5d35031284299ffa808dbb3d54a23effa1df9",
-    "projection_0_500": "16b61d82ac2dda52c876c26264aa266c3b1684a4a55f6724b6c64d10f674b56f",
-    "projection_1_1000": "34ee7743b8e563f33cba72cd93f78e376b0ffb5e4fc6d5c284a0ca2919a97df0",
-    "projection_1_2500": "c691e82b5b93bbec32d07b2f15ccc5a0ddf9231316abb242f0c22348708879a4",
-    "projection_1_500": "1002b903a927647b95b2ca4f05442b99075b01fefd96d9a5afd6905c516ce675",
-    "projection_net_0_1000": "5a77b0b947738b77c904383fea58072b4ccceb60bc73d14ad5e58517ebd03ab8",
-    "projection_net_0_2500": "18796243c121ec8d24976cb088ca1ee1b67cd2b4ae81950282bd56057849e50f",
-    "projection_net_0_500": "bdebb37443793b9035938210150d168c86d387702095c3a925b4e688803ae97d",
-    "projection_net_1_1000": "ea40655d7b7e2bbd54253f0bab2f4bb04ed0981478004948613e452dc44bfaea",
-    "projection_net_1_2500": "91ce618e07c4521535aac03681921be384572e361a08d3a91e2deb7bedf7c449",
-    "projection_net_1_500": "531911bfed6fe59f83432f916e63a2a1582ca3c2afcd3bb3f8a8ac99bcb2e7e3",
+    "persistence_years": "267e23d064d797a758431c2230dc8a7549ccb5c3bbd1109a9cba8cebaf02e26b",
+    "pilot_total_wellby": "f9e9badcc0a2b8050c019876a3da123db58fdeab82dbc2dd187d6e0509d0e5f5",
+    "pilot_value_dkk": "90689971024e7964d2f8375b016d7b7e9123cffa445084ca9ef504508bc74dc8",
+    "pilot_value_dkk_net": "71fe3dd18e9a944243109ca24b9e3ba914780c09dd231ca65fdc7cb16c73e926",
+    "projection_0_1000": "d4b57c7fd8f7da63f7949d22bd3a4100f547264b702326a7b8c830f4842fa1bf",
+    "projection_0_2500": "31cd626f86a754c83f44a909b7dfe916662fabdcf9c10d59e87dc1466512aaab",
+    "projection_0_500": "efdf7a8c60968caba5950d9b4880ed5ffaa3b4b14693b54fe2978b184ee19ddf",
+    "projection_1_1000": "e23b529a2e5c9f10442f66d4a6b0ecd5dfed8f5ad3638acc54ef8edcb6e77283",
+    "projection_1_2500": "a0639a3cfa05bd1aa410dd5e67a3325d0b4a6f07fd3a655d912e3c51546e909e",
+    "projection_1_500": "f8b6efa15fd4ecfc58da39670ff7defa45a8e6fe8dc7b8b4df7fb34a34ceb81c",
+    "projection_net_0_1000": "bb6febb7d875cb167f78522a0b8ec27ba03b500885591c5001317babe86d15b2",
+    "projection_net_0_2500": "43a391ada16a4942ff619e74f74d7c2aa81f422f3cffe7b8dd911cf397f0fb3a",
+    "projection_net_0_500": "8c61b95c1c552edc9d60ab3175a4dfeb2156c676ab03084d0ab44d3385006edf",
+    "projection_net_1_1000": "f8465f4f439580f35bd337873414fe7e184614e930fe86b0a0dfdf11c156a333",
+    "projection_net_1_2500": "ee1905c2f9ffd6b898ba289905f8f11181d6f11b92ae45f4d44f81a426c01ea2",
+    "projection_net_1_500": "41d38c66767d8b428b6f9a0513b871be9c0068929789bbcb73df5a4d6a03f32d",
     "value_per_wellby": "f0c4d334b2b6dc8e977734270049523de18d25a31eb727bc1f4e317cb43ff841",
 }
 

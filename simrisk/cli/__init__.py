@@ -34,7 +34,7 @@ from simrisk.cli import (
     wellby,
 )
 from simrisk.cli._common import EXIT_USAGE, Parser, stop_status
-from simrisk.core.errors import SimriskError
+from simrisk.core.errors import SimriskError, Stopped
 
 __all__ = ["COMMANDS", "main"]
 
@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"simrisk {args.command}: error: {line}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
-        print(f"simrisk {args.command}: interrupted; nothing was written", file=sys.stderr)
+        said = exc.message if isinstance(exc, Stopped) else "interrupted; nothing was written"
+        print(f"simrisk {args.command}: {said}", file=sys.stderr)
         return stop_status(exc)
 
 

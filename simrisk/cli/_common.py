@@ -8,6 +8,32 @@ import sys
 from pathlib import Path
 
 from simrisk.core.errors import SimriskError
+from simrisk.core.outputs import check_figures_folder, check_out, writable_folder
+
+__all__ = [
+    "EXIT_USAGE",
+    "Parser",
+    "add_dask_flags",
+    "add_json_out",
+    "check_figure",
+    "check_figures_folder",
+    "check_out",
+    "dask_flag",
+    "dask_spec",
+    "emit",
+    "goal_rate",
+    "int_at_least",
+    "non_negative_int",
+    "notify",
+    "parse_groups",
+    "positive_int",
+    "print_summary",
+    "probability",
+    "rate_grid",
+    "seed_value",
+    "stop_status",
+    "writable_folder",
+]
 
 EXIT_USAGE = 2
 
@@ -69,26 +95,20 @@ def dask_flag(args: argparse.Namespace) -> str | None:
     return "--scheduler" if getattr(args, "scheduler", None) else None
 
 
-class DaskBackend:
-    """The backend ``--workers``/``--scheduler`` ask for, closed on leaving; None without."""
+def dask_spec(args: argparse.Namespace) -> dict | None:
+    """The backend ``--workers``/``--scheduler`` ask for, as :func:`simrisk.api.run` takes it."""
+    if not dask_flag(args):
+        return None
+    return {"workers": args.workers, "scheduler": args.scheduler}
 
-    def __init__(self, args: argparse.Namespace, threads: int | None = None):
-        self.args = args
-        self.threads = threads
-        self.backend = None
 
-    def __enter__(self):
-        if dask_flag(self.args):
-            from simrisk.core.backends import dask_backend
+def notify(command: str):
+    """A callback printing the library's notes on stderr as ``simrisk <command>: ...``."""
 
-            self.backend = dask_backend(
-                workers=self.args.workers, scheduler=self.args.scheduler, threads=self.threads
-            )
-        return self.backend
+    def say(line: str) -> None:
+        print(f"simrisk {command}: {line}", file=sys.stderr)
 
-    def __exit__(self, *exc) -> None:
-        if self.backend is not None:
-            self.backend.close()
+    return say
 
 
 def rate_grid(text: str):
@@ -105,35 +125,13 @@ def rate_grid(text: str):
     return np.round(np.arange(lo, hi + step / 2, step), 10)
 
 
-def emit(ds, obj: dict, text: str, args) -> None:
-    """Write the Dataset if asked, then print JSON or the table."""
-    if args.out:
+def emit(ds, obj: dict, text: str, args, out=None) -> None:
+    """Write the Dataset to ``out`` if given, then print JSON or the table."""
+    if out is not None:
         from simrisk.core.dataset import write_netcdf
 
-        write_netcdf(ds, args.out)
+        write_netcdf(ds, out)
     print(json.dumps(obj, indent=2, ensure_ascii=False) if args.json else text)
-
-
-def contract_result(path: str, command: str):
-    """Open a result that must be a contract run (the decision commands need one)."""
-    from simrisk import kinds
-    from simrisk.core.dataset import open_result
-
-    ds = open_result(path)
-    name, _ = kinds.for_result(ds, path)
-    if name != "contract":
-        raise SimriskError(f"{path}: a {name} result; 'simrisk {command}' takes a contract run")
-    return ds
-
-
-def contract_configs(paths, command: str) -> None:
-    """Refuse configs of another kind before a decision command simulates them."""
-    from simrisk import kinds
-
-    for path in paths:
-        name, _ = kinds.for_config(path)
-        if name != "contract":
-            raise SimriskError(f"{path}: a {name} config; 'simrisk {command}' takes contracts")
 
 
 def parse_groups(items: list[str] | None) -> dict | None:
@@ -146,13 +144,6 @@ def parse_groups(items: list[str] | None) -> dict | None:
             raise SimriskError(f"--group {it!r}: must look like NAME=P1,P2")
         groups[name] = [m.strip() for m in members.split(",") if m.strip()]
     return groups
-
-
-def kernel_notice(quiet: bool = False) -> None:
-    """The one-line notice on a cold Numba cache, before a command simulates a contract."""
-    from simrisk.kinds.contract.kind import compile_notice
-
-    compile_notice(quiet)
 
 
 def int_at_least(minimum: int, what: str):
@@ -182,78 +173,9 @@ def seed_value(text: str) -> int:
     return value
 
 
-def default_out(config: str) -> Path:
-    return Path("results") / (Path(config).stem + ".nc")
-
-
-def check_draws(
-    kind, cfg, draws: int | None, config: str, streamed_to: Path | None = None
-) -> int | None:
-    """The run's draw count, refused before simulating when too few or too many for memory.
-
-    A run streamed to a file (``streamed_to``) holds one chunk in memory, so
-    it is checked against the disk space of the file's folder instead.
-    """
-    from simrisk.core.driver import check_disk, check_memory
-
-    per_draw = getattr(kind, "bytes_per_draw", None)
-    if streamed_to is not None:
-        per_draw = None
-        on_disk = kind.file_bytes_per_draw(cfg)
-    # first, so a config that cannot be simulated at all says so before the draws
-    per_draw = per_draw(cfg) if per_draw is not None else None
-    given = draws is not None
-    # a kind without simulation.draws (or MIN_DRAWS, bytes_per_draw) is not checked here
-    n = draws if given else getattr(getattr(cfg, "simulation", None), "draws", None)
-    if n is None:
-        return None
-    where = "--draws" if given else f"{config}: simulation.draws ="
-    least = getattr(kind, "MIN_DRAWS", 1)
-    if n < least:
-        why = getattr(kind, "MIN_DRAWS_WHY", "the summary needs them")
-        raise SimriskError(f"{where} {n:,}: must be at least {least:,} ({why})")
-    if n > 2**31 - 1:
-        raise SimriskError(f"{where} {n:,}: must be at most {2**31 - 1:,}")
-    if per_draw is not None:
-        check_memory(per_draw, n, where)
-    if streamed_to is not None:
-        folder = streamed_to.parent if streamed_to.parent.is_dir() else Path(".")
-        check_disk(on_disk, n, folder, where)
-    return n
-
-
-def check_result_draws(kind, ds, path: str) -> None:
-    least = getattr(kind, "MIN_DRAWS", 1)
-    n = ds.sizes.get("draw", least)
-    if n < least:
-        raise SimriskError(
-            f"{path}: holds {n:,} draws; a summary needs at least {least:,} "
-            "(rerun with more --draws)"
-        )
-
-
 def stop_status(exc: BaseException) -> int:
     """Exit status of an interruption: 128 + the signal (130 for Ctrl-C)."""
     return 128 + getattr(exc, "signum", 2)
-
-
-def clean_leftovers(out: Path, command: str) -> None:
-    """Remove the temporary files a killed writer of ``out`` left (we hold its lock)."""
-    from simrisk.core.dataset import stale_parts
-
-    for part in stale_parts(out):
-        part.unlink(missing_ok=True)
-        print(
-            f"simrisk {command}: removed {part}, left by an interrupted write of {out}",
-            file=sys.stderr,
-        )
-
-
-def epoch_time(epoch: str) -> str:
-    """``SOURCE_DATE_EPOCH`` as the ``created_at`` attribute (ValueError, OverflowError if bad)."""
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat(timespec="seconds")
 
 
 def print_summary(kind, summary: dict, as_json: bool) -> None:
@@ -261,37 +183,6 @@ def print_summary(kind, summary: dict, as_json: bool) -> None:
         print(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
         print(kind.format_summary(summary))
-
-
-def writable_folder(folder: Path, what: str) -> None:
-    """Refuse a folder this process cannot create files in (root ignores chmod, not chattr +i)."""
-    import os
-    import uuid
-
-    probe = folder / f".simrisk-probe-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    try:
-        fd = os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except OSError as exc:
-        raise SimriskError(
-            f"{what}: cannot write in folder {folder} ({exc.strerror or exc.__class__.__name__})"
-        ) from None
-    os.close(fd)
-    probe.unlink(missing_ok=True)
-
-
-def check_out(path: str, flag: str) -> Path:
-    if not path.strip():
-        raise SimriskError(f"{flag} {path!r}: empty; give a file name")
-    out = Path(path)
-    if out.is_dir():
-        raise SimriskError(f"{flag} {out}: is a folder; give a file name")
-    if out.exists() and not out.is_file():
-        raise SimriskError(f"{flag} {out}: exists and is not a regular file")
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise SimriskError(f"{flag} {out}: folder {out.parent} does not exist")
-    writable_folder(folder, f"{flag} {out}")
-    return out
 
 
 def check_figure(path: str, flag: str) -> Path:
@@ -307,26 +198,3 @@ def check_figure(path: str, flag: str) -> Path:
             f"{flag} {out}: {got}; the name must end in one of .{', .'.join(formats)}"
         )
     return out
-
-
-def check_scores(path: str) -> None:
-    """Read a --scores file once before simulating, so a bad one stops the run at once."""
-    from simrisk.kinds.wellby.scores import read_scores
-
-    read_scores(path)
-
-
-def check_figures_folder(path: str) -> None:
-    if not path.strip():
-        raise SimriskError(f"--figures {path!r}: empty; give a folder")
-    folder = Path(path)
-    if folder.exists() and not folder.is_dir():
-        raise SimriskError(f"--figures {folder}: is a file; give a folder (made if missing)")
-    existing = folder
-    while not existing.exists():
-        if existing.parent == existing:
-            break
-        existing = existing.parent
-    if not existing.is_dir():
-        raise SimriskError(f"--figures {folder}: {existing} is a file, not a folder")
-    writable_folder(existing, f"--figures {folder}")

@@ -7,7 +7,6 @@ import argparse
 from simrisk.cli._common import (
     add_json_out,
     check_out,
-    contract_result,
     emit,
     rate_grid,
 )
@@ -32,14 +31,10 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.decision.acceptability import (
-        acceptability,
-        acceptability_json,
-        format_acceptability,
-    )
+    from simrisk import api
+    from simrisk.decision.acceptability import acceptability_json, format_acceptability
 
     out = check_out(args.out, "--out") if args.out else None
-    a = acceptability(contract_result(args.path, "acceptability"), rates=args.rates)
-    args.out = out
-    emit(a, acceptability_json(a), format_acceptability(a), args)
+    a = api.acceptability(args.path, rates=args.rates)
+    emit(a, acceptability_json(a), format_acceptability(a), args, out)
     return 0

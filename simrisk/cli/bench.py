@@ -6,7 +6,6 @@ import argparse
 import json
 
 from simrisk.cli._common import (
-    kernel_notice,
     positive_int,
 )
 
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     cfg, _ = kind.load(args.config or DEFAULT_CONFIG)
     check_memory(kind.bytes_per_draw(cfg), args.draws, "--draws")
-    kernel_notice()
+    kind.compile_notice()
     res = run_bench(args.config, draws=args.draws, threads=args.threads)
     print(json.dumps(res, indent=2) if args.json else format_bench(res))
     return 0

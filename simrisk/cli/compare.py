@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     add_json_out,
     check_out,
-    contract_configs,
+    dask_spec,
     emit,
-    kernel_notice,
     non_negative_int,
     positive_int,
 )
@@ -34,16 +32,14 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.decision._engine import simulate_scenarios
-    from simrisk.decision.compare import compare, compare_json, format_compare
+    from simrisk import api
+    from simrisk.decision.compare import compare_json, format_compare
 
     if len(args.configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = check_out(args.out, "--out") if args.out else None
-    contract_configs(args.configs, "compare")
-    kernel_notice()
-    with DaskBackend(args) as backend:
-        c = compare(simulate_scenarios(args.configs, args.draws, args.seed, backend=backend))
-    args.out = out
-    emit(c, compare_json(c), format_compare(c), args)
+    c = api.compare(
+        args.configs, draws=args.draws, seed=args.seed, backend=dask_spec(args), quiet=False
+    )
+    emit(c, compare_json(c), format_compare(c), args, out)
     return 0

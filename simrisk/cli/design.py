@@ -7,10 +7,9 @@ import json
 import sys
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     check_out,
-    kernel_notice,
+    dask_spec,
     non_negative_int,
     positive_int,
 )
@@ -67,53 +66,38 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import kinds
+    from simrisk import api
     from simrisk.kinds.contract import design
 
-    name, kind = kinds.for_config(args.config)
-    if name != "contract":
-        raise SimriskError(f"{args.config}: a {name} config; 'simrisk design' takes a contract")
+    cfg = api.config_for(args.config, "design")
     best = check_out(args.output, "--output")
     if best.suffix.lower() != ".toml":
         raise SimriskError(f"--output {best}: must end in .toml")
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
-    targets = [design.parse_target(t) for t in args.target]
-    objective = None
-    if args.minimize:
-        objective = ("minimize", args.minimize)
-    elif args.maximize:
-        objective = ("maximize", args.maximize)
-    cfg, text = kind.load(args.config)
-    kernel_notice(args.quiet)
-    with DaskBackend(args) as backend:
-        res = design.run_design(
-            cfg,
-            targets,
-            objective,
-            draws=args.draws,
-            seed=args.seed,
-            candidates=args.candidates,
-            rescore_draws=args.rescore_draws,
-            payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
-            progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
-            backend=backend,
-        )
-    if out is not None:
-        from simrisk.core.dataset import write_netcdf
-
-        write_netcdf(design.to_dataset(res, text), out)
-    if plot is not None:
-        from simrisk.plot import plot_design, save_figure
-
-        save_figure(plot_design(design.to_dataset(res, text), lang=args.lang), plot)
+    res = api.design(
+        cfg,
+        args.target,
+        minimize=args.minimize,
+        maximize=args.maximize,
+        draws=args.draws,
+        seed=args.seed,
+        candidates=args.candidates,
+        rescore_draws=args.rescore_draws,
+        payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
+        progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+        backend=dask_spec(args),
+        quiet=args.quiet,
+    )
+    _write(res, cfg.text, out, plot, args.lang)
     if res.chosen is not None:
         design.write_best_toml(res, args.config, best)
     summary = res.to_dict()
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
-    else:
-        print(design.format_design(summary))
+    print(
+        json.dumps(summary, indent=2, ensure_ascii=False)
+        if args.json
+        else design.format_design(summary)
+    )
     if res.chosen is None:
         print(
             f"simrisk design: no candidate meets every target by {design.SE_MARGIN:g} SE; "
@@ -124,3 +108,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"\nwrote {best}" + "".join(f", {p}" for p in (out, plot) if p is not None))
     return 0
+
+
+def _write(res, text: str, out, plot, lang: str) -> None:
+    """The candidates and frontier as NetCDF (``--out``) and as a figure (``--plot``)."""
+    from simrisk.kinds.contract import design
+
+    if out is not None:
+        from simrisk.core.dataset import write_netcdf
+
+        write_netcdf(design.to_dataset(res, text), out)
+    if plot is not None:
+        from simrisk.plot import plot_design, save_figure
+
+        save_figure(plot_design(design.to_dataset(res, text), lang=lang), plot)

@@ -41,34 +41,32 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import kinds
-    from simrisk.core.dataset import open_result
+    from simrisk import api
 
     out = check_out(args.output, "--output")
     if out.suffix.lower() != ".xlsx":
         raise SimriskError(f"--output {out}: must end in .xlsx")
-    ds = open_result(args.results)
-    name, kind = kinds.for_result(ds, args.results)
-    export = getattr(kind, "export", None)
-    if export is None:
-        raise SimriskError(
-            f"{args.results}: a {name} result; 'simrisk export' takes a contract run"
-        )
-    extra = {}
-    for key in ("sensitivity", "voi"):
-        path = getattr(args, key)
-        if path:
-            import xarray as xr
-
-            try:
-                extra[key] = xr.load_dataset(path)
-            except (OSError, ValueError) as exc:
-                raise SimriskError(f"--{key} {path}: not a readable NetCDF file ({exc})") from None
-            found = extra[key].attrs.get("analysis")
-            if found != key:
-                raise SimriskError(
-                    f"--{key} {path}: not a 'simrisk {key} --out' result (analysis = {found!r})"
-                )
-    sheets = export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
+    ds, _ = api.result_for(args.results, "export")
+    extra = {key: _analysis(key, getattr(args, key)) for key in ("sensitivity", "voi")}
+    extra = {k: v for k, v in extra.items() if v is not None}
+    sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0
+
+
+def _analysis(key: str, path: str | None):
+    """A ``simrisk sensitivity/voi --out`` result for a sheet, or None if not given."""
+    if not path:
+        return None
+    import xarray as xr
+
+    try:
+        ds = xr.load_dataset(path)
+    except (OSError, ValueError) as exc:
+        raise SimriskError(f"--{key} {path}: not a readable NetCDF file ({exc})") from None
+    found = ds.attrs.get("analysis")
+    if found != key:
+        raise SimriskError(
+            f"--{key} {path}: not a 'simrisk {key} --out' result (analysis = {found!r})"
+        )
+    return ds

@@ -7,8 +7,7 @@ import argparse
 from simrisk.cli._common import (
     check_figures_folder,
     check_out,
-    check_result_draws,
-    clean_leftovers,
+    notify,
 )
 from simrisk.core.errors import SimriskError
 
@@ -41,28 +40,22 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import kinds
-    from simrisk.core.dataset import OutputLock, open_result
+    from simrisk import api, kinds
+    from simrisk.core.dataset import open_result
 
     out = check_out(args.output, "--output")
     if out.suffix.lower() != ".pdf":
         raise SimriskError(f"--output {out}: the report is a PDF; the name must end in .pdf")
     if args.figures is not None:
         check_figures_folder(args.figures)
-    ds = open_result(args.results)
-    _, kind = kinds.for_result(ds, args.results)
-    check_result_draws(kind, ds, args.results)
+    ds, _ = api.result_for(args.results, "report")
     options = {"lang": args.lang, "figures": args.figures}
     if args.wellby:
-        from simrisk.kinds.wellby.dataset import WELLBY_KIND
-
-        options["wellby"] = open_result(args.wellby, kind=WELLBY_KIND)
+        options["wellby"] = open_result(args.wellby, kind=kinds.get("wellby").RESULT_KIND)
     if args.design:
         options["design"] = open_result(args.design, kind="simrisk.design")
     if args.scenarios:
         options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
-    with OutputLock(out, "--output"):
-        clean_leftovers(out, "report")
-        pages = kind.report(ds, out, **options)
+    pages = api.report(ds, out, notify=notify("report"), **options)
     print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
     return 0

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     add_json_out,
     check_out,
-    contract_result,
+    dask_spec,
     emit,
     non_negative_int,
 )
@@ -20,12 +19,17 @@ def add_parser(sub) -> None:
         "sensitivity",
         help="which priors drive the loss: tornado, given-data indices, regional sensitivity",
         description="For each prior: P(NPV < 0), mean NPV and P(repayments < capital) in "
-        "its lowest and highest decile; first-order correlation ratio (bootstrap interval) "
+        "its lowest and highest decile; first-order correlation ratio (analytic interval) "
         "and PAWN; KS distance between the prior in loss draws and the rest; a ranking.",
     )
     sens.add_argument("path", help="NetCDF file written by 'simrisk run'")
     sens.add_argument(
-        "--boot", type=non_negative_int, default=100, metavar="B", help="bootstrap resamples"
+        "--boot",
+        type=non_negative_int,
+        default=100,
+        metavar="B",
+        help="0: no interval for the correlation ratios (any other value: their analytic "
+        "interval; the name is kept for scripts)",
     )
     sens.add_argument(
         "--pawn-boot",
@@ -45,19 +49,21 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.decision.sensitivity import format_sensitivity, sensitivity, sensitivity_json
+    from simrisk import api
+    from simrisk.decision.sensitivity import format_sensitivity, sensitivity_json
 
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
-    ds = contract_result(args.path, "sensitivity")
-    with DaskBackend(args) as backend:
-        s = sensitivity(
-            ds, n_boot=args.boot, pawn_boot=args.pawn_boot, seed=args.seed, backend=backend
-        )
+    s = api.sensitivity(
+        args.path,
+        n_boot=args.boot,
+        pawn_boot=args.pawn_boot,
+        seed=args.seed,
+        backend=dask_spec(args),
+    )
     if plot is not None:
         from simrisk.decision.plot import save_sensitivity_figure
 
         save_sensitivity_figure(s, plot, lang=args.lang)
-    args.out = out
-    emit(s, sensitivity_json(s), format_sensitivity(s), args)
+    emit(s, sensitivity_json(s), format_sensitivity(s), args, out)
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
-    check_result_draws,
     print_summary,
 )
 
@@ -23,11 +22,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import kinds
-    from simrisk.core.dataset import open_result
+    from simrisk import api
 
-    ds = open_result(args.path)
-    _, kind = kinds.for_result(ds, args.path)
-    check_result_draws(kind, ds, args.path)
-    print_summary(kind, kind.summarize(ds), args.json)
+    ds, kind = api.result_for(args.path, "summary")
+    print_summary(kind, api.summary(ds).to_dict(), args.json)
     return 0

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     add_json_out,
     check_out,
-    contract_configs,
+    dask_spec,
     emit,
-    kernel_notice,
     non_negative_int,
     positive_int,
 )
@@ -34,17 +32,17 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.decision._engine import nested_variance
+    from simrisk import api
     from simrisk.decision.variance import format_variance, variance_json
-    from simrisk.kinds.contract.loader import load_scenario
 
     out = check_out(args.out, "--out") if args.out else None
-    contract_configs([args.config], "variance")
-    scenario, _ = load_scenario(args.config)
-    seed = scenario.simulation.seed if args.seed is None else args.seed
-    kernel_notice()
-    with DaskBackend(args) as backend:
-        v = nested_variance(scenario, seed, args.outer, args.inner, backend=backend)
-    args.out = out
-    emit(v, variance_json(v), format_variance(v), args)
+    v = api.variance(
+        args.config,
+        outer=args.outer,
+        inner=args.inner,
+        seed=args.seed,
+        backend=dask_spec(args),
+        quiet=False,
+    )
+    emit(v, variance_json(v), format_variance(v), args, out)
     return 0

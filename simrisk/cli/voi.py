@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
-    DaskBackend,
     add_dask_flags,
     add_json_out,
     check_out,
     dask_flag,
+    dask_spec,
     emit,
-    kernel_notice,
     non_negative_int,
     parse_groups,
     positive_int,
@@ -23,9 +22,10 @@ def add_parser(sub) -> None:
     voi = sub.add_parser(
         "voi",
         help="value of information: EVPI and EVPPI per parameter and group",
-        description="EVPI = E[max(NPV, 0)] - max(E[NPV], 0) for lending or not; EVPPI for "
-        "each parameter and named groups by GAM regression (Strong, Oakley & Brennan 2014), "
-        "each with a standard error.",
+        description="EVPI = E[max(NPV, 0)] - max(E[NPV], 0) for lending or not (a portfolio: "
+        "the choice among its options); EVPPI for each parameter and named groups by a "
+        "cross-fitted penalised regression spline (Strong, Oakley & Brennan 2014), each with "
+        "a standard error.",
     )
     voi.add_argument(
         "path",
@@ -72,9 +72,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import kinds
-    from simrisk.core.dataset import open_result
-    from simrisk.decision.voi import format_voi, voi, voi_json
+    from simrisk import api
+    from simrisk.decision.voi import format_voi, voi_json
 
     out = check_out(args.out, "--out") if args.out else None
     if not args.nested:
@@ -85,50 +84,16 @@ def run(args: argparse.Namespace) -> int:
             raise SimriskError(
                 f"{dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
             )
-    ds = open_result(args.path)
-    name, _ = kinds.for_result(ds, args.path)
-    if args.nested and name != "contract":
-        raise SimriskError(f"--nested: only for a contract run; {args.path} is a {name} result")
-    if name == "portfolio":
-        # The choice among the budget options: net benefit [draw, option] = each
-        # option's NPV; every draw and the full 100 posterior draws (the summary
-        # uses a subsample to stay quick).
-        from simrisk.kinds.portfolio.summary import value_of_information
-
-        v = value_of_information(
-            ds,
-            max_draws=ds.sizes["draw"],
-            n_post=100,
-            parameters=args.parameter,
-            groups=parse_groups(args.group) or {},
-            seed=args.seed,
-        )
-    else:
-        v = voi(
-            ds,
-            groups=parse_groups(args.group) if (args.group or not args.parameter) else {},
-            parameters=args.parameter,
-            seed=args.seed,
-        )
-        if args.nested:
-            from simrisk.decision._engine import nested_check
-            from simrisk.decision.voi import add_nested
-
-            singles = [
-                str(t)
-                for t, k in zip(v["target"].values, v["target_kind"].values, strict=True)
-                if k == "parameter"
-            ]
-            if not singles:
-                raise SimriskError("--nested: no single parameter to check (give --parameter P)")
-            outer = 400 if args.outer is None else args.outer
-            inner = 1000 if args.inner is None else args.inner
-            for flag, n in (("--outer", outer), ("--inner", inner)):
-                if n < 2:
-                    raise SimriskError(f"{flag} {n}: must be at least 2")
-            kernel_notice()
-            with DaskBackend(args) as backend:
-                v = add_nested(v, nested_check(ds, singles, outer, inner, backend=backend))
-    args.out = out
-    emit(v, voi_json(v), format_voi(v), args)
+    v = api.voi(
+        args.path,
+        groups=parse_groups(args.group),
+        parameters=args.parameter,
+        seed=args.seed,
+        nested=args.nested,
+        outer=400 if args.outer is None else args.outer,
+        inner=1000 if args.inner is None else args.inner,
+        backend=dask_spec(args),
+        quiet=False,
+    )
+    emit(v, voi_json(v), format_voi(v), args, out)
     return 0

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from simrisk.cli._common import (
-    check_draws,
     check_figure,
     check_out,
-    check_scores,
-    clean_leftovers,
+    notify,
     positive_int,
     print_summary,
     seed_value,
@@ -39,43 +38,32 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import kinds
-    from simrisk.core.dataset import OutputLock, write_netcdf
+    from simrisk import api
+    from simrisk.core.dataset import OutputLock
+    from simrisk.core.outputs import clean_leftovers
 
-    name, kind = kinds.for_config(args.config)
-    if name != "wellby":
-        raise SimriskError(
-            f"{args.config}: a {name} config; 'simrisk wellby' takes a WELLBY config"
-        )
-    cfg, text = kind.load(args.config)
+    cfg = api.config_for(args.config, "wellby")
     out = check_out(args.out, "--out") if args.out is not None else None
     plot = check_figure(args.plot, "--plot") if args.plot is not None else None
     if out is not None and plot is not None and out.resolve() == plot.resolve():
         raise SimriskError(f"--plot {plot}: the same file as --out")
-    if args.scores:
-        check_scores(args.scores)
-    check_draws(kind, cfg, args.draws, args.config)
-    locks = [OutputLock(p, f).acquire() for p, f in ((out, "--out"), (plot, "--plot")) if p]
-    try:
-        for p in (out, plot):
-            if p is not None:
-                clean_leftovers(p, "wellby")
-        ds = kind.simulate(
+    with OutputLock(plot, "--plot") if plot is not None else contextlib.nullcontext():
+        ds = api.run(
             cfg,
             draws=args.draws,
             seed=args.seed,
+            out=out,
             scores=args.scores,
-            config_path=args.config,
-            config_text=text,
+            notify=notify("wellby"),
         )
-        if out is not None:
-            write_netcdf(ds, out)
-        if plot is not None:
-            from simrisk.plot import plot_wellby_fan, save_figure
+        try:
+            if plot is not None:
+                from simrisk.plot import plot_wellby_fan, save_figure
 
-            save_figure(plot_wellby_fan(ds).figure, plot)
-    finally:
-        for lock in locks:
-            lock.release()
-    print_summary(kind, kind.summarize(ds), args.json)
+                clean_leftovers(plot, notify("wellby"))
+                save_figure(plot_wellby_fan(ds).figure, plot)
+            summary = api.summary(ds).to_dict()
+        finally:
+            ds.close()
+    print_summary(api.kind_of(cfg), summary, args.json)
     return 0

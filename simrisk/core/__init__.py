@@ -12,5 +12,21 @@
 - :mod:`simrisk.core.dataset`: Dataset conventions and atomic NetCDF I/O;
 - :mod:`simrisk.core.summary`: statistics with Monte Carlo standard errors;
 
-Nothing in the core imports a model kind.
+Nothing in the core imports a model kind. Two helpers every kind uses are
+exported here (their modules are the core's own): :func:`jit`,
+:func:`jit_parallel`, :func:`jitable`, :func:`compile_notice` (Numba, imported
+on first use) and :func:`lazy_exports` (a package's names imported on first use).
 """
+
+from simrisk.core._lazy import lazy_exports
+from simrisk.core._numba import cache_is_cold, compile_notice, compiled, jit, jit_parallel, jitable
+
+__all__ = [
+    "cache_is_cold",
+    "compile_notice",
+    "compiled",
+    "jit",
+    "jit_parallel",
+    "jitable",
+    "lazy_exports",
+]

@@ -16,6 +16,7 @@ import math
 import tomllib
 import types
 import typing
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -551,15 +552,18 @@ def load_toml(path: str | Path) -> tuple[dict, str]:
     return data, text
 
 
-def config_kind(data: dict, source: str | None = None) -> str:
-    """The model kind a config's data names (``kind = "..."``; default ``contract``)."""
+def config_kind(data: dict, source: str | None = None, known: Sequence[str] = KINDS) -> str:
+    """The model kind a config's data names (``kind = "..."``; default ``contract``).
+
+    ``known`` are the registered kinds' names (:func:`simrisk.kinds.names`).
+    """
     kind = data.get("kind", "contract")
-    if kind not in KINDS:
+    if kind not in known:
         raise ConfigError(
             [
                 ConfigIssue(
                     "kind",
-                    f"must be one of {', '.join(KINDS)}{suggest(str(kind), list(KINDS))}",
+                    f"must be one of {', '.join(known)}{suggest(str(kind), list(known))}",
                     kind,
                 )
             ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "ConfigIssue", "Interrupted", "SimriskError"]
+__all__ = ["ConfigError", "ConfigIssue", "Interrupted", "SimriskError", "Stopped"]
 
 
 class SimriskError(Exception):
@@ -22,6 +22,18 @@ class Interrupted(KeyboardInterrupt):
 
     def __init__(self, signum: int):
         super().__init__(signum)
+        self.signum = signum
+
+
+class Stopped(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or a signal; ``message`` says what was kept and how to resume.
+
+    The command line prints the message and exits 128 + ``signum`` (130 for Ctrl-C).
+    """
+
+    def __init__(self, message: str, signum: int = 2):
+        super().__init__(message)
+        self.message = message
         self.signum = signum
 
 

@@ -14,14 +14,31 @@ savable to NetCDF; each has a ``format_*`` (terminal table) and a ``*_json``
 - :func:`variance_split`: parameter uncertainty vs chance among citizens.
 
 Everything that runs the engine (nested runs, held parameters, stopping by
-precision, several configs) is in :mod:`simrisk.decision._engine`.
+precision, several configs) is in :mod:`simrisk.decision._engine`; its public
+functions are exported here: :func:`simulate_until`, :func:`simulate_scenarios`,
+:func:`nested_variance`, :func:`nested_check`, :func:`default_step`.
 """
 
+from simrisk.core import lazy_exports
 from simrisk.decision.acceptability import acceptability, acceptability_json, format_acceptability
 from simrisk.decision.compare import compare, compare_json, format_compare
 from simrisk.decision.sensitivity import format_sensitivity, sensitivity, sensitivity_json
 from simrisk.decision.variance import format_variance, variance_json, variance_split
 from simrisk.decision.voi import evpi, evppi, evppi_nested, format_voi, voi, voi_json
+
+#: the engine's public functions, imported on first use (they load the contract
+#: kernel and Numba, which a summary or a regression EVPPI does not need)
+_ENGINE = {
+    name: "simrisk.decision._engine"
+    for name in (
+        "default_step",
+        "nested_check",
+        "nested_variance",
+        "simulate_scenarios",
+        "simulate_until",
+    )
+}
+__getattr__, __dir__ = lazy_exports(__name__, _ENGINE)
 
 # One entry per public function of the modules above (each module's docstring says more).
 __all__ = [
@@ -29,6 +46,7 @@ __all__ = [
     "acceptability_json",
     "compare",
     "compare_json",
+    "default_step",
     "evpi",
     "evppi",
     "evppi_nested",
@@ -37,8 +55,12 @@ __all__ = [
     "format_sensitivity",
     "format_variance",
     "format_voi",
+    "nested_check",
+    "nested_variance",
     "sensitivity",
     "sensitivity_json",
+    "simulate_scenarios",
+    "simulate_until",
     "variance_json",
     "variance_split",
     "voi",

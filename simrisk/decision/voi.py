@@ -1,42 +1,43 @@
-"""Value of information: EVPI and EVPPI by nonparametric regression.
+"""Value of information: EVPI and EVPPI for a result's decision.
 
-The decision is a choice among options ``d`` with net benefit ``NB[draw, d]``
-(for DSI: do not lend, NB = 0; lend, NB = NPV at the investor's rate).
+The decision is a choice among alternatives ``d`` with net benefit
+``NB[draw, d]``, any number of them (for DSI: do not lend, NB = 0; lend,
+NB = NPV at the investor's rate; a portfolio: its budget options).
 
 - ``EVPI = E[max_d NB_d] - max_d E[NB_d]``: what knowing everything (the
   parameters and the citizens' chance) before deciding would be worth.
 - ``EVPPI(S) = E_S[max_d E[NB_d | theta_S]] - max_d E[NB_d]``: what knowing
-  the parameters ``S`` would be worth. ``E[NB_d - NB_0 | theta_S]`` is
-  estimated by nonparametric regression of the incremental net benefit on
-  ``theta_S``, fitted to the draws themselves (Strong, Oakley & Brennan
-  2014, Med Decis Making 34:311). One parameter: a GAM (pygam, a penalised
-  cubic spline with 20 basis functions). A group: a least-squares
-  regression spline with a 20-function cubic basis per member (main
-  effects) plus the tensor product of 4-function bases of all members (up
-  to four; pairwise for larger groups) for their interactions. A group's
-  model contains the model of any group it extends, so the least-squares
-  fit never gets worse when a member joins. pygam's tensor products were
-  tried first, but took 45-165 s per group of 3-4 parameters on 300,000
-  draws, and on a subsample their EVPPI fell below a member's own.
+  the parameters ``S`` would be worth.
 
-Standard errors: for EVPI, the SE of the mean of ``max_d NB_d - NB_{d*}``
-(``d*`` the best option on average). For EVPPI, two parts combined in
-quadrature: the regression's, from 100 draws of the GAM's coefficients from
-their approximate posterior (Strong et al. 2014), and the
-Monte Carlo SE of the average over draws.
+The numerics are in :mod:`simrisk.core.voi` (so a model kind's summary uses
+the same code): ``E[NB_d - NB_0 | theta_S]`` by a penalised regression
+spline (:mod:`simrisk.core.regression`; a cubic B-spline basis with a
+difference penalty and GCV for one parameter, additive main effects plus a
+tensor product for a group), cross-fitted on two halves of the draws so that
+the estimate is not inflated near break-even, with an SE from the draws'
+paired differences and the fitted rule's regret under coefficient draws.
+Here: the Dataset-level :func:`voi`, the nested Monte Carlo reference, named
+groups, JSON and the terminal table.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.decision._common import base_attrs, dkk, jsonable, outcomes, var, varying_parameters
+from simrisk.core.voi import check_nb, evpi, evppi, voi_dataset
+from simrisk.decision._common import (
+    base_attrs,
+    dkk,
+    jsonable,
+    outcomes,
+    var,
+    varying_parameters,
+)
 
 __all__ = [
     "add_nested",
@@ -49,218 +50,7 @@ __all__ = [
     "voi_json",
 ]
 
-_SPLINES_ONE = 20  # pygam basis functions for one parameter
-_MAIN_DF = 20  # cubic B-spline basis per member of a group (main effects)
-_TENSOR_DF = 4  # cubic basis per member in the interaction tensor product
-_MAX_TENSOR = 4  # larger groups get pairwise interactions only
-_ROWS = 20_000  # rows per block when building a group's design matrix
-_POST_BATCH = 25
-
-
-def _check_nb(nb: np.ndarray) -> np.ndarray:
-    nb = np.asarray(nb, dtype=np.float64)
-    if nb.ndim != 2 or nb.shape[1] < 2:
-        raise SimriskError(
-            f"net benefit must be [draw, option] with at least 2 options, got {nb.shape}"
-        )
-    if not np.isfinite(nb).all():
-        raise SimriskError("net benefit has non-finite values")
-    return nb
-
-
-def evpi(nb: np.ndarray) -> tuple[float, float]:
-    """Expected value of perfect information and its Monte Carlo SE.
-
-    Parameters
-    ----------
-    nb : ndarray, shape (draw, option)
-        Net benefit of each option in each draw.
-
-    Returns
-    -------
-    value, se : float
-        ``mean(max_d nb) - max_d mean(nb)``, and the SE of the mean of
-        ``max_d nb - nb[:, d*]``.
-    """
-    nb = _check_nb(nb)
-    best = int(np.argmax(nb.mean(axis=0)))
-    g = nb.max(axis=1) - nb[:, best]
-    return float(g.mean()), float(g.std(ddof=1) / math.sqrt(g.shape[0]))
-
-
-def _fit_one(x: np.ndarray, y: np.ndarray, n_post: int, rng: np.random.Generator):
-    """pygam's LinearGAM of ``y`` (``[N, m]``) on one parameter.
-
-    Returns the fitted values ``[N, m]`` and, per column, a function giving
-    the fitted values under coefficient draws ``a..b`` (``[N, b - a]``).
-    """
-    from pygam import LinearGAM, s
-
-    fitted = np.empty(y.shape)
-    draws = []
-    for d in range(y.shape[1]):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pygam's convergence chatter on huge n
-            gam = LinearGAM(s(0, n_splines=_SPLINES_ONE)).fit(x, y[:, d])
-        fitted[:, d] = gam.predict(x)
-        if n_post > 1:
-            M = gam._modelmat(x)  # sparse [N, n_coef]
-            beta = _coef_draws(gam.coef_, gam.statistics_["cov"], n_post, rng)
-            draws.append(lambda a, b, M=M, beta=beta: M @ beta[a:b].T)
-    return fitted, draws
-
-
-def _bspline(x: np.ndarray, df: int, lo: float, hi: float, inner: np.ndarray) -> np.ndarray:
-    from scipy.interpolate import BSpline
-
-    t = np.concatenate([[lo] * 4, inner, [hi] * 4])
-    return BSpline.design_matrix(np.clip(x, lo, hi), t, 3).toarray()
-
-
-class _GroupDesign:
-    """Regression-spline design for a group: main effects plus interactions.
-
-    Each member gets a cubic B-spline basis with ``_MAIN_DF`` functions
-    (knots at its quantiles) and the members' ``_TENSOR_DF``-function cubic
-    bases are multiplied into a tensor product (all members up to
-    ``_MAX_TENSOR``, else every pair) for the interactions.
-    """
-
-    def __init__(self, x: np.ndarray):
-        self.k = x.shape[1]
-        self.lo = x.min(axis=0)
-        self.hi = x.max(axis=0)
-        q = np.linspace(0, 1, _MAIN_DF - 2)[1:-1]
-        self.inner = [np.quantile(x[:, j], q) for j in range(self.k)]
-        if self.k <= _MAX_TENSOR:
-            self.sets = [tuple(range(self.k))]
-        else:
-            self.sets = [(i, j) for i in range(self.k) for j in range(i + 1, self.k)]
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        cols = [np.ones((x.shape[0], 1))]
-        small = []
-        for j in range(self.k):
-            cols.append(_bspline(x[:, j], _MAIN_DF, self.lo[j], self.hi[j], self.inner[j]))
-            small.append(_bspline(x[:, j], _TENSOR_DF, self.lo[j], self.hi[j], np.empty(0)))
-        for members in self.sets:
-            t = small[members[0]]
-            for j in members[1:]:
-                t = (t[:, :, None] * small[j][:, None, :]).reshape(x.shape[0], -1)
-            cols.append(t)
-        return np.concatenate(cols, axis=1)
-
-
-def _fit_group(x: np.ndarray, y: np.ndarray, n_post: int, rng: np.random.Generator):
-    """Least-squares regression spline of ``y`` (``[N, m]``) on a group of parameters.
-
-    Built block by block (the design never sits in memory whole); solved by
-    the pseudo-inverse of ``X'X`` (the bases overlap, so it is singular);
-    coefficient draws from ``N(beta, s^2 (X'X)^+)``.
-    """
-    N = x.shape[0]
-    design = _GroupDesign(x)
-    xtx = None
-    xty = None
-    for a in range(0, N, _ROWS):
-        Xb = design(x[a : a + _ROWS])
-        xtx = Xb.T @ Xb if xtx is None else xtx + Xb.T @ Xb
-        xty = Xb.T @ y[a : a + _ROWS] if xty is None else xty + Xb.T @ y[a : a + _ROWS]
-    w, V = np.linalg.eigh(xtx)
-    keep = w > w.max() * 1e-10
-    w, V = w[keep], V[:, keep]
-    beta = V @ ((V.T @ xty) / w[:, None])  # [p, m]
-    fitted = np.concatenate([design(x[a : a + _ROWS]) @ beta for a in range(0, N, _ROWS)])
-    draws = []
-    if n_post > 1:
-        rank = int(keep.sum())
-        for d in range(y.shape[1]):
-            s2 = float(((y[:, d] - fitted[:, d]) ** 2).sum() / (N - rank))
-            z = rng.standard_normal((n_post, rank))
-            bd = beta[:, d][None, :] + (z * np.sqrt(s2 / w)) @ V.T  # [n_post, p]
-
-            def f(a, b, bd=bd):
-                return np.concatenate(
-                    [design(x[r : r + _ROWS]) @ bd[a:b].T for r in range(0, N, _ROWS)]
-                )
-
-            draws.append(f)
-    return fitted, draws
-
-
-def _method(k: int) -> str:
-    if k == 1:
-        return f"GAM spline (pygam, {_SPLINES_ONE} basis functions)"
-    inter = f"{_TENSOR_DF}^{k} tensor product" if k <= _MAX_TENSOR else "pairwise tensor products"
-    return f"regression spline: {_MAIN_DF} per parameter + {inter}"
-
-
-def _coef_draws(coef, cov, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Draws from N(coef, cov) (cov symmetrised, clipped to positive semi-definite)."""
-    w, V = np.linalg.eigh((cov + cov.T) / 2)
-    z = rng.standard_normal((n, len(w)))
-    return coef[None, :] + (z * np.sqrt(np.clip(w, 0, None))) @ V.T
-
-
-def evppi(nb: np.ndarray, x: np.ndarray, n_post: int = 100, seed: int = 0) -> dict[str, float]:
-    """EVPPI of the parameters ``x`` by GAM regression (Strong, Oakley & Brennan 2014).
-
-    Parameters
-    ----------
-    nb : ndarray, shape (draw, option)
-        Net benefit per draw and option.
-    x : ndarray, shape (draw,) or (draw, k)
-        The parameters of interest, drawn jointly with ``nb``.
-    n_post : int
-        Draws of the GAM coefficients for the regression SE.
-    seed : int
-        Seed for subsampling and coefficient draws.
-
-    Returns
-    -------
-    dict
-        ``value``, ``se`` (total), ``se_regression``, ``se_mc``, ``r2`` (of
-        the incremental NB of the last option) and ``method``.
-    """
-    nb = _check_nb(nb)
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.shape[0] != nb.shape[0]:
-        raise SimriskError(f"parameters have {x.shape[0]} draws, net benefit {nb.shape[0]}")
-    rng = np.random.default_rng(seed)
-    N = nb.shape[0]
-    inb = nb[:, 1:] - nb[:, :1]
-    fit = _fit_one if x.shape[1] == 1 else _fit_group
-    fitted, draws = fit(x, inb, n_post, rng)
-    y = inb[:, -1]
-    r2 = 1 - float(((y - fitted[:, -1]) ** 2).sum() / ((y - y.mean()) ** 2).sum())
-
-    def value(f):
-        return float(np.maximum(f.max(axis=1), 0.0).mean() - max(f.mean(axis=0).max(), 0.0))
-
-    est = value(fitted)
-    full = np.concatenate([np.zeros((N, 1)), fitted], axis=1)
-    best = int(np.argmax(full.mean(axis=0)))
-    g = full.max(axis=1) - full[:, best]
-    se_mc = float(g.std(ddof=1) / math.sqrt(N))
-    se_reg = 0.0
-    if draws:
-        vals = []
-        for a in range(0, n_post, _POST_BATCH):
-            b = min(a + _POST_BATCH, n_post)
-            # [N, D - 1, batch]: fitted incremental NB under coefficient draws a..b
-            f = np.stack([draw(a, b) for draw in draws], axis=1)
-            vals += [value(f[:, :, s]) for s in range(b - a)]
-        se_reg = float(np.std(vals, ddof=1))
-    return {
-        "value": est,
-        "se": math.hypot(se_mc, se_reg),
-        "se_regression": se_reg,
-        "se_mc": se_mc,
-        "r2": r2,
-        "method": _method(x.shape[1]),
-    }
+_check_nb = check_nb  # the old private name, kept for callers inside the package
 
 
 def evppi_nested(nb: np.ndarray) -> dict[str, float]:
@@ -338,6 +128,7 @@ def voi(
     n_post: int = 100,
     seed: int = 0,
     parameters: Sequence[str] | None = None,
+    fit_draws: int | None = None,
 ) -> xr.Dataset:
     """EVPI, and EVPPI for every varying parameter and for named groups.
 
@@ -354,80 +145,41 @@ def voi(
         Option names (default ``option0``...).
     parameters : list of str, optional
         Only these single parameters (default: all that vary).
+    n_post : int
+        Coefficient draws for the regression's error term.
+    seed : int
+        Seed of the split into halves and the coefficient draws.
+    fit_draws : int, optional
+        Fit the splines on a random subsample of at most this many draws
+        (every draw is still decided and counted; the SE widens).
 
     Returns
     -------
     xarray.Dataset
-        Scalars ``evpi``, ``evpi_se``, ``expected_nb_best``; over dimension
-        ``target`` (parameters, then groups): ``evppi``, ``evppi_se``,
-        ``evppi_se_regression``, ``evppi_se_mc``, ``r2``; over ``option``:
-        ``expected_nb``.
+        :func:`simrisk.core.voi.voi_dataset`'s: scalars ``evpi``,
+        ``evpi_se``, ``expected_nb_best``; over dimension ``target``
+        (parameters, then groups): ``evppi``, ``evppi_se``,
+        ``evppi_se_regression``, ``evppi_se_mc``, ``evppi_plugin``, ``r2``,
+        ``edf``; over ``option``: ``expected_nb``.
     """
     names, X = varying_parameters(ds)
     if nb is None:
         nb, options = net_benefit(ds)
-    nb = _check_nb(nb)
+    nb = check_nb(nb)
     options = list(options) if options is not None else [f"option{d}" for d in range(nb.shape[1])]
-    if len(options) != nb.shape[1]:
-        raise SimriskError(f"{len(options)} option names for {nb.shape[1]} options")
     groups = default_groups(names) if groups is None else dict(groups)
-    for g, members in groups.items():
-        bad = [m for m in members if m not in names]
-        if bad:
-            raise SimriskError(
-                f"group {g!r}: {', '.join(bad)} is not a varying parameter "
-                f"(varying: {', '.join(names)})"
-            )
-    singles = names if parameters is None else list(parameters)
-    for p in singles:
-        if p not in names:
-            raise SimriskError(f"parameter {p!r}: not a varying parameter ({', '.join(names)})")
-    targets = [(p, [p], "parameter") for p in singles] + [
-        (g, list(m), "group") for g, m in groups.items()
-    ]
-    e, e_se = evpi(nb)
-    rows = []
-    for i, (_, members, _) in enumerate(targets):
-        cols = [names.index(m) for m in members]
-        rows.append(evppi(nb, X[:, cols], n_post=n_post, seed=seed + i))
-    tname = [t[0] for t in targets]
-    data = {
-        "evpi": var((), e, "DKK", "expected value of perfect information"),
-        "evpi_se": var((), e_se, "DKK", "Monte Carlo SE of EVPI"),
-        "expected_nb": var(("option",), nb.mean(axis=0), "DKK", "expected net benefit"),
-        "expected_nb_best": var(
-            (), nb.mean(axis=0).max(), "DKK", "net benefit of the best option"
-        ),
-        "evppi": var(
-            ("target",),
-            [r["value"] for r in rows],
-            "DKK",
-            "expected value of partial perfect information",
-        ),
-        "evppi_se": var(("target",), [r["se"] for r in rows], "DKK", "SE of EVPPI (total)"),
-        "evppi_se_regression": var(
-            ("target",), [r["se_regression"] for r in rows], "DKK", "SE of EVPPI from the GAM fit"
-        ),
-        "evppi_se_mc": var(
-            ("target",), [r["se_mc"] for r in rows], "DKK", "Monte Carlo SE of EVPPI's average"
-        ),
-        "r2": var(("target",), [r["r2"] for r in rows], "1", "R^2 of the GAM of incremental NB"),
-    }
-    coords = {
-        "target": tname,
-        "option": options,
-        "target_kind": ("target", [t[2] for t in targets]),
-        "members": ("target", [",".join(t[1]) for t in targets]),
-        "method": ("target", [r["method"] for r in rows]),
-    }
-    attrs = base_attrs(ds, "voi")
-    attrs.update(
-        best_option=options[int(np.argmax(nb.mean(axis=0)))],
-        reference="Strong, Oakley & Brennan (2014), Med Decis Making 34(3):311-326",
+    return voi_dataset(
+        nb,
+        X,
+        names,
+        groups,
+        options,
+        parameters=parameters,
         n_post=n_post,
         seed=seed,
+        fit_draws=fit_draws,
+        attrs=base_attrs(ds, "voi"),
     )
-    return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
 def add_nested(v: xr.Dataset, nested: Mapping[str, Mapping[str, float]]) -> xr.Dataset:
@@ -497,6 +249,11 @@ def voi_json(v: xr.Dataset) -> dict:
             "r2": v["r2"].values[i],
             "method": str(v["method"].values[i]),
         }
+        if "edf" in v:
+            row["edf"] = v["edf"].values[i]
+            row["plugin"] = v["evppi_plugin"].values[i]
+        if "raised_to" in v.coords and str(v["raised_to"].values[i]):
+            row["raised_to"] = str(v["raised_to"].values[i])
         if "evppi_nested" in v and np.isfinite(v["evppi_nested"].values[i]):
             row["nested"] = {
                 "value": v["evppi_nested"].values[i],
@@ -531,6 +288,8 @@ def format_voi(v: xr.Dataset) -> str:
     for kind, block in (("parameter", j["evppi"]), ("group", j["groups"])):
         for t, r in sorted(block.items(), key=lambda kv: -kv[1]["value"]):
             label = t if kind == "parameter" else f"{t} ({len(r['members'])})"
+            if r.get("raised_to"):
+                label += "*"
             share = r["value"] / j["evpi"] if j["evpi"] else float("nan")
             lines.append(
                 f"  {label:<32}{dkk(r['value']):>12}{dkk(r['se']):>10}"
@@ -538,6 +297,10 @@ def format_voi(v: xr.Dataset) -> str:
             )
         if kind == "parameter":
             lines.append("  groups:")
+    if any(r.get("raised_to") for r in j["groups"].values()):
+        lines.append(
+            "  * raised to its best member's EVPPI (a group is worth at least any member)"
+        )
     if "nested" in j:
         n = j["nested"]
         lines += [

@@ -4,55 +4,54 @@
 - :mod:`simrisk.kinds.wellby`: WELLBY bands for a small pilot (OPI-AIMS);
 - :mod:`simrisk.kinds.portfolio`: a portfolio of uncertain purchases (Region H's AI pool).
 
-Each provides a config schema, a deterministic expected case, a simulation
-(a Numba kernel with a NumPy reference) and its report pages;
-:func:`get` finds a kind's uniform interface (its ``kind`` module).
+Each kind's ``kind`` module has the members of
+:class:`~simrisk.kinds._interface.ModelKind` and says what it supports in
+its :class:`~simrisk.kinds._interface.Capabilities`. :func:`get`,
+:func:`for_config` and :func:`for_result` find a kind through the one
+registry (:mod:`simrisk.kinds.registry`), which third parties extend through
+the entry point group ``simrisk.kinds``.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from typing import Any
 
-__all__ = ["KIND_MODULES", "RESULT_KINDS", "for_config", "for_result", "get"]
+from simrisk.kinds._interface import COMMANDS, Capabilities, Config, ModelKind, RunOptions
+from simrisk.kinds.registry import get, kinds, names
 
-#: kind name -> the module with its uniform interface (``load``, ``ledger``,
-#: ``simulate``, ``summarize``, ``format_summary``, ``report``)
-KIND_MODULES = {
-    "contract": "simrisk.kinds.contract.kind",
-    "wellby": "simrisk.kinds.wellby.kind",
-    "portfolio": "simrisk.kinds.portfolio.kind",
-    "fund": "simrisk.kinds.fund.kind",
-}
-#: a result Dataset's ``simrisk_kind`` attribute -> kind name
-RESULT_KINDS = {
-    "simrisk.run": "contract",
-    "simrisk.wellby": "wellby",
-    "simrisk.portfolio": "portfolio",
-    "simrisk.fund": "fund",
-}
+__all__ = [
+    "COMMANDS",
+    "Capabilities",
+    "Config",
+    "ModelKind",
+    "RunOptions",
+    "for_config",
+    "for_result",
+    "get",
+    "kinds",
+    "names",
+]
 
 
-def get(name: str) -> ModuleType:
-    """The interface module of kind ``name`` (imported on first use)."""
-    return importlib.import_module(KIND_MODULES[name])
-
-
-def for_config(path) -> tuple[str, ModuleType]:
-    """The kind a config file names (``kind = "..."``, default ``contract``) and its module."""
+def for_config(path: Any) -> tuple[str, ModelKind]:
+    """The kind a config file names (``kind = "..."``, default ``contract``) and its interface."""
     from simrisk.core.config import config_kind, load_toml
+    from simrisk.kinds.registry import BUILTIN
 
     data, _ = load_toml(path)
-    name = config_kind(data, str(path))
+    asked = data.get("kind", "contract")
+    known = list(BUILTIN) if asked in BUILTIN else names()
+    name = config_kind(data, str(path), known=known)
     return name, get(name)
 
 
-def for_result(ds, source: str = "result") -> tuple[str, ModuleType]:
-    """The kind of a result Dataset and its module."""
+def for_result(ds: Any, source: str = "result") -> tuple[str, ModelKind]:
+    """The kind of a result Dataset (its ``simrisk_kind`` attribute) and its interface."""
     from simrisk.core.errors import SimriskError
+    from simrisk.kinds.registry import name_of_result
 
     found = ds.attrs.get("simrisk_kind")
-    if found not in RESULT_KINDS:
+    name = name_of_result(found)
+    if name is None:
         raise SimriskError(f"{source}: not a simrisk result (simrisk_kind = {found!r})")
-    name = RESULT_KINDS[found]
     return name, get(name)

@@ -11,7 +11,7 @@ kernel (Numba, with a plain NumPy reference) -> Dataset -> summary.
 The names are imported on first use, so loading a scenario does not load the engine.
 """
 
-from simrisk.core._lazy import lazy_exports
+from simrisk.core import lazy_exports
 
 _EXPORTS = {
     "RESULT_KIND": "simrisk.kinds.contract.dataset",

@@ -45,7 +45,7 @@ import math
 
 import numpy as np
 
-from simrisk.core._numba import jit
+from simrisk.core import jit
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
 from simrisk.core.rng import (
     GAMMA,

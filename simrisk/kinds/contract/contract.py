@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simrisk.core._numba import jitable
+from simrisk.core import jitable
 from simrisk.kinds.contract.config import Scenario, gate_counted
 
 __all__ = [

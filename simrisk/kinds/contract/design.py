@@ -47,15 +47,15 @@ import contextlib
 import datetime as dt
 import hashlib
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
+from simrisk.core.targets import Bound, parse_bound
+from simrisk.core.targets import lookup as find
 from simrisk.kinds.contract.config import Design, Scenario, design_key_issue, gate_date
 
 __all__ = [
@@ -84,83 +84,18 @@ DEFAULT_OBJECTIVE = ("minimize", "payments.total.mean")
 EXTRA_KEYS = ("npv.mean", "es5_npv", "payments.total.mean")
 RESULT_KIND = "simrisk.design"
 
-_TARGET = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(<=|>=|<|>)\s*([-+0-9.eE_]+)\s*$")
-
-
-@dataclass(frozen=True)
-class Target:
-    """An inequality on a summary key, e.g. ``p_npv_negative<=0.25``."""
-
-    key: str
-    op: str
-    value: float
-
-    @property
-    def upper(self) -> bool:
-        """Whether the key must stay below the value."""
-        return self.op in ("<=", "<")
-
-    def margin(self, value: float, se: float) -> float:
-        """How far the target holds after the 2-SE margin (>= 0: met)."""
-        if self.upper:
-            return self.value - (value + SE_MARGIN * se)
-        return (value - SE_MARGIN * se) - self.value
-
-    def __str__(self) -> str:
-        return f"{self.key}{self.op}{self.value:g}"
+#: a bound on a summary figure, met by SE_MARGIN standard errors (:mod:`simrisk.core.targets`)
+Target = Bound
 
 
 def parse_target(text: str, flag: str = "--target") -> Target:
     """``KEY<=V``, ``KEY>=V`` (``<`` and ``>`` read the same: the margin is strict anyway)."""
-    m = _TARGET.match(text)
-    if not m:
-        raise SimriskError(
-            f"{flag} {text!r}: must look like KEY<=VALUE or KEY>=VALUE, with KEY a summary "
-            "key such as p_npv_negative or net_saving.modelled.region.p_negative"
-        )
-    try:
-        value = float(m.group(3).replace("_", ""))
-    except ValueError:
-        raise SimriskError(f"{flag} {text!r}: {m.group(3)!r} is not a number") from None
-    return Target(m.group(1), m.group(2), value)
-
-
-def _flat_keys(d: dict, prefix: str = "") -> list[str]:
-    out = []
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out += _flat_keys(v, key + ".")
-        elif isinstance(v, int | float) and not isinstance(v, bool) and not k.endswith("_se"):
-            out.append(key)
-    return out
+    return parse_bound(text, flag)
 
 
 def lookup(summary: dict, key: str, flag: str = "--target") -> tuple[float, float]:
     """A summary key's value and its Monte Carlo SE (the sibling ``KEY_se``)."""
-    node = summary
-    parts = key.split(".")
-    for part in parts:
-        if not isinstance(node, dict) or part not in node:
-            keys = _flat_keys(summary)
-            hint = suggest(key, keys)
-            raise SimriskError(
-                f"{flag} {key}: not a number in the run's summary (see 'simrisk summary "
-                f"--json'){hint or '; e.g. ' + ', '.join(keys[:4])}"
-            )
-        parent, node = node, node[part]
-    if isinstance(node, dict):
-        raise SimriskError(
-            f"{flag} {key}: is a group, not a number; pick one of "
-            f"{', '.join(k for k in node if not k.endswith('_se'))}"
-        )
-    se = parent.get(parts[-1] + "_se")
-    if se is None or not isinstance(node, int | float):
-        raise SimriskError(
-            f"{flag} {key}: has no Monte Carlo SE in the summary, so a target on it cannot "
-            "be checked by 2 SE; use a key with a sibling KEY_se"
-        )
-    return float(node), float(se)
+    return find(summary, key, flag)
 
 
 # ---------------------------------------------------------------------------

@@ -1,18 +1,25 @@
-"""The contract kind's uniform interface, which the CLI dispatches to.
+"""The contract kind's interface (:class:`simrisk.kinds.ModelKind`), which the library calls.
 
-Every kind's ``kind`` module has the same functions: :func:`load`,
-:func:`ledger`, :func:`simulate`, :func:`summarize`, :func:`format_summary`
-and :func:`report`; a kind may add :func:`export` (the analyst's workbook).
-Each imports what it needs when called, so ``simrisk ledger`` does not load
-the engine.
+Each function imports what it needs when called, so ``simrisk ledger`` does
+not load the engine.
 """
 
 from __future__ import annotations
 
+from simrisk.core.results import Estimate
+from simrisk.core.results import Summary as _Summary
+from simrisk.kinds._interface import Capabilities, RunOptions
+
 __all__ = [
+    "CAPABILITIES",
+    "EXAMPLE",
     "MIN_DRAWS",
     "MIN_DRAWS_WHY",
+    "NAME",
+    "RESULT_KIND",
+    "Summary",
     "bytes_per_draw",
+    "check",
     "compile_notice",
     "export",
     "file_bytes_per_draw",
@@ -24,6 +31,32 @@ __all__ = [
     "simulate_to_file",
     "summarize",
 ]
+
+NAME = "contract"
+RESULT_KIND = "simrisk.run"
+EXAMPLE = "dsi_norddjurs.toml"
+CAPABILITIES = Capabilities(
+    commands=frozenset(
+        {
+            "ledger",
+            "run",
+            "summary",
+            "report",
+            "export",
+            "design",
+            "sensitivity",
+            "voi",
+            "acceptability",
+            "variance",
+            "compare",
+        }
+    ),
+    options=frozenset(
+        {"chunk_size", "threads", "fixed_parameters", "checkpoint", "stream", "until", "backend"}
+    ),
+    methods=frozenset({"voi.nested"}),
+    title="contract",
+)
 
 #: The fewest draws a summary can use: the expected shortfall's standard
 #: error takes batch means over 20 batches, and each batch needs at least
@@ -84,15 +117,30 @@ def ledger(cfg, *, success_rate=None, retention=None, goal_rates=None) -> tuple[
     return res.to_dict(), format_ledger(res)
 
 
-def simulate(cfg, **options):
+def check(cfg, options: RunOptions) -> None:
+    """Nothing to read before a contract run (its config is the whole input)."""
+
+
+def simulate(cfg, options: RunOptions):
     """The Monte Carlo run as a Dataset (see :func:`simrisk.kinds.contract.engine.simulate`).
 
-    Unless ``quiet``, says on stderr when the kernel must first be compiled.
+    Unless ``options.quiet``, says on stderr when the kernel must first be compiled.
     """
     from simrisk.kinds.contract.engine import simulate as run
 
-    compile_notice(options.get("quiet", True), cfg)
-    return run(cfg, **options)
+    compile_notice(options.quiet, cfg)
+    return run(
+        cfg,
+        draws=options.draws,
+        seed=options.seed,
+        chunk_size=options.chunk_size,
+        threads=options.threads,
+        fixed_parameters=options.fixed_parameters,
+        config_text=options.config_text,
+        quiet=options.quiet,
+        checkpoint_path=options.checkpoint_path,
+        backend=options.backend,
+    )
 
 
 def compile_notice(quiet: bool = False, cfg=None) -> None:
@@ -103,7 +151,7 @@ def compile_notice(quiet: bool = False, cfg=None) -> None:
     DSI's shape, two resource goals and one score goal).
     """
     if not quiet:
-        from simrisk.core._numba import compile_notice as notice
+        from simrisk.core import compile_notice as notice
         from simrisk.kinds.contract._kernel import chunk_kernel
 
         shape = (2, 1, 0) if cfg is None else goal_shape(cfg)
@@ -118,16 +166,28 @@ def goal_shape(cfg) -> tuple[int, int, int]:
     )
 
 
-def simulate_to_file(cfg, out, **options):
+def simulate_to_file(cfg, out, options: RunOptions):
     """The Monte Carlo run streamed to ``out`` a chunk at a time (bounded memory).
 
     See :func:`simrisk.kinds.contract.engine.simulate_to_file`. Unless
-    ``quiet``, says on stderr when the kernel must first be compiled.
+    ``options.quiet``, says on stderr when the kernel must first be compiled.
     """
     from simrisk.kinds.contract.engine import simulate_to_file as run
 
-    compile_notice(options.get("quiet", True), cfg)
-    return run(cfg, out, **options)
+    compile_notice(options.quiet, cfg)
+    return run(
+        cfg,
+        out,
+        draws=options.draws,
+        seed=options.seed,
+        chunk_size=options.chunk_size,
+        threads=options.threads,
+        fixed_parameters=options.fixed_parameters,
+        config_text=options.config_text,
+        quiet=options.quiet,
+        backend=options.backend,
+        created_at=options.created_at,
+    )
 
 
 def summarize(ds) -> dict:
@@ -135,6 +195,31 @@ def summarize(ds) -> dict:
     from simrisk.kinds.contract.summary import summarize as summ
 
     return summ(ds)
+
+
+class ContractSummary(_Summary):
+    """A contract run's summary: IRR, NPV, repayments, the payers' savings, tails."""
+
+    kind = NAME
+
+    @property
+    def p_npv_negative(self) -> Estimate:
+        """P(NPV < 0) for the lender, with its SE."""
+        return self.estimate("p_npv_negative")
+
+    @property
+    def npv_mean(self) -> Estimate:
+        """Mean NPV (DKK), with its SE."""
+        return self.estimate("npv.mean")
+
+    @property
+    def irr_p50(self) -> Estimate:
+        """Median IRR, with its SE."""
+        return self.estimate("irr.p50")
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = ContractSummary
 
 
 def format_summary(summary: dict) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from numba import prange
 
-from simrisk.core._numba import jit_parallel
+from simrisk.core import jit_parallel
 from simrisk.core.finance import irr_core
 from simrisk.core.rng import draw_word, normal_from, u01_hi
 

@@ -81,7 +81,7 @@ def _from_dataset(ds, deal: Deal, where: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _simulated(deal: Deal, path: Path, seed: int) -> tuple[np.ndarray, np.ndarray]:
     from simrisk.core.dataset import open_result
-    from simrisk.kinds import for_config
+    from simrisk.kinds import RunOptions, for_config
 
     if deal.result is not None:
         ds = open_result(path)
@@ -96,7 +96,8 @@ def _simulated(deal: Deal, path: Path, seed: int) -> tuple[np.ndarray, np.ndarra
             "config must be a contract"
         )
     cfg, text = kind.load(path)
-    ds = kind.simulate(cfg, draws=deal.draws, seed=seed, config_text=text, quiet=True)
+    options = RunOptions(draws=deal.draws, seed=seed, config_text=text, quiet=True)
+    ds = kind.simulate(cfg, options)
     return _from_dataset(ds, deal, f"deal {deal.id}: {deal.config}")
 
 

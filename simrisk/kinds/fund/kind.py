@@ -1,19 +1,43 @@
-"""The fund kind's uniform interface, which the CLI dispatches to."""
+"""The fund kind's interface (:class:`simrisk.kinds.ModelKind`), which the library calls."""
 
 from __future__ import annotations
 
 from simrisk.core.errors import SimriskError
+from simrisk.core.results import Summary as _Summary
+from simrisk.kinds._interface import Capabilities, RunOptions
 
 __all__ = [
+    "CAPABILITIES",
+    "EXAMPLE",
     "MIN_DRAWS",
     "MIN_DRAWS_WHY",
+    "NAME",
+    "RESULT_KIND",
+    "Summary",
+    "bytes_per_draw",
+    "check",
+    "compile_notice",
+    "file_bytes_per_draw",
     "format_summary",
     "ledger",
     "load",
+    "report",
     "simulate",
+    "simulate_to_file",
     "summarize",
 ]
 
+NAME = "fund"
+RESULT_KIND = "simrisk.fund"
+EXAMPLE = "dsi_fund.toml"
+# A fund run holds every world in memory and takes seconds (its deals' own
+# simulations included): chunk size and threads change nothing, and there is
+# no checkpoint to resume from.
+CAPABILITIES = Capabilities(
+    commands=frozenset({"ledger", "run", "summary"}),
+    options=frozenset({"chunk_size", "threads"}),
+    title="fund",
+)
 #: a 99% expected shortfall needs worlds in its 1% tail: 2,000 draws give 20
 MIN_DRAWS = 2_000
 MIN_DRAWS_WHY = "the 99% expected shortfall needs at least 20 worlds in its 1% tail"
@@ -44,21 +68,43 @@ def ledger(cfg, **options) -> tuple[dict, str]:
     return res, format_ledger(res)
 
 
-def simulate(cfg, *, draws=None, seed=None, config_text="", quiet=True, **unsupported):
+def bytes_per_draw(cfg) -> None:
+    """Not checked: a fund's worlds are a few numbers per deal."""
+    return None
+
+
+def file_bytes_per_draw(cfg) -> None:
+    """Not checked (see :func:`bytes_per_draw`)."""
+    return None
+
+
+def check(cfg, options: RunOptions) -> None:
+    """Nothing to read before a fund run (its deals are read as it runs)."""
+
+
+def compile_notice(quiet: bool = False) -> None:
+    """Unless ``quiet``, say on stderr when the kernel must first be compiled."""
+    if not quiet:
+        from simrisk.core import compile_notice as notice
+        from simrisk.kinds.fund._kernel import latents
+
+        notice(latents, COMPILE_SECONDS)
+
+
+def simulate(cfg, options: RunOptions):
     """The fund's Monte Carlo run as a Dataset."""
     from simrisk.kinds.fund.simulate import simulate as run
 
-    # A fund run holds every world in memory and takes seconds (its deals' own
-    # simulations included): no chunking, no checkpoint to resume from.
-    ignored = ("chunk_size", "threads", "checkpoint_path")
-    unsupported = {k: v for k, v in unsupported.items() if k not in ignored}
-    _refuse(unsupported, "config")
-    if not quiet:
-        from simrisk.core._numba import compile_notice
-        from simrisk.kinds.fund._kernel import latents
+    _refuse({o: True for o in options.given() if not CAPABILITIES.honours(o)}, "config")
+    compile_notice(options.quiet)
+    return run(cfg, draws=options.draws, seed=options.seed, config_text=options.config_text)
 
-        compile_notice(latents, COMPILE_SECONDS)
-    return run(cfg, draws=draws, seed=seed, config_text=config_text)
+
+def simulate_to_file(cfg, out, options: RunOptions) -> None:
+    """The run written to ``out`` (atomically)."""
+    from simrisk.core.dataset import write_netcdf
+
+    write_netcdf(simulate(cfg, options), out)
 
 
 def summarize(ds) -> dict:
@@ -68,8 +114,23 @@ def summarize(ds) -> dict:
     return summ(ds)
 
 
+class FundSummary(_Summary):
+    """A fund run's summary: the fund's figures with Monte Carlo standard errors."""
+
+    kind = NAME
+
+
+#: the kind's typed summary (:class:`simrisk.kinds.ModelKind`)
+Summary = FundSummary
+
+
 def format_summary(summary: dict) -> str:
     """The summary as the terminal table."""
     from simrisk.kinds.fund.summary import format_summary as fmt
 
     return fmt(summary)
+
+
+def report(ds, out, **options) -> list[str]:
+    """A fund result has no report yet."""
+    raise SimriskError("a fund result has no report: see 'simrisk summary' on it")

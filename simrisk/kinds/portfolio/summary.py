@@ -38,6 +38,8 @@ __all__ = [
 VOI_DRAWS = 50_000
 VOI_POSTERIOR = 50
 
+_PROVENANCE = ("scenario", "seed", "draws", "config_sha256", "simrisk_version", "discount_rate")
+
 REQUIRED_VARIABLES = (
     "npv",
     "npv_without_screening",
@@ -123,22 +125,34 @@ def value_of_information(
 ) -> xr.Dataset:
     """EVPI and EVPPI per parameter for the choice among the budget options.
 
-    The decision layer's :func:`simrisk.decision.voi` with the net benefit
-    ``[draw, option]`` = each option's NPV (with screening, staff time at the
-    stated wage), on the first ``max_draws`` draws.
+    The core's :func:`simrisk.core.voi.voi_dataset` (the numerics behind
+    :func:`simrisk.decision.voi`) with the net benefit ``[draw, option]`` =
+    each option's NPV (with screening, staff time at the stated wage), on the
+    first ``max_draws`` draws.
     """
-    from simrisk.decision.voi import voi
+    from simrisk.core.voi import voi_dataset
 
     n = min(int(ds.sizes["draw"]), int(max_draws))
     sub = ds.isel(draw=slice(0, n))
-    v = voi(
-        sub,
-        groups={} if groups is None else groups,
-        nb=sub["npv"].values.astype(np.float64),
-        options=[str(o) for o in ds["option"].values],
-        n_post=n_post,
+    X = sub["parameters"].values.astype(np.float64)
+    keep = [k for k in range(X.shape[1]) if np.ptp(X[:, k]) > 0]
+    names = [str(sub["parameter"].values[k]) for k in keep]
+    v = voi_dataset(
+        sub["npv"].values.astype(np.float64),
+        X[:, keep],
+        names,
+        {} if groups is None else groups,
+        [str(o) for o in ds["option"].values],
         parameters=parameters,
+        n_post=n_post,
         seed=seed,
+        attrs={
+            **{k: ds.attrs[k] for k in _PROVENANCE if k in ds.attrs},
+            # what simrisk.decision's base_attrs gives a decision result
+            "simrisk_kind": "simrisk.decision",
+            "analysis": "voi",
+            "source_draws": n,
+        },
     )
     v.attrs["subsample"] = n
     v.attrs["scenario"] = str(ds.attrs.get("name", ""))
