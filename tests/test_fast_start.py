@@ -282,8 +282,8 @@ def test_notice_on_a_fresh_cache_folder_without_compiling(tmp_path):
     # A new NUMBA_CACHE_DIR is what a first run after installing sees.
     code = (
         "from simrisk.core._numba import compile_notice\n"
-        "from simrisk.kinds.contract._kernel import simulate_chunk\n"
-        "compile_notice(simulate_chunk, 15)\n"
+        "from simrisk.kinds.contract._kernel import chunk_kernel\n"
+        "compile_notice(chunk_kernel(2, 1), 15)\n"
     )
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
     proc = subprocess.run(

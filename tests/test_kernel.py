@@ -210,3 +210,22 @@ def test_bench_without_a_checkout_says_so_and_times_the_reference(monkeypatch):
     text = bench.format_bench(r)
     notes = [line for line in text.splitlines() if "only in a checkout" in line]
     assert len(notes) == 1 and "frozen kernel " not in text
+
+
+def test_a_run_compiles_only_its_own_citizen_loop():
+    # In a fresh process: DSI's config calls (so compiles or loads) only the loop of
+    # its goal shape; the general loop stays untouched.
+    import subprocess
+    import sys
+
+    code = (
+        "from simrisk.kinds.contract._inputs import build_inputs\n"
+        "from simrisk.kinds.contract.engine import RunSpec, simulate_arrays\n"
+        "from simrisk.kinds.contract.loader import load_scenario\n"
+        "from simrisk.kinds.contract import _kernel\n"
+        f"inp = build_inputs(load_scenario({str(DSI_CONFIG)!r})[0])\n"
+        "simulate_arrays(inp, RunSpec(draws=50, seed=1, chunk_size=50))\n"
+        "print(len(_kernel.draws_r2s1.overloads), len(_kernel.draws_general.overloads))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "0"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -12,10 +14,11 @@ from simrisk.kinds.contract.config import Scenario
 from simrisk.kinds.contract.contract import ContractArrays, compile_contract
 from simrisk.kinds.contract.priors import ParameterSpace, build_parameter_space
 
-__all__ = ["EngineInputs", "build_inputs"]
+__all__ = ["EngineInputs", "KernelInputs", "KernelOutputs", "build_inputs"]
 
 KIND_RESOURCE = 0
 KIND_SCORE = 1
+KIND_BINARY = 2
 MAX_SCALE = 64
 
 
@@ -26,6 +29,95 @@ def make_guide(cdf: np.ndarray, size: int = GUIDE) -> np.ndarray:
     """Guide table for :func:`._kernel._guided`: first k with cdf[k] > m / size."""
     m = np.arange(size) / size
     return np.searchsorted(cdf, m, side="right").astype(np.int64)
+
+
+#: The kernel's static inputs, one record built once per run from the scenario
+#: (:attr:`EngineInputs.kernel`). Numba passes a named
+#: tuple of arrays and scalars as one argument; the field names are the ones
+#: the kernel reads. Index tables are unsigned (``uint64``), which spares
+#: Numba's negative-index wraparound in the citizen loops.
+KernelInputs = namedtuple(
+    "KernelInputs",
+    [
+        "referred0",  # float: population.referred (times a draw's recruitment)
+        "log_keep",  # float64[G]: log(1 - threshold) of resource goals
+        "zero_success",  # int64[G]: 1 if a zero-baseline citizen counts as a success
+        "res_goals",  # int64[R]: the resource goals in normal-slot order
+        "score_goals",  # int64[S]
+        "res_goals_u",  # uint64[R]: the same, unsigned, for the citizen loops
+        "score_goals_u",  # uint64[S]
+        "bin_goals",  # int64[B]: the binary goals
+        "bin_goals_u",  # uint64[B]
+        "cost_col",  # int64[G]: cost_table column of the goal's saving, else -1
+        "score_top",  # int64[G]
+        "low_max",  # int64[G]
+        "max_top",  # int: the score tables' row length
+        "start_cdf",  # float64[G * max_top], flat
+        "start_guide",  # uint64[G * GUIDE], flat
+        "pidx",  # int64[G, 6]: parameter columns
+        "cost_table",  # float64[group, column]
+        "group_cdf",  # float64[group]
+        "group_guide",  # uint64[GUIDE]
+        "auth_goal",  # int64[A]
+        "cohort_cdf",  # float64[C]
+        "cohort_guide",  # uint64[GUIDE]
+        "cohort_lw",  # float64[2 C]: each cohort's lower cdf and width
+        "payment",  # float64[C, G]: price per success of each cohort
+        "goal_cap",  # float64[G]: maximum_price, inf where none
+        "goal_capped",  # int: 1 if any goal has a maximum_price
+        "goal_payer",  # int64[G]
+        "cap",  # float64[P]
+        "repay_order",  # int64[C]
+        "disb_amount",  # float64[D]
+        "flow_order",  # int64[F]: the investor's flows sorted by time
+        "flow_t",  # float64[F]
+        "t_sorted",  # float64[F]: flow_t[flow_order]
+        "flow_year",  # int64[F]
+        "n_years",  # int
+        "rate",  # float: the investor's discount rate
+        "saving_factor",  # float64[C, A]
+        "ret_mode",  # int: the retention clause (simrisk.kinds.contract.contract.RET_*)
+        "ret_min",  # float
+        "ret_amount",  # float
+        "ret_count",  # float64[C]
+        "ret_void",  # float64[C]
+        "ret_flow",  # int: its entry in the cash flow, -1 if none
+        "floor_amount",  # float
+        "floor_flow",  # int
+        "ret_payer_share",  # float64[P]: who pays the retention clause
+        "floor_payer_share",  # float64[P]: who pays the floor
+        "gate_on",  # int: 1 with a [gate]
+        "gate_count",  # float64[C]: cohorts in the gate's interim count
+        "gate_void",  # float64[C]: cohorts a stop voids
+        "gate_disb_stop",  # float64[D]: disbursements a stop cancels
+        "gate_share",  # float: the counted cohorts' share of the referrals
+        "gate_exponent",  # float: months / 12
+        "gate_threshold",  # float
+    ],
+)
+
+#: The kernel's per-draw outputs (first axis: draw within the chunk), see :func:`simulate_chunk`.
+KernelOutputs = namedtuple(
+    "KernelOutputs",
+    [
+        "referred",
+        "measured",
+        "successes",
+        "deadweight",
+        "repaid",
+        "cash_year",
+        "irr",
+        "irr_status",
+        "npv",
+        "moic",
+        "saving",
+        "dw_share",
+        "clause",
+        "gate",  # [n, 3] with a gate: stopped, share engaged, NPV without the gate; else [n, 0]
+        "gate_paid",  # [n, P]: each payer's payments with the gate less without; else [n, 0]
+        "gate_saving",  # [n, A]: modelled saving with the gate less without; else [n, 0]
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +132,7 @@ class EngineInputs:
     zero_success: np.ndarray  # int64[G]: 1 if a zero-baseline citizen counts as success
     res_goals: np.ndarray  # int64[R]: the resource goals, in normal-slot order
     score_goals: np.ndarray  # int64[S]: the score goals
+    bin_goals: np.ndarray  # int64[B]: the binary goals
     start_guide: np.ndarray  # int64[G, GUIDE]
     group_guide: np.ndarray  # int64[GUIDE]
     cohort_guide: np.ndarray  # int64[GUIDE]
@@ -53,7 +146,9 @@ class EngineInputs:
     auth_payer: np.ndarray  # int64[A]
     auth_goal: np.ndarray  # int64[A]
     authorities: tuple[str, ...]
-    pidx: np.ndarray  # int64[G, 6]: parameter columns (drift, effect, sigma, zero, dlow, dhigh)
+    #: int64[G, 6]: parameter columns (drift, effect, sigma, zero, dlow, dhigh); for a
+    #: binary goal (probability, counterfactual) in the first two
+    pidx: np.ndarray
     cohort_cdf: np.ndarray  # float64[C]
     cohort_lo: np.ndarray  # float64[C]: cohort_cdf[c - 1], 0 for the first
     cohort_width: np.ndarray  # float64[C]: cohort_cdf[c] - cohort_lo[c]
@@ -75,6 +170,71 @@ class EngineInputs:
         v[names.index("recruitment")] = 1.0
         v[names.index("retention")] = self.contract.retention
         return v
+
+    @cached_property
+    def kernel(self) -> KernelInputs:
+        """The kernel's static inputs as one record (built on first use, then kept)."""
+        c = self.contract
+        n_cohort = self.cohort_cdf.shape[0]
+        cohort_lw = np.empty(2 * n_cohort)
+        cohort_lw[0::2] = self.cohort_lo
+        cohort_lw[1::2] = self.cohort_width
+        return KernelInputs(
+            referred0=float(c.referred),
+            log_keep=self.log_keep,
+            zero_success=self.zero_success,
+            res_goals=self.res_goals,
+            score_goals=self.score_goals,
+            res_goals_u=self.res_goals.astype(np.uint64),
+            score_goals_u=self.score_goals.astype(np.uint64),
+            bin_goals=self.bin_goals,
+            bin_goals_u=self.bin_goals.astype(np.uint64),
+            cost_col=self.cost_col,
+            score_top=self.score_top,
+            low_max=self.low_max,
+            max_top=np.int64(self.start_cdf.shape[1]),
+            start_cdf=self.start_cdf.copy().reshape(self.start_cdf.size),
+            start_guide=self.start_guide.astype(np.uint64).reshape(self.start_guide.size),
+            pidx=self.pidx,
+            cost_table=self.cost_table,
+            group_cdf=self.group_cdf,
+            group_guide=self.group_guide.astype(np.uint64),
+            auth_goal=self.auth_goal,
+            cohort_cdf=self.cohort_cdf,
+            cohort_guide=self.cohort_guide.astype(np.uint64),
+            cohort_lw=cohort_lw,
+            payment=c.payment_cg,
+            goal_cap=c.goal_cap,
+            goal_capped=np.int64(np.isfinite(c.goal_cap).any()),
+            goal_payer=c.goal_payer,
+            cap=c.cap,
+            repay_order=c.repay_order,
+            disb_amount=c.disb_amount,
+            flow_order=self.flow_order,
+            flow_t=self.flow_t,
+            t_sorted=self.flow_t[self.flow_order],
+            flow_year=self.flow_year,
+            n_years=np.int64(len(self.years)),
+            rate=float(self.rate),
+            saving_factor=self.saving_factor,
+            ret_mode=np.int64(c.ret_mode),
+            ret_min=float(c.ret_min),
+            ret_amount=float(c.ret_amount),
+            ret_count=c.ret_count,
+            ret_void=c.ret_void,
+            ret_flow=np.int64(c.ret_flow),
+            floor_amount=float(c.floor_amount),
+            floor_flow=np.int64(c.floor_flow),
+            ret_payer_share=c.ret_payer_share,
+            floor_payer_share=c.floor_payer_share,
+            gate_on=np.int64(c.gate_on),
+            gate_count=c.gate_count,
+            gate_void=c.gate_void,
+            gate_disb_stop=c.gate_disb_stop,
+            gate_share=float(c.gate_share),
+            gate_exponent=float(c.gate_exponent),
+            gate_threshold=float(c.gate_threshold),
+        )
 
     @property
     def n_res(self) -> int:
@@ -117,6 +277,10 @@ def build_inputs(s: Scenario) -> EngineInputs:
                 cost_col[j] = cost_columns.index(g.resource)
             for k, p in enumerate(("drift", "effect", "sigma", "zero_share")):
                 pidx[j, k] = names[f"{g.id}.{p}"]
+        elif g.outcome == "binary":
+            goal_kind[j] = KIND_BINARY
+            pidx[j, 0] = names[f"{g.id}.probability"]
+            pidx[j, 1] = names[f"{g.id}.counterfactual"]
         else:
             goal_kind[j] = KIND_SCORE
             top = g.scale_max - g.scale_min
@@ -165,6 +329,7 @@ def build_inputs(s: Scenario) -> EngineInputs:
         zero_success=zero_success,
         res_goals=np.flatnonzero(goal_kind == KIND_RESOURCE).astype(np.int64),
         score_goals=np.flatnonzero(goal_kind == KIND_SCORE).astype(np.int64),
+        bin_goals=np.flatnonzero(goal_kind == KIND_BINARY).astype(np.int64),
         start_guide=np.stack([make_guide(row) for row in start_cdf]),
         group_guide=make_guide(group_cdf),
         cohort_guide=make_guide(cohort_cdf),

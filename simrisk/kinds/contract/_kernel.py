@@ -1,4 +1,13 @@
-"""The per-citizen Monte Carlo kernel (Numba, parallel over draws).
+"""The per-citizen Monte Carlo kernel (Numba; ranges of draws run on threads).
+
+Inputs come as one record (:data:`~simrisk.kinds.contract._inputs.KernelInputs`,
+a named tuple built once per run) and outputs as another. Each goal shape's
+citizen loop has its own compiled entry (:func:`chunk_kernel`), so a run
+compiles only the loop it needs; the per-draw steps around it are inlined
+into each entry. The entries are serial and release the GIL, and
+:func:`simulate_chunk` runs contiguous ranges of draws on a thread pool:
+no Numba ``parallel=True``, whose compilation of the record-taking loop cost
+several times the rest (``benchmarks/compile_time.py``).
 
 Pure: arrays in, preallocated arrays out; no Python objects, no I/O. Every
 random number is the SplitMix64 output at a position fixed by
@@ -35,9 +44,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import prange
 
-from simrisk.core import jit, jit_parallel
+from simrisk.core import jit
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
 from simrisk.core.rng import (
     GAMMA,
@@ -52,14 +60,25 @@ from simrisk.core.rng import (
     u01_lo,
     word_at,
 )
+from simrisk.kinds.contract._inputs import KernelInputs, KernelOutputs
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
     dsi_cash_flow_core,
     floor_topup_core,
+    gate_cancel_core,
+    gate_engaged_probability,
+    goal_caps_core,
     retention_clause_core,
 )
 
-__all__ = ["BLOCK", "binomial_inverse", "simulate_chunk"]
+__all__ = [
+    "BLOCKS_PER_THREAD",
+    "KernelInputs",
+    "KernelOutputs",
+    "binomial_inverse",
+    "chunk_kernel",
+    "simulate_chunk",
+]
 
 _SQRT2 = math.sqrt(2.0)
 
@@ -206,7 +225,7 @@ R_FIELDS = 8
 def _citizens(
     key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lw, group_cdf,
     group_guide, res_goal, r, r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0,
-    meas, tally,
+    meas, tally, bin_goal,
 ):  # fmt: skip
     """The measured citizens of draw ``d``: adds their counts into ``meas[c]`` and
     ``tally[3 * (c * n_goals + g) + f]`` (``f``: 0 successes, 1 deadweight, 2 saving).
@@ -219,10 +238,13 @@ def _citizens(
     (slot order), ``r_cost[grp * R + k]`` the cost basis, ``cohort_lw[2 * c]``
     and ``[2 * c + 1]`` the cohort's lower cdf and width, and the score goals'
     tables are flat (``start_cdf[g * max_top + s]``, ``start_guide[g * size +
-    m]``, ``p1[g * max_top + s]``).
+    m]``, ``p1[g * max_top + s]``). A binary goal ``g`` reads its probabilities
+    from ``p1[g * max_top]`` and ``p0[g * max_top]`` and the high half of the
+    word at the first slot after the normals (one slot per binary goal).
     """
     n_res = res_goal.shape[0]
     n_score = score_goal.shape[0]
+    n_bin = bin_goal.shape[0]
     G = np.uint64(n_goals)
     R = np.uint64(n_res)
     F = np.uint64(R_FIELDS)
@@ -282,6 +304,14 @@ def _citizens(
             ix = three * (cg + g)
             s1 = 1.0 if u4 < p1[g * top + s_start] else 0.0
             s0 = 1.0 if u4 < p0[g * top + s_start] else 0.0
+            tally[ix] += s1
+            tally[ix + _U1] += s1 * s0
+        for kk in range(n_bin):
+            g = bin_goal[np.uint64(kk)]
+            u = u01_hi(word_at(base, slot + kk))
+            ix = three * (cg + g)
+            s1 = 1.0 if u < p1[g * top] else 0.0
+            s0 = 1.0 if u < p0[g * top] else 0.0
             tally[ix] += s1
             tally[ix + _U1] += s1 * s0
 
@@ -403,249 +433,361 @@ def _citizens_r2s1(
         tally[ix + _U1] += s1 * s0
 
 
-#: draws per parallel task at most: scratch arrays are allocated once per block
-BLOCK = 32
-#: at least this many blocks per thread, so that a chunk of few, large draws (a large
-#: population) still keeps every thread busy
+#: this many contiguous ranges of draws per thread, so that a chunk of few, large draws
+#: (a large population) still keeps every thread busy
 BLOCKS_PER_THREAD = 4
 
 
-@jit_parallel
-def simulate_chunk(
-    draw0,
-    key,
-    first_word,
-    params,
-    referred0,
-    goal_kind,
-    log_keep,
-    zero_success,
-    res_goals,
-    score_goals,
-    cost_col,
-    score_top,
-    low_max,
-    start_cdf,
-    start_guide,
-    pidx,
-    cost_table,
-    group_cdf,
-    group_guide,
-    auth_payer,
-    auth_goal,
-    cohort_cdf,
-    cohort_guide,
-    cohort_lo,
-    cohort_width,
-    payment,
-    goal_payer,
-    cap,
-    repay_order,
-    disb_amount,
-    flow_order,
-    flow_t,
-    flow_year,
-    n_years,
-    rate,
-    saving_factor,
-    ret_mode,
-    ret_min,
-    ret_amount,
-    ret_count,
-    ret_void,
-    ret_flow,
-    floor_amount,
-    floor_flow,
-    n_threads,
-    # outputs
-    out_referred,
-    out_measured,
-    out_successes,
-    out_deadweight,
-    out_repaid,
-    out_cash_year,
-    out_irr,
-    out_irr_status,
-    out_npv,
-    out_moic,
-    out_saving,
-    out_dw_share,
-    out_clause,
-):
+@jit(inline="always")
+def _scratch(k):
+    """A block's scratch arrays (allocated once per block of draws)."""
+    n_goals = k.log_keep.shape[0]
+    n_cohort = k.cohort_cdf.shape[0]
+    n_flow = k.flow_t.shape[0]
+    n_res = k.res_goals.shape[0]
+    n_group = k.cost_table.shape[0]
+    r = np.zeros(n_res * R_FIELDS)
+    r_cost = np.zeros(n_group * n_res)
+    for kk in range(n_res):
+        col = k.cost_col[k.res_goals[kk]]
+        if col >= 0:
+            r[kk * R_FIELDS + R_COSTED] = 1.0
+            for grp in range(n_group):
+                r_cost[grp * n_res + kk] = k.cost_table[grp, col]
+    return (
+        np.zeros(n_goals * k.max_top),  # p1
+        np.zeros(n_goals * k.max_top),  # p0
+        np.empty(3 * n_cohort * n_goals),  # tally
+        np.empty(n_cohort),  # meas
+        r,
+        r_cost,
+        np.empty((n_cohort, n_goals)),  # succ
+        np.empty((n_cohort, n_goals)),  # dw
+        np.empty((n_cohort, n_goals)),  # saving_cg
+        np.empty((n_cohort, n_goals)),  # uncapped
+        np.empty((n_cohort, n_goals)),  # repaid
+        np.empty(n_cohort),  # by_cohort
+        np.empty(n_flow),  # flow
+        np.empty(n_flow),  # flow_s
+        np.empty(n_flow),  # work_t
+        np.empty(n_flow),  # work_c
+    )
+
+
+@jit(inline="always")
+def _draw_start(j, d, key, first_word, pr, k, r, p1_f, p0_f, tally, meas, out):
+    """Draw ``d``'s referrals, the number measured and the goals' constants.
+
+    Resource goal g succeeds if its noise eps <= e1 (treated) or <= e0
+    (counterfactual); caused saving per citizen is
+    ``cost * sav * exp(sigma * eps - sigma^2 / 2)`` (mean-preserving noise).
+    Returns ``(n_ref, ret, n_meas, rho, sqrt(1 - rho^2))``.
+    """
+    n_goals = k.log_keep.shape[0]
+    n_ref = int(math.floor(k.referred0 * pr[0] + 0.5))
+    if n_ref < 0:
+        n_ref = 0
+    ret = min(max(pr[1], 0.0), 1.0)
+    rho = pr[2]
+    rho_c = math.sqrt(max(1.0 - rho * rho, 0.0))
+    out.referred[j] = n_ref
+    n_meas = binomial_inverse(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
+    for kk in range(k.res_goals.shape[0]):
+        g = k.res_goals[kk]
+        eff = pr[k.pidx[g, 1]]
+        sg = pr[k.pidx[g, 2]]
+        drift = pr[k.pidx[g, 0]]
+        rk = kk * R_FIELDS
+        r[rk + R_SIG] = sg
+        r[rk + R_E1] = (k.log_keep[g] - drift - eff) / sg
+        r[rk + R_E0] = (k.log_keep[g] - drift) / sg
+        r[rk + R_ZERO] = pr[k.pidx[g, 3]]
+        r[rk + R_ZS] = k.zero_success[g]
+        r[rk + R_SAV] = math.exp(drift) * (1.0 - math.exp(eff))
+        r[rk + R_HV] = 0.5 * sg * sg
+    p1 = p1_f.reshape((n_goals, k.max_top))
+    p0 = p0_f.reshape((n_goals, k.max_top))
+    for kk in range(k.score_goals.shape[0]):
+        g = k.score_goals[kk]
+        eff = pr[k.pidx[g, 1]]
+        sg = pr[k.pidx[g, 2]]
+        for s in range(k.score_top[g]):
+            mu = pr[k.pidx[g, 4]] if s <= k.low_max[g] else pr[k.pidx[g, 5]]
+            p1[g, s] = _phi((mu + eff - 0.5) / sg)
+            p0[g, s] = _phi((mu - 0.5) / sg)
+    for kk in range(k.bin_goals.shape[0]):
+        g = k.bin_goals[kk]
+        p1[g, 0] = pr[k.pidx[g, 0]]
+        p0[g, 0] = pr[k.pidx[g, 1]]
+    tally[:] = 0.0
+    meas[:] = 0.0
+    return n_ref, ret, n_meas, rho, rho_c
+
+
+@jit(inline="always")
+def _draw_contract(j, k, s, out, stop):
+    """Draw ``j``'s contract from its tallies: caps in repayment order, the investor's
+    flows, the yardsticks and the authorities' modelled saving (``s``: :func:`_scratch`).
+
+    ``stop``: the gate stopped the contract (its disbursements after the gate are
+    cancelled; the voided cohorts' tallies are already cleared). Returns the
+    retention clause's payment and the floor's top-up.
+    """
+    (_, _, tally, meas, _, _, succ, dw, saving_cg, uncapped, repaid, by_cohort, flow, flow_s,
+     work_t, work_c) = s  # fmt: skip
+    n_goals = k.log_keep.shape[0]
+    n_cohort = k.cohort_cdf.shape[0]
+    for c in range(n_cohort):
+        for g in range(n_goals):
+            a = 3 * (c * n_goals + g)
+            succ[c, g] = tally[a]
+            dw[c, g] = tally[a + 1]
+            saving_cg[c, g] = tally[a + 2]
+    for c in range(n_cohort):
+        out.measured[j, c] = meas[c]
+        for g in range(n_goals):
+            uncapped[c, g] = succ[c, g] * k.payment[c, g]
+            out.successes[j, c, g] = succ[c, g]
+            out.deadweight[j, c, g] = dw[c, g]
+    ret_pay = retention_clause_core(
+        meas, k.ret_mode, k.ret_min, k.ret_amount, k.ret_count, k.ret_void, uncapped
+    )
+    if k.goal_capped:
+        goal_caps_core(uncapped, k.goal_cap, k.repay_order)
+    apply_caps_core(uncapped, k.goal_payer, k.cap, k.repay_order, repaid)
+    total = 0.0
+    dw_paid = 0.0
+    for c in range(n_cohort):
+        by_cohort[c] = 0.0
+        for g in range(n_goals):
+            v = repaid[c, g]
+            out.repaid[j, c, g] = v
+            by_cohort[c] += v
+            total += v
+            if succ[c, g] > 0.0:
+                dw_paid += v * dw[c, g] / succ[c, g]
+    out.dw_share[j] = dw_paid / total if total > 0.0 else np.nan
+    dsi_cash_flow_core(by_cohort, k.disb_amount, flow)
+    if stop:
+        gate_cancel_core(flow, k.gate_disb_stop)
+    floor_pay = floor_topup_core(total + ret_pay, k.floor_amount)
+    if k.ret_flow >= 0:
+        flow[k.ret_flow] = ret_pay
+    if k.floor_flow >= 0:
+        flow[k.floor_flow] = floor_pay
+    out.clause[j, 0] = ret_pay
+    out.clause[j, 1] = floor_pay
+    for y in range(k.n_years):
+        out.cash_year[j, y] = 0.0
+    for f in range(k.flow_t.shape[0]):
+        out.cash_year[j, k.flow_year[f]] += flow[f]
+        flow_s[f] = flow[k.flow_order[f]]
+    irr, status = irr_sorted_core(k.t_sorted, flow_s, work_t, work_c)
+    out.irr[j] = irr
+    out.irr_status[j] = status
+    out.npv[j] = npv_core(k.rate, k.flow_t, flow)
+    out.moic[j] = moic_core(flow)
+    for a in range(k.auth_goal.shape[0]):
+        acc = 0.0
+        for c in range(n_cohort):
+            acc += saving_cg[c, k.auth_goal[a]] * k.saving_factor[c, a]
+        out.saving[j, a] = acc
+    return ret_pay, floor_pay
+
+
+@jit(inline="always")
+def _payer_totals(k, repaid, ret_pay, floor_pay, p):
+    """What payer ``p`` pays the investor: its goals' repayments and its clause shares."""
+    acc = 0.0
+    for c in range(repaid.shape[0]):
+        for g in range(repaid.shape[1]):
+            if k.goal_payer[g] == p:
+                acc += repaid[c, g]
+    return acc + ret_pay * k.ret_payer_share[p] + floor_pay * k.floor_payer_share[p]
+
+
+@jit(inline="always")
+def _authority_saving(k, saving_cg, a):
+    acc = 0.0
+    for c in range(saving_cg.shape[0]):
+        acc += saving_cg[c, k.auth_goal[a]] * k.saving_factor[c, a]
+    return acc
+
+
+@jit(inline="always")
+def _gate_look(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause):
+    """The gate's look at draw ``j``, after its contract ran without the gate
+    (``clause``: that run's retention payment and floor top-up). Returns whether the
+    gate stops the contract; if so, clears the voided cohorts' tallies and keeps
+    (negated) what each payer paid and each authority saved without the gate.
+
+    The interim count: the measured citizens of the counted cohorts (engaged
+    throughout), plus the unmeasured ones in those cohorts (Binomial(referred -
+    measured, the counted share), per-draw word ``first_word``'s low half) still
+    engaged at the look (Binomial of those, :func:`gate_engaged_probability`,
+    word ``first_word + 1``).
+    """
+    tally, meas, saving_cg, repaid = s[2], s[3], s[8], s[10]
+    n_goals = k.log_keep.shape[0]
+    n_payer = k.cap.shape[0]
+    n_auth = k.auth_goal.shape[0]
+    m_k = 0.0
+    for c in range(meas.shape[0]):
+        m_k += meas[c] * k.gate_count[c]
+    u_all = n_ref - n_meas
+    u_k = binomial_inverse(u_all, k.gate_share, u01_lo(draw_word(key, d, first_word)))
+    q = gate_engaged_probability(ret, k.gate_exponent)
+    e_k = binomial_inverse(u_k, q, u01_hi(draw_word(key, d, first_word + 1)))
+    base = m_k + u_k
+    share = (m_k + e_k) / base if base > 0.0 else 0.0
+    stopped = share < k.gate_threshold
+    out.gate[j, 0] = 1.0 if stopped else 0.0
+    out.gate[j, 1] = share
+    out.gate[j, 2] = out.npv[j]
+    for p in range(n_payer):
+        paid = _payer_totals(k, repaid, clause[0], clause[1], p)
+        out.gate_paid[j, p] = -paid if stopped else 0.0
+    for a in range(n_auth):
+        out.gate_saving[j, a] = -_authority_saving(k, saving_cg, a) if stopped else 0.0
+    if stopped:
+        for c in range(meas.shape[0]):
+            if k.gate_void[c] > 0.0:
+                meas[c] = 0.0
+                for f in range(3 * n_goals):
+                    tally[3 * c * n_goals + f] = 0.0
+    return stopped
+
+
+@jit(inline="always")
+def _gate_after(j, k, s, out, clause):
+    """After a stop: add what each payer pays and each authority saves with the gate."""
+    saving_cg, repaid = s[8], s[10]
+    for p in range(k.cap.shape[0]):
+        out.gate_paid[j, p] += _payer_totals(k, repaid, clause[0], clause[1], p)
+    for a in range(k.auth_goal.shape[0]):
+        out.gate_saving[j, a] += _authority_saving(k, saving_cg, a)
+
+
+@jit(inline="always")
+def _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out):
+    """Draw ``j``'s contract, and with a gate its look and, on a stop, the contract again
+    with the stop (one call site of :func:`_draw_contract`, so it is inlined once)."""
+    stop = False
+    for _ in range(2):
+        clause = _draw_contract(j, k, s, out, stop)
+        if stop:
+            _gate_after(j, k, s, out, clause)
+            break
+        if not k.gate_on:
+            break
+        stop = _gate_look(j, d, key, first_word, n_ref, ret, n_meas, k, s, out, clause)
+        if not stop:
+            break
+
+
+@jit
+def draws_r2s1(j0, j1, draw0, key, first_word, params, k, out):
+    """Draws ``j0 .. j1 - 1`` of the chunk with :func:`_citizens_r2s1` (DSI's goal shape).
+
+    Serial; it releases the GIL (``nogil``), so :func:`simulate_chunk` runs
+    several ranges at once on threads.
+    """
+    s = _scratch(k)
+    p1_f, p0_f, tally, meas, r, r_cost = s[0], s[1], s[2], s[3], s[4], s[5]
+    n_goals = k.log_keep.shape[0]
+    for j in range(j0, j1):
+        d = draw0 + j
+        n_ref, ret, n_meas, rho, rho_c = _draw_start(
+            j, d, key, first_word, params[j], k, r, p1_f, p0_f, tally, meas, out
+        )
+        _citizens_r2s1(
+            key, d, n_meas, rho, rho_c, n_goals, k.cohort_cdf, k.cohort_guide, k.cohort_lw,
+            k.group_cdf, k.group_guide, k.res_goals_u, r, r_cost, k.score_goals_u, k.start_cdf,
+            k.start_guide, k.max_top, p1_f, p0_f, meas, tally,
+        )  # fmt: skip
+        _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out)
+
+
+@jit
+def draws_general(j0, j1, draw0, key, first_word, params, k, out):
+    """Draws ``j0 .. j1 - 1`` of the chunk with :func:`_citizens` (any goal shape)."""
+    s = _scratch(k)
+    p1_f, p0_f, tally, meas, r, r_cost = s[0], s[1], s[2], s[3], s[4], s[5]
+    n_goals = k.log_keep.shape[0]
+    for j in range(j0, j1):
+        d = draw0 + j
+        n_ref, ret, n_meas, rho, rho_c = _draw_start(
+            j, d, key, first_word, params[j], k, r, p1_f, p0_f, tally, meas, out
+        )
+        _citizens(
+            key, d, n_meas, rho, rho_c, n_goals, k.cohort_cdf, k.cohort_guide, k.cohort_lw,
+            k.group_cdf, k.group_guide, k.res_goals_u, r, r_cost, k.score_goals_u, k.start_cdf,
+            k.start_guide, k.max_top, p1_f, p0_f, meas, tally, k.bin_goals_u,
+        )  # fmt: skip
+        _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out)
+
+
+def chunk_kernel(n_res: int, n_score: int, n_bin: int = 0):
+    """The compiled kernel for a config with ``n_res`` resource, ``n_score`` score and
+    ``n_bin`` binary goals.
+
+    Each goal shape's citizen loop lives in a kernel of its own, so a run
+    compiles (or loads from Numba's cache) only the loop its config needs.
+    """
+    if (n_res, n_score, n_bin) == (2, 1, 0):
+        return draws_r2s1
+    return draws_general
+
+
+_POOL = None
+
+
+def _pool(workers: int):
+    global _POOL
+    if _POOL is None or _POOL._max_workers < workers:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="simrisk-kernel")
+    return _POOL
+
+
+def simulate_chunk(draw0, key, first_word, params, n_threads, k, out):
     """Simulate draws ``draw0 .. draw0 + n - 1`` (``n = params.shape[0]``).
 
-    ``n_threads`` (Numba's thread count) only sets how the draws are split into
-    parallel tasks; results do not depend on it.
+    ``k`` is the run's :data:`KernelInputs`, ``out`` a :data:`KernelOutputs`
+    of arrays whose first axis is the draw within the chunk. The draws are
+    split into ``BLOCKS_PER_THREAD * n_threads`` contiguous ranges, run on
+    ``n_threads`` threads (the compiled loop releases the GIL); each draw
+    depends only on its index, so results do not depend on the split.
 
     ``flow_order`` sorts the investor's flows (disbursements, then cohort
-    repayments) by ``flow_t``. Outputs (first axis: draw within the chunk):
-    ``out_referred[n]``, ``out_measured[n, C]``, ``out_successes[n, C, G]``,
-    ``out_deadweight[n, C, G]``, ``out_repaid[n, C, G]`` (after caps),
-    ``out_cash_year[n, Y]``, ``out_irr[n]``, ``out_irr_status[n]``,
-    ``out_npv[n]``, ``out_moic[n]``, ``out_saving[n, A]`` (authorities'
-    modelled caused saving: the cohort's first-year saving times
-    ``saving_factor[cohort, authority]``, which holds the horizon,
-    persistence and discounting), ``out_dw_share[n]``, ``out_clause[n, 2]``
-    (the retention clause's payment and the floor's top-up; the contract's
-    ``ret_*`` / ``floor_*`` arrays, see
-    :class:`~simrisk.kinds.contract.contract.ContractArrays`). Output arrays
-    may have compact dtypes; values are cast on store.
+    repayments) by ``flow_t``. Outputs: ``referred[n]``, ``measured[n, C]``,
+    ``successes[n, C, G]``, ``deadweight[n, C, G]``, ``repaid[n, C, G]``
+    (after caps), ``cash_year[n, Y]``, ``irr[n]``, ``irr_status[n]``,
+    ``npv[n]``, ``moic[n]``, ``saving[n, A]`` (authorities' modelled caused
+    saving: the cohort's first-year saving times ``saving_factor[cohort,
+    authority]``, which holds the horizon, persistence and discounting),
+    ``dw_share[n]``, ``clause[n, 2]`` (the retention clause's payment and
+    the floor's top-up; see
+    :class:`~simrisk.kinds.contract.contract.ContractArrays`), and the
+    gate's ``gate``, ``gate_paid`` and ``gate_saving``. Output arrays may
+    have compact dtypes; values are cast on store.
     """
-    n = params.shape[0]
-    n_goals = goal_kind.shape[0]
-    n_cohort = cohort_cdf.shape[0]
-    n_flow = flow_t.shape[0]
-    n_auth = auth_payer.shape[0]
-    max_top = start_cdf.shape[1]
-    n_res = res_goals.shape[0]
-    n_score = score_goals.shape[0]
-    # The common shape (two resource goals, one score goal) has a loop of its own.
-    specialised = n_res == 2 and n_score == 1
-    # Blocks of draws: at most BLOCK, at least BLOCKS_PER_THREAD blocks per thread.
-    # Results do not depend on it (scratch is reset per draw).
-    block = min(BLOCK, max(1, n // (BLOCKS_PER_THREAD * max(n_threads, 1))))
-    n_blocks = (n + block - 1) // block
-    t_sorted = flow_t[flow_order]
-    # Unsigned copies of the index tables and flat score tables for _citizens.
-    cohort_guide_u = cohort_guide.astype(np.uint64)
-    group_guide_u = group_guide.astype(np.uint64)
-    start_guide_u = start_guide.astype(np.uint64).reshape(start_guide.size)
-    start_cdf_f = start_cdf.copy().reshape(start_cdf.size)
-    res_goal_u = res_goals.astype(np.uint64)
-    score_goal_u = score_goals.astype(np.uint64)
-    n_group = cost_table.shape[0]
-    cohort_lw = np.empty(2 * n_cohort)
-    for c in range(n_cohort):
-        cohort_lw[2 * c] = cohort_lo[c]
-        cohort_lw[2 * c + 1] = cohort_width[c]
-    for b in prange(n_blocks):
-        # Scratch, once per block of draws.
-        p1_f = np.zeros(n_goals * max_top)
-        p0_f = np.zeros(n_goals * max_top)
-        p1 = p1_f.reshape((n_goals, max_top))
-        p0 = p0_f.reshape((n_goals, max_top))
-        tally = np.empty(3 * n_cohort * n_goals)
-        succ = np.empty((n_cohort, n_goals))
-        dw = np.empty((n_cohort, n_goals))
-        saving_cg = np.empty((n_cohort, n_goals))
-        meas = np.empty(n_cohort)
-        # Per resource goal (in slot order k), this draw's constants.
-        r = np.zeros(n_res * R_FIELDS)
-        r_cost = np.zeros(n_group * n_res)
-        uncapped = np.empty((n_cohort, n_goals))
-        repaid = np.empty((n_cohort, n_goals))
-        by_cohort = np.empty(n_cohort)
-        flow = np.empty(n_flow)
-        flow_s = np.empty(n_flow)
-        work_t = np.empty(n_flow)
-        work_c = np.empty(n_flow)
-        for k in range(n_res):
-            col = cost_col[res_goals[k]]
-            if col >= 0:
-                r[k * R_FIELDS + R_COSTED] = 1.0
-                for grp in range(n_group):
-                    r_cost[grp * n_res + k] = cost_table[grp, col]
-        for j in range(b * block, min(n, (b + 1) * block)):
-            d = draw0 + j
-            pr = params[j]
-            n_ref = int(math.floor(referred0 * pr[0] + 0.5))
-            if n_ref < 0:
-                n_ref = 0
-            ret = min(max(pr[1], 0.0), 1.0)
-            rho = pr[2]
-            rho_c = math.sqrt(max(1.0 - rho * rho, 0.0))
-            out_referred[j] = n_ref
-            n_meas = binomial_inverse(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
+    kernel = chunk_kernel(k.res_goals.shape[0], k.score_goals.shape[0], k.bin_goals.shape[0])
+    n = int(params.shape[0])
+    threads = max(int(n_threads), 1)
+    parts = min(n, BLOCKS_PER_THREAD * threads) if threads > 1 else 1
+    edges = np.linspace(0, n, parts + 1).astype(np.int64)
+    draw0, first_word = np.int64(draw0), np.int64(first_word)
 
-            # Per-draw constants. Resource goal g succeeds if its noise eps <= e1
-            # (treated) or <= e0 (counterfactual); caused saving per citizen is
-            # cost * sav * exp(sigma * eps - sigma^2 / 2) (mean-preserving noise).
-            for k in range(n_res):
-                g = res_goals[k]
-                eff = pr[pidx[g, 1]]
-                sg = pr[pidx[g, 2]]
-                drift = pr[pidx[g, 0]]
-                rk = k * R_FIELDS
-                r[rk + R_SIG] = sg
-                r[rk + R_E1] = (log_keep[g] - drift - eff) / sg
-                r[rk + R_E0] = (log_keep[g] - drift) / sg
-                r[rk + R_ZERO] = pr[pidx[g, 3]]
-                r[rk + R_ZS] = zero_success[g]
-                r[rk + R_SAV] = math.exp(drift) * (1.0 - math.exp(eff))
-                r[rk + R_HV] = 0.5 * sg * sg
-            for k in range(n_score):
-                g = score_goals[k]
-                eff = pr[pidx[g, 1]]
-                sg = pr[pidx[g, 2]]
-                for s in range(score_top[g]):
-                    mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
-                    p1[g, s] = _phi((mu + eff - 0.5) / sg)
-                    p0[g, s] = _phi((mu - 0.5) / sg)
-            tally[:] = 0.0
-            meas[:] = 0.0
+    def run(i: int) -> None:
+        kernel(edges[i], edges[i + 1], draw0, key, first_word, params, k, out)
 
-            if specialised:
-                _citizens_r2s1(
-                    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
-                    group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
-                    start_guide_u, max_top, p1_f, p0_f, meas, tally,
-                )  # fmt: skip
-            else:
-                _citizens(
-                    key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide_u, cohort_lw,
-                    group_cdf, group_guide_u, res_goal_u, r, r_cost, score_goal_u, start_cdf_f,
-                    start_guide_u, max_top, p1_f, p0_f, meas, tally,
-                )  # fmt: skip
-            for c in range(n_cohort):
-                for g in range(n_goals):
-                    a = 3 * (c * n_goals + g)
-                    succ[c, g] = tally[a]
-                    dw[c, g] = tally[a + 1]
-                    saving_cg[c, g] = tally[a + 2]
-
-            # Contract: caps in repayment order, the investor's flows, yardsticks.
-            for c in range(n_cohort):
-                out_measured[j, c] = meas[c]
-                for g in range(n_goals):
-                    uncapped[c, g] = succ[c, g] * payment[g]
-                    out_successes[j, c, g] = succ[c, g]
-                    out_deadweight[j, c, g] = dw[c, g]
-            ret_pay = retention_clause_core(
-                meas, ret_mode, ret_min, ret_amount, ret_count, ret_void, uncapped
-            )
-            apply_caps_core(uncapped, goal_payer, cap, repay_order, repaid)
-            total = 0.0
-            dw_paid = 0.0
-            for c in range(n_cohort):
-                by_cohort[c] = 0.0
-                for g in range(n_goals):
-                    v = repaid[c, g]
-                    out_repaid[j, c, g] = v
-                    by_cohort[c] += v
-                    total += v
-                    if succ[c, g] > 0.0:
-                        dw_paid += v * dw[c, g] / succ[c, g]
-            out_dw_share[j] = dw_paid / total if total > 0.0 else np.nan
-            dsi_cash_flow_core(by_cohort, disb_amount, flow)
-            floor_pay = floor_topup_core(total + ret_pay, floor_amount)
-            if ret_flow >= 0:
-                flow[ret_flow] = ret_pay
-            if floor_flow >= 0:
-                flow[floor_flow] = floor_pay
-            out_clause[j, 0] = ret_pay
-            out_clause[j, 1] = floor_pay
-            for y in range(n_years):
-                out_cash_year[j, y] = 0.0
-            for f in range(n_flow):
-                out_cash_year[j, flow_year[f]] += flow[f]
-                flow_s[f] = flow[flow_order[f]]
-            irr, status = irr_sorted_core(t_sorted, flow_s, work_t, work_c)
-            out_irr[j] = irr
-            out_irr_status[j] = status
-            out_npv[j] = npv_core(rate, flow_t, flow)
-            out_moic[j] = moic_core(flow)
-            for a in range(n_auth):
-                acc = 0.0
-                for c in range(n_cohort):
-                    acc += saving_cg[c, auth_goal[a]] * saving_factor[c, a]
-                out_saving[j, a] = acc
+    if parts <= 1:
+        run(0)
+        return
+    start = 0
+    if not kernel.overloads:  # compile (or load) once, before the threads call it
+        run(0)
+        start = 1
+    list(_pool(threads).map(run, range(start, parts)))

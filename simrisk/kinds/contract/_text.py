@@ -75,6 +75,9 @@ def format_ledger(res: LedgerResult) -> str:
             _table(["clause", "date", "paid"], rows, "Clause payments to DSI (DKK, outside caps)")
         )
         out.append("")
+    if res.gate is not None:
+        out.extend(_gate_lines(res))
+        out.append("")
     out.append(
         _table(
             ["date", "net cash flow"],
@@ -123,6 +126,30 @@ def format_ledger(res: LedgerResult) -> str:
             )
         )
     return "\n".join(out)
+
+
+def _gate_lines(res: LedgerResult) -> list[str]:
+    g = res.gate
+    verdict = (
+        f"STOPS: {_dkk(g['cancelled_disbursements'])} DKK of later disbursements cancelled"
+        if g["stops"]
+        else "goes on"
+    )
+    settle = {
+        "completed_cohorts": "cohorts whose referral ended by the gate are still paid",
+        "nothing": "no outcome payment after the gate",
+    }[g["settlement"]]
+    return [
+        f"Gate on {g['date']}: share engaged {g['months']} months after start, in cohorts "
+        + ", ".join(g["counted_cohorts"]),
+        f"  expected share engaged      {g['engaged_share']:.1%} (retention ** "
+        f"({g['months']}/12), constant dropout hazard)",
+        f"  threshold                   {g['threshold']:.1%}: the contract {verdict}",
+        f"  settlement on a stop        {settle}"
+        + (f" (voided: {', '.join(g['voided_cohorts'])})" if g["voided_cohorts"] else ""),
+        f"  NPV without the gate        {_dkk(g['npv_without_gate'])} DKK; the gate's value "
+        f"in the expected case {_dkk(g['value'])} DKK",
+    ]
 
 
 def _reason(res: LedgerResult) -> str:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from simrisk.kinds.contract._inputs import KIND_RESOURCE, EngineInputs
+from simrisk.kinds.contract._inputs import KIND_BINARY, KIND_RESOURCE, EngineInputs
 
 __all__ = ["success_probabilities"]
 
@@ -40,6 +40,10 @@ def success_probabilities(inp: EngineInputs, params: np.ndarray) -> tuple[np.nda
     p0 = np.zeros(G)
     for g in range(G):
         ix = inp.pidx[g]
+        if inp.goal_kind[g] == KIND_BINARY:
+            p1[g] = params[ix[0]]
+            p0[g] = params[ix[1]]
+            continue
         eff = params[ix[1]]
         sig = params[ix[2]]
         if inp.goal_kind[g] == KIND_RESOURCE:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from simrisk.core.config import (
     ConfigModel,
@@ -42,6 +42,7 @@ __all__ = [
     "Disbursement",
     "DiseaseGroup",
     "Floor",
+    "Gate",
     "Goal",
     "GoalModel",
     "Grant",
@@ -51,6 +52,7 @@ __all__ = [
     "ModelledSaving",
     "Payer",
     "Population",
+    "PriceIncrease",
     "RetentionClause",
     "Scenario",
     "Simulation",
@@ -96,13 +98,27 @@ class Payer(ConfigModel):
     discount_rate: Rate | None = None
 
 
+class PriceIncrease(ConfigModel):
+    """A contracted price change (INDIGO's contracted increases): from ``date`` on."""
+
+    date: dt.date
+    price_per_unit: Money
+
+
 class Goal(ConfigModel):
-    """A payment goal, measured per citizen."""
+    """A payment goal, measured per citizen.
+
+    Prices follow the INDIGO data standard's names where they fit:
+    ``price_per_unit`` (the same as ``payment_per_success``),
+    ``maximum_price`` (the most the goal pays in all, before the payer's cap)
+    and ``price_increases`` (a cohort measured on or after an increase's date
+    is paid its price).
+    """
 
     id: Identifier
     name: str
     payer: str
-    outcome: Literal["resource_use_fall", "score_increase"]
+    outcome: Literal["resource_use_fall", "score_increase", "binary"]
     #: resource_use_fall: the relative fall that counts as success (0.15 = 15 %)
     threshold: FractionOpen | None = None
     #: resource_use_fall: which cost basis (business_case column) the goal measures
@@ -111,7 +127,21 @@ class Goal(ConfigModel):
     scale_min: int | None = None
     scale_max: int | None = None
     success_rate: Probability
-    payment_per_success: Money
+    #: what the payer pays per success; INDIGO's ``price_per_unit`` is the same thing
+    #: (give one of the two)
+    payment_per_success: Money | None = None
+    price_per_unit: Money | None = None
+    maximum_price: Money | None = None
+    price_increases: list[PriceIncrease] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _price(cls, data):
+        if isinstance(data, dict) and "payment_per_success" not in data:
+            data = dict(data)
+            if "price_per_unit" in data:
+                data["payment_per_success"] = data.pop("price_per_unit")
+        return data
 
 
 class Population(ConfigModel):
@@ -201,20 +231,28 @@ class GoalModel(ConfigModel):
     effect + sigma * noise, rounded and clipped to the scale; success on a
     strict increase.
 
+    binary goals: a measured citizen achieves the outcome with ``probability``
+    (drawn per world); without the intervention with ``counterfactual``, on
+    the same uniform, so a success is deadweight when the uniform is below
+    both.
+
     ``calibrated`` (default true): the priors' central values must imply the
     goal's contract ``success_rate`` (one source of truth, checked on load);
     false marks a deliberate departure, e.g. an effect taken from other evidence.
     """
 
     drift: Prior | None = None
-    effect: Prior
-    sigma: Prior
+    effect: Prior | None = None
+    sigma: Prior | None = None
     zero_share: Prior | None = None
     zero_baseline: Literal["fail", "success"] | None = None
     start_distribution: list[Probability] | None = None
     drift_low: Prior | None = None
     drift_high: Prior | None = None
     low_max: int | None = None
+    #: binary goals: P(outcome | measured) with the intervention and without it
+    probability: Prior | None = None
+    counterfactual: Prior | None = None
     calibrated: bool = True
 
 
@@ -274,6 +312,33 @@ class RetentionClause(ConfigModel):
     payers: dict[str, Probability] = Field(min_length=1)
 
 
+class Gate(ConfigModel):
+    """A stop/go gate: an early look at retention, with the right to stop lending.
+
+    On ``date`` the investor counts, in the cohorts whose referral window
+    ended at least ``months`` before it, the referred citizens still engaged
+    ``months`` after their start. If the share engaged is below ``threshold``,
+    the investor pays none of its disbursements dated after ``date`` and the
+    contract ends, settled as ``settlement`` says:
+
+    - ``"completed_cohorts"``: the payers still pay, as the contract says
+      (caps as always), for the cohorts whose referral window ended on or
+      before ``date``; a cohort whose window is still open, and every later
+      one, is not followed up and earns nothing;
+    - ``"nothing"``: no outcome payment falls due after ``date``.
+
+    The interim count comes from a dropout model: a constant hazard over the
+    year, so a referred citizen is still engaged at ``m`` months with
+    probability ``retention ** (m / 12)``; everyone measured at the end was
+    engaged throughout (docs/model.md, an assumption).
+    """
+
+    date: dt.date
+    months: Annotated[int, Field(ge=1, le=600)]
+    threshold: Probability
+    settlement: Literal["completed_cohorts", "nothing"] = "completed_cohorts"
+
+
 #: The terms ``simrisk design`` can vary: key pattern -> what it is.
 DESIGN_KEYS = {
     "goals.<id>.payment_per_success": "DKK per success of the goal",
@@ -283,6 +348,8 @@ DESIGN_KEYS = {
     "retention_clause.minimum_measured": "the clause's minimum number measured (R)",
     "retention_clause.payment_per_missing": "DKK per missing citizen",
     "retention_clause.settlement": "DKK paid on an early end",
+    "gate.threshold": "the share engaged below which the gate stops the contract",
+    "gate.date": "the gate's date, in whole months after the investor's valuation date",
 }
 
 
@@ -309,6 +376,7 @@ class Design(ConfigModel):
     rescore_draws: PositiveInt = 100_000
     floor: Floor | None = None
     retention_clause: RetentionClause | None = None
+    gate: Gate | None = None
 
 
 class Simulation(ConfigModel):
@@ -341,6 +409,7 @@ class Scenario(ConfigModel):
     ledger: LedgerOptions = Field(default_factory=LedgerOptions)
     floor: Floor | None = None
     retention_clause: RetentionClause | None = None
+    gate: Gate | None = None
     design: Design | None = None
     model: ModelSpec | None = None
     #: the decision rules the summary applies (docs/scenario-format.md#decision)
@@ -428,6 +497,32 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
     # Goals: payer references and outcome-specific fields.
     for i, g in enumerate(s.goals):
         _must_ref(g.payer, payer_ids, f"goals[{i}].payer", "payer", issues)
+        if g.payment_per_success is None:
+            issues.append(
+                ConfigIssue(
+                    f"goals[{i}].payment_per_success",
+                    "is required (or its INDIGO name price_per_unit)",
+                    has_value=False,
+                )
+            )
+            continue
+        if g.price_per_unit is not None:
+            issues.append(
+                ConfigIssue(
+                    f"goals[{i}].price_per_unit",
+                    "give payment_per_success or price_per_unit, not both (the same thing)",
+                    g.price_per_unit,
+                )
+            )
+        for k in range(1, len(g.price_increases)):
+            if g.price_increases[k].date <= g.price_increases[k - 1].date:
+                issues.append(
+                    ConfigIssue(
+                        f"goals[{i}].price_increases[{k}].date",
+                        "must be after the previous increase's date",
+                        g.price_increases[k].date,
+                    )
+                )
         if g.payment_per_success > PAYMENT_PER_CAPITAL * s.investor.capital:
             issues.append(
                 ConfigIssue(
@@ -453,6 +548,16 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                         ConfigIssue(
                             f"goals[{i}].{extra}",
                             "only applies to outcome 'score_increase'",
+                            getattr(g, extra),
+                        )
+                    )
+        elif g.outcome == "binary":
+            for extra in ("threshold", "resource", "scale_min", "scale_max"):
+                if getattr(g, extra) is not None:
+                    issues.append(
+                        ConfigIssue(
+                            f"goals[{i}].{extra}",
+                            "does not apply to outcome 'binary'",
                             getattr(g, extra),
                         )
                     )
@@ -685,11 +790,65 @@ def _clause_issues(s: Scenario, fl, rc, prefix: str, payer_ids, issues) -> None:
 
 
 def clause_issues(s: Scenario, payer_ids: list[str], issues: list[ConfigIssue]) -> None:
-    """Checks of ``[floor]`` and ``[retention_clause]`` and of the design's templates."""
+    """Checks of ``[floor]``, ``[retention_clause]``, ``[gate]`` and the design's templates."""
     _clause_issues(s, s.floor, s.retention_clause, "", payer_ids, issues)
     d = s.design
     if d is not None and (d.floor is not None or d.retention_clause is not None):
         _clause_issues(s, d.floor, d.retention_clause, "design.", payer_ids, issues)
+    for prefix, gate in (("", s.gate), ("design.", d.gate if d is not None else None)):
+        if gate is not None:
+            gate_issues(s, gate, f"{prefix}gate", issues)
+
+
+def gate_counted(s: Scenario, gate: Gate) -> list[bool]:
+    """Per cohort: whether the gate's interim count includes it (its referral window
+    ended at least ``gate.months`` before the gate's date)."""
+    return [_add_months(c.referral_end, gate.months) <= gate.date for c in s.cohorts]
+
+
+def gate_issues(s: Scenario, gate: Gate, p: str, issues: list[ConfigIssue]) -> None:
+    """Checks of a ``[gate]``: a count to look at, an instalment to stop, no clause it
+    is not modelled with."""
+    follow = s.population.follow_up_months
+    if gate.months > follow:
+        issues.append(
+            ConfigIssue(
+                f"{p}.months",
+                f"must be at most population.follow_up_months ({follow}): the interim count "
+                "comes before the measurement",
+                gate.months,
+            )
+        )
+        return
+    if not any(gate_counted(s, gate)):
+        first = _add_months(s.cohorts[0].referral_end, gate.months)
+        issues.append(
+            ConfigIssue(
+                f"{p}.date",
+                f"counts no cohort: the first cohort's citizens are all {gate.months} months "
+                f"past their start only on {first}; the date must be on or after it",
+                gate.date,
+            )
+        )
+    last = max(d.date for d in s.investor.disbursements)
+    if gate.date >= last:
+        issues.append(
+            ConfigIssue(
+                f"{p}.date",
+                f"must be before the last disbursement ({last}): after it the gate has no "
+                "instalment left to stop",
+                gate.date,
+            )
+        )
+    if s.retention_clause is not None:
+        issues.append(
+            ConfigIssue(
+                p,
+                "cannot be combined with a [retention_clause] (the two are not modelled "
+                "together); use one or the other",
+                has_value=False,
+            )
+        )
 
 
 def design_key_issue(s: Scenario, key: str) -> str | None:
@@ -710,7 +869,7 @@ def design_key_issue(s: Scenario, key: str) -> str | None:
             return f"unknown payer {parts[1]!r}; payers: {', '.join(ids)}"
         if parts[2] == "cap":
             return None
-    elif len(parts) == 2 and parts[0] in ("floor", "retention_clause"):
+    elif len(parts) == 2 and parts[0] in ("floor", "retention_clause", "gate"):
         table = parts[0]
         if key in DESIGN_KEYS:
             have = getattr(s, table) or (getattr(s.design, table) if s.design else None)
@@ -746,5 +905,28 @@ def design_issues(s: Scenario, payer_ids, goal_ids, issues: list[ConfigIssue]) -
             issues.append(ConfigIssue(f"{p}.high", "a share must be at most 1", t.high))
         if last == "threshold" and t.high >= 1:
             issues.append(ConfigIssue(f"{p}.high", "a threshold must be below 1", t.high))
-        if last == "threshold" and t.low <= 0:
+        if last == "threshold" and t.low <= 0 and t.key != "gate.threshold":
             issues.append(ConfigIssue(f"{p}.low", "a threshold must be above 0", t.low))
+        if t.key == "gate.threshold" and t.high > 1:
+            issues.append(ConfigIssue(f"{p}.high", "a share must be at most 1", t.high))
+        if t.key == "gate.date":
+            gate = s.gate or d.gate
+            for end in ("low", "high"):
+                v = getattr(t, end)
+                moved = gate.model_copy(update={"date": gate_date(s, v)})
+                found: list[ConfigIssue] = []
+                gate_issues(s, moved, "gate", found)
+                if found:
+                    issues.append(
+                        ConfigIssue(
+                            f"{p}.{end}",
+                            f"{v:g} months after the valuation date ({moved.date}): "
+                            f"{found[0].message}",
+                            v,
+                        )
+                    )
+
+
+def gate_date(s: Scenario, months: float) -> dt.date:
+    """The date ``months`` (rounded to whole months) after the investor's valuation date."""
+    return _add_months(s.valuation_date, int(round(months)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simrisk.core import jitable
-from simrisk.kinds.contract.config import Scenario
+from simrisk.kinds.contract.config import Scenario, gate_counted
 
 __all__ = [
     "RET_EARLY_END",
@@ -28,6 +28,9 @@ __all__ = [
     "compile_contract",
     "dsi_cash_flow_core",
     "floor_topup_core",
+    "gate_cancel_core",
+    "gate_engaged_probability",
+    "goal_caps_core",
     "retention_clause_core",
 ]
 
@@ -46,7 +49,12 @@ class ContractArrays:
     goal_payer : int64[goal]
         Index of each goal's payer.
     payment : float64[goal]
-        Payment per success.
+        Payment per success (the base price).
+    payment_cg : float64[cohort, goal]
+        Payment per success of each cohort: the base price, or the last
+        contracted increase dated on or before the cohort's measurement date.
+    goal_cap : float64[goal]
+        Each goal's ``maximum_price``, ``inf`` where there is none.
     success_rate : float64[goal]
         Expected success among measured citizens (the config's value).
     cap : float64[payer]
@@ -75,6 +83,19 @@ class ContractArrays:
         Index of the clause's and the floor's entry in the cash flow, -1 if none.
     floor_amount : float
         ``floor.share x capital`` (0 without a floor).
+    gate_on : int
+        1 if the scenario has a ``[gate]``.
+    gate_count, gate_void : float64[cohort]
+        1 for the cohorts in the gate's interim count / voided when it stops.
+    gate_disb_stop : float64[disbursement]
+        1 for the disbursements a stop cancels (dated after the gate).
+    gate_share : float
+        The counted cohorts' share of the referrals.
+    gate_exponent : float
+        ``months / 12``: a citizen is still engaged at the gate's look with
+        probability ``retention ** gate_exponent`` (constant hazard).
+    gate_threshold : float
+        The share engaged below which the gate stops the contract.
     """
 
     payer_ids: tuple[str, ...]
@@ -82,6 +103,8 @@ class ContractArrays:
     cohort_ids: tuple[str, ...]
     goal_payer: np.ndarray
     payment: np.ndarray
+    payment_cg: np.ndarray
+    goal_cap: np.ndarray
     success_rate: np.ndarray
     cap: np.ndarray
     cohort_share: np.ndarray
@@ -104,6 +127,13 @@ class ContractArrays:
     floor_payer_share: np.ndarray | None = None
     floor_flow: int = -1
     extra_t: np.ndarray | None = None
+    gate_on: int = 0
+    gate_count: np.ndarray | None = None
+    gate_void: np.ndarray | None = None
+    gate_disb_stop: np.ndarray | None = None
+    gate_share: float = 0.0
+    gate_exponent: float = 0.0
+    gate_threshold: float = 0.0
 
     @property
     def flow_t(self) -> np.ndarray:
@@ -172,12 +202,43 @@ def compile_contract(s: Scenario) -> ContractArrays:
         extra_dates.append(fl.date)
     if extra_dates:
         clause["extra_t"] = _years(extra_dates, origin)
+    clause.update(
+        gate_count=np.zeros(C), gate_void=np.zeros(C), gate_disb_stop=np.zeros(len(disb))
+    )
+    gate = s.gate
+    if gate is not None:
+        counted = np.array(gate_counted(s, gate), float)
+        if gate.settlement == "completed_cohorts":
+            void = np.array([c.referral_end > gate.date for c in s.cohorts], float)
+        else:
+            void = np.array([c.repayment_date > gate.date for c in s.cohorts], float)
+        clause.update(
+            gate_on=1,
+            gate_count=counted,
+            gate_void=void,
+            gate_disb_stop=np.array([d.date > gate.date for d in disb], float),
+            gate_share=float(sum(c.share for c, k in zip(s.cohorts, counted, strict=True) if k)),
+            gate_exponent=gate.months / 12.0,
+            gate_threshold=float(gate.threshold),
+        )
+    payment_cg = np.empty((C, len(s.goals)))
+    for j, g in enumerate(s.goals):
+        for i, k in enumerate(s.cohorts):
+            price = g.payment_per_success
+            for inc in g.price_increases:
+                if inc.date <= k.measurement_date:
+                    price = inc.price_per_unit
+            payment_cg[i, j] = price
     return ContractArrays(
         payer_ids=payer_ids,
         goal_ids=tuple(g.id for g in s.goals),
         cohort_ids=tuple(c.id for c in s.cohorts),
         goal_payer=np.array([pidx[g.payer] for g in s.goals], dtype=np.int64),
         payment=np.array([g.payment_per_success for g in s.goals], dtype=np.float64),
+        payment_cg=payment_cg,
+        goal_cap=np.array(
+            [np.inf if g.maximum_price is None else g.maximum_price for g in s.goals], float
+        ),
         success_rate=np.array([g.success_rate for g in s.goals], dtype=np.float64),
         cap=np.array([np.inf if p.cap is None else p.cap for p in s.payers], dtype=np.float64),
         cohort_share=np.array([c.share for c in s.cohorts], dtype=np.float64),
@@ -291,3 +352,42 @@ def floor_topup_core(received, floor_amount):
     """The floor's top-up: ``max(0, floor_amount - received)``."""
     gap = floor_amount - received
     return gap if gap > 0.0 else 0.0
+
+
+@jitable
+def gate_engaged_probability(retention, exponent):
+    """P(still engaged at the gate's look | not measured at the end).
+
+    Dropout at a constant hazard over the year: engaged at ``m`` months with
+    probability ``retention ** (m / 12)``; the measured (``retention``) were
+    engaged throughout, so among the others the chance is
+    ``(retention ** (m / 12) - retention) / (1 - retention)``.
+    """
+    if retention >= 1.0:
+        return 0.0
+    if retention <= 0.0:
+        return 0.0
+    return (retention**exponent - retention) / (1.0 - retention)
+
+
+@jitable
+def gate_cancel_core(flow, disb_stop):
+    """A stop cancels the disbursements after the gate: their entries in the investor's
+    flow (``flow[:n_disb]``) become 0."""
+    for i in range(disb_stop.shape[0]):
+        if disb_stop[i] > 0.0:
+            flow[i] = 0.0
+
+
+@jitable
+def goal_caps_core(uncapped, goal_cap, repay_order):
+    """Each goal's ``maximum_price``: what a goal earns, cumulated across cohorts in
+    repayment order, stops at its cap (in place, before the payers' caps)."""
+    n_cohort, n_goal = uncapped.shape
+    for g in range(n_goal):
+        room = goal_cap[g]
+        for k in range(n_cohort):
+            c = repay_order[k]
+            if uncapped[c, g] > room:
+                uncapped[c, g] = room
+            room -= uncapped[c, g]

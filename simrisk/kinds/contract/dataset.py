@@ -110,6 +110,8 @@ def _per_draw(inp, arrays, irr_reasons) -> tuple[dict, dict]:
     ).astype(np.float32)
     total = repaid.sum(axis=(1, 2), dtype=np.float64)
     clause_vars = clause_variables(c, arrays, by_payer) if c.has_clauses else {}
+    if c.gate_on:
+        clause_vars.update(gate_variables(inp, arrays))
     bases = authority_bases(inp, arrays, by_payer)
     dw_goal = deadweight_share_by_goal(arrays)
     parameters = var(
@@ -227,8 +229,15 @@ def _per_draw(inp, arrays, irr_reasons) -> tuple[dict, dict]:
             note="NaN where the goal repays nothing",
         ),
     }
+    if not inp.authorities:
+        # No business case: no authority, and a per-draw variable with a dimension of
+        # length 0 cannot be stored in HDF5 chunks, so the authorities' variables go.
+        for name in [k for k in data_vars if k.startswith("authority_")]:
+            del data_vars[name]
+        clause_vars.pop("gate_saving_effect", None)
     for name in UNCOMPRESSED:
-        data_vars[name].encoding["zlib"] = False
+        if name in data_vars:
+            data_vars[name].encoding["zlib"] = False
     return data_vars, clause_vars
 
 
@@ -248,12 +257,17 @@ def _assemble(inp, spec, data_vars, n, draw0, *, config_text, created_at, versio
         "parameter": list(inp.space.names),
         "goal_payer": ("goal", [c.payer_ids[p] for p in c.goal_payer]),
         "payment_per_success": ("goal", c.payment),
+        "goal_outcome": ("goal", [g.outcome for g in s.goals]),
         "cap": ("payer", c.cap),
         "repayment_date": (
             "cohort",
             [s.cohorts[i].repayment_date.isoformat() for i in range(len(c.cohort_ids))],
         ),
     }
+    if (c.payment_cg != c.payment[None, :]).any():
+        coords["price_by_cohort"] = (("cohort", "goal"), c.payment_cg)
+    if np.isfinite(c.goal_cap).any():
+        coords["maximum_price"] = ("goal", c.goal_cap)
     attrs = {
         "simrisk_kind": RESULT_KIND,
         "simrisk_version": version,
@@ -316,6 +330,65 @@ def clause_variables(c, arrays, by_payer) -> dict:
         "everything the payer pays the investor: repayments and clause payments",
     )
     return out
+
+
+def gate_variables(inp, arrays) -> dict:
+    """The Dataset's variables for a ``[gate]``: its look, its verdict and what it changed.
+
+    Every figure "with the gate less without" compares the same simulated
+    world (the same citizens, the same random numbers) run twice, once with
+    the gate and once without, so the difference is the gate's alone.
+    """
+    s = inp.scenario
+    g = s.gate
+    gate = arrays["gate"]
+    settle = {
+        "completed_cohorts": "cohorts whose referral ended by the gate's date are still paid",
+        "nothing": "no outcome payment falls due after the gate's date",
+    }[g.settlement]
+    c = inp.contract
+    counted = ", ".join(k for k, on in zip(c.cohort_ids, c.gate_count, strict=True) if on)
+    look = (
+        f"on {g.date.isoformat()}: share of the referred citizens of cohorts {counted} "
+        f"still engaged {g.months} months after their start (constant dropout hazard)"
+    )
+    return {
+        "gate_stopped": var(
+            ("draw",),
+            gate[:, 0].astype(np.int8),
+            "1",
+            "1 if the gate stopped the contract",
+            threshold=float(g.threshold),
+            note=f"stops below the threshold; on a stop {settle}",
+        ),
+        "gate_engaged_share": var(
+            ("draw",),
+            gate[:, 1].astype(np.float32),
+            "1",
+            "the gate's interim share engaged",
+            note=look,
+        ),
+        "npv_without_gate": var(
+            ("draw",),
+            gate[:, 2].copy(),
+            "DKK",
+            "investor's NPV of the same world without the gate",
+        ),
+        "gate_payment_effect": var(
+            ("draw", "payer"),
+            arrays["gate_paid"].astype(np.float32),
+            "DKK",
+            "the payer's payments to the investor with the gate less without",
+            note="nominal, repayments and clause payments; 0 where the gate does not stop",
+        ),
+        "gate_saving_effect": var(
+            ("draw", "authority"),
+            arrays["gate_saving"].astype(np.float32),
+            "DKK",
+            "the authority's modelled caused saving with the gate less without",
+            note="discounted at the payer's own rate; voided cohorts save nothing",
+        ),
+    }
 
 
 def authority_bases(inp, arrays, by_payer) -> dict:

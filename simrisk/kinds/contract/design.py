@@ -57,7 +57,7 @@ from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
 from simrisk.core.targets import Bound, parse_bound
 from simrisk.core.targets import lookup as find
-from simrisk.kinds.contract.config import Design, Scenario, design_key_issue
+from simrisk.kinds.contract.config import Design, Scenario, design_key_issue, gate_date
 
 __all__ = [
     "DEFAULT_DSI_RISK",
@@ -224,6 +224,10 @@ def _is_integer(key: str) -> bool:
 
 def round_term(key: str, v: float) -> float:
     """A term as a contract would state it: whole citizens, whole DKK, shares to 4 decimals."""
+    if key == "gate.date":  # whole months after the valuation date
+        return float(round(v))
+    if key == "gate.threshold":
+        return round(float(v), 4)
     if _is_integer(key):
         return float(round(v))
     if key.endswith(("share", "threshold")):
@@ -244,6 +248,8 @@ def today_values(s: Scenario, keys: list[str]) -> np.ndarray:
             v = math.inf if cap is None else cap
         elif table == "floor":
             v = s.floor.share if s.floor is not None else 0.0
+        elif table == "gate":
+            v = _gate_today(s, rest[0])
         else:
             rc = s.retention_clause
             if rc is None and rest[0] == "minimum_measured":
@@ -263,11 +269,13 @@ def apply_terms(s: Scenario, keys: list[str], values) -> Scenario:
     """
     goals = {g.id: {} for g in s.goals}
     payers = {p.id: {} for p in s.payers}
-    floor, rc = {}, {}
+    floor, rc, gate = {}, {}, {}
     for key, v in zip(keys, values, strict=True):
         table, *rest = key.split(".")
         v = float(v)
-        if table == "goals":
+        if table == "gate":
+            gate[rest[0]] = gate_date(s, v) if rest[0] == "date" else v
+        elif table == "goals":
             goals[rest[0]][rest[1]] = v
         elif table == "payers":
             payers[rest[0]]["cap"] = v
@@ -286,6 +294,9 @@ def apply_terms(s: Scenario, keys: list[str], values) -> Scenario:
     if rc:
         base = s.retention_clause if s.retention_clause is not None else d.retention_clause
         update["retention_clause"] = base.model_copy(update=rc)
+    if gate:
+        base = s.gate if s.gate is not None else d.gate
+        update["gate"] = base.model_copy(update=gate)
     out = s.model_copy(update=update)
     if any("threshold" in g for g in goals.values()) and s.model is not None:
         from simrisk.kinds.contract._inputs import build_inputs
@@ -304,6 +315,16 @@ def apply_terms(s: Scenario, keys: list[str], values) -> Scenario:
             new_goals.append(g)
         out = out.model_copy(update={"goals": new_goals})
     return out
+
+
+def _gate_today(s: Scenario, term: str) -> float:
+    """The gate's term today: no gate counts as threshold 0 (never stops); its date in
+    months after the valuation date."""
+    g = s.gate if s.gate is not None else s.design.gate
+    if term == "threshold":
+        return g.threshold if s.gate is not None else 0.0
+    v = s.valuation_date
+    return float((g.date.year - v.year) * 12 + g.date.month - v.month)
 
 
 # ---------------------------------------------------------------------------
@@ -1013,6 +1034,10 @@ def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) 
     if "floor.share" in idx:
         changed = {"share": note("floor.share", idx["floor.share"])}
         lines += ["", *_table("[floor]", best.floor, changed)]
+    gate_keys = [k for k in res.keys if k.startswith("gate.")]
+    if gate_keys:
+        changed = {k.split(".")[1]: note(k, idx[k]) for k in gate_keys}
+        lines += ["", *_table("[gate]", best.gate, changed)]
     rc_keys = [k for k in res.keys if k.startswith("retention_clause.")]
     if rc_keys:
         changed = {k.split(".")[1]: note(k, idx[k]) for k in rc_keys}

@@ -23,7 +23,7 @@ from simrisk.core.driver import Checkpoint, RunSpec, check_spec, progress_bar, r
 from simrisk.core.errors import SimriskError
 from simrisk.core.finance import IRR_REASONS
 from simrisk.core.rng import MAX_CITIZENS, key_from_seed, param_uniforms
-from simrisk.kinds.contract._inputs import EngineInputs, build_inputs
+from simrisk.kinds.contract._inputs import EngineInputs, KernelOutputs, build_inputs
 from simrisk.kinds.contract._kernel import simulate_chunk
 from simrisk.kinds.contract.analytic import success_probabilities
 from simrisk.kinds.contract.config import Scenario
@@ -53,27 +53,20 @@ def count_dtype(referred: int) -> type:
 
 
 def run_kernel(inp: EngineInputs, draw0: int, params: np.ndarray, key, buf) -> None:
-    """One chunk through the Numba kernel into the output arrays ``buf``."""
+    """One chunk through the Numba kernel into the output arrays ``buf``, on Numba's
+    thread count. Only the kernel of the config's goal shape is called (and so compiled).
+    """
     import numba
 
-    c = inp.contract
     first_word = (params.shape[1] + 1) // 2
-    simulate_chunk(
-        np.int64(draw0), key, np.int64(first_word), params, float(c.referred),
-        inp.goal_kind, inp.log_keep, inp.zero_success, inp.res_goals, inp.score_goals,
-        inp.cost_col, inp.score_top, inp.low_max, inp.start_cdf, inp.start_guide, inp.pidx,
-        inp.cost_table, inp.group_cdf, inp.group_guide, inp.auth_payer, inp.auth_goal,
-        inp.cohort_cdf, inp.cohort_guide, inp.cohort_lo, inp.cohort_width,
-        c.payment, c.goal_payer, c.cap, c.repay_order,
-        c.disb_amount, inp.flow_order, inp.flow_t, inp.flow_year, len(inp.years),
-        float(inp.rate), inp.saving_factor,
-        np.int64(c.ret_mode), float(c.ret_min), float(c.ret_amount), c.ret_count, c.ret_void,
-        np.int64(c.ret_flow), float(c.floor_amount), np.int64(c.floor_flow),
-        np.int64(numba.get_num_threads()),
-        buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
-        buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
-        buf["moic"], buf["saving"], buf["dw_share"], buf["clause"],
+    k = inp.kernel
+    out = KernelOutputs(
+        buf["referred"], buf["measured"], buf["successes"], buf["deadweight"], buf["repaid"],
+        buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"], buf["moic"],
+        buf["saving"], buf["dw_share"], buf["clause"], buf["gate"], buf["gate_paid"],
+        buf["gate_saving"],
     )  # fmt: skip
+    simulate_chunk(draw0, key, first_word, params, numba.get_num_threads(), k, out)
 
 
 #: rows per thread below which the parameter transform runs on one thread
@@ -133,6 +126,7 @@ def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
     G = inp.n_goals
     P = len(inp.space.names)
     count = count_dtype(inp.contract.referred)
+    gated = bool(inp.contract.gate_on)
     return {
         "parameters": np.empty((N, P), np.float32),
         "referred": np.empty(N, count),
@@ -148,6 +142,10 @@ def _empty_outputs(inp: EngineInputs, N: int) -> dict[str, np.ndarray]:
         "saving": np.empty((N, len(inp.authorities)), np.float32),
         "dw_share": np.empty(N, np.float32),
         "clause": np.empty((N, 2), np.float64),
+        # the gate's outputs (see _kernel.KernelOutputs); no columns without a [gate]
+        "gate": np.empty((N, 3 if gated else 0), np.float64),
+        "gate_paid": np.empty((N, len(inp.contract.payer_ids) if gated else 0), np.float64),
+        "gate_saving": np.empty((N, len(inp.authorities) if gated else 0), np.float64),
     }
 
 

@@ -68,9 +68,13 @@ MIN_DRAWS_WHY = "the expected shortfall's error needs 20 batches with a 5% tail 
 #: 100k-400k draws; 3 leaves room).
 MEMORY_FACTOR = 3.0
 #: Compiling the kernel when Numba's cache is cold (the first run after an
-#: install or an upgrade): measured 12 s of CPU time on this project's 2-core
-#: machine (31 s of wall time at load average 5); said as "about 15 s".
-COMPILE_SECONDS = 15
+#: install or an upgrade): the first run of DSI's config (only its own citizen
+#: loop compiles) took 22 s of CPU time on this project's 2-core machine at
+#: load average 16, against 26 s for the previous kernel (both loops, parallel=True)
+#: in the same session (benchmarks/compile_time.py; docs/scale.md); said as
+#: "about 20 s". Compiling is single-threaded, so on an idle machine the wait
+#: is about the CPU time.
+COMPILE_SECONDS = 20
 
 
 def bytes_per_draw(cfg) -> float:
@@ -124,7 +128,7 @@ def simulate(cfg, options: RunOptions):
     """
     from simrisk.kinds.contract.engine import simulate as run
 
-    compile_notice(options.quiet)
+    compile_notice(options.quiet, cfg)
     return run(
         cfg,
         draws=options.draws,
@@ -140,16 +144,27 @@ def simulate(cfg, options: RunOptions):
     )
 
 
-def compile_notice(quiet: bool = False) -> None:
+def compile_notice(quiet: bool = False, cfg=None) -> None:
     """Unless ``quiet``, say on stderr when the kernel must first be compiled.
 
     Every command that simulates a contract calls it before its first draw.
+    The kernel checked is the one of ``cfg``'s goal shape (without a config:
+    DSI's shape, two resource goals and one score goal).
     """
     if not quiet:
         from simrisk.core import compile_notice as notice
-        from simrisk.kinds.contract._kernel import simulate_chunk
+        from simrisk.kinds.contract._kernel import chunk_kernel
 
-        notice(simulate_chunk, COMPILE_SECONDS)
+        shape = (2, 1, 0) if cfg is None else goal_shape(cfg)
+        notice(chunk_kernel(*shape), COMPILE_SECONDS)
+
+
+def goal_shape(cfg) -> tuple[int, int, int]:
+    """The numbers of resource, score and binary goals."""
+    return tuple(
+        sum(g.outcome == kind for g in cfg.goals)
+        for kind in ("resource_use_fall", "score_increase", "binary")
+    )
 
 
 def simulate_to_file(cfg, out, options: RunOptions):
@@ -160,7 +175,7 @@ def simulate_to_file(cfg, out, options: RunOptions):
     """
     from simrisk.kinds.contract.engine import simulate_to_file as run
 
-    compile_notice(options.quiet)
+    compile_notice(options.quiet, cfg)
     writer = run(
         cfg,
         out,

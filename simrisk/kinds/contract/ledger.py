@@ -26,6 +26,8 @@ from simrisk.kinds.contract.contract import (
     compile_contract,
     dsi_cash_flow_core,
     floor_topup_core,
+    gate_cancel_core,
+    goal_caps_core,
     retention_clause_core,
 )
 
@@ -76,6 +78,8 @@ class LedgerResult:
     #: the retention clause's payment and the floor's top-up to the investor (DKK)
     retention_payment: float = 0.0
     floor_payment: float = 0.0
+    #: the gate's look in the expected case (None without a [gate])
+    gate: dict | None = None
 
     def clause_payments_by_payer(self) -> dict[str, float]:
         """What each payer pays under the retention clause and the floor."""
@@ -162,6 +166,14 @@ class LedgerResult:
                 "floor": self.floor_payment if c.floor_flow >= 0 else None,
                 "by_payer": self.clause_payments_by_payer(),
             }
+        if self.gate is not None:
+            paid = _paid_by_payer(c, self.repayments, self.retention_payment, self.floor_payment)
+            out["gate"] = {
+                **self.gate,
+                "payments_effect": {
+                    p: paid[p] - self.gate["payments_without_gate"][p] for p in c.payer_ids
+                },
+            }
         if self.business_case:
             out["business_case"] = {
                 line.payer: {
@@ -245,28 +257,42 @@ def run_ledger(
 
     measured = c.referred * c.cohort_share * ret
     successes = measured[:, None] * rates[None, :]
-    uncapped = successes * c.payment[None, :]
-    # The retention clause (an early end voids later cohorts before the caps apply).
-    ret_pay = float(
-        retention_clause_core(
-            measured, c.ret_mode, c.ret_min, c.ret_amount, c.ret_count, c.ret_void, uncapped
-        )
-    )
-    repaid = np.zeros_like(uncapped)
-    apply_caps_core(uncapped, c.goal_payer, c.cap, c.repay_order, repaid)
-    floor_pay = float(floor_topup_core(float(repaid.sum()) + ret_pay, c.floor_amount))
-    flow = np.zeros(len(c.flow_dates))
-    dsi_cash_flow_core(repaid.sum(axis=1), c.disb_amount, flow)
-    if c.ret_flow >= 0:
-        flow[c.ret_flow] = ret_pay
-    if c.floor_flow >= 0:
-        flow[c.floor_flow] = floor_pay
+    rate = scenario.investor.discount_rate
+    uncapped, repaid, ret_pay, floor_pay, flow = _settle(c, measured, successes, stop=False)
+    gate = None
+    if c.gate_on:
+        # The expected case's interim count: a share retention ** (m / 12) still engaged.
+        engaged = ret**c.gate_exponent
+        stops = bool(engaged < c.gate_threshold)
+        without = {
+            "npv": float(npv_core(rate, c.flow_t, flow)),
+            "paid": _paid_by_payer(c, repaid, ret_pay, floor_pay),
+        }
+        if stops:
+            measured = measured * (1.0 - c.gate_void)
+            successes = successes * (1.0 - c.gate_void)[:, None]
+            uncapped, repaid, ret_pay, floor_pay, flow = _settle(c, measured, successes, True)
+        g = scenario.gate
+        gate = {
+            "date": g.date.isoformat(),
+            "months": g.months,
+            "threshold": g.threshold,
+            "settlement": g.settlement,
+            "counted_cohorts": [k for k, on in zip(c.cohort_ids, c.gate_count, strict=True) if on],
+            "voided_cohorts": [k for k, on in zip(c.cohort_ids, c.gate_void, strict=True) if on],
+            "engaged_share": engaged,
+            "stops": stops,
+            "cancelled_disbursements": float(c.disb_amount @ c.gate_disb_stop) if stops else 0.0,
+            "npv_without_gate": without["npv"],
+            "payments_without_gate": without["paid"],
+        }
     clause_by_payer = ret_pay * c.ret_payer_share + floor_pay * c.floor_payer_share
     t = c.flow_t
     irr, status = irr_core(t, flow)
-    rate = scenario.investor.discount_rate
     npv = npv_core(rate, t, flow)
     moic = moic_core(flow)
+    if gate is not None:
+        gate["value"] = float(npv) - gate["npv_without_gate"]
 
     lines: list[BusinessCaseLine] = []
     bc = scenario.business_case
@@ -310,4 +336,40 @@ def run_ledger(
         business_case=lines,
         retention_payment=ret_pay,
         floor_payment=floor_pay,
+        gate=gate,
     )
+
+
+def _settle(c: ContractArrays, measured, successes, stop: bool):
+    """The contract on expected counts: the retention clause, caps in date order, the floor,
+    the investor's flows (a gate's ``stop`` cancels the disbursements after it)."""
+    uncapped = successes * c.payment_cg
+    # The retention clause (an early end voids later cohorts before the caps apply).
+    ret_pay = float(
+        retention_clause_core(
+            measured, c.ret_mode, c.ret_min, c.ret_amount, c.ret_count, c.ret_void, uncapped
+        )
+    )
+    goal_caps_core(uncapped, c.goal_cap, c.repay_order)
+    repaid = np.zeros_like(uncapped)
+    apply_caps_core(uncapped, c.goal_payer, c.cap, c.repay_order, repaid)
+    floor_pay = float(floor_topup_core(float(repaid.sum()) + ret_pay, c.floor_amount))
+    flow = np.zeros(len(c.flow_dates))
+    dsi_cash_flow_core(repaid.sum(axis=1), c.disb_amount, flow)
+    if stop:
+        gate_cancel_core(flow, c.gate_disb_stop)
+    if c.ret_flow >= 0:
+        flow[c.ret_flow] = ret_pay
+    if c.floor_flow >= 0:
+        flow[c.floor_flow] = floor_pay
+    return uncapped, repaid, ret_pay, floor_pay, flow
+
+
+def _paid_by_payer(c: ContractArrays, repaid, ret_pay: float, floor_pay: float) -> dict:
+    by_goal = repaid.sum(axis=0)
+    return {
+        p: float(by_goal[c.goal_payer == i].sum())
+        + ret_pay * float(c.ret_payer_share[i])
+        + floor_pay * float(c.floor_payer_share[i])
+        for i, p in enumerate(c.payer_ids)
+    }

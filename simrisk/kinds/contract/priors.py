@@ -29,6 +29,12 @@ __all__ = ["build_parameter_space", "model_issues", "parameter_names"]
 
 RESOURCE_PARAMS = ("drift", "effect", "sigma", "zero_share")
 SCORE_PARAMS = ("drift_low", "drift_high", "effect", "sigma")
+BINARY_PARAMS = ("probability", "counterfactual")
+GOAL_PARAMS = {
+    "resource_use_fall": RESOURCE_PARAMS,
+    "score_increase": SCORE_PARAMS,
+    "binary": BINARY_PARAMS,
+}
 
 
 _BOUNDS = {
@@ -41,6 +47,8 @@ _BOUNDS = {
     "drift_high": (-math.inf, math.inf, ""),
     "sigma": (1e-12, math.inf, "sigma is a standard deviation, so positive"),
     "zero_share": (0.0, 1.0, "zero_share is a probability"),
+    "probability": (0.0, 1.0, "a probability"),
+    "counterfactual": (0.0, 1.0, "a probability"),
 }
 
 
@@ -48,8 +56,7 @@ def parameter_names(s: Scenario) -> list[str]:
     """Names of every model parameter, in the engine's order."""
     names = ["recruitment", "retention", "outcome_correlation"]
     for g in s.goals:
-        params = RESOURCE_PARAMS if g.outcome == "resource_use_fall" else SCORE_PARAMS
-        names += [f"{g.id}.{p}" for p in params]
+        names += [f"{g.id}.{p}" for p in GOAL_PARAMS[g.outcome]]
     return names
 
 
@@ -87,10 +94,11 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                 ConfigIssue(path, "is required: every goal needs a model", has_value=False)
             )
             continue
+        binary = ("probability", "counterfactual")
         if g.outcome == "resource_use_fall":
             wanted, unwanted = (
-                ("drift",),
-                ("start_distribution", "drift_low", "drift_high", "low_max"),
+                ("drift", "effect", "sigma"),
+                ("start_distribution", "drift_low", "drift_high", "low_max", *binary),
             )
             if gm.zero_share is not None and gm.zero_baseline is None:
                 issues.append(
@@ -101,9 +109,14 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                         has_value=False,
                     )
                 )
+        elif g.outcome == "binary":
+            wanted = binary
+            unwanted = ("drift", "effect", "sigma", "zero_share", "zero_baseline",
+                        "start_distribution", "drift_low", "drift_high", "low_max")  # fmt: skip
         else:
-            wanted = ("start_distribution", "drift_low", "drift_high", "low_max")
-            unwanted = ("drift", "zero_share", "zero_baseline")
+            wanted = ("start_distribution", "drift_low", "drift_high", "low_max", "effect")
+            wanted += ("sigma",)
+            unwanted = ("drift", "zero_share", "zero_baseline", *binary)
         for k in wanted:
             if getattr(gm, k) is None:
                 issues.append(
@@ -120,8 +133,7 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                 )
         if any(i.path.startswith(path) for i in issues):
             continue
-        params = RESOURCE_PARAMS if g.outcome == "resource_use_fall" else SCORE_PARAMS
-        for name in params:
+        for name in GOAL_PARAMS[g.outcome]:
             lo, hi, what = _BOUNDS[name]
             issues += prior_issues(_goal_prior(gm, name), f"{path}.{name}", lo, hi, what)
         if g.outcome == "score_increase":
@@ -223,6 +235,5 @@ def build_parameter_space(s: Scenario) -> ParameterSpace:
     names = parameter_names(s)
     priors: list[Prior] = [m.recruitment, m.retention, m.outcome_correlation]
     for g in s.goals:
-        params = RESOURCE_PARAMS if g.outcome == "resource_use_fall" else SCORE_PARAMS
-        priors += [_goal_prior(m.goals[g.id], p) for p in params]
+        priors += [_goal_prior(m.goals[g.id], p) for p in GOAL_PARAMS[g.outcome]]
     return build_space(names, priors, m.correlations)

@@ -57,7 +57,9 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
     ``measured[n, C]``, ``successes[n, C, G]``, ``deadweight``, ``repaid``,
     ``cash_year[n, Y]``, ``irr``, ``irr_status``, ``npv``, ``moic``,
     ``saving[n, A]``, ``dw_share``, ``clause[n, 2]`` (retention clause payment,
-    floor top-up).
+    floor top-up) and, with a ``[gate]``, ``gate[n, 3]`` (stopped, share engaged,
+    NPV without the gate), ``gate_paid[n, P]`` and ``gate_saving[n, A]`` (with the
+    gate less without).
     """
     c = inp.contract
     n = params.shape[0]
@@ -120,16 +122,68 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         s0 = u4 < p0[rows, start]
         succ_cit[:, :, g] = s1
         dw_cit[:, :, g] = s1 & s0
+    for g in inp.bin_goals:
+        # A binary goal: one uniform per citizen against both probabilities.
+        p1, p0 = params[:, inp.pidx[g, 0]][:, None], params[:, inp.pidx[g, 1]][:, None]
+        u = rng.random((n, M))
+        succ_cit[:, :, g] = u < p1
+        dw_cit[:, :, g] = (u < p1) & (u < p0)
 
     # Counts per draw and cohort.
     onehot = (cohort[:, :, None] == np.arange(C)[None, None, :]) & alive[:, :, None]
     measured = onehot.sum(axis=1).astype(np.float64)
     successes = np.einsum("nmc,nmg->ncg", onehot.astype(np.float64), succ_cit)
     deadweight = np.einsum("nmc,nmg->ncg", onehot.astype(np.float64), dw_cit)
+    out = _contract(inp, measured, successes, deadweight, saving_cg, np.zeros(n, bool))
+    out["referred"] = n_ref.astype(np.float64)
+    if c.gate_on:
+        out.update(_gate(inp, n_ref, n_meas, ret, measured, successes, deadweight, saving_cg,
+                         out, rng))  # fmt: skip
+    out.pop("paid", None)
+    return out
 
+
+def _gate(inp, n_ref, n_meas, ret, measured, successes, deadweight, saving_cg, without, rng):
+    """The gate: the interim count, and the contract re-run where it stops.
+
+    Given the draw's referrals and measured citizens, the unmeasured citizens
+    of the counted cohorts are Binomial(unmeasured, counted share), and those
+    still engaged at the look Binomial(them, (r ** (m / 12) - r) / (1 - r)):
+    the kernel's model, drawn here with NumPy's generator.
+    """
+    c = inp.contract
+    m_k = measured @ c.gate_count
+    u_k = rng.binomial(n_ref - n_meas, c.gate_share)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.where((ret > 0) & (ret < 1), (ret**c.gate_exponent - ret) / (1.0 - ret), 0.0)
+    e_k = rng.binomial(u_k, np.clip(q, 0.0, 1.0))
+    base = m_k + u_k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(base > 0, (m_k + e_k) / np.maximum(base, 1), 0.0)
+    stop = share < c.gate_threshold
+    keep = np.where(stop[:, None], 1.0 - c.gate_void[None, :], 1.0)  # [n, C]
+    out = _contract(
+        inp,
+        measured * keep,
+        successes * keep[:, :, None],
+        deadweight * keep[:, :, None],
+        saving_cg * keep[:, :, None],
+        stop,
+    )
+    out["gate"] = np.stack([stop.astype(float), share, without["npv"]], axis=1)
+    out["gate_paid"] = out.pop("paid") - without["paid"]
+    out["gate_saving"] = out["saving"] - without["saving"]
+    return out
+
+
+def _contract(inp, measured, successes, deadweight, saving_cg, stop) -> dict:
+    """Caps, clauses, the investor's flows and yardsticks from the counts per draw and cohort;
+    ``stop`` (per draw): the gate cancels the disbursements after it."""
+    c = inp.contract
+    n = measured.shape[0]
     # The retention clause: counted cohorts against the minimum; an early end
     # voids the later cohorts' payments before the caps.
-    uncapped = successes * c.payment[None, None, :]
+    uncapped = successes * c.payment_cg[None, :, :]
     counted = measured @ c.ret_count
     short = counted < c.ret_min
     if c.ret_mode == 1:
@@ -139,6 +193,14 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         uncapped = np.where(short[:, None, None] & (c.ret_void[None, :, None] > 0), 0.0, uncapped)
     else:
         ret_pay = np.zeros(n)
+
+    # Each goal's maximum price, cumulated in repayment order, before the payers' caps.
+    if np.isfinite(c.goal_cap).any():
+        uncapped = uncapped.copy()
+        room = np.tile(c.goal_cap, (n, 1))
+        for cc in c.repay_order:
+            uncapped[:, cc, :] = np.minimum(uncapped[:, cc, :], room)
+            room = room - uncapped[:, cc, :]
 
     # Caps, in repayment order, per payer.
     repaid = np.zeros_like(uncapped)
@@ -159,11 +221,10 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         dw_share = np.where(total > 0, dw_paid / total, np.nan)
 
     floor_pay = np.maximum(c.floor_amount - total - ret_pay, 0.0)
+    disb = np.tile(-c.disb_amount, (n, 1))
+    disb[stop[:, None] & (c.gate_disb_stop[None, :] > 0)] = 0.0
     extra = [f for f, on in ((ret_pay, c.ret_flow >= 0), (floor_pay, c.floor_flow >= 0)) if on]
-    flows = np.concatenate(
-        [np.tile(-c.disb_amount, (n, 1)), repaid.sum(axis=2)] + [f[:, None] for f in extra],
-        axis=1,
-    )
+    flows = np.concatenate([disb, repaid.sum(axis=2)] + [f[:, None] for f in extra], axis=1)
     cash_year = np.zeros((n, len(inp.years)))
     for f in range(flows.shape[1]):
         cash_year[:, inp.flow_year[f]] += flows[:, f]
@@ -171,8 +232,13 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
     irr, status = _irr_bisect(t, flows)
     npv = (flows * (1.0 + inp.rate) ** (-t)[None, :]).sum(axis=1)
     moic = np.where(flows > 0, flows, 0).sum(axis=1) / -np.where(flows < 0, flows, 0).sum(axis=1)
+    by_payer = np.stack(
+        [repaid[:, :, c.goal_payer == p].sum(axis=(1, 2)) for p in range(len(c.payer_ids))],
+        axis=1,
+    )
+    by_payer += ret_pay[:, None] * c.ret_payer_share[None, :]
+    by_payer += floor_pay[:, None] * c.floor_payer_share[None, :]
     return {
-        "referred": n_ref.astype(np.float64),
         "measured": measured,
         "successes": successes,
         "deadweight": deadweight,
@@ -185,4 +251,5 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         "saving": np.einsum("nca,ca->na", saving_cg[:, :, inp.auth_goal], inp.saving_factor),
         "dw_share": dw_share,
         "clause": np.stack([ret_pay, floor_pay], axis=1),
+        "paid": by_payer,
     }

@@ -75,7 +75,13 @@ class _Plan:
     is left from ``ds`` and assembles the figures."""
 
     def __init__(self, ds: xr.Dataset, n: int, block_size: int):
-        missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
+        # A run without a business case has no authority and so no authority_* variables.
+        no_authority = ds.sizes.get("authority", 0) == 0
+        missing = [
+            v
+            for v in REQUIRED_VARIABLES
+            if v not in ds.variables and not (no_authority and v.startswith("authority_"))
+        ]
         if missing:
             raise SimriskError(
                 f"result lacks variables needed for a summary: {', '.join(missing)}"
@@ -191,6 +197,8 @@ def _tasks(ds: xr.Dataset, src: _Reader, n: int, block_size: int) -> dict:
             x = src.sum(name, np.float64)
             tasks[(name, "mean_sd")] = mean_sd_task(x)
             tasks[(name, "p")] = prob_task(x.map(lambda v: v > 0))
+    if "gate_stopped" in ds:
+        tasks.update(_gate_tasks(ds, src, npv))
     for j, g in enumerate(goals):
         tasks[("dw", str(g))] = describe_task(src.raw("deadweight_share_by_goal", goal=j))
         rate = src.pair(_divide, src.sum("successes", np.float32, goal=j), meas)
@@ -229,7 +237,7 @@ def _assemble(ds: xr.Dataset, got: dict, src: _Reader, n: int) -> dict:
                 "p_paid": p,
                 "p_paid_se": p_se,
             }
-    return {
+    out = {
         "scenario": ds.attrs.get("scenario", ""),
         "draws": int(n),
         "seed": int(ds.attrs["seed"]),
@@ -277,6 +285,77 @@ def _assemble(ds: xr.Dataset, got: dict, src: _Reader, n: int) -> dict:
                 "counterfactual_at_central": float(ds["implied_counterfactual_rate"].values[j]),
             }
             for j, g in enumerate(goals)
+        },
+    }
+    if "gate_stopped" in ds:
+        out["gate"] = _gate_summary(ds, got, n)
+    out["goals"] = _goal_terms(ds)
+    return out
+
+
+def _goal_terms(ds: xr.Dataset) -> dict:
+    """Each goal's outcome type, payer and prices (what a report page names)."""
+    out = {}
+    for j, g in enumerate(ds["goal"].values):
+        d = {
+            "payer": str(ds["goal_payer"].values[j]),
+            "price_per_unit": float(ds["payment_per_success"].values[j]),
+        }
+        if "goal_outcome" in ds.coords:
+            d["outcome"] = str(ds["goal_outcome"].values[j])
+        if "maximum_price" in ds.coords and np.isfinite(ds["maximum_price"].values[j]):
+            d["maximum_price"] = float(ds["maximum_price"].values[j])
+        if "price_by_cohort" in ds.coords:
+            prices = ds["price_by_cohort"].values[:, j]
+            cohorts = ds["cohort"].values
+            d["price_by_cohort"] = {str(c): float(prices[i]) for i, c in enumerate(cohorts)}
+        out[str(g)] = d
+    return out
+
+
+def _gate_tasks(ds: xr.Dataset, src, npv: Source) -> dict:
+    """The gate's figures: P(stop), its value (NPV with less without, paired), each payer."""
+    without = src.f64("npv_without_gate")
+    tasks = {
+        ("gate", "stop"): prob_task(src.raw("gate_stopped").map(lambda x: x > 0)),
+        ("gate", "value"): mean_sd_task(src.pair(np.subtract, npv, without)),
+        ("gate", "without"): mean_sd_task(without),
+        ("gate", "p_neg_without"): prob_task(without.map(lambda x: x < 0)),
+        ("gate", "share"): describe_task(src.f64("gate_engaged_share")),
+    }
+    for i, p in enumerate(ds["payer"].values):
+        tasks[("gate", "paid", str(p))] = mean_sd_task(src.f64("gate_payment_effect", payer=i))
+    if "gate_saving_effect" in ds:
+        for i, a in enumerate(ds["authority"].values):
+            x = src.f64("gate_saving_effect", authority=i)
+            tasks[("gate", "saving", str(a))] = mean_sd_task(x)
+    return tasks
+
+
+def _gate_summary(ds: xr.Dataset, got: dict, n: int) -> dict:
+    def est(key) -> dict:
+        mean, sd = got[key]
+        return {"mean": mean, "mean_se": sd / math.sqrt(n) if n > 1 else 0.0}
+
+    value = est(("gate", "value"))
+    p, p_se = got[("gate", "stop")]
+    pw, pw_se = got[("gate", "p_neg_without")]
+    share = got[("gate", "share")]
+    return {
+        "threshold": float(ds["gate_stopped"].attrs.get("threshold", float("nan"))),
+        "p_stop": p,
+        "p_stop_se": p_se,
+        "value": value["mean"],
+        "value_se": value["mean_se"],
+        "npv_without_gate": est(("gate", "without")),
+        "p_npv_negative_without_gate": pw,
+        "p_npv_negative_without_gate_se": pw_se,
+        "engaged_share": share,
+        "payments_effect": {str(p): est(("gate", "paid", str(p))) for p in ds["payer"].values},
+        "saving_effect": {
+            str(a): est(("gate", "saving", str(a)))
+            for a in ds["authority"].values
+            if ("gate", "saving", str(a)) in got
         },
     }
 
@@ -494,6 +573,29 @@ def _pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
+def _gate_lines(g: dict) -> list[str]:
+    """The gate's block of the terminal summary."""
+
+    def est(d):
+        return f"{_dkk(d['mean'])} ({_dkk(d['mean_se'])})"
+
+    lines = [
+        "",
+        "Gate (with the gate less without, the same simulated worlds)",
+        f"  P(the gate stops the contract)   {_pct(g['p_stop'], 2)} ({_pct(g['p_stop_se'], 2)})"
+        f"   threshold {_pct(g['threshold'])}, share engaged mean "
+        f"{_pct(g['engaged_share']['mean'])}",
+        f"  the gate's value: NPV change     {_dkk(g['value'])} ({_dkk(g['value_se'])})",
+        f"  P(NPV < 0) without the gate      {_pct(g['p_npv_negative_without_gate'], 2)} "
+        f"({_pct(g['p_npv_negative_without_gate_se'], 2)})",
+    ]
+    for p, d in g["payments_effect"].items():
+        lines.append(f"  payments by {p:<20} {est(d)}")
+    for a, d in g["saving_effect"].items():
+        lines.append(f"  modelled saving of {a:<13} {est(d)}")
+    return lines
+
+
 def format_summary(s: dict) -> str:
     """The summary as a readable table: value, then (Monte Carlo SE)."""
     lines = [
@@ -519,7 +621,29 @@ def format_summary(s: dict) -> str:
     lines.append(row("deadweight share", s["deadweight_share"], lambda v: _pct(v, 2)))
     for g, d in s["deadweight_share_by_goal"].items():
         lines.append(row(f"  of which {g}", d, lambda v: _pct(v, 2)))
+    if any(s["net_saving"].values()):
+        lines += _authority_lines(s, row)
+    risk = _risk_rows(s)
+    width = max(len(k) for k, _ in risk) + 2
+    lines += ["", "Risk"] + [f"  {k:<{width}}{v}" for k, v in risk]
+    if "gate" in s:
+        lines += _gate_lines(s["gate"])
     lines += [
+        "",
+        "Success among measured citizens     simulated mean   contract assumes"
+        "   model at central values   without intervention",
+    ]
+    for g, d in s["success_rate"].items():
+        lines.append(
+            f"  {g:<32} {_pct(d['mean']):>10} ({_pct(d['mean_se'], 2)})"
+            f"   {_pct(d['assumed']):>8}   {_pct(d['implied_at_central']):>20}"
+            f"   {_pct(d['counterfactual_at_central']):>18}"
+        )
+    return "\n".join(lines)
+
+
+def _authority_lines(s: dict, row) -> list[str]:
+    lines = [
         "",
         "Authorities (DKK): net saving = saving - repayments, on two bases",
         "  note's method: threshold x stated BIS mean x successes; undiscounted, as the note",
@@ -545,7 +669,11 @@ def format_summary(s: dict) -> str:
                 f"{_dkk(d['cost_per_caused_success']):>14} "
                 f"({_dkk(d['cost_per_caused_success_se'])})"
             )
-    risk = [
+    return lines
+
+
+def _risk_rows(s: dict) -> list[tuple[str, str]]:
+    return [
         (
             f"P(repayments < capital {_dkk(s['capital'])})",
             f"{_pct(s['p_loss_nominal'], 2)} ({_pct(s['p_loss_nominal_se'], 2)})",
@@ -564,17 +692,3 @@ def format_summary(s: dict) -> str:
         ),
         ("draws with a total loss (IRR -100%)", _pct(s["irr_undefined"]["total_loss_share"], 3)),
     ]
-    width = max(len(k) for k, _ in risk) + 2
-    lines += ["", "Risk"] + [f"  {k:<{width}}{v}" for k, v in risk]
-    lines += [
-        "",
-        "Success among measured citizens     simulated mean   contract assumes"
-        "   model at central values   without intervention",
-    ]
-    for g, d in s["success_rate"].items():
-        lines.append(
-            f"  {g:<32} {_pct(d['mean']):>10} ({_pct(d['mean_se'], 2)})"
-            f"   {_pct(d['assumed']):>8}   {_pct(d['implied_at_central']):>20}"
-            f"   {_pct(d['counterfactual_at_central']):>18}"
-        )
-    return "\n".join(lines)
