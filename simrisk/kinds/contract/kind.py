@@ -39,6 +39,8 @@ CAPABILITIES = Capabilities(
             "ledger",
             "run",
             "summary",
+            "report",
+            "export",
             "design",
             "sensitivity",
             "voi",
