@@ -101,6 +101,9 @@ def check_draws(
 
     # first, so a config that cannot be simulated at all says so before the draws
     per_draw = None if streamed_to is not None else kind.bytes_per_draw(model)
+    summary = getattr(kind, "summary_bytes_per_draw", None)
+    if streamed_to is not None and summary is not None:
+        per_draw = summary(model)  # the summary of a streamed result reads some series whole
     on_disk = kind.file_bytes_per_draw(model) if streamed_to is not None else None
     given = draws is not None
     # a config without simulation.draws is not checked here (its kind has its default)
@@ -133,8 +136,18 @@ def _created_at() -> str | None:
     return None
 
 
-def _checkpoint_prefix(out: Path) -> Path:
-    return out.with_name(f".{out.name}.checkpoint")
+def _checkpoint_prefix(out: Path | None, source: str | None = None, mode: str = "") -> Path | None:
+    """Where a run held in memory keeps its checkpoint (the folder adds ``-<run id>``).
+
+    Next to the output; without one (``--out -``), in the working folder,
+    named after the config, if it can be written there; else nowhere.
+    """
+    tag = f".{mode}" if mode else ""
+    if out is not None:
+        return out.with_name(f".{out.name}{tag}.checkpoint")
+    if source is None or not os.access(".", os.W_OK | os.X_OK):
+        return None
+    return Path(f".simrisk-{Path(source).stem}.stdout{tag}.checkpoint")
 
 
 def _discard_progress(out: Path) -> None:
@@ -169,7 +182,7 @@ def run_config(
     refuse_unsupported(kind, cfg, options, until, backend)
     kind.check(cfg.model, options)
     if until:
-        return _run_until(kind, cfg, options, out, until, max_draws, make_folder)
+        return _run_until(kind, cfg, options, out, until, max_draws, make_folder, resume, notify)
     streamed = out is not None and kind.CAPABILITIES.honours("stream")
     draws = check_draws(kind, cfg.model, options.draws, source, out if streamed else None)
     created_at = _created_at()
@@ -268,21 +281,24 @@ def _run_in_memory(
     from simrisk.core.driver import checkpoint_for
 
     honours = kind.CAPABILITIES.honours("checkpoint")
-    prefix = _checkpoint_prefix(out) if out is not None and honours else None
+    prefix = _checkpoint_prefix(out, cfg.source) if honours else None
     options = _with(options, checkpoint_path=prefix)
     try:
         ds = kind.simulate(cfg.model, options)
     except KeyboardInterrupt as exc:
         ck = checkpoint_for(prefix) if prefix is not None else None
         if ck is not None and ck.saved:
+            what = "nothing was printed" if out is None else f"{out} was not written"
             msg = (
-                f"interrupted; {out} was not written. {ck.saved:,} of {draws:,} draws are "
+                f"interrupted; {what}. {ck.saved:,} of {draws:,} draws are "
                 f"saved in {ck.path}: run the same command to resume."
             )
         else:
             msg = "interrupted; nothing was written"
         raise Stopped(msg, _signum(exc)) from None
     ck = checkpoint_for(prefix) if prefix is not None else None
+    for note in ck.notes if ck is not None else ():
+        notify(note)
     if ck is not None and ck.resumed_from:
         n = ds.sizes["draw"]
         notify(
@@ -292,6 +308,8 @@ def _run_in_memory(
     if options.created_at is not None and "created_at" in ds.attrs:
         ds.attrs["created_at"] = options.created_at
     if out is None:
+        if ck is not None:
+            ck.remove()
         return ds
     try:
         write_netcdf(ds, out)
@@ -316,6 +334,8 @@ def _run_until(
     until: Sequence[str | Precision] | str,
     max_draws: int,
     make_folder: bool,
+    resume: bool = True,
+    notify: Notify | None = None,
 ) -> xr.Dataset:
     """Simulate in blocks until every precision target is met (or ``max_draws``)."""
     from simrisk.core.dataset import OutputLock, write_netcdf
@@ -333,7 +353,38 @@ def _run_until(
     seed = model.simulation.seed if options.seed is None else options.seed
     step = options.chunk_size or default_step(model)
     kind.compile_notice(options.quiet)
-    ds = simulate_until(model, seed, check_targets(targets), step, max_draws, config_text=cfg.text)
+    notify = notify or _quiet
+    from simrisk.core.driver import checkpoint_for
+
+    # each block is kept; the same run resumes them and continues the stopping rule
+    prefix = _checkpoint_prefix(out, cfg.source, "until")
+    if not resume and prefix is not None:
+        import shutil
+
+        for old in prefix.parent.glob(f"{prefix.name}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+    try:
+        ds = simulate_until(
+            model, seed, check_targets(targets), step, max_draws, config_text=cfg.text,
+            checkpoint_path=prefix,
+        )  # fmt: skip
+    except KeyboardInterrupt as exc:
+        ck = checkpoint_for(prefix) if prefix is not None else None
+        if ck is not None and ck.saved:
+            msg = (
+                f"interrupted; {ck.saved:,} draws are saved in {ck.path}: run the same "
+                "command to resume (the stopping rule continues)."
+            )
+        else:
+            msg = "interrupted; nothing was written"
+        raise Stopped(msg, _signum(exc)) from None
+    ck = checkpoint_for(prefix) if prefix is not None else None
+    for note in ck.notes if ck is not None else ():
+        notify(note)
+    if ck is not None and ck.resumed_from:
+        notify(
+            f"resumed {ck.resumed_from:,} draws from {ck.path}; stopped at {ds.sizes['draw']:,}"
+        )
     met = all(r["met"] for r in target_status(kind.summarize(ds), targets))
     ds.attrs["until"] = ", ".join(str(t) for t in targets)
     ds.attrs["until_met"] = int(met)
@@ -342,4 +393,6 @@ def _run_until(
             out.parent.mkdir(parents=True, exist_ok=True)
         with OutputLock(out):
             write_netcdf(ds, out)
+    if ck is not None:
+        ck.remove()
     return ds

@@ -42,9 +42,11 @@ __all__ = [
     "acceptability",
     "compare",
     "design",
+    "evsi",
     "export",
     "ledger",
     "load",
+    "monitor",
     "report",
     "run",
     "sensitivity",
@@ -315,9 +317,11 @@ def voi(
     inner: int = 1000,
     backend: Any = None,
     quiet: bool = True,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     """EVPI and EVPPI by regression, each with its SE; ``nested`` checks each single
-    parameter's EVPPI by nested Monte Carlo (kinds with the ``voi.nested`` method).
+    parameter's EVPPI by nested Monte Carlo (kinds with the ``voi.nested`` method);
+    with ``keep`` (a path prefix) its completed blocks are kept and a rerun reuses them.
 
     ``groups`` default to the kind's (for a contract: population, each goal,
     effects; with ``parameters`` and no ``groups``, none).
@@ -345,12 +349,18 @@ def voi(
         groups = {}
     v = run_voi(ds, groups=groups, parameters=parameters, seed=seed)
     if nested:
-        v = _add_nested(v, ds, outer, inner, backend, quiet)
+        v = _add_nested(v, ds, outer, inner, backend, quiet, keep)
     return v
 
 
 def _add_nested(
-    v: xr.Dataset, ds: xr.Dataset, outer: int, inner: int, backend: Any, quiet: bool
+    v: xr.Dataset,
+    ds: xr.Dataset,
+    outer: int,
+    inner: int,
+    backend: Any,
+    quiet: bool,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     from simrisk._runner import make_backend
     from simrisk.decision import nested_check
@@ -369,7 +379,7 @@ def _add_nested(
     kind_of(ds).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
-        return add_nested(v, nested_check(ds, singles, outer, inner, backend=made))
+        return add_nested(v, nested_check(ds, singles, outer, inner, backend=made, keep=keep))
     finally:
         close()
 
@@ -384,6 +394,93 @@ def acceptability(
     return run_acceptability(ds, rates=rates)
 
 
+def monitor(
+    result: xr.Dataset | PathLike,
+    observed: PathLike,
+    *,
+    out: PathLike | None = None,
+    force_fallback: bool = False,
+    seed: int = 0,
+    quiet: bool = True,
+):
+    """Update a contract run's forecast from observed counts (``simrisk monitor``).
+
+    Returns a :class:`simrisk.decision.monitor.MonitorResult` (``.to_json()``
+    gives the JSON ``--json`` prints); with ``out``, also writes it as an
+    ArviZ-grouped DataTree file. ``quiet=False`` says on stderr when the
+    kernel (the fallback's re-simulation) must first be compiled.
+    """
+    from simrisk.decision.monitor import monitor as run_monitor
+    from simrisk.decision.monitor import write_monitor
+
+    ds, kind = result_for(result, "monitor")
+    kind.compile_notice(quiet)
+    r = run_monitor(ds, observed, force_fallback=force_fallback, seed=seed)
+    if out is not None:
+        write_monitor(r, out)
+    return r
+
+
+def evsi(
+    result: xr.Dataset | PathLike,
+    study: str,
+    *,
+    n: Sequence[int] | None = None,
+    seed: int = 0,
+    check_is: bool = False,
+    nested: bool = False,
+    outer: int = 400,
+    inner: int = 1000,
+    cost_fixed: float | None = None,
+    cost_per_unit: float | None = None,
+    population: float | None = None,
+    horizon: float | None = None,
+    backend: Any = None,
+    quiet: bool = True,
+) -> dict:
+    """Expected value of sample information of ``study`` (``simrisk evsi``), as its JSON dict.
+
+    ``n`` the sample sizes (default: the study's own); ``check_is`` adds the
+    importance-sampling EVSI, ``nested`` the nested Monte Carlo check on the
+    kernel (contract runs; on ``backend`` when given: a DaskBackend, or
+    ``{"workers": N}`` / ``{"scheduler": ADDRESS}`` as the other commands
+    take); any of the costs adds ENBS and the optimal n.
+    """
+    from simrisk._runner import make_backend
+    from simrisk.decision.evsi import enbs, nested_evsi
+    from simrisk.decision.evsi import evsi as run_evsi
+
+    ds, kind = result_for(result, "evsi")
+    for what, v in (("outer", outer), ("inner", inner)):
+        if v < 2:
+            raise SimriskError(f"--{what} {v}: must be at least 2")
+    r = run_evsi(ds, study, n=n, seed=seed, check_is=check_is)
+    if nested:
+        if kind.NAME != "contract":
+            raise SimriskError("--nested: only for a contract run (it runs the contract's kernel)")
+        kind.compile_notice(quiet)
+        made, close = make_backend(backend, None)
+        try:
+            r["nested"] = [
+                nested_evsi(
+                    ds, study, n=row["n"], outer=outer, inner=inner, seed=seed, backend=made
+                )
+                for row in r["evsi"]
+            ]
+        finally:
+            close()
+    costs = (cost_fixed, cost_per_unit, population, horizon)
+    if any(c is not None for c in costs):
+        r["enbs"] = enbs(
+            r,
+            cost_fixed=cost_fixed or 0.0,
+            cost_per_unit=cost_per_unit or 0.0,
+            population=1.0 if population is None else population,
+            horizon=1.0 if horizon is None else horizon,
+        )
+    return r
+
+
 def variance(
     config: PathLike | Config,
     *,
@@ -392,9 +489,11 @@ def variance(
     seed: int | None = None,
     backend: Any = None,
     quiet: bool = True,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     """NPV's variance split into parameter uncertainty and chance, from a nested run of
-    ``outer`` parameter draws with ``inner`` sets of citizens each."""
+    ``outer`` parameter draws with ``inner`` sets of citizens each. With ``keep`` (a path
+    prefix), completed blocks are kept and a rerun reuses them."""
     from simrisk._runner import make_backend
     from simrisk.decision import nested_variance
 
@@ -403,7 +502,7 @@ def variance(
     kind_of(cfg).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
-        return nested_variance(cfg.model, seed, outer, inner, backend=made)
+        return nested_variance(cfg.model, seed, outer, inner, backend=made, keep=keep)
     finally:
         close()
 
@@ -415,9 +514,11 @@ def compare(
     seed: int | None = None,
     backend: Any = None,
     quiet: bool = True,
+    keep: PathLike | None = None,
 ) -> xr.Dataset:
     """Scenarios on common random numbers (one seed, one draw count), each against the first:
-    difference, paired SE, unpaired SE."""
+    difference, paired SE, unpaired SE. With ``keep`` (a path prefix), each scenario keeps
+    a checkpoint ``<keep>.<i>`` and a rerun resumes it."""
     from simrisk._runner import make_backend
     from simrisk.decision import simulate_scenarios
     from simrisk.decision.compare import compare as run_compare
@@ -429,7 +530,7 @@ def compare(
     made, close = make_backend(backend, None)
     try:
         return run_compare(
-            simulate_scenarios([str(p) for p in configs], draws, seed, backend=made)
+            simulate_scenarios([str(p) for p in configs], draws, seed, backend=made, keep=keep)
         )
     finally:
         close()

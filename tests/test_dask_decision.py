@@ -151,6 +151,17 @@ def test_held_and_nested_runs_on_the_cluster_equal_local(dsi_scenario, backend):
     assert eventually(lambda: not backend.client.futures)
 
 
+def test_nested_evsi_on_the_cluster_equals_local(dsi_scenario, backend):
+    from simrisk.decision.evsi import nested_evsi
+
+    ds = simulate(dsi_scenario, draws=3_000, seed=4, config_text="")
+    for study in ("engaged:c1:months=6", "cohort:c1"):
+        local = nested_evsi(ds, study, outer=6, inner=40, seed=2)
+        remote = nested_evsi(ds, study, outer=6, inner=40, seed=2, backend=backend)
+        assert local == remote
+    assert eventually(lambda: not backend.client.futures)
+
+
 def test_cli_voi_nested_on_the_cluster_equals_local(run_file, backend, address, tmp_path):
     base = ["voi", run_file, "--parameter", "retention", "--parameter", "region_use.effect"]
     a = run_cli(*base, *NESTED, "--json", "--out", tmp_path / "a.nc")

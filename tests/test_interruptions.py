@@ -271,21 +271,22 @@ def test_two_runs_never_share_a_partial_file(tmp_path):
     assert len(paths) == 3
 
 
-@pytest.mark.parametrize("damage", ["identity", "no attribute"])
-def test_a_partial_file_of_another_run_is_a_clear_error(damage, tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    base = ["run", str(DSI_CONFIG), "--draws", "3000", "--seed", "8", "--quiet"]
-    argv = [*base, "--chunk-size", "500", "--out", "r.nc"]
+def _interrupted_partial(monkeypatch, capsys, argv) -> Path:
     with monkeypatch.context() as m:
         interrupt_after(m, 2)
         assert main(argv) == 130
     capsys.readouterr()
-    (part,) = _partials(tmp_path)
+    (part,) = _partials(Path("."))
+    return part.resolve()
+
+
+def test_a_partial_file_of_another_run_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    base = ["run", str(DSI_CONFIG), "--draws", "3000", "--seed", "8", "--quiet"]
+    argv = [*base, "--chunk-size", "500", "--out", "r.nc"]
+    part = _interrupted_partial(monkeypatch, capsys, argv)
     with h5py.File(part, "r+") as f:
-        if damage == "identity":
-            f.attrs["simrisk_partial_identity"] = '{"seed": 1}'
-        else:
-            del f.attrs["simrisk_partial_draws_done"]
+        f.attrs["simrisk_partial_identity"] = '{"seed": 1}'
     before = sorted((p.name, p.stat().st_size) for p in tmp_path.rglob("*"))
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -294,6 +295,34 @@ def test_a_partial_file_of_another_run_is_a_clear_error(damage, tmp_path, monkey
     assert sorted((p.name, p.stat().st_size) for p in tmp_path.rglob("*")) == before
     assert main([*argv, "--restart"]) == 0
     assert not _partials(tmp_path) and Path("r.nc").is_file()
+
+
+@pytest.mark.parametrize("damage", ["no identity", "no draws done", "no variable"])
+def test_a_half_made_partial_file_is_discarded_and_the_run_starts_over(
+    damage, tmp_path, monkeypatch, capsys
+):
+    """Issue 25: an interrupted first write is not a foreign run; no manual fix is needed."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", ENV["SOURCE_DATE_EPOCH"])
+    base = ["run", str(DSI_CONFIG), "--draws", "3000", "--seed", "8", "--quiet"]
+    base += ["--chunk-size", "500"]
+    argv = [*base, "--out", "r.nc"]
+    assert main([*base, "--out", "clean.nc"]) == 0
+    part = _interrupted_partial(monkeypatch, capsys, argv)
+    with h5py.File(part, "r+") as f:
+        if damage == "no identity":
+            del f.attrs["simrisk_partial_identity"]
+        elif damage == "no draws done":
+            del f.attrs["simrisk_partial_draws_done"]
+        else:
+            del f["npv"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if "discarded" in line]
+    assert len(notes) == 1 and part.name in notes[0] and "starting again" in notes[0], err
+    assert "resumed" not in err
+    assert not _partials(tmp_path)
+    _same_result(tmp_path / "r.nc", tmp_path / "clean.nc")
 
 
 def test_too_many_draws_for_memory_are_refused_before_allocating(monkeypatch, tmp_path, capsys):

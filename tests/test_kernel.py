@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import platform
 import re
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -21,7 +22,7 @@ from simrisk.core.driver import run_chunks
 from simrisk.core.rng import key_from_seed
 from simrisk.kinds.contract._inputs import build_inputs, make_guide
 from simrisk.kinds.contract._kernel import _EXP_ADDRESS, _exp, _guided
-from simrisk.kinds.contract._kernel_frozen import draw_parameters_frozen, frozen_fill
+from simrisk.kinds.contract.bench import frozen_baseline
 from simrisk.kinds.contract.engine import (
     RunSpec,
     _empty_outputs,
@@ -30,6 +31,12 @@ from simrisk.kinds.contract.engine import (
 )
 from simrisk.kinds.contract.loader import load_scenario
 from tests.conftest import DSI_CONFIG, ROOT
+
+# the frozen f29a4e6 kernel: a file of the checkout (benchmarks/baselines/), not of the package
+_BASELINE = frozen_baseline()
+assert _BASELINE is not None, "benchmarks/baselines/kernel_frozen.py is missing from the checkout"
+frozen_fill = _BASELINE.frozen_fill
+draw_parameters_frozen = _BASELINE.draw_parameters_frozen
 
 
 def _frozen(inp, spec):
@@ -187,3 +194,19 @@ def test_the_kernels_exp_is_numbas_math_exp_bit_for_bit(rng):
     )
     ours, numbas = _both_exps(x)
     np.testing.assert_array_equal(ours.view(np.uint64), numbas.view(np.uint64))
+
+
+def test_bench_without_a_checkout_says_so_and_times_the_reference(monkeypatch):
+    """From a wheel (no benchmarks/baselines/), bench says in one line what it left out."""
+    import sys
+
+    import simrisk.kinds.contract.bench as bench
+
+    monkeypatch.setattr(bench, "FROZEN_PATH", Path("no") / "such" / "kernel_frozen.py")
+    monkeypatch.delitem(sys.modules, "simrisk_baseline_kernel_frozen", raising=False)
+    assert bench.frozen_baseline() is None
+    r = bench.run_bench(draws=2000)
+    assert r["frozen_cohorts_per_s"] is None and r["reference_cohorts_per_s"] > 0
+    text = bench.format_bench(r)
+    notes = [line for line in text.splitlines() if "only in a checkout" in line]
+    assert len(notes) == 1 and "frozen kernel " not in text

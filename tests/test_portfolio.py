@@ -12,10 +12,11 @@ import pytest
 import tomli_w
 from scipy import stats
 
-from simrisk.kinds.portfolio import load_portfolio, simulate
+from simrisk.kinds.portfolio import load_portfolio
 from simrisk.kinds.portfolio.config import parse_portfolio
-from simrisk.kinds.portfolio.driver import break_even_year
+from simrisk.kinds.portfolio.dataset import break_even_year
 from simrisk.kinds.portfolio.ledger import run_ledger
+from simrisk.kinds.portfolio.simulate import simulate
 from tests.conftest import ROOT, TEST_SEED, run_cli
 
 CONFIG = ROOT / "configs" / "regionh_ai_pool.toml"
@@ -387,9 +388,9 @@ def test_every_number_cites_a_source_or_says_assumption():
 
 def test_named_cases_head_the_pipeline():
     from simrisk.core.rng import key_from_seed
-    from simrisk.kinds.portfolio._inputs import build_inputs
-    from simrisk.kinds.portfolio.driver import draw_parameters, first_word
+    from simrisk.kinds.portfolio.inputs import build_inputs
     from simrisk.kinds.portfolio.reference import candidates_reference
+    from simrisk.kinds.portfolio.simulate import draw_parameters, first_word
 
     cfg, _ = load_portfolio(CONFIG)
     assert [c.id for c in cfg.cases] == ["epic_summary", "llm_chatbot", "ed_arrivals"]

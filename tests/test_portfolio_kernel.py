@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from simrisk.core.rng import key_from_seed
-from simrisk.kinds.portfolio import load_portfolio, simulate
-from simrisk.kinds.portfolio._inputs import build_inputs
-from simrisk.kinds.portfolio.driver import draw_parameters, run_kernel
+from simrisk.kinds.portfolio import load_portfolio
+from simrisk.kinds.portfolio.inputs import build_inputs
 from simrisk.kinds.portfolio.reference import simulate_reference
+from simrisk.kinds.portfolio.simulate import draw_parameters, run_kernel, simulate
 from tests.conftest import ROOT, TEST_SEED
 
 CONFIG = ROOT / "configs" / "regionh_ai_pool.toml"

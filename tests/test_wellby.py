@@ -12,7 +12,11 @@ from scipy import stats
 
 from simrisk.core.errors import SimriskError
 from simrisk.kinds.wellby import load_wellby, read_scores, run_wellby
-from simrisk.kinds.wellby.model import bootstrap_mean_draws, expansion_factor, persistence_factor
+from simrisk.kinds.wellby.simulate import (
+    bootstrap_mean_draws,
+    expansion_factor,
+    persistence_factor,
+)
 
 from .conftest import ROOT
 

@@ -47,6 +47,16 @@ def test_cli_export_has_the_sheets_and_matches_the_summary(run_nc, tmp_path):
         js["repayments"]["total"]["p95"], rel=1e-14
     )
     assert summary["p_npv_negative"][4] == "%" and summary["npv.mean"][4] == "DKK"
+    # a probability is never money, however deep its key (LibreOffice showed 31.9% as "0 kr.")
+    shares = [k for k in summary if k.endswith(".p_negative") or ".p_negative." in k]
+    assert shares and all(summary[k][4] == "%" for k in shares), shares
+    # every draw, beyond the sheet's 2,500, in the Parquet file the summary names
+    import pyarrow.parquet as pq
+
+    assert summary["draws_file"][2] == "book.draws.parquet"
+    table = pq.read_table(tmp_path / "book.draws.parquet")
+    assert table.num_rows == ds.sizes["draw"]
+    np.testing.assert_array_equal(table.column("npv").to_numpy(), ds["npv"].values.astype(float))
     assert (
         round(summary["decision.case_npv"][2]) == 937_935
     )  # the ledger's NPV with table 9's cohort split
@@ -104,7 +114,8 @@ def test_optional_sheets_and_bad_input(run_nc, tmp_path):
     assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     wrong = run_cli("export", DSI_CONFIG, "-o", tmp_path / "b.xlsx")
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
-    assert not list(tmp_path.glob("*.xlsx*")) or [p.name for p in tmp_path.glob("*")] == ["s.xlsx"]
+    left = sorted(p.name for p in tmp_path.glob("*"))
+    assert left in ([], ["s.draws.parquet", "s.xlsx"]), left
 
 
 def test_export_takes_the_decision_layers_out_files(run_nc, tmp_path):

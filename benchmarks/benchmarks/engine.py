@@ -94,8 +94,10 @@ class FrozenPopulation:
 
         from simrisk.core.driver import run_chunks
         from simrisk.core.rng import key_from_seed
-        from simrisk.kinds.contract._kernel_frozen import frozen_fill
+        from simrisk.kinds.contract.bench import frozen_baseline
         from simrisk.kinds.contract.engine import _empty_outputs
+
+        frozen_fill = frozen_baseline().frozen_fill
 
         self.inp = build_inputs(_scenario(referred))
         self.draws = max(10, 1_400_000 // referred)

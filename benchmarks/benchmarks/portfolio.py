@@ -11,9 +11,9 @@ from pathlib import Path
 
 from simrisk.core.rng import key_from_seed
 from simrisk.kinds.portfolio import load_portfolio
-from simrisk.kinds.portfolio._inputs import build_inputs
-from simrisk.kinds.portfolio.driver import draw_parameters, run_kernel, simulate_arrays
+from simrisk.kinds.portfolio.inputs import build_inputs
 from simrisk.kinds.portfolio.reference import simulate_reference
+from simrisk.kinds.portfolio.simulate import draw_parameters, run_kernel, simulate_arrays
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "regionh_ai_pool.toml"
 

@@ -22,9 +22,11 @@ from simrisk.cli import (
     bench,
     compare,
     design,
+    evsi,
     example,
     export,
     ledger,
+    monitor,
     report,
     run,
     sensitivity,
@@ -53,6 +55,8 @@ COMMANDS = (
     acceptability,
     variance,
     compare,
+    monitor,
+    evsi,
     bench,
 )
 

@@ -200,6 +200,45 @@ def check_figure(path: str, flag: str) -> Path:
     return out
 
 
+def keep_prefix(out, config, command: str) -> Path | None:
+    """Where a long decision command keeps its completed work: next to ``--out``, or here.
+
+    In the working folder (named after ``config``) when there is no output
+    file and the folder can be written; else nowhere (None).
+    """
+    import os
+
+    if out:
+        out = Path(out)
+        return out.with_name(f".{out.name}.{command}.keep")
+    if not os.access(".", os.W_OK | os.X_OK):
+        return None
+    return Path(f".simrisk-{Path(config).stem}.{command}.keep")
+
+
+def said_kept(keep, command: str, unit: str, scenarios: int = 0) -> list:
+    """Print what an interrupted run's kept work gave back; the stores to remove after."""
+    from simrisk.core.driver import checkpoint_for
+    from simrisk.decision._engine import store_for
+
+    if keep is None:
+        return []
+    found = [store_for(keep)] + [checkpoint_for(f"{keep}.{i}") for i in range(scenarios)]
+    found = [f for f in found if f is not None]
+    for f in found:
+        for note in f.notes:
+            print(f"simrisk {command}: {note}", file=sys.stderr)
+        reused = getattr(f, "kept", 0) or getattr(f, "resumed_from", 0)
+        if reused:
+            what = unit if getattr(f, "kept", 0) else "draws"
+            print(
+                f"simrisk {command}: reused {reused:,} {what} kept by an interrupted run "
+                f"({f.path})",
+                file=sys.stderr,
+            )
+    return found
+
+
 class busy:
     """An elapsed-time line on stderr while a long step runs (tqdm), only on a terminal.
 

@@ -10,8 +10,10 @@ from simrisk.cli._common import (
     check_out,
     dask_spec,
     emit,
+    keep_prefix,
     non_negative_int,
     positive_int,
+    said_kept,
 )
 from simrisk.core.errors import SimriskError
 
@@ -38,8 +40,17 @@ def run(args: argparse.Namespace) -> int:
     if len(args.configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = check_out(args.out, "--out") if args.out else None
+    keep = keep_prefix(out, args.configs[0], "compare")
     c = api.compare(
-        args.configs, draws=args.draws, seed=args.seed, backend=dask_spec(args), quiet=False
+        args.configs,
+        draws=args.draws,
+        seed=args.seed,
+        backend=dask_spec(args),
+        quiet=False,
+        keep=keep,
     )
+    kept = said_kept(keep, "compare", "draws", scenarios=len(args.configs))
     emit(c, compare_json(c), format_compare(c), args, out)
+    for k in kept:
+        k.remove()
     return 0

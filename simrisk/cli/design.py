@@ -11,6 +11,7 @@ from simrisk.cli._common import (
     check_out,
     dask_spec,
     non_negative_int,
+    notify,
     positive_int,
 )
 from simrisk.core.errors import SimriskError
@@ -75,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
         raise SimriskError(f"--output {best}: must end in .toml")
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
+    from simrisk.core.outputs import clean_leftovers
+
+    for path in (best, out, plot):  # a design killed while writing left its temporary file
+        if path is not None:
+            clean_leftovers(path, notify("design"))
     res = api.design(
         cfg,
         args.target,

@@ -18,10 +18,10 @@ def add_parser(sub) -> None:
         "export",
         help="the analyst's Excel workbook of a run",
         description="An .xlsx workbook from a 'simrisk run' result: sheets summary (every "
-        "figure with its Monte Carlo SE), draws (up to 100,000 draws of every per-draw "
+        "figure with its Monte Carlo SE), draws (up to 10,000 draws of every per-draw "
         "variable and parameter), cash_flows, assumptions and provenance; sensitivity "
-        "and voi when those results are given. Sheet names and headers: docs/cli.md in "
-        "simrisk's source.",
+        "and voi when those results are given; every draw in a Parquet file beside it. "
+        "Sheet names and headers: docs/cli.md in simrisk's source.",
     )
     xp.add_argument("results", help="NetCDF file written by 'simrisk run'")
     xp.add_argument("-o", "--output", required=True, metavar="XLSX", help="the workbook")
@@ -36,7 +36,8 @@ def add_parser(sub) -> None:
         type=positive_int,
         default=None,
         metavar="N",
-        help="at most N draws in the draws sheet (default 100,000)",
+        help="at most N draws in the draws sheet (default 10,000); every draw goes to "
+        "NAME.draws.parquet beside the workbook",
     )
     xp.add_argument("--sensitivity", metavar="NC", help="a sensitivity result, as a sheet")
     xp.add_argument("--voi", metavar="NC", help="a value-of-information result, as a sheet")

@@ -10,8 +10,10 @@ from simrisk.cli._common import (
     check_out,
     dask_spec,
     emit,
+    keep_prefix,
     non_negative_int,
     positive_int,
+    said_kept,
 )
 
 
@@ -36,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.variance import format_variance, variance_json
 
     out = check_out(args.out, "--out") if args.out else None
+    keep = keep_prefix(out, args.config, "variance")
     v = api.variance(
         args.config,
         outer=args.outer,
@@ -43,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         backend=dask_spec(args),
         quiet=False,
+        keep=keep,
     )
+    kept = said_kept(keep, "variance", "blocks of nested draws")
     emit(v, variance_json(v), format_variance(v), args, out)
+    for k in kept:
+        k.remove()
     return 0

@@ -13,9 +13,11 @@ from simrisk.cli._common import (
     dask_flag,
     dask_spec,
     emit,
+    keep_prefix,
     non_negative_int,
     parse_groups,
     positive_int,
+    said_kept,
 )
 from simrisk.core.errors import SimriskError
 
@@ -87,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
             raise SimriskError(
                 f"{dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
             )
+    keep = keep_prefix(out, args.path, "voi-nested") if args.nested else None
     # the nested check shows its own progress; the regression gets an elapsed-time line
     with busy("value of information", args.quiet or args.nested):
         v = api.voi(
@@ -99,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
             inner=1000 if args.inner is None else args.inner,
             backend=dask_spec(args),
             quiet=args.quiet,
+            keep=keep,
         )
+    kept = said_kept(keep, "voi", "blocks of outer draws")
     emit(v, voi_json(v), format_voi(v), args, out)
+    for k in kept:
+        k.remove()
     return 0

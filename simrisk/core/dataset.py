@@ -357,22 +357,33 @@ class PartialFile:
 
     # -- opening ----------------------------------------------------------
     def open(self) -> int:
-        """Create the partial file, or resume the one on disk; the leading draws it holds."""
+        """Create the partial file, or resume the one on disk; the leading draws it holds.
+
+        A partial file that cannot be read, was left half-created, or lacks
+        its run identity (a run killed while creating or finishing it) is
+        discarded with a note in :attr:`notes`, and the run starts over; only
+        a readable partial file of a different run is refused.
+        """
         if self.path.exists():
             try:
                 self._open_h5()
             except Exception as exc:  # killed mid-write: HDF5 cannot open it
-                self.notes.append(
-                    f"discarded {self.path}: HDF5 cannot open it ({exc.__class__.__name__}; "
-                    "a run killed while writing); starting again"
-                )
-                self.path.unlink(missing_ok=True)
+                self._discard(f"HDF5 cannot open it ({exc.__class__.__name__})")
             else:
-                self.done = self.resumed_from = self._check()
-                return self.done
+                done = self._check()
+                if done is not None:
+                    self.done = self.resumed_from = done
+                    return self.done
         self._create()
         self._open_h5()
         return 0
+
+    def _discard(self, why: str) -> None:
+        self.close()
+        self.notes.append(
+            f"discarded {self.path}: {why}, left by a run killed part-way; starting again"
+        )
+        self.path.unlink(missing_ok=True)
 
     def _open_h5(self) -> None:
         # Chunks are written through h5py, with no HDF5 chunk cache: the driver
@@ -384,33 +395,36 @@ class PartialFile:
         self._file = f = h5py.File(self.path, "r+", rdcc_nbytes=0)
         self._vars = {name: f[name] for name in [*self.per_draw, "draw"]}
 
-    def _check(self) -> int:
-        """The draws a partial file on disk holds, after checking it is this run's."""
+    def _check(self) -> int | None:
+        """The draws a partial file on disk holds, after checking it is this run's.
+
+        None (and the file discarded) when it is unreadable or lacks its
+        identity; a :class:`SimriskError` when it is readable and of another run.
+        """
         import json
 
         f = self._file
-        where = f"partial result {self.path}"
         try:
             text = f.attrs[IDENTITY_ATTR]
             ident = json.loads(text.decode() if isinstance(text, bytes) else str(text))
             done = int(f.attrs[DONE_ATTR])
-            shapes_ok = all(
-                self._vars[name].shape[0] == self.draws
-                and self._vars[name].ndim == self.template[name].ndim
-                and self._vars[name].dtype == self.template[name].dtype
-                for name in self.per_draw
-            )
+            shapes = {
+                name: (self._vars[name].shape, self._vars[name].dtype) for name in self.per_draw
+            }
         except Exception as exc:  # a missing attribute, variable or dimension
-            self.close()
-            raise SimriskError(
-                f"{where}: not a partial result of this run ({exc.__class__.__name__}); "
-                "delete it or run with --restart"
-            ) from None
+            self._discard(f"unreadable or half-created ({exc.__class__.__name__})")
+            return None
+        shapes_ok = all(
+            shape[0] == self.draws
+            and len(shape) == self.template[name].ndim
+            and dtype == self.template[name].dtype
+            for name, (shape, dtype) in shapes.items()
+        )
         if ident != self.identity or not shapes_ok or not 0 <= done <= self.draws:
             self.close()
             raise SimriskError(
-                f"{where}: a partial result of a different run (config, seed, draws or mode "
-                "differ); delete it or run with --restart"
+                f"partial result {self.path}: a partial result of a different run (config, "
+                "seed, draws or mode differ); delete it or run with --restart"
             )
         return done
 

@@ -23,6 +23,7 @@ from simrisk.core.errors import SimriskError
 __all__ = [
     "Checkpoint",
     "RunSpec",
+    "TaskStore",
     "check_disk",
     "check_memory",
     "check_spec",
@@ -297,6 +298,7 @@ class Checkpoint:
         self.path = self.prefix.with_name(f"{self.prefix.name}-{run_id}")
         self.resumed_from = 0
         self.saved = 0
+        self.notes: list[str] = []
         _ACTIVE[str(self.prefix)] = self
 
     def _chunks(self) -> list[tuple[int, int, object]]:
@@ -312,23 +314,15 @@ class Checkpoint:
         return sorted(found, key=lambda c: c[0])
 
     def resume(self, out: dict[str, np.ndarray]) -> int:
-        """Fill ``out`` from the chunks saved so far; the number of leading draws they hold."""
-        import json
+        """Fill ``out`` from the chunks saved so far; the number of leading draws they hold.
 
-        if not self.path.is_dir():
+        A folder whose identity cannot be read (a run killed while making it)
+        is discarded with a note in :attr:`notes` and the run starts over; a
+        chunk that cannot be read ends the resumed draws (it and later chunks
+        are removed); only a readable checkpoint of a different run is refused.
+        """
+        if not self._identity_ok():
             return 0
-        where = f"checkpoint {self.path}"
-        try:
-            ident = json.loads((self.path / self.IDENTITY).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise SimriskError(
-                f"{where}: unreadable ({exc.__class__.__name__}); delete it or run with --restart"
-            ) from None
-        if ident != self.identity:
-            raise SimriskError(
-                f"{where}: a checkpoint of a different run (config, seed, draws or mode "
-                "differ); delete it or run with --restart"
-            )
         done = 0
         N = next(iter(out.values())).shape[0] if out else 0
         for draw0, n, f in self._chunks():
@@ -342,10 +336,8 @@ class Checkpoint:
                             raise ValueError(f"{k} has shape {part.shape}")
                         v[draw0 : draw0 + n] = part
             except Exception as exc:  # zipfile, numpy and OS errors alike
-                raise SimriskError(
-                    f"{where}: chunk {f.name} is unreadable ({exc.__class__.__name__}); "
-                    "delete the folder or run with --restart"
-                ) from None
+                self._drop_from(f, exc, done)
+                break
             done = draw0 + n
         self.resumed_from = done
         self.saved = done
@@ -353,9 +345,14 @@ class Checkpoint:
 
     def save_chunk(self, out: dict[str, np.ndarray], draw0: int, n: int) -> None:
         """Save draws ``draw0 .. draw0 + n - 1`` of ``out`` atomically, as one file."""
+        self.save_arrays(draw0, {k: v[draw0 : draw0 + n] for k, v in out.items()})
+
+    def save_arrays(self, draw0: int, arrays: dict[str, np.ndarray]) -> None:
+        """Save ``arrays``, the per-draw values of draws ``draw0 ..``, atomically, as one file."""
         import os
         import uuid
 
+        n = len(next(iter(arrays.values())))
         if not self.path.is_dir():
             self.path.mkdir(parents=True, exist_ok=True)
             tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
@@ -365,11 +362,74 @@ class Checkpoint:
         tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         try:
             with open(tmp, "wb") as fh:
-                np.savez(fh, **{k: v[draw0 : draw0 + n] for k, v in out.items()})
+                np.savez(fh, **arrays)
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
         self.saved = draw0 + n
+
+    def blocks(self, names) -> list[dict[str, np.ndarray]]:
+        """The saved chunks from draw 0 on, contiguous, each as ``{name: values}``.
+
+        For a run whose length is not known in advance (``--until``): like
+        :meth:`resume`, a folder whose identity cannot be read is discarded
+        with a note, one of another run is refused, and an unreadable chunk
+        ends the blocks (it and later ones are removed). Sets
+        :attr:`resumed_from` and :attr:`saved` to the draws the blocks hold.
+        """
+        names = list(names)
+        if not self._identity_ok():
+            return []
+        found: list[dict[str, np.ndarray]] = []
+        done = 0
+        for draw0, n, f in self._chunks():
+            if draw0 != done:
+                break
+            try:
+                with open(f, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                    block = {k: z[k] for k in names}
+                if any(len(v) != n for v in block.values()):
+                    raise ValueError("a chunk of the wrong length")
+            except Exception as exc:  # zipfile, numpy and OS errors alike
+                self._drop_from(f, exc, done)
+                break
+            found.append(block)
+            done = draw0 + n
+        self.resumed_from = self.saved = done
+        return found
+
+    def _identity_ok(self) -> bool:
+        """False if there is no folder or it cannot be read (then discarded); raise if not ours."""
+        import json
+        import shutil
+
+        if not self.path.is_dir():
+            return False
+        try:
+            ident = json.loads((self.path / self.IDENTITY).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            # killed while the folder was made: nothing of it can be trusted
+            self.notes.append(
+                f"discarded checkpoint {self.path}: unreadable or half-created "
+                f"({exc.__class__.__name__}), left by a run killed part-way; starting again"
+            )
+            shutil.rmtree(self.path, ignore_errors=True)
+            return False
+        if ident != self.identity:
+            raise SimriskError(
+                f"checkpoint {self.path}: a checkpoint of a different run (config, seed, draws "
+                "or mode differ); delete it or run with --restart"
+            )
+        return True
+
+    def _drop_from(self, bad, exc: Exception, done: int) -> None:
+        self.notes.append(
+            f"discarded {bad.name} of checkpoint {self.path}: unreadable "
+            f"({exc.__class__.__name__}); resuming from draw {done:,}"
+        )
+        for _, _, later in self._chunks():
+            if later.name >= bad.name:
+                later.unlink(missing_ok=True)
 
     def remove(self) -> None:
         """Delete the checkpoint folder (after the output is written)."""
@@ -377,6 +437,108 @@ class Checkpoint:
 
         shutil.rmtree(self.path, ignore_errors=True)
         _ACTIVE.pop(str(self.prefix), None)
+
+
+class TaskStore:
+    """Completed tasks of a long decision command, kept so a rerun reuses them.
+
+    A folder ``<prefix>-<run id>`` (the run id a digest of ``identity``: the
+    command, config, seed and the exact list of tasks) holds one ``.npz`` per
+    completed task, each written to a temporary file and renamed into place,
+    so a command killed at any moment leaves only whole results. A folder
+    whose identity cannot be read is discarded with a note in :attr:`notes`;
+    an unreadable task file is recomputed.
+    """
+
+    IDENTITY = "identity.json"
+
+    def __init__(self, prefix, identity: dict):
+        import hashlib
+        import json
+        from pathlib import Path
+
+        self.prefix = Path(prefix)
+        self._ident_text = json.dumps(identity, sort_keys=True, default=str)
+        run_id = hashlib.sha256(self._ident_text.encode()).hexdigest()[:16]
+        self.path = self.prefix.with_name(f"{self.prefix.name}-{run_id}")
+        self.notes: list[str] = []
+        self.kept = 0
+
+    def load(self) -> dict[int, dict[str, np.ndarray]]:
+        """The tasks completed so far, by their index."""
+        import re
+        import shutil
+
+        if not self.path.is_dir():
+            return {}
+        try:
+            ident = (self.path / self.IDENTITY).read_text(encoding="utf-8")
+        except OSError as exc:
+            ident = f"unreadable ({exc.__class__.__name__})"
+        if ident != self._ident_text:
+            # same digest but no or another identity inside: killed while it was made
+            self.notes.append(f"discarded {self.path}: unreadable or half-created; starting again")
+            shutil.rmtree(self.path, ignore_errors=True)
+            return {}
+        found: dict[int, dict[str, np.ndarray]] = {}
+        for f in self.path.iterdir():
+            m = re.fullmatch(r"task-(\d+)\.npz", f.name)
+            if not m:
+                if f.name.endswith(".tmp"):
+                    f.unlink(missing_ok=True)  # a write killed part-way
+                continue
+            try:
+                with open(f, "rb") as fh, np.load(fh, allow_pickle=False) as z:
+                    found[int(m.group(1))] = {k: z[k] for k in z.files}
+            except Exception:  # zipfile, numpy and OS errors alike: compute it again
+                f.unlink(missing_ok=True)
+        self.kept = len(found)
+        return found
+
+    def put(self, index: int, result: dict[str, np.ndarray]) -> None:
+        """Keep task ``index``'s result (atomically)."""
+        import os
+        import uuid
+
+        if not self.path.is_dir():
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+            tmp.write_text(self._ident_text, encoding="utf-8")
+            os.replace(tmp, self.path / self.IDENTITY)
+        target = self.path / f"task-{index:08d}.npz"
+        tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **result)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def map(self, results_of: Callable, items: list):
+        """Yield each item's result in order: kept ones loaded, the rest from ``results_of``.
+
+        ``results_of(todo)`` yields the results of the items ``todo`` (those
+        not kept) in their order (:func:`simrisk.core.backends.map_tasks`);
+        each is kept as it arrives.
+        """
+        import contextlib
+
+        have = self.load()
+        todo = [it for i, it in enumerate(items) if i not in have]
+        with contextlib.closing(results_of(todo)) as fresh:
+            for i in range(len(items)):
+                if i in have:
+                    yield have.pop(i)
+                else:
+                    result = next(fresh)
+                    self.put(i, result)
+                    yield result
+
+    def remove(self) -> None:
+        """Delete the folder (after the command's output is written)."""
+        import shutil
+
+        shutil.rmtree(self.path, ignore_errors=True)
 
 
 def memory_available() -> int | None:

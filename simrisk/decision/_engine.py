@@ -309,14 +309,15 @@ def _theta_block(inp, key, theta, inner, first, a, b) -> dict[str, np.ndarray]:
 
 
 def simulate_nested(
-    scenario: Scenario, seed: int, outer: int, inner: int, backend=None
+    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, keep=None
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Outer parameter draws, each run with ``inner`` draws of the citizens' chance.
 
     Outer draw ``k`` takes the parameters of draw ``k`` of the plain run with
     this seed; its inner draws use the citizens of draws ``outer + k * inner
     + j`` (never one of the outer draws' own indices). With a ``backend``,
-    blocks of rows are tasks on its cluster (bit-identical).
+    blocks of rows are tasks on its cluster (bit-identical). With ``keep``
+    (a path prefix), completed blocks are kept and a rerun reuses them.
 
     Returns
     -------
@@ -331,7 +332,35 @@ def simulate_nested(
     _check_last_draw(outer, outer * inner)
     theta = draw_parameters(inp, 0, outer, key, False)
     items = [(theta, inner, outer, a, b) for a, b in _blocks(outer * inner, backend)]
-    return theta, _gather(map_tasks(_theta_block, items, (inp, key), backend))
+    ident = {"what": "simulate_nested", "seed": int(seed), "outer": outer, "inner": inner}
+    ident["rows"] = [it[3:5] for it in items]
+    return theta, _gather(_map_kept(_theta_block, items, (inp, key), backend, keep, ident))
+
+
+#: the :class:`~simrisk.core.driver.TaskStore` of each ``keep`` prefix used in this process
+_STORES: dict[str, object] = {}
+
+
+def store_for(keep):
+    """The task store this process made for the prefix ``keep`` (its notes, what it kept)."""
+    return _STORES.get(str(keep))
+
+
+def _map_kept(func, items, shared, backend, keep, identity):
+    """:func:`map_tasks`, keeping each result under the prefix ``keep`` (None: not kept)."""
+    if keep is None:
+        return map_tasks(func, items, shared, backend)
+    from simrisk.core.driver import TaskStore
+
+    inp = shared[0]
+    identity = {
+        **identity,
+        "config_sha256": hashlib.sha256(inp.scenario.model_dump_json().encode()).hexdigest(),
+        "version": __version__,
+    }
+    store = TaskStore(keep, identity)
+    _STORES[str(keep)] = store
+    return store.map(lambda todo: map_tasks(func, todo, shared, backend), items)
 
 
 def simulate_until(
@@ -344,6 +373,7 @@ def simulate_until(
     config_text: str = "",
     progress: Callable[[int], None] | None = None,
     growth: float = 0.1,
+    checkpoint_path=None,
 ) -> xr.Dataset:
     """Simulate in blocks of ``step`` draws until ``check(dataset)`` is true.
 
@@ -354,7 +384,16 @@ def simulate_until(
     stopping point is reproducible. The result is the first N draws of the
     plain run with this seed (N a multiple of ``step``, or ``max_draws``),
     bit for bit, because each draw depends only on seed, config and index.
+
+    With ``checkpoint_path`` every block is saved as it completes
+    (:class:`simrisk.core.driver.Checkpoint`, identified by config, seed and
+    the stopping schedule), and a matching checkpoint is resumed: its blocks
+    are taken back, the schedule of checks is replayed to where they end
+    (the check is rerun if they end on a check), and the run continues, so
+    it stops where an uninterrupted run stops, with the same draws.
     """
+    from simrisk.core.driver import Checkpoint
+
     for name, v in (("step", step), ("max_draws", max_draws)):
         if v < 1:
             raise SimriskError(f"{name} = {v}: must be a positive whole number")
@@ -363,9 +402,25 @@ def simulate_until(
     parts: list[dict[str, np.ndarray]] = []
     done = 0
     last = 0
+    ckpt = None
+    if checkpoint_path is not None:
+        ident = until_identity(seed, config_text, step, max_draws, min_draws, growth)
+        ckpt = Checkpoint(checkpoint_path, identity=ident)
+        parts = ckpt.blocks(_empty_outputs(inp, 0))
+        done = min(ckpt.resumed_from, max_draws)
+        last = _last_check(done, step, max_draws, min_draws, growth)
+        if done and progress is not None:
+            progress(done)
+        if done and (last == done or done >= max_draws):
+            ds = _assemble(inp, parts, seed, done, config_text)
+            if done >= max_draws or check(ds):
+                return ds
     while done < max_draws:
         n = min(step, max_draws - done)
-        parts.append(_run(inp, key, np.arange(done, done + n, dtype=np.int64), None))
+        block = _run(inp, key, np.arange(done, done + n, dtype=np.int64), None)
+        parts.append(block)
+        if ckpt is not None:
+            ckpt.save_arrays(done, block)
         done += n
         if progress is not None:
             progress(n)
@@ -377,6 +432,30 @@ def simulate_until(
     return _assemble(inp, parts, seed, done, config_text)
 
 
+def _last_check(done: int, step: int, max_draws: int, min_draws: int, growth: float) -> int:
+    """Where :func:`simulate_until`'s last check before ``done`` draws came (0: none yet)."""
+    d = last = 0
+    while d < done:
+        d += min(step, max_draws - d)
+        if d >= max_draws or (d >= min_draws and d >= last * (1 + growth)):
+            last = d
+    return last
+
+
+def until_identity(seed, config_text, step, max_draws, min_draws, growth) -> dict:
+    """What makes two ``--until`` runs the same run: their checkpoint is shared only then."""
+    return {
+        "mode": "until",
+        "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
+        "seed": int(seed),
+        "step": int(step),
+        "max_draws": int(max_draws),
+        "min_draws": int(min_draws),
+        "growth": float(growth),
+        "version": __version__,
+    }
+
+
 def _assemble(inp, parts, seed, n, config_text) -> xr.Dataset:
     arrays = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     parts[:] = [arrays]
@@ -385,7 +464,7 @@ def _assemble(inp, parts, seed, n, config_text) -> xr.Dataset:
 
 
 def simulate_scenarios(
-    paths: Sequence[str], draws: int | None, seed: int | None, backend=None
+    paths: Sequence[str], draws: int | None, seed: int | None, backend=None, keep=None
 ) -> list[tuple[str, xr.Dataset]]:
     """Run several configs with one seed and draw count: common random numbers.
 
@@ -397,6 +476,8 @@ def simulate_scenarios(
     comparison needs every draw of each. Every scenario takes the same path:
     the aggregated one (quantile-coupled counts) only when each of them
     would take it by default (:func:`~simrisk.kinds.contract.engine.resolve_aggregate`).
+    With ``keep`` (a path prefix), each scenario's run keeps a checkpoint
+    (``<keep>.<i>``) of its completed chunks and a rerun resumes them.
     """
     from simrisk.kinds.contract import simulate
     from simrisk.kinds.contract.engine import aggregate_by_default
@@ -407,9 +488,16 @@ def simulate_scenarios(
     seed = first.seed if seed is None else seed
     aggregate = all(aggregate_by_default(sc) for _, sc, _ in loaded)
     out = []
-    for path, sc, text in loaded:
+    for i, (path, sc, text) in enumerate(loaded):
+        ckpt = None if keep is None else f"{keep}.{i}"
         ds = simulate(
-            sc, draws=draws, seed=seed, config_text=text, backend=backend, aggregate=aggregate
+            sc,
+            draws=draws,
+            seed=seed,
+            config_text=text,
+            backend=backend,
+            aggregate=aggregate,
+            checkpoint_path=ckpt,
         )
         ds.attrs["config_path"] = str(path)
         out.append((str(path), ds))
@@ -444,13 +532,17 @@ def nested_evppi(
     inner: int,
     first: int = 0,
     backend=None,
+    keep=None,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """:func:`nested_evppi_draws` for several parameters in one stream of tasks.
 
     Every parameter's nested run uses the same draw indices and stratum
     offsets (common random numbers across parameters). With a ``backend``,
     the blocks of all parameters' runs are tasks on its cluster, submitted
-    as one stream so the workers never wait between parameters.
+    as one stream so the workers never wait between parameters. With
+    ``keep`` (a path prefix), every completed block of outer draws is kept
+    (:class:`simrisk.core.driver.TaskStore`) and a rerun of the same
+    command reuses them: the result is the same, bit for bit.
 
     Returns
     -------
@@ -473,7 +565,9 @@ def nested_evppi(
         for p in parameters
         for a in range(0, outer * inner, size)
     ]
-    results = close_when_done(map_tasks(_held_block, items, (inp, key), backend))
+    ident = {"what": "nested_evppi", "seed": int(seed), "parameters": list(parameters)}
+    ident.update(outer=outer, inner=inner, first=first, rows=[it[3:5] for it in items])
+    results = close_when_done(_map_kept(_held_block, items, (inp, key), backend, keep, ident))
     out: dict[str, list[np.ndarray]] = {p: [] for p in parameters}
     for (held, *_), part in zip(items, results, strict=True):
         out[next(iter(held))].append(part["npv"])
@@ -483,12 +577,16 @@ def nested_evppi(
 
 
 def nested_variance(
-    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, **kw
+    scenario: Scenario, seed: int, outer: int, inner: int, backend=None, keep=None, **kw
 ) -> xr.Dataset:
-    """The variance split of NPV from a nested run (see :mod:`simrisk.decision.variance`)."""
+    """The variance split of NPV from a nested run (see :mod:`simrisk.decision.variance`).
+
+    With ``keep`` (a path prefix) the nested run's completed blocks are kept
+    and a rerun reuses them (:func:`simulate_nested`).
+    """
     from simrisk.decision.variance import variance_split
 
-    _, arrays = simulate_nested(scenario, seed, outer, inner, backend=backend)
+    _, arrays = simulate_nested(scenario, seed, outer, inner, backend=backend, keep=keep)
     v = variance_split(arrays["npv"].astype(np.float64).reshape(outer, inner), seed=seed, **kw)
     v.attrs.update(scenario=scenario.name, seed=int(seed), draws_total=int(outer * inner))
     return v
@@ -505,8 +603,12 @@ def nested_check(
     outer: int,
     inner: int,
     backend=None,
+    keep=None,
 ) -> dict[str, dict]:
     """Nested Monte Carlo EVPPI of each parameter for the run ``ds``, on fresh draws.
+
+    With ``keep`` (a path prefix), completed blocks of outer draws are kept
+    and a rerun reuses them (:func:`nested_evppi`).
 
     The scenario and seed are the run's own (its ``scenario_json`` and
     ``seed``); the nested runs use the draw indices after the run's last
@@ -530,5 +632,6 @@ def nested_check(
         raise SimriskError("--nested: the run has fixed parameters, so there is nothing to learn")
     scenario = Scenario.model_validate_json(ds.attrs["scenario_json"], strict=False)
     first = int(ds.attrs.get("first_draw", 0)) + int(ds.sizes["draw"])
-    runs = nested_evppi(scenario, int(ds.attrs["seed"]), parameters, outer, inner, first, backend)
+    seed = int(ds.attrs["seed"])
+    runs = nested_evppi(scenario, seed, parameters, outer, inner, first, backend, keep)
     return {p: {**evppi_nested(y), "first_draw": first} for p, (_, y) in runs.items()}

@@ -46,6 +46,8 @@ COMMANDS = (
     "acceptability",
     "variance",
     "compare",
+    "monitor",
+    "evsi",
 )
 #: the run options a kind may honour beyond draws and seed (:class:`RunOptions` fields)
 OPTIONS = (

@@ -6,6 +6,7 @@ the variables' ``long_name`` and ``units``.
 
 from simrisk.plot._design import plot_design, plot_design_frontier
 from simrisk.plot._fmt import Fmt, StepFormatter, step_digits
+from simrisk.plot._learn import plot_evsi_curve, plot_what_the_data_changed
 from simrisk.plot._run import (
     clip_note,
     plot_cash_flow_fan,
@@ -28,12 +29,14 @@ __all__ = [
     "plot_deadweight",
     "plot_design",
     "plot_design_frontier",
+    "plot_evsi_curve",
     "plot_irr",
     "plot_net_saving",
     "plot_npv",
     "plot_npv_cdf",
     "plot_repayment_curve",
     "plot_wellby_fan",
+    "plot_what_the_data_changed",
     "rate_words",
     "save_figure",
     "scenario_labels",

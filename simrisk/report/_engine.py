@@ -37,6 +37,7 @@ KIND_PAGES = {
     "simrisk.run": "simrisk.report.contract",
     "simrisk.wellby": "simrisk.report.wellby",
     "simrisk.portfolio": "simrisk.report.portfolio",
+    "simrisk.fund": "simrisk.report.fund",
 }
 
 

@@ -1,18 +1,55 @@
 """``simrisk bench``: the kernel against its frozen f29a4e6 copy and the NumPy reference,
-in one process."""
+in one process.
+
+The frozen kernel is a file of the checkout (``benchmarks/baselines/kernel_frozen.py``),
+not of the package: from an installed wheel the benchmark says so in one line and
+times the kernel against the NumPy reference only.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
 from simrisk.examples import EXAMPLES_DIR
 
-__all__ = ["DEFAULT_CONFIG", "format_bench", "run_bench"]
+__all__ = ["DEFAULT_CONFIG", "FROZEN_MISSING", "format_bench", "frozen_baseline", "run_bench"]
 
 DEFAULT_CONFIG = EXAMPLES_DIR / "dsi_norddjurs.toml"
+#: where the frozen kernel lives in a checkout, relative to the repository's root
+FROZEN_PATH = Path("benchmarks") / "baselines" / "kernel_frozen.py"
+FROZEN_MISSING = (
+    "the frozen f29a4e6 kernel is only in a checkout (benchmarks/baselines/); "
+    "timing the kernel against the NumPy reference only"
+)
+
+
+def frozen_baseline() -> ModuleType | None:
+    """The frozen f29a4e6 kernel's module, loaded from the checkout; None when not in one."""
+    import importlib.util
+    import sys
+
+    import simrisk
+
+    name = "simrisk_baseline_kernel_frozen"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = Path(simrisk.__file__).resolve().parents[1] / FROZEN_PATH
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    return module
 
 
 #: the kernel and the frozen kernel alternate in this many rounds, so that a change of
@@ -20,17 +57,18 @@ DEFAULT_CONFIG = EXAMPLES_DIR / "dsi_norddjurs.toml"
 ROUNDS = 4
 
 
-def _kernel_rates(inp, draws: int, threads: int | None) -> tuple[float, float, float, bool]:
+def _kernel_rates(inp, draws: int, threads: int | None, baseline: ModuleType | None):
     """Cohorts/s of the kernel and of the frozen f29a4e6 kernel, the warm-up time, and
-    whether the two gave the same bytes."""
+    whether the two gave the same bytes (the frozen figures None without ``baseline``)."""
     from simrisk.core.driver import run_chunks
     from simrisk.core.rng import key_from_seed
-    from simrisk.kinds.contract._kernel_frozen import frozen_fill
     from simrisk.kinds.contract.engine import RunSpec, _empty_outputs, simulate_arrays
 
     def frozen(spec):
+        if baseline is None:
+            return None
         key, _ = key_from_seed(spec.seed)
-        return run_chunks(frozen_fill(inp, key), _empty_outputs(inp, spec.draws), spec)
+        return run_chunks(baseline.frozen_fill(inp, key), _empty_outputs(inp, spec.draws), spec)
 
     # Warm-up: loads the cached machine code (or compiles it) outside the timing.
     t0 = time.perf_counter()
@@ -53,8 +91,11 @@ def _kernel_rates(inp, draws: int, threads: int | None) -> tuple[float, float, f
         t2 = time.perf_counter()
         times["new"] += t1 - t0
         times["frozen"] += t2 - t1
-        same = same and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
+        if b is not None:
+            same = same and all(np.array_equal(a[k], b[k], equal_nan=True) for k in a)
         done += n
+    if baseline is None:
+        return draws / times["new"], None, warm, None
     return draws / times["new"], draws / times["frozen"], warm, same
 
 
@@ -78,8 +119,10 @@ def run_bench(config: str | None = None, draws: int = 200_000, threads: int | No
     """Cohorts per second of the kernel, of the frozen f29a4e6 kernel and of the NumPy
     reference, and the ratios.
 
-    The kernel and the frozen kernel (:mod:`simrisk.kinds.contract._kernel_frozen`,
-    with f29a4e6's serial parameter transform) run the same ``draws`` in
+    The kernel and the frozen kernel (``benchmarks/baselines/kernel_frozen.py``
+    of a checkout, :func:`frozen_baseline`, with f29a4e6's serial parameter
+    transform; without a checkout its figures are None and ``note`` says
+    why) run the same ``draws`` in
     alternating rounds, each through the same chunk driver; ``identical`` says
     whether they gave the same bytes. The reference runs
     ``max(draws // 20, 500)`` draws (it is slow). All use the full model of
@@ -92,7 +135,8 @@ def run_bench(config: str | None = None, draws: int = 200_000, threads: int | No
 
     scenario, _ = load_scenario(config or DEFAULT_CONFIG)
     inp = build_inputs(scenario)
-    kernel, frozen, warm, same = _kernel_rates(inp, draws, threads)
+    baseline = frozen_baseline()
+    kernel, frozen, warm, same = _kernel_rates(inp, draws, threads, baseline)
     ref_draws = max(draws // 20, 500)
     reference = _reference_rate(inp, ref_draws)
     return {
@@ -105,26 +149,36 @@ def run_bench(config: str | None = None, draws: int = 200_000, threads: int | No
         "frozen_cohorts_per_s": frozen,
         "reference_cohorts_per_s": reference,
         "ratio": kernel / reference,
-        "speedup_over_frozen": kernel / frozen,
+        "speedup_over_frozen": None if frozen is None else kernel / frozen,
         "identical_to_frozen": same,
         "warm_up_s": warm,
+        "note": FROZEN_MISSING if baseline is None else "",
     }
 
 
 def format_bench(r: dict) -> str:
     """The benchmark as readable lines."""
-    return "\n".join(
-        [
-            f"simrisk bench: {r['config']}, {r['threads']} threads on {r['cores']} cores",
-            f"  Numba kernel      {r['kernel_cohorts_per_s']:>12,.0f} cohorts/s "
-            f"({r['draws']:,} draws)",
+    lines = [
+        f"simrisk bench: {r['config']}, {r['threads']} threads on {r['cores']} cores",
+        f"  Numba kernel      {r['kernel_cohorts_per_s']:>12,.0f} cohorts/s "
+        f"({r['draws']:,} draws)",
+    ]
+    if r.get("frozen_cohorts_per_s") is not None:
+        lines.append(
             f"  frozen kernel     {r['frozen_cohorts_per_s']:>12,.0f} cohorts/s "
-            f"(f29a4e6, same draws)",
-            f"  NumPy reference   {r['reference_cohorts_per_s']:>12,.0f} cohorts/s "
-            f"({r['reference_draws']:,} draws)",
-            f"  kernel / frozen   {r['speedup_over_frozen']:>12.2f} x "
-            f"({'identical' if r['identical_to_frozen'] else 'DIFFERENT'} results)",
-            f"  kernel / reference{r['ratio']:>12.1f} x",
-            f"  warm-up (load cached kernel or compile) {r['warm_up_s']:.2f} s",
-        ]
+            "(f29a4e6, same draws)"
+        )
+    lines.append(
+        f"  NumPy reference   {r['reference_cohorts_per_s']:>12,.0f} cohorts/s "
+        f"({r['reference_draws']:,} draws)"
     )
+    if r.get("speedup_over_frozen") is not None:
+        lines.append(
+            f"  kernel / frozen   {r['speedup_over_frozen']:>12.2f} x "
+            f"({'identical' if r['identical_to_frozen'] else 'DIFFERENT'} results)"
+        )
+    lines.append(f"  kernel / reference{r['ratio']:>12.1f} x")
+    lines.append(f"  warm-up (load cached kernel or compile) {r['warm_up_s']:.2f} s")
+    if r.get("note"):
+        lines.append(f"  note: {r['note']}")
+    return "\n".join(lines)

@@ -702,7 +702,8 @@ def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) 
                         changed["name"] = "the input's name with the new threshold"
             lines += ["", *_table("[[goals]]", g, changed)]
     text = "\n".join(lines) + "\n"
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.part")
+    # .NAME.PID.XXXXXXXX.part: the next writer of NAME removes it if we are killed (stale_parts)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, out)

@@ -47,6 +47,8 @@ CAPABILITIES = Capabilities(
             "acceptability",
             "variance",
             "compare",
+            "monitor",
+            "evsi",
         }
     ),
     options=frozenset(

@@ -33,7 +33,7 @@ EXAMPLE = "dsi_fund.toml"
 # simulations included): chunk size and threads change nothing, and there is
 # no checkpoint to resume from.
 CAPABILITIES = Capabilities(
-    commands=frozenset({"ledger", "run", "summary"}),
+    commands=frozenset({"ledger", "run", "summary", "report"}),
     options=frozenset({"chunk_size", "threads"}),
     title="fund",
 )

@@ -6,7 +6,9 @@ beside it) -> Dataset -> summary and ledger:
 - :func:`load_portfolio` reads and validates a ``kind = "portfolio"`` TOML;
 - :func:`run_ledger` gives the deterministic expected case (budgets by year,
   algorithms funded) and :func:`format_ledger` prints it;
-- :func:`simulate` runs every budget option on common random numbers;
+- :func:`simrisk.kinds.portfolio.simulate.simulate` runs every budget option on
+  common random numbers (:func:`~simrisk.kinds.portfolio.simulate.simulate_to_file`
+  streams it to a file a chunk at a time);
 - :func:`summarize` / :func:`format_summary` give the per-option answers
   with Monte Carlo standard errors;
 - the report's pages live in :mod:`simrisk.report.portfolio`.
@@ -26,7 +28,6 @@ _EXPORTS = {
         "format_summary": "summary",
         "load_portfolio": "config",
         "run_ledger": "ledger",
-        "simulate": "driver",
         "summarize": "summary",
     }.items()
 }

@@ -25,7 +25,8 @@ from simrisk.core.config import (
     PositiveMoney,
     Prior,
     Probability,
-    read_toml,
+    load_toml,
+    origins_of,
     validate_model,
 )
 from simrisk.core.errors import ConfigError, ConfigIssue
@@ -325,7 +326,7 @@ def parse_portfolio(data: dict, source: str | None = None) -> PortfolioConfig:
     cfg = validate_model(PortfolioConfig, data, source)
     issues = _cross_checks(cfg)
     if issues:
-        raise ConfigError(issues, source)
+        raise ConfigError(issues, source, origins=origins_of(data))
     return cfg
 
 
@@ -335,7 +336,9 @@ def load_portfolio(path: str | Path) -> tuple[PortfolioConfig, str]:
     Parameters
     ----------
     path : str or Path
-        The TOML file (top-level ``kind = "portfolio"``).
+        The TOML file (top-level ``kind = "portfolio"``); ``extends =
+        "base.toml"`` takes the base's tables and changes only the keys given
+        (:func:`simrisk.core.config.load_toml`).
 
     Returns
     -------
@@ -348,5 +351,5 @@ def load_portfolio(path: str | Path) -> tuple[PortfolioConfig, str]:
     ConfigError
         When the file is missing, is not TOML, or does not validate.
     """
-    data, text = read_toml(path)
+    data, text = load_toml(path)
     return parse_portfolio(data, str(path)), text

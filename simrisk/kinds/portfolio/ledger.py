@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simrisk.kinds.portfolio._inputs import PARAM_INDEX, build_inputs
 from simrisk.kinds.portfolio.config import PortfolioConfig
+from simrisk.kinds.portfolio.inputs import PARAM_INDEX, build_inputs
 from simrisk.kinds.portfolio.reference import schedule_reference
 
 __all__ = ["OptionLedger", "PortfolioLedger", "format_ledger", "run_ledger"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from simrisk.kinds.portfolio._inputs import COUNTS, PortfolioInputs
+from simrisk.kinds.portfolio.inputs import COUNTS, PortfolioInputs
 
 __all__ = ["candidates_reference", "simulate_reference"]
 
@@ -176,7 +176,7 @@ def simulate_reference(inp: PortfolioInputs, draw0: int, params: np.ndarray, key
     """Simulate one chunk: the kernel's outputs (``cost``, ``money``, ``staff``,
     ``patients`` ``[n, O, 2, Y]``; ``totals [n, O, 2, 4]``; ``counts``; ``unspent``).
     """
-    from simrisk.kinds.portfolio.driver import first_word
+    from simrisk.kinds.portfolio.simulate import first_word
 
     n = params.shape[0]
     n_opt, Y = len(inp.option_ids), len(inp.years)

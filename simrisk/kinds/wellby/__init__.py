@@ -10,11 +10,11 @@ from simrisk.core._lazy import lazy_exports
 
 _EXPORTS = {
     "WellbyConfig": "simrisk.kinds.wellby.config",
-    "WellbyResult": "simrisk.kinds.wellby.model",
-    "format_wellby": "simrisk.kinds.wellby._text",
+    "WellbyResult": "simrisk.kinds.wellby.simulate",
+    "format_wellby": "simrisk.kinds.wellby.summary",
     "load_wellby": "simrisk.kinds.wellby.config",
     "read_scores": "simrisk.kinds.wellby.scores",
-    "run_wellby": "simrisk.kinds.wellby.model",
+    "run_wellby": "simrisk.kinds.wellby.simulate",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

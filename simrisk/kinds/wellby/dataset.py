@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk._version import __version__
-from simrisk.kinds.wellby.model import CI_PROBS, WellbyResult
+from simrisk.kinds.wellby.simulate import CI_PROBS, WellbyResult
 
 __all__ = ["WELLBY_KIND", "wellby_dataset"]
 

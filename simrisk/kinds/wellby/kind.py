@@ -12,8 +12,8 @@ from pathlib import Path
 from simrisk.core.errors import SimriskError
 from simrisk.core.results import Summary as _Summary
 from simrisk.kinds._interface import Capabilities, RunOptions
-from simrisk.kinds.wellby._text import format_wellby as format_summary
 from simrisk.kinds.wellby.config import load_wellby as load
+from simrisk.kinds.wellby.summary import format_wellby as format_summary
 
 __all__ = [
     "CAPABILITIES",
@@ -40,7 +40,7 @@ RESULT_KIND = "simrisk.wellby"
 EXAMPLE = "opi_aims_wellby.toml"
 _NO_LEDGER = "a WELLBY config has no ledger: run 'simrisk run' (or 'simrisk wellby') on it"
 CAPABILITIES = Capabilities(
-    commands=frozenset({"run", "summary", "wellby", "report"}),
+    commands=frozenset({"run", "summary", "wellby", "report", "evsi"}),
     options=frozenset({"scores"}),
     title="WELLBY",
     why_not={"ledger": _NO_LEDGER},
@@ -89,8 +89,8 @@ def check(cfg, options: RunOptions) -> None:
 def simulate(cfg, options: RunOptions):
     """Run the WELLBY evaluation and return its Dataset (options it cannot honour refused)."""
     from simrisk.kinds.wellby.dataset import wellby_dataset
-    from simrisk.kinds.wellby.model import run_wellby
     from simrisk.kinds.wellby.scores import read_scores
+    from simrisk.kinds.wellby.simulate import run_wellby
 
     given = [o for o in options.given() if not CAPABILITIES.honours(o)]
     if given:

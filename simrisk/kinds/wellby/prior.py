@@ -70,7 +70,7 @@ class _PilotDist:
 
     def __init__(self, config_path: str, part: str):
         from simrisk.kinds.wellby.config import load_wellby
-        from simrisk.kinds.wellby.model import run_wellby
+        from simrisk.kinds.wellby.simulate import run_wellby
 
         cfg, _ = load_wellby(config_path)
         res = run_wellby(cfg, draws=self.DRAWS, seed=cfg.simulation.seed)

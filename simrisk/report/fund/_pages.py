@@ -4,6 +4,7 @@ cash flows, and the deals with their assumptions. Every page reads one summary."
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -96,20 +97,44 @@ def decision_page(ds, s: dict, lang: str):
             return lambda e: f"{fmt(e['value'])} ± {fmt(e['se']).lstrip('+')}"
 
         dkk = lambda x: n.dkk(x)  # noqa: E731
-        row("expected_loss", c["without"]["expected_loss"]["value"],
+        row(
+            "expected_loss",
+            c["without"]["expected_loss"]["value"],
             c["with"]["expected_loss"]["value"],
-            {"value": c["with"]["expected_loss"]["value"] - c["without"]["expected_loss"]["value"],
-             "se": float("nan")}, dkk, lambda e: dkk(e["value"]))
-        row("es_99", c["without"]["es_99"]["value"], c["with"]["es_99"]["value"],
-            diff["es_99"], dkk, pm(dkk))
-        row("es_99_per_capital", c["without"]["es_99_per_capital"],
-            c["with"]["es_99_per_capital"], diff["es_99_per_capital"], n.pct,
-            pm(lambda v: n.pp(v, 2)))
-        row("p_loss_10", c["without"]["p_loss_above_10pct"]["value"],
-            c["with"]["p_loss_above_10pct"]["value"], diff["p_loss_above_10pct"], n.pct,
-            pm(lambda v: n.pp(v, 2)))
+            {
+                "value": c["with"]["expected_loss"]["value"]
+                - c["without"]["expected_loss"]["value"],
+                "se": float("nan"),
+            },
+            dkk,
+            lambda e: dkk(e["value"]),
+        )
+        row(
+            "es_99",
+            c["without"]["es_99"]["value"],
+            c["with"]["es_99"]["value"],
+            diff["es_99"],
+            dkk,
+            pm(dkk),
+        )
+        row(
+            "es_99_per_capital",
+            c["without"]["es_99_per_capital"],
+            c["with"]["es_99_per_capital"],
+            diff["es_99_per_capital"],
+            n.pct,
+            pm(lambda v: n.pp(v, 2)),
+        )
+        row(
+            "p_loss_10",
+            c["without"]["p_loss_above_10pct"]["value"],
+            c["with"]["p_loss_above_10pct"]["value"],
+            diff["p_loss_above_10pct"],
+            n.pct,
+            pm(lambda v: n.pp(v, 2)),
+        )
         ax = fig.add_axes((0.05, 0.38, 0.9, 0.36))
-        _table(ax, rows, [0.34, 0.2, 0.2, 0.26])
+        _table(ax, rows, [0.3, 0.19, 0.19, 0.32])
         alone = c["es_99_alone"]["value"]
         contrib = c["es_99_contribution"]["value"]
         note = W(
@@ -124,13 +149,27 @@ def decision_page(ds, s: dict, lang: str):
         for line in textwrap.wrap(note, 125):
             fig.text(0.05, y, line, fontsize=10.5)
             y -= 0.03
-    fig.text(0.05, 0.16, W("fund_line", lang, el=n.dkk(s["expected_loss"]["value"]),
-                           es=n.dkk(s["es_99"]["value"]),
-                           p10=n.pct(s["p_loss_above"]["0.1"]["value"])
-                           if "0.1" in s["p_loss_above"] else "–"), fontsize=10.5)
-    fig.text(0.05, 0.12, W("mc_line", lang, se=n.dkk(s["es_99"]["se"]),
-                           draws=n.num(s["draws"])), fontsize=9.5, color="#555555")
-    fig.text(0.05, 0.08, W("judgement_caveat", lang), fontsize=9.5, color="#555555")
+    fig.text(
+        0.05,
+        0.16,
+        W(
+            "fund_line",
+            lang,
+            el=n.dkk(s["expected_loss"]["value"]),
+            es=n.dkk(s["es_99"]["value"]),
+            p10=n.pct(s["p_loss_above"]["0.1"]["value"]) if "0.1" in s["p_loss_above"] else "–",
+        ),
+        fontsize=10.5,
+    )
+    fig.text(
+        0.05,
+        0.12,
+        W("mc_line", lang, se=n.dkk(s["es_99"]["se"]), draws=n.num(s["draws"])),
+        fontsize=9.5,
+        color="#555555",
+    )
+    for k, line in enumerate(textwrap.wrap(W("judgement_caveat", lang), 150)):
+        fig.text(0.05, 0.08 - 0.025 * k, line, fontsize=9.5, color="#555555")
     return fig
 
 
@@ -142,10 +181,19 @@ def loss_page(ds, s: dict, lang: str):
     fig.suptitle(W("loss_title", lang), fontsize=15, weight="bold", x=0.02, ha="left")
     a1.hist(loss, bins=80, color="#4c72b0", alpha=0.85)
     for key, col in (("var_99", "#c44e52"), ("es_99", "#8c1c13")):
-        a1.axvline(s[key]["value"], color=col, lw=1.6, ls="--",
-                   label=f"{W(key, lang)}: {n.dkk(s[key]['value'])}")
-    a1.axvline(s["expected_loss"]["value"], color="#222222", lw=1.2,
-               label=f"{W('expected_loss', lang)}: {n.dkk(s['expected_loss']['value'])}")
+        a1.axvline(
+            s[key]["value"],
+            color=col,
+            lw=1.6,
+            ls="--",
+            label=f"{W(key, lang)}: {n.dkk(s[key]['value'])}",
+        )
+    a1.axvline(
+        s["expected_loss"]["value"],
+        color="#222222",
+        lw=1.2,
+        label=f"{W('expected_loss', lang)}: {n.dkk(s['expected_loss']['value'])}",
+    )
     a1.xaxis.set_major_formatter(_mio(n))
     a1.set_xlabel(W("loss_axis", lang))
     a1.set_ylabel(W("worlds_axis", lang))
@@ -163,7 +211,7 @@ def loss_page(ds, s: dict, lang: str):
     a2.set_title(W("p_above_title", lang))
     for k, p in enumerate(ps):
         a2.text(k, p + 1, n.pct(p / 100), ha="center", fontsize=9)
-    a2.set_ylim(0, max(ps + [1]) * 1.15 + 2)
+    a2.set_ylim(0, max([*ps, 1]) * 1.15 + 2)
     return fig
 
 
@@ -178,15 +226,22 @@ def contributions_page(ds, s: dict, lang: str):
     fig, ax = plt.subplots(figsize=A4, layout="constrained")
     fig.suptitle(W("contrib_title", lang), fontsize=15, weight="bold", x=0.02, ha="left")
     yy = np.arange(len(ids))
-    ax.barh(yy - 0.2, contrib[order], 0.4, xerr=2 * se[order], color="#c44e52",
-            label=W("contrib_legend", lang), capsize=2)
+    ax.barh(
+        yy - 0.2,
+        contrib[order],
+        0.4,
+        xerr=2 * se[order],
+        color="#c44e52",
+        label=W("contrib_legend", lang),
+        capsize=2,
+    )
     ax.barh(yy + 0.2, el[order], 0.4, color="#8fa9c7", label=W("el_legend", lang))
     ax.set_yticks(yy, [names[ids[i]] for i in order])
     ax.xaxis.set_major_formatter(_mio(n))
     ax.set_xlabel(W("mio_axis", lang))
     ax.legend(loc="lower right")
-    ax.set_title(W("contrib_sub", lang, es=n.dkk(s["es_99"]["value"]),
-                   total=n.dkk(float(contrib.sum()))), fontsize=10.5)
+    sub = W("contrib_sub", lang, es=n.dkk(s["es_99"]["value"]), total=n.dkk(float(contrib.sum())))
+    ax.set_title("\n".join(textwrap.wrap(sub, 110)), fontsize=10.5)
     ax.grid(axis="x", color="#dddddd")
     return fig
 
@@ -196,26 +251,40 @@ def guarantees_page(ds, s: dict, lang: str):
     names = _names(ds)
     fig = plt.figure(figsize=A4)
     _title(fig, W("guarantee_title", lang), W("guarantee_sub", lang))
-    rows = [[W("deal", lang), W("guarantor", lang), W("amount", lang), W("g_paid", lang),
-             W("g_called", lang), W("g_es", lang)]]
+    rows = [
+        [
+            W("deal", lang),
+            W("guarantor", lang),
+            W("amount", lang),
+            W("g_paid", lang),
+            W("g_called", lang),
+            W("g_es", lang),
+        ]
+    ]
     for d, g in s["guarantees"].items():
-        rows.append([
-            names.get(d, d), g["guarantor"], n.dkk(g["amount"]),
-            f"{n.dkk(g['expected_payment']['value'])} ± {n.num(g['expected_payment']['se'])}",
-            f"{n.pct(g['p_called']['value'])} ± {n.pp(g['p_called']['se'], 1, sign=False)}",
-            f"{n.dkk(g['es_99_reduction']['value'])} ± {n.num(g['es_99_reduction']['se'])}",
-        ])
+        rows.append(
+            [
+                names.get(d, d),
+                g["guarantor"],
+                n.dkk(g["amount"]),
+                f"{n.dkk(g['expected_payment']['value'])} ± {n.num(g['expected_payment']['se'])}",
+                f"{n.pct(g['p_called']['value'])} ± {n.pp(g['p_called']['se'], 1, sign=False)}",
+                f"{n.dkk(g['es_99_reduction']['value'])} ± {n.num(g['es_99_reduction']['se'])}",
+            ]
+        )
     if len(rows) == 1:
         rows.append([W("none", lang), "", "", "", "", ""])
-    _table(fig.add_axes((0.05, 0.62, 0.9, 0.25)), rows, [0.24, 0.13, 0.13, 0.17, 0.13, 0.2],
-           size=9.5)
+    _table(
+        fig.add_axes((0.05, 0.62, 0.9, 0.25)), rows, [0.24, 0.13, 0.13, 0.17, 0.13, 0.2], size=9.5
+    )
     ax = fig.add_axes((0.08, 0.1, 0.84, 0.42))
     rho = np.asarray(ds["rho"].values, dtype=np.float64)
     loss = np.asarray(ds["fund_loss"].values, dtype=np.float64)
-    ten = 0.1 * s["fund_capital"]
+    share = max(v["share"] for v in s["p_loss_above"].values())  # the tail: the largest loss
+    ten = share * s["fund_capital"]
     edges = np.quantile(rho, np.linspace(0, 1, 11))
     mids, ps, ses = [], [], []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in itertools.pairwise(edges):
         m = (rho >= a) & (rho <= b)
         p = float((loss[m] > ten).mean())
         mids.append(0.5 * (a + b))
@@ -223,7 +292,7 @@ def guarantees_page(ds, s: dict, lang: str):
         ses.append(200 * np.sqrt(p * (1 - p) / max(m.sum(), 1)))
     ax.errorbar(mids, ps, yerr=ses, marker="o", color="#4c72b0", capsize=3)
     ax.set_xlabel(W("rho_axis", lang))
-    ax.set_ylabel(W("p10_axis", lang))
+    ax.set_ylabel(W("p10_axis", lang, share=n.pct(share, 0)))
     ax.set_title(W("rho_title", lang), fontsize=11)
     ax.grid(color="#dddddd")
     return fig
@@ -235,8 +304,9 @@ def cash_page(ds, s: dict, lang: str):
     years = np.asarray(ds["year"].values)
     cum = np.cumsum(cf, axis=1)
     q = np.quantile(cum, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=A4, layout="constrained",
-                                 gridspec_kw={"width_ratios": [3, 2]})
+    fig, (a1, a2) = plt.subplots(
+        1, 2, figsize=A4, layout="constrained", gridspec_kw={"width_ratios": [3, 2]}
+    )
     fig.suptitle(W("cash_title", lang), fontsize=15, weight="bold", x=0.02, ha="left")
     a1.fill_between(years, q[0], q[4], color="#4c72b0", alpha=0.2, label="P5–P95")
     a1.fill_between(years, q[1], q[3], color="#4c72b0", alpha=0.4, label="P25–P75")
@@ -255,9 +325,16 @@ def cash_page(ds, s: dict, lang: str):
     a2.set_xlabel(W("npv_axis", lang, rate=rate))
     a2.set_ylabel(W("worlds_axis", lang))
     irr = s["irr"]
-    a2.set_title(W("npv_title", lang, mean=n.dkk(s["npv"]["mean"]),
-                   p=n.pct(s["p_npv_negative"]["value"]),
-                   irr=n.pct(irr["p50"]) if irr.get("n") else "–"), fontsize=10)
+    a2.set_title(
+        W(
+            "npv_title",
+            lang,
+            mean=n.dkk(s["npv"]["mean"]),
+            p=n.pct(s["p_npv_negative"]["value"]),
+            irr=n.pct(irr["p50"]) if irr.get("n") else "–",
+        ),
+        fontsize=10,
+    )
     return fig
 
 
@@ -266,21 +343,38 @@ def assumptions_page(ds, s: dict, lang: str):
     names = _names(ds)
     fig = plt.figure(figsize=A4)
     _title(fig, W("assumptions_title", lang), W("assumptions_sub", lang))
-    rows = [[W("deal", lang), W("origin", lang), W("capital", lang), W("p_loss", lang),
-             W("expected_loss", lang), W("es_alone", lang)]]
+    rows = [
+        [
+            W("deal", lang),
+            W("origin", lang),
+            W("capital", lang),
+            W("p_loss", lang),
+            W("expected_loss", lang),
+            W("es_alone", lang),
+        ]
+    ]
     for d, x in s["deals"].items():
-        rows.append([
-            names.get(d, d), W("origin_" + x["origin"], lang), n.dkk(x["capital"]),
-            n.pct(x["p_loss"]["value"]), n.dkk(x["expected_loss"]["value"]),
-            n.dkk(x["es_99_alone"]["value"]),
-        ])
-    _table(fig.add_axes((0.05, 0.22, 0.9, 0.66)), rows, [0.3, 0.14, 0.13, 0.1, 0.15, 0.18],
-           size=9)
+        rows.append(
+            [
+                names.get(d, d),
+                W("origin_" + x["origin"], lang),
+                n.dkk(x["capital"]),
+                n.pct(x["p_loss"]["value"]),
+                n.dkk(x["expected_loss"]["value"]),
+                n.dkk(x["es_99_alone"]["value"]),
+            ]
+        )
+    _table(fig.add_axes((0.05, 0.22, 0.9, 0.66)), rows, [0.3, 0.14, 0.13, 0.1, 0.15, 0.18], size=9)
     rho = s["rho"]
-    text = W("copula_text", lang, family=W("family_" + str(ds.attrs.get("copula", "gaussian")), lang),
-             lo=n.num(rho["p5"], 2), hi=n.num(rho["p95"], 2),
-             h=n.num(s["herfindahl"]["value"], 3),
-             k=n.num(s["herfindahl"]["effective_number"], 1))
+    text = W(
+        "copula_text",
+        lang,
+        family=W("family_" + str(ds.attrs.get("copula", "gaussian")), lang),
+        lo=n.num(rho["p5"], 2),
+        hi=n.num(rho["p95"], 2),
+        h=n.num(s["herfindahl"]["value"], 3),
+        k=n.num(s["herfindahl"]["effective_number"], 1),
+    )
     y = 0.16
     for line in textwrap.wrap(text, 130):
         fig.text(0.05, y, line, fontsize=10)

@@ -6,10 +6,13 @@ machine under the same load. It is a verbatim copy of
 :func:`simrisk.kinds.contract._kernel.simulate_chunk` and of the parts of
 :mod:`simrisk.core.rng` it used, and it imports nothing that the faster kernel
 changed (only the contract's and finance's unchanged Numba cores). It lives in
-the package, not in ``benchmarks/``, because ``simrisk bench`` runs from an
-installed wheel too. Do not edit it except to keep it compiling; it is not
-used by any simulation. tests/test_kernel.py checks that it still gives the
-same bytes as the current kernel.
+``benchmarks/baselines/``, outside the package, so the wheel does not ship
+it: ``simrisk bench`` loads it from a checkout
+(:func:`simrisk.kinds.contract.bench.frozen_baseline`) and, from a wheel,
+says so and benchmarks against the NumPy reference only. Do not edit it
+except to keep it compiling; it is not used by any simulation.
+tests/test_kernel.py checks that it still gives the same bytes as the
+current kernel.
 """
 
 # ruff: noqa

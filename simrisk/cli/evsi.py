@@ -1,0 +1,128 @@
+"""simrisk evsi: expected value of sample information of a study, by sample size."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from simrisk.cli._common import (
+    add_dask_flags,
+    check_figure,
+    check_out,
+    dask_flag,
+    dask_spec,
+    non_negative_int,
+    positive_int,
+)
+from simrisk.core.errors import SimriskError
+
+_COSTS = (
+    ("--cost-fixed", "cost_fixed", "fixed cost of the study (DKK)"),
+    ("--cost-per-unit", "cost_per_unit", "cost per unit of n (DKK)"),
+    ("--population", "population", "decisions the study informs (default 1)"),
+    ("--horizon", "horizon", "years the decision stands (default 1)"),
+)
+
+
+def add_parser(sub) -> None:
+    ev = sub.add_parser(
+        "evsi",
+        help="expected value of sample information of a study, by sample size",
+        description="EVSI of a study for the result's decision by regression on the "
+        "study's statistic (Strong et al. 2015) with a bootstrap SE; importance sampling "
+        "(Menzies 2016) and nested Monte Carlo on the kernel as checks; ENBS and the "
+        "optimal n when costs are given.",
+    )
+    ev.add_argument("path", help="NetCDF file written by 'simrisk run' (contract or WELLBY)")
+    ev.add_argument(
+        "--study",
+        required=True,
+        metavar="STUDY",
+        help="binomial:PARAM, normal:PARAM:sd=S, cohort:ID, engaged:ID:months=M; WELLBY: "
+        "pilot, pilot:control=K or pilot:control=n (a control group as large as n)",
+    )
+    ev.add_argument("--n", metavar="GRID", help="sample sizes, e.g. 10,50,100,200,350")
+    ev.add_argument(
+        "--is-check",
+        action="store_true",
+        help="also the importance-sampling EVSI (Menzies 2016) for each n",
+    )
+    ev.add_argument(
+        "--nested",
+        action="store_true",
+        help="contract runs: check each n by nested Monte Carlo on the kernel",
+    )
+    ev.add_argument(
+        "--outer", type=positive_int, metavar="K", help="with --nested: data sets (default 400)"
+    )
+    ev.add_argument(
+        "--inner",
+        type=positive_int,
+        metavar="J",
+        help="with --nested: posterior draws per data set (default 1,000)",
+    )
+    add_dask_flags(ev, "with --nested: run the nested draws")
+    for flag, _, what in _COSTS:
+        ev.add_argument(flag, metavar="X", help=what)
+    ev.add_argument("--plot", metavar="FIG", help="figure of EVSI (and ENBS) against n")
+    ev.add_argument("--lang", choices=("en", "da"), default="en", help="the figure's language")
+    ev.add_argument("--seed", type=non_negative_int, default=0, metavar="S")
+    ev.add_argument("--json", action="store_true", help="print one JSON object")
+    ev.add_argument("-o", "--out", metavar="OUT.nc", help="write the table as NetCDF")
+    ev.set_defaults(func=run)
+
+
+def _cost(flag: str, text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not (math.isfinite(v) and v >= 0):
+        raise SimriskError(f"{flag} {text}: must be a number >= 0")
+    return v
+
+
+def run(args: argparse.Namespace) -> int:
+    from simrisk.api import evsi
+    from simrisk.decision.evsi import evsi_dataset, evsi_json, format_evsi, parse_n_grid
+
+    out = check_out(args.out, "--out") if args.out else None
+    plot = check_figure(args.plot, "--plot") if args.plot else None
+    grid = parse_n_grid(args.n) if args.n is not None else None
+    costs = {key: _cost(flag, getattr(args, key)) for flag, key, _ in _COSTS}
+    if not args.nested:
+        for flag, given in (("--outer", args.outer), ("--inner", args.inner)):
+            if given is not None:
+                raise SimriskError(f"{flag} {given}: only with --nested")
+        if dask_flag(args):
+            raise SimriskError(f"{dask_flag(args)}: only with --nested (nothing else simulates)")
+    r = evsi(
+        args.path,
+        args.study,
+        n=grid,
+        seed=args.seed,
+        check_is=args.is_check,
+        nested=args.nested,
+        outer=400 if args.outer is None else args.outer,
+        inner=1000 if args.inner is None else args.inner,
+        backend=dask_spec(args),
+        quiet=False,
+        **costs,
+    )
+    if out is not None:
+        from simrisk.core.dataset import write_netcdf
+
+        write_netcdf(evsi_dataset(r), out)
+    if plot is not None:
+        import matplotlib.pyplot as plt
+
+        from simrisk.plot import plot_evsi_curve, save_figure
+
+        fig = plt.figure(figsize=(8, 5))
+        plot_evsi_curve(fig, r, lang=args.lang)
+        save_figure(fig, plot)
+    print(json.dumps(evsi_json(r), indent=2, ensure_ascii=False) if args.json else format_evsi(r))
+    return 0

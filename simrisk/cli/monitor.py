@@ -1,0 +1,65 @@
+"""simrisk monitor: update a contract run's forecast from observed counts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from simrisk.cli._common import check_out, non_negative_int
+
+
+def add_parser(sub) -> None:
+    mon = sub.add_parser(
+        "monitor",
+        help="update a contract run's forecast from observed counts",
+        description="Weights the run's prior draws by the likelihood of observed counts "
+        "(INDIGO data standard field names), Pareto-smoothed; falls back to resample-move "
+        "SMC and re-simulation when the weights cannot be trusted. Cohorts with Final "
+        "counts are paid from them.",
+    )
+    mon.add_argument("path", help="NetCDF file written by 'simrisk run' (a contract run)")
+    mon.add_argument(
+        "--observed",
+        required=True,
+        metavar="OBSERVED.csv",
+        help="observed counts (docs/scenario-format.md#observed-counts)",
+    )
+    mon.add_argument(
+        "-o", "--out", metavar="UPDATED.nc", help="write the update (ArviZ groups) here"
+    )
+    mon.add_argument(
+        "--force-fallback",
+        action="store_true",
+        help="take the resample-move path even when the weights can be trusted (a check)",
+    )
+    mon.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        metavar="S",
+        help="seed of the resample-move sampler (default 0)",
+    )
+    mon.add_argument("--json", action="store_true", help="print one JSON object")
+    mon.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from simrisk.api import monitor
+    from simrisk.decision.monitor import format_monitor, monitor_json
+
+    out = check_out(args.out, "--out") if args.out else None
+    r = monitor(
+        args.path,
+        args.observed,
+        out=out,
+        force_fallback=args.force_fallback,
+        seed=args.seed,
+        quiet=False,
+    )
+    if args.json:
+        print(json.dumps(monitor_json(r), indent=2, ensure_ascii=False))
+    else:
+        print(format_monitor(r))
+        if out is not None:
+            print(f"wrote {out}")
+    return 0

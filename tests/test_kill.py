@@ -1,0 +1,221 @@
+"""SIGKILL at any moment of a run, then the same command: it finishes and equals a clean run.
+
+Issue 25: a kill -9 must never need a manual fix. Each case starts a real
+``simrisk`` process, kills it with SIGKILL at one moment of its life, runs the
+same command again, and checks that the rerun exits 0, that its result is the
+uninterrupted run's (``SOURCE_DATE_EPOCH`` fixes the one timestamp), and that
+nothing is left in the folder but the result.
+
+Moments are spread over the whole life of a run: before the first chunk
+(while Python imports and the config loads), while the partial file is being
+created (its temporary file exists), just after, after each tenth of the
+draws, once every draw is on disk (the final attributes and the rename), and
+while the summary is computed after the rename. A moment is reached by
+watching the folder every few milliseconds, so the kill lands there or just
+after, on any machine load. The default run takes a handful of moments per
+command; ``SIMRISK_SLOW=1`` (marked slow) takes 30 or more each.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import h5py
+import pytest
+import xarray as xr
+
+from tests.conftest import DSI_CONFIG, ROOT
+
+PORTFOLIO = ROOT / "configs" / "regionh_ai_pool.toml"
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
+SLOW = bool(os.environ.get("SIMRISK_SLOW"))
+
+
+def _done(folder: Path) -> int:
+    """Leading draws on disk in the partial file (-1: none; 0 if unreadable now)."""
+    found = sorted(folder.glob(".*.part.nc"))
+    if not found:
+        return -1
+    try:
+        with h5py.File(found[0], "r", locking=False) as f:
+            return int(f.attrs["simrisk_partial_draws_done"])
+    except Exception:
+        return 0
+
+
+def _creating(folder: Path) -> bool:
+    return any(p.name.endswith(".part") for p in folder.iterdir())
+
+
+def _moments(draws: int, full: bool) -> list[tuple[str, float]]:
+    """(trigger, then wait seconds): where in a run's life to kill it."""
+    if not full:
+        return [("creating", 0.0), ("done", 0.5 * draws), ("summary", 0.05)]
+    moments = [("start", s) for s in (0.0, 0.3, 0.6, 1.0, 1.5, 2.5)]
+    moments += [("creating", 0.0), ("creating", 0.002), ("creating", 0.01), ("created", 0.0)]
+    moments += [("done", f * draws) for f in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]
+    moments += [("finishing", 0.0), ("finishing", 0.002), ("finishing", 0.01)]
+    moments += [("finishing", 0.03), ("summary", 0.0), ("summary", 0.02), ("summary", 0.1)]
+    moments += [("summary", 0.3), ("summary", 0.6), ("summary", 1.0), ("summary", 2.0)]
+    return moments
+
+
+def _reached(trigger: str, arg: float, folder: Path, out: Path, t0: float, draws: int) -> bool:
+    if trigger == "start":
+        return time.monotonic() - t0 >= arg
+    if trigger == "creating":
+        return _creating(folder) or _done(folder) >= 0 or out.exists()
+    if trigger == "created":
+        return _done(folder) >= 0 or out.exists()
+    if trigger == "done":
+        return _done(folder) >= arg or out.exists()
+    if trigger == "finishing":
+        return _done(folder) >= draws or out.exists()
+    return out.exists()  # summary: the result is in place, the summary is being computed
+
+
+def _kill_at(argv, folder: Path, out: Path, moment, draws: int) -> bool:
+    """Start ``argv`` in ``folder``, SIGKILL it at ``moment``; True if it was killed."""
+    trigger, arg = moment
+    proc = subprocess.Popen(
+        argv, cwd=folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    t0 = time.monotonic()
+    try:
+        while proc.poll() is None:
+            if _reached(trigger, arg, folder, out, t0, draws):
+                wait = arg if trigger in ("creating", "finishing", "summary") else 0.0
+                if wait:
+                    time.sleep(wait)
+                proc.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.001)
+        proc.wait(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode == -signal.SIGKILL
+
+
+def _same(a: Path, b: Path) -> None:
+    with xr.open_dataset(a, engine="h5netcdf") as x, xr.open_dataset(b, engine="h5netcdf") as y:
+        assert set(x.variables) == set(y.variables)
+        for name in x.variables:
+            assert x[name].equals(y[name]), name
+        assert x.identical(y)
+
+
+def _kill_test(tmp_path: Path, argv_for, draws: int, full: bool) -> int:
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    done = subprocess.run(argv_for(clean), cwd=clean, env=ENV, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    reference = clean / "r.nc"
+    killed = 0
+    for k, moment in enumerate(_moments(draws, full)):
+        folder = tmp_path / f"m{k}"
+        folder.mkdir()
+        out = folder / "r.nc"
+        argv = argv_for(folder)
+        killed += _kill_at(argv, folder, out, moment, draws)
+        again = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
+        assert again.returncode == 0, (moment, again.stderr)
+        assert "Traceback" not in again.stderr, (moment, again.stderr)
+        assert sorted(p.name for p in folder.iterdir()) == ["r.nc"], moment
+        _same(out, reference)
+        shutil.rmtree(folder)
+    return killed
+
+
+def _run_argv(config: Path, draws: int, chunk: int):
+    def argv(folder: Path) -> list[str]:
+        return [
+            sys.executable, "-m", "simrisk", "run", str(config), "--draws", str(draws),
+            "--seed", "9", "--chunk-size", str(chunk), "--out", str(folder / "r.nc"),
+            "--quiet", "--json",
+        ]  # fmt: skip
+
+    return argv
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+@pytest.mark.parametrize("config, draws, chunk", [(DSI_CONFIG, 60_000, 4096)])
+def test_sigkill_at_thirty_moments_of_a_contract_run(tmp_path, config, draws, chunk):
+    killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=True)
+    assert killed >= 30 - 4  # a moment may come after the run ended on a fast machine
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+def test_sigkill_at_thirty_moments_of_a_portfolio_run(tmp_path):
+    draws = 8_000
+    killed = _kill_test(tmp_path, _run_argv(PORTFOLIO, draws, 512), draws, full=True)
+    assert killed >= 30 - 4
+
+
+@pytest.mark.parametrize(
+    "config, draws, chunk", [(DSI_CONFIG, 60_000, 8192), (PORTFOLIO, 4_000, 1024)]
+)
+def test_sigkill_at_a_handful_of_moments(tmp_path, config, draws, chunk):
+    killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=False)
+    assert killed >= 2
+
+
+def _design_argv(folder: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "simrisk", "design", str(DSI_CONFIG),
+        "--target", "p_npv_negative<=0.49", "-o", str(folder / "best.toml"),
+        "--out", str(folder / "r.nc"), "--draws", "400", "--candidates", "3",
+        "--rescore-draws", "400", "--seed", "4", "--quiet", "--json",
+    ]  # fmt: skip
+
+
+def _design_kill_test(tmp_path: Path, fractions) -> int:
+    """``design`` keeps no checkpoint: killed at any moment, the same command starts over."""
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    t0 = time.monotonic()
+    done = subprocess.run(_design_argv(clean), cwd=clean, env=ENV, capture_output=True, text=True)
+    took = time.monotonic() - t0
+    assert done.returncode == 0, done.stderr
+    killed = 0
+    for k, f in enumerate(fractions):
+        folder = tmp_path / f"m{k}"
+        folder.mkdir()
+        moment = ("start", f * took) if f >= 0 else ("summary", 0.0)  # summary: r.nc written
+        killed += _kill_at(_design_argv(folder), folder, folder / "r.nc", moment, 0)
+        again = subprocess.run(
+            _design_argv(folder), cwd=folder, env=ENV, capture_output=True, text=True
+        )
+        assert again.returncode == 0, (moment, again.stderr)
+        assert "Traceback" not in again.stderr, (moment, again.stderr)
+        assert sorted(p.name for p in folder.iterdir()) == ["best.toml", "r.nc"], moment
+        assert (folder / "best.toml").read_text() == (clean / "best.toml").read_text()
+        with (
+            xr.open_dataset(folder / "r.nc", engine="h5netcdf") as x,
+            xr.open_dataset(clean / "r.nc", engine="h5netcdf") as y,
+        ):
+            x.attrs.pop("created_at")
+            y.attrs.pop("created_at")
+            assert x.identical(y), moment
+        shutil.rmtree(folder)
+    return killed
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+def test_sigkill_at_thirty_moments_of_design(tmp_path):
+    fractions = [-1.0, -1.0] + [0.05 + 0.95 * k / 29 for k in range(29)]
+    assert _design_kill_test(tmp_path, fractions) >= 30 - 4
+
+
+def test_sigkill_at_a_handful_of_moments_of_design(tmp_path):
+    assert _design_kill_test(tmp_path, [0.3, 0.8, -1.0]) >= 2
