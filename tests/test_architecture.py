@@ -217,7 +217,6 @@ _PENDING_EDGES = {
     # the kinds branch's files (issue 20 item 2): import these from simrisk.core
     # (which exports jit, jit_parallel, jitable, compile_notice, lazy_exports);
     # _kernel_frozen.py leaves the package
-    ("simrisk.kinds.contract._kernel_frozen", "simrisk.core._numba"),
     ("simrisk.kinds.portfolio", "simrisk.core._lazy"),
     ("simrisk.kinds.portfolio._kernel", "simrisk.core._numba"),
     ("simrisk.kinds.portfolio._normal", "simrisk.core._numba"),

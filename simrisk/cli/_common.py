@@ -224,7 +224,7 @@ def keep_prefix(out, config, command: str) -> Path | None:
 def said_kept(keep, command: str, unit: str, scenarios: int = 0) -> list:
     """Print what an interrupted run's kept work gave back; the stores to remove after."""
     from simrisk.core.driver import checkpoint_for
-    from simrisk.decision._engine import store_for
+    from simrisk.decision import store_for
 
     if keep is None:
         return []

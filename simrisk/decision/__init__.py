@@ -36,6 +36,7 @@ _ENGINE = {
         "nested_variance",
         "simulate_scenarios",
         "simulate_until",
+        "store_for",
     )
 }
 __getattr__, __dir__ = lazy_exports(__name__, _ENGINE)

@@ -33,12 +33,13 @@ def frozen_baseline() -> ModuleType | None:
     import importlib.util
     import sys
 
-    import simrisk
+    import simrisk._version as version_module
 
     name = "simrisk_baseline_kernel_frozen"
     if name in sys.modules:
         return sys.modules[name]
-    path = Path(simrisk.__file__).resolve().parents[1] / FROZEN_PATH
+    # simrisk/_version.py sits beside simrisk/__init__.py: parents[1] is the checkout
+    path = Path(version_module.__file__).resolve().parents[1] / FROZEN_PATH
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location(name, path)
