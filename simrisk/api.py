@@ -598,11 +598,10 @@ def design(
         search.resolve_key(cfg.model, key, f"--{sense}")
     if options.get("payer_risk"):
         search.resolve_key(cfg.model, options["payer_risk"], "--payer-risk")
-    objective = objective or None
     kind_of(cfg).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
-        return search.run_design(cfg.model, parsed, objective, backend=made, **options)
+        return search.run_design(cfg.model, parsed, objective or None, backend=made, **options)
     finally:
         close()
 
