@@ -286,11 +286,15 @@ def _acceptability_page(ds, s, lang):
     f = Num(lang)
     names = _option_names(ds, lang)
     grid = np.linspace(0.0, float(max(s["acceptability"]["staff_hour_values"])), 49)
-    acc = acceptability(ds, grid)
+    acc = acceptability(ds, grid, no_pool=True)  # column 0: no pool, the do-nothing option
     n = s["draws"]
     fig, ax = plt.subplots(figsize=A4, layout="constrained")
+    p = acc[:, 0]
+    se = np.sqrt(p * (1 - p) / n)
+    ax.plot(grid, p, color="#777777", lw=2, ls="--", label=_w("nothing", lang))
+    ax.fill_between(grid, p - 2 * se, p + 2 * se, color="#777777", alpha=0.15, lw=0)
     for i, name in enumerate(names):
-        p = acc[:, i]
+        p = acc[:, i + 1]
         se = np.sqrt(p * (1 - p) / n)
         ax.plot(grid, p, color=COLOURS[i], lw=2, label=name)
         ax.fill_between(grid, p - 2 * se, p + 2 * se, color=COLOURS[i], alpha=0.2, lw=0)
