@@ -694,7 +694,10 @@ _POOL = {
     "gain": ("… of which with a measurable gain", "… heraf med målbar gevinst"),
     "stopped": ("stopped by screening (mean)", "stoppet ved frasortering (middel)"),
     "vos": ("value of screening (mean)", "værdi af frasortering (middel)"),
-    "best": ("P(best of the three) at the stated wage", "P(bedst af de tre) ved den angivne løn"),
+    "best": (
+        "P(best, doing nothing included) at the stated wage",
+        "P(bedst, at lade være medregnet) ved den angivne løn",
+    ),
     "patients": ("patients' hours saved, discounted (not in NPV)",
                  "patienttimer sparet, diskonteret (ikke i nettogevinsten)"),
     "notes": (

@@ -146,7 +146,11 @@ def decision_page(ds, s, F, lang):
     rows = [
         (W("npv_mean", lang) + unit, [pm(o["npv"]["mean"], o["npv"]["se"]) for o in opts], "0"),
         (W("p_pos", lang), [f.pct(o["p_net_benefit_positive"]["value"]) for o in opts], "—"),
-        (W("best", lang), [p_best(i) for i in ids], "—"),
+        (
+            W("best", lang),
+            [p_best(i) for i in ids],
+            p_best("no_pool") if "no_pool" in s["p_best"] else "—",
+        ),
         (W("npv_band", lang) + unit, [band(o) for o in opts], "0 … 0"),
         (W("budget", lang) + unit, [f.num(o["budget_total"] / 1e6) for o in opts], "0"),
     ]
