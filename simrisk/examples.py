@@ -40,7 +40,8 @@ def example_path(name: str) -> Path:
 
 
 def _needs(path: Path) -> list[Path]:
-    """The files a config reads: what it ``extends``, pilot configs, score files."""
+    """The files a config reads: what it ``extends``, pilot configs, score files, and a
+    fund's deal configs and results."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     found: list[str] = []
     if isinstance(data.get("extends"), str):
@@ -60,6 +61,9 @@ def _needs(path: Path) -> list[Path]:
     scores = data.get("pilot", {}).get("scores") if isinstance(data.get("pilot"), dict) else None
     if isinstance(scores, str):
         found.append(scores)
+    for deal in data.get("deals", []) if isinstance(data.get("deals"), list) else []:
+        if isinstance(deal, dict):
+            found += [deal[k] for k in ("config", "result") if isinstance(deal.get(k), str)]
     return [path.parent / f for f in found]
 
 

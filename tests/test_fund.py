@@ -240,3 +240,11 @@ def test_a_deal_file_of_another_kind_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="give exactly one of"):
         cfg.write_text(cfg.read_text() + '[[deals]]\nid = "v"\n')
         load_fund(cfg)
+
+
+def test_example_copies_the_deal_configs_a_fund_reads(tmp_path):
+    from simrisk.examples import copy_example
+
+    names = sorted(p.name for p in copy_example("dsi_fund", tmp_path))
+    assert names == ["dsi_fund.toml", "dsi_norddjurs.toml"]
+    load_fund(tmp_path / "dsi_fund.toml")  # every deal's file is where the config says
