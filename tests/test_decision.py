@@ -483,7 +483,7 @@ def test_regression_evppi_agrees_with_nested_monte_carlo(dsi_scenario, parameter
 
 
 def test_sensitivity_figure_in_danish(dsi_run, tmp_path):
-    from simrisk.decision.plot import plot_regional, plot_tornado, save_sensitivity_figure
+    from simrisk.plot import plot_regional, plot_tornado, save_sensitivity_figure
 
     s = sensitivity(dsi_run, n_boot=0, pawn_boot=0, pawn_draws=5000)
     ax = plot_tornado(s, lang="da")

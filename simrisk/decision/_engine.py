@@ -44,7 +44,7 @@ from simrisk.core.driver import RunSpec, check_spec
 from simrisk.core.errors import SimriskError
 from simrisk.core.finance import IRR_REASONS
 from simrisk.core.rng import key_from_seed, param_uniforms
-from simrisk.kinds.contract._inputs import EngineInputs, build_inputs
+from simrisk.kinds.contract import EngineInputs, build_inputs
 from simrisk.kinds.contract.analytic import success_probabilities
 from simrisk.kinds.contract.config import Scenario
 from simrisk.kinds.contract.dataset import to_dataset

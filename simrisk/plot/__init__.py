@@ -18,6 +18,7 @@ from simrisk.plot._run import (
     plot_repayment_curve,
     rate_words,
 )
+from simrisk.plot._sensitivity import plot_regional, plot_tornado, save_sensitivity_figure
 from simrisk.plot._util import save_figure
 from simrisk.plot._wellby import plot_wellby_fan, scenario_labels
 
@@ -34,11 +35,14 @@ __all__ = [
     "plot_net_saving",
     "plot_npv",
     "plot_npv_cdf",
+    "plot_regional",
     "plot_repayment_curve",
+    "plot_tornado",
     "plot_wellby_fan",
     "plot_what_the_data_changed",
     "rate_words",
     "save_figure",
+    "save_sensitivity_figure",
     "scenario_labels",
     "step_digits",
 ]

@@ -17,7 +17,8 @@ _EXPORTS = {
     "RESULT_KIND": "simrisk.kinds.contract.dataset",
     "LedgerResult": "simrisk.kinds.contract.ledger",
     "Scenario": "simrisk.kinds.contract.config",
-    # the kernel's static inputs, for the decision layer's runs (monitor, evsi)
+    # the kernel's static inputs, for the decision layer's runs (monitor, evsi, _engine)
+    "EngineInputs": "simrisk.kinds.contract._inputs",
     "build_inputs": "simrisk.kinds.contract._inputs",
     "format_summary": "simrisk.kinds.contract.summary",
     "load_scenario": "simrisk.kinds.contract.loader",
