@@ -234,21 +234,17 @@ def test_a_killed_wellby_run_resumes_and_equals_a_clean_run(tmp_path, monkeypatc
         folder.mkdir()
         killed += _kill_after(_argv(folder, draws, chunk), folder, chunks, wait)
         saved = _chunks_saved(folder)
-        # killed while the finished run removed its checkpoint, the folder may lack its
-        # identity: then it is discarded with a note and the run starts over
-        whole = any(folder.glob(".r.nc.checkpoint-*/identity.json"))
         again = subprocess.run(
             _argv(folder, draws, chunk), cwd=folder, env=ENV, capture_output=True, text=True
         )
         assert again.returncode == 0, again.stderr
         assert "Traceback" not in again.stderr
-        if saved and whole:
-            assert "resumed " in again.stderr, again.stderr
-            if chunks < 10**9:  # killed between chunks: every saved chunk is resumed
-                assert f"resumed {saved * chunk:,} of {draws:,} draws" in again.stderr
+        if chunks < 10**9 and saved:  # killed between chunks: every saved chunk is resumed
+            assert f"resumed {saved * chunk:,} of {draws:,} draws" in again.stderr, again.stderr
             resumed += 1
-        elif saved:
-            assert "discarded checkpoint" in again.stderr, again.stderr
+        # killed once the result was written, while the checkpoint was being removed: what
+        # is left of it is resumed, or discarded with a note (no identity), or has lost its
+        # first chunks (resumes nothing); the result is the same in every case
         assert sorted(p.name for p in folder.iterdir()) == ["r.nc"]
         _same_file(folder / "r.nc", clean)
     assert killed >= len(moments) - 1 and resumed >= 1
