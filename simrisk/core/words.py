@@ -557,6 +557,22 @@ _PRIOR = {
         "goal {k}: SD of one citizen's one-year change",
         "mål {k}: standardafvigelse af en borgers ændring over et år",
     ),
+    "binary_probability": (
+        "goal {k}: P({goal}) with the intervention",
+        "mål {k}: P({goal}) med indsatsen",
+    ),
+    "binary_counterfactual": (
+        "goal {k}: P({goal}) without the intervention",
+        "mål {k}: P({goal}) uden indsatsen",
+    ),
+    "stage_probability": (
+        "goal {k}: P({stage} | the stage before) with the intervention",
+        "mål {k}: P({stage} | trinnet før) med indsatsen",
+    ),
+    "stage_counterfactual": (
+        "goal {k}: P({stage} | the stage before) without the intervention",
+        "mål {k}: P({stage} | trinnet før) uden indsatsen",
+    ),
 }  # fmt: skip
 
 #: Distribution families.

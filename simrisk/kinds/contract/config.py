@@ -124,6 +124,8 @@ class Stage(ConfigModel):
 
     id: Identifier
     name: str = ""
+    #: the stage's name in Danish, for ``--lang da`` reports (default: ``name``)
+    name_da: str = ""
     payer: str | None = None
     months: Annotated[int, Field(ge=0, le=600)]
     success_rate: Probability
@@ -154,6 +156,8 @@ class Goal(ConfigModel):
 
     id: Identifier
     name: str
+    #: the goal's name in Danish, for ``--lang da`` reports (default: ``name``)
+    name_da: str = ""
     payer: str
     outcome: Literal["resource_use_fall", "score_increase", "binary", "staged"]
     #: resource_use_fall: the relative fall that counts as success (0.15 = 15 %)
@@ -467,6 +471,12 @@ class PayColumn:
     months: int
     #: the previous stage's column (index), -1 for a first stage or an unstaged goal
     previous: int
+    #: the name in Danish (the goal's, and the stage's after ": ")
+    name_da: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The column's name in ``lang`` (Danish where the config gives it)."""
+        return (self.name_da or self.name) if lang == "da" else self.name
 
 
 class Scenario(ConfigModel):
@@ -522,7 +532,7 @@ class Scenario(ConfigModel):
                 out.append(
                     PayColumn(g.id, g.name, j, -1, g.payer, g.outcome, float(g.success_rate),
                               float(g.payment_per_success), g.maximum_price,
-                              tuple(g.price_increases), follow, -1)  # fmt: skip
+                              tuple(g.price_increases), follow, -1, g.name_da)  # fmt: skip
                 )
                 continue
             for k, st in enumerate(g.stages):
@@ -532,6 +542,7 @@ class Scenario(ConfigModel):
                         st.payer or g.payer, "staged", float(st.success_rate),
                         float(st.payment_per_success or 0.0), st.maximum_price,
                         tuple(st.price_increases), st.months, len(out) - 1 if k else -1,
+                        f"{g.name_da or g.name}: {st.name_da or st.name or st.id}",
                     )  # fmt: skip
                 )
         return out

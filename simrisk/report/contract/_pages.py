@@ -75,11 +75,18 @@ def _title(ds, lang) -> str:
     return name
 
 
-def _goal_name(goal: str, lang: str) -> str:
+def _goal_name(goal: str, lang: str, scenario=None) -> str:
+    """A goal's (or a stage's) name: the words catalogue's, else the config's."""
     from simrisk.core.words import CATALOGUE, word
 
     key = f"goal.{goal}"
-    return word("plot", key, lang) if key in CATALOGUE["plot"] else goal
+    if key in CATALOGUE["plot"]:
+        return word("plot", key, lang)
+    if scenario is not None:
+        for col in scenario.columns:
+            if col.id == goal:
+                return col.label(lang)
+    return goal
 
 
 # --------------------------------------------------------------------------- page 1
@@ -153,7 +160,7 @@ def _answer_page(ds, s, d, drivers, lang):
     right.append((T("deadweight", lang), f.pct(dw["mean"])))
     for g, dd in s["deadweight_share_by_goal"].items():
         if dd.get("n"):
-            goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang)}"
+            goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang, scenario)}"
             right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
     yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 62)
@@ -665,7 +672,7 @@ def _payers_page(ds, s, lang):
     payer_of = dict(zip(ds["goal"].values, ds["goal_payer"].values, strict=True))
     dw_rows = [
         (
-            _goal_name(g, lang),
+            _goal_name(g, lang, scenario_of(ds)),
             names.get(str(payer_of.get(g, "")), str(payer_of.get(g, ""))),
             _pm(f.pct(dd["mean"]), f.pct(dd["mean_se"], 2)),
         )
