@@ -184,5 +184,5 @@ def test_ledger_and_run_on_the_command_line(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert '"outcome": "staged"' in proc.stdout
     # the aggregated path does not model stages: a forced --aggregate is refused
-    proc = run_cli("run", str(AARHUS), "--draws", "200", "--aggregate", "--out", "-")
+    proc = run_cli("run", str(AARHUS), "--draws", "400", "--aggregate", "--out", "-")
     assert proc.returncode == 2 and "aggregated path does not model" in proc.stderr
