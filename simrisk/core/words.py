@@ -1173,6 +1173,20 @@ _DECIDE = {
         "betaler for mål 3. Middelværdier med Monte Carlo-fejl; under hvert års middel "
         "spændet fra de værste 5 % til de bedste 5 % af verdenerne.",
     ),
+    "pay_intro_generic": (
+        "The payers ({payers}) repay DSI for successes on their goals. Means with their Monte "
+        "Carlo error; under each year's mean the range from the worst 5% to the best 5% of "
+        "worlds.",
+        "Betalerne ({payers}) betaler DSI for succeser på deres mål. Middelværdier med Monte "
+        "Carlo-fejl; under hvert års middel spændet fra de værste 5 % til de bedste 5 % af "
+        "verdenerne.",
+    ),
+    "pay_no_business_case": (
+        "Net saving: this contract states no business case ([business_case] in its config), "
+        "so the report shows no authority's saving or net saving.",
+        "Nettobesparelse: kontrakten angiver ingen business case ([business_case] i dens "
+        "konfiguration), så rapporten viser ingen myndigheds besparelse eller nettobesparelse.",
+    ),
     "pay_table": ("Payments by year (DKK)", "Betalinger pr. år (kr.)"),
     "payer": ("payer", "betaler"),
     "pay_total": ("total (± MC error)", "i alt (± MC-fejl)"),

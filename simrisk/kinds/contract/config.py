@@ -51,6 +51,7 @@ __all__ = [
     "LedgerOptions",
     "ModelSpec",
     "ModelledSaving",
+    "PayColumn",
     "Payer",
     "Population",
     "PriceIncrease",
@@ -59,7 +60,6 @@ __all__ = [
     "Simulation",
     "Stage",
     "StageModel",
-    "PayColumn",
 ]
 
 SHARE_TOLERANCE = 1e-9
@@ -530,36 +530,52 @@ class Scenario(ConfigModel):
         for j, g in enumerate(self.goals):
             if g.outcome != "staged":
                 out.append(
-                    PayColumn(g.id, g.name, j, -1, g.payer, g.outcome, float(g.success_rate),
-                              float(g.payment_per_success), g.maximum_price,
-                              tuple(g.price_increases), follow, -1, g.name_da)  # fmt: skip
+                    PayColumn(
+                        id=g.id,
+                        name=g.name,
+                        goal=j,
+                        stage=-1,
+                        payer=g.payer,
+                        outcome=g.outcome,
+                        success_rate=float(g.success_rate),
+                        payment_per_success=float(g.payment_per_success),
+                        maximum_price=g.maximum_price,
+                        price_increases=tuple(g.price_increases),
+                        months=follow,
+                        previous=-1,
+                        name_da=g.name_da,
+                    )
                 )
                 continue
             for k, st in enumerate(g.stages):
                 out.append(
                     PayColumn(
-                        f"{g.id}.{st.id}", f"{g.name}: {st.name or st.id}", j, k,
-                        st.payer or g.payer, "staged", float(st.success_rate),
-                        float(st.payment_per_success or 0.0), st.maximum_price,
-                        tuple(st.price_increases), st.months, len(out) - 1 if k else -1,
-                        f"{g.name_da or g.name}: {st.name_da or st.name or st.id}",
-                    )  # fmt: skip
+                        id=f"{g.id}.{st.id}",
+                        name=f"{g.name}: {st.name or st.id}",
+                        goal=j,
+                        stage=k,
+                        payer=st.payer or g.payer,
+                        outcome="staged",
+                        success_rate=float(st.success_rate),
+                        payment_per_success=float(st.payment_per_success or 0.0),
+                        maximum_price=st.maximum_price,
+                        price_increases=tuple(st.price_increases),
+                        months=st.months,
+                        previous=len(out) - 1 if k else -1,
+                        name_da=f"{g.name_da or g.name}: {st.name_da or st.name or st.id}",
+                    )
                 )
         return out
 
     def column_payment_date(self, col: PayColumn, cohort: Cohort) -> dt.date:
         """The date a column of ``cohort`` is paid: the cohort's repayment date, moved by
         ``months - follow_up_months`` for a stage."""
-        return _add_months(
-            cohort.repayment_date, col.months - self.population.follow_up_months
-        )
+        return _add_months(cohort.repayment_date, col.months - self.population.follow_up_months)
 
     def column_measurement_date(self, col: PayColumn, cohort: Cohort) -> dt.date:
         """The date a column of ``cohort`` is measured (a price increase dated on or before
         it applies)."""
-        return _add_months(
-            cohort.measurement_date, col.months - self.population.follow_up_months
-        )
+        return _add_months(cohort.measurement_date, col.months - self.population.follow_up_months)
 
     @property
     def valuation_date(self) -> dt.date:
@@ -649,9 +665,7 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                 )
             )
         if g.success_rate is None:
-            issues.append(
-                ConfigIssue(f"goals[{i}].success_rate", "is required", has_value=False)
-            )
+            issues.append(ConfigIssue(f"goals[{i}].success_rate", "is required", has_value=False))
         if g.payment_per_success is None:
             issues.append(
                 ConfigIssue(

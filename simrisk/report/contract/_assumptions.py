@@ -147,9 +147,7 @@ def natural(scenario, name: str, x: float, lang: str = "en") -> str:
         v = math.expm1(x)
         sign = "+" if v > 0 else ""
         return f"{sign}{f.pct(v, 0)}"
-    if key in ("recruitment", "retention", "zero_share") or key.startswith(
-        ("binary_", "stage_")
-    ):
+    if key in ("recruitment", "retention", "zero_share") or key.startswith(("binary_", "stage_")):
         return f.pct(x, 0)
     if key in ("drift_low", "drift_high", "score_effect"):
         sign = "+" if x > 0 else ""
@@ -263,14 +261,14 @@ def contract_rows(scenario, lang: str = "en") -> list[tuple[str, str]]:
         payer = scenario.payer(g.payer)
         k = g.goal + 1
         if g.stage >= 0:
-            months = f"{g.months} {'mdr.' if da else 'months'}"
+            stage = g.label(lang).split(": ", 1)[-1]
             rows.append(
                 (
-                    f"{'mål' if da else 'goal'} {k}, {g.label(lang).split(': ', 1)[-1]} ({payer.name}, "
+                    f"{'mål' if da else 'goal'} {k}, {stage}: "
                     + (
-                        f"{months}): antaget succes givet trinnet før, betaling"
+                        "succes givet trinnet før, pris"
                         if da
-                        else f"{months}): assumed success given the stage before, payment"
+                        else "success given stage before, price"
                     ),
                     f"{f.pct(g.success_rate, 0)}, {f.dkk(g.payment_per_success)}",
                 )

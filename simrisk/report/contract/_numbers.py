@@ -75,9 +75,9 @@ def dated_cash_flows(ds: xr.Dataset) -> DatedFlows:
 
     The Dataset keeps repayments per cohort and goal; each cohort repays on its
     ``repayment_date`` (a stage of a staged goal on its own date,
-    :attr:`~simrisk.kinds.contract.contract.ContractArrays.pay_event`) and the disbursements are fixed by the scenario, so the
-    dated flows are exact (``tests/test_report.py`` checks that they give the
-    run's own NPV).
+    :attr:`~simrisk.kinds.contract.contract.ContractArrays.pay_event`) and the
+    disbursements are fixed by the scenario, so the dated flows are exact
+    (``tests/test_report.py`` checks that they give the run's own NPV).
     """
     from simrisk.kinds.contract.contract import compile_contract
 

@@ -507,7 +507,7 @@ def _inputs_page(ds, lang):
     fig.text(0.04, y - 0.01, T("cohorts", lang), fontsize=10, weight="bold")
     y -= 0.045
     heads = (T("cohort", lang), T("window", lang), T("share", lang), T("repaid_on", lang))
-    xs = (0.04, 0.1, 0.28, 0.45)
+    xs = (0.04, 0.1, 0.32, 0.47)
     for x, h in zip(xs, heads, strict=True):
         fig.text(x, y, h, fontsize=8, weight="bold")
     y -= 0.026
