@@ -187,3 +187,49 @@ def test_ledger_and_run_on_the_command_line(tmp_path):
     # the aggregated path does not model stages: a forced --aggregate is refused
     proc = run_cli("run", str(AARHUS), "--draws", "400", "--aggregate", "--out", "-")
     assert proc.returncode == 2 and "aggregated path does not model" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def staged_ds(aarhus):
+    from simrisk.kinds.contract import simulate
+
+    return simulate(aarhus, draws=2000, seed=5, config_text=AARHUS.read_text(encoding="utf-8"))
+
+
+def test_dated_flows_of_a_staged_run_reproduce_its_npv_and_years(staged_ds):
+    from simrisk.report.contract._numbers import dated_cash_flows
+
+    flows = dated_cash_flows(staged_ds)
+    rate = float(staged_ds.attrs["discount_rate"])
+    np.testing.assert_allclose(flows.npv(rate), staged_ds["npv"].values, rtol=1e-6, atol=1.0)
+    years = staged_ds["year"].values
+    by_year = np.stack(
+        [flows.cf[:, [d.year == y for d in flows.dates]].sum(axis=1) for y in years], axis=1
+    )
+    np.testing.assert_allclose(by_year, staged_ds["cash_flow_by_year"].values, atol=1.0)
+    # the housed stage of y1 is paid on 1 February 2025, apart from the cohort's date
+    assert staged_ds["payment_date"].sel(cohort="y1", goal="housing.housed") == "2025-02-01"
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_of_a_contract_without_a_business_case(staged_ds, tmp_path, lang):
+    from simrisk.report import build_report
+    from tests.test_report import ENGLISH_WORDS, _pdf_text
+
+    pdf = tmp_path / "r.pdf"
+    pages = build_report(staged_ds, pdf, lang=lang)
+    # no authority: the net saving page is left out, the payers page says why
+    assert "net_saving" not in pages and "payers" in pages
+    text = _pdf_text(pdf)
+    why = "ingen business case" if lang == "da" else "states no business case"
+    assert any(why in " ".join(t.split()) for t in text)
+    if lang == "da":
+        import re
+
+        found = {}
+        for k, t in enumerate(text, start=1):
+            words = set(re.findall(r"[A-Za-zÆØÅæøå]+", re.sub(r"#[a-z0-9-]+", " ", t)))
+            bad = sorted(w for w in ENGLISH_WORDS if w in words)
+            if bad:
+                found[k] = bad
+        assert not found, f"English words in the Danish report (page: words): {found}"
