@@ -625,7 +625,8 @@ def _payers_page(ds, s, lang):
     names = _names(ds)
     fig = plt.figure(figsize=A4)
     fig.text(0.05, 0.94, T("p_payers", lang), fontsize=13, weight="bold")
-    fig.text(0.05, 0.905, textwrap.fill(T("payers_intro", lang), 165), fontsize=8.5, va="top")
+    if s["net_saving"]["note_method"]:
+        fig.text(0.05, 0.905, textwrap.fill(T("payers_intro", lang), 165), fontsize=8.5, va="top")
     rows, bars = [], []
     for a in s["net_saving"]["note_method"]:
         for basis, key in (("note_method", "basis_note"), ("modelled", "basis_modelled")):
@@ -657,15 +658,23 @@ def _payers_page(ds, s, lang):
         T("net_mean", lang),
         T("cost_caused", lang),
     )
-    y = _table(
-        fig,
-        (0.05, 0.24, 0.55, 0.76, 0.95),
-        0.78,
-        head,
-        rows,
-        step=0.032,
-        aligns=["left", "left", "right", "right", "right"],
-    )
+    if rows:
+        y = _table(
+            fig,
+            (0.05, 0.24, 0.55, 0.76, 0.95),
+            0.78,
+            head,
+            rows,
+            step=0.032,
+            aligns=["left", "left", "right", "right", "right"],
+        )
+    else:
+        # no business case: no authority's net saving, say why (deadweight still applies)
+        from simrisk.core.words import section
+
+        note = section("decide")("pay_no_business_case", lang)
+        fig.text(0.05, 0.8, textwrap.fill(note, 150), fontsize=8.5, va="top")
+        y = 0.74
     y -= 0.03
     fig.text(0.05, y, T("deadweight_by_goal", lang), fontsize=10, weight="bold")
     y -= 0.04
@@ -690,6 +699,8 @@ def _payers_page(ds, s, lang):
         step=0.032,
         aligns=["left", "left", "right"],
     )
+    if not bars:
+        return fig
     fig.text(0.05, 0.05, textwrap.fill(T("payers_foot", lang), 120), fontsize=8, color="#444444")
     ax = fig.add_axes((0.72, 0.2, 0.23, 0.3))
     yy = np.arange(len(bars))[::-1]
