@@ -53,6 +53,9 @@ def test_ledger_of_the_staged_contract_by_hand(aarhus):
     assert flows[dt.date(2025, 11, 1)] == pytest.approx(m * (0.7 * 0.72 * 65_000 + 0.35 * 67_000))
     per_cohort = m * (0.7 * 30_000 + 0.504 * 65_000 + 0.35 * 67_000)
     assert res.repayments.sum() == pytest.approx(2 * per_cohort)
+    # a stage's rate is given the stage before: the later stage scales with it
+    lower = run_ledger(aarhus, goal_rates={"housing.housed": 0.5})
+    assert lower.successes[:, 1].sum() == pytest.approx(2 * m * 0.5 * 0.72)
 
 
 def test_a_cap_binds_in_date_order(tmp_path):
