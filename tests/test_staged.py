@@ -236,3 +236,50 @@ def test_report_of_a_contract_without_a_business_case(staged_ds, tmp_path, lang)
             if bad:
                 found[k] = bad
         assert not found, f"English words in the Danish report (page: words): {found}"
+
+
+def test_a_stage_maximum_price_binds_in_date_order(tmp_path):
+    # no payer cap here, so that only the stage's maximum price binds
+    goals = """
+[[payers]]
+id = "aarhus"
+name = "Aarhus Kommune"
+kind = "authority"
+
+[[goals]]
+id = "housing"
+name = "housing"
+payer = "aarhus"
+outcome = "staged"
+
+[[goals.stages]]
+id = "housed"
+months = 3
+success_rate = 0.70
+price_per_unit = 30_000
+maximum_price = 2_000_000
+
+[[goals.stages]]
+id = "still_housed"
+months = 12
+success_rate = 0.72
+price_per_unit = 65_000
+
+[[goals]]
+id = "education_or_job"
+name = "education or job"
+payer = "aarhus"
+outcome = "binary"
+success_rate = 0.35
+price_per_unit = 67_000
+"""
+    s, _ = load_scenario(_child(tmp_path, goals))
+    res = run_ledger(s)
+    y1 = 85 * 0.7 * 30_000  # 1,785,000 in February 2025
+    np.testing.assert_allclose(res.repayments[:, 0], [y1, 2_000_000 - y1])
+    n = 1000
+    a = simulate_arrays(build_inputs(s), RunSpec(draws=n, seed=2, chunk_size=500))
+    first = np.minimum(a["successes"][:, 0, 0] * 30_000.0, 2_000_000)
+    second = np.minimum(a["successes"][:, 1, 0] * 30_000.0, 2_000_000 - first)
+    np.testing.assert_allclose(a["repaid"][:, 0, 0], first, rtol=1e-6)
+    np.testing.assert_allclose(a["repaid"][:, 1, 0], second, rtol=1e-6, atol=1e-6)
