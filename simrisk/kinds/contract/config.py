@@ -817,8 +817,10 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
     clause_issues(s, payer_ids, issues)
     design_issues(s, payer_ids, goal_ids, issues)
 
+    # a staged goal's rates are its stages': the ledger's goals name those columns
+    rate_ids = [c.id for c in s.columns] if s.has_stages and not issues else goal_ids
     for i, gid in enumerate(s.ledger.success_rate_goals):
-        _must_ref(gid, goal_ids, f"ledger.success_rate_goals[{i}]", "goal", issues)
+        _must_ref(gid, rate_ids, f"ledger.success_rate_goals[{i}]", "goal", issues)
 
     bc = s.business_case
     if bc is not None:
@@ -841,6 +843,15 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                     )
                 )
             _must_ref(goal_id, goal_ids, f"business_case.authorities.{payer_id}", "goal", issues)
+            if goal_id in goal_ids and s.goal(goal_id).outcome == "staged":
+                issues.append(
+                    ConfigIssue(
+                        f"business_case.authorities.{payer_id}",
+                        "names a staged goal; an authority's saving is measured on a "
+                        "resource_use_fall goal",
+                        goal_id,
+                    )
+                )
         columns = sorted(bc.authorities)
         rows = list(bc.disease_groups) + ([bc.stated_mean] if bc.stated_mean else [])
         for i, row in enumerate(rows):
