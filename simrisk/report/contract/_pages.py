@@ -689,8 +689,8 @@ def _payers_page(ds, s, lang):
         from simrisk.core.words import section
 
         note = section("decide")("pay_no_business_case", lang)
-        fig.text(0.05, 0.8, textwrap.fill(note, 150), fontsize=8.5, va="top")
-        y = 0.74
+        fig.text(0.05, 0.895, textwrap.fill(note, 150), fontsize=8.5, va="top")
+        y = 0.84
     y -= 0.03
     fig.text(0.05, y, T("deadweight_by_goal", lang), fontsize=10, weight="bold")
     y -= 0.04
