@@ -214,8 +214,9 @@ def test_dated_flows_of_a_staged_run_reproduce_its_npv_and_years(staged_ds):
     assert staged_ds["payment_date"].sel(cohort="y1", goal="housing.housed") == "2025-02-01"
 
 
-@pytest.mark.parametrize("lang", ["en", "da"])
+@pytest.mark.parametrize("lang", ["da", pytest.param("en", marks=pytest.mark.slow(short=False))])
 def test_report_of_a_contract_without_a_business_case(staged_ds, tmp_path, lang):
+    # Danish by default (it checks the words too); English in the slow run
     from simrisk.report import build_report
     from tests.test_report import ENGLISH_WORDS, _pdf_text
 
