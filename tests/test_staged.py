@@ -187,9 +187,21 @@ def test_ledger_and_run_on_the_command_line(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     assert '"outcome": "staged"' in proc.stdout
-    # the aggregated path does not model stages: a forced --aggregate is refused
-    proc = run_cli("run", str(AARHUS), "--draws", "400", "--aggregate", "--out", "-")
-    assert proc.returncode == 2 and "aggregated path does not model" in proc.stderr
+
+
+def test_the_aggregated_path_falls_back_for_stages(aarhus):
+    # the aggregated path does not model stages: a forced --aggregate is refused, and by
+    # default (from DEFAULT_ABOVE referred on) the run says it stays per citizen
+    from simrisk.core.errors import SimriskError
+    from simrisk.kinds.contract.engine import resolve_aggregate
+
+    inp = build_inputs(aarhus)
+    with pytest.raises(SimriskError, match="aggregated path does not model"):
+        resolve_aggregate(inp, True)
+    big = build_inputs(aarhus.model_copy(update={"population": aarhus.population.model_copy(
+        update={"referred": 5000})}))  # fmt: skip
+    agg, note = resolve_aggregate(big, None)
+    assert not agg and note.startswith("per-citizen kernel")
 
 
 @pytest.fixture(scope="module")
