@@ -30,8 +30,8 @@ from simrisk.decision.sensitivity import (
 from simrisk.decision.stopping import parse_targets, target_status
 from simrisk.decision.variance import format_variance, variance_split
 from simrisk.decision.voi import evpi, evppi, evppi_nested, format_voi, voi, voi_json
-from simrisk.kinds.contract import simulate
-from simrisk.kinds.contract._inputs import build_inputs
+from simrisk.kinds.contract.inputs import build_inputs
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.kinds.contract.summary import summarize
 
 from .conftest import DSI_CONFIG, ROOT

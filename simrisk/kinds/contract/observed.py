@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract._inputs import KIND_RESOURCE, EngineInputs
+from simrisk.kinds.contract.inputs import KIND_RESOURCE, EngineInputs
 
 __all__ = [
     "COLUMNS",

@@ -261,7 +261,7 @@ class EngineInputs:
 
 
 def build_inputs(s: Scenario) -> EngineInputs:
-    """Arrays for :func:`simrisk.kinds.contract.engine` from a scenario with a ``[model]``."""
+    """Arrays for :func:`simrisk.kinds.contract.simulate` from a scenario with a ``[model]``."""
     if s.model is None:
         raise SimriskError(
             "model: the config has no [model] section with priors, so it cannot be simulated "
