@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
+from simrisk.workbook._live import inputs_and_ledger
 from simrisk.workbook._rows import splice_rows
 
 __all__ = ["DRAWS_LIMIT", "SHEETS", "write_workbook"]
@@ -518,7 +519,9 @@ def write_workbook(
     import xlsxwriter
 
     from simrisk.kinds.contract.dataset import RESULT_KIND
+    from simrisk.kinds.contract.ledger import run_ledger
     from simrisk.kinds.contract.summary import summarize
+    from simrisk.report.contract import scenario_of
 
     if lang not in ("en", "da"):
         raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
@@ -535,7 +538,9 @@ def write_workbook(
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     names = []
     try:
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
+        # not constant_memory: the one big sheet (draws) is spliced in after closing,
+        # and Excel tables (add_table) need the sheets in memory
+        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False})
         book.set_properties(
             {
                 "title": f"simrisk: {ds.attrs.get('scenario', '')}",
@@ -548,6 +553,8 @@ def write_workbook(
         f = _formats(book, lang)
         names_, units, values = _draw_table(ds)
         _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
+        scenario = scenario_of(ds)
+        inputs_and_ledger(book, scenario, run_ledger(scenario), lang)
         block = _draws_sheet(book, f, names_, units, values, draws_limit)
         n = block.shape[0]
         _cash_sheet(book, f, ds)
