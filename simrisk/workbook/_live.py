@@ -374,8 +374,8 @@ def _write_ledger(book, f, s, led, n, lang) -> None:
     payers = [p.id for p in s.payers]
     C, G = len(c_ids), len(goals)
     ws.write_string(0, 0, t("ledger_title"), f["title"])
-    ws.set_column(0, 0, 34)
-    ws.set_column(1, 60, 15)
+    ws.set_column(0, 0, 36)
+    ws.set_column(1, 60, 14)
 
     # --- row plan (every block's place is known before any formula refers to it)
     r_coh = 2  # section title; header at +1; cohorts at +2 ..
@@ -668,4 +668,7 @@ def _write_ledger(book, f, s, led, n, lang) -> None:
         ws.write_number(r, 0, y, f["int"])
         ws.write_formula(r, 1, f"=SUMPRODUCT((YEAR({dates})={a(r, 0)})*{amounts})", f["DKK"])
         ws.write_number(r, 2, years.get(y, 0.0), f["DKK"])
+    # header rows tall enough for their wrapped labels
+    for r in (r_coh + 1, r_clause, r_queue + 1, r_payers + 1, r_flows + 1, r_results, r_years + 1):
+        ws.set_row(r, 44)
     ws.freeze_panes(1, 1)

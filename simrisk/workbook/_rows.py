@@ -62,12 +62,20 @@ def _rows_xml(block: np.ndarray, first_row: int, styles: list[int]):
         yield "".join(parts)
 
 
-def splice_rows(path: str | Path, sheet: str, block: np.ndarray, first_row: int = 1) -> None:
+def splice_rows(
+    path: str | Path, sheet: str, block: np.ndarray, first_row: int = 1, uncached=()
+) -> None:
     """Append ``block`` (float64 [row, column]) to ``sheet`` of the .xlsx at ``path``.
 
     The sheet must have been written up to row ``first_row - 1`` (0-based) and
     no further; every cell takes its column's style (``set_column``'s format),
     as if typed into it. The file is rewritten atomically.
+
+    In the sheets named in ``uncached`` the formulas lose XlsxWriter's cached
+    result (``<v>0</v>``): Excel recalculates on opening anyway
+    (``fullCalcOnLoad``), but LibreOffice trusts a cached value from a file
+    that says Excel wrote it and would show 0 where no value forces it to
+    calculate.
     """
     path = Path(path)
     block = np.asarray(block, dtype=np.float64)
@@ -79,7 +87,11 @@ def splice_rows(path: str | Path, sheet: str, block: np.ndarray, first_row: int 
             zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst,
         ):
             part = _sheet_part(src, sheet)
+            strip = {_sheet_part(src, name) for name in uncached}
             for info in src.infolist():
+                if info.filename in strip:
+                    dst.writestr(info.filename, src.read(info).replace(b"</f><v>0</v>", b"</f>"))
+                    continue
                 if info.filename != part:
                     dst.writestr(info, src.read(info))
                     continue

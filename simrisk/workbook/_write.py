@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
+from simrisk.workbook._charts import PAYERS_HEAD, charts_sheet, payers_sheet, table
 from simrisk.workbook._live import inputs_and_ledger
 from simrisk.workbook._rows import splice_rows
 
@@ -55,6 +56,7 @@ SHEETS = {
         "config_comment",
     ),
     "provenance": ("key", "value"),
+    "payers": PAYERS_HEAD,
 }
 #: optional sheets, written when the matching result is passed (the decision layer's)
 OPTIONAL_SHEETS = ("sensitivity", "voi")
@@ -71,6 +73,8 @@ def _formats(book, lang: str) -> dict:
         "1": book.add_format({"num_format": "0.0000"}),
         "n": book.add_format({"num_format": "#,##0"}),
         "head": book.add_format({"bold": True, "bottom": 1}),
+        "pp": book.add_format({"num_format": "+0.0%;-0.0%;0.0%"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top", "bold": True}),
         "text": book.add_format({"text_wrap": False}),
     }
 
@@ -249,6 +253,7 @@ def _summary_sheet(book, f, ds, s, lang, draws_file: str):
     ws.write_string(i + 1, 1, _label("draws_file", lang))
     ws.write_string(i + 1, 2, draws_file)
     ws.write_string(i + 1, 4, "file")
+    table(ws, "t_summary", 0, SHEETS["summary"], i + 1)
 
 
 # ----------------------------------------------------------------------------- draws
@@ -345,6 +350,7 @@ def _cash_sheet(book, f, ds):
     ws.set_column(0, 1, 12)
     ws.set_column(2, 12, 15)
     flows = dated_cash_flows(ds)
+    pos: dict = {}
     by_year = ds["cash_flow_by_year"].values.astype(np.float64)
     blocks = [
         ("year", [str(int(y)) for y in ds["year"].values], by_year),
@@ -367,6 +373,11 @@ def _cash_sheet(book, f, ds):
                 _write_num(ws, i, 9 + j, qc[j, k], f["DKK"])
             _write_num(ws, i, 12, whole[k], f["%"])
             i += 1
+        if basis == "date":
+            pos = {"first": i - len(periods), "last": i - 1, "mean": 8, "p5": 9, "p50": 10}
+            pos["p95"] = 11
+    table(ws, "t_cash_flows", 0, SHEETS["cash_flows"], i - 1)
+    return pos
 
 
 # ----------------------------------------------------------------------------- assumptions
@@ -443,45 +454,65 @@ def _provenance_sheet(book, f, ds, n_draws_written):
 # ----------------------------------------------------------------------------- optional
 
 
+def _var_format(f, extra: xr.Dataset, name: str):
+    """A decision-layer variable's number format from its ``units``: DKK as money,
+    probabilities (``p_*``) as percent, other unit-free numbers plain."""
+    if name not in extra.variables:
+        return None
+    units = str(extra[name].attrs.get("units", ""))
+    if units == "DKK":
+        return f["DKK"]
+    if units == "1":
+        return f["%"] if name.startswith("p_") else f["1"]
+    return None
+
+
 def _dataset_sheet(book, f, name: str, extra: xr.Dataset):
-    """A decision-layer result as tables: one block per set of dimensions.
+    """A decision-layer result as Excel tables: one table per set of dimensions.
 
     The hook for the ``sensitivity`` and ``voi`` sheets. Variables that share
-    their dimensions form one block (the block's coordinates, then its
-    variables: the rows of that part's ``to_dataframe()``); blocks follow each
-    other with one empty row between them, scalars (``variable``, ``value``)
-    first. A Dataset whose variables all share their dimensions is one plain
-    table. (One ``to_dataframe()`` of the whole Dataset would broadcast every
-    variable over every dimension: 28,000 rows for a sensitivity result.)
+    their dimensions form one table (the table's coordinates, then its
+    variables: the rows of that part's ``to_dataframe()``), named
+    ``t_<sheet>_<n>``; tables follow each other with one empty row between
+    them, scalars (``variable``, ``value``) first. Number formats follow each
+    variable's ``units`` (DKK as money, probabilities as percent). (One
+    ``to_dataframe()`` of the whole Dataset would broadcast every variable over
+    every dimension: 28,000 rows for a sensitivity result.)
     """
     ws = book.add_worksheet(name)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 30, 15)
     groups: dict[tuple, list[str]] = {}
     for v in extra.data_vars:
         groups.setdefault(tuple(extra[v].dims), []).append(str(v))
     i = 0
-    for dims in sorted(groups, key=len):
+    for n_table, dims in enumerate(sorted(groups, key=len), start=1):
         if i:
-            i += 1  # an empty row between blocks
+            i += 1  # an empty row between tables
+        top = i
         if not dims:
-            _header(ws, ["variable", "value"], f["head"], row=i)
             for v in groups[dims]:
                 i += 1
                 ws.write_string(i, 0, v)
-                _cell(ws, i, 1, extra[v].values.item())
+                _cell(ws, i, 1, extra[v].values.item(), _var_format(f, extra, v))
+            table(ws, f"t_{name}_{n_table}", top, ["variable", "value"], i - top)
             i += 1
             continue
-        table = extra[groups[dims]].to_dataframe().reset_index()
-        _header(ws, [str(c) for c in table.columns], f["head"], row=i)
-        for row in table.itertuples(index=False):
+        frame = extra[groups[dims]].to_dataframe().reset_index()
+        cols = [str(c) for c in frame.columns]
+        fmts = [_var_format(f, extra, c) if c in groups[dims] else None for c in cols]
+        for row in frame.itertuples(index=False):
             i += 1
             for j, v in enumerate(row):
-                _cell(ws, i, j, v)
+                _cell(ws, i, j, v, fmts[j])
+        table(ws, f"t_{name}_{n_table}", top, cols, i - top, fmts)
         i += 1
+    ws.freeze_panes(1, 1)
 
 
-def _cell(ws, i: int, j: int, v) -> None:
+def _cell(ws, i: int, j: int, v, fmt=None) -> None:
     if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-        _write_num(ws, i, j, v)
+        _write_num(ws, i, j, v, fmt)
     else:
         ws.write_string(i, j, str(v))
 
@@ -554,18 +585,28 @@ def write_workbook(
         names_, units, values = _draw_table(ds)
         _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
         scenario = scenario_of(ds)
-        inputs_and_ledger(book, scenario, run_ledger(scenario), lang)
+        led = run_ledger(scenario)
+        inputs_and_ledger(book, scenario, led, lang)
+        payers_sheet(book, f, scenario, s, led, lang)
+        charts = book.add_worksheet("charts")  # filled once the cash flows' rows are known
         block = _draws_sheet(book, f, names_, units, values, draws_limit)
         n = block.shape[0]
-        _cash_sheet(book, f, ds)
+        cash = _cash_sheet(book, f, ds)
+        charts_sheet(book, f, charts, ds, cash, lang, extra.get("sensitivity"))
         _assumptions_sheet(book, f, ds, lang)
         for name in OPTIONAL_SHEETS:
             if name in extra:
                 _dataset_sheet(book, f, name, extra[name])
         _provenance_sheet(book, f, ds, n)
+        for ws in book.worksheets():
+            # printed (or saved as PDF): A4 landscape, each sheet one page wide
+            ws.set_paper(9)
+            ws.set_landscape()
+            if ws.get_name() != "draws":
+                ws.fit_to_pages(1, 0)
         names = [ws.get_name() for ws in book.worksheets()]
         book.close()
-        splice_rows(tmp, "draws", block)
+        splice_rows(tmp, "draws", block, uncached=("ledger", "charts"))
         _write_draws_file(draws_file_for(target), names_, units, values, ds)
         os.replace(tmp, target)
     finally:
