@@ -48,12 +48,25 @@ def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str:
 
 
 def _rows_xml(block: np.ndarray, first_row: int, styles: list[int]):
-    """``<row>`` elements of ``block`` (rows from 0-based ``first_row``), blank for non-finite."""
+    """``<row>`` elements of ``block`` (rows from 0-based ``first_row``), blank for non-finite.
+
+    A row of finite numbers is one ``%`` format of a template whose cells omit
+    their optional ``r`` reference (ECMA-376 part 1, 18.3.1.4: a cell without
+    one follows the previous cell); rows with a gap name every cell.
+    """
     k = block.shape[1]
+    attr = [f' s="{s}"' if s else "" for s in styles]
+    template = '<row r="%d">' + "".join(f"<c{a}><v>%r</v></c>" for a in attr) + "</row>"
     pre = [f'<c r="{_col_name(j)}' for j in range(k)]
-    mid = [f'" s="{s}"><v>' if s else '"><v>' for s in styles]
+    mid = [f'"{a}><v>' for a in attr]
+    finite = np.isfinite(block).all(axis=1)
     isfinite = math.isfinite
-    for i, row in enumerate(block.tolist(), start=first_row + 1):
+    for i, (row, whole) in enumerate(
+        zip(block.tolist(), finite, strict=True), start=first_row + 1
+    ):
+        if whole:
+            yield template % (i, *row)
+            continue
         parts = [f'<row r="{i}">']
         for j, v in enumerate(row):
             if isfinite(v):

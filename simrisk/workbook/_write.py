@@ -259,32 +259,32 @@ def _summary_sheet(book, f, ds, s, lang, draws_file: str):
 # ----------------------------------------------------------------------------- draws
 
 
-def _per_draw_columns(ds: xr.Dataset) -> list[tuple[str, xr.DataArray]]:
-    """Every variable along ``draw``, split into one column per element of its other dims."""
-    cols = []
+def _draw_table(ds: xr.Dataset) -> tuple[list[str], list[str], list[np.ndarray]]:
+    """Every per-draw column: names, units and values (float64), the draw index first.
+
+    A variable with other dimensions besides ``draw`` gives one column per
+    element, named ``name[a,b]`` in the order of its dimensions.
+    """
+    import itertools
+
+    names, units = ["draw"], ["n"]
+    values = [np.asarray(ds["draw"].values, dtype=np.float64)]
+    n = ds.sizes["draw"]
     for name in ds.data_vars:
         v = ds[name]
         if "draw" not in v.dims:
             continue
         others = [d for d in v.dims if d != "draw"]
+        unit = str(v.attrs.get("units", ""))
+        x = np.asarray(v.transpose("draw", *others).values, dtype=np.float64).reshape(n, -1)
         if not others:
-            cols.append((name, v))
-            continue
-        stacked = v.stack(_el=others).transpose("draw", "_el")
-        for k in range(stacked.sizes["_el"]):
-            el = stacked["_el"].values[k]
-            el = el if isinstance(el, tuple) else (el,)
-            cols.append((f"{name}[{','.join(str(e) for e in el)}]", stacked.isel(_el=k)))
-    return cols
-
-
-def _draw_table(ds: xr.Dataset) -> tuple[list[str], list[str], list[np.ndarray]]:
-    """Every per-draw column: names, units and values (float64), the draw index first."""
-    cols = _per_draw_columns(ds)
-    names = ["draw", *[c for c, _ in cols]]
-    units = ["n", *[str(v.attrs.get("units", "")) for _, v in cols]]
-    values = [np.asarray(ds["draw"].values, dtype=np.float64)]
-    values += [np.asarray(v.values, dtype=np.float64) for _, v in cols]
+            labels = [str(name)]
+        else:
+            coords = [[str(c) for c in ds[d].values] for d in others]
+            labels = [f"{name}[{','.join(el)}]" for el in itertools.product(*coords)]
+        names += labels
+        units += [unit] * len(labels)
+        values += [np.ascontiguousarray(x[:, k]) for k in range(x.shape[1])]
     return names, units, values
 
 
@@ -333,7 +333,12 @@ def _write_draws_file(path: Path, names, units, values, ds) -> None:
     table = pa.Table.from_arrays(values, schema=pa.schema(fields, metadata=meta))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        pq.write_table(table, tmp)
+        # dictionary encoding pays only for counts (few distinct values); on the
+        # continuous columns it halved the writer's speed for nothing
+        counts = [n for n, u in zip(names, units, strict=True) if u == "citizens"]
+        pq.write_table(
+            table, tmp, use_dictionary=counts + ["irr_status"] * ("irr_status" in names)
+        )
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
