@@ -1,11 +1,12 @@
 """The live workbook: LibreOffice recalculates the ledger sheet's formulas to simrisk's ledger.
 
-Each workbook is read and saved once with openpyxl, which keeps the formulas
-and drops every cached value, so what LibreOffice reads back can only come
-from its own recalculation. Inputs are edited the same way (an analyst's
-change) and the recalculated ledger is compared with ``simrisk ledger`` of
-the changed config: repayments by payer, clause payments, IRR, NPV, money
-multiple and the cash flow by year, to the krone.
+The workbooks are converted by LibreOffice as written (their formulas carry
+no cached value) or, where an input is edited (an analyst's change), after
+openpyxl has set it and saved the file, which keeps the formulas and drops
+every cached value; so what LibreOffice returns can only come from its own
+recalculation. The recalculated ledger is compared with ``simrisk ledger``
+of the (changed) config: repayments by payer, clause payments, IRR, NPV,
+money multiple and the cash flow by year, to the krone.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def recalculated(tmp_path_factory):
         "retention": (
             DSI_CONFIG,
             {"retention": 0.62},
-            json.loads(run_cli("ledger", DSI_CONFIG, "--retention", "0.62", "--json").stdout),
+            api.ledger(DSI_CONFIG, retention=0.62).to_dict(),
         ),
         # cohort 1 repaid last: the caps now cut cohort 1, not cohort 3
         "reordered": (
@@ -160,14 +161,17 @@ def recalculated(tmp_path_factory):
         ds = simulate(scenario, draws=64, seed=1, config_text=text)
         path = tmp / f"{name}.xlsx"
         write_workbook(ds, path, draws_limit=10)
-        book = load_workbook(path)  # keeps formulas, drops cached values on save
-        for key, value in edits.items():
-            dn = book.defined_names[key]
-            sheet, ref = next(dn.destinations)
-            book[sheet][ref.replace("$", "")].value = value
         edited = tmp / "edited" / f"{name}.xlsx"
         edited.parent.mkdir(exist_ok=True)
-        book.save(edited)
+        if not edits:  # as written: its formulas carry no cached value to fall back on
+            shutil.copy(path, edited)
+        else:
+            book = load_workbook(path)  # keeps formulas, drops cached values on save
+            for key, value in edits.items():
+                dn = book.defined_names[key]
+                sheet, ref = next(dn.destinations)
+                book[sheet][ref.replace("$", "")].value = value
+            book.save(edited)
         files.append(edited)
     out = tmp / "recalculated"
     profile = (tmp / "lo_profile").as_uri()
