@@ -87,11 +87,11 @@ def payers_sheet(book, f, scenario, summary: dict, ledger, lang: str) -> None:
 
 _CHART_TEXT = {
     "en": {
-        "hist_title": "NPV at {rate:.1%}: share of draws (all {n:,} draws)",
+        "hist_title": "NPV at {rate}: share of draws (all {n} draws)",
         "npv_axis": "NPV, DKK",
         "share_axis": "share of draws",
         "tornado_title": "P(NPV < 0) in each parameter's lowest and highest decile{src}",
-        "tornado_axis": "change in P(NPV < 0) from {base:.1%}, percentage points",
+        "tornado_axis": "change in P(NPV < 0) from {base}, percentage points",
         "low": "parameter in its lowest 10%",
         "high": "parameter in its highest 10%",
         "fan_title": "The investor's cumulative cash position by date (percentiles over draws)",
@@ -101,11 +101,11 @@ _CHART_TEXT = {
         "from_sens": " (simrisk sensitivity)",
     },
     "da": {
-        "hist_title": "Nutidsværdi ved {rate:.1%}: andel af trækninger (alle {n:,})",
+        "hist_title": "Nutidsværdi ved {rate}: andel af trækninger (alle {n})",
         "npv_axis": "nutidsværdi, kr.",
         "share_axis": "andel af trækninger",
         "tornado_title": "P(nutidsværdi < 0) i hver parameters laveste og højeste decil{src}",
-        "tornado_axis": "ændring i P(nutidsværdi < 0) fra {base:.1%}, procentpoint",
+        "tornado_axis": "ændring i P(nutidsværdi < 0) fra {base}, procentpoint",
         "low": "parameteren i sine laveste 10 %",
         "high": "parameteren i sine højeste 10 %",
         "fan_title": "Investors akkumulerede kasse pr. dato (percentiler over trækninger)",
@@ -115,6 +115,15 @@ _CHART_TEXT = {
         "from_sens": " (simrisk sensitivity)",
     },
 }
+
+
+def _pct(x: float, lang: str) -> str:
+    """A share as text in the reader's language: 4.0% / 4,0 %."""
+    return f"{x:.1%}" if lang == "en" else f"{x * 100:.1f}".replace(".", ",") + " %"
+
+
+def _int(n: int, lang: str) -> str:
+    return f"{n:,}" if lang == "en" else f"{n:,}".replace(",", ".")
 
 
 def _tornado_rows(ds: xr.Dataset, sens: xr.Dataset | None, top: int = 10):
@@ -172,7 +181,10 @@ def charts_sheet(book, f, ws, ds: xr.Dataset, cash: dict, lang: str, sens=None) 
     )
     rate = float(ds.attrs.get("discount_rate", 0.0))
     ch.set_title(
-        {"name": tx["hist_title"].format(rate=rate, n=int(npv.size)), "name_font": {"size": 11}}
+        {
+            "name": tx["hist_title"].format(rate=_pct(rate, lang), n=_int(int(npv.size), lang)),
+            "name_font": {"size": 11},
+        }
     )
     ch.set_x_axis({"name": tx["npv_axis"], "num_format": "#,##0", "num_font": {"rotation": -45}})
     ch.set_y_axis({"name": tx["share_axis"], "num_format": "0%"})
@@ -207,7 +219,9 @@ def charts_sheet(book, f, ws, ds: xr.Dataset, cash: dict, lang: str, sens=None) 
                 }
             )
         ch.set_title({"name": tx["tornado_title"].format(src=tx[src]), "name_font": {"size": 11}})
-        ch.set_x_axis({"name": tx["tornado_axis"].format(base=base), "num_format": "+0%;-0%;0%"})
+        ch.set_x_axis(
+            {"name": tx["tornado_axis"].format(base=_pct(base, lang)), "num_format": "+0%;-0%;0%"}
+        )
         ch.set_y_axis({"reverse": True, "label_position": "low"})
         ch.set_legend({"position": "bottom"})
         ch.set_size({"width": 760, "height": 420})

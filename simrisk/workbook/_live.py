@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from simrisk.workbook._rows import col_name
 
 __all__ = ["inputs_and_ledger"]
 
@@ -156,6 +156,11 @@ def _t(key: str, lang: str, **kw) -> str:
 def _name(*parts: str) -> str:
     """An Excel defined name from ids (letters, digits and underscores)."""
     return re.sub(r"[^A-Za-z0-9_]", "_", "_".join(parts))
+
+
+def xl_rowcol_to_cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """A1 reference of 0-based (row, col), ``$``-anchored where asked."""
+    return f"{'$' if col_abs else ''}{col_name(col)}{'$' if row_abs else ''}{row + 1}"
 
 
 def _date(d: dt.date) -> dt.datetime:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["splice_rows"]
+__all__ = ["col_name", "splice_rows"]
 
 _COL = re.compile(rb'<col min="(\d+)" max="(\d+)"[^>]*?style="(\d+)"')
 
 
-def _col_name(j: int) -> str:
+def col_name(j: int) -> str:
     name = ""
     j += 1
     while j:
@@ -57,7 +57,7 @@ def _rows_xml(block: np.ndarray, first_row: int, styles: list[int]):
     k = block.shape[1]
     attr = [f' s="{s}"' if s else "" for s in styles]
     template = '<row r="%d">' + "".join(f"<c{a}><v>%r</v></c>" for a in attr) + "</row>"
-    pre = [f'<c r="{_col_name(j)}' for j in range(k)]
+    pre = [f'<c r="{col_name(j)}' for j in range(k)]
     mid = [f'"{a}><v>' for a in attr]
     finite = np.isfinite(block).all(axis=1)
     isfinite = math.isfinite
@@ -116,7 +116,7 @@ def splice_rows(
                 if b"<sheetData/>" in xml:
                     xml = xml.replace(b"<sheetData/>", b"<sheetData></sheetData>")
                 head, tail = xml.split(b"</sheetData>", 1)
-                last = f"{_col_name(max(block.shape[1], 1) - 1)}{first_row + block.shape[0]}"
+                last = f"{col_name(max(block.shape[1], 1) - 1)}{first_row + block.shape[0]}"
                 dim = f'<dimension ref="A1:{last}"/>'.encode()
                 head = re.sub(rb'<dimension ref="[^"]*"/>', dim, head)
                 with dst.open(info.filename, "w") as fo:
