@@ -646,12 +646,16 @@ def _write_ledger(book, f, s, led, n, lang) -> None:
         ws.write_number(r, 3, float(value), f["DKK"])
     f_last = f_first + len(rows) - 1
     amounts, dates = f"{a(f_first, 2)}:{a(f_last, 2)}", f"{a(f_first, 1)}:{a(f_last, 1)}"
+    flows_amounts = f"{a(f_first + 1, 2)}:{a(f_last, 2)}"
+    flows_dates = f"{a(f_first + 1, 1)}:{a(f_last, 1)}"
 
     # --- results
     ws.write_string(r_results, 0, t("results"), f["section"])
     ws.write_string(r_results, 2, t("at_export"), f["head"])
     res = [
-        ("irr", f"=XIRR({amounts},{dates})", f["bold_%"], led.irr),
+        # XIRR from the first disbursement (Excel's XIRR wants the first flow first and
+        # not zero); XNPV from the valuation date's row, so it discounts to that date
+        ("irr", f"=XIRR({flows_amounts},{flows_dates})", f["bold_%"], led.irr),
         ("npv", f"=XNPV(discount_rate,{amounts},{dates})", f["bold_DKK"], led.npv),
         ("moic", f'=SUMIF({amounts},">0")/-SUMIF({amounts},"<0")', f["x"], led.moic),
         ("repayments_total", f"={a(total_row, 1)}", f["bold_DKK"], float(led.repayments.sum())),
