@@ -1,8 +1,12 @@
-"""Write a run's workbook: summary, draws, cash flows, assumptions, provenance.
+"""Write a run's workbook: summary, inputs and ledger, payers, charts, draws, cash flows,
+assumptions, provenance.
 
-XlsxWriter writes (constant-memory mode: rows stream to disk, so 100,000
-draws of ~60 variables stay small in memory); the tests read the file back
-with openpyxl, an independent implementation.
+XlsxWriter writes every sheet but the draws sheet's numbers, which
+:func:`simrisk.workbook._rows.splice_rows` puts in as XML rows after the file
+is closed (so the sheets XlsxWriter keeps in memory stay small, and Excel
+tables, which its constant-memory mode cannot write, are possible); the
+tests read the file back with openpyxl and recalculate it with LibreOffice,
+independent implementations.
 """
 
 from __future__ import annotations
