@@ -9,9 +9,12 @@ the population's size as the per-citizen kernel's does
 
 Per draw:
 
-- referred and measured exactly as the per-citizen kernel (the same uniform,
-  the same inversion), so ``referred`` and the total measured agree draw by
-  draw with a per-citizen run of the same seed;
+- referred and measured as the per-citizen kernel (the same uniform; the
+  measured count by :func:`binomial_quantile`, the same quantile found
+  faster), so ``referred`` and the total measured agree draw by draw with a
+  per-citizen run of the same seed (but where the uniform falls within the
+  per-citizen kernel's rounding, about 1e-10 at 1e5 citizens, of a step of
+  the CDF);
 - measured per cohort: a multinomial over the cohorts' shares;
 - per cohort, the joint cells of the resource goals (at most two): the
   shared "no use at start" uniform puts a citizen in neither, one or both
