@@ -218,6 +218,17 @@ def test_monitor_final_cohort_pays_the_observed_successes(dsi_monitored):
     )
 
 
+def test_monitor_final_cohort_summary_matches_its_headline(dsi_monitored):
+    """The shipped observed file (cohort 1 Final): the summary's P(NPV < 0) and payers'
+    caps agree with the headline figures of the same posterior; the verdict is kept."""
+    r = dsi_monitored
+    f, s = r.posterior["figures"], r.posterior["summary"]
+    se = np.hypot(s["p_npv_negative_se"], f["p_npv_negative"]["se"])
+    assert abs(s["p_npv_negative"] - f["p_npv_negative"]["value"]) < 4 * se
+    assert s["p_npv_negative"] > r.prior["summary"]["p_npv_negative"]
+    assert "verdict" in s["decision"]["rules"]["expected_value"]
+
+
 def test_monitor_datatree_groups_and_realization(dsi_monitored, tmp_path):
     from simrisk.decision.monitor import write_monitor
 
