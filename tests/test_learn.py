@@ -245,6 +245,50 @@ def test_monitor_datatree_groups_and_realization(dsi_monitored, tmp_path):
     assert list(tree["observed_data"]["cohort"].values[:1]) == ["c1"]
 
 
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_of_an_updated_result(dsi_monitored, tmp_path, lang):
+    """simrisk report UPDATED.nc: page 1 the verdict before and after with the summary's
+    figures, page 2 what the data changed, page 3 the observations; other results'
+    options refused in one line."""
+    import json
+
+    from simrisk import api
+    from simrisk.cli import main
+    from simrisk.decision.monitor import write_monitor
+    from simrisk.report._engine import write_pdf
+    from simrisk.report.monitor import build
+
+    out = tmp_path / "u.nc"
+    write_monitor(dsi_monitored, out)
+    pdf = tmp_path / f"u_{lang}.pdf"
+    assert main(["report", str(out), "-o", str(pdf), "--lang", lang]) == 0
+    assert pdf.stat().st_size > 0
+    tree = api.report_input(out)
+    post = json.loads(tree["decision"].attrs["summary_posterior_json"])
+    texts = {}
+
+    def seen(page, fig):
+        got = [t.get_text() for t in fig.texts]
+        for ax in fig.axes:
+            for tab in ax.tables:
+                got += [c.get_text().get_text() for c in tab.get_celld().values()]
+        texts[page.name] = got
+
+    report = build(tree, lang=lang)
+    write_pdf(report, tmp_path / "again.pdf", on_page=seen)
+    assert list(texts) == ["verdict", "what_the_data_changed", "observations"]
+    from simrisk.core.numfmt import Numbers
+
+    after = Numbers(lang).pct(post["p_npv_negative"])
+    assert any(t.startswith(after + " ±") for t in texts["verdict"])
+    first = " ".join(texts["verdict"])
+    assert ("Efter data" if lang == "da" else "After the data") in first
+    assert ("k-hat" in first) and Numbers(lang).num(float(tree["sample_stats"]["ess"])) in first
+    with pytest.raises(SimriskError, match="does not apply") as err:
+        api.report(out, tmp_path / "x.pdf", wellby=tree)
+    assert "\n" not in str(err.value)
+
+
 def test_monitor_impossible_observations_are_an_error(retention_only):
     from simrisk.decision.monitor import monitor
 

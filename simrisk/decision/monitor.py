@@ -40,7 +40,7 @@ import json
 import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,7 @@ __all__ = [
     "headline",
     "monitor",
     "monitor_json",
+    "open_updated",
     "resample_indices",
     "scale_errors",
     "settle",
@@ -64,6 +65,9 @@ __all__ = [
     "with_final_counts",
     "write_monitor",
 ]
+
+#: the ``simrisk_kind`` of an updated result (a DataTree)
+MONITOR_KIND = "simrisk.monitor"
 
 #: figures of the ``decision`` group: name -> (long name, units)
 FIGURES = {
@@ -163,6 +167,17 @@ def settle(inp, measured: np.ndarray, successes: np.ndarray, hurdle: float) -> d
         "npv_hurdle": flows @ (1.0 + hurdle) ** (-t),
     }
 
+
+#: attributes of the prior result that the updated result's root keeps
+_SOURCE_ATTRS = (
+    "simrisk_version",
+    "config_sha256",
+    "created_at",
+    "capital",
+    "discount_rate",
+    "hurdle_rate",
+    "valuation_date",
+)
 
 #: attributes of a run that a re-simulated posterior sample keeps (its identity and terms)
 _KEEP_ATTRS = ("scenario", "config", "config_sha256", "seed", "simrisk_version", "created_at")
@@ -645,6 +660,8 @@ class MonitorResult:
     seed: int
     ess_min: float
     scenario_da: str = ""
+    #: the prior result's identity and terms (version, config hash, rates), for the report
+    source_attrs: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return monitor_json(self)
@@ -783,7 +800,17 @@ def monitor(
         seed=int(ds.attrs["seed"]),
         ess_min=ess_min,
         scenario_da=str(getattr(scenario, "name_da", "") or ""),
+        source_attrs={
+            **{k: ds.attrs[k] for k in _SOURCE_ATTRS if k in ds.attrs},
+            "created_at": _now(),
+        },
     )
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def monitor_json(r: MonitorResult) -> dict:
@@ -970,6 +997,7 @@ def to_datatree(r: MonitorResult):
             "scenario": r.scenario,
             "seed": r.seed,
             "draws": N,
+            **r.source_attrs,
             **root_attrs,
         }
     )
@@ -983,6 +1011,30 @@ def to_datatree(r: MonitorResult):
             "decision": dec,
         }
     )
+
+
+def open_updated(result):
+    """The DataTree of an updated result (``simrisk monitor -o``), or None for anything else.
+
+    ``result`` is a path or an object; a path is opened only far enough to read
+    the root's ``simrisk_kind`` (a file that is no result at all is left to the
+    caller's own one-line error).
+    """
+    if isinstance(result, xr.DataTree):
+        return result if result.attrs.get("simrisk_kind") == MONITOR_KIND else None
+    if isinstance(result, xr.Dataset) or not isinstance(result, (str, os.PathLike)):
+        return None
+    p = Path(result)
+    if not p.is_file():
+        return None
+    try:
+        with xr.open_dataset(p, engine="h5netcdf") as root:
+            kind = root.attrs.get("simrisk_kind")
+    except Exception:  # not NetCDF: the caller says so
+        return None
+    if kind != MONITOR_KIND:
+        return None
+    return xr.open_datatree(p, engine="h5netcdf").load()
 
 
 def write_monitor(r: MonitorResult, out) -> None:

@@ -151,7 +151,7 @@ def plot_what_the_data_changed(fig, tree, lang: str = "en"):
         cellText=rows,
         colLabels=["", _w("before", lang), _w("after", lang)],
         loc="upper left",
-        colWidths=[0.44, 0.28, 0.28],
+        colWidths=[0.4, 0.32, 0.32],
         cellLoc="left",
     )
     t.auto_set_font_size(False)
