@@ -1645,12 +1645,12 @@ _MONITOR = {
 _GATE = {
     "title": ("The gate: stop or go at {date}", "Porten: stop eller fortsæt pr. {date}"),
     "sub": (
-        "On {date} the share of cohorts {cohorts}' referred citizens still engaged "
-        "{months} months after their start is counted; below {threshold} the remaining "
+        "On {date} DSI counts the share of the referred citizens of cohort(s) {cohorts} "
+        "still engaged {months} months after their start; below {threshold} the remaining "
         "instalments stop (settlement: {settlement}).",
-        "Pr. {date} tælles andelen af kohorte {cohorts}s henviste borgere, der stadig "
-        "deltager {months} måneder efter start; under {threshold} stopper de resterende "
-        "rater (afregning: {settlement}).",
+        "Pr. {date} tæller DSI andelen af de henviste borgere i kohorte {cohorts}, der "
+        "stadig deltager {months} måneder efter start; under {threshold} stopper de "
+        "resterende rater (afregning: {settlement}).",
     ),
     "completed_cohorts": (
         "cohorts referred by then are still paid for",
@@ -1674,10 +1674,10 @@ _GATE = {
     "npv_mean": ("DSI's expected NPV (DKK)", "DSI's forventede nutidsværdi (kr.)"),
     "p_npv_negative": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
     "p_stop": ("P(the gate stops the contract)", "P(porten stopper kontrakten)"),
-    "payer": ("{payer} pays, expected change (DKK)", "{payer} betaler, forventet ændring (kr.)"),
+    "payer": ("{payer} pays, expected (DKK)", "{payer} betaler, forventet (kr.)"),
     "saving": (
-        "{authority}'s modelled saving, expected change (DKK)",
-        "{authority}s modellerede besparelse, forventet ændring (kr.)",
+        "{authority}'s modelled saving, expected (DKK)",
+        "{authority}s modellerede besparelse, forventet (kr.)",
     ),
     "share_axis": (
         "share still engaged at the gate's look",
