@@ -451,3 +451,12 @@ def test_evsi_regression_agrees_with_nested_on_the_kernel(dsi_small, study):
     # the nested estimate is biased upward by its inner noise; the bias is estimated
     assert abs(reg["value"] - (m["value"] - m["bias"])) < 3 * math.hypot(reg["se"], m["se"])
     assert 0 <= reg["value"] <= r["evppi"]["value"] + 3 * r["evppi"]["se"]
+
+
+def test_example_copies_the_observed_counts(tmp_path):
+    """simrisk example dsi_norddjurs brings the example observed file for monitor."""
+    from simrisk.examples import copy_example
+
+    names = {p.name for p in copy_example("dsi_norddjurs", tmp_path)}
+    assert names == {"dsi_norddjurs.toml", "dsi_norddjurs_observed.csv"}
+    assert (tmp_path / "dsi_norddjurs_observed.csv").read_bytes() == OBSERVED.read_bytes()
