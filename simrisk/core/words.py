@@ -1554,6 +1554,48 @@ _FUND = {
 }
 
 
+#: Words of the learning figures (simrisk.plot._learn: what the data changed, EVSI by n).
+_LEARN = {
+    "shift_axis": ("(mean − prior mean) / prior SD", "(middel − priormiddel) / prior-sd"),
+    "title": ("What the data changed: {scenario}", "Hvad data ændrede: {scenario}"),
+    "before": ("before (prior)", "før (prior)"),
+    "after": ("after (posterior)", "efter (posterior)"),
+    "npv": ("Investor's NPV (DKK)", "Investors nutidsværdi (kr.)"),
+    "share": ("share of draws", "andel af trækninger"),
+    "figures": (
+        "Headline figures, before and after (± Monte Carlo SE)",
+        "Nøgletal før og efter (± Monte Carlo-standardfejl)",
+    ),
+    "params": (
+        "Parameters that moved most (mean ± SD)",
+        "Parametre der flyttede sig mest (middel ± sd)",
+    ),
+    "path": (
+        "path: {path}; k-hat {khat} (threshold {thr}); ESS {ess}",
+        "metode: {path}; k-hat {khat} (grænse {thr}); ESS {ess}",
+    ),
+    "conflict": (
+        "Prior-data conflict: a count lies in the prior's 1% tails",
+        "Konflikt mellem prior og data: en optælling ligger i priorens 1 %-haler",
+    ),
+    "p_npv_negative": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
+    "p_irr_below_hurdle": ("P(IRR < hurdle)", "P(afkast < minimumsrente)"),
+    "p_loss": ("P(received < capital)", "P(modtaget < kapital)"),
+    "npv_mean": ("expected NPV", "forventet nutidsværdi"),
+    "cap": ("P(cap reached: {p})", "P(loft nået: {p})"),
+    "evsi_title": ("Value of a study: {study}", "Værdien af en undersøgelse: {study}"),
+    "n": ("sample size n", "stikprøvestørrelse n"),
+    "dkk": ("DKK", "kr."),
+    "evsi": ("EVSI (± 2 SE)", "EVSI (± 2 standardfejl)"),
+    "evppi": ("EVPPI (ceiling)", "EVPPI (loft)"),
+    "evpi": ("EVPI (ceiling)", "EVPI (loft)"),
+    "enbs": ("ENBS", "ENBS"),
+    "opt": ("optimal n = {n}", "optimalt n = {n}"),
+    "near": ("ENBS within 5% of the best", "ENBS inden for 5 % af det bedste"),
+    "weights": ("Pareto-smoothed weights", "Pareto-udglattede vægte"),
+    "resample-move": ("resample-move SMC and re-simulation", "resample-move SMC og ny simulation"),
+}
+
 #: Words of an updated result's report (simrisk monitor -o, then simrisk report).
 _MONITOR = {
     "title": ("Updated forecast: {scenario}", "Opdateret prognose: {scenario}"),
@@ -1727,6 +1769,7 @@ CATALOGUE: dict[str, dict] = {
     "dist_arg": _DIST_ARG,
     "fund": _FUND,
     "monitor": _MONITOR,
+    "learn": _LEARN,
     "gate": _GATE,
 }
 
