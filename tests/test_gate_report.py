@@ -65,3 +65,27 @@ def test_no_gate_no_gate_page():
     sc, text = load_scenario(ROOT / "configs" / "dsi_norddjurs.toml")
     ds = simulate(sc, draws=1_000, seed=3, config_text=text)
     assert _gate_pages(ds, summarize(ds), "en") == []
+
+
+def test_monitor_of_a_gated_run(gated, tmp_path):
+    """Interim counts update a gated run (the gate's figures recomputed with the rest);
+    Final counts, which would need the gate settled from counts, are refused in one line."""
+    from simrisk.core.errors import SimriskError
+    from simrisk.decision.monitor import monitor
+
+    ds, s = gated
+    obs = tmp_path / "o.csv"
+    obs.write_text(
+        "cohort,outcome_metric_id,result_type,period_end,"
+        "number_engaged_in_impact_bond,number_with_positive_social_outcomes\n"
+        "c1,engaged_at_2m,Interim,2027-04-30,230,185\n",
+        encoding="utf-8",
+    )
+    r = monitor(ds, obs)
+    post = r.posterior["summary"]["gate"]
+    assert 0 <= post["p_stop"] <= 1 and post["p_stop_se"] > 0
+    # fewer engaged than the prior expects: the gate stops more often after the data
+    assert post["p_stop"] > s["gate"]["p_stop"] + 2 * post["p_stop_se"]
+    with pytest.raises(SimriskError, match=r"Final counts with a \[gate\]") as err:
+        monitor(ds, ROOT / "configs" / "dsi_norddjurs_observed.csv")
+    assert "\n" not in str(err.value)
