@@ -649,7 +649,10 @@ def evsi(
         "scenario": ds.attrs.get("scenario", ds.attrs.get("name", "")),
         "draws": int(prob.nb.shape[0]),
         "study": study,
-        "method": "regression (Strong et al. 2015), cubic regression spline, block-bootstrap SE",
+        "method": (
+            "regression (Strong et al. 2015), penalised cubic regression spline (GCV), "
+            "block-bootstrap SE"
+        ),
         "options": prob.options,
         "expected_nb": prob.nb.mean(axis=0).tolist(),
         "evsi": rows,
