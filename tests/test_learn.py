@@ -460,3 +460,22 @@ def test_example_copies_the_observed_counts(tmp_path):
     names = {p.name for p in copy_example("dsi_norddjurs", tmp_path)}
     assert names == {"dsi_norddjurs.toml", "dsi_norddjurs_observed.csv"}
     assert (tmp_path / "dsi_norddjurs_observed.csv").read_bytes() == OBSERVED.read_bytes()
+
+
+def test_evsi_wellby_pilot_with_and_without_a_control_group(tmp_path):
+    """The WELLBY kind's pilot study: EVSI within [0, EVPPI], rising in n, and a control
+    group (which separates regression to the mean from the effect) worth more."""
+    import simrisk
+    from simrisk.decision.evsi import evsi
+
+    ds = simrisk.run(ROOT / "configs" / "opi_aims_wellby.toml", draws=20_000, seed=4)
+    got = {}
+    for study in ("pilot", "pilot:control=n"):
+        r = evsi(ds, study, n=[22, 250], seed=1)
+        vals = [row["value"] for row in r["evsi"]]
+        ses = [row["se"] for row in r["evsi"]]
+        assert all(v >= 0 for v in vals) and vals[1] > vals[0] + 3 * ses[0]
+        assert vals[1] <= r["evppi"]["value"] + 3 * r["evppi"]["se"]
+        got[study] = r["evsi"]
+    for a, b in zip(got["pilot"], got["pilot:control=n"], strict=True):
+        assert b["value"] > a["value"] + 3 * math.hypot(a["se"], b["se"])

@@ -459,13 +459,13 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
     persistence x value - investment``, with ``mu`` the mean change per
     completer and ``mu0`` the change without the intervention (regression to
     the mean); the draws are re-made from the result's config and seed
-    (:func:`simrisk.kinds.wellby.model.run_wellby` is a pure function of them).
+    (:func:`simrisk.kinds.wellby.simulate.run_wellby` is a pure function of them).
     """
     import tomllib
 
     from simrisk.core.config import validate_model
     from simrisk.kinds.wellby.config import WellbyConfig
-    from simrisk.kinds.wellby.model import (
+    from simrisk.kinds.wellby.simulate import (
         _mean_change_draws,
         _sample_prior,
         persistence_factor,
