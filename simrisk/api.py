@@ -638,6 +638,11 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
 def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list[str]:
     """The analyst's Excel workbook of a run; returns the sheet names.
 
+    Sheets: summary, inputs and ledger (the expected case as Excel formulas over
+    named input cells), payers, charts, draws, cash_flows, assumptions, the
+    optional sensitivity and voi, provenance (``docs/cli.md#simrisk-export``);
+    every draw also goes to ``<name>.draws.parquet`` beside ``out``.
+
     ``options``: ``lang``, ``extra`` (``{"sensitivity": ds, "voi": ds}``, as
     sheets), ``draws_limit``.
     """

@@ -25,7 +25,9 @@ def list_examples() -> dict[str, str]:
     for p in sorted(EXAMPLES_DIR.glob("*.toml")):
         data = tomllib.loads(p.read_text(encoding="utf-8"))
         kind = data.get("kind", "contract")
-        out[p.stem] = f"{data.get('name', '')} [{kind}]"
+        # a fund names itself under [fund]
+        fund = data.get("fund") if isinstance(data.get("fund"), dict) else {}
+        out[p.stem] = f"{data.get('name', fund.get('name', ''))} [{kind}]"
     return out
 
 

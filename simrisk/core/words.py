@@ -557,6 +557,22 @@ _PRIOR = {
         "goal {k}: SD of one citizen's one-year change",
         "mål {k}: standardafvigelse af en borgers ændring over et år",
     ),
+    "binary_probability": (
+        "goal {k}: P({goal}) with the intervention",
+        "mål {k}: P({goal}) med indsatsen",
+    ),
+    "binary_counterfactual": (
+        "goal {k}: P({goal}) without the intervention",
+        "mål {k}: P({goal}) uden indsatsen",
+    ),
+    "stage_probability": (
+        "goal {k}: P({stage} | the stage before) with the intervention",
+        "mål {k}: P({stage} | trinnet før) med indsatsen",
+    ),
+    "stage_counterfactual": (
+        "goal {k}: P({stage} | the stage before) without the intervention",
+        "mål {k}: P({stage} | trinnet før) uden indsatsen",
+    ),
 }  # fmt: skip
 
 #: Distribution families.
@@ -1156,6 +1172,20 @@ _DECIDE = {
         "Regionen og kommunen betaler DSI for succeser på deres mål; fonden (Østifterne) "
         "betaler for mål 3. Middelværdier med Monte Carlo-fejl; under hvert års middel "
         "spændet fra de værste 5 % til de bedste 5 % af verdenerne.",
+    ),
+    "pay_intro_generic": (
+        "The payers ({payers}) repay DSI for successes on their goals. Means with their Monte "
+        "Carlo error; under each year's mean the range from the worst 5% to the best 5% of "
+        "worlds.",
+        "Betalerne ({payers}) betaler DSI for succeser på deres mål. Middelværdier med Monte "
+        "Carlo-fejl; under hvert års middel spændet fra de værste 5 % til de bedste 5 % af "
+        "verdenerne.",
+    ),
+    "pay_no_business_case": (
+        "Net saving: this contract states no business case ([business_case] in its config), "
+        "so the report shows no authority's saving or net saving.",
+        "Nettobesparelse: kontrakten angiver ingen business case ([business_case] i dens "
+        "konfiguration), så rapporten viser ingen myndigheds besparelse eller nettobesparelse.",
     ),
     "pay_table": ("Payments by year (DKK)", "Betalinger pr. år (kr.)"),
     "payer": ("payer", "betaler"),

@@ -69,7 +69,11 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
     from simrisk.report.contract._figures import compute
     from simrisk.report.contract._text import T
 
-    P._check(ds, P.REPORT_VARIABLES, RESULT_KIND, "results")
+    # A contract without a business case has no authority: its report leaves out the
+    # authorities' pages and figures (the net saving page, the net saving rows).
+    no_authority = ds.sizes.get("authority", 0) == 0
+    needed = [v for v in P.REPORT_VARIABLES if not (no_authority and v.startswith("authority_"))]
+    P._check(ds, needed, RESULT_KIND, "results")
     if "scenario_json" not in ds.attrs:
         raise SimriskError(
             "results: lacks the attribute scenario_json (rerun with this simrisk version)"
@@ -121,6 +125,8 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
         *_gate_pages(ds, s, lang),
         Page("deadweight", t("p_deadweight"), lambda: P._one(ds, lang, plot_deadweight)),
     ]
+    if no_authority:
+        pages = [p for p in pages if p.name != "net_saving"]
     if wellby is not None:
         pages.append(Page("wellby", t("wellby"), lambda: P._wellby_page(wellby, lang), wellby))
     pages.append(Page("value_of_information", t("p_voi"), lambda: P._voi_page(ds, voi, s, lang)))
