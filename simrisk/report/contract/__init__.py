@@ -33,6 +33,22 @@ def _title(ds, lang) -> str:
     return (scen.get("name_da") or scen["name"]) if lang == "da" else scen["name"]
 
 
+def _gate_pages(ds, s, lang) -> list:
+    """The gate's page, for a run with a ``[gate]``."""
+    if "gate" not in s or "gate_stopped" not in ds:
+        return []
+    import datetime as dt
+
+    from simrisk.core.numfmt import Numbers
+    from simrisk.core.words import section
+    from simrisk.report._engine import Page
+    from simrisk.report.contract._gate import gate_page
+
+    date = dt.date.fromisoformat(json.loads(ds.attrs["scenario_json"])["gate"]["date"])
+    title = section("gate")("title", lang, date=Numbers(lang).date(date))
+    return [Page("gate", title, lambda: gate_page(ds, s, lang))]
+
+
 def build(ds, lang="en", wellby=None, design=None, scenarios=None):
     """The pages of a contract run's report (see :func:`simrisk.report.write_report`)."""
     from simrisk.core.errors import SimriskError
@@ -106,6 +122,7 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
             lambda: P._two(ds, lang, plot_net_saving, P._modelled_net_saving),
         ),
         Page("payer_risk", t("p_payer_risk"), lambda: P._payers_page(ds, s, lang)),
+        *_gate_pages(ds, s, lang),
         Page("deadweight", t("p_deadweight"), lambda: P._one(ds, lang, plot_deadweight)),
     ]
     if no_authority:
