@@ -5,7 +5,7 @@ the variables' ``long_name`` and ``units``.
 """
 
 from simrisk.plot._design import plot_design, plot_design_frontier
-from simrisk.plot._fmt import Fmt, StepFormatter, step_digits
+from simrisk.plot._fmt import Fmt, StepFormatter, fmt_for, step_digits
 from simrisk.plot._learn import plot_evsi_curve, plot_what_the_data_changed
 from simrisk.plot._run import (
     clip_note,
@@ -26,6 +26,7 @@ __all__ = [
     "Fmt",
     "StepFormatter",
     "clip_note",
+    "fmt_for",
     "plot_cash_flow_fan",
     "plot_deadweight",
     "plot_design",
