@@ -95,11 +95,41 @@ def table(heads: list[str], rows: list[list[str]]) -> str:
 def bundle() -> str:
     """The vega, vega-lite and vega-embed JavaScript Altair writes with ``inline=True``.
 
-    Made once per process (vl-convert assembles it, about 0.9 MB, in seconds).
+    vl-convert assembles it (about 0.9 MB) in some seconds of CPU, so it is
+    kept once per process and in the user's cache folder
+    (``$XDG_CACHE_HOME/simrisk``, else ``~/.cache/simrisk``), named by the
+    vl-convert and Vega-Lite versions; a folder that cannot be written is
+    skipped.
     """
+    import os
+    import uuid
+    from pathlib import Path
+
     from altair.utils._importers import import_vl_convert, vl_version_for_vl_convert
 
-    return import_vl_convert().javascript_bundle(vl_version=vl_version_for_vl_convert())
+    vlc = import_vl_convert()
+    vl_version = vl_version_for_vl_convert()
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "simrisk"
+    cached = folder / f"vega-embed-{vlc.__version__}-{vl_version}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if text.rstrip().endswith(_BUNDLE_END):
+            return text
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = vlc.javascript_bundle(vl_version=vl_version)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        part = folder / f".{cached.name}.{uuid.uuid4().hex[:8]}.part"
+        part.write_text(text + "\n" + _BUNDLE_END + "\n", encoding="utf-8")
+        os.replace(part, cached)
+    except OSError:
+        pass
+    return text
+
+
+#: the last line of a cached bundle: it was written whole
+_BUNDLE_END = "// simrisk: end of the vega-embed bundle"
 
 
 def _script_safe(text: str) -> str:
