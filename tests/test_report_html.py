@@ -41,6 +41,7 @@ def results():
     return {
         "dsi": simrisk.run(ROOT / "configs" / "dsi_norddjurs.toml", draws=600, seed=3),
         "pool": simrisk.run(ROOT / "configs" / "regionh_ai_pool.toml", draws=600, seed=1),
+        "wellby": simrisk.run(ROOT / "configs" / "opi_aims_wellby.toml", draws=2000, seed=1),
     }
 
 
@@ -80,11 +81,13 @@ def test_page_one_words_are_the_pdfs(results, pages):
     from simrisk.report.contract import _decide
     from simrisk.report.contract._figures import compute
     from simrisk.report.portfolio import _decide as pool_decide
+    from simrisk.report.wellby import _pages as wellby_pages
 
     F = compute(results["dsi"], None)
     pool = results["pool"]
     s = summarize(pool)
     G = pool_decide.figures(pool, s)
+    E = wellby_pages.figures(results["wellby"])
     for lang in ("en", "da"):
         text = html.unescape(pages["dsi", lang][1].read_text(encoding="utf-8"))
         text = text.replace("\u00a0", " ")
@@ -95,6 +98,11 @@ def test_page_one_words_are_the_pdfs(results, pages):
         text = text.replace("\u00a0", " ")
         assert pool_decide.verdict_sentence(pool, s, G, lang) in text
         assert pool_decide.mc_error_text(s, G, lang) in text
+        text = html.unescape(pages["wellby", lang][1].read_text(encoding="utf-8"))
+        text = text.replace("\u00a0", " ")
+        assert wellby_pages.verdict_sentence(E, lang) in text
+        for line in wellby_pages.flip_lines(E, lang):
+            assert line in text
 
 
 def test_atomic_and_refusals(results, tmp_path, monkeypatch):
@@ -276,10 +284,12 @@ Array.from(document.querySelectorAll('div.chart')).map(d => {
 
 # the short form: each kind once, and each language once; SIMRISK_SLOW=1: all four
 BROWSED = (
-    [(k, lang) for k in ("dsi", "pool") for lang in ("en", "da")]
+    [(k, lang) for k in ("dsi", "pool", "wellby") for lang in ("en", "da")]
     if SLOW
-    else [("dsi", "en"), ("pool", "da")]
+    else [("dsi", "en"), ("pool", "da"), ("wellby", "da")]
 )
+#: the pages with a control (a slider)
+CONTROLLED = ("dsi", "pool")
 
 
 @pytest.mark.slow
@@ -328,7 +338,11 @@ def test_in_chromium_offline(pages, tmp_path):
                 assert inked > 0.02 and colours > 3, (r["id"], inked, colours)
             # the control: move the slider to its other end and the words follow
             slider = "document.querySelector('.vega-bindings input[type=range]')"
-            assert browser.evaluate(f"!!{slider}")
+            assert browser.evaluate(f"!!{slider}") == (name in CONTROLLED)
+            if name not in CONTROLLED:
+                problems = _problems(browser.events)
+                assert problems == [], "\n".join(problems)
+                continue
             before = browser.evaluate("document.querySelector('main').innerText")
             browser.evaluate(
                 f"(() => {{ const s = {slider}; s.value = (s.value == s.max) ? s.min : s.max;"

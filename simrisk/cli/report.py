@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
         "decides (the rule's verdict, the alternatives, what would change the decision), "
         "page 2 reconciles the source's figures, then distributions, the payers and every "
         "assumption. An output ending in .html writes one self-contained page instead (page 1's "
-        "decision, the key charts and a slider; opens offline; contract and portfolio results; "
+        "decision, the key charts and a slider; opens offline; contract, WELLBY and portfolio "
+        "results; "
         'needs pip install "simrisk[html]"). Try it on a shipped example: '
         "'simrisk example --list'.",
     )

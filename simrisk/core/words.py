@@ -1639,6 +1639,27 @@ _HTML = {
         "Net benefit at the config's staff-hour value, by option",
         "Nettogevinst ved konfigurationens værdi af en personaletime, pr. forslag",
     ),
+    # the WELLBY page
+    "wb_hist": (
+        "The pilot's value net of regression to the mean and cost",
+        "Pilotens værdi fratrukket regression mod middelværdien og udgift",
+    ),
+    "wb_mean": ("mean {v}", "gennemsnit {v}"),
+    "wb_zero": ("zero: P(net value < 0) = {p}", "nul: P(nettoværdi < 0) = {p}"),
+    "wb_tenths": (
+        "The pilot's net value by tenth of the mean change (± 2 MC errors)",
+        "Pilotens nettoværdi pr. tiendedel af den gennemsnitlige ændring (± 2 MC-fejl)",
+    ),
+    "wb_tenths_x": (
+        "tenth of draws by the mean change in life satisfaction (1 = lowest)",
+        "tiendedel af trækningerne efter den gennemsnitlige ændring i livstilfredshed "
+        "(1 = lavest)",
+    ),
+    "wb_tenths_y": ("mean net value (DKK)", "gennemsnitlig nettoværdi (kr.)"),
+    "wb_proj_x": (
+        "net value, mean and 90% band (mio DKK)",
+        "nettoværdi, gennemsnit og 90 %-interval (mio. kr.)",
+    ),
     "pool_npv_x": (
         "net benefit, NPV at {rate} (mio DKK)",
         "nettogevinst, nutidsværdi ved {rate} (mio. kr.)",

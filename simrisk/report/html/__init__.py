@@ -5,8 +5,8 @@ readers without a PDF habit: the decision as the PDF's page 1 words it (the
 kind's own verdict, alternatives, what would change the decision and the
 Monte Carlo error), the key charts, and one interactive control where it
 helps (the contract: DSI's risk aversion r; the pool: the value of a staff
-hour). The charts are Altair (Vega-Lite) with the JavaScript inline, so the
-page opens offline from a file.
+hour; the WELLBY page has none). The charts are Altair (Vega-Lite) with
+the JavaScript inline, so the page opens offline from a file.
 
 Altair and vl-convert-python are the extra ``simrisk[html]``; without them
 :func:`write_html` refuses in one line naming the install command.
@@ -30,6 +30,7 @@ HTML_SUFFIXES = (".html", ".htm")
 KIND_HTML = {
     "simrisk.run": "simrisk.report.html._contract",
     "simrisk.portfolio": "simrisk.report.html._portfolio",
+    "simrisk.wellby": "simrisk.report.html._wellby",
 }
 
 #: The further results each kind's page takes (the others are the PDF's only).
