@@ -17,6 +17,7 @@ import fcntl
 import io
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import SLOW
+from tests.test_report_engine import ENGLISH_IN_DANISH, ISO_DATE
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -61,7 +63,6 @@ def pages(results, tmp_path_factory):
 
 def test_self_contained(pages):
     """One file: no script, style, image or font is fetched from anywhere."""
-    import re
 
     for (_, lang), (sections, path) in pages.items():
         text = path.read_text(encoding="utf-8")
@@ -272,6 +273,11 @@ def _drawn(png: bytes, rect: dict) -> tuple[float, int]:
     return float(inked.mean()), colours
 
 
+SEEN_TEXT = """
+document.querySelector('main').innerText + ' ' +
+  Array.from(document.querySelectorAll('svg text')).map(t => t.textContent).join(' ')
+"""
+
 CHART_RECTS = """
 Array.from(document.querySelectorAll('div.chart')).map(d => {
   const svg = d.querySelector('svg.marks');
@@ -336,6 +342,11 @@ def test_in_chromium_offline(pages, tmp_path):
                 assert r["width"] > 200 and r["height"] > 100, r
                 inked, colours = _drawn(png, r)
                 assert inked > 0.02 and colours > 3, (r["id"], inked, colours)
+            if lang == "da":  # what a reader sees, charts included: no English, no ISO dates
+                seen = browser.evaluate(SEEN_TEXT)
+                words = set(re.findall(r"[A-Za-zÆØÅæøå][\w-]*", seen))
+                assert not [w for w in ENGLISH_IN_DANISH if w in words], seen
+                assert not ISO_DATE.search(seen), ISO_DATE.search(seen)
             # the control: move the slider to its other end and the words follow
             slider = "document.querySelector('.vega-bindings input[type=range]')"
             assert browser.evaluate(f"!!{slider}") == (name in CONTROLLED)

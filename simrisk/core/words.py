@@ -1561,7 +1561,7 @@ _HTML = {
     "charts": ("The key charts", "De vigtigste figurer"),
     "offline": (
         "This page works offline: everything it draws is in this one file.",
-        "Siden virker uden net: alt, hvad den viser, ligger i denne ene fil.",
+        "Siden virker uden internetforbindelse: alt, hvad den viser, ligger i denne ene fil.",
     ),
     "more": (
         "Every figure with its Monte Carlo error, the reconciliation with the source and "
