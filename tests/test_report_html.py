@@ -362,6 +362,11 @@ def test_in_chromium_offline(pages, tmp_path):
             browser.wait_for(
                 f"document.querySelector('main').innerText !== {json.dumps(before)}", 30
             )
+            if os.environ.get("SIMRISK_KEEP_SCREENSHOTS"):
+                moved = browser.send("Page.captureScreenshot", format="png")["data"]
+                (ROOT / "build" / f"html_{name}_{lang}_moved.png").write_bytes(
+                    base64.b64decode(moved)
+                )
             problems = _problems(browser.events)
             assert problems == [], "\n".join(problems)
         finally:
