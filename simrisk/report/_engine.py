@@ -157,7 +157,7 @@ def _contents(report: Report):
     return fig
 
 
-def _progress(total: int | None, quiet: bool, what: str):
+def _progress(total: int | None, quiet: bool, what: str, unit: str = "page"):
     """A tqdm bar on stderr when it is a terminal and not ``quiet``; else None.
 
     Its elapsed time ticks (a refresh every half second) while a long step
@@ -176,7 +176,7 @@ def _progress(total: int | None, quiet: bool, what: str):
             super().close()
 
     stop = threading.Event()
-    bar = Ticking(total=total, desc=what, unit="page", file=sys.stderr, leave=False)
+    bar = Ticking(total=total, desc=what, unit=unit, file=sys.stderr, leave=False)
 
     def tick():
         while not stop.wait(0.5):

@@ -75,7 +75,7 @@ def write_html(ds, out, *, lang: str = "en", quiet: bool = True, **options) -> l
     _require(out)
     from simrisk.core.words import word
 
-    bar = _progress(3, quiet, word("html", "progress", lang))
+    bar = _progress(3, quiet, word("html", "progress", lang), unit="step")
     target = Path(out)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     try:
