@@ -147,17 +147,19 @@ class Browser:
     def __init__(self, profile: Path):
         to_browser = os.pipe()
         from_browser = os.pipe()
-        # keep the pipe ends off fds 3 and 4, so dup2 below cannot clobber one
+        # keep the pipe ends off fds 3 and 4, so the redirections below cannot clobber one
         ends = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (*to_browser, *from_browser)]
         for fd in (*to_browser, *from_browser):
             os.close(fd)
         child_in, self._write, self._read, child_out = ends
 
-        def wire():
-            os.dup2(child_in, 3)
-            os.dup2(child_out, 4)
-
+        # the protocol's pipe is the browser's fd 3 (in) and fd 4 (out): a shell puts
+        # the two ends there and execs chromium (no preexec_fn, no fork in Python)
+        wire = f'exec "$0" "$@" 3<&{child_in} 4>&{child_out} {child_in}<&- {child_out}>&-'
         args = [
+            "/bin/sh",
+            "-c",
+            wire,
             CHROMIUM,
             "--headless",
             "--no-sandbox",
@@ -176,8 +178,7 @@ class Browser:
         ]
         self.proc = subprocess.Popen(
             args,
-            pass_fds=(3, 4),
-            preexec_fn=wire,
+            pass_fds=(child_in, child_out),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
