@@ -153,11 +153,11 @@ class Browser:
             os.close(fd)
         child_in, self._write, self._read, child_out = ends
 
-        # the protocol's pipe is the browser's fd 3 (in) and fd 4 (out): a shell puts
-        # the two ends there and execs chromium (no preexec_fn, no fork in Python)
+        # the protocol's pipe is the browser's fd 3 (in) and fd 4 (out): bash puts the
+        # two ends there and execs chromium (no preexec_fn; dash takes one-digit fds only)
         wire = f'exec "$0" "$@" 3<&{child_in} 4>&{child_out} {child_in}<&- {child_out}>&-'
         args = [
-            "/bin/sh",
+            shutil.which("bash") or "/bin/bash",
             "-c",
             wire,
             CHROMIUM,
