@@ -289,11 +289,11 @@ Array.from(document.querySelectorAll('div.chart')).map(d => {
 """
 
 
-# the short form: each kind once, and each language once; SIMRISK_SLOW=1: all four
+# the short form: each control once, and each language once; SIMRISK_SLOW=1: all six
 BROWSED = (
     [(k, lang) for k in ("dsi", "pool", "wellby") for lang in ("en", "da")]
     if SLOW
-    else [("dsi", "en"), ("pool", "da"), ("wellby", "da")]
+    else [("dsi", "en"), ("pool", "da")]
 )
 #: the pages with a control (a slider)
 CONTROLLED = ("dsi", "pool")

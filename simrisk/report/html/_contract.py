@@ -17,7 +17,7 @@ import pandas as pd
 from simrisk.core.words import section
 from simrisk.plot import Fmt
 from simrisk.report.html._charts import BLUE, GREEN, GREY, RED, histogram, nearest, nearest_rows
-from simrisk.report.html._page import Block, HtmlPage, esc, table
+from simrisk.report.html._page import Block, HtmlPage, decision_block, esc, more_block
 
 __all__ = ["build"]
 
@@ -27,30 +27,21 @@ P = section("plot")
 WIDTH = 460
 
 
-def _decision_block(F, lang) -> Block:
-    from simrisk.report.contract import _decide
-
-    heads = ["", D("alt_lend", lang), D("alt_nothing", lang)]
-    rows = [list(r) for r in _decide.alternative_rows(F, lang)]
-    flips = "".join(f"<li>{esc(x)}</li>" for x in _decide.flip_lines(F, lang))
-    parts = [
-        f'<p class="rule">{esc(_decide.rule_line(F, lang))}</p>',
-        f'<p class="verdict">{esc(_decide.verdict_sentence(F, lang))}</p>',
-        f"<h2>{esc(D('alternatives', lang))}</h2>",
-        table(heads, rows),
-        f"<h2>{esc(D('flips', lang))}</h2>",
-        f'<ul class="flips">{flips}</ul>',
-        f'<p class="note">{esc(_decide.mc_error_text(F, lang))}</p>',
-    ]
-    return Block("decision", None, "\n".join(parts))
+def _bins(x) -> np.ndarray:
+    """60 equal bins over the draws' P0.5–P99.5 (as the PDF's histograms, which take 80)."""
+    x = x[np.isfinite(x)]
+    a, b = np.quantile(x, [0.005, 0.995])
+    if not b > a:
+        a, b = a - 0.5, b + 0.5
+    return np.linspace(a, b, 61)
 
 
 def _npv_chart(ds, lang) -> alt.LayerChart:
-    from simrisk.plot._run import _npv_axis, clip_note, rate_words, shared_bins
+    from simrisk.plot import clip_note, rate_words
 
     f = Fmt(lang)
     x = ds["npv"].values.astype(np.float64)
-    edges = shared_bins(x, bins=60)
+    edges = _bins(x)
     median = float(np.median(x))
     p = float((x < 0).mean())
     marks = [
@@ -58,17 +49,17 @@ def _npv_chart(ds, lang) -> alt.LayerChart:
         (median, f"{P('median', lang)} {f.dkk(median)}", GREEN, [1, 0]),
     ]
     title = P("npv", lang, **rate_words(ds, lang))
-    axis = f"{_npv_axis(ds, lang)} · {clip_note(x, edges, lang)}"
+    axis = f"{P('npv_axis', lang, **rate_words(ds, lang))} · {clip_note(x, edges, lang)}"
     return histogram(x, edges, marks, title, axis, lang, fmt=",.0f", width=WIDTH)
 
 
 def _irr_chart(ds, lang) -> alt.LayerChart:
-    from simrisk.plot._run import clip_note, shared_bins
+    from simrisk.plot import clip_note
 
     f = Fmt(lang)
     x = ds["irr"].values.astype(np.float64)
     x = x[np.isfinite(x)]
-    edges = shared_bins(x, bins=60)
+    edges = _bins(x)
     hurdle = float(ds.attrs["hurdle_rate"])
     median = float(np.median(x))
     marks = [
@@ -85,15 +76,11 @@ def _irr_chart(ds, lang) -> alt.LayerChart:
     return histogram(x, edges, marks, P("irr", lang), axis, lang, fmt=".0%", width=WIDTH)
 
 
-def _driver_chart(F, lang) -> alt.LayerChart | None:
+def _driver_chart(F, label, lang) -> alt.LayerChart | None:
     """Page 1's small chart: the expected NPV by tenth of the main driver, ± 2 MC errors."""
-    from simrisk.report.contract import _assumptions as assume
-    from simrisk.report.contract._numbers import scenario_of
-
     if not F.flips:
         return None
     x = F.flips[0]
-    label = assume.param_label(scenario_of(F.ds), x["parameter"], lang)
     rate = Fmt(lang).pct(F.rule["rate"], 0)
     means = np.asarray(x["means"], dtype=np.float64)
     ses = np.asarray(x["ses"], dtype=np.float64)
@@ -227,13 +214,20 @@ def _sci(r: float, lang: str) -> str:
 def build(ds, lang="en", scenarios=None) -> HtmlPage:
     """The contract's page (see :func:`simrisk.report.html.write_html`)."""
     from simrisk.report._engine import footer_text
-    from simrisk.report.contract import _title
-    from simrisk.report.contract._figures import compute
-    from simrisk.report.contract._text import T
+    from simrisk.report.contract import page_one
 
-    F = compute(ds, scenarios)
-    blocks = [_decision_block(F, lang)]
-    charts = [c for c in (_driver_chart(F, lang), _npv_chart(ds, lang), _irr_chart(ds, lang)) if c]
+    one = page_one(ds, lang, scenarios)
+    F = one["figures"]
+    blocks = [decision_block(one)]
+    charts = [
+        c
+        for c in (
+            _driver_chart(F, one["driver"], lang),
+            _npv_chart(ds, lang),
+            _irr_chart(ds, lang),
+        )
+        if c
+    ]
     blocks.append(Block("charts", H("charts", lang), "", charts))
     dec = F.s.get("decision")
     if dec is None:
@@ -246,16 +240,9 @@ def build(ds, lang="en", scenarios=None) -> HtmlPage:
         if note:
             helptext += f'<p class="note">{esc(note)}</p>'
         blocks.append(Block("risk_aversion", H("ra_heading", lang), helptext, [risk]))
-    name = str(ds.encoding.get("source", "RESULT.nc")).rsplit("/", 1)[-1] or "RESULT.nc"
-    blocks.append(
-        Block(
-            "more",
-            None,
-            f'<p class="note">{esc(H("more", lang, name=name))} {esc(H("offline", lang))}</p>',
-        )
-    )
+    blocks.append(more_block(ds, lang))
     return HtmlPage(
-        title=f"{T('title', lang)}: {_title(ds, lang)}",
+        title=one["title"],
         lang=lang,
         blocks=blocks,
         footer=footer_text(ds, lang, 1).rsplit(" · ", 1)[0],

@@ -15,7 +15,7 @@ import html
 import json
 from dataclasses import dataclass, field
 
-__all__ = ["Block", "HtmlPage", "bundle", "render", "table"]
+__all__ = ["Block", "HtmlPage", "bundle", "decision_block", "more_block", "render", "table"]
 
 #: d3-format locales for the axes: Danish 1.234.567,8 and 11,5 %.
 LOCALES = {
@@ -89,6 +89,33 @@ def table(heads: list[str], rows: list[list[str]]) -> str:
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
+
+
+def decision_block(one: dict) -> Block:
+    """Page 1 of the PDF as HTML, from a kind's ``page_one`` words."""
+    flips = "".join(f"<li>{esc(x)}</li>" for x in one["flips"])
+    parts = [
+        f'<p class="rule">{esc(one["rule"])}</p>',
+        f'<p class="verdict">{esc(one["verdict"])}</p>',
+        f"<h2>{esc(one['alternatives'])}</h2>",
+        table(one["heads"], one["rows"]),
+        *(f'<p class="note">{esc(x)}</p>' for x in one["notes"]),
+        f"<h2>{esc(one['flips_heading'])}</h2>",
+        f'<ul class="flips">{flips}</ul>',
+        f'<p class="note">{esc(one["mc_error"])}</p>',
+    ]
+    return Block("decision", None, "\n".join(parts))
+
+
+def more_block(ds, lang) -> Block:
+    """The closing note: where every figure is (the PDF), and that the page is offline."""
+    from simrisk.core.words import word
+
+    name = str(ds.encoding.get("source", "RESULT.nc")).rsplit("/", 1)[-1] or "RESULT.nc"
+    more = word("html", "more", lang, name=name)
+    return Block(
+        "more", None, f'<p class="note">{esc(more)} {esc(word("html", "offline", lang))}</p>'
+    )
 
 
 @functools.cache

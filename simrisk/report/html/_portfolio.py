@@ -17,10 +17,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
 from simrisk.report.html._charts import COLOURS, GREY, nearest, nearest_rows
-from simrisk.report.html._page import Block, HtmlPage, esc, table
-from simrisk.report.portfolio._num import Num
+from simrisk.report.html._page import Block, HtmlPage, decision_block, esc, more_block
 
 __all__ = ["build"]
 
@@ -31,21 +31,15 @@ WIDTH = 430
 HOUR_STEP = 5
 
 
-def _decision_block(ds, s, F, lang) -> Block:
-    from simrisk.report.portfolio import _decide
+def _names(ds, lang) -> dict[str, str]:
+    var = "option_name_da" if lang == "da" else "option_name"
+    return dict(zip([str(o) for o in ds["option"].values], map(str, ds[var].values), strict=True))
 
-    heads, rows = _decide.alternative_rows(ds, s, F, lang)
-    flips = "".join(f"<li>{esc(x)}</li>" for x in _decide.flip_lines(ds, s, F, lang))
-    parts = [
-        f'<p class="rule">{esc(_decide.rule_line(s, lang))}</p>',
-        f'<p class="verdict">{esc(_decide.verdict_sentence(ds, s, F, lang))}</p>',
-        f"<h2>{esc(W('alternatives', lang))}</h2>",
-        table(["", *heads], [[label, *cells] for label, cells in rows]),
-        f"<h2>{esc(W('flips', lang))}</h2>",
-        f'<ul class="flips">{flips}</ul>',
-        f'<p class="note">{esc(_decide.mc_error_text(s, F, lang))}</p>',
-    ]
-    return Block("decision", None, "\n".join(parts))
+
+def _mio(f, x: float) -> str:
+    """Millions as the pool's tables write them: ``2.5 mio DKK`` / ``2,5 mio. kr.``."""
+    v = f.num(x / 1e6, 1)
+    return f"{v} mio. kr." if f.lang == "da" else f"{v} mio DKK"
 
 
 def _hour_grid(s) -> np.ndarray:
@@ -57,9 +51,8 @@ def _hour_grid(s) -> np.ndarray:
 def _hour_chart(ds, s, lang) -> alt.VConcatChart:
     """P(best) over the staff-hour value, the expected net benefits at the slider's value."""
     from simrisk.kinds.portfolio.summary import net_benefit_at
-    from simrisk.report.portfolio._decide import _names
 
-    f = Num(lang)
+    f = Numbers(lang)
     ids = [str(o) for o in ds["option"].values]
     names = _names(ds, lang)
     nothing = W("nothing", lang)
@@ -93,7 +86,7 @@ def _hour_chart(ds, s, lang) -> alt.VConcatChart:
                 lang,
                 hour=f.dkk(v),
                 best=names[ids[j]],
-                nb=f"{f.mio(mean[j])} ± {f.num(se[j] / 1e6, 2)}",
+                nb=f"{_mio(f, mean[j])} ± {f.num(se[j] / 1e6, 2)}",
                 p=f.pct(p[j + 1]),
             )
         else:
@@ -184,9 +177,7 @@ def _hour_chart(ds, s, lang) -> alt.VConcatChart:
 
 def _npv_chart(ds, s, lang) -> alt.LayerChart:
     """Each option's net benefit at the config's staff-hour value: shares of draws by bin."""
-    from simrisk.report.portfolio._decide import _names
-
-    f = Num(lang)
+    f = Numbers(lang)
     ids = [str(o) for o in ds["option"].values]
     names = _names(ds, lang)
     npv = ds["npv"].values.astype(np.float64)
@@ -232,8 +223,6 @@ def _npv_chart(ds, s, lang) -> alt.LayerChart:
 
 def _year_chart(ds, s, lang) -> alt.LayerChart:
     """P(cumulative net benefit > 0) by year, each option, ± 2 Monte Carlo errors."""
-    from simrisk.report.portfolio._decide import _names
-
     names = _names(ds, lang)
     ids = list(s["options"])
     rows = []
@@ -282,36 +271,28 @@ def _year_chart(ds, s, lang) -> alt.LayerChart:
 
 def build(ds, lang="en") -> HtmlPage:
     """The pool's page (see :func:`simrisk.report.html.write_html`)."""
-    from simrisk.kinds.portfolio.summary import check_result, summarize
     from simrisk.report._engine import footer_text
-    from simrisk.report.portfolio import _decide
+    from simrisk.report.portfolio import page_one
 
-    check_result(ds)
-    s = summarize(ds)
-    F = _decide.figures(ds, s)
-    f = Num(lang)
+    one = page_one(ds, lang)
+    s = one["summary"]
+    f = Numbers(lang)
+    helptext = H("hour_help", lang, hour=f.dkk(s["staff_hour_value"]))
     blocks = [
-        _decision_block(ds, s, F, lang),
+        decision_block(one),
         Block(
             "staff_time",
             H("hour_heading", lang),
-            f'<p class="help">{esc(H("hour_help", lang, hour=f.dkk(s["staff_hour_value"])))}</p>',
+            f'<p class="help">{esc(helptext)}</p>',
             [_hour_chart(ds, s, lang)],
         ),
         Block(
             "charts", H("charts", lang), "", [_npv_chart(ds, s, lang), _year_chart(ds, s, lang)]
         ),
+        more_block(ds, lang),
     ]
-    name = str(ds.encoding.get("source", "RESULT.nc")).rsplit("/", 1)[-1] or "RESULT.nc"
-    blocks.append(
-        Block(
-            "more",
-            None,
-            f'<p class="note">{esc(H("more", lang, name=name))} {esc(H("offline", lang))}</p>',
-        )
-    )
     return HtmlPage(
-        title=W("title", lang),
+        title=one["title"],
         lang=lang,
         blocks=blocks,
         footer=footer_text(ds, lang, 1).rsplit(" · ", 1)[0],

@@ -14,32 +14,13 @@ import pandas as pd
 from simrisk.core.words import section
 from simrisk.plot import Fmt
 from simrisk.report.html._charts import BLUE, GREEN, RED, histogram
-from simrisk.report.html._page import Block, HtmlPage, esc, table
+from simrisk.report.html._page import Block, HtmlPage, decision_block, more_block
 
 __all__ = ["build"]
 
 H = section("html")
 W = section("wellby")
 WIDTH = 460
-
-
-def _decision_block(F, lang) -> Block:
-    from simrisk.report.wellby import _pages as P
-
-    heads, rows, labels = P.alternative_rows(F, lang)
-    flips = "".join(f"<li>{esc(x)}</li>" for x in P.flip_lines(F, lang))
-    notes = "".join(f'<p class="note">{esc(x)}</p>' for x in labels)
-    parts = [
-        f'<p class="rule">{esc(W("rule", lang))}</p>',
-        f'<p class="verdict">{esc(P.verdict_sentence(F, lang))}</p>',
-        f"<h2>{esc(W('alternatives', lang))}</h2>",
-        table(["", *heads], [list(r) for r in rows]),
-        notes,
-        f"<h2>{esc(W('flips', lang))}</h2>",
-        f'<ul class="flips">{flips}</ul>',
-        f'<p class="note">{esc(P.mc_error_text(F, lang))}</p>',
-    ]
-    return Block("decision", None, "\n".join(parts))
 
 
 def _hist_chart(F, lang):
@@ -87,10 +68,7 @@ def _tenths_chart(F, lang):
     )
 
 
-def _projections_chart(F, lang):
-    from simrisk.report.wellby import _pages as P
-
-    _, rows, _ = P.alternative_rows(F, lang)
+def _projections_chart(F, rows, lang):
     projs = F["s"]["projections"]
     data = pd.DataFrame(
         {
@@ -125,24 +103,20 @@ def _projections_chart(F, lang):
 def build(ds, lang="en") -> HtmlPage:
     """The WELLBY page (see :func:`simrisk.report.html.write_html`)."""
     from simrisk.report._engine import footer_text
-    from simrisk.report.wellby import _pages as P
+    from simrisk.report.wellby import page_one
 
-    F = P.figures(ds)
+    one = page_one(ds, lang)
+    F = one["figures"]
     charts = [_hist_chart(F, lang), _tenths_chart(F, lang)]
     if F["s"].get("projections"):
-        charts.append(_projections_chart(F, lang))
-    name = str(ds.encoding.get("source", "RESULT.nc")).rsplit("/", 1)[-1] or "RESULT.nc"
+        charts.append(_projections_chart(F, one["rows"], lang))
     blocks = [
-        _decision_block(F, lang),
+        decision_block(one),
         Block("charts", H("charts", lang), "", charts),
-        Block(
-            "more",
-            None,
-            f'<p class="note">{esc(H("more", lang, name=name))} {esc(H("offline", lang))}</p>',
-        ),
+        more_block(ds, lang),
     ]
     return HtmlPage(
-        title=W("title", lang),
+        title=one["title"],
         lang=lang,
         blocks=blocks,
         footer=footer_text(ds, lang, 1).rsplit(" · ", 1)[0],
