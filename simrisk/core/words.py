@@ -1184,8 +1184,9 @@ _DECIDE = {
     "pay_no_business_case": (
         "Net saving: this contract states no business case ([business_case] in its config), "
         "so the report shows no authority's saving or net saving.",
-        "Nettobesparelse: kontrakten angiver ingen business case ([business_case] i dens "
-        "konfiguration), så rapporten viser ingen myndigheds besparelse eller nettobesparelse.",
+        "Nettobesparelse: kontrakten angiver ingen myndigheders regnestykke (ingen "
+        "tabel for det i dens konfiguration), så rapporten viser ingen myndigheds besparelse "
+        "eller nettobesparelse.",
     ),
     "pay_table": ("Payments by year (DKK)", "Betalinger pr. år (kr.)"),
     "payer": ("payer", "betaler"),
