@@ -326,10 +326,10 @@ def test_a_half_made_partial_file_is_discarded_and_the_run_starts_over(
 
 
 def test_too_many_draws_for_memory_are_refused_before_allocating(monkeypatch, tmp_path, capsys):
-    import simrisk.core.driver as driver
+    import simrisk.core.memory as memory
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(driver, "memory_available", lambda: 2**30)  # 1 GiB
+    monkeypatch.setattr(memory, "memory_limits", lambda: {"MemAvailable": 2**30})  # 1 GiB
     # held in memory only without an output file (a file is streamed; see test_stream.py)
     argv = ["run", str(DSI_CONFIG), "--draws", "20000000", "--out", "-", "--quiet"]
     assert main(argv) == 2

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from simrisk.cli._common import (
     positive_int,
+    print_json,
 )
 
 
@@ -41,5 +41,5 @@ def run(args: argparse.Namespace) -> int:
     check_memory(kind.bytes_per_draw(cfg), args.draws, "--draws")
     kind.compile_notice()
     res = run_bench(args.config, draws=args.draws, threads=args.threads)
-    print(json.dumps(res, indent=2) if args.json else format_bench(res))
+    print_json(res) if args.json else print(format_bench(res))
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from simrisk.cli._common import (
@@ -13,6 +12,7 @@ from simrisk.cli._common import (
     non_negative_int,
     notify,
     positive_int,
+    print_json,
 )
 from simrisk.core.errors import SimriskError
 
@@ -113,11 +113,7 @@ def run(args: argparse.Namespace) -> int:
     if res.chosen is not None:
         design.write_best_toml(res, args.config, best)
     summary = res.to_dict()
-    print(
-        json.dumps(summary, indent=2, ensure_ascii=False)
-        if args.json
-        else design.format_design(summary)
-    )
+    print_json(summary) if args.json else print(design.format_design(summary))
     for line in (res.parties or {}).get("warnings", []):
         print(f"simrisk design: warning: {line}", file=sys.stderr)
     if res.chosen is None:

@@ -542,33 +542,17 @@ class TaskStore:
 
 
 def memory_available() -> int | None:
-    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None."""
-    import os
+    """Bytes a new allocation may take (:func:`simrisk.core.memory.memory_available`)."""
+    from simrisk.core.memory import memory_available as available
 
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    return available()
 
 
 def check_memory(bytes_per_draw: float, draws: int, flag: str = "--draws") -> None:
-    """Refuse a run whose per-draw results will not fit in the memory available."""
-    have = memory_available()
-    need = bytes_per_draw * draws
-    if have is None or need <= have:
-        return
-    most = int(have / bytes_per_draw)
-    raise SimriskError(
-        f"{flag} {draws:,}: needs about {need / 2**30:,.1f} GiB of memory for the results, "
-        f"{have / 2**30:,.1f} GiB is available; use at most about {most:,} draws"
-    )
+    """Refuse a run whose per-draw results will not fit in the memory this process may use."""
+    from simrisk.core.memory import check_memory as check
+
+    check(bytes_per_draw * draws, flag, draws, unit=bytes_per_draw)
 
 
 def check_disk(bytes_per_draw: float, draws: int, folder, flag: str = "--draws") -> None:
