@@ -248,7 +248,12 @@ def open_result(path: str | Path, kind: str | None = None, lazy: bool = False) -
     ``draw`` coordinate is left out (the dimension stays), so that opening a
     file does not load an index as long as the run.
     """
+    from simrisk.core.inputs import special_kind
+
     p = Path(path)
+    special = special_kind(p)  # opening a FIFO would block
+    if special is not None:
+        raise SimriskError(f"{path}: is {special}, not a result file")
     if p.is_dir():
         raise SimriskError(f"{path}: is a folder, not a result file")
     if not p.is_file():
