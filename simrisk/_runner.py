@@ -257,6 +257,18 @@ def _run_streamed(
         else:
             msg = "interrupted; nothing was written"
         raise Stopped(msg, _signum(exc)) from None
+    except Exception as exc:  # disk full, ulimit -f: nothing half-written stays behind
+        from simrisk.core.dataset import partial_files
+        from simrisk.core.errors import write_failure
+
+        why = write_failure(exc)
+        if why is None:
+            raise
+        for f in partial_files(out):
+            f.unlink(missing_ok=True)
+        raise SimriskError(
+            f"--out {out}: cannot write ({why}); the partial result was removed"
+        ) from None
     for note in writer.notes:
         notify(note)
     if writer.resumed_from:

@@ -200,9 +200,52 @@ def _say(command: str | None, line: str) -> None:
         pass
 
 
+def _unraisable(hook):
+    """A ``sys.unraisablehook`` that drops h5py's errors while freeing a file a failed write
+    left behind (they would print tracebacks; the write's own error says it in one line)."""
+
+    def drop(info) -> None:
+        from simrisk.core.errors import write_failure
+
+        text = f"{info.exc_value!r} {info.object!r}"
+        if "h5py" in text or (info.exc_value is not None and "errno = " in str(info.exc_value)):
+            write_failure(info.exc_value)
+            return
+        hook(info)
+
+    return drop
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    status = _main(argv)
+    from simrisk.core.errors import HDF5_WRITE_FAILED
+
+    if argv is None and HDF5_WRITE_FAILED[0]:
+        # HDF5 failed a write (disk full, ulimit -f) and would crash the interpreter's exit
+        # (a segmentation fault while it closes its files): end the process here, quietly
+        import os
+
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(status)
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _plain_text_streams()
+    saved_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable(saved_hook)
+    try:
+        return _main_guarded(argv)
+    finally:
+        sys.unraisablehook = saved_hook
+
+
+def _main_guarded(argv: Sequence[str] | None) -> int:
     real = sys.stdout
     guarded = _GuardedStdout(real)
     sys.stdout = guarded
@@ -265,11 +308,16 @@ def _run(args, stdout) -> int:
             "memory is allowed (ulimit -v, the batch job's memory)",
         )
         return EXIT_USAGE
-    except OSError as exc:
-        # the last guard: a file-system error no writer turned into its own line
-        why = exc.strerror or exc.__class__.__name__
-        where = f"{exc.filename}: " if exc.filename else ""
-        _say(args.command, f"{where}{why}")
+    except Exception as exc:
+        # the last guard: a file-system error (or HDF5's, with an errno inside) that no
+        # writer turned into its own line naming its file
+        from simrisk.core.errors import write_failure
+
+        why = write_failure(exc)
+        if why is None:
+            raise
+        where = getattr(exc, "filename", None)
+        _say(args.command, f"{where}: {why}" if where else why)
         return EXIT_USAGE
 
 

@@ -556,24 +556,22 @@ def check_memory(bytes_per_draw: float, draws: int, flag: str = "--draws") -> No
 
 
 def check_disk(bytes_per_draw: float, draws: int, folder, flag: str = "--draws") -> None:
-    """Refuse a streamed run whose file cannot fit on the disk of ``folder``.
+    """Refuse a streamed run whose file cannot fit on the disk of ``folder`` or in ``ulimit -f``.
 
     ``bytes_per_draw`` is the file's size per draw before compression, so the
     check errs on the safe side (compression saves about a third).
     """
-    import shutil
+    from simrisk.core.memory import _gib, file_room
 
-    try:
-        have = shutil.disk_usage(folder).free
-    except OSError:
+    room = file_room(folder)
+    need = bytes_per_draw * draws + 2**20
+    if room is None or need <= room[0]:
         return
-    need = bytes_per_draw * draws
-    if need <= have:
-        return
-    most = int(have / bytes_per_draw)
+    have, what = room
+    most = max(int((have - 2**20) / bytes_per_draw), 0)
     raise SimriskError(
-        f"{flag} {draws:,}: the result file needs up to {need / 2**30:,.1f} GiB, "
-        f"{have / 2**30:,.1f} GiB is free in {folder}; use at most about {most:,} draws"
+        f"{flag} {draws:,}: the result file needs up to {_gib(need)}, "
+        f"{_gib(have)} is {what}; use at most about {most:,} draws"
     )
 
 

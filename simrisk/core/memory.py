@@ -165,4 +165,42 @@ def check_memory(
 
 
 def _gib(n: float) -> str:
-    return f"{n / 2**30:,.1f} GiB" if n >= 2**27 else f"{n / 2**20:,.0f} MiB"
+    if n >= 2**27:
+        return f"{n / 2**30:,.1f} GiB"
+    return f"{n / 2**20:,.0f} MiB" if n >= 2**20 else f"{n / 2**10:,.0f} KiB"
+
+
+def file_room(folder) -> tuple[int, str] | None:
+    """Bytes a new file in ``folder`` may grow to: free disk space or ``ulimit -f``, the less."""
+    import shutil
+
+    found = []
+    try:
+        found.append((shutil.disk_usage(folder).free, f"free in {folder}"))
+    except OSError:
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if soft != resource.RLIM_INFINITY and soft >= 0:
+            found.append((soft, "allowed by ulimit -f"))
+    except (ImportError, OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def check_file_room(folder, need: float, where: str) -> None:
+    """Refuse in one line (naming ``where``, e.g. ``--out r.nc``) a file of ``need`` bytes
+    that the disk or ``ulimit -f`` cannot take.
+
+    HDF5 cannot fail a write cleanly (it prints tracebacks from freed objects and may
+    crash the interpreter), so a NetCDF write is checked before it starts.
+    """
+    room = file_room(folder)
+    if room is None or need <= room[0]:
+        return
+    have, what = room
+    raise SimriskError(
+        f"{where}: cannot write: the file needs up to {_gib(need)}, {_gib(have)} is {what}"
+    )

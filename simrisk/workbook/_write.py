@@ -325,9 +325,12 @@ def _write_draws_file(path: Path, names, units, values, ds) -> None:
     }
     table = pa.Table.from_arrays(values, schema=pa.schema(fields, metadata=meta))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    from simrisk.core.errors import writing
+
     try:
-        pq.write_table(table, tmp)
-        os.replace(tmp, path)
+        with writing(path):
+            pq.write_table(table, tmp)
+            os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -534,30 +537,37 @@ def write_workbook(
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     names = []
     try:
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
-        book.set_properties(
-            {
-                "title": f"simrisk: {ds.attrs.get('scenario', '')}",
-                "subject": "Monte Carlo run, analyst's workbook",
-                "comments": json.dumps(
-                    {"seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"])}
-                ),
-            }
-        )
-        f = _formats(book, lang)
-        names_, units, values = _draw_table(ds)
-        _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
-        n = _draws_sheet(book, f, names_, units, values, draws_limit)
-        _cash_sheet(book, f, ds)
-        _assumptions_sheet(book, f, ds, lang)
-        for name in OPTIONAL_SHEETS:
-            if name in extra:
-                _dataset_sheet(book, f, name, extra[name])
-        _provenance_sheet(book, f, ds, n)
-        names = [ws.get_name() for ws in book.worksheets()]
-        book.close()
+        from simrisk.core.errors import writing
+
+        # constant_memory keeps rows in temporary files until close(): any of it can fail
+        with writing(target, "--output"):
+            book = xlsxwriter.Workbook(
+                str(tmp), {"constant_memory": True, "nan_inf_to_errors": False}
+            )
+            book.set_properties(
+                {
+                    "title": f"simrisk: {ds.attrs.get('scenario', '')}",
+                    "subject": "Monte Carlo run, analyst's workbook",
+                    "comments": json.dumps(
+                        {"seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"])}
+                    ),
+                }
+            )
+            f = _formats(book, lang)
+            names_, units, values = _draw_table(ds)
+            _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
+            n = _draws_sheet(book, f, names_, units, values, draws_limit)
+            _cash_sheet(book, f, ds)
+            _assumptions_sheet(book, f, ds, lang)
+            for name in OPTIONAL_SHEETS:
+                if name in extra:
+                    _dataset_sheet(book, f, name, extra[name])
+            _provenance_sheet(book, f, ds, n)
+            names = [ws.get_name() for ws in book.worksheets()]
+            book.close()  # constant_memory: most of the file is written here
         _write_draws_file(draws_file_for(target), names_, units, values, ds)
-        os.replace(tmp, target)
+        with writing(target, "--output", cleanup=[draws_file_for(target)]):
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return names
