@@ -7,6 +7,7 @@ import sys
 
 from simrisk.cli._common import (
     add_dask_flags,
+    check_figure,
     check_out,
     dask_spec,
     non_negative_int,
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if best.suffix.lower() != ".toml":
         raise SimriskError(f"--output {best}: must end in .toml")
     out = check_out(args.out, "--out") if args.out else None
-    plot = check_out(args.plot, "--plot") if args.plot else None
+    plot = check_figure(args.plot, "--plot") if args.plot else None
     from simrisk.core.outputs import clean_leftovers
 
     for path in (best, out, plot):  # a design killed while writing left its temporary file

@@ -202,6 +202,11 @@ class OutputLock:
         self.held = False
 
     def acquire(self) -> OutputLock:
+        if self.path.is_dir() or (self.path.exists() and not self.path.is_file()):
+            raise SimriskError(
+                f"{self.flag} {self.target}: its lock {self.path} is a folder or a special "
+                "file, not a lock simrisk wrote; remove it"
+            )
         for _ in range(3):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
