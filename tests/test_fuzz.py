@@ -422,7 +422,7 @@ RESULTS = [
     ("truncated-report", _truncated, "report", "not a NetCDF file"),
     ("other-netcdf", _other_netcdf, "summary", "not a simrisk result"),
     ("other-netcdf-report", _other_netcdf, "report", "not a simrisk result"),
-    ("lacking-npv", _lacking, "summary", "lacks variables"),
+    ("lacking-npv", _lacking, "summary", "lacks the variable 'npv'"),
     ("foreign-kind", _foreign_kind, "summary", "not a simrisk result"),
     ("tiny", "tiny.nc", "summary", "holds 10 draws; a summary needs at least 400"),
     ("tiny-report", "tiny.nc", "report", "holds 10 draws"),
