@@ -40,9 +40,22 @@ def _argv(out: Path, draws: int, seed: int = 3) -> list[str]:
     ]  # fmt: skip
 
 
+def _default_stop_signals() -> None:
+    """In the child: SIGHUP, SIGTERM and SIGINT as a fresh shell leaves them, whatever the test
+    runner inherited (under ``nohup`` SIGHUP is ignored, and an ignored signal stays ignored
+    in a child, so the run would not see the hangup the test sends)."""
+    for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _start(out: Path, draws: int, seed: int = 3) -> subprocess.Popen:
     return subprocess.Popen(
-        _argv(out, draws, seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV
+        _argv(out, draws, seed),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        preexec_fn=_default_stop_signals,
     )
 
 

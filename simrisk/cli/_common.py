@@ -170,6 +170,10 @@ def parse_groups(items: list[str] | None) -> dict | None:
         name, sep, members = it.partition("=")
         if not sep or not name or not members:
             raise SimriskError(f"--group {it!r}: must look like NAME=P1,P2")
+        if name in groups:
+            raise SimriskError(
+                f"--group {it!r}: a group named {name!r} is already given; each name once"
+            )
         groups[name] = [m.strip() for m in members.split(",") if m.strip()]
     return groups
 

@@ -216,6 +216,24 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
             if c.a == c.b:
                 issues.append(ConfigIssue(f"model.correlations[{i}].b", "must differ from a", c.b))
         if not issues and m.correlations:
+            # a fixed parameter does not vary: a correlation with it would be silently void
+            priors = [m.recruitment, m.retention, m.outcome_correlation]
+            for g in s.goals:
+                priors += [_goal_prior(m.goals[g.id], p) for p in GOAL_PARAMS[g.outcome]]
+            fixed = {n for n, p in zip(names, priors, strict=True) if p.dist == "fixed"}
+            for i, c in enumerate(m.correlations):
+                for key in ("a", "b"):
+                    if getattr(c, key) in fixed:
+                        issues.append(
+                            ConfigIssue(
+                                f"model.correlations[{i}].{key}",
+                                'is a fixed parameter (dist = "fixed"): a correlation with '
+                                "it has no effect; remove the correlation or give the "
+                                "parameter a distribution",
+                                getattr(c, key),
+                            )
+                        )
+        if not issues and m.correlations:
             try:
                 np.linalg.cholesky(correlation_matrix(names, m.correlations))
             except np.linalg.LinAlgError:
