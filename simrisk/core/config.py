@@ -475,7 +475,7 @@ def _extend(path: Path, data: dict, text: str, chain: tuple[Path, ...] = ()) -> 
             [ConfigIssue("extends", f"chain deeper than {EXTENDS_DEPTH} files", parent)],
             str(path),
         )
-    if not base_path.is_file():
+    if not base_path.is_file() and (base_path.is_dir() or not base_path.exists()):
         raise ConfigError(
             [
                 ConfigIssue(
