@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         raise SimriskError(f"--output {out}: the report is a PDF; the name must end in .pdf")
     if args.figures is not None:
         check_figures_folder(args.figures)
-    ds, _ = api.result_for(args.results, "report")
+    ds = api.report_input(args.results)  # a kind's result or an updated result
     options = {"lang": args.lang, "figures": args.figures}
     if args.wellby:
         options["wellby"] = open_result(args.wellby, kind=kinds.get("wellby").RESULT_KIND)
