@@ -267,7 +267,8 @@ def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: fl
         ax.scatter(rate[take], rep[take], s=3, color=c, alpha=0.25, linewidths=0, rasterized=True)
         if np.isfinite(caps[i]):
             ax.axhline(caps[i], color=c, lw=1, ls="--")
-            bind = caps[i] / (measured * pay[goals].sum())
+            per_rate = measured * pay[goals].sum()  # 0 when the goals pay nothing
+            bind = caps[i] / per_rate if per_rate > 0 else None
             ax.annotate(
                 f"{word('cap', lang)} {f.dkk(caps[i])} ({f.pct(bind, 0)})",
                 (0.99, caps[i]),
