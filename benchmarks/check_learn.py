@@ -38,8 +38,8 @@ LIMITS = {"monitor": 1.2, "evsi": 5.0}
 def main() -> int:
     from simrisk.decision.evsi import evsi
     from simrisk.decision.monitor import monitor
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
 
     n_mon = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     n_evsi = int(sys.argv[2]) if len(sys.argv) > 2 else 300_000

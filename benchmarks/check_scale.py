@@ -33,7 +33,7 @@ STREAM_DRAWS = (50_000, 200_000)
 _PEAK = """
 import resource, sys, tempfile
 from pathlib import Path
-from simrisk.kinds.contract.engine import simulate_to_file
+from simrisk.kinds.contract.simulate import simulate_to_file
 from simrisk.kinds.contract.loader import load_scenario
 scenario, text = load_scenario(sys.argv[1])
 with tempfile.TemporaryDirectory() as d:

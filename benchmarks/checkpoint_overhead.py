@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from simrisk.core.driver import Checkpoint
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "dsi_norddjurs.toml"
 

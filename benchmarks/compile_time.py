@@ -28,9 +28,9 @@ DEFAULT = [str(ROOT / "configs" / "dsi_norddjurs.toml")]
 
 def _child(config: str) -> None:
     t0 = time.process_time()
-    from simrisk.kinds.contract._inputs import build_inputs
-    from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+    from simrisk.kinds.contract.inputs import build_inputs
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 
     inp = build_inputs(load_scenario(config)[0])
     spec = RunSpec(draws=64, seed=1, chunk_size=64)

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def _child(which: str, draws: int, config: str, d: str) -> None:
     from simrisk.core.driver import run_chunks
     from simrisk.core.rng import key_from_seed
-    from simrisk.kinds.contract._inputs import build_inputs
     from simrisk.kinds.contract.bench import frozen_baseline
-    from simrisk.kinds.contract.engine import RunSpec, _empty_outputs, simulate_arrays
+    from simrisk.kinds.contract.inputs import build_inputs
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import RunSpec, _empty_outputs, simulate_arrays
 
     frozen_fill = frozen_baseline().frozen_fill
 

@@ -55,9 +55,9 @@ if TYPE_CHECKING:  # what type checkers see; at run time each is imported on fir
         load_scenario,
         parse_scenario,
         run_ledger,
-        simulate,
         summarize,
     )
+    from simrisk.kinds.contract.simulate import simulate
 
 #: public name -> the module that defines it
 _EXPORTS = {
@@ -96,7 +96,7 @@ _EXPORTS = {
     "load_scenario": "simrisk.kinds.contract",
     "parse_scenario": "simrisk.kinds.contract",
     "run_ledger": "simrisk.kinds.contract",
-    "simulate": "simrisk.kinds.contract",
+    "simulate": "simrisk.kinds.contract.simulate",
     "summarize": "simrisk.kinds.contract",
 }
 

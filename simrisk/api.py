@@ -702,7 +702,9 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     ``options``: ``lang`` (``"en"``/``"da"``), ``figures`` (a folder for each
     page as PNG and SVG), and for a contract ``wellby``, ``design`` and
     ``scenarios`` (other results for their pages). The output's lock keeps a
-    second writer out.
+    second writer out. An ``out`` ending in ``.html`` writes the offline HTML
+    page instead (:func:`simrisk.report.html.write_html`; returns its
+    sections; needs the extra ``simrisk[html]``).
     """
     from simrisk.core.dataset import OutputLock
     from simrisk.core.outputs import clean_leftovers
@@ -713,6 +715,10 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     target = Path(out)
     with OutputLock(target, "--output"):
         clean_leftovers(target, options.pop("notify", None))
+        if target.suffix.lower() in (".html", ".htm"):
+            from simrisk.report.html import write_html
+
+            return write_html(ds, target, **options)
         return write_report(ds, target, **options)
 
 

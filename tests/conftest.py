@@ -73,7 +73,7 @@ def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
 
 def interrupt_after(monkeypatch, chunks: int) -> None:
     """Make the contract engine raise KeyboardInterrupt in chunk number ``chunks + 1``."""
-    import simrisk.kinds.contract.engine as engine
+    import simrisk.kinds.contract.simulate as engine
 
     real = engine.make_fill
     seen = {"n": 0}

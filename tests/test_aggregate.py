@@ -32,9 +32,9 @@ from simrisk.kinds.contract._aggregate_reference import (
     bvn_cdf_reference,
     cells_reference,
 )
-from simrisk.kinds.contract._inputs import build_inputs
 from simrisk.kinds.contract.analytic import success_probabilities
-from simrisk.kinds.contract.engine import (
+from simrisk.kinds.contract.inputs import build_inputs
+from simrisk.kinds.contract.simulate import (
     RunSpec,
     _empty_outputs,
     draw_parameters,

@@ -205,23 +205,7 @@ _LAYER_NAMES = ("core", "kinds", "decision", "report/workbook", "api", "cli")
 #: Known edges against the rules, each to be removed by the branch that owns the code
 #: (issue 20). The lead empties this set as those branches are merged; it may only
 #: shrink, and an edge listed here that is gone fails the test.
-_PENDING_EDGES = {
-    # upward: the sensitivity figures live in the decision layer and use the plot
-    # package's helpers; they move to simrisk/plot/ with the report branch's one
-    # catalogue of words (issue 20 item 4)
-    ("simrisk.decision.plot", "simrisk.plot"),
-    # the decision engine builds the contract kernel's inputs, which the contract
-    # branch packs into one structure (issue 20 item 6); export it from
-    # simrisk.kinds.contract then
-    ("simrisk.decision._engine", "simrisk.kinds.contract._inputs"),
-    # the kinds branch's files (issue 20 item 2): import these from simrisk.core
-    # (which exports jit, jit_parallel, jitable, compile_notice, lazy_exports);
-    # _kernel_frozen.py leaves the package
-    ("simrisk.kinds.portfolio", "simrisk.core._lazy"),
-    ("simrisk.kinds.portfolio._kernel", "simrisk.core._numba"),
-    ("simrisk.kinds.portfolio._normal", "simrisk.core._numba"),
-    ("simrisk.kinds.wellby", "simrisk.core._lazy"),
-}
+_PENDING_EDGES: set[tuple[str, str]] = set()
 
 
 def _layer(module: str) -> int:

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.kinds.contract import simulate
-from simrisk.kinds.contract._inputs import build_inputs
 from simrisk.kinds.contract.analytic import success_probabilities
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.ledger import run_ledger
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.kinds.contract.summary import summarize
 
 N_FIXED = 20_000

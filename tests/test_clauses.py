@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from simrisk.core.errors import ConfigError
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.ledger import run_ledger
 from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 from tests.conftest import DSI_CONFIG, run_cli
 
 CAPITAL = 5_450_000
@@ -185,7 +185,7 @@ def test_kernel_and_reference_agree_with_clauses(clause_inputs):
 
 
 def test_dataset_says_who_pays_under_each_clause(tmp_path):
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.kinds.contract.summary import summarize
 
     s, text = load_scenario(_write(tmp_path, CLAUSES_FOR_KERNEL))
@@ -209,7 +209,7 @@ def test_dataset_says_who_pays_under_each_clause(tmp_path):
 
 
 def test_without_clauses_the_dataset_has_no_clause_variables(dsi_scenario):
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
 
     ds = simulate(dsi_scenario, draws=200, seed=1)
     assert "floor_payment" not in ds and "retention_clause_payment" not in ds
@@ -266,7 +266,7 @@ def test_bad_clauses_are_one_line_errors(tmp_path, body, expected):
 def test_report_numbers_count_clause_payments(tmp_path):
     # The report rebuilds DSI's dated cash flows from the Dataset: with clauses
     # they must still give the run's own NPV, and P(loss) counts what DSI receives.
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.kinds.contract.summary import summarize
     from simrisk.report.contract._numbers import dated_cash_flows
 

@@ -514,7 +514,7 @@ def test_retention_prior_moved_with_population_is_accepted(tmp_path):
 
 
 def test_fixed_parameters_use_exactly_the_ledgers_values(dsi_scenario):
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.inputs import build_inputs
 
     inp = build_inputs(dsi_scenario)
     fixed = dict(zip(inp.space.names, inp.fixed_values, strict=True))

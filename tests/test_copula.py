@@ -69,7 +69,7 @@ def test_compiled_transform_is_the_numpy_transform_bit_for_bit(correlated, rng):
 
 
 def test_compiled_transform_on_a_shipped_config(dsi_scenario, rng):
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.inputs import build_inputs
 
     space = build_inputs(dsi_scenario).space
     u = rng.random((20_000, len(space.names)))

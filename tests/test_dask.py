@@ -9,9 +9,8 @@ import pytest
 import xarray as xr
 
 from simrisk.core.driver import Checkpoint, RunSpec
-from simrisk.kinds.contract import simulate
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
+from simrisk.kinds.contract.simulate import simulate, simulate_arrays
 from tests.conftest import DSI_CONFIG, eventually, run_cli
 
 distributed = pytest.importorskip("distributed")
@@ -115,7 +114,7 @@ def test_cli_refuses_workers_for_other_kinds_and_with_until():
 
 
 def test_a_streamed_run_on_dask_writes_the_same_file(dsi_scenario, backend, tmp_path):
-    from simrisk.kinds.contract.engine import simulate_to_file
+    from simrisk.kinds.contract.simulate import simulate_to_file
 
     options = {"draws": 3000, "seed": 11, "created_at": "2025-11-24T16:00:00+00:00"}
     simulate_to_file(dsi_scenario, tmp_path / "local.nc", chunk_size=700, **options)
@@ -130,8 +129,8 @@ def test_a_streamed_run_on_dask_writes_the_same_file(dsi_scenario, backend, tmp_
 
 
 def test_a_dask_run_resumes_a_partial_file(dsi_scenario, backend, tmp_path, monkeypatch):
-    import simrisk.kinds.contract.engine as engine
-    from simrisk.kinds.contract.engine import simulate_to_file
+    import simrisk.kinds.contract.simulate as engine
+    from simrisk.kinds.contract.simulate import simulate_to_file
 
     options = {"draws": 3000, "seed": 4, "chunk_size": 500, "created_at": "2025-11-24T16:00:00"}
     real = engine.make_fill

@@ -17,7 +17,7 @@ import xarray as xr
 from simrisk.core.backends import map_tasks
 from simrisk.core.dataset import write_netcdf
 from simrisk.decision import _engine
-from simrisk.kinds.contract import simulate
+from simrisk.kinds.contract.simulate import simulate
 from tests.conftest import DSI_CONFIG, ROOT, eventually, run_cli
 
 distributed = pytest.importorskip("distributed")

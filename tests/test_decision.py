@@ -30,8 +30,8 @@ from simrisk.decision.sensitivity import (
 from simrisk.decision.stopping import parse_targets, target_status
 from simrisk.decision.variance import format_variance, variance_split
 from simrisk.decision.voi import evpi, evppi, evppi_nested, format_voi, voi, voi_json
-from simrisk.kinds.contract import simulate
-from simrisk.kinds.contract._inputs import build_inputs
+from simrisk.kinds.contract.inputs import build_inputs
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.kinds.contract.summary import summarize
 
 from .conftest import DSI_CONFIG, ROOT
@@ -483,7 +483,7 @@ def test_regression_evppi_agrees_with_nested_monte_carlo(dsi_scenario, parameter
 
 
 def test_sensitivity_figure_in_danish(dsi_run, tmp_path):
-    from simrisk.decision.plot import plot_regional, plot_tornado, save_sensitivity_figure
+    from simrisk.plot import plot_regional, plot_tornado, save_sensitivity_figure
 
     s = sensitivity(dsi_run, n_boot=0, pawn_boot=0, pawn_draws=5000)
     ax = plot_tornado(s, lang="da")

@@ -72,7 +72,7 @@ def test_pareto_front_by_hand():
 def test_candidates_meet_the_same_worlds(dsi_scenario):
     # Common random numbers: a candidate that changes only payments sees the
     # very same citizens and outcomes, draw by draw.
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
 
     keys = ["goals.region_use.payment_per_success", "floor.share"]
     other = apply_terms(dsi_scenario, keys, [20_000.0, 0.5])
@@ -85,8 +85,8 @@ def test_candidates_meet_the_same_worlds(dsi_scenario):
 
 
 def test_apply_terms_recalibrates_the_success_rate_at_a_new_threshold(dsi_scenario):
-    from simrisk.kinds.contract._inputs import build_inputs
     from simrisk.kinds.contract.analytic import success_probabilities
+    from simrisk.kinds.contract.inputs import build_inputs
 
     s = apply_terms(dsi_scenario, ["goals.region_use.threshold"], [0.10])
     g = s.goal("region_use")
@@ -232,7 +232,7 @@ def test_acceptance_design_then_a_fresh_run_on_another_seed(tmp_path):
 @pytest.mark.parametrize("lang", ["en", "da"])
 def test_report_gets_a_design_page(dsi_scenario, tmp_path, lang):
     from simrisk.kinds.contract.design import to_dataset
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.report import build_report
 
     res = run_design(

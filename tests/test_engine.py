@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.kinds.contract import simulate
-from simrisk.kinds.contract._inputs import build_inputs
 from simrisk.kinds.contract.analytic import success_probabilities
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.ledger import run_ledger
+from simrisk.kinds.contract.simulate import simulate
 
 N_FIXED = 20_000
 
@@ -161,7 +161,7 @@ def test_drawn_spearman_equals_the_declared_rank_correlation(inputs):
     # parameters must have them, not (6 / pi) asin(r / 2) as when the same number
     # was used as the copula's rho. Parameters only: no kernel, so 200k draws are cheap.
     from simrisk.core.rng import key_from_seed
-    from simrisk.kinds.contract.engine import draw_parameters
+    from simrisk.kinds.contract.simulate import draw_parameters
 
     n = 200_000
     key, _ = key_from_seed(31)
@@ -180,7 +180,7 @@ def test_drawn_spearman_equals_the_declared_rank_correlation(inputs):
 
 def test_interrupted_run_resumes_bit_identical(dsi_scenario, tmp_path):
     from simrisk.core.driver import Checkpoint, RunSpec
-    from simrisk.kinds.contract.engine import simulate_arrays
+    from simrisk.kinds.contract.simulate import simulate_arrays
 
     inp = build_inputs(dsi_scenario)
     spec = RunSpec(draws=3000, seed=13, chunk_size=500)
@@ -213,7 +213,7 @@ def test_checkpoint_of_another_run_is_not_used(dsi_scenario, tmp_path):
 
     from simrisk.core.driver import Checkpoint, RunSpec
     from simrisk.core.errors import SimriskError
-    from simrisk.kinds.contract.engine import simulate_arrays
+    from simrisk.kinds.contract.simulate import simulate_arrays
 
     inp = build_inputs(dsi_scenario)
     spec = RunSpec(draws=600, seed=13, chunk_size=200)
@@ -275,7 +275,7 @@ def test_small_populations_keep_int16_counts(fixed_run):
 
 def test_a_population_beyond_the_random_stream_is_refused(tmp_path):
     from simrisk.core.errors import SimriskError
-    from simrisk.kinds.contract.engine import MAX_REFERRED
+    from simrisk.kinds.contract.simulate import MAX_REFERRED
 
     scenario = _scenario_with_referred(tmp_path, MAX_REFERRED + 1)
     with pytest.raises(SimriskError, match=r"population.referred = 1677722: too large"):

@@ -229,7 +229,7 @@ def test_prior_mean_closed_form_matches_scipy(prior):
 
 
 def test_config_loading_leaves_the_inverse_cdf_tables_for_the_run(dsi_scenario):
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.inputs import build_inputs
 
     space = build_inputs(dsi_scenario).space
     assert "tables" not in vars(space)  # not built by loading

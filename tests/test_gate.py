@@ -17,11 +17,11 @@ import pytest
 from scipy.stats import binom
 
 from simrisk.core.errors import ConfigError
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.ledger import run_ledger
 from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 from tests.conftest import DSI_CONFIG, ROOT, run_cli
 
 GATE_CONFIG = ROOT / "configs" / "dsi_norddjurs_gate.toml"

@@ -13,8 +13,8 @@ GATE_CONFIG = ROOT / "configs" / "dsi_norddjurs_gate.toml"
 
 @pytest.fixture(scope="module")
 def gated():
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.kinds.contract.summary import summarize
 
     sc, text = load_scenario(GATE_CONFIG)
@@ -57,8 +57,8 @@ def test_gate_page_is_in_the_report_and_shows_the_summary(gated, lang):
 
 
 def test_no_gate_no_gate_page():
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.kinds.contract.summary import summarize
     from simrisk.report.contract import _gate_pages
 

@@ -20,16 +20,16 @@ import pytest
 
 from simrisk.core.driver import run_chunks
 from simrisk.core.rng import key_from_seed
-from simrisk.kinds.contract._inputs import build_inputs, make_guide
 from simrisk.kinds.contract._kernel import _EXP_ADDRESS, _exp, _guided
 from simrisk.kinds.contract.bench import frozen_baseline
-from simrisk.kinds.contract.engine import (
+from simrisk.kinds.contract.inputs import build_inputs, make_guide
+from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import (
     RunSpec,
     _empty_outputs,
     simulate_arrays,
     transform_parallel,
 )
-from simrisk.kinds.contract.loader import load_scenario
 from tests.conftest import DSI_CONFIG, ROOT
 
 # the frozen f29a4e6 kernel: a file of the checkout (benchmarks/baselines/), not of the package
@@ -123,7 +123,7 @@ def test_parallel_transform_equals_the_serial_one(threads):
     np.testing.assert_array_equal(
         transform_parallel(inp.space, u, threads), inp.space.transform(u)
     )
-    from simrisk.kinds.contract.engine import draw_parameters
+    from simrisk.kinds.contract.simulate import draw_parameters
 
     np.testing.assert_array_equal(draw_parameters(inp, 0, n, key, False), serial)
 
@@ -219,8 +219,8 @@ def test_a_run_compiles_only_its_own_citizen_loop():
     import sys
 
     code = (
-        "from simrisk.kinds.contract._inputs import build_inputs\n"
-        "from simrisk.kinds.contract.engine import RunSpec, simulate_arrays\n"
+        "from simrisk.kinds.contract.inputs import build_inputs\n"
+        "from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays\n"
         "from simrisk.kinds.contract.loader import load_scenario\n"
         "from simrisk.kinds.contract import _kernel\n"
         f"inp = build_inputs(load_scenario({str(DSI_CONFIG)!r})[0])\n"

@@ -64,8 +64,8 @@ def _write(tmp_path, name, text):
 @pytest.fixture(scope="module")
 def retention_only(tmp_path_factory):
     """A 20,000-draw run where only retention is uncertain."""
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
 
     d = tmp_path_factory.mktemp("ret")
     cfg = _write(d, "r.toml", f'extends = "{DSI_CONFIG.as_posix()}"\n{ONLY_RETENTION}')
@@ -75,8 +75,8 @@ def retention_only(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def dsi_small(tmp_path_factory):
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
 
     sc, text = load_scenario(DSI_CONFIG)
     return simulate(sc, draws=20_000, seed=5, config_text=text)
@@ -152,8 +152,8 @@ def test_shipped_observed_file_reads(dsi_scenario):
 
 def test_batch_success_probabilities_equal_the_scalar_closed_form(dsi_small):
     from simrisk.decision.monitor import scenario_of
-    from simrisk.kinds.contract._inputs import build_inputs
     from simrisk.kinds.contract.analytic import success_probabilities
+    from simrisk.kinds.contract.inputs import build_inputs
     from simrisk.kinds.contract.observed import success_probabilities_batch
 
     inp = build_inputs(scenario_of(dsi_small))
@@ -166,7 +166,7 @@ def test_batch_success_probabilities_equal_the_scalar_closed_form(dsi_small):
 def test_settle_reproduces_the_kernels_money(dsi_small):
     """From the run's own counts, settle gives the kernel's NPV and repayments."""
     from simrisk.decision.monitor import scenario_of, settle
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.inputs import build_inputs
 
     inp = build_inputs(scenario_of(dsi_small))
     m = settle(inp, dsi_small["measured"].values, dsi_small["successes"].values, 0.04)

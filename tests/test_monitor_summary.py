@@ -25,8 +25,8 @@ INTERIM = HEADER + "c2,engaged_at_6m,Interim,2028-03-31,224,160\n"
 
 @pytest.fixture(scope="module")
 def dsi(tmp_path_factory):
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
 
     sc, text = load_scenario(DSI_CONFIG)
     return sc, simulate(sc, draws=20_000, seed=5, config_text=text)
@@ -106,8 +106,8 @@ def test_resampled_summary_se_covers_the_spread_over_independent_runs(tmp_path):
     spread of the posterior's mean NPV and P(NPV < 0) over the runs is what the
     reported SEs say (their ratio within the chi-square range for the replications)."""
     from simrisk.decision.monitor import monitor
-    from simrisk.kinds.contract.engine import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
 
     sc, text = load_scenario(DSI_CONFIG)
     obs = tmp_path / "o.csv"

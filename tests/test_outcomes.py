@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 
 from simrisk.core.errors import ConfigError
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.ledger import run_ledger
 from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 from tests.conftest import ROOT, run_cli
 
 #: the Aarhus-sized contract with two binary goals (the shipped config's housing goal is

@@ -410,10 +410,9 @@ def test_summary_has_evpi_and_evppi_per_parameter(result):
     from simrisk.kinds.portfolio.summary import summarize
 
     s = summarize(result)
-    n = s["voi_draws"]
-    assert n == min(result.sizes["draw"], 50_000)
-    npv = result["npv"].values[:n].astype(np.float64)
-    nb = np.column_stack([np.zeros(n), npv])
+    assert s["voi_draws"] == min(result.sizes["draw"], 50_000)
+    npv = result["npv"].values.astype(np.float64)  # EVPI: every draw
+    nb = np.column_stack([np.zeros(npv.shape[0]), npv])
     assert s["evpi"]["value"] == pytest.approx(nb.max(axis=1).mean() - nb.mean(axis=0).max())
     alternatives = ["no_pool", *(str(o) for o in result["option"].values)]
     assert s["voi_best_option"] == alternatives[int(nb.mean(axis=0).argmax())]
@@ -425,6 +424,21 @@ def test_summary_has_evpi_and_evppi_per_parameter(result):
         # SE 0 only where the cross-fitted rule never leaves the best option: EVPPI exactly 0.
         assert e["se"] > 0 or e["value"] == 0, p
         assert -4 * e["se"] <= e["value"] <= s["evpi"]["value"] + 4 * e["se"], p
+
+
+def test_evpi_is_one_figure_when_evppi_uses_a_subsample(result):
+    # the summary's EVPPI regressions may run on the first draws only; its EVPI (and its
+    # SE and best option) is still over every draw: the decision summary's figure
+    from simrisk.kinds.portfolio.summary import value_of_information
+
+    n = result.sizes["draw"] // 2
+    v = value_of_information(result, max_draws=n, n_post=5)
+    assert v.attrs["subsample"] == n and v.attrs["evpi_draws"] == result.sizes["draw"]
+    import simrisk
+
+    decision = simrisk.summary(result)["decision"]
+    assert float(v["evpi"]) == decision["evpi"]["value"]
+    assert float(v["evpi_se"]) == decision["evpi"]["se"]
 
 
 def test_voi_cli_on_a_portfolio_result(result, tmp_path):

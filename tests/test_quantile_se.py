@@ -21,8 +21,8 @@ import pytest
 from scipy import stats
 
 from simrisk.core.summary import describe, quantile_se
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 from tests.conftest import SLOW
 
 SEEDS = range(1000, 1020)

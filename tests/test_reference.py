@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 
 N_KERNEL = 40_000
 N_REF = 6_000

@@ -10,7 +10,7 @@ import pytest
 
 from simrisk.core.dataset import write_netcdf
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract import simulate
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.kinds.wellby import load_wellby, run_wellby
 from simrisk.kinds.wellby.dataset import wellby_dataset
 from simrisk.plot import Fmt

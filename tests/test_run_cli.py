@@ -12,7 +12,7 @@ import pytest
 from simrisk.cli import main
 from simrisk.core.dataset import open_result, write_netcdf
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract import simulate
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.kinds.contract.summary import summarize
 
 from .conftest import DSI_CONFIG
@@ -138,7 +138,7 @@ def test_config_without_model_cannot_run(tmp_path):
 
 
 def test_interrupt_writes_nothing(tmp_path, monkeypatch, capsys):
-    import simrisk.kinds.contract.engine as driver
+    import simrisk.kinds.contract.simulate as driver
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt

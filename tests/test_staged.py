@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from simrisk.core.errors import ConfigError
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.ledger import run_ledger
 from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 from tests.conftest import ROOT, run_cli
 
 AARHUS = ROOT / "configs" / "dsi_aarhus_youth_homelessness.toml"
@@ -193,7 +193,7 @@ def test_the_aggregated_path_falls_back_for_stages(aarhus):
     # the aggregated path does not model stages: a forced --aggregate is refused, and by
     # default (from DEFAULT_ABOVE referred on) the run says it stays per citizen
     from simrisk.core.errors import SimriskError
-    from simrisk.kinds.contract.engine import resolve_aggregate
+    from simrisk.kinds.contract.simulate import resolve_aggregate
 
     inp = build_inputs(aarhus)
     with pytest.raises(SimriskError, match="aggregated path does not model"):
@@ -206,7 +206,7 @@ def test_the_aggregated_path_falls_back_for_stages(aarhus):
 
 @pytest.fixture(scope="module")
 def staged_ds(aarhus):
-    from simrisk.kinds.contract import simulate
+    from simrisk.kinds.contract.simulate import simulate
 
     return simulate(aarhus, draws=2000, seed=5, config_text=AARHUS.read_text(encoding="utf-8"))
 

@@ -23,8 +23,8 @@ from simrisk.core.dataset import (
 from simrisk.core.driver import RunSpec, stream_chunks
 from simrisk.core.errors import SimriskError
 from simrisk.kinds.contract.dataset import UNCOMPRESSED
-from simrisk.kinds.contract.engine import simulate, simulate_to_file
 from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import simulate, simulate_to_file
 from tests.conftest import interrupt_after
 
 from .conftest import DSI_CONFIG

@@ -298,7 +298,7 @@ def _assert_summaries_equal(got, want):
 @pytest.fixture(scope="module")
 def dsi_run(dsi_scenario, tmp_path_factory):
     from simrisk.core.dataset import write_netcdf
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
 
     ds = simulate(dsi_scenario, draws=30_000, seed=11)
     path = tmp_path_factory.mktemp("ssum") / "run.nc"

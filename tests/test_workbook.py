@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from simrisk.core.dataset import write_netcdf
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract import simulate
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.workbook import SHEETS, write_workbook
 
 from .conftest import DSI_CONFIG, run_cli

@@ -20,9 +20,9 @@ import pytest
 from openpyxl import load_workbook
 
 from simrisk import api
-from simrisk.kinds.contract import simulate
 from simrisk.kinds.contract.ledger import run_ledger
 from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.workbook import write_workbook
 
 from .conftest import DSI_CONFIG, ROOT, run_cli

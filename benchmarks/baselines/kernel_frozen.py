@@ -481,7 +481,7 @@ def simulate_chunk_frozen(
                 out_saving[j, a] = acc
 
 
-# --- simrisk/kinds/contract/engine.py as of f29a4e6 (draw_parameters, run_kernel)
+# --- simrisk/kinds/contract/simulate.py as of f29a4e6 (draw_parameters, run_kernel)
 
 
 def draw_parameters_frozen(inp, draw0: int, n: int, key) -> np.ndarray:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate_arrays
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
+from simrisk.kinds.contract.simulate import RunSpec, simulate_arrays
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
 
@@ -95,7 +95,7 @@ class FrozenPopulation:
         from simrisk.core.driver import run_chunks
         from simrisk.core.rng import key_from_seed
         from simrisk.kinds.contract.bench import frozen_baseline
-        from simrisk.kinds.contract.engine import _empty_outputs
+        from simrisk.kinds.contract.simulate import _empty_outputs
 
         frozen_fill = frozen_baseline().frozen_fill
 

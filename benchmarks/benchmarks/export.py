@@ -19,8 +19,8 @@ CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
 def export_over_run(draws: int, seed: int = 7) -> dict:
     """CPU seconds of a DSI run of ``draws`` and of exporting its workbook, and their ratio."""
     from simrisk import api
-    from simrisk.kinds.contract import simulate
     from simrisk.kinds.contract.loader import load_scenario
+    from simrisk.kinds.contract.simulate import simulate
 
     sc, text = load_scenario(CONFIG)
     c0 = time.process_time()

@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from simrisk.kinds.contract._inputs import build_inputs
-from simrisk.kinds.contract.engine import RunSpec, simulate, simulate_arrays, simulate_to_file
+from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import RunSpec, simulate, simulate_arrays, simulate_to_file
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import xarray as xr
 
 from simrisk.core.dataset import write_netcdf
-from simrisk.kinds.contract.engine import simulate
 from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import simulate
 from simrisk.kinds.contract.summary import summarize
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"

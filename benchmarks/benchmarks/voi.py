@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from simrisk.decision.voi import voi
-from simrisk.kinds.contract import simulate
 from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import simulate
 
 CONFIG = Path(__file__).resolve().parents[2] / "configs" / "dsi_norddjurs.toml"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from simrisk.cli._common import (
+    add_quiet,
+    busy,
     positive_int,
     print_json,
 )
@@ -29,6 +31,7 @@ def add_parser(sub) -> None:
     )
     bench.add_argument("--threads", type=positive_int, metavar="T")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
+    add_quiet(bench)
     bench.set_defaults(func=run)
 
 
@@ -39,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
     cfg, _ = kind.load(args.config or DEFAULT_CONFIG)
     check_memory(kind.bytes_per_draw(cfg), args.draws, "--draws")
-    kind.compile_notice()
-    res = run_bench(args.config, draws=args.draws, threads=args.threads)
+    kind.compile_notice(args.quiet)
+    with busy("bench", args.quiet):
+        res = run_bench(args.config, draws=args.draws, threads=args.threads)
     print_json(res) if args.json else print(format_bench(res))
     return 0

@@ -106,7 +106,10 @@ def run(args: argparse.Namespace) -> int:
         candidates=args.candidates,
         rescore_draws=args.rescore_draws,
         payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
-        progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+        # progress lines on a terminal only (not in a pipe, a log or a test)
+        progress=None
+        if args.quiet or not sys.stderr.isatty()
+        else lambda line: print(line, file=sys.stderr),
         backend=dask_spec(args),
         quiet=args.quiet,
     )

@@ -6,6 +6,8 @@ import argparse
 
 from simrisk.cli._common import (
     add_dask_flags,
+    add_quiet,
+    busy,
     check_figure,
     check_out,
     dask_flag,
@@ -69,6 +71,7 @@ def add_parser(sub) -> None:
     ev.add_argument("--seed", type=non_negative_int, default=0, metavar="S")
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.add_argument("-o", "--out", metavar="OUT.nc", help="write the table as NetCDF")
+    add_quiet(ev)
     ev.set_defaults(func=run)
 
 
@@ -94,19 +97,21 @@ def run(args: argparse.Namespace) -> int:
                 raise SimriskError(f"{flag} {given}: only with --nested")
         if dask_flag(args):
             raise SimriskError(f"{dask_flag(args)}: only with --nested (nothing else simulates)")
-    r = evsi(
-        args.path,
-        args.study,
-        n=grid,
-        seed=args.seed,
-        check_is=args.is_check,
-        nested=args.nested,
-        outer=400 if args.outer is None else args.outer,
-        inner=1000 if args.inner is None else args.inner,
-        backend=dask_spec(args),
-        quiet=False,
-        **costs,
-    )
+    # the nested check shows its own progress; the regression gets an elapsed-time line
+    with busy("EVSI", args.quiet or args.nested):
+        r = evsi(
+            args.path,
+            args.study,
+            n=grid,
+            seed=args.seed,
+            check_is=args.is_check,
+            nested=args.nested,
+            outer=400 if args.outer is None else args.outer,
+            inner=1000 if args.inner is None else args.inner,
+            backend=dask_spec(args),
+            quiet=args.quiet,
+            **costs,
+        )
     if out is not None:
         from simrisk.core.dataset import write_netcdf
 

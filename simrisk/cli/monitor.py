@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from simrisk.cli._common import check_out, non_negative_int, print_json
+from simrisk.cli._common import add_quiet, busy, check_out, non_negative_int, print_json
 
 
 def add_parser(sub) -> None:
@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
         "--observed",
         required=True,
         metavar="OBSERVED.csv",
-        help="observed counts (docs/scenario-format.md#observed-counts)",
+        help="observed counts, a CSV (its columns: docs/scenario-format.md#observed-counts "
+        "in simrisk's source)",
     )
     mon.add_argument(
         "-o", "--out", metavar="UPDATED.nc", help="write the update (ArviZ groups) here"
@@ -39,6 +40,7 @@ def add_parser(sub) -> None:
         help="seed of the resample-move sampler (default 0)",
     )
     mon.add_argument("--json", action="store_true", help="print one JSON object")
+    add_quiet(mon)
     mon.set_defaults(func=run)
 
 
@@ -47,14 +49,15 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.monitor import format_monitor, monitor_json
 
     out = check_out(args.out, "--out") if args.out else None
-    r = monitor(
-        args.path,
-        args.observed,
-        out=out,
-        force_fallback=args.force_fallback,
-        seed=args.seed,
-        quiet=False,
-    )
+    with busy("monitor", args.quiet):
+        r = monitor(
+            args.path,
+            args.observed,
+            out=out,
+            force_fallback=args.force_fallback,
+            seed=args.seed,
+            quiet=args.quiet,
+        )
     if args.json:
         print_json(monitor_json(r))
     else:

@@ -1,4 +1,4 @@
-"""simrisk report: the committee's PDF of a run."""
+"""simrisk report: the committee's PDF of a run, or its offline HTML page."""
 
 from __future__ import annotations
 
@@ -15,14 +15,24 @@ from simrisk.core.errors import SimriskError
 def add_parser(sub) -> None:
     rep = sub.add_parser(
         "report",
-        help="the PDF report of any run: contract, WELLBY or portfolio",
+        help="the PDF report of any run (contract, WELLBY, portfolio), or an offline HTML page",
         description="A multi-page PDF from a 'simrisk run' result of any kind: page 1 "
         "decides (the rule's verdict, the alternatives, what would change the decision), "
         "page 2 reconciles the source's figures, then distributions, the payers and every "
-        "assumption. Try it on a shipped example: 'simrisk example --list'.",
+        "assumption. An output ending in .html writes one self-contained page instead (page 1's "
+        "decision, the key charts and a slider; opens offline; contract, WELLBY and portfolio "
+        "results; "
+        'needs pip install "simrisk[html]"). Try it on a shipped example: '
+        "'simrisk example --list'.",
     )
     rep.add_argument("results", help="NetCDF file written by 'simrisk run' (any kind)")
-    rep.add_argument("-o", "--output", required=True, metavar="PDF", help="the PDF to write")
+    rep.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="the PDF to write (.pdf), or the offline HTML page (.html)",
+    )
     rep.add_argument(
         "--lang", choices=("en", "da"), default="en", help="labels and number format (default en)"
     )
@@ -46,8 +56,13 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.core.dataset import open_result
 
     out = check_out(args.output, "--output")
-    if out.suffix.lower() != ".pdf":
-        raise SimriskError(f"--output {out}: the report is a PDF; the name must end in .pdf")
+    if out.suffix.lower() not in (".pdf", ".html", ".htm"):
+        raise SimriskError(
+            f"--output {out}: the report is a PDF or an offline HTML page; "
+            "the name must end in .pdf or .html"
+        )
+    if args.figures is not None and out.suffix.lower() != ".pdf":
+        raise SimriskError(f"--figures {args.figures}: applies to the PDF report only")
     if args.figures is not None:
         check_figures_folder(args.figures)
     ds = api.report_input(args.results)  # a kind's result or an updated result
@@ -59,5 +74,6 @@ def run(args: argparse.Namespace) -> int:
     if args.scenarios:
         options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
     pages = api.report(ds, out, notify=notify("report"), quiet=args.quiet, **options)
-    print(f"wrote {out}: {len(pages)} pages ({', '.join(pages)})")
+    unit = "pages" if out.suffix.lower() == ".pdf" else "sections"
+    print(f"wrote {out}: {len(pages)} {unit} ({', '.join(pages)})")
     return 0

@@ -69,7 +69,8 @@ def add_parser(sub) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="contract configs: draw cell counts per cohort instead of citizens "
-        "(exact in distribution, docs/model.md); default: on from 2,000 referred citizens",
+        "(exact in distribution, docs/model.md in simrisk's source); default: on from 2,000 "
+        "referred citizens",
     )
     p.add_argument(
         "--scores",

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             backend=dask_spec(args),
         )
     if plot is not None:
-        from simrisk.decision.plot import save_sensitivity_figure
+        from simrisk.plot import save_sensitivity_figure
 
         save_sensitivity_figure(s, plot, lang=args.lang)
     emit(s, sensitivity_json(s), format_sensitivity(s), args, out)

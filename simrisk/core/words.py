@@ -1584,6 +1584,119 @@ _FUND = {
 }
 
 
+#: The offline HTML page (simrisk report RESULT.nc -o page.html).
+_HTML = {
+    "progress": ("HTML page", "HTML-side"),
+    "decision": ("The decision", "Beslutningen"),
+    "charts": ("The key charts", "De vigtigste figurer"),
+    "offline": (
+        "This page works offline: everything it draws is in this one file.",
+        "Siden virker uden internetforbindelse: alt, hvad den viser, ligger i denne ene fil.",
+    ),
+    "more": (
+        "Every figure with its Monte Carlo error, the reconciliation with the source and "
+        "every assumption: the PDF report ('simrisk report {name} -o report.pdf').",
+        "Alle tal med deres Monte Carlo-fejl, afstemningen med kilden og alle antagelser: "
+        "PDF-rapporten ('simrisk report {name} -o rapport.pdf').",
+    ),
+    "bar_share": ("share of draws", "andel af trækninger"),
+    "line": ("line", "linje"),
+    "npv_mean": ("mean", "gennemsnit"),
+    # the contract's control: risk aversion
+    "ra_heading": (
+        "If DSI is risk averse: the certainty equivalent against r",
+        "Hvis DSI er risikoavers: sikkerhedsækvivalenten efter r",
+    ),
+    "ra_help": (
+        "Move the slider to set DSI's risk aversion r (constant absolute risk aversion, "
+        "exponential utility). The certainty equivalent is the sure amount DSI would take "
+        "instead of the risky NPV; the alternative with the higher one is chosen. The slider "
+        "moves log\u2081\u2080 r, from nearly risk neutral (left) to very averse (right).",
+        "Flyt skyderen for at sætte DSI's risikoaversion r (konstant absolut risikoaversion, "
+        "eksponentiel nytte). Sikkerhedsækvivalenten er det sikre beløb, DSI ville tage i "
+        "stedet for den usikre nutidsværdi; alternativet med den højeste vælges. Skyderen "
+        "flytter log\u2081\u2080 r, fra næsten risikoneutral (venstre) til meget avers (højre).",
+    ),
+    "ra_slider": (
+        "risk aversion, log\u2081\u2080 r (r per DKK): ",
+        "risikoaversion, log\u2081\u2080 r (r pr. kr.): ",
+    ),
+    "ra_x": ("risk aversion r per DKK (log scale)", "risikoaversion r pr. kr. (logaritmisk)"),
+    "ra_y": ("certainty equivalent (DKK)", "sikkerhedsækvivalent (kr.)"),
+    "ra_stated": ("the config's r", "konfigurationens r"),
+    "ra_at": (
+        "At r = {r} per DKK (risk tolerance {tol}): {lend} {ce} ± {se}, {nothing} 0. "
+        "Choice: {choice}.",
+        "Ved r = {r} pr. kr. (risikotolerance {tol}): {lend} {ce} ± {se}, {nothing} 0. "
+        "Valg: {choice}.",
+    ),
+    "ra_none": (
+        "The config states no risk aversion, so the choice is shown over a grid of r.",
+        "Konfigurationen angiver ingen risikoaversion, så valget vises over et gitter af r.",
+    ),
+    # the pool's control: the value of a staff hour
+    "hour_heading": (
+        "The value of staff time: which option is best?",
+        "Værdien af personaletid: hvilket forslag er bedst?",
+    ),
+    "hour_help": (
+        "Move the slider to set what an hour of freed staff time is worth. Left: the "
+        "probability that each option (or no pool) has the highest net benefit. Right: each "
+        "option's expected net benefit at that value, ± 2 Monte Carlo errors. The dashed line "
+        "is the config's value ({hour}).",
+        "Flyt skyderen for at sætte, hvad en frigjort personaletime er værd. Til venstre: "
+        "sandsynligheden for, at hvert forslag (eller ingen pulje) giver den største "
+        "nettogevinst. Til højre: hvert forslags forventede nettogevinst ved den værdi, ± 2 "
+        "Monte Carlo-fejl. Den stiplede linje er konfigurationens værdi ({hour}).",
+    ),
+    "hour_slider": ("value of a staff hour (DKK): ", "værdi af en personaletime (kr.): "),
+    "hour_x": ("value of a staff hour (DKK)", "værdi af en personaletime (kr.)"),
+    "hour_p": ("P(highest net benefit)", "P(største nettogevinst)"),
+    "hour_nb": ("expected net benefit (mio DKK)", "forventet nettogevinst (mio. kr.)"),
+    "hour_at": (
+        "At {hour} per staff hour: {best} has the highest expected net benefit, {nb} "
+        "(P(best) {p}).",
+        "Ved {hour} pr. personaletime: {best} har den største forventede nettogevinst, {nb} "
+        "(P(bedst) {p}).",
+    ),
+    "hour_at_none": (
+        "At {hour} per staff hour no option's expected net benefit is above doing nothing's 0.",
+        "Ved {hour} pr. personaletime er intet forslags forventede nettogevinst over 0 (at "
+        "lade være).",
+    ),
+    "option": ("option", "forslag"),
+    "pool_npv": (
+        "Net benefit at the config's staff-hour value, by option",
+        "Nettogevinst ved konfigurationens værdi af en personaletime, pr. forslag",
+    ),
+    # the WELLBY page
+    "wb_hist": (
+        "The pilot's value net of regression to the mean and cost",
+        "Pilotens værdi fratrukket regression mod middelværdien og udgift",
+    ),
+    "wb_mean": ("mean {v}", "gennemsnit {v}"),
+    "wb_zero": ("zero: P(net value < 0) = {p}", "nul: P(nettoværdi < 0) = {p}"),
+    "wb_tenths": (
+        "The pilot's net value by tenth of the mean change (± 2 MC errors)",
+        "Pilotens nettoværdi pr. tiendedel af den gennemsnitlige ændring (± 2 MC-fejl)",
+    ),
+    "wb_tenths_x": (
+        "tenth of draws by the mean change in life satisfaction (1 = lowest)",
+        "tiendedel af trækningerne efter den gennemsnitlige ændring i livstilfredshed "
+        "(1 = lavest)",
+    ),
+    "wb_tenths_y": ("mean net value (DKK)", "gennemsnitlig nettoværdi (kr.)"),
+    "wb_proj_x": (
+        "net value, mean and 90% band (mio DKK)",
+        "nettoværdi, gennemsnit og 90 %-interval (mio. kr.)",
+    ),
+    "pool_npv_x": (
+        "net benefit, NPV at {rate} (mio DKK)",
+        "nettogevinst, nutidsværdi ved {rate} (mio. kr.)",
+    ),
+}
+
+
 #: Words of the learning figures (simrisk.plot._learn: what the data changed, EVSI by n).
 _LEARN = {
     "shift_axis": ("(mean − prior mean) / prior SD", "(middel − priormiddel) / prior-sd"),
@@ -1801,6 +1914,7 @@ CATALOGUE: dict[str, dict] = {
     "monitor": _MONITOR,
     "learn": _LEARN,
     "gate": _GATE,
+    "html": _HTML,
 }
 
 

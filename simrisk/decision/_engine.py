@@ -44,17 +44,17 @@ from simrisk.core.driver import RunSpec, check_spec
 from simrisk.core.errors import SimriskError
 from simrisk.core.finance import IRR_REASONS
 from simrisk.core.rng import key_from_seed, param_uniforms
-from simrisk.kinds.contract._inputs import EngineInputs, build_inputs
+from simrisk.kinds.contract import EngineInputs, build_inputs
 from simrisk.kinds.contract.analytic import success_probabilities
 from simrisk.kinds.contract.config import Scenario
 from simrisk.kinds.contract.dataset import to_dataset
-from simrisk.kinds.contract.engine import (
+from simrisk.kinds.contract.loader import load_scenario
+from simrisk.kinds.contract.simulate import (
     RNG_DESCRIPTION,
     _empty_outputs,
     draw_parameters,
     run_kernel,
 )
-from simrisk.kinds.contract.loader import load_scenario
 
 __all__ = [
     "conditional_parameters",
@@ -475,12 +475,11 @@ def simulate_scenarios(
     (bit-identical); the scenarios run one after another, since the
     comparison needs every draw of each. Every scenario takes the same path:
     the aggregated one (quantile-coupled counts) only when each of them
-    would take it by default (:func:`~simrisk.kinds.contract.engine.resolve_aggregate`).
+    would take it by default (:func:`~simrisk.kinds.contract.simulate.resolve_aggregate`).
     With ``keep`` (a path prefix), each scenario's run keeps a checkpoint
     (``<keep>.<i>``) of its completed chunks and a rerun resumes them.
     """
-    from simrisk.kinds.contract import simulate
-    from simrisk.kinds.contract.engine import aggregate_by_default
+    from simrisk.kinds.contract.simulate import aggregate_by_default, simulate
 
     loaded = [(p, *load_scenario(p)) for p in paths]
     first = loaded[0][1].simulation

@@ -461,12 +461,7 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
 
     from simrisk.core.config import validate_model
     from simrisk.kinds.wellby.config import WellbyConfig
-    from simrisk.kinds.wellby.simulate import (
-        _mean_change_draws,
-        _sample_prior,
-        persistence_factor,
-        value_per_wellby,
-    )
+    from simrisk.kinds.wellby.simulate import pilot_draws
 
     text = ds.attrs.get("config", "")
     if not text:
@@ -474,21 +469,11 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
     cfg = validate_model(WellbyConfig, tomllib.loads(text))
     n = int(ds.attrs["draws"])
     seed = int(ds.attrs["seed"])
-    # the same stream as run_wellby: the same draws of every quantity
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    u = cfg.uncertainty
-    p = cfg.pilot
-    mu, sd, m_hat, _, _, _ = _mean_change_draws(cfg, None, n, rng)
-    a, b = u.completion_prior
-    completion = rng.beta(a + p.completers, b + p.recruited - p.completers, n)
-    value = value_per_wellby(cfg, n, rng)
-    years = _sample_prior(u.persistence_years, n, rng)
-    persist = persistence_factor(years, u.decay, u.discount_rate)
-    mu0 = (
-        _sample_prior(u.no_intervention_change, n, rng)
-        if u.no_intervention_change
-        else np.zeros(n)
-    )
+    # the same draws of every quantity as the run's (run_wellby without scores)
+    got = pilot_draws(cfg, n, seed)
+    mu, sd, m_hat = got["mean_change"], got["sd_change"], cfg.mean_change
+    completion, value = got["completion_rate"], got["value_per_wellby"]
+    persist, mu0 = got["persistence"], got["no_intervention_change"]
     if "draws_mean_change" in ds and not np.allclose(
         ds["draws_mean_change"].values, mu.astype(np.float32), rtol=1e-6, atol=1e-6
     ):
@@ -533,7 +518,7 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
         theta,
         simulate,
         loglik,
-        lambda study: p.completers,
+        lambda study: cfg.pilot.completers,
         evppi_of,
         "wellby",
         ds,

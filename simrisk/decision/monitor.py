@@ -340,7 +340,7 @@ def with_final_counts(ds: xr.Dataset, inp, final_measured, final_successes, hurd
     """
     from simrisk.core.finance import IRR_REASONS
     from simrisk.kinds.contract.dataset import _per_draw
-    from simrisk.kinds.fund._kernel import irr_by_draw
+    from simrisk.kinds.fund import irr_by_draw
 
     c = inp.contract
     if c.gate_on:

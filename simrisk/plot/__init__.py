@@ -5,7 +5,7 @@ the variables' ``long_name`` and ``units``.
 """
 
 from simrisk.plot._design import plot_design, plot_design_frontier
-from simrisk.plot._fmt import Fmt, StepFormatter, step_digits
+from simrisk.plot._fmt import Fmt, StepFormatter, fmt_for, step_digits
 from simrisk.plot._learn import plot_evsi_curve, plot_what_the_data_changed
 from simrisk.plot._run import (
     clip_note,
@@ -18,6 +18,7 @@ from simrisk.plot._run import (
     plot_repayment_curve,
     rate_words,
 )
+from simrisk.plot._sensitivity import plot_regional, plot_tornado, save_sensitivity_figure
 from simrisk.plot._util import save_figure
 from simrisk.plot._wellby import plot_wellby_fan, scenario_labels
 
@@ -25,6 +26,7 @@ __all__ = [
     "Fmt",
     "StepFormatter",
     "clip_note",
+    "fmt_for",
     "plot_cash_flow_fan",
     "plot_deadweight",
     "plot_design",
@@ -34,11 +36,14 @@ __all__ = [
     "plot_net_saving",
     "plot_npv",
     "plot_npv_cdf",
+    "plot_regional",
     "plot_repayment_curve",
+    "plot_tornado",
     "plot_wellby_fan",
     "plot_what_the_data_changed",
     "rate_words",
     "save_figure",
+    "save_sensitivity_figure",
     "scenario_labels",
     "step_digits",
 ]

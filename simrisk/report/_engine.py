@@ -109,8 +109,14 @@ def write_report(ds, out, *, lang: str = "en", figures=None, quiet: bool = True,
     if refused:
         flags = ", ".join("--" + k.replace("_", "-") for k in refused)
         raise SimriskError(f"{flags}: does not apply to a report of a {kind} result")
-    report = module.build(ds, lang=lang, **{k: options[k] for k in given})
-    write_pdf(report, out, figures=figures, quiet=quiet)
+    # on the screen from the start: the figures are computed before the first page
+    bar = _progress(None, quiet, W("progress", lang))
+    try:
+        report = module.build(ds, lang=lang, **{k: options[k] for k in given})
+        write_pdf(report, out, figures=figures, quiet=quiet, bar=bar)
+    finally:
+        if bar is not None:
+            bar.close()
     return [p.name for p in report.pages]
 
 
@@ -152,20 +158,43 @@ def _contents(report: Report):
     return fig
 
 
-def _progress(total: int, quiet: bool, what: str):
-    """A tqdm bar on stderr when it is a terminal and not ``quiet``; else None."""
+def _progress(total: int | None, quiet: bool, what: str, unit: str = "page"):
+    """A tqdm bar on stderr when it is a terminal and not ``quiet``; else None.
+
+    Its elapsed time ticks (a refresh every half second) while a long step
+    runs between updates, such as the figures a report computes before its
+    first page.
+    """
     if quiet or not sys.stderr.isatty():
         return None
+    import threading
+
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=what, unit="page", file=sys.stderr, leave=False)
+    class Ticking(tqdm):
+        def close(self):
+            stop.set()
+            super().close()
+
+    stop = threading.Event()
+    bar = Ticking(total=total, desc=what, unit=unit, file=sys.stderr, leave=False)
+
+    def tick():
+        while not stop.wait(0.5):
+            bar.refresh()
+
+    threading.Thread(target=tick, daemon=True).start()
+    return bar
 
 
-def write_pdf(report: Report, out, figures=None, quiet: bool = True, on_page=None) -> None:
+def write_pdf(
+    report: Report, out, figures=None, quiet: bool = True, on_page=None, bar=None
+) -> None:
     """Write ``report`` to ``out`` atomically, with metadata and one bookmark per page.
 
     ``on_page(page, fig)``, if given, sees each drawn page before it is closed
-    (the tests read the tick labels there).
+    (the tests read the tick labels there). ``bar``: a progress bar the caller
+    made (and closes); else one is made here.
     """
     import matplotlib.pyplot as plt
     from matplotlib.backends.backend_pdf import PdfPages
@@ -183,7 +212,12 @@ def write_pdf(report: Report, out, figures=None, quiet: bool = True, on_page=Non
     # complete, so a failed or interrupted report leaves no half set behind.
     figs: list[tuple[Path, Path]] = []
     done = False
-    bar = _progress(len(report.pages), quiet, W("progress", report.lang))
+    own_bar = bar is None
+    if own_bar:
+        bar = _progress(len(report.pages), quiet, W("progress", report.lang))
+    elif bar is not None:
+        bar.total = len(report.pages)
+        bar.refresh()
     try:
         from simrisk.core.errors import writing
 
@@ -226,7 +260,7 @@ def write_pdf(report: Report, out, figures=None, quiet: bool = True, on_page=Non
             os.replace(tmp, target)
         done = True
     finally:
-        if bar is not None:
+        if own_bar and bar is not None:
             bar.close()
         tmp.unlink(missing_ok=True)
         for part, _ in figs:

@@ -1,6 +1,6 @@
 """The per-citizen Monte Carlo kernel (Numba; ranges of draws run on threads).
 
-Inputs come as one record (:data:`~simrisk.kinds.contract._inputs.KernelInputs`,
+Inputs come as one record (:data:`~simrisk.kinds.contract.inputs.KernelInputs`,
 a named tuple built once per run) and outputs as another. Each goal shape's
 citizen loop has its own compiled entry (:func:`chunk_kernel`), so a run
 compiles only the loop it needs; the per-draw steps around it are inlined
@@ -60,7 +60,6 @@ from simrisk.core.rng import (
     u01_lo,
     word_at,
 )
-from simrisk.kinds.contract._inputs import KernelInputs, KernelOutputs
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
     apply_caps_dated_core,
@@ -73,6 +72,7 @@ from simrisk.kinds.contract.contract import (
     goal_caps_dated_core,
     retention_clause_core,
 )
+from simrisk.kinds.contract.inputs import KernelInputs, KernelOutputs
 
 __all__ = [
     "BLOCKS_PER_THREAD",

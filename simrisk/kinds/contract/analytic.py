@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from simrisk.kinds.contract._inputs import KIND_BINARY, KIND_RESOURCE, KIND_STAGED, EngineInputs
+from simrisk.kinds.contract.inputs import KIND_BINARY, KIND_RESOURCE, KIND_STAGED, EngineInputs
 
 __all__ = ["success_probabilities"]
 

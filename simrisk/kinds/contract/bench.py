@@ -63,7 +63,7 @@ def _kernel_rates(inp, draws: int, threads: int | None, baseline: ModuleType | N
     whether the two gave the same bytes (the frozen figures None without ``baseline``)."""
     from simrisk.core.driver import run_chunks
     from simrisk.core.rng import key_from_seed
-    from simrisk.kinds.contract.engine import RunSpec, _empty_outputs, simulate_arrays
+    from simrisk.kinds.contract.simulate import RunSpec, _empty_outputs, simulate_arrays
 
     def frozen(spec):
         if baseline is None:
@@ -131,7 +131,7 @@ def run_bench(config: str | None = None, draws: int = 200_000, threads: int | No
     """
     import numba
 
-    from simrisk.kinds.contract._inputs import build_inputs
+    from simrisk.kinds.contract.inputs import build_inputs
     from simrisk.kinds.contract.loader import load_scenario
 
     scenario, _ = load_scenario(config or DEFAULT_CONFIG)

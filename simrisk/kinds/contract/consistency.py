@@ -16,7 +16,7 @@ the message names both values:
 
 Under ``--fixed-parameters`` the engine uses exactly ``population.retention``
 and a recruitment of 1 (see :attr:`EngineInputs.fixed_values
-<simrisk.kinds.contract._inputs.EngineInputs.fixed_values>`).
+<simrisk.kinds.contract.inputs.EngineInputs.fixed_values>`).
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def source_of_truth_issues(s: Scenario) -> list[ConfigIssue]:
     if issues:
         return issues
     # Lazy: the engine's inputs are only needed (and only valid) once the above holds.
-    from simrisk.kinds.contract._inputs import build_inputs
     from simrisk.kinds.contract.analytic import success_probabilities
+    from simrisk.kinds.contract.inputs import build_inputs
 
     inp = build_inputs(s)
     p1, _ = success_probabilities(inp, inp.space.central)

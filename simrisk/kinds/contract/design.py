@@ -299,8 +299,8 @@ def apply_terms(s: Scenario, keys: list[str], values) -> Scenario:
         update["gate"] = base.model_copy(update=gate)
     out = s.model_copy(update=update)
     if any("threshold" in g for g in goals.values()) and s.model is not None:
-        from simrisk.kinds.contract._inputs import build_inputs
         from simrisk.kinds.contract.analytic import success_probabilities
+        from simrisk.kinds.contract.inputs import build_inputs
 
         inp = build_inputs(out)
         p1, _ = success_probabilities(inp, inp.space.central)
@@ -456,7 +456,7 @@ def pareto_front(x: np.ndarray, y: np.ndarray) -> list[int]:
 
 
 def _score(s: Scenario, keys_needed: list[str], draws: int, seed: int, backend=None) -> dict:
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.kinds.contract.summary import summarize
 
     ds = simulate(s, draws=draws, seed=seed, backend=backend)
@@ -532,7 +532,7 @@ def _rescore_with_parties(
     who pays each added term and when, and one-line warnings for every
     payer made worse off by more than 2 SE.
     """
-    from simrisk.kinds.contract.engine import simulate
+    from simrisk.kinds.contract.simulate import simulate
     from simrisk.kinds.contract.summary import summarize
 
     ds_best = simulate(best, draws=draws, seed=seed, backend=backend)

@@ -79,8 +79,8 @@ COMPILE_SECONDS = 20
 
 def bytes_per_draw(cfg) -> float:
     """About how many bytes of memory one draw of a run of ``cfg`` takes at peak."""
-    from simrisk.kinds.contract._inputs import build_inputs
-    from simrisk.kinds.contract.engine import _empty_outputs
+    from simrisk.kinds.contract.inputs import build_inputs
+    from simrisk.kinds.contract.simulate import _empty_outputs
 
     one = _empty_outputs(build_inputs(cfg), 1)
     return MEMORY_FACTOR * sum(v.nbytes for v in one.values())
@@ -91,9 +91,9 @@ def file_bytes_per_draw(cfg) -> float:
     import numpy as np
 
     from simrisk.core.finance import IRR_REASONS
-    from simrisk.kinds.contract._inputs import build_inputs
     from simrisk.kinds.contract.dataset import per_draw_variables
-    from simrisk.kinds.contract.engine import _empty_outputs
+    from simrisk.kinds.contract.inputs import build_inputs
+    from simrisk.kinds.contract.simulate import _empty_outputs
 
     inp = build_inputs(cfg)
     zeros = {k: np.zeros_like(v) for k, v in _empty_outputs(inp, 1).items()}
@@ -122,11 +122,11 @@ def check(cfg, options: RunOptions) -> None:
 
 
 def simulate(cfg, options: RunOptions):
-    """The Monte Carlo run as a Dataset (see :func:`simrisk.kinds.contract.engine.simulate`).
+    """The Monte Carlo run as a Dataset (see :func:`simrisk.kinds.contract.simulate.simulate`).
 
     Unless ``options.quiet``, says on stderr when the kernel must first be compiled.
     """
-    from simrisk.kinds.contract.engine import simulate as run
+    from simrisk.kinds.contract.simulate import simulate as run
 
     compile_notice(options.quiet, cfg)
     return run(
@@ -173,10 +173,10 @@ def goal_shape(cfg) -> tuple[int, int, int, int]:
 def simulate_to_file(cfg, out, options: RunOptions):
     """The Monte Carlo run streamed to ``out`` a chunk at a time (bounded memory).
 
-    See :func:`simrisk.kinds.contract.engine.simulate_to_file`. Unless
+    See :func:`simrisk.kinds.contract.simulate.simulate_to_file`. Unless
     ``options.quiet``, says on stderr when the kernel must first be compiled.
     """
-    from simrisk.kinds.contract.engine import simulate_to_file as run
+    from simrisk.kinds.contract.simulate import simulate_to_file as run
 
     compile_notice(options.quiet, cfg)
     writer = run(

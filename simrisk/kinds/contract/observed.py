@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simrisk.core.errors import SimriskError
-from simrisk.kinds.contract._inputs import KIND_RESOURCE, EngineInputs
+from simrisk.kinds.contract.inputs import KIND_RESOURCE, EngineInputs
 
 __all__ = [
     "COLUMNS",

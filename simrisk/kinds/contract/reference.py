@@ -12,7 +12,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from simrisk.core.finance import IRR_OK, IRR_TOTAL_LOSS
-from simrisk.kinds.contract._inputs import EngineInputs
+from simrisk.kinds.contract.inputs import EngineInputs
 
 __all__ = ["simulate_reference"]
 

@@ -8,3 +8,12 @@ factor's correlation drawn per world from its prior, optional sector
 factors); guarantees absorb a deal's first loss. See ``docs/model.md``,
 section "The fund model".
 """
+
+from simrisk.core import lazy_exports
+
+_EXPORTS = {
+    # the deals' IRR per draw, for the decision layer (monitor)
+    "irr_by_draw": "simrisk.kinds.fund._kernel",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

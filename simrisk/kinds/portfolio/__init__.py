@@ -14,7 +14,7 @@ beside it) -> Dataset -> summary and ledger:
 - the report's pages live in :mod:`simrisk.report.portfolio`.
 """
 
-from simrisk.core._lazy import lazy_exports
+from simrisk.core import lazy_exports
 
 # Names resolve on first use (PEP 562), so `simrisk --help` and the CLI's kind
 # dispatch do not pay for numba, xarray and scipy unless a portfolio runs.

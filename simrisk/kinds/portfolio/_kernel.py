@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import prange
 
-from simrisk.core._numba import jit, jit_parallel
+from simrisk.core import jit, jit_parallel
 from simrisk.core.finance import npv_core
 from simrisk.core.rng import citizen_word, draw_word, u01_hi
 from simrisk.kinds.portfolio._normal import ndtri

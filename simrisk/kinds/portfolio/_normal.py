@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from simrisk.core._numba import jit
+from simrisk.core import jit
 
 __all__ = ["ndtri"]
 

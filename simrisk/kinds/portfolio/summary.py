@@ -133,9 +133,12 @@ def value_of_information(
     The core's :func:`simrisk.core.voi.voi_dataset` (the numerics behind
     :func:`simrisk.decision.voi`) with the net benefit ``[draw, option]`` =
     no pool (0) and each option's NPV (with screening, staff time at the
-    stated wage), on the first ``max_draws`` draws.
+    stated wage). EVPPI's regressions run on the first ``max_draws`` draws
+    (attribute ``subsample``); EVPI, its SE, the expected net benefits and
+    the best option are over every draw (attribute ``evpi_draws``), so they
+    are the decision summary's figures (:mod:`simrisk.decision.rules`).
     """
-    from simrisk.core.voi import voi_dataset
+    from simrisk.core.voi import evpi, voi_dataset
 
     n = min(int(ds.sizes["draw"]), int(max_draws))
     sub = ds.isel(draw=slice(0, n))
@@ -160,6 +163,17 @@ def value_of_information(
             "source_draws": n,
         },
     )
+    N = int(ds.sizes["draw"])
+    if n < N:  # EVPI is a mean over draws, cheap on all of them: one figure everywhere
+        nb = np.column_stack([np.zeros(N), ds["npv"].values.astype(np.float64)])
+        e, e_se = evpi(nb)
+        mean = nb.mean(axis=0)
+        v["evpi"] = v["evpi"].copy(data=e)
+        v["evpi_se"] = v["evpi_se"].copy(data=e_se)
+        v["expected_nb"] = v["expected_nb"].copy(data=mean)
+        v["expected_nb_best"] = v["expected_nb_best"].copy(data=mean.max())
+        v.attrs["best_option"] = str(v["option"].values[int(np.argmax(mean))])
+    v.attrs["evpi_draws"] = N
     v.attrs["subsample"] = n
     v.attrs["scenario"] = str(ds.attrs.get("name", ""))
     return v
@@ -175,7 +189,8 @@ def summarize(ds: xr.Dataset) -> dict:
     se, p_positive), ``npv_without_screening``, ``patient_hours``; and
     ``acceptability`` (P(best) per option over staff-hour values); ``evpi``
     and ``evppi.<parameter>`` (value, se in DKK: the choice among no pool and
-    the options, :func:`value_of_information`, on ``voi_draws`` draws).
+    the options, :func:`value_of_information`; EVPI over every draw, EVPPI
+    on the first ``voi_draws``).
     ``p_best`` and ``acceptability.p_best`` have ``no_pool`` first.
     """
     check_result(ds)

@@ -6,7 +6,7 @@
 - :func:`format_wellby` prints the result.
 """
 
-from simrisk.core._lazy import lazy_exports
+from simrisk.core import lazy_exports
 
 _EXPORTS = {
     "WellbyConfig": "simrisk.kinds.wellby.config",

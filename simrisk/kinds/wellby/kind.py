@@ -41,7 +41,7 @@ EXAMPLE = "opi_aims_wellby.toml"
 _NO_LEDGER = "a WELLBY config has no ledger: run 'simrisk run' (or 'simrisk wellby') on it"
 CAPABILITIES = Capabilities(
     commands=frozenset({"run", "summary", "wellby", "report", "evsi"}),
-    options=frozenset({"scores"}),
+    options=frozenset({"scores", "chunk_size", "checkpoint"}),
     title="WELLBY",
     why_not={"ledger": _NO_LEDGER},
 )
@@ -55,17 +55,15 @@ MIN_DRAWS_WHY = "a 95% band needs at least one draw in each 2.5% tail"
 def bytes_per_draw(cfg) -> float:
     """About how many bytes of memory one draw takes at peak.
 
-    Float64 draws of the main quantities (10), one per projection size and
-    goal 3, three times over for temporaries (measured: about 1.9 at 1e6
-    draws), plus the paired bootstrap's weights (two arrays of one float64
-    per completer).
+    The run's float64 series (12, four per projection size, goal 3's), twice
+    over for the result Dataset and the summary's sorted copies.
     """
     sizes = sum(len(p.recruited) for p in cfg.projections)
-    return 8.0 * (11 + sizes) * 3 + 16.0 * max(cfg.pilot.completers, 2)
+    return 8.0 * (13 + 4 * sizes) * 2
 
 
 def file_bytes_per_draw(cfg) -> None:
-    """Not checked: a WELLBY run is held in memory and written whole."""
+    """Not checked: a WELLBY run is held in memory and written whole (not streamed)."""
     return None
 
 
@@ -98,17 +96,22 @@ def _within_recruited(cfg, scores, source) -> None:
 
 
 def simulate(cfg, options: RunOptions):
-    """Run the WELLBY evaluation and return its Dataset (options it cannot honour refused)."""
+    """Run the WELLBY evaluation and return its Dataset (options it cannot honour refused).
+
+    The draws run chunk by chunk through :mod:`simrisk.core.driver`; with
+    ``options.checkpoint_path`` every completed chunk is saved and a matching
+    checkpoint is resumed, with the same values as a run that ran through.
+    """
+    from simrisk.core.driver import Checkpoint, progress_bar
     from simrisk.kinds.wellby.dataset import wellby_dataset
     from simrisk.kinds.wellby.scores import read_scores
-    from simrisk.kinds.wellby.simulate import run_wellby
+    from simrisk.kinds.wellby.simulate import run_identity, run_wellby
 
     given = [o for o in options.given() if not CAPABILITIES.honours(o)]
     if given:
         flags = ", ".join("--" + k.replace("_", "-") for k in given)
         raise SimriskError(f"{flags}: not available for a WELLBY config")
     scores, config_path = options.scores, options.config_path
-    draws, seed = options.draws, options.seed
     if scores is not None:
         scores = read_scores(scores)
         _within_recruited(cfg, scores, options.scores)
@@ -116,12 +119,35 @@ def simulate(cfg, options: RunOptions):
         found = Path(config_path).resolve().parent / cfg.pilot.scores
         scores = read_scores(found)
         _within_recruited(cfg, scores, found)
-    res = run_wellby(cfg, scores=scores, draws=draws, seed=seed)
-    return wellby_dataset(res, config_text=options.config_text)
+    draws = cfg.simulation.draws if options.draws is None else options.draws
+    seed = cfg.simulation.seed if options.seed is None else options.seed
+    ckpt = None
+    if options.checkpoint_path is not None:
+        ident = run_identity(cfg, scores, draws, seed, options.config_text)
+        ckpt = Checkpoint(options.checkpoint_path, identity=ident)
+    bar, update = progress_bar(draws, options.quiet)
+    try:
+        res = run_wellby(
+            cfg, scores=scores, draws=draws, seed=seed, chunk_size=options.chunk_size,
+            progress=update, checkpoint=ckpt,
+        )  # fmt: skip
+    finally:
+        if bar is not None:
+            bar.close()
+    ds = wellby_dataset(res, config_text=options.config_text)
+    if options.created_at is not None:
+        ds.attrs["created_at"] = options.created_at
+    return ds
 
 
 def simulate_to_file(cfg, out, options: RunOptions) -> None:
-    """The run written to ``out`` (atomically; a WELLBY run is seconds, so no checkpoint)."""
+    """The run written to ``out`` at once, atomically.
+
+    A WELLBY result is not streamed: its bands are quantiles over every
+    draw, so the summary holds all draws in memory whichever way the file is
+    written. ``simrisk run --out`` keeps a checkpoint of completed chunks
+    beside ``out`` instead (``options.checkpoint_path``) and resumes from it.
+    """
     from simrisk.core.dataset import write_netcdf
 
     write_netcdf(simulate(cfg, options), out)

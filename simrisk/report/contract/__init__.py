@@ -20,6 +20,7 @@ __all__ = [
     "correlation_rows",
     "dated_cash_flows",
     "decision",
+    "page_one",
     "prior_rows",
     "scenario_of",
 ]
@@ -31,6 +32,42 @@ OPTIONS = ("wellby", "design", "scenarios")
 def _title(ds, lang) -> str:
     scen = json.loads(ds.attrs["scenario_json"])
     return (scen.get("name_da") or scen["name"]) if lang == "da" else scen["name"]
+
+
+def page_one(ds, lang="en", scenarios=None) -> dict:
+    """Page 1's words as the PDF prints them, for other formats (the HTML page).
+
+    Keys: ``title``, ``rule``, ``verdict``, ``alternatives`` (heading),
+    ``heads`` and ``rows`` (the table), ``flips_heading``, ``flips`` (bullets),
+    ``mc_error``, ``notes``, ``driver`` (the main driver's label, or None) and
+    ``figures`` (the :class:`~simrisk.report.contract._figures.Figures` they
+    come from, computed once).
+    """
+    from simrisk.core.words import section
+    from simrisk.report.contract import _assumptions as assume
+    from simrisk.report.contract import _decide
+    from simrisk.report.contract._figures import compute
+    from simrisk.report.contract._text import T
+
+    D = section("decide")
+    F = compute(ds, scenarios)
+    driver = None
+    if F.flips:
+        driver = assume.param_label(scenario_of(ds), F.flips[0]["parameter"], lang)
+    return {
+        "title": f"{T('title', lang)}: {_title(ds, lang)}",
+        "rule": _decide.rule_line(F, lang),
+        "verdict": _decide.verdict_sentence(F, lang),
+        "alternatives": D("alternatives", lang),
+        "heads": ["", D("alt_lend", lang), D("alt_nothing", lang)],
+        "rows": [list(r) for r in _decide.alternative_rows(F, lang)],
+        "flips_heading": D("flips", lang),
+        "flips": _decide.flip_lines(F, lang),
+        "mc_error": _decide.mc_error_text(F, lang),
+        "notes": [],
+        "driver": driver,
+        "figures": F,
+    }
 
 
 def _gate_pages(ds, s, lang) -> list:

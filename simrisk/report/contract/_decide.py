@@ -57,27 +57,17 @@ def verdict_sentence(F, lang) -> str:
     )
 
 
-def decision_page(F, lang, title):
+def rule_line(F, lang) -> str:
+    """The decision rule, one line under page 1's title."""
     f = Fmt(lang)
-    d, r = F.d, F.rule
-    fig = plt.figure(figsize=A4)
-    fig.text(0.05, 0.945, title, fontsize=15, weight="bold")
-    fig.text(
-        0.05,
-        0.915,
-        D("rule", lang, hurdle=f.pct(r["hurdle_rate"], 0), rate=f.pct(r["rate"], 0)),
-        fontsize=9,
-        color="#444444",
-    )
-    y = _para(fig, verdict_sentence(F, lang), 0.05, 0.88, 120, size=11.5, step=0.03, weight="bold")
-    # the alternatives side by side
-    y -= 0.02
-    fig.text(0.05, y, D("alternatives", lang), fontsize=11, weight="bold")
-    y -= 0.04
-    xs = (0.05, 0.46, 0.62)
-    fig.text(xs[1], y, D("alt_lend", lang), fontsize=9, weight="bold", ha="right")
-    fig.text(xs[2], y, D("alt_nothing", lang), fontsize=9, weight="bold", ha="right")
-    y -= 0.03
+    r = F.rule
+    return D("rule", lang, hurdle=f.pct(r["hurdle_rate"], 0), rate=f.pct(r["rate"], 0))
+
+
+def alternative_rows(F, lang) -> list[tuple[str, str, str]]:
+    """Page 1's table: (label, lend on these terms, do nothing), each cell formatted."""
+    f = Fmt(lang)
+    r = F.rule
     lend, nothing = F.alternatives
     rate = f.pct(r["rate"], 0)
     hurdle = f.pct(r["hurdle_rate"], 0)
@@ -100,69 +90,104 @@ def decision_page(F, lang, title):
         val = f.dkk(v[0])
         return val if not v[1] else f"{val} ± {f.num(v[1])}"
 
-    for key, label, kind in rows:
+    return [(label, cell(lend[key], kind), cell(nothing[key], kind)) for key, label, kind in rows]
+
+
+def flip_lines(F, lang) -> list[str]:
+    """Page 1's bullets: the parameter ranges and scenarios that would change the decision."""
+    from simrisk.report.contract import _assumptions as assume
+    from simrisk.report.contract._numbers import scenario_of
+
+    f = Fmt(lang)
+    hurdle = f.pct(F.rule["hurdle_rate"], 0)
+    scen = scenario_of(F.ds)
+    lines = []
+    for x in [x for x in F.flips if x.get("tenths")][:3]:
+        key = "flip_low" if x["low_bad"] else "flip_high"
+        lines.append(
+            D(
+                key,
+                lang,
+                label=assume.param_label(scen, x["parameter"], lang),
+                edge=assume.natural(scen, x["parameter"], x["edge"], lang),
+                share=f.pct(x["share"], 0),
+                npv=f.dkk(x["npv_mean"]),
+                se=f.num(x["npv_mean_se"]),
+                p=f.pct(x["p_below_in"], 0),
+                hurdle=hurdle,
+            )
+        )
+    if not lines:
+        lines.append(D("flip_none", lang))
+    for sc in F.scenarios:
+        m, se = sc["npv_mean"]
+        pb, pbse = sc["p_below"]
+        key = "flip_scenario_flips" if m < 0 or pb > 0.5 else "flip_scenario_holds"
+        lines.append(
+            D(
+                key,
+                lang,
+                name=_scenario_name(sc["ds"], lang),
+                npv=f.dkk(m),
+                se=f.num(se),
+                p=f.pct(pb),
+                pse=f.pct(pbse, 2),
+                hurdle=hurdle,
+            )
+        )
+    return lines
+
+
+def mc_error_text(F, lang) -> str:
+    """Page 1's closing line: the Monte Carlo error of its figures."""
+    f = Fmt(lang)
+    return D(
+        "mc_error",
+        lang,
+        n=f.num(F.s["draws"]),
+        se=f.num(F.rule["ev_se"]),
+        p=f.pct(F.d.max_se_prob, 2),
+        m=f.num(F.d.max_se_money),
+    )
+
+
+def decision_page(F, lang, title):
+    f = Fmt(lang)
+    r = F.rule
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.945, title, fontsize=15, weight="bold")
+    fig.text(0.05, 0.915, rule_line(F, lang), fontsize=9, color="#444444")
+    y = _para(fig, verdict_sentence(F, lang), 0.05, 0.88, 120, size=11.5, step=0.03, weight="bold")
+    # the alternatives side by side
+    y -= 0.02
+    fig.text(0.05, y, D("alternatives", lang), fontsize=11, weight="bold")
+    y -= 0.04
+    xs = (0.05, 0.46, 0.62)
+    fig.text(xs[1], y, D("alt_lend", lang), fontsize=9, weight="bold", ha="right")
+    fig.text(xs[2], y, D("alt_nothing", lang), fontsize=9, weight="bold", ha="right")
+    y -= 0.03
+    rate = f.pct(r["rate"], 0)
+    for label, lend, nothing in alternative_rows(F, lang):
         fig.text(xs[0], y, label, fontsize=8.8)
-        fig.text(xs[1], y, cell(lend[key], kind), fontsize=8.8, family="monospace", ha="right")
-        fig.text(xs[2], y, cell(nothing[key], kind), fontsize=8.8, family="monospace", ha="right")
+        fig.text(xs[1], y, lend, fontsize=8.8, family="monospace", ha="right")
+        fig.text(xs[2], y, nothing, fontsize=8.8, family="monospace", ha="right")
         y -= 0.027
     # what would change the decision
     y -= 0.02
     fig.text(0.05, y, D("flips", lang), fontsize=11, weight="bold")
     y -= 0.035
-    flips = [x for x in F.flips if x.get("tenths")]
-    from simrisk.report.contract import _assumptions as assume
-    from simrisk.report.contract._numbers import scenario_of
-
-    scen = scenario_of(F.ds)
-    shown = 0
-    for x in flips[:3]:
-        label = assume.param_label(scen, x["parameter"], lang)
-        edge = assume.natural(scen, x["parameter"], x["edge"], lang)
-        key = "flip_low" if x["low_bad"] else "flip_high"
-        text = D(
-            key,
-            lang,
-            label=label,
-            edge=edge,
-            share=f.pct(x["share"], 0),
-            npv=f.dkk(x["npv_mean"]),
-            se=f.num(x["npv_mean_se"]),
-            p=f.pct(x["p_below_in"], 0),
-            hurdle=hurdle,
-        )
-        y = _para(fig, "• " + text, 0.05, y, 112, size=8.8, step=0.023)
-        shown += 1
-    if not shown:
-        y = _para(fig, "• " + D("flip_none", lang), 0.05, y, 118, size=8.8, step=0.023)
-    for sc in F.scenarios:
-        m, se = sc["npv_mean"]
-        pb, pbse = sc["p_below"]
-        key = "flip_scenario_flips" if m < 0 or pb > 0.5 else "flip_scenario_holds"
-        text = D(
-            key,
-            lang,
-            name=_scenario_name(sc["ds"], lang),
-            npv=f.dkk(m),
-            se=f.num(se),
-            p=f.pct(pb),
-            pse=f.pct(pbse, 2),
-            hurdle=hurdle,
-        )
-        y = _para(fig, "• " + text, 0.05, y, 118, size=8.8, step=0.023)
+    lines = flip_lines(F, lang)
+    n_params = len(lines) - len(F.scenarios)
+    for k, text in enumerate(lines):
+        width = 112 if k < n_params and text != D("flip_none", lang) else 118
+        y = _para(fig, "• " + text, 0.05, y, width, size=8.8, step=0.023)
     if not F.scenarios:
         y = _para(fig, D("flip_more", lang), 0.05, y - 0.005, 130, size=8, step=0.02, color=GREY)
     # Monte Carlo error
     y -= 0.015
     _para(
         fig,
-        D(
-            "mc_error",
-            lang,
-            n=f.num(F.s["draws"]),
-            se=f.num(r["ev_se"]),
-            p=f.pct(d.max_se_prob, 2),
-            m=f.num(d.max_se_money),
-        ),
+        mc_error_text(F, lang),
         0.05,
         y,
         150,
@@ -172,6 +197,10 @@ def decision_page(F, lang, title):
     )
     # a small chart: mean NPV by tenth of the main driver
     if F.flips:
+        from simrisk.report.contract import _assumptions as assume
+        from simrisk.report.contract._numbers import scenario_of
+
+        scen = scenario_of(F.ds)
         x = F.flips[0]
         ax = fig.add_axes((0.745, 0.47, 0.23, 0.26))
         t = np.arange(1, 11)

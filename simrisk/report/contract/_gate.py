@@ -107,7 +107,7 @@ def _table(ax, rows, widths, size=9.0):
 def gate_page(ds, s: dict, lang: str):
     """The gate: its terms, its value with SE, P(stop), each party, and the look."""
     from simrisk.kinds.contract.config import gate_counted
-    from simrisk.plot._fmt import fmt_for
+    from simrisk.plot import fmt_for
     from simrisk.report.contract._numbers import scenario_of
 
     n = Numbers(lang)

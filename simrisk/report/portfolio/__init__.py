@@ -10,10 +10,42 @@ summary, computed once.
 
 from __future__ import annotations
 
-__all__ = ["OPTIONS", "build"]
+__all__ = ["OPTIONS", "build", "page_one"]
 
 #: A portfolio report takes no further results.
 OPTIONS: tuple[str, ...] = ()
+
+
+def page_one(ds, lang="en") -> dict:
+    """Page 1's words as the PDF prints them, for other formats (the HTML page).
+
+    Keys as :func:`simrisk.report.contract.page_one`'s, with ``summary`` (the
+    pool's summary, computed once) and ``figures`` (the rule's verdict and
+    what would change it) instead of a driver.
+    """
+    from simrisk.core.words import section
+    from simrisk.kinds.portfolio.summary import check_result, summarize
+    from simrisk.report.portfolio import _decide
+
+    check_result(ds)
+    W = section("pool")
+    s = summarize(ds)
+    F = _decide.figures(ds, s)
+    heads, rows = _decide.alternative_rows(ds, s, F, lang)
+    return {
+        "title": W("title", lang),
+        "rule": _decide.rule_line(s, lang),
+        "verdict": _decide.verdict_sentence(ds, s, F, lang),
+        "alternatives": W("alternatives", lang),
+        "heads": ["", *heads],
+        "rows": [[label, *cells] for label, cells in rows],
+        "flips_heading": W("flips", lang),
+        "flips": _decide.flip_lines(ds, s, F, lang),
+        "mc_error": _decide.mc_error_text(s, F, lang),
+        "notes": [],
+        "summary": s,
+        "figures": F,
+    }
 
 
 def build(ds, lang="en"):

@@ -97,39 +97,37 @@ def _para(fig, text, x, y, width, size=9.0, step=0.024, **kw):
     return y
 
 
-def decision_page(ds, s, F, lang):
+def rule_line(s, lang) -> str:
+    """The decision rule, one line under page 1's title."""
+    return W("rule", lang, rate=Num(lang).pct(s["discount_rate"]))
+
+
+def verdict_sentence(ds, s, F, lang) -> str:
+    """The rule's verdict in one sentence."""
     f = Num(lang)
-    names = _names(ds, lang)
-    fig = plt.figure(figsize=A4)
-    fig.text(0.04, 0.945, W("title", lang), fontsize=15, weight="bold")
-    fig.text(
-        0.04, 0.915, W("rule", lang, rate=f.pct(s["discount_rate"])), fontsize=9, color="#444"
-    )
     best = F["best"]
     if best is None:
-        verdict = W("verdict_none", lang)
-    else:
-        o = s["options"][best]
-        pb = s["p_best"][best]
-        verdict = W(
-            "verdict_best",
-            lang,
-            name=names[best],
-            npv=f.mio(o["npv"]["mean"]),
-            se=f.mio(o["npv"]["se"], 2),
-            p=f.pct(pb["value"]),
-            pse=f.pct(pb["se"], 2),
-            pos=f.pct(o["p_net_benefit_positive"]["value"]),
-        )
-    y = _para(fig, verdict, 0.04, 0.88, 118, size=11.5, step=0.03, weight="bold")
-    y -= 0.02
-    fig.text(0.04, y, W("alternatives", lang), fontsize=11, weight="bold")
-    y -= 0.04
+        return W("verdict_none", lang)
+    o = s["options"][best]
+    pb = s["p_best"][best]
+    return W(
+        "verdict_best",
+        lang,
+        name=_names(ds, lang)[best],
+        npv=f.mio(o["npv"]["mean"]),
+        se=f.mio(o["npv"]["se"], 2),
+        p=f.pct(pb["value"]),
+        pse=f.pct(pb["se"], 2),
+        pos=f.pct(o["p_net_benefit_positive"]["value"]),
+    )
+
+
+def alternative_rows(ds, s, F, lang) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Page 1's table: the heads (the options, then doing nothing) and (label, cells) rows."""
+    f = Num(lang)
+    names = _names(ds, lang)
     ids = F["ids"]
-    xs = [0.44 + 0.13 * k for k in range(len(ids) + 1)]
-    for x, head in zip(xs, [names[i] for i in ids] + [W("nothing", lang)], strict=True):
-        _para(fig, head, x - 0.11, y + 0.01, 17, size=8.3, step=0.018, weight="bold")
-    y -= 0.05
+    heads = [names[i] for i in ids] + [W("nothing", lang)]
     unit = " (mio. kr.)" if lang == "da" else " (mio DKK)"
 
     def pm(v, se, digits=1):
@@ -154,37 +152,28 @@ def decision_page(ds, s, F, lang):
         (W("npv_band", lang) + unit, [band(o) for o in opts], "0 … 0"),
         (W("budget", lang) + unit, [f.num(o["budget_total"] / 1e6) for o in opts], "0"),
     ]
-    for label, cells, nothing in rows:
-        fig.text(0.04, y, label, fontsize=8.8)
-        for x, c in zip(xs, [*cells, nothing], strict=True):
-            fig.text(x, y, c, fontsize=8.5, family="monospace", ha="right")
-        y -= 0.03
-    y -= 0.02
-    fig.text(0.04, y, W("flips", lang), fontsize=11, weight="bold")
-    y -= 0.035
-    for lo, hi, a, b in F["hour_switch"]:
-        y = _para(
-            fig,
-            "• " + W("flip_hour", lang, lo=f.dkk(lo), hi=f.dkk(hi), a=names[a], b=names[b]),
-            0.04,
-            y,
-            125,
-            size=8.8,
-            step=0.023,
-        )
+    return heads, [(label, [*cells, nothing]) for label, cells, nothing in rows]
+
+
+def flip_lines(ds, s, F, lang) -> list[str]:
+    """Page 1's bullets: the staff-hour values and parameter ranges that change the choice."""
+    f = Num(lang)
+    names = _names(ds, lang)
+    lines = [
+        W("flip_hour", lang, lo=f.dkk(lo), hi=f.dkk(hi), a=names[a], b=names[b])
+        for lo, hi, a, b in F["hour_switch"]
+    ]
     par = F["param"]
     if par:
         from simrisk.core.words import CATALOGUE, word
 
         known = par["name"] in CATALOGUE["pool_param"]
         label = word("pool_param", par["name"], lang) if known else par["name"]
-        runs = _runs(par["tenths"], best)
+        runs = _runs(par["tenths"], F["best"])
         for run in runs:
             other = run[0]["best"]
-            y = _para(
-                fig,
-                "• "
-                + W(
+            lines.append(
+                W(
                     "flip_param",
                     lang,
                     label=label,
@@ -192,34 +181,54 @@ def decision_page(ds, s, F, lang):
                     hi=f.num(run[-1]["hi"], 2),
                     n=len(run),
                     choice=names[other] if other else W("nothing", lang),
-                ),
-                0.04,
-                y,
-                125,
-                size=8.8,
-                step=0.023,
+                )
             )
         if not runs:
-            y = _para(
-                fig,
-                "• " + W("flip_param_none", lang, label=label),
-                0.04,
-                y,
-                125,
-                size=8.8,
-                step=0.023,
-            )
+            lines.append(W("flip_param_none", lang, label=label))
+    return lines
+
+
+def mc_error_text(s, F, lang) -> str:
+    """Page 1's closing line: the Monte Carlo error of its figures."""
+    f = Num(lang)
+    se_max = max(s["options"][i]["npv"]["se"] for i in F["ids"])
+    return W(
+        "mc_error",
+        lang,
+        n=f.num(s["draws"]),
+        se=f.mio(se_max, 2),
+        p=f.pct(s["acceptability"]["se_max"], 2),
+    )
+
+
+def decision_page(ds, s, F, lang):
+    fig = plt.figure(figsize=A4)
+    fig.text(0.04, 0.945, W("title", lang), fontsize=15, weight="bold")
+    fig.text(0.04, 0.915, rule_line(s, lang), fontsize=9, color="#444")
+    verdict = verdict_sentence(ds, s, F, lang)
+    y = _para(fig, verdict, 0.04, 0.88, 118, size=11.5, step=0.03, weight="bold")
+    y -= 0.02
+    fig.text(0.04, y, W("alternatives", lang), fontsize=11, weight="bold")
+    y -= 0.04
+    heads, rows = alternative_rows(ds, s, F, lang)
+    xs = [0.44 + 0.13 * k for k in range(len(heads))]
+    for x, head in zip(xs, heads, strict=True):
+        _para(fig, head, x - 0.11, y + 0.01, 17, size=8.3, step=0.018, weight="bold")
+    y -= 0.05
+    for label, cells in rows:
+        fig.text(0.04, y, label, fontsize=8.8)
+        for x, c in zip(xs, cells, strict=True):
+            fig.text(x, y, c, fontsize=8.5, family="monospace", ha="right")
+        y -= 0.03
+    y -= 0.02
+    fig.text(0.04, y, W("flips", lang), fontsize=11, weight="bold")
+    y -= 0.035
+    for line in flip_lines(ds, s, F, lang):
+        y = _para(fig, "• " + line, 0.04, y, 125, size=8.8, step=0.023)
     y -= 0.015
-    se_max = max(s["options"][i]["npv"]["se"] for i in ids)
     _para(
         fig,
-        W(
-            "mc_error",
-            lang,
-            n=f.num(s["draws"]),
-            se=f.mio(se_max, 2),
-            p=f.pct(s["acceptability"]["se_max"], 2),
-        ),
+        mc_error_text(s, F, lang),
         0.04,
         y,
         150,

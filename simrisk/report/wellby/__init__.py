@@ -10,10 +10,37 @@ DSI's goal 3. Every page reads one summary, computed once.
 
 from __future__ import annotations
 
-__all__ = ["OPTIONS", "build"]
+__all__ = ["OPTIONS", "build", "page_one"]
 
 #: A WELLBY report takes no further results.
 OPTIONS: tuple[str, ...] = ()
+
+
+def page_one(ds, lang="en") -> dict:
+    """Page 1's words as the PDF prints them, for other formats (the HTML page).
+
+    Keys as :func:`simrisk.report.contract.page_one`'s; ``notes`` are the
+    projections' scenario labels; ``figures`` the pilot's bands and tenths.
+    """
+    from simrisk.core.words import section
+    from simrisk.report.wellby import _pages as P
+
+    W = section("wellby")
+    F = P.figures(ds)
+    heads, rows, labels = P.alternative_rows(F, lang)
+    return {
+        "title": W("title", lang),
+        "rule": W("rule", lang),
+        "verdict": P.verdict_sentence(F, lang),
+        "alternatives": W("alternatives", lang),
+        "heads": ["", *heads],
+        "rows": [list(r) for r in rows],
+        "flips_heading": W("flips", lang),
+        "flips": P.flip_lines(F, lang),
+        "mc_error": P.mc_error_text(F, lang),
+        "notes": labels,
+        "figures": F,
+    }
 
 
 def build(ds, lang="en"):

@@ -102,16 +102,13 @@ def _para(fig, text, x, y, width, size=9.0, step=0.024, **kw):
     return y
 
 
-def decision_page(F, lang):
+def verdict_sentence(F, lang) -> str:
+    """The rule's verdict in one sentence (scale up, or wait)."""
     f = Fmt(lang)
-    s, pilot = F["s"], F["s"]["pilot"]
-    fig = plt.figure(figsize=A4)
-    fig.text(0.05, 0.945, W("title", lang), fontsize=15, weight="bold")
-    fig.text(0.05, 0.915, W("rule", lang), fontsize=9, color="#444444")
     b = F["bands"]["value_net"][0.9]
     p, pse = F["p_net_positive"]
     key = "verdict_scale" if b["mean"] > 2 * b["mean_se"] and p > 0.5 else "verdict_wait"
-    verdict = W(
+    return W(
         key,
         lang,
         net=f.dkk(b["mean"]),
@@ -120,26 +117,19 @@ def decision_page(F, lang):
         hi=f.dkk(b["upper"]),
         p=f.pct(p),
         pse=f.pct(pse, 2),
-        gross=f.dkk(pilot["value_dkk"]["central"]),
+        gross=f.dkk(F["s"]["pilot"]["value_dkk"]["central"]),
     )
-    y = _para(fig, verdict, 0.05, 0.88, 118, size=11.5, step=0.03, weight="bold")
-    y -= 0.02
-    fig.text(0.05, y, W("alternatives", lang), fontsize=11, weight="bold")
-    y -= 0.04
-    projs = [q for q in s["projections"]]
-    xs = (0.05, 0.44, 0.62, 0.8)
-    for x, h in zip(
-        xs[1:],
-        (W("alt_col_mean", lang), W("alt_col_band", lang), W("alt_col_p", lang)),
-        strict=True,
-    ):
-        fig.text(x, y, h, fontsize=8.5, weight="bold", ha="right")
-    y -= 0.03
-    rows = [(W("alt_nothing", lang), f.dkk(0), "—", "—")]
+
+
+def alternative_rows(F, lang) -> tuple[list[str], list[tuple[str, str, str, str]], list[str]]:
+    """Page 1's table: the heads, the rows (doing nothing, then each projection) and the
+    scenario labels printed under it."""
     from simrisk.plot import scenario_labels
 
-    labels = scenario_labels(F["ds"], lang)
-    for q in projs:
+    f = Fmt(lang)
+    heads = [W("alt_col_mean", lang), W("alt_col_band", lang), W("alt_col_p", lang)]
+    rows = [(W("alt_nothing", lang), f.dkk(0), "—", "—")]
+    for q in F["s"]["projections"]:
         v = q["value_dkk_net"]
         rows.append(
             (
@@ -154,55 +144,74 @@ def decision_page(F, lang):
                 f.pct(q["p_value_net_positive"]),
             )
         )
+    return heads, rows, list(dict.fromkeys(scenario_labels(F["ds"], lang)))
+
+
+def flip_lines(F, lang) -> list[str]:
+    """Page 1's bullets: the mean change below which the pilot does not pay, and
+    regression to the mean."""
+    f = Fmt(lang)
+    lines = []
+    bad = [t for t in F["tenths"] if t[2] < 0]
+    if bad:
+        edge = bad[-1][1] if bad[0] is F["tenths"][0] else bad[0][0]
+        lines.append(W("flip_change", lang, edge=f.num(edge, 2), share=f.pct(len(bad) / 10, 0)))
+    rtm = _prior_mean(F["ds"], "no_intervention_change")
+    if rtm is not None:
+        lines.append(
+            W(
+                "flip_rtm",
+                lang,
+                rtm=f.num(rtm, 2),
+                change=f.num(F["s"]["pilot"]["mean_change"]["central"], 2),
+            )
+        )
+    return lines
+
+
+def mc_error_text(F, lang) -> str:
+    """Page 1's closing line: the Monte Carlo error of its figures."""
+    f = Fmt(lang)
+    b = F["bands"]["value_net"][0.9]
+    return W(
+        "mc_error",
+        lang,
+        n=f.num(F["n"]),
+        se=f.num(b["mean_se"]),
+        ends=f.num(max(b["lower_se"], b["upper_se"])),
+    )
+
+
+def decision_page(F, lang):
+    fig = plt.figure(figsize=A4)
+    fig.text(0.05, 0.945, W("title", lang), fontsize=15, weight="bold")
+    fig.text(0.05, 0.915, W("rule", lang), fontsize=9, color="#444444")
+    verdict = verdict_sentence(F, lang)
+    y = _para(fig, verdict, 0.05, 0.88, 118, size=11.5, step=0.03, weight="bold")
+    y -= 0.02
+    fig.text(0.05, y, W("alternatives", lang), fontsize=11, weight="bold")
+    y -= 0.04
+    heads, rows, labels = alternative_rows(F, lang)
+    xs = (0.05, 0.44, 0.62, 0.8)
+    for x, h in zip(xs[1:], heads, strict=True):
+        fig.text(x, y, h, fontsize=8.5, weight="bold", ha="right")
+    y -= 0.03
     for r in rows:
         fig.text(xs[0], y, r[0], fontsize=8.6)
         for x, c in zip(xs[1:], r[1:], strict=True):
             fig.text(x, y, c, fontsize=8.4, family="monospace", ha="right")
         y -= 0.026
-    for label in dict.fromkeys(labels):
+    for label in labels:
         y = _para(fig, label, 0.07, y, 140, size=7.8, step=0.02, color="#444444")
     y -= 0.02
     fig.text(0.05, y, W("flips", lang), fontsize=11, weight="bold")
     y -= 0.035
-    bad = [t for t in F["tenths"] if t[2] < 0]
-    if bad:
-        edge = bad[-1][1] if bad[0] is F["tenths"][0] else bad[0][0]
-        y = _para(
-            fig,
-            "• " + W("flip_change", lang, edge=f.num(edge, 2), share=f.pct(len(bad) / 10, 0)),
-            0.05,
-            y,
-            120,
-            size=8.8,
-            step=0.023,
-        )
-    rtm = _prior_mean(F["ds"], "no_intervention_change")
-    if rtm is not None:
-        y = _para(
-            fig,
-            "• "
-            + W(
-                "flip_rtm",
-                lang,
-                rtm=f.num(rtm, 2),
-                change=f.num(pilot["mean_change"]["central"], 2),
-            ),
-            0.05,
-            y,
-            120,
-            size=8.8,
-            step=0.023,
-        )
+    for line in flip_lines(F, lang):
+        y = _para(fig, "• " + line, 0.05, y, 120, size=8.8, step=0.023)
     y -= 0.015
     _para(
         fig,
-        W(
-            "mc_error",
-            lang,
-            n=f.num(F["n"]),
-            se=f.num(b["mean_se"]),
-            ends=f.num(max(b["lower_se"], b["upper_se"])),
-        ),
+        mc_error_text(F, lang),
         0.05,
         y,
         150,

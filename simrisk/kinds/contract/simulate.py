@@ -23,10 +23,10 @@ from simrisk.core.driver import Checkpoint, RunSpec, check_spec, progress_bar, r
 from simrisk.core.errors import SimriskError
 from simrisk.core.finance import IRR_REASONS
 from simrisk.core.rng import MAX_CITIZENS, key_from_seed, param_uniforms
-from simrisk.kinds.contract._inputs import EngineInputs, KernelOutputs, build_inputs
 from simrisk.kinds.contract._kernel import simulate_chunk
 from simrisk.kinds.contract.analytic import success_probabilities
 from simrisk.kinds.contract.config import Scenario
+from simrisk.kinds.contract.inputs import EngineInputs, KernelOutputs, build_inputs
 
 __all__ = ["RunSpec", "simulate", "simulate_arrays", "simulate_to_file"]
 

@@ -1,6 +1,8 @@
 """Figures of a sensitivity Dataset: the tornado and the regional-sensitivity CDFs.
 
-Each function takes the Dataset from :func:`simrisk.decision.sensitivity`
+(They were ``simrisk.decision.plot``; figures belong to the plot layer, above
+the decision layer.) Each function takes the Dataset from
+:func:`simrisk.decision.sensitivity`
 and ``ax=None`` and returns the Axes; ``lang="da"`` gives Danish words and
 number formats. Matplotlib is imported here only.
 """
