@@ -245,10 +245,7 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                 issues.append(ConfigIssue(f"model.correlations[{i}].b", "must differ from a", c.b))
         if not issues and m.correlations:
             # a fixed parameter does not vary: a correlation with it would be silently void
-            priors = [m.recruitment, m.retention, m.outcome_correlation]
-            for g in s.goals:
-                priors += [_goal_prior(m.goals[g.id], p) for p in GOAL_PARAMS[g.outcome]]
-            fixed = {n for n, p in zip(names, priors, strict=True) if p.dist == "fixed"}
+            fixed = {n for n, p in zip(names, _priors(s), strict=True) if p.dist == "fixed"}
             for i, c in enumerate(m.correlations):
                 for key in ("a", "b"):
                     if getattr(c, key) in fixed:
@@ -317,10 +314,9 @@ def _stage_model_issues(g, gm: GoalModel, path: str) -> list[ConfigIssue]:
     return issues
 
 
-def build_parameter_space(s: Scenario) -> ParameterSpace:
-    """The parameter space of a scenario with a ``[model]`` section."""
+def _priors(s: Scenario) -> list[Prior]:
+    """The priors of :func:`parameter_names`, in its order."""
     m = s.model
-    names = parameter_names(s)
     priors: list[Prior] = [m.recruitment, m.retention, m.outcome_correlation]
     for g in s.goals:
         if g.outcome == "staged":
@@ -329,4 +325,9 @@ def build_parameter_space(s: Scenario) -> ParameterSpace:
                 priors += [getattr(sm, p) for p in BINARY_PARAMS]
             continue
         priors += [_goal_prior(m.goals[g.id], p) for p in GOAL_PARAMS[g.outcome]]
-    return build_space(names, priors, m.correlations)
+    return priors
+
+
+def build_parameter_space(s: Scenario) -> ParameterSpace:
+    """The parameter space of a scenario with a ``[model]`` section."""
+    return build_space(parameter_names(s), _priors(s), s.model.correlations)
