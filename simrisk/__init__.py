@@ -22,6 +22,10 @@ from typing import TYPE_CHECKING
 
 from simrisk._version import __version__
 from simrisk.core import lazy_exports
+from simrisk.core._numba import cache_fallback
+
+# before anything imports numba: a read-only install run without HOME gets a cache folder
+cache_fallback()
 
 if TYPE_CHECKING:  # what type checkers see; at run time each is imported on first use
     from simrisk.api import (

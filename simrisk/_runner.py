@@ -257,6 +257,18 @@ def _run_streamed(
         else:
             msg = "interrupted; nothing was written"
         raise Stopped(msg, _signum(exc)) from None
+    except Exception as exc:  # disk full, ulimit -f: nothing half-written stays behind
+        from simrisk.core.dataset import partial_files
+        from simrisk.core.errors import write_failure
+
+        why = write_failure(exc)
+        if why is None:
+            raise
+        for f in partial_files(out):
+            f.unlink(missing_ok=True)
+        raise SimriskError(
+            f"--out {out}: cannot write ({why}); the partial result was removed"
+        ) from None
     for note in writer.notes:
         notify(note)
     if writer.resumed_from:
@@ -326,6 +338,10 @@ def _run_in_memory(
     return open_result(out, lazy=True)
 
 
+#: ``--max-draws``' default: lowered, with a note, to what fits in memory
+DEFAULT_MAX_DRAWS = 10_000_000
+
+
 def _run_until(
     kind: Any,
     cfg: Config,
@@ -352,7 +368,24 @@ def _run_until(
     model = cfg.model
     seed = model.simulation.seed if options.seed is None else options.seed
     step = options.chunk_size or default_step(model)
+    from simrisk.core.driver import check_memory
+    from simrisk.core.memory import memory_available
+
+    # the blocks are held in memory and assembled once more at each check: twice the draws
+    per_draw = 2 * kind.bytes_per_draw(model)
+    have = memory_available()
+    if max_draws == DEFAULT_MAX_DRAWS and have is not None and per_draw * max_draws > have:
+        max_draws = max(int(have / per_draw) // step * step, step)  # the default, not asked for
+        (notify or _quiet)(f"--max-draws lowered to {max_draws:,}: what fits in memory")
+    check_memory(per_draw, max_draws, "--max-draws")
     kind.compile_notice(options.quiet)
+    # every target must name a figure with an SE: found on a small run before the long one
+    # (and before a checkpoint or the default results/ folder is made)
+    probe = kind.simulate(
+        model, _with(options, draws=kind.MIN_DRAWS, seed=seed, checkpoint_path=None, quiet=True)
+    )
+    target_status(kind.summarize(probe), targets)
+    del probe
     notify = notify or _quiet
     from simrisk.core.driver import checkpoint_for
 

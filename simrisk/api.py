@@ -143,6 +143,7 @@ def result_for(result: xr.Dataset | PathLike, command: str) -> tuple[xr.Dataset,
     ds = open_result(result)
     name, kind = kinds.for_result(ds, _source(result))
     _refuse(kind, name, command, _source(result), "result")
+    check_result(ds, name, command, _source(result))
     least = kind.MIN_DRAWS
     n = ds.sizes.get("draw", least)
     if n < least:
@@ -151,6 +152,86 @@ def result_for(result: xr.Dataset | PathLike, command: str) -> tuple[xr.Dataset,
             "(rerun with more --draws)"
         )
     return ds, kind
+
+
+#: what each command reads of a result, beyond what its kind's summary reads
+_READS: dict[str, dict[str, tuple[str, ...]]] = {
+    "contract": {
+        "export": ("parameters", "cash_flow_by_year", "repayments"),
+        "report": ("parameters", "cash_flow_by_year", "repayments"),
+        "sensitivity": ("parameters",),
+        "voi": ("parameters",),
+        "evsi": ("parameters",),
+        "monitor": ("parameters",),
+        "acceptability": ("repayments",),
+    },
+    "portfolio": {"sensitivity": ("parameters",), "voi": ("parameters",)},
+}
+#: the per-draw figures a result must hold as finite numbers (an IRR may be NaN: no IRR)
+_FINITE = {
+    "contract": ("npv", "repayments_total", "moic"),
+    "portfolio": ("npv",),
+    "wellby": ("draws_projection_net", "draws_pilot_value_dkk"),
+}
+
+
+def _summary_reads(name: str, ds: xr.Dataset) -> tuple[str, ...]:
+    """The variables a kind's summary reads (its ``REQUIRED_VARIABLES``)."""
+    if name == "contract":
+        from simrisk.kinds.contract.summary import REQUIRED_VARIABLES
+
+        no_authority = ds.sizes.get("authority", 0) == 0
+        return tuple(
+            v for v in REQUIRED_VARIABLES if not (no_authority and v.startswith("authority_"))
+        )
+    if name == "portfolio":
+        from simrisk.kinds.portfolio.summary import REQUIRED_VARIABLES as PORTFOLIO
+
+        return tuple(PORTFOLIO)
+    if name == "wellby":
+        return ("draws_projection_net", "draws_pilot_value_dkk")
+    return ()
+
+
+def check_result(ds: xr.Dataset, name: str, command: str, source: str = "result") -> None:
+    """One line, before any work, if ``ds`` lacks what ``simrisk <command>`` reads.
+
+    Checks the ``draw`` dimension, the variables the kind's summary and the
+    command read (naming the first missing one), the attributes the kind
+    keeps its figures in, and that the key per-draw figures are finite
+    (naming the variable and how many values are NaN or infinite).
+    """
+    import numpy as np
+
+    needs = (*_summary_reads(name, ds), *_READS.get(name, {}).get(command, ()))
+    if needs and "draw" not in ds.dims:
+        found = ", ".join(map(str, ds.dims)) or "none"
+        raise SimriskError(
+            f"{source}: has no 'draw' dimension (dimensions: {found}); not a simrisk result "
+            f"that 'simrisk {command}' can read"
+        )
+    missing = [v for v in dict.fromkeys(needs) if v not in ds.variables]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise SimriskError(
+            f"{source}: lacks the variable {missing[0]!r}{more} that 'simrisk {command}' "
+            f"reads; is it a {name} result written by 'simrisk run'?"
+        )
+    if name == "wellby" and "summary_json" not in ds.attrs:
+        raise SimriskError(
+            f"{source}: lacks the attribute 'summary_json' a WELLBY result keeps its figures in; "
+            "is it a WELLBY result written by 'simrisk run'?"
+        )
+    for v in _FINITE.get(name, ()):
+        if v not in ds.variables or ds[v].dtype.kind not in "fc":
+            continue
+        values = ds[v].values
+        bad = int(values.size - np.count_nonzero(np.isfinite(values)))
+        if bad:
+            raise SimriskError(
+                f"{source}: variable {v!r} holds {bad:,} NaN or infinite value(s) of "
+                f"{values.size:,}; a simrisk run writes none (rerun it)"
+            )
 
 
 def report_input(result: Any) -> Any:

@@ -69,6 +69,18 @@ def _needs(path: Path) -> list[Path]:
     return [path.parent / f for f in found]
 
 
+def _same(a: Path, b: Path) -> bool:
+    """Whether two regular files hold the same bytes."""
+    try:
+        return (
+            a.is_file()
+            and a.stat().st_size == b.stat().st_size
+            and a.read_bytes() == b.read_bytes()
+        )
+    except OSError:
+        return False
+
+
 def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
     """Write example ``name`` and every file it reads into ``folder``, with its example
     observed counts (``<name>_observed.csv``) where one is shipped; the files written.
@@ -91,11 +103,27 @@ def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> li
     if observed.is_file():
         todo.append(observed)
     outs = [target / p.name for p in todo]
-    clash = [str(o) for o in outs if o.exists()]
+    # a file identical to the one it would write is no clash: writing it again changes nothing
+    clash = [str(o) for o, p in zip(outs, todo, strict=True) if o.exists() and not _same(o, p)]
     if clash and not force:
-        raise SimriskError(f"{', '.join(clash)}: exists; use --force to overwrite")
-    for src, dst in zip(todo, outs, strict=True):
-        tmp = dst.with_name(f".{dst.name}.part")
-        tmp.write_bytes(src.read_bytes())
-        os.replace(tmp, dst)
+        raise SimriskError(
+            f"{', '.join(clash)}: exists and differs from the example; use --force to overwrite"
+        )
+    from simrisk.core.errors import writing
+    from simrisk.core.inputs import special_kind
+
+    for o in outs:
+        if o.is_dir() or special_kind(o):
+            raise SimriskError(f"-o {folder}: {o} exists and is not a regular file")
+    # every file to a temporary name first, then the renames: a failure writes nothing
+    tmps = [dst.with_name(f".{dst.name}.{os.getpid()}.part") for dst in outs]
+    try:
+        for src, tmp, dst in zip(todo, tmps, outs, strict=True):
+            with writing(dst, "-o"):
+                tmp.write_bytes(src.read_bytes())
+        for tmp, dst in zip(tmps, outs, strict=True):
+            os.replace(tmp, dst)
+    finally:
+        for tmp in tmps:
+            tmp.unlink(missing_ok=True)
     return outs

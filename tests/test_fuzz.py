@@ -423,7 +423,7 @@ RESULTS = [
     ("truncated-report", _truncated, "report", "not a NetCDF file"),
     ("other-netcdf", _other_netcdf, "summary", "not a simrisk result"),
     ("other-netcdf-report", _other_netcdf, "report", "not a simrisk result"),
-    ("lacking-npv", _lacking, "summary", "lacks variables"),
+    ("lacking-npv", _lacking, "summary", "lacks the variable 'npv'"),
     ("foreign-kind", _foreign_kind, "summary", "not a simrisk result"),
     ("tiny", "tiny.nc", "summary", "holds 10 draws; a summary needs at least 400"),
     ("tiny-report", "tiny.nc", "report", "holds 10 draws"),
@@ -492,3 +492,766 @@ def test_the_corpus_is_large():
         + 2 * len(SCORES)
     )
     assert n >= 150, n
+
+
+# ===========================================================================
+# Issue 25: the hostile families, as generators
+#
+# Each family produces many inputs (hypothesis where it fits, else a product of
+# lists) and every case asserts the exit status, one-line stderr, no
+# "Traceback" and nothing left behind. The default run keeps each family short;
+# SIMRISK_SLOW=1 runs the full corpus (see FAMILY_SIZES for the counts).
+# ===========================================================================
+
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from simrisk.core.errors import SimriskError  # noqa: E402
+
+from .conftest import SLOW  # noqa: E402
+
+FUZZ = settings(
+    derandomize=True,
+    max_examples=400 if SLOW else 60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FUZZ_CLI = settings(FUZZ, max_examples=120 if SLOW else 15)
+
+
+def _one_line_refusal(status, out, err, fragment="") -> None:
+    assert status == 2, f"exit {status}\nstdout: {out[-300:]}\nstderr: {err}"
+    assert "Traceback" not in out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("simrisk"), err
+    assert fragment in err, err
+
+
+# --- numbers: one parser for every flag --------------------------------------------------
+
+_NUMBER_CHARS = "0123456789.eE+-_x ,٣"
+
+
+def _python_reads(text: str) -> bool:
+    """Whether the text is a plain ASCII decimal a user could mean (the allowed grammar)."""
+    import re
+
+    d = r"[0-9](?:_?[0-9])*"
+    return bool(re.fullmatch(rf"[+-]?(?:{d}(?:\.(?:{d})?)?|\.{d})(?:[eE][+-]?[0-9]+)?", text))
+
+
+@FUZZ
+@given(st.text(alphabet=_NUMBER_CHARS, max_size=9))
+def test_family_numbers_parse_or_name_the_flag_and_text(text):
+    from simrisk.core.numbers import parse_number
+
+    try:
+        value = parse_number(text, "--flag")
+    except SimriskError as exc:
+        msg = str(exc)
+        assert msg.startswith(f"--flag {text.strip()!r}:"), msg
+        assert "\n" not in msg
+        assert not _python_reads(text.strip()) or "finite" in msg
+        return
+    assert _python_reads(text.strip())
+    assert math.isfinite(value)
+
+
+BAD_NUMBERS = [".", "-", "+", "1e5e5", ".5e", "e5", "1..2", "1_", "_1", "0x10", "1e", "٣", "", " "]
+
+
+def _number_argv(flag_case: str, text: str) -> list[str]:
+    return {
+        "until": ["run", CFG, "--until", f"p_npv_negative:se<{text}", "--out", "-"],
+        "draws": ["run", CFG, "--draws", text, "--out", "-"],
+        "seed": ["wellby", WCFG, "--seed", text],
+        "success": ["ledger", CFG, "--success-rate", text],
+        "rates": ["acceptability", "{tmp}/r.nc", "--rates", f"0:{text}:0.01"],
+        "n": ["evsi", "{tmp}/r.nc", "normal:retention:sd=0.1", "--n", f"10,{text}"],
+    }[flag_case]
+
+
+NUMBER_FLAGS = ["until", "draws", "seed", "success", "rates"]
+
+
+@pytest.mark.parametrize("flag_case", NUMBER_FLAGS)
+@pytest.mark.parametrize("text", BAD_NUMBERS if SLOW else BAD_NUMBERS[:6])
+def test_family_numbers_on_the_command_line(
+    flag_case, text, tmp_path, monkeypatch, capsys, small_result
+):
+    import shutil
+
+    if flag_case == "draws" and text.strip() == "":
+        pytest.skip("an empty --draws is argparse's own 'expected one argument'")
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(small_result / "r.nc", tmp_path / "r.nc")
+    argv = _fill(_number_argv(flag_case, text), tmp_path)
+    before = _listing(tmp_path)
+    status, out, err = _call(argv, capsys)
+    _one_line_refusal(status, out, err)
+    assert repr(text.strip()) in err or repr(text) in err or "expected one argument" in err, err
+    assert _listing(tmp_path) == before
+
+
+# --- dates: the calendar's end ----------------------------------------------------------
+
+DATE_KEYS = [
+    ("investor", "valuation_date"),
+    ("investor", "disbursements", 0, "date"),
+    ("cohorts", 0, "referral_start"),
+    ("cohorts", 2, "measurement_date"),
+    ("cohorts", 2, "repayment_date"),
+]
+
+
+@FUZZ_CLI
+@given(
+    key=st.sampled_from(DATE_KEYS),
+    day=st.dates(min_value=dt.date(9949, 1, 1), max_value=dt.date(9999, 12, 31)),
+)
+def test_family_dates_past_the_calendar_are_refused_at_load(key, day, tmp_path, capsys):
+    path = tmp_path / "late.toml"
+    path.write_text(tomli_w.dumps(_mutate(DSI, [(key, day)])), encoding="utf-8")
+    for cmd in ("ledger", "run"):
+        status, out, err = _call(
+            [cmd, path, "--out", "-"] if cmd == "run" else [cmd, path], capsys
+        )
+        _one_line_refusal(status, out, err, "9948-12-31")
+        assert "is after" in err and str(path) in err
+
+
+def test_family_dates_from_year_one_work(tmp_path, monkeypatch, capsys):
+    """The calendar's first day is allowed everywhere: ledger, run (and, in full, report)."""
+    monkeypatch.chdir(tmp_path)
+    text = DSI_CONFIG.read_text(encoding="utf-8")
+    import re
+
+    def back(m):  # every date 2024 years earlier: the earliest is 0001-12-31
+        return f"{int(m.group(1)) - 2024:04d}-{m.group(2)}"
+
+    early = re.sub(r"(?<![\d-])(\d{4})-(\d\d-\d\d)", back, text)
+    early = early.replace("valuation_date = 0002-02-01", "valuation_date = 0001-01-01")
+    (tmp_path / "early.toml").write_text(early, encoding="utf-8")
+    status, _, err = _call(["ledger", "early.toml"], capsys)
+    assert status == 0, err
+    status, _, err = _call(
+        ["run", "early.toml", "--draws", "400", "--out", "e.nc", "--quiet"], capsys
+    )
+    assert status == 0 and "Traceback" not in err, err
+    if SLOW:
+        for argv in (
+            ["report", "e.nc", "-o", "e.pdf", "--quiet"],
+            ["export", "e.nc", "-o", "e.xlsx"],
+        ):
+            status, _, err = _call(argv, capsys)
+            assert status == 0, err
+
+
+# --- special files: FIFOs and devices are refused without blocking ----------------------
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+SPECIAL_INPUTS = [
+    ("config-ledger", lambda t: ["ledger", _fifo(t / "c.toml")], "named pipe"),
+    ("config-run", lambda t: ["run", _fifo(t / "c.toml"), "--out", "-"], "named pipe"),
+    ("config-zero", lambda t: ["ledger", "/dev/zero"], "character device"),
+    ("config-null", lambda t: ["run", "/dev/null", "--out", "-"], "character device"),
+    ("result-summary", lambda t: ["summary", _fifo(t / "x.nc")], "named pipe"),
+    ("result-report", lambda t: ["report", _fifo(t / "x.nc"), "-o", t / "o.pdf"], "named pipe"),
+    ("scores", lambda t: ["wellby", WCFG, "--scores", _fifo(t / "s.csv")], "named pipe"),
+    (
+        "export-attachment",
+        lambda t: ["export", t / "r.nc", "-o", t / "o.xlsx", "--sensitivity", _fifo(t / "s.nc")],
+        "named pipe",
+    ),
+    ("extends-fifo", lambda t: ["ledger", _extends_fifo(t)], "named pipe"),
+]
+
+
+def _extends_fifo(t: Path) -> Path:
+    _fifo(t / "base.toml")
+    (t / "c.toml").write_text('extends = "base.toml"\n', encoding="utf-8")
+    return t / "c.toml"
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"), [c[1:] for c in SPECIAL_INPUTS], ids=[c[0] for c in SPECIAL_INPUTS]
+)
+def test_family_special_files_are_refused_without_blocking(
+    make, fragment, tmp_path, monkeypatch, capsys, small_result
+):
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(small_result / "r.nc", tmp_path / "r.nc")
+    argv = make(tmp_path)
+    status, out, err = _call(argv, capsys)
+    _one_line_refusal(status, out, err, fragment)
+
+
+# --- output names and places the file system refuses ------------------------------------
+
+
+@FUZZ_CLI
+@given(
+    size=st.integers(min_value=216, max_value=300),
+    letter=st.sampled_from(["a", "ø", "€", "x"]),
+    command=st.sampled_from(["run", "sensitivity", "report", "export", "example"]),
+)
+def test_family_names_too_long(size, letter, command, tmp_path_factory, capsys, small_result):
+    tmp = tmp_path_factory.mktemp("names")
+    suffix = {"run": ".nc", "sensitivity": ".nc", "report": ".pdf", "export": ".xlsx"}
+    stem = letter * (size // len(letter.encode()) + 1)  # over 215 bytes whatever the suffix
+    r = str(small_result / "r.nc")
+    if command == "example":
+        argv = ["example", "dsi_norddjurs", "-o", tmp / stem]
+        fragment = ""
+    else:
+        out = tmp / (stem + suffix[command])
+        argv = {
+            "run": ["run", CFG, "--out", out, "--draws", "400"],
+            "sensitivity": ["sensitivity", r, "--out", out],
+            "report": ["report", r, "-o", out],
+            "export": ["export", r, "-o", out],
+        }[command]
+        fragment = "bytes" if len(os.fsencode(out.name)) <= 255 else ""
+    before = _listing(tmp)
+    status, out_, err = _call(argv, capsys)
+    _one_line_refusal(status, out_, err, fragment)
+    assert _listing(tmp) == before
+
+
+PLACES = [
+    (
+        "out-is-folder",
+        lambda t: (t / "o.nc").mkdir(),
+        ["sensitivity", "{r}", "--out", "o.nc"],
+        "is a folder",
+    ),
+    (
+        "lock-is-folder",
+        lambda t: (t / ".o.pdf.lock").mkdir(),
+        ["report", "{r}", "-o", "o.pdf"],
+        "is a folder",
+    ),
+    ("plot-bad-format", None, ["sensitivity", "{r}", "--plot", "f.xyz"], "format 'xyz'"),
+    (
+        "design-plot-format",
+        None,
+        ["design", CFG, "--target", "p_npv_negative<=0.5", "-o", "b.toml", "--plot", "f.xyz"],
+        "format 'xyz'",
+    ),
+    ("folder-missing", None, ["export", "{r}", "-o", "no/such/o.xlsx"], "does not exist"),
+    ("until-bogus", None, ["run", CFG, "--until", "bogus:se<0.1"], "bogus"),
+]
+
+
+@pytest.mark.parametrize(
+    ("prepare", "argv", "fragment"), [c[1:] for c in PLACES], ids=[c[0] for c in PLACES]
+)
+def test_family_places(prepare, argv, fragment, tmp_path, monkeypatch, capsys, small_result):
+    monkeypatch.chdir(tmp_path)
+    if prepare is not None:
+        prepare(tmp_path)
+    argv = [a.replace("{r}", str(small_result / "r.nc")) for a in argv]
+    before = _listing(tmp_path)
+    status, out, err = _call(argv, capsys)
+    _one_line_refusal(status, out, err, fragment)
+    assert _listing(tmp_path) == before  # --until bogus: no results/ folder either
+
+
+def _limited_run(argv, cwd, fsize=None, env=None):
+    import resource
+
+    def limit():
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+        for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+
+    return subprocess.run(
+        [sys.executable, "-m", "simrisk", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        preexec_fn=limit,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+    )
+
+
+FSIZE_CASES = [
+    ["example", "dsi_norddjurs", "-o", "."],
+    ["sensitivity", "{r}", "--out", "o.nc", "--quiet"],
+    ["export", "{r}", "-o", "o.xlsx"],
+    ["report", "{r}", "-o", "o.pdf", "--quiet"],
+    ["sensitivity", "{r}", "--plot", "o.png", "--quiet"],
+    ["run", CFG, "--draws", "2000", "--out", "o.nc", "--quiet"],
+]
+
+
+_FSIZE = FSIZE_CASES if SLOW else FSIZE_CASES[:1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv", _FSIZE, ids=[c[0] for c in _FSIZE])
+def test_family_file_size_limit(argv, tmp_path, small_result):
+    """``ulimit -f``: one line naming the file, no temporary or lock file left."""
+    argv = [a.replace("{r}", str(small_result / "r.nc")) for a in argv]
+    proc = _limited_run(argv, tmp_path, fsize=8 * 1024)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], list(tmp_path.iterdir())
+
+
+# --- stdout: a broken pipe is quiet, a full stdout one line -----------------------------
+
+PIPE_CASES = [
+    ["ledger", CFG],
+    ["ledger", CFG, "--json"],
+    ["example", "--list"],
+    ["--help"],
+    ["summary", "{r}"],
+    ["summary", "{w}"],
+    ["summary", "{r}", "--json"],
+    ["acceptability", "{r}"],
+]
+
+
+def _pipe_cases():
+    return PIPE_CASES if SLOW else PIPE_CASES[:3]
+
+
+@pytest.mark.parametrize("argv", _pipe_cases(), ids=[" ".join(a)[-30:] for a in _pipe_cases()])
+def test_family_broken_pipe_and_full_stdout(argv, tmp_path, small_result):
+    argv = [
+        a.replace("{r}", str(small_result / "r.nc")).replace("{w}", str(small_result / "w.nc"))
+        for a in argv
+    ]
+    cmd = [sys.executable, "-m", "simrisk", *argv]
+    # the reader is gone before the first write: EPIPE for sure
+    r, w = os.pipe()
+    os.close(r)
+    proc = subprocess.run(cmd, stdout=w, stderr=subprocess.PIPE, text=True, timeout=300)
+    os.close(w)
+    assert proc.returncode == 141, proc.stderr
+    assert proc.stderr == "", proc.stderr
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip().endswith(
+        "cannot write to standard output (No space left on device)"
+    )
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_family_ascii_stdout(tmp_path, small_result):
+    """An ASCII-only stdout spells Danish letters out instead of crashing."""
+    cases = [["summary", small_result / "w.nc"], ["ledger", CFG]]
+    for argv in cases if SLOW else cases[:1]:
+        proc = _limited_run(argv, tmp_path, env={"PYTHONIOENCODING": "ascii", "LANG": "C"})
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+
+
+# --- results that are not what a command needs ------------------------------------------
+
+READS = {
+    "summary": ["npv", "irr", "repayments_total", "moic", "deadweight_share"],
+    "export": ["parameters", "cash_flow_by_year", "repayments", "npv"],
+    "sensitivity": ["parameters", "npv"],
+    "acceptability": ["repayments", "irr"],
+    "voi": ["parameters", "npv"],
+    "report": ["cash_flow_by_year", "repayments", "npv"],
+}
+
+
+def _result_argv(command, path, tmp):
+    if command == "export":
+        return ["export", path, "-o", tmp / "o.xlsx"]
+    if command == "report":
+        return ["report", path, "-o", tmp / "o.pdf"]
+    return [command, path]
+
+
+@pytest.fixture(scope="module")
+def loaded_result(small_result):
+    import xarray as xr
+
+    return xr.load_dataset(small_result / "r.nc", engine="h5netcdf")
+
+
+@FUZZ_CLI
+@given(data=st.data())
+def test_family_result_lacking_a_variable(data, tmp_path_factory, capsys, loaded_result):
+    command = data.draw(st.sampled_from(sorted(READS)))
+    var = data.draw(st.sampled_from(READS[command]))
+    tmp = tmp_path_factory.mktemp("lack")
+    path = tmp / "in.nc"
+    loaded_result.drop_vars(var).to_netcdf(path, engine="h5netcdf")
+    before = _listing(tmp)
+    status, out, err = _call(_result_argv(command, path, tmp), capsys)
+    _one_line_refusal(status, out, err, f"lacks the variable {var!r}")
+    assert _listing(tmp) == before
+
+
+@FUZZ_CLI
+@given(
+    command=st.sampled_from(["summary", "sensitivity", "acceptability", "report", "export"]),
+    var=st.sampled_from(["npv", "repayments_total", "moic"]),
+    bad=st.lists(st.sampled_from([np.nan, np.inf, -np.inf]), min_size=1, max_size=7),
+    where=st.integers(min_value=0, max_value=400),
+)
+def test_family_result_not_finite(
+    command, var, bad, where, tmp_path_factory, capsys, loaded_result
+):
+    tmp = tmp_path_factory.mktemp("nan")
+    ds = loaded_result.copy(deep=True)
+    values = ds[var].values
+    values[where : where + len(bad)] = bad
+    path = tmp / "in.nc"
+    ds.to_netcdf(path, engine="h5netcdf")
+    status, out, err = _call(_result_argv(command, path, tmp), capsys)
+    _one_line_refusal(status, out, err, f"{var!r} holds {len(bad)} NaN or infinite")
+
+
+RELABELLED = [
+    (
+        "as-wellby",
+        lambda ds: ds.assign_attrs(simrisk_kind="simrisk.wellby"),
+        "summary",
+        "lacks the variable 'draws_projection_net'",
+    ),
+    (
+        "as-portfolio",
+        lambda ds: ds.assign_attrs(simrisk_kind="simrisk.portfolio"),
+        "summary",
+        "lacks the variable",
+    ),
+    ("draw-renamed", lambda ds: ds.rename({"draw": "sample"}), "summary", "no 'draw' dimension"),
+    ("draw-renamed-voi", lambda ds: ds.rename({"draw": "sample"}), "voi", "no 'draw' dimension"),
+    (
+        "draw-renamed-export",
+        lambda ds: ds.rename({"draw": "sample"}),
+        "export",
+        "no 'draw' dimension",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "command", "fragment"), [c[1:] for c in RELABELLED], ids=[c[0] for c in RELABELLED]
+)
+def test_family_result_of_another_kind(change, command, fragment, tmp_path, capsys, loaded_result):
+    import warnings
+
+    path = tmp_path / "in.nc"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # xarray: the renamed unlimited dimension
+        ds = change(loaded_result.copy())
+        ds.encoding.pop("unlimited_dims", None)
+        ds.to_netcdf(path, engine="h5netcdf")
+    status, out, err = _call(_result_argv(command, path, tmp_path), capsys)
+    _one_line_refusal(status, out, err, fragment)
+
+
+# --- strict JSON ------------------------------------------------------------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda kids: (
+        st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=4), kids, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _no_constants(name):
+    raise ValueError(f"not JSON: {name}")
+
+
+@FUZZ
+@given(st.dictionaries(st.text(max_size=4), _json_values, max_size=5))
+def test_family_strict_json(obj):
+    from simrisk.core.jsonout import NULL_REASONS, dumps
+
+    text = dumps(obj)
+    back = json.loads(text, parse_constant=_no_constants)
+
+    def bad(x, path=""):
+        if isinstance(x, float) and not math.isfinite(x):
+            yield path
+        elif isinstance(x, dict):
+            for k, v in x.items():
+                yield from bad(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                yield from bad(v, f"{path}[{i}]")
+
+    expected = sorted(bad(obj))
+    if expected and NULL_REASONS not in obj:
+        assert sorted(back[NULL_REASONS]) == expected
+
+
+# --- extreme but valid contracts --------------------------------------------------------
+
+EXTREMES = {
+    "no-irr": [
+        (("population", "retention"), 0.001),
+        (("model", "retention"), {"dist": "beta", "mean": 0.001, "sd": 0.0005}),
+    ],
+    "no-payment": [(("goals", i, "payment_per_success"), 0.0) for i in range(3)],
+}
+
+
+@pytest.fixture(scope="module")
+def extreme_results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("extreme")
+    for name, changes in EXTREMES.items():
+        (folder / f"{name}.toml").write_text(tomli_w.dumps(_mutate(DSI, changes)), "utf-8")
+        assert (
+            main(
+                [
+                    "run",
+                    str(folder / f"{name}.toml"),
+                    "--draws",
+                    "400",
+                    "--seed",
+                    "3",
+                    "--out",
+                    str(folder / f"{name}.nc"),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
+    return folder
+
+
+EXTREME_COMMANDS = [
+    ["summary"],
+    ["summary", "--json"],
+    ["sensitivity"],
+    ["sensitivity", "--json"],
+    ["voi"],
+    ["voi", "--json"],
+    ["acceptability", "--json"],
+]
+
+
+@pytest.mark.parametrize("name", sorted(EXTREMES))
+@pytest.mark.parametrize("cmd", EXTREME_COMMANDS, ids=[" ".join(c) for c in EXTREME_COMMANDS])
+def test_family_extreme_contracts(name, cmd, extreme_results, capsys):
+    argv = [cmd[0], str(extreme_results / f"{name}.nc"), *cmd[1:]]
+    status, out, err = _call(argv, capsys)
+    assert status == 0, err
+    assert "Traceback" not in out + err and "nan%" not in out
+    if "--json" in cmd:
+        json.loads(out, parse_constant=_no_constants)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")  # degenerate axes
+@pytest.mark.parametrize("name", sorted(EXTREMES))
+def test_family_extreme_contracts_report(name, extreme_results, tmp_path, capsys):
+    if not SLOW and name != "no-payment":
+        pytest.skip("short form: one extreme contract")
+    status, _, err = _call(
+        ["report", str(extreme_results / f"{name}.nc"), "-o", str(tmp_path / "r.pdf"), "--quiet"],
+        capsys,
+    )
+    assert status == 0 and "Traceback" not in err, err
+
+
+def test_compare_with_an_exactly_zero_difference(tmp_path, capsys):
+    (tmp_path / "a.toml").write_text(DSI_CONFIG.read_text("utf-8"), "utf-8")
+    (tmp_path / "b.toml").write_text(DSI_CONFIG.read_text("utf-8"), "utf-8")
+    for extra in ([], ["--json"]):
+        status, out, err = _call(
+            ["compare", tmp_path / "a.toml", tmp_path / "b.toml", "--draws", "400", *extra], capsys
+        )
+        assert status == 0 and "Traceback" not in err, err
+        if extra:
+            json.loads(out, parse_constant=_no_constants)
+        else:
+            assert "n/a" in out
+
+
+# --- memory: the one check reads every limit --------------------------------------------
+
+
+def test_family_memory_reads_cgroups(tmp_path):
+    from simrisk.core.memory import _cgroup
+
+    # v2: the tightest of this group and its parents, less what they use
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "memory.max").write_text("1073741824\n")
+    (tmp_path / "a" / "memory.current").write_text("73741824\n")
+    (tmp_path / "a" / "b" / "memory.max").write_text("max\n")
+    (tmp_path / "cg").write_text("0::/a/b\n")
+    assert _cgroup(tmp_path, tmp_path / "cg") == 1_000_000_000
+    # v1
+    (tmp_path / "memory" / "job").mkdir(parents=True)
+    (tmp_path / "memory" / "job" / "memory.limit_in_bytes").write_text("2000000000\n")
+    (tmp_path / "memory" / "job" / "memory.usage_in_bytes").write_text("500000000\n")
+    (tmp_path / "cg1").write_text("4:memory:/job\n3:cpu:/\n")
+    assert _cgroup(tmp_path, tmp_path / "cg1") == 1_500_000_000
+    (tmp_path / "cg2").write_text("4:cpu:/job\n")
+    assert _cgroup(tmp_path, tmp_path / "cg2") is None
+
+
+def test_family_memory_honours_ulimit_v():
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30));"
+        "from simrisk.core.memory import memory_limits; import json; print(json.dumps("
+        "memory_limits()))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    limits = json.loads(proc.stdout)
+    assert 0 < limits["ulimit -v"] < 3 * 2**30
+
+
+MEMORY_CASES = [
+    (["run", "{pool}", "--draws", "2000000000", "--out", "-"], "GiB"),
+    (
+        [
+            "run",
+            CFG,
+            "--until",
+            "p_npv_negative:se<1e-9",
+            "--max-draws",
+            "100000000",
+            "--out",
+            "-",
+        ],
+        "--max-draws 100,000,000",
+    ),
+    (["acceptability", "{r}", "--rates", "0:0.99:0.00001"], "at most 10,000"),
+    (["bench", "--draws", "900000000"], "GiB"),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"), MEMORY_CASES, ids=[f"{c[0][0]}-{i}" for i, c in enumerate(MEMORY_CASES)]
+)
+def test_family_memory_checked_before_allocating(
+    argv, fragment, tmp_path, monkeypatch, capsys, small_result
+):
+    import simrisk.core.memory as memory
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(memory, "memory_limits", lambda: {"ulimit -v": 2**30})
+    pool = ROOT / "configs" / "regionh_ai_pool.toml"
+    argv = [
+        a.replace("{r}", str(small_result / "r.nc")).replace("{pool}", str(pool)) for a in argv
+    ]
+    status, out, err = _call(argv, capsys)
+    _one_line_refusal(status, out, err, fragment)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- inputs that deserve a word --------------------------------------------------------
+
+
+def test_words_for_silent_inputs(tmp_path, monkeypatch, capsys, small_result):
+    monkeypatch.chdir(tmp_path)
+    r = str(small_result / "r.nc")
+    status, out, err = _call(
+        ["voi", r, "--group", "g=retention", "--group", "g=recruitment"], capsys
+    )
+    _one_line_refusal(status, out, err, "already given")
+    fixed = _mutate(
+        DSI,
+        [
+            (("model", "recruitment"), {"dist": "fixed", "value": 1.0}),
+            (("model", "correlations"), [{"a": "recruitment", "b": "retention", "spearman": 0.3}]),
+        ],
+    )
+    (tmp_path / "f.toml").write_text(tomli_w.dumps(fixed), "utf-8")
+    status, out, err = _call(["ledger", "f.toml"], capsys)
+    _one_line_refusal(status, out, err, "is a fixed parameter")
+    rows = "before,after\n" + "".join(f"{i % 7},{(i + 2) % 9}\n" for i in range(60))
+    (tmp_path / "s.csv").write_text(rows, "utf-8")
+    status, out, err = _call(["wellby", WCFG, "--scores", "s.csv"], capsys)
+    _one_line_refusal(status, out, err, "pilot.recruited = 50")
+    # example: a file identical to the one it would write is no clash
+    assert _call(["example", "dsi_norddjurs", "-o", "."], capsys)[0] == 0
+    status, _, err = _call(["example", "dsi_norddjurs", "-o", "."], capsys)
+    assert status == 0, err
+    Path("dsi_norddjurs.toml").write_text("# changed\n", "utf-8")
+    status, out, err = _call(["example", "dsi_norddjurs", "-o", "."], capsys)
+    _one_line_refusal(status, out, err, "differs from the example")
+
+
+def test_numba_cache_falls_back_without_home(tmp_path, monkeypatch):
+    from simrisk.core import _numba
+
+    monkeypatch.delitem(sys.modules, "numba", raising=False)
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)  # a read-only install
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path))
+    folder = _numba.cache_fallback()
+    assert folder is not None and Path(folder).is_dir() and Path(folder).parent == tmp_path
+    assert os.environ["NUMBA_CACHE_DIR"] == folder
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+
+
+# --- the whole corpus: no traceback in any output ---------------------------------------
+
+#: cases per family in the default run and (SIMRISK_SLOW=1) the full corpus
+FAMILY_SIZES = {
+    "numbers (parser, hypothesis)": (60, 400),
+    "numbers (command line)": (len(NUMBER_FLAGS) * 6, len(NUMBER_FLAGS) * len(BAD_NUMBERS)),
+    "dates (hypothesis)": (15, 120),
+    "special files": (len(SPECIAL_INPUTS), len(SPECIAL_INPUTS)),
+    "names too long (hypothesis)": (15, 120),
+    "places": (len(PLACES), len(PLACES)),
+    "ulimit -f": (1, len(FSIZE_CASES)),
+    "broken pipe and /dev/full": (3, len(PIPE_CASES)),
+    "result lacking a variable (hypothesis)": (15, 120),
+    "result not finite (hypothesis)": (15, 120),
+    "result of another kind": (len(RELABELLED), len(RELABELLED)),
+    "strict JSON (hypothesis)": (60, 400),
+    "extreme contracts": (2 * len(EXTREME_COMMANDS) + 2, 2 * len(EXTREME_COMMANDS) + 4),
+    "memory": (len(MEMORY_CASES) + 2, len(MEMORY_CASES) + 2),
+}
+
+
+def test_no_traceback_in_the_whole_corpus(tmp_path, monkeypatch, capsys, small_result):
+    """Every CLI line of the corpus (old and new families) in one sweep: no output holds
+    'Traceback' and every status is 0 or 2. The config mutations run in full with SIMRISK_SLOW."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(small_result / "r.nc", tmp_path / "r.nc")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    lines = [_fill(argv, tmp_path) for argv, _ in CLI]
+    lines += [_fill(_number_argv(f, t), tmp_path) for f in NUMBER_FLAGS for t in BAD_NUMBERS]
+    if SLOW:
+        for i, (base, changes, _) in enumerate(p.values for p in _config_cases()):
+            path = tmp_path / f"c{i}.toml"
+            path.write_text(tomli_w.dumps(_mutate(base, changes)), encoding="utf-8")
+            lines.append(
+                ["ledger", str(path)] if base is DSI else ["run", str(path), "--out", "-"]
+            )
+    outputs = []
+    for argv in lines:
+        status, out, err = _call(argv, capsys)
+        outputs.append(out + err)
+        assert status in (0, 2), (argv, status, err)
+    assert sum("Traceback" in o for o in outputs) == 0
+    assert len(lines) >= len(CLI) + len(NUMBER_FLAGS) * len(BAD_NUMBERS)

@@ -40,9 +40,22 @@ def _argv(out: Path, draws: int, seed: int = 3) -> list[str]:
     ]  # fmt: skip
 
 
+def _default_stop_signals() -> None:
+    """In the child: SIGHUP, SIGTERM and SIGINT as a fresh shell leaves them, whatever the test
+    runner inherited (under ``nohup`` SIGHUP is ignored, and an ignored signal stays ignored
+    in a child, so the run would not see the hangup the test sends)."""
+    for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _start(out: Path, draws: int, seed: int = 3) -> subprocess.Popen:
     return subprocess.Popen(
-        _argv(out, draws, seed), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV
+        _argv(out, draws, seed),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+        preexec_fn=_default_stop_signals,
     )
 
 
@@ -326,10 +339,10 @@ def test_a_half_made_partial_file_is_discarded_and_the_run_starts_over(
 
 
 def test_too_many_draws_for_memory_are_refused_before_allocating(monkeypatch, tmp_path, capsys):
-    import simrisk.core.driver as driver
+    import simrisk.core.memory as memory
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(driver, "memory_available", lambda: 2**30)  # 1 GiB
+    monkeypatch.setattr(memory, "memory_limits", lambda: {"MemAvailable": 2**30})  # 1 GiB
     # held in memory only without an output file (a file is streamed; see test_stream.py)
     argv = ["run", str(DSI_CONFIG), "--draws", "20000000", "--out", "-", "--quiet"]
     assert main(argv) == 2

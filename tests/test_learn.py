@@ -345,9 +345,9 @@ def test_evsi_bad_input():
     ds = _synthetic(0.0, 1.0, N=5_000)
     with pytest.raises(SimriskError, match="'Y' is not a varying parameter"):
         evsi(ds, "normal:Y:sd=1", n=[10])
-    with pytest.raises(SimriskError, match="--n: 0"):
+    with pytest.raises(SimriskError, match="--n '10,0': '0': must be a whole number >= 1"):
         parse_n_grid("10,0")
-    with pytest.raises(SimriskError, match="--n: -5"):
+    with pytest.raises(SimriskError, match="--n '-5': must be a whole number >= 1"):
         parse_n_grid("-5")
     with pytest.raises(SimriskError, match="sd = 0"):
         evsi(ds, "normal:X:sd=0", n=[10])

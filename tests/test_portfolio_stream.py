@@ -150,10 +150,10 @@ def test_the_in_memory_run_keeps_a_checkpoint_and_resumes(tmp_path):
 @pytest.mark.parametrize("out", ["r.nc", "-"])
 def test_too_many_draws_are_refused_before_anything_runs(out, tmp_path, monkeypatch, capsys):
     """Issue 25: ``--draws 1,000,000,000`` was an ArrayMemoryError (59.6 GiB); now one line."""
-    import simrisk.core.driver as driver
+    import simrisk.core.memory as memory
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(driver, "memory_available", lambda: 8 * 2**30)
+    monkeypatch.setattr(memory, "memory_limits", lambda: {"MemAvailable": 8 * 2**30})
     assert main(["run", str(CONFIG), "--draws", "1000000000", "--out", out]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "GiB of memory" in err, err

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -27,6 +26,7 @@ __all__ = [
     "notify",
     "parse_groups",
     "positive_int",
+    "print_json",
     "print_summary",
     "probability",
     "rate_grid",
@@ -51,16 +51,18 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def probability(text: str) -> float:
+def _number(text: str, **rules):
+    """:func:`simrisk.core.numbers.parse_number` as an argparse type (argparse names the flag)."""
+    from simrisk.core.numbers import parse_number
+
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be a probability in [0, 1], got {text!r}"
-        ) from None
-    if not (0.0 <= value <= 1.0):
-        raise argparse.ArgumentTypeError(f"must be a probability in [0, 1], got {text!r}")
-    return value
+        return parse_number(text, None, **rules)
+    except SimriskError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def probability(text: str) -> float:
+    return _number(text, low=0.0, high=1.0, what="a probability in [0, 1]")
 
 
 def goal_rate(text: str) -> tuple[str, float]:
@@ -111,16 +113,25 @@ def notify(command: str):
     return say
 
 
+#: most rates ``--rates`` may ask for (each is a pass over every draw's cash flows)
+MAX_RATES = 10_000
+
+
 def rate_grid(text: str):
     import numpy as np
 
-    try:
-        lo, hi, step = (float(x) for x in text.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must look like LO:HI:STEP, got {text!r}") from None
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"must look like LO:HI:STEP, got {text!r}")
+    lo, hi, step = (_number(x, what="a number (a fraction, e.g. 0.05)") for x in parts)
     if not (-1 < lo <= hi and step > 0):
         raise argparse.ArgumentTypeError(
             f"must have -1 < LO <= HI and STEP > 0 (fractions, e.g. 0:0.15:0.005), got {text!r}"
+        )
+    n = (hi - lo) / step + 1
+    if n > MAX_RATES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} asks for {n:,.0f} rates; at most {MAX_RATES:,} (a larger STEP)"
         )
     return np.round(np.arange(lo, hi + step / 2, step), 10)
 
@@ -131,7 +142,24 @@ def emit(ds, obj: dict, text: str, args, out=None) -> None:
         from simrisk.core.dataset import write_netcdf
 
         write_netcdf(ds, out)
-    print(json.dumps(obj, indent=2, ensure_ascii=False) if args.json else text)
+    if args.json:
+        print_json(obj)
+    else:
+        print(text)
+
+
+#: the standard output JSON goes to: with ``--json``, :func:`simrisk.cli.main` points
+#: ``sys.stdout`` at stderr while a command runs (a library's stray print, such as
+#: pygam's "did not converge", must not break the JSON) and keeps the real one here
+JSON_STDOUT: list = []
+
+
+def print_json(obj) -> None:
+    """Print ``obj`` as strict JSON: no NaN/Infinity, ``null_reasons`` says why a value is null."""
+    from simrisk.core.jsonout import dumps
+
+    stream = JSON_STDOUT[-1] if JSON_STDOUT else sys.stdout
+    print(dumps(obj), file=stream)
 
 
 def parse_groups(items: list[str] | None) -> dict | None:
@@ -142,6 +170,10 @@ def parse_groups(items: list[str] | None) -> dict | None:
         name, sep, members = it.partition("=")
         if not sep or not name or not members:
             raise SimriskError(f"--group {it!r}: must look like NAME=P1,P2")
+        if name in groups:
+            raise SimriskError(
+                f"--group {it!r}: a group named {name!r} is already given; each name once"
+            )
         groups[name] = [m.strip() for m in members.split(",") if m.strip()]
     return groups
 
@@ -150,13 +182,7 @@ def int_at_least(minimum: int, what: str):
     """An argparse type: a whole number >= ``minimum`` ('1_000_000' allowed)."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text.replace("_", ""))
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"must be a {what} whole number, got {text!r}")
-        return value
+        return _number(text, whole=True, low=minimum, what=f"a {what} whole number")
 
     return parse
 
@@ -167,10 +193,10 @@ non_negative_int = int_at_least(0, "non-negative")
 
 def seed_value(text: str) -> int:
     """A seed: a whole number in [0, 2**64) (results store it as an unsigned 64-bit integer)."""
-    value = non_negative_int(text)
-    if value >= 2**64:
-        raise argparse.ArgumentTypeError(f"must be below 2**64 = {2**64}, got {text!r}")
-    return value
+    return _number(
+        text, whole=True, low=0, high=2**64, high_open=True,
+        what=f"a non-negative whole number below 2**64 = {2**64}",
+    )  # fmt: skip
 
 
 def stop_status(exc: BaseException) -> int:
@@ -180,7 +206,7 @@ def stop_status(exc: BaseException) -> int:
 
 def print_summary(kind, summary: dict, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        print_json(summary)
     else:
         print(kind.format_summary(summary))
         if "decision" in summary:

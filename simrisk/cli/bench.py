@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from simrisk.cli._common import (
     add_quiet,
     busy,
     positive_int,
+    print_json,
 )
 
 
@@ -45,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     kind.compile_notice(args.quiet)
     with busy("bench", args.quiet):
         res = run_bench(args.config, draws=args.draws, threads=args.threads)
-    print(json.dumps(res, indent=2) if args.json else format_bench(res))
+    print_json(res) if args.json else print(format_bench(res))
     return 0

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from simrisk.cli._common import (
     add_dask_flags,
+    check_figure,
     check_out,
     dask_spec,
     non_negative_int,
     notify,
     positive_int,
+    print_json,
 )
 from simrisk.core.errors import SimriskError
 
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if best.suffix.lower() != ".toml":
         raise SimriskError(f"--output {best}: must end in .toml")
     out = check_out(args.out, "--out") if args.out else None
-    plot = check_out(args.plot, "--plot") if args.plot else None
+    plot = check_figure(args.plot, "--plot") if args.plot else None
     from simrisk.core.outputs import clean_leftovers
 
     for path in (best, out, plot):  # a design killed while writing left its temporary file
@@ -116,11 +117,7 @@ def run(args: argparse.Namespace) -> int:
     if res.chosen is not None:
         design.write_best_toml(res, args.config, best)
     summary = res.to_dict()
-    print(
-        json.dumps(summary, indent=2, ensure_ascii=False)
-        if args.json
-        else design.format_design(summary)
-    )
+    print_json(summary) if args.json else print(design.format_design(summary))
     for line in (res.parties or {}).get("warnings", []):
         print(f"simrisk design: warning: {line}", file=sys.stderr)
     if res.chosen is None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 
 from simrisk.cli._common import (
     add_dask_flags,
@@ -16,6 +14,7 @@ from simrisk.cli._common import (
     dask_spec,
     non_negative_int,
     positive_int,
+    print_json,
 )
 from simrisk.core.errors import SimriskError
 
@@ -79,13 +78,9 @@ def add_parser(sub) -> None:
 def _cost(flag: str, text: str | None) -> float | None:
     if text is None:
         return None
-    try:
-        v = float(text)
-    except ValueError:
-        v = float("nan")
-    if not (math.isfinite(v) and v >= 0):
-        raise SimriskError(f"{flag} {text}: must be a number >= 0")
-    return v
+    from simrisk.core.numbers import parse_number
+
+    return float(parse_number(text, flag, low=0, what="a number >= 0"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -129,5 +124,5 @@ def run(args: argparse.Namespace) -> int:
         fig = plt.figure(figsize=(8, 5))
         plot_evsi_curve(fig, r, lang=args.lang)
         save_figure(fig, plot)
-    print(json.dumps(evsi_json(r), indent=2, ensure_ascii=False) if args.json else format_evsi(r))
+    print_json(evsi_json(r)) if args.json else print(format_evsi(r))
     return 0

@@ -68,6 +68,9 @@ def _analysis(key: str, path: str | None):
         return None
     import xarray as xr
 
+    from simrisk.core.inputs import regular_file
+
+    regular_file(path, f"--{key}")  # a FIFO would block
     try:
         ds = xr.load_dataset(path)
     except (OSError, ValueError) as exc:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from simrisk.cli._common import (
     goal_rate,
+    print_json,
     probability,
 )
 
@@ -53,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
         retention=args.retention,
         goal_rates=dict(args.goal_rate),
     )
-    print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False) if args.json else res.text)
+    print_json(res.to_dict()) if args.json else print(res.text)
     return 0

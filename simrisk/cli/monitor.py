@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from simrisk.cli._common import add_quiet, busy, check_out, non_negative_int
+from simrisk.cli._common import add_quiet, busy, check_out, non_negative_int, print_json
 
 
 def add_parser(sub) -> None:
@@ -60,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             quiet=args.quiet,
         )
     if args.json:
-        print(json.dumps(monitor_json(r), indent=2, ensure_ascii=False))
+        print_json(monitor_json(r))
     else:
         print(format_monitor(r))
         if out is not None:

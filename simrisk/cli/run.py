@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from simrisk.cli._common import (
@@ -12,6 +11,7 @@ from simrisk.cli._common import (
     dask_spec,
     notify,
     positive_int,
+    print_json,
     print_summary,
     seed_value,
     writable_folder,
@@ -163,7 +163,7 @@ def _print_until(kind, ds, summary: dict, args: argparse.Namespace, out: Path | 
     n = ds.sizes["draw"]
     if args.json:
         summary["until"] = {"targets": status, "met": met, "draws": n}
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        print_json(summary)
         return
     print(kind.format_summary(summary))
     if "decision" in summary:

@@ -9,6 +9,7 @@ from simrisk.cli._common import (
     add_json_out,
     add_quiet,
     busy,
+    check_figure,
     check_out,
     dask_spec,
     emit,
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.sensitivity import format_sensitivity, sensitivity_json
 
     out = check_out(args.out, "--out") if args.out else None
-    plot = check_out(args.plot, "--plot") if args.plot else None
+    plot = check_figure(args.plot, "--plot") if args.plot else None
     with busy("sensitivity", args.quiet):
         s = api.sensitivity(
             args.path,

@@ -32,9 +32,43 @@ _pending: list = []  # functions marked jitable before numba was imported
 _registered = False
 
 
+def cache_fallback() -> str | None:
+    """Point ``NUMBA_CACHE_DIR`` at a private temporary folder when Numba could not cache.
+
+    Numba caches a kernel in ``__pycache__`` beside its source, or else in the
+    user's cache folder under ``HOME``. A system-wide install (read-only
+    package folder) run without a usable ``HOME`` (cron, containers) has
+    neither, and every ``cache=True`` kernel fails with "cannot cache function
+    ...: no locator available". Called before numba is imported (Numba reads
+    the variable once); returns the folder set, or None when nothing was needed.
+    """
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if "numba" in sys.modules or os.environ.get("NUMBA_CACHE_DIR"):
+        return None
+    package = Path(__file__).resolve().parents[1]
+    if os.access(package, os.W_OK):
+        return None  # the in-tree locator writes __pycache__ beside the kernels
+    home = os.environ.get("HOME")
+    if home and Path(home).is_dir() and os.access(home, os.W_OK):
+        return None  # the user-wide locator writes under HOME
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    folder = Path(tempfile.gettempdir()) / f"simrisk-numba-cache-{uid}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    return str(folder)
+
+
 def _numba():
     """Import numba and register every function marked :func:`jitable` so far."""
     global _registered
+    cache_fallback()
     import numba
     from numba.extending import register_jitable
 

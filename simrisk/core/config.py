@@ -475,7 +475,7 @@ def _extend(path: Path, data: dict, text: str, chain: tuple[Path, ...] = ()) -> 
             [ConfigIssue("extends", f"chain deeper than {EXTENDS_DEPTH} files", parent)],
             str(path),
         )
-    if not base_path.is_file():
+    if not base_path.is_file() and (base_path.is_dir() or not base_path.exists()):
         raise ConfigError(
             [
                 ConfigIssue(
@@ -524,10 +524,25 @@ def validate_model(cls: type[BaseModel], data: dict, source: str | None = None):
 
 def read_toml(path: str | Path) -> tuple[dict, str]:
     """A TOML file's data and text, with one-line errors for unreadable files."""
-    p = Path(path)
+    from simrisk.core.dates import LATEST, late_dates
+    from simrisk.core.inputs import TextTooLarge, read_text, special_kind
+
     source = str(path)
+    special = special_kind(path)  # a FIFO would block, /dev/zero never end
+    if special is not None:
+        raise ConfigError(
+            [ConfigIssue("", f"is {special}, not a regular file; give a config file",
+                         has_value=False)],
+            source,
+        )  # fmt: skip
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text(path, "config")
+    except TextTooLarge:
+        raise ConfigError(
+            [ConfigIssue("", "is larger than 16 MiB; a config is a few kilobytes of TOML",
+                         has_value=False)],
+            source,
+        ) from None  # fmt: skip
     except FileNotFoundError:
         raise ConfigError([ConfigIssue("", "file not found", has_value=False)], source) from None
     except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
@@ -541,6 +556,15 @@ def read_toml(path: str | Path) -> tuple[dict, str]:
         raise ConfigError(
             [ConfigIssue("", f"is not valid TOML: {exc}", has_value=False)], source
         ) from None
+    late = list(late_dates(data))
+    if late:
+        key, value = late[0]
+        more = f"; {len(late) - 1} more date(s) too" if len(late) > 1 else ""
+        why = (
+            f"is after {LATEST.isoformat()}, the latest date a config may give (the model adds "
+            f"up to 50 years to a date and the calendar ends at 9999-12-31){more}"
+        )
+        raise ConfigError([ConfigIssue(key, why, value)], source)
     return data, text
 
 

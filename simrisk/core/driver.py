@@ -542,54 +542,36 @@ class TaskStore:
 
 
 def memory_available() -> int | None:
-    """Bytes of memory available to a new allocation (Linux: MemAvailable), or None."""
-    import os
+    """Bytes a new allocation may take (:func:`simrisk.core.memory.memory_available`)."""
+    from simrisk.core.memory import memory_available as available
 
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+    return available()
 
 
 def check_memory(bytes_per_draw: float, draws: int, flag: str = "--draws") -> None:
-    """Refuse a run whose per-draw results will not fit in the memory available."""
-    have = memory_available()
-    need = bytes_per_draw * draws
-    if have is None or need <= have:
-        return
-    most = int(have / bytes_per_draw)
-    raise SimriskError(
-        f"{flag} {draws:,}: needs about {need / 2**30:,.1f} GiB of memory for the results, "
-        f"{have / 2**30:,.1f} GiB is available; use at most about {most:,} draws"
-    )
+    """Refuse a run whose per-draw results will not fit in the memory this process may use."""
+    from simrisk.core.memory import check_memory as check
+
+    check(bytes_per_draw * draws, flag, draws, unit=bytes_per_draw)
 
 
 def check_disk(bytes_per_draw: float, draws: int, folder, flag: str = "--draws") -> None:
-    """Refuse a streamed run whose file cannot fit on the disk of ``folder``.
+    """Refuse a streamed run whose file cannot fit on the disk of ``folder`` or in ``ulimit -f``.
 
     ``bytes_per_draw`` is the file's size per draw before compression, so the
     check errs on the safe side (compression saves about a third).
     """
-    import shutil
+    from simrisk.core.memory import _gib, file_room
 
-    try:
-        have = shutil.disk_usage(folder).free
-    except OSError:
+    room = file_room(folder)
+    need = bytes_per_draw * draws + 2**20
+    if room is None or need <= room[0]:
         return
-    need = bytes_per_draw * draws
-    if need <= have:
-        return
-    most = int(have / bytes_per_draw)
+    have, what = room
+    most = max(int((have - 2**20) / bytes_per_draw), 0)
     raise SimriskError(
-        f"{flag} {draws:,}: the result file needs up to {need / 2**30:,.1f} GiB, "
-        f"{have / 2**30:,.1f} GiB is free in {folder}; use at most about {most:,} draws"
+        f"{flag} {draws:,}: the result file needs up to {_gib(need)}, "
+        f"{_gib(have)} is {what}; use at most about {most:,} draws"
     )
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 
-__all__ = ["ConfigError", "ConfigIssue", "Interrupted", "SimriskError", "Stopped"]
+__all__ = [
+    "ConfigError",
+    "ConfigIssue",
+    "Interrupted",
+    "SimriskError",
+    "Stopped",
+    "write_failure",
+    "writing",
+]
 
 
 class SimriskError(Exception):
@@ -93,3 +101,65 @@ def _source(issue: ConfigIssue, source: str | None, origins: dict[str, str] | No
         if found is not None:
             return found if found == source else f"{found} (extended by {source})"
     return source
+
+
+#: set once HDF5 has failed a write: its library is then left in a state that can crash
+#: the interpreter's exit, so the command line ends the process at once (``os._exit``)
+HDF5_WRITE_FAILED = [False]
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """Why a write failed, in a few words, if ``exc`` is a file-system error; else None.
+
+    An :class:`OSError` (disk full, ``ulimit -f``, read-only, name too long, a
+    folder in the way), also when wrapped by a library (XlsxWriter's
+    ``FileCreateError``), and HDF5's errors, which h5py raises as
+    ``RuntimeError``/``OSError`` with ``errno = N`` inside a many-line message.
+    """
+    import errno as _errno
+    import os
+    import re
+
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        m = re.search(r"errno = (\d+)", str(e))
+        if m and int(m.group(1)) in _errno.errorcode:
+            HDF5_WRITE_FAILED[0] = True
+            return os.strerror(int(m.group(1)))
+        if isinstance(e, OSError) and e.errno and e.errno in _errno.errorcode:
+            return os.strerror(e.errno)
+        if isinstance(e, OSError):
+            first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+            return first[:120] or e.__class__.__name__
+        e = e.__cause__ or e.__context__
+    return None
+
+
+class writing:
+    """Turn a file-system error inside the block into one line naming ``path``.
+
+    ``flag`` (``--out``, ``-o``) is named too when given. The writer's own
+    ``finally`` removes its temporary file; ``cleanup`` lists more files to
+    remove on failure (a partial output written in place).
+    """
+
+    def __init__(self, path, flag: str | None = None, cleanup=()):
+        self.path, self.flag, self.cleanup = path, flag, list(cleanup)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, SimriskError | KeyboardInterrupt):
+            return False
+        why = write_failure(exc)
+        if why is None:
+            return False
+        from pathlib import Path
+
+        for f in self.cleanup:
+            Path(f).unlink(missing_ok=True)
+        where = f"{self.flag} {self.path}" if self.flag else str(self.path)
+        raise SimriskError(f"{where}: cannot write ({why})") from None

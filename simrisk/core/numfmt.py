@@ -19,7 +19,9 @@ class Numbers:
         self.lang = lang
 
     def num(self, x: float, digits: int = 0) -> str:
-        """A number with thousands separators."""
+        """A number with thousands separators (``–`` where there is none: NaN, None)."""
+        if x is None or x != x or x in (float("inf"), float("-inf")):
+            return "–"
         s = f"{x:,.{digits}f}"
         if self.lang == "da":
             s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -30,12 +32,16 @@ class Numbers:
         return f"{self.num(x, digits)} {'kr.' if self.lang == 'da' else 'DKK'}"
 
     def pct(self, x: float, digits: int = 1) -> str:
-        """A share as a percentage: ``11.5%`` / ``11,5 %``."""
+        """A share as a percentage: ``11.5%`` / ``11,5 %`` (``–`` where there is none)."""
+        if x is None:
+            return "–"
         v = self.num(100 * x, digits)
         return f"{v} %" if self.lang == "da" else f"{v}%"
 
     def pp(self, x: float, digits: int = 1, sign: bool = True) -> str:
         """A difference of probabilities in points: ``+4.2 pp`` / ``+4,2 pct.-point``."""
+        if x is None:
+            return "–"
         v = self.num(100 * x, digits)
         if sign and x > 0 and v.strip("0,.") != "":
             v = "+" + v

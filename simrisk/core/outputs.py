@@ -35,6 +35,7 @@ def check_out(path: str | Path, flag: str) -> Path:
     if not str(path).strip():
         raise SimriskError(f"{flag} {str(path)!r}: empty; give a file name")
     out = Path(path)
+    _check_name(out, flag)
     if out.is_dir():
         raise SimriskError(f"{flag} {out}: is a folder; give a file name")
     if out.exists() and not out.is_file():
@@ -44,6 +45,34 @@ def check_out(path: str | Path, flag: str) -> Path:
         raise SimriskError(f"{flag} {out}: folder {out.parent} does not exist")
     writable_folder(folder, f"{flag} {out}")
     return out
+
+
+#: bytes the temporary files beside an output add to its name (``.NAME.<pid>.<hex>.part``,
+#: ``.NAME.<digest>.part.nc``, ``.NAME.<command>.keep``)
+NAME_MARGIN = 40
+
+
+def _check_name(out: Path, flag: str) -> None:
+    """Refuse a name the file system cannot hold, with room for the temporary files beside it."""
+    folder = out.parent if str(out.parent) else Path(".")
+    try:
+        most = os.pathconf(folder if folder.is_dir() else ".", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        most = 255
+    size = len(os.fsencode(out.name))
+    if size + NAME_MARGIN > most:
+        shown = out.name if len(out.name) <= 40 else out.name[:37] + "..."
+        raise SimriskError(
+            f"{flag} {shown}: the file name is {size} bytes; at most {most - NAME_MARGIN} here "
+            f"(the file system allows {most}, and the temporary file beside it adds "
+            f"{NAME_MARGIN})"
+        )
+    try:
+        path_max = os.pathconf(folder if folder.is_dir() else ".", "PC_PATH_MAX")
+    except (OSError, ValueError):
+        path_max = 4096
+    if len(os.fsencode(str(out.absolute()))) + NAME_MARGIN > path_max:
+        raise SimriskError(f"{flag} {str(out)[:40]}...: the path is longer than {path_max} bytes")
 
 
 def check_figures_folder(path: str | Path, flag: str = "--figures") -> Path:

@@ -40,7 +40,6 @@ __all__ = [
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*"
 _PRECISION = re.compile(rf"^\s*({_KEY})\s*:\s*(se|rse)\s*<\s*(\S+)\s*$")
 _BOUND = re.compile(rf"^\s*({_KEY})\s*(<=|>=|<|>)\s*(\S+)\s*$")
-_NUMBER = re.compile(r"^[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -90,14 +89,9 @@ class Bound:
 
 def parse_number(text: str, flag: str, whole: str) -> float:
     """A decimal number (``1e-3``, ``1_000``), or one line naming ``flag`` and ``whole``."""
-    if not _NUMBER.match(text):
-        raise SimriskError(
-            f"{flag} {whole.strip()!r}: {text!r} is not a number (e.g. 0.001, 1e-3, 250_000)"
-        )
-    value = float(text.replace("_", ""))
-    if not math.isfinite(value):
-        raise SimriskError(f"{flag} {whole.strip()!r}: {text!r} must be finite")
-    return value
+    from simrisk.core.numbers import parse_number as number
+
+    return float(number(text, flag, context=whole))
 
 
 def parse_precision(specs: list[str] | str, flag: str = "--until") -> list[Precision]:

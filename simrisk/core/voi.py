@@ -209,7 +209,11 @@ def _evppi(
     if n_post > 1:
         se_reg = _regret(design, x, halves, fits, full, n_post, rng, d_star, bar, d_hat)
     y = inc[:, -1]
-    r2 = 1 - float(((y - g[:, -1]) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-300))
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    # R^2 is undefined when the net benefit does not vary (e.g. every draw loses the same)
+    scale = float(np.abs(y).max()) if y.size else 0.0
+    varies = ss_tot > (1e-9 * scale) ** 2 * y.size  # more than rounding noise
+    r2 = 1 - float(((y - g[:, -1]) ** 2).sum()) / ss_tot if varies else float("nan")
     return {
         "value": value,
         "se": math.hypot(se_mc, se_reg),

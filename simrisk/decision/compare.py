@@ -171,9 +171,11 @@ def format_compare(c: xr.Dataset) -> str:
             f"{'unpaired SE':>13}{'x smaller':>11}"
         )
         for s, r in sc["statistics"].items():
+            ratio = r["se_ratio"]  # none when the paired difference is exactly 0 (SE 0)
+            ratio = "n/a" if ratio is None or not math.isfinite(ratio) else f"{ratio:.1f}x"
             lines.append(
                 f"  {labels[s]:<26}{f(s, r['value']):>14} ({f(s, r['se'])})".ljust(53)
                 + f"{f(s, r['diff']):>14}{f(s, r['diff_se_paired']):>12}"
-                f"{f(s, r['diff_se_unpaired']):>13}{r['se_ratio']:>10.1f}x"
+                f"{f(s, r['diff_se_unpaired']):>13}{ratio:>11}"
             )
     return "\n".join(lines)

@@ -264,16 +264,12 @@ def parse_study(
 
 def parse_n_grid(text: str) -> list[int]:
     """``--n 10,50,100``: positive whole numbers."""
+    from simrisk.core.numbers import parse_number
+
     out = []
     for p in text.split(","):
-        p = p.strip()
-        try:
-            v = int(p)
-        except ValueError:
-            raise SimriskError(f"--n: {p!r} is not a whole number (allowed: n >= 1)") from None
-        if v <= 0:
-            raise SimriskError(f"--n: {v} (allowed: n >= 1)")
-        out.append(v)
+        v = parse_number(p, "--n", whole=True, low=1, what="a whole number >= 1", context=text)
+        out.append(int(v))
     if not out:
         raise SimriskError("--n: no sample size given")
     return sorted(set(out))

@@ -205,9 +205,14 @@ def correlation_ratio(
 
 def _pawn_median(problem: dict, seed: int, X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """SALib's PAWN median index on one subsample (a task: a pure function of its arguments)."""
+    import warnings
+
     from SALib.analyze import pawn
 
-    return np.asarray(pawn.analyze(problem, X, y, S=10, seed=seed)["median"], float)
+    with warnings.catch_warnings():
+        # a constant output (e.g. every draw loses the same) makes SALib divide 0 by 0
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(pawn.analyze(problem, X, y, S=10, seed=seed)["median"], float)
 
 
 def _pawn(X, y, names, n_sub, n_boot, seed, ci_prob, backend=None):
@@ -490,6 +495,11 @@ def sensitivity_json(s: xr.Dataset) -> dict:
     return jsonable(out)
 
 
+def _fixed(x) -> str:
+    """``0.123``, or ``n/a`` where an index is undefined (e.g. every draw loses)."""
+    return "n/a" if x is None or not np.isfinite(x) else f"{x:.3f}"
+
+
 def format_sensitivity(s: xr.Dataset) -> str:
     """The sensitivity as a terminal table, most influential prior first."""
     j = sensitivity_json(s)
@@ -510,11 +520,13 @@ def format_sensitivity(s: xr.Dataset) -> str:
         t = j["tornado"][p]
         ix = j["indices"][p]
         lo, hi = ix["eta2_npv_negative_ci"]
-        ci = f"{ix['eta2_npv_negative']:.3f}" + (f" [{lo:.3f},{hi:.3f}]" if lo is not None else "")
+        ci = _fixed(ix["eta2_npv_negative"]) + (
+            f" [{_fixed(lo)},{_fixed(hi)}]" if lo is not None else ""
+        )
         lines.append(
             f"{ix['rank']:>2} {p:<30}{pct(t['p_npv_negative_low']):>13}"
             f"{pct(t['p_npv_negative_high']):>8}{dkk(t['mean_npv_low']):>15}"
-            f"{dkk(t['mean_npv_high']):>12}{ci:>22}{ix['eta2_npv']:>10.3f}"
-            f"{ix['pawn_npv']:>7.3f}{j['regional'][p]['ks_loss']:>7.3f}"
+            f"{dkk(t['mean_npv_high']):>12}{ci:>22}{_fixed(ix['eta2_npv']):>10}"
+            f"{_fixed(ix['pawn_npv']):>7}{_fixed(j['regional'][p]['ks_loss']):>7}"
         )
     return "\n".join(lines)

@@ -35,6 +35,7 @@ from simrisk.decision._common import (
     dkk,
     jsonable,
     outcomes,
+    pct,
     var,
     varying_parameters,
 )
@@ -290,11 +291,9 @@ def format_voi(v: xr.Dataset) -> str:
             label = t if kind == "parameter" else f"{t} ({len(r['members'])})"
             if r.get("raised_to"):
                 label += "*"
-            share = r["value"] / j["evpi"] if j["evpi"] else float("nan")
-            lines.append(
-                f"  {label:<32}{dkk(r['value']):>12}{dkk(r['se']):>10}"
-                f"{100 * share:>10.1f}%{r['r2']:>7.3f}"
-            )
+            share = pct(r["value"] / j["evpi"]) if j["evpi"] else "n/a"  # EVPI 0: no share
+            r2 = "n/a" if r["r2"] is None or r["r2"] != r["r2"] else f"{r['r2']:.3f}"
+            lines.append(f"  {label:<32}{dkk(r['value']):>12}{dkk(r['se']):>10}{share:>11}{r2:>7}")
         if kind == "parameter":
             lines.append("  groups:")
     if any(r.get("raised_to") for r in j["groups"].values()):

@@ -56,6 +56,8 @@ def shared_bins(*samples, bins: int = 80, lo: float = 0.005, hi: float = 0.995):
     """
     pooled = np.concatenate([np.asarray(x, dtype=np.float64).ravel() for x in samples])
     pooled = pooled[np.isfinite(pooled)]
+    if pooled.size == 0:  # nothing to draw (e.g. no draw repays anything): any edges do
+        return np.linspace(0.0, 1.0, bins + 1)
     a, b = np.quantile(pooled, [lo, hi])
     if not b > a:
         a, b = a - 0.5, b + 0.5
@@ -265,7 +267,8 @@ def plot_repayment_curve(ds: xr.Dataset, ax=None, lang: str = "en", measured: fl
         ax.scatter(rate[take], rep[take], s=3, color=c, alpha=0.25, linewidths=0, rasterized=True)
         if np.isfinite(caps[i]):
             ax.axhline(caps[i], color=c, lw=1, ls="--")
-            bind = caps[i] / (measured * pay[goals].sum())
+            per_rate = measured * pay[goals].sum()  # 0 when the goals pay nothing
+            bind = caps[i] / per_rate if per_rate > 0 else None
             ax.annotate(
                 f"{word('cap', lang)} {f.dkk(caps[i])} ({f.pct(bind, 0)})",
                 (0.99, caps[i]),
@@ -410,6 +413,13 @@ def plot_deadweight(ds: xr.Dataset, ax=None, lang: str = "en"):
     ax = _ax(ax)
     f = Fmt(lang)
     edges = shared_bins(ds["deadweight_share"].values, bins=60)
+    if not np.isfinite(ds["deadweight_share"].values).any():  # no draw repays anything
+        none = {"en": "no draw repays anything: no deadweight share",
+                "da": "ingen trækning tilbagebetaler noget: ingen dødvægtsandel"}  # fmt: skip
+        ax.text(0.5, 0.5, none.get(lang, none["en"]), ha="center", va="center",
+                transform=ax.transAxes)  # fmt: skip
+        ax.set_title(word("deadweight", lang), fontsize=10)
+        return ax
     x = hist_clipped(ax, ds["deadweight_share"].values, ORANGE, edges)
     m = float(x.mean())
     ax.axvline(

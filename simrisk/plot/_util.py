@@ -23,9 +23,12 @@ def save_figure(fig, path) -> None:
     target = Path(path)
     # .NAME.PID.XXXXXXXX.part: the next writer of NAME finds it if we are killed
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    from simrisk.core.errors import writing
+
     try:
-        fig.savefig(tmp, dpi=150, format=target.suffix.lstrip(".").lower() or None)
-        os.replace(tmp, target)
+        with writing(target):
+            fig.savefig(tmp, dpi=150, format=target.suffix.lstrip(".").lower() or None)
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
         plt.close(fig)

@@ -219,42 +219,45 @@ def write_pdf(
         bar.total = len(report.pages)
         bar.refresh()
     try:
-        with PdfPages(tmp, metadata=metadata) as pdf:
-            for k, page in enumerate(report.pages, start=1):
-                fig = _contents(report) if page.make is None else page.make()
-                engine = fig.get_layout_engine()
-                if engine is not None and hasattr(engine, "set"):
-                    try:
-                        engine.set(rect=(0, 0.03, 1, 0.97))  # room for the footer
-                    except TypeError:
-                        pass
-                shown = page.shown if page.shown is not None else report.result
-                if shown is not None:
-                    fig.text(
-                        0.5,
-                        0.008,
-                        footer_text(shown, report.lang, k),
-                        ha="center",
-                        va="bottom",
-                        fontsize=7,
-                        color="#555555",
-                    )
-                pdf.savefig(fig)
-                if on_page is not None:
-                    on_page(page, fig)
-                if fig_dir is not None:
-                    for ext in ("png", "svg"):
-                        final = fig_dir / f"page_{k:02d}_{page.name}.{ext}"
-                        part = fig_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part.{ext}"
-                        figs.append((part, final))
-                        fig.savefig(part, dpi=110)
-                plt.close(fig)
-                if bar is not None:
-                    bar.update(1)
-        _bookmark(tmp, [p.title for p in report.pages])
-        for part, final in figs:
-            os.replace(part, final)
-        os.replace(tmp, target)
+        from simrisk.core.errors import writing
+
+        with writing(target, "--output"):
+            with PdfPages(tmp, metadata=metadata) as pdf:
+                for k, page in enumerate(report.pages, start=1):
+                    fig = _contents(report) if page.make is None else page.make()
+                    engine = fig.get_layout_engine()
+                    if engine is not None and hasattr(engine, "set"):
+                        try:
+                            engine.set(rect=(0, 0.03, 1, 0.97))  # room for the footer
+                        except TypeError:
+                            pass
+                    shown = page.shown if page.shown is not None else report.result
+                    if shown is not None:
+                        fig.text(
+                            0.5,
+                            0.008,
+                            footer_text(shown, report.lang, k),
+                            ha="center",
+                            va="bottom",
+                            fontsize=7,
+                            color="#555555",
+                        )
+                    pdf.savefig(fig)
+                    if on_page is not None:
+                        on_page(page, fig)
+                    if fig_dir is not None:
+                        for ext in ("png", "svg"):
+                            final = fig_dir / f"page_{k:02d}_{page.name}.{ext}"
+                            part = fig_dir / f".{final.stem}.{uuid.uuid4().hex[:8]}.part.{ext}"
+                            figs.append((part, final))
+                            fig.savefig(part, dpi=110)
+                    plt.close(fig)
+                    if bar is not None:
+                        bar.update(1)
+            _bookmark(tmp, [p.title for p in report.pages])
+            for part, final in figs:
+                os.replace(part, final)
+            os.replace(tmp, target)
         done = True
     finally:
         if own_bar and bar is not None:

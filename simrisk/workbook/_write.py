@@ -336,14 +336,17 @@ def _write_draws_file(path: Path, names, units, values, ds) -> None:
     }
     table = pa.Table.from_arrays(values, schema=pa.schema(fields, metadata=meta))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    from simrisk.core.errors import writing
+
     try:
-        # dictionary encoding pays only for counts (few distinct values); on the
-        # continuous columns it halved the writer's speed for nothing
-        counts = [n for n, u in zip(names, units, strict=True) if u == "citizens"]
-        pq.write_table(
-            table, tmp, use_dictionary=counts + ["irr_status"] * ("irr_status" in names)
-        )
-        os.replace(tmp, path)
+        with writing(path):
+            # dictionary encoding pays only for counts (few distinct values); on the
+            # continuous columns it halved the writer's speed for nothing
+            counts = [n for n, u in zip(names, units, strict=True) if u == "citizens"]
+            pq.write_table(
+                table, tmp, use_dictionary=counts + ["irr_status"] * ("irr_status" in names)
+            )
+            os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -578,46 +581,51 @@ def write_workbook(
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     names = []
     try:
-        # not constant_memory: the one big sheet (draws) is spliced in after closing,
-        # and Excel tables (add_table) need the sheets in memory
-        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False})
-        book.set_properties(
-            {
-                "title": f"simrisk: {ds.attrs.get('scenario', '')}",
-                "subject": "Monte Carlo run, analyst's workbook",
-                "comments": json.dumps(
-                    {"seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"])}
-                ),
-            }
-        )
-        f = _formats(book, lang)
-        names_, units, values = _draw_table(ds)
-        _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
-        scenario = scenario_of(ds)
-        led = run_ledger(scenario)
-        inputs_and_ledger(book, scenario, led, lang)
-        payers_sheet(book, f, scenario, s, led, lang)
-        charts = book.add_worksheet("charts")  # filled once the cash flows' rows are known
-        block = _draws_sheet(book, f, names_, units, values, draws_limit)
-        n = block.shape[0]
-        cash = _cash_sheet(book, f, ds)
-        charts_sheet(book, f, charts, ds, cash, lang, extra.get("sensitivity"))
-        _assumptions_sheet(book, f, ds, lang)
-        for name in OPTIONAL_SHEETS:
-            if name in extra:
-                _dataset_sheet(book, f, name, extra[name])
-        _provenance_sheet(book, f, ds, n)
-        for ws in book.worksheets():
-            # printed (or saved as PDF): A4 landscape, each sheet one page wide
-            ws.set_paper(9)
-            ws.set_landscape()
-            if ws.get_name() != "draws":
-                ws.fit_to_pages(1, 0)
-        names = [ws.get_name() for ws in book.worksheets()]
-        book.close()
-        splice_rows(tmp, "draws", block, uncached=("ledger", "charts"))
+        from simrisk.core.errors import writing
+
+        # any step of the book can fail on the disk (the close and the splice write it)
+        with writing(target, "--output"):
+            # not constant_memory: the one big sheet (draws) is spliced in after closing,
+            # and Excel tables (add_table) need the sheets in memory
+            book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False})
+            book.set_properties(
+                {
+                    "title": f"simrisk: {ds.attrs.get('scenario', '')}",
+                    "subject": "Monte Carlo run, analyst's workbook",
+                    "comments": json.dumps(
+                        {"seed": int(ds.attrs.get("seed", 0)), "draws": int(ds.sizes["draw"])}
+                    ),
+                }
+            )
+            f = _formats(book, lang)
+            names_, units, values = _draw_table(ds)
+            _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
+            scenario = scenario_of(ds)
+            led = run_ledger(scenario)
+            inputs_and_ledger(book, scenario, led, lang)
+            payers_sheet(book, f, scenario, s, led, lang)
+            charts = book.add_worksheet("charts")  # filled once the cash flows' rows are known
+            block = _draws_sheet(book, f, names_, units, values, draws_limit)
+            n = block.shape[0]
+            cash = _cash_sheet(book, f, ds)
+            charts_sheet(book, f, charts, ds, cash, lang, extra.get("sensitivity"))
+            _assumptions_sheet(book, f, ds, lang)
+            for name in OPTIONAL_SHEETS:
+                if name in extra:
+                    _dataset_sheet(book, f, name, extra[name])
+            _provenance_sheet(book, f, ds, n)
+            for ws in book.worksheets():
+                # printed (or saved as PDF): A4 landscape, each sheet one page wide
+                ws.set_paper(9)
+                ws.set_landscape()
+                if ws.get_name() != "draws":
+                    ws.fit_to_pages(1, 0)
+            names = [ws.get_name() for ws in book.worksheets()]
+            book.close()
+            splice_rows(tmp, "draws", block, uncached=("ledger", "charts"))
         _write_draws_file(draws_file_for(target), names_, units, values, ds)
-        os.replace(tmp, target)
+        with writing(target, "--output", cleanup=[draws_file_for(target)]):
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return names

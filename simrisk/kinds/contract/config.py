@@ -590,18 +590,13 @@ class Scenario(ConfigModel):
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return dt.date(year, month, min(d.day, days_in_month[month - 1]))
+    from simrisk.core.dates import add_months
+
+    return add_months(d, months)
 
 
 #: the public name of :func:`_add_months` (the contract's stage dates use it)
 add_months = _add_months
-
-
-def _leap(y: int) -> bool:
-    return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
 
 
 def _unique(items, field: str, section: str, issues: list[ConfigIssue]) -> None:

@@ -1064,8 +1064,11 @@ def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) 
     # .NAME.PID.XXXXXXXX.part: the next writer of NAME removes it if we are killed (stale_parts)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
+        from simrisk.core.errors import writing
+
+        with writing(out, "--output"):
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
     return out

@@ -37,7 +37,6 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -150,10 +149,13 @@ def _count(path: str, row: int, col: str, text: str) -> int:
 
 def read_observed(path, scenario) -> Observed:
     """Read and check an observed-counts CSV against ``scenario`` (one-line errors)."""
-    p = Path(path)
+    from simrisk.core.inputs import read_text
+
     name = str(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_text(path, "observed counts").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise SimriskError(f"{name}: not UTF-8 text; expected the observed counts CSV") from None
     except OSError as e:
         raise SimriskError(f"{name}: cannot read the observed counts ({e.strerror})") from None
     reader = csv.reader(text.splitlines())

@@ -244,6 +244,21 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
             if c.a == c.b:
                 issues.append(ConfigIssue(f"model.correlations[{i}].b", "must differ from a", c.b))
         if not issues and m.correlations:
+            # a fixed parameter does not vary: a correlation with it would be silently void
+            fixed = {n for n, p in zip(names, _priors(s), strict=True) if p.dist == "fixed"}
+            for i, c in enumerate(m.correlations):
+                for key in ("a", "b"):
+                    if getattr(c, key) in fixed:
+                        issues.append(
+                            ConfigIssue(
+                                f"model.correlations[{i}].{key}",
+                                'is a fixed parameter (dist = "fixed"): a correlation with '
+                                "it has no effect; remove the correlation or give the "
+                                "parameter a distribution",
+                                getattr(c, key),
+                            )
+                        )
+        if not issues and m.correlations:
             try:
                 np.linalg.cholesky(correlation_matrix(names, m.correlations))
             except np.linalg.LinAlgError:
@@ -299,10 +314,9 @@ def _stage_model_issues(g, gm: GoalModel, path: str) -> list[ConfigIssue]:
     return issues
 
 
-def build_parameter_space(s: Scenario) -> ParameterSpace:
-    """The parameter space of a scenario with a ``[model]`` section."""
+def _priors(s: Scenario) -> list[Prior]:
+    """The priors of :func:`parameter_names`, in its order."""
     m = s.model
-    names = parameter_names(s)
     priors: list[Prior] = [m.recruitment, m.retention, m.outcome_correlation]
     for g in s.goals:
         if g.outcome == "staged":
@@ -311,4 +325,9 @@ def build_parameter_space(s: Scenario) -> ParameterSpace:
                 priors += [getattr(sm, p) for p in BINARY_PARAMS]
             continue
         priors += [_goal_prior(m.goals[g.id], p) for p in GOAL_PARAMS[g.outcome]]
-    return build_space(names, priors, m.correlations)
+    return priors
+
+
+def build_parameter_space(s: Scenario) -> ParameterSpace:
+    """The parameter space of a scenario with a ``[model]`` section."""
+    return build_space(parameter_names(s), _priors(s), s.model.correlations)

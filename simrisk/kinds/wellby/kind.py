@@ -81,7 +81,18 @@ def check(cfg, options: RunOptions) -> None:
     from simrisk.kinds.wellby.scores import read_scores
 
     if options.scores is not None:
-        read_scores(options.scores)
+        _within_recruited(cfg, read_scores(options.scores), options.scores)
+
+
+def _within_recruited(cfg, scores, source) -> None:
+    """Refuse more paired scores than the pilot recruited: every row is a participant."""
+    recruited = getattr(getattr(cfg, "pilot", None), "recruited", None)
+    if recruited is not None and len(scores) > recruited:
+        raise SimriskError(
+            f"--scores {source}: {len(scores)} participants with paired scores, but "
+            f"pilot.recruited = {recruited}; each row is one participant (fix the file or "
+            "the config)"
+        )
 
 
 def simulate(cfg, options: RunOptions):
@@ -103,8 +114,11 @@ def simulate(cfg, options: RunOptions):
     scores, config_path = options.scores, options.config_path
     if scores is not None:
         scores = read_scores(scores)
+        _within_recruited(cfg, scores, options.scores)
     elif cfg.pilot.scores and config_path is not None:
-        scores = read_scores(Path(config_path).resolve().parent / cfg.pilot.scores)
+        found = Path(config_path).resolve().parent / cfg.pilot.scores
+        scores = read_scores(found)
+        _within_recruited(cfg, scores, found)
     draws = cfg.simulation.draws if options.draws is None else options.draws
     seed = cfg.simulation.seed if options.seed is None else options.seed
     ckpt = None

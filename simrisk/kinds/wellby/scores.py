@@ -28,9 +28,13 @@ def read_scores(path: str | Path, scale_min: int = 0, scale_max: int = 10) -> np
         1,5,7
         2,8,8
     """
-    p = Path(path)
+    from simrisk.core.inputs import MAX_TEXT_BYTES, regular_file
+
+    p = regular_file(path, "--scores")  # a FIFO would block
     if not p.is_file():
         raise SimriskError(f"{path}: file not found")
+    if p.stat().st_size > MAX_TEXT_BYTES:
+        raise SimriskError(f"{path}: larger than 16 MiB; expected a CSV file with before,after")
     rows: list[tuple[int, int]] = []
     problems: list[str] = []
     try:

@@ -159,9 +159,9 @@ def _answer_page(ds, s, d, drivers, lang):
                 )
             )
     dw = s["deadweight_share"]
-    right.append((T("deadweight", lang), f.pct(dw["mean"])))
+    right.append((T("deadweight", lang), f.pct(dw.get("mean"))))  # none: no success at all
     for g, dd in s["deadweight_share_by_goal"].items():
-        if dd.get("n"):
+        if dd.get("n") and dd.get("mean") is not None:
             goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang, scenario)}"
             right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
@@ -602,7 +602,7 @@ def _errors_page(ds, s, d, lang):
                 (f"{T(key, lang)}: {names.get(a, a)}", f.dkk(dd["mean"]), f.num(dd["mean_se"]))
             )
     dw = s["deadweight_share"]
-    rows.append((T("deadweight", lang), f.pct(dw["mean"]), f.pct(dw["mean_se"], 2)))
+    rows.append((T("deadweight", lang), f.pct(dw.get("mean")), f.pct(dw.get("mean_se"), 2)))
     y = 0.84
     for x, h in zip((0.05, 0.62, 0.8), (T("figure", lang), T("value", lang), "±"), strict=True):
         fig.text(x, y, h, fontsize=9, weight="bold", ha="left" if x < 0.6 else "right")
@@ -699,13 +699,13 @@ def _payers_page(ds, s, lang):
         (
             _goal_name(g, lang, scenario_of(ds)),
             names.get(str(payer_of.get(g, "")), str(payer_of.get(g, ""))),
-            _pm(f.pct(dd["mean"]), f.pct(dd["mean_se"], 2)),
+            _pm(f.pct(dd.get("mean")), f.pct(dd.get("mean_se"), 2)),
         )
         for g, dd in s["deadweight_share_by_goal"].items()
         if dd.get("n")
     ]
     dw = s["deadweight_share"]
-    dw_rows.append((T("total", lang), "", _pm(f.pct(dw["mean"]), f.pct(dw["mean_se"], 2))))
+    dw_rows.append((T("total", lang), "", _pm(f.pct(dw.get("mean")), f.pct(dw.get("mean_se"), 2))))
     y = _table(
         fig,
         (0.05, 0.30, 0.55),
