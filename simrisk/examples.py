@@ -14,7 +14,7 @@ from pathlib import Path
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["EXAMPLES_DIR", "copy_example", "example_path", "list_examples"]
+__all__ = ["EXAMPLES_DIR", "copy_example", "example_files", "example_path", "list_examples"]
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "_examples"
 
@@ -67,14 +67,8 @@ def _needs(path: Path) -> list[Path]:
     return [path.parent / f for f in found]
 
 
-def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
-    """Write example ``name`` and every file it reads into ``folder``; the files written.
-
-    Refuses (nothing written) when a target file exists, unless ``force``.
-    """
-    target = Path(folder)
-    if not target.is_dir():
-        raise SimriskError(f"-o {folder}: folder does not exist")
+def example_files(name: str) -> list[Path]:
+    """Example ``name``'s config and every file it reads (what :func:`copy_example` copies)."""
     todo: list[Path] = []
     stack = [example_path(name)]
     while stack:
@@ -83,6 +77,18 @@ def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> li
             continue
         todo.append(p)
         stack.extend(q for q in _needs(p) if q.is_file())
+    return todo
+
+
+def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
+    """Write example ``name`` and every file it reads into ``folder``; the files written.
+
+    Refuses (nothing written) when a target file exists, unless ``force``.
+    """
+    target = Path(folder)
+    if not target.is_dir():
+        raise SimriskError(f"-o {folder}: folder does not exist")
+    todo = example_files(name)
     outs = [target / p.name for p in todo]
     clash = [str(o) for o in outs if o.exists()]
     if clash and not force:
