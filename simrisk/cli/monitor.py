@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from simrisk.cli._common import check_out, non_negative_int
+from simrisk.cli._common import check_out, guard_outputs, non_negative_int
 
 
 def add_parser(sub) -> None:
@@ -44,10 +44,17 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_out(args.out, "--out") if args.out else None
+    inputs = [(f"the result {args.path}", args.path)]
+    inputs.append((f"--observed {args.observed}", args.observed))
+    with guard_outputs([("--out", out)], inputs):
+        return _run(args, out)
+
+
+def _run(args: argparse.Namespace, out) -> int:
     from simrisk.api import monitor
     from simrisk.decision.monitor import format_monitor, monitor_json
 
-    out = check_out(args.out, "--out") if args.out else None
     r = monitor(
         args.path,
         args.observed,
