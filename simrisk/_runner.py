@@ -130,7 +130,7 @@ def refuse_few_draws(kind: Any, n: int, where: str, held: bool = False) -> None:
         return
     if held:
         raise SimriskError(
-            f"{where}: holds {n:,} draws; a {kind.NAME} result needs at least {least:,} "
+            f"{where}: holds {n:,} draws; a summary needs at least {least:,} "
             f"({why}); rerun with more --draws"
         )
     raise SimriskError(f"{where} {n:,}: must be at least {least:,} ({why})")

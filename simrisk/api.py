@@ -617,6 +617,8 @@ def compare(
     if len(configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(configs)}")
     cfgs = [config_for(path, "compare") for path in configs]
+    for cfg in cfgs if draws is None else cfgs[:1]:
+        _check_draws(cfg, draws)
     kind_of(cfgs[0]).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
@@ -625,6 +627,20 @@ def compare(
         )
     finally:
         close()
+
+
+def _check_draws(cfg: Config, draws: int | None) -> None:
+    """``--draws`` (or the config's ``simulation.draws``) against the kind's minimum."""
+    from simrisk._runner import refuse_few_draws
+
+    where = "--draws" if draws is not None else f"{cfg.source}: simulation.draws ="
+    n = (
+        draws
+        if draws is not None
+        else getattr(getattr(cfg.model, "simulation", None), "draws", None)
+    )
+    if n is not None:
+        refuse_few_draws(kind_of(cfg), n, where)
 
 
 def design(

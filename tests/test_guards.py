@@ -283,14 +283,15 @@ FEW = [
       "--rescore-draws", "1"], "--rescore-draws 1: must be at least 400"),
     (["run", "c.toml", "--until", "p_npv_negative:se<0.01", "--max-draws", "100", "--out", "-"],
      "--max-draws 100: must be at least 400"),
-    (["voi", "r10.nc"], "r10.nc: holds 10 draws; a contract result needs at least 400"),
-    (["acceptability", "r10.nc"], "r10.nc: holds 10 draws; a contract result needs at least 400"),
+    (["voi", "r10.nc"], "r10.nc: holds 10 draws; a summary needs at least 400"),
+    (["acceptability", "r10.nc"], "r10.nc: holds 10 draws; a summary needs at least 400"),
     (["export", "r10.nc", "-o", "x.xlsx"], "r10.nc: holds 10 draws"),
     (["report", "p3.nc", "-o", "x.pdf"],
-     "p3.nc: holds 3 draws; a portfolio result needs at least 400"),
+     "p3.nc: holds 3 draws; a summary needs at least 400"),
     (["report", "r.nc", "-o", "x.pdf", "--wellby", "w5.nc"],
-     "--wellby w5.nc: holds 5 draws; a wellby result needs at least 40"),
+     "--wellby w5.nc: holds 5 draws; a summary needs at least 40"),
     (["run", str(PORTFOLIO), "--draws", "3", "--out", "-"], "--draws 3: must be at least 400"),
+    (["compare", "c.toml", "child.toml", "--draws", "10"], "--draws 10: must be at least 400"),
 ]  # fmt: skip
 
 
