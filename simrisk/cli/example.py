@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if not folder.is_dir():  # copy_example says so in its words
         return _copy(args)
     files = example_files(args.name)
-    outputs = [(f"-o {args.output}", folder / p.name) for p in files]
+    outputs = [("-o", folder / p.name) for p in files]
     inputs = [(f"the shipped example file {p}", p) for p in files]
     with guard_outputs(outputs, inputs):
         return _copy(args)
