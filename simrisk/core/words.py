@@ -1331,7 +1331,7 @@ _WELLBY = {
         "The sheet rounds its completers and WELLBY; net of regression to the mean and cost "
         "the central value is {net}.",
         "Arket afrunder gennemførte og WELLBY; fratrukket regression mod middelværdien og "
-        "udgift er den centrale værdi {net}.",
+        "udgift er den centrale værdi: {net}",
     ),
     "rec_foot": (
         "Source: the OPI-AIMS case sheet, sections on effects and on scaling (docs/sources.md"

@@ -122,7 +122,9 @@ def _answer_page(ds, s, d, drivers, lang):
         (T("loss_given_loss", lang), f.dkk(d.loss_given_loss)),
     ]
     fig.text(0.05, y0, T("dsi_block", lang), fontsize=10, weight="bold")
-    yy = _rows(fig, left, 0.05, 0.47, y0 - 0.03, 50 if lang == "da" else 56)
+    # rows in a smaller type than the verdict, so that the tornado below keeps room
+    small = {"size": 7.8, "step": 0.02}
+    yy = _rows(fig, left, 0.05, 0.47, y0 - 0.03, 52 if lang == "da" else 58, **small)
     right = []
     caps = dict(zip(ds["payer"].values, ds["cap"].values, strict=True))
     rep_by_payer = ds["repayments_by_payer"]
@@ -141,11 +143,11 @@ def _answer_page(ds, s, d, drivers, lang):
         for basis in ("note_method", "modelled"):
             dd = s["net_saving"][basis][a]
             key = "net_saving_note" if basis == "note_method" else "net_saving_modelled"
+            # the price per caused success is on the payers' page; here one line
             right.append(
                 (
                     f"{T(key, lang)}: {names.get(a, a)} ({T('p_negative', lang)} "
-                    f"{f.pct(dd['p_negative'])}; {f.dkk(dd['cost_per_caused_success'])} "
-                    f"{T('per_caused', lang)})",
+                    f"{f.pct(dd['p_negative'])})",
                     f.dkk(dd["mean"]),
                 )
             )
@@ -156,7 +158,7 @@ def _answer_page(ds, s, d, drivers, lang):
             goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang)}"
             right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
-    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 62)
+    yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 68, **small)
     yb = min(yy, yy2) - 0.005
     fig.text(
         0.05,
@@ -171,8 +173,10 @@ def _answer_page(ds, s, d, drivers, lang):
         style="italic",
         color="#444444",
     )
-    top = yb - 0.065
-    ax = fig.add_axes((0.33, 0.16, 0.6, max(top - 0.16, 0.12)))
+    # the tornado fills what is left; its title sits above ``top`` and never on the text
+    top = yb - 0.06
+    bottom = 0.14
+    ax = fig.add_axes((0.36, bottom, 0.57, max(top - bottom, 0.1)))
     _tornado(ax, drivers, label, d, lang, ds)
     return fig
 
@@ -207,16 +211,19 @@ def _tornado(ax, rows, label, d, lang, ds):
     for k, r in enumerate(rows):
         for p, v in ((r["low"], r["low_value"]), (r["high"], r["high_value"])):
             right = p >= base
+            # a bar that ends near 0 gets its label inside the bar, not on the axis labels
+            inside = not right and p < 0.12
             ax.text(
-                p + (0.008 if right else -0.008),
+                p + (0.008 if right or inside else -0.008),
                 k,
                 "≈ " + assume.natural(scen, r["parameter"], v, lang),
-                ha="left" if right else "right",
+                ha="left" if right or inside else "right",
                 va="center",
                 fontsize=6.5,
                 color="#333333",
+                bbox={"facecolor": "white", "alpha": 0.7, "pad": 0.5, "lw": 0} if inside else None,
             )
-    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 60) for r in rows], fontsize=7)
+    ax.set_yticklabels([textwrap.fill(label[r["parameter"]], 42) for r in rows], fontsize=7)
     ax.xaxis.set_major_formatter(f.axis_pct())
     ax.set_xlim(0, 1)
     ax.set_xlabel(T("tornado_x", lang, rate=f.pct(d.rate, 0)))
@@ -498,15 +505,24 @@ def _inputs_page(ds, lang):
         fig.text(0.5, y, v, fontsize=8.5, family="monospace", ha="right")
         y -= 0.028
     fig.text(0.04, y - 0.01, T("cohorts", lang), fontsize=10, weight="bold")
-    y -= 0.045
+    y -= 0.06
     heads = (T("cohort", lang), T("window", lang), T("share", lang), T("repaid_on", lang))
-    xs = (0.04, 0.1, 0.28, 0.45)
+    # columns wide enough for a Danish window ("1. marts 2027 – 30. september 2027")
+    xs = (0.04, 0.09, 0.3, 0.43)
     for x, h in zip(xs, heads, strict=True):
-        fig.text(x, y, h, fontsize=8, weight="bold")
+        # long Danish heads wrap upwards rather than run into the next column
+        fig.text(
+            x,
+            y,
+            textwrap.fill(h, 16, break_long_words=False),
+            fontsize=8,
+            weight="bold",
+            va="baseline",
+        )
     y -= 0.026
     for row in assume.cohort_rows(scenario, lang):
         for x, v in zip(xs, row, strict=True):
-            fig.text(x, y, v, fontsize=8.5)
+            fig.text(x, y, v, fontsize=8)
         y -= 0.026
     fig.text(
         0.04,

@@ -305,10 +305,14 @@ def reconcile_page(F, lang):
             )
         )
     for r in rows:
-        fig.text(xs[0], y, r[0], fontsize=8.2)
+        # the figure's name wraps in its column, as the explanation does in its own
+        label = textwrap.wrap(r[0], 38) or [""]
+        for k, line in enumerate(label):
+            fig.text(xs[0], y - 0.019 * k, line, fontsize=8.2)
         for x, c in zip(xs[1:4], r[1:4], strict=True):
             fig.text(x, y, c, fontsize=8, family="monospace", ha="right")
         lines = textwrap.wrap(r[4], 62) or [""]
+        lines += [""] * (len(label) - len(lines))
         for line in lines:
             fig.text(xs[4], y, line, fontsize=7.4, color="#333333")
             y -= 0.019
@@ -356,7 +360,10 @@ def pilot_page(F, lang):
     }
     for key, label, fm, fse in spec:
         b9, b95 = F["bands"][key][0.9], F["bands"][key][0.95]
-        fig.text(xs[0], y, label, fontsize=8.6)
+        # a long (Danish) label wraps inside its column, clear of the central value
+        label_lines = textwrap.wrap(label, 40) or [""]
+        for k, line in enumerate(label_lines):
+            fig.text(xs[0], y - 0.02 * k, line, fontsize=8.6)
         fig.text(xs[1], y, fm(central[key]), fontsize=8.4, family="monospace", ha="right")
         fig.text(
             xs[2],
@@ -383,7 +390,7 @@ def pilot_page(F, lang):
             family="monospace",
             ha="right",
         )
-        y -= 0.032
+        y -= 0.032 + 0.02 * (len(label_lines) - 1)
     p, pse = F["p_net_positive"]
     y -= 0.01
     y = _para(fig, W("p_net", lang, p=f.pct(p), se=f.pct(pse, 2)), 0.04, y, 170, size=9)
@@ -410,7 +417,7 @@ def pilot_page(F, lang):
             170,
             size=9,
         )
-    ax = fig.add_axes((0.1, 0.08, 0.8, 0.3))
+    ax = fig.add_axes((0.1, 0.12, 0.8, 0.27))
     x = F["ds"]["draws_pilot_value_dkk_net"].values.astype(np.float64)
     lo, hi = np.quantile(x, [0.005, 0.995])
     inside = x[(x >= lo) & (x <= hi)]  # the tails are left out, not piled on the edges
