@@ -190,7 +190,8 @@ def attached(
             refuse_few_draws(kind_of(to), int(n), flag, held=True)
     if not same_run:
         return att
-    theirs = (str(att.attrs.get("config_sha256", "")), att.attrs.get("seed"))
+    seed = att.attrs.get("source_seed", att.attrs.get("seed"))  # an analysis has its own seed
+    theirs = (str(att.attrs.get("config_sha256", "")), seed)
     ours = (str(to.attrs.get("config_sha256", "")), to.attrs.get("seed"))
     if theirs == ours:
         return att
@@ -386,9 +387,17 @@ def sensitivity(
     ds, _ = result_for(result, "sensitivity")
     made, close = make_backend(backend, None)
     try:
-        return run_sensitivity(ds, n_boot=n_boot, pawn_boot=pawn_boot, seed=seed, backend=made)
+        s = run_sensitivity(ds, n_boot=n_boot, pawn_boot=pawn_boot, seed=seed, backend=made)
     finally:
         close()
+    return _of_run(s, ds)
+
+
+def _of_run(analysis: xr.Dataset, ds: xr.Dataset) -> xr.Dataset:
+    """A decision file names the run it was computed from (its ``seed`` may be its own)."""
+    if "seed" in ds.attrs:
+        analysis.attrs["source_seed"] = int(ds.attrs["seed"])
+    return analysis
 
 
 def voi(
@@ -420,13 +429,16 @@ def voi(
     if name == "portfolio":
         from simrisk.kinds.portfolio.summary import value_of_information
 
-        return value_of_information(
+        return _of_run(
+            value_of_information(
+                ds,
+                max_draws=ds.sizes["draw"],
+                n_post=100,
+                parameters=parameters,
+                groups=dict(groups or {}),
+                seed=seed,
+            ),
             ds,
-            max_draws=ds.sizes["draw"],
-            n_post=100,
-            parameters=parameters,
-            groups=dict(groups or {}),
-            seed=seed,
         )
     from simrisk.decision.voi import voi as run_voi
 
@@ -435,7 +447,7 @@ def voi(
     v = run_voi(ds, groups=groups, parameters=parameters, seed=seed)
     if nested:
         v = _add_nested(v, ds, outer, inner, backend, quiet, keep)
-    return v
+    return _of_run(v, ds)
 
 
 def _add_nested(

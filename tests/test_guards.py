@@ -330,6 +330,14 @@ def test_a_sensitivity_of_another_run_in_the_workbook(work, tmp_path, capsys):
     assert code == 0, err
     sheet = pd.read_excel(tmp_path / "x.xlsx", sheet_name="sensitivity", header=None)
     assert "other_run" not in set(sheet[0])
+    # a VOI file has its own --seed; the run it was computed from is what counts
+    code, err = _cli(
+        capsys, tmp_path, "voi", work / "r.nc", "--parameter", "retention", "--seed", "5",
+        "--out", "v.nc",
+    )  # fmt: skip
+    assert code == 0, err
+    code, err = _cli(capsys, tmp_path, "export", work / "r.nc", "-o", "v.xlsx", "--voi", "v.nc")
+    assert code == 0, err
     code, err = _cli(
         capsys, tmp_path, "export", work / "r.nc", "-o", "y.xlsx", "--sensitivity",
         "s_other.nc", "--allow-other-run",
