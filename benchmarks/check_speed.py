@@ -7,7 +7,14 @@
 - a streamed run with its summary: wall time over the kernel's own time in
   the same run <= ``MAX_TAIL`` (quick form: ``TAIL_DRAWS`` draws; the
   issue's target, 1.25 at 5e6 draws on an idle machine, is measured with
-  ``python benchmarks/check_speed.py --full``).
+  ``python benchmarks/check_speed.py --full``);
+- ``simrisk export``'s CPU over the CPU of the in-memory run that made the
+  result, same draws: <= ``MAX_EXPORT`` (quick form: ``EXPORT_DRAWS`` draws;
+  ``--full``: 300,000 draws, where the issue's target is 5 s of CPU).
+- the parameter tables: CPU to get DSI's inverse-CDF tables from the cache
+  over building them with scipy.stats <= ``MAX_CACHED_OVER_BUILT`` (measured
+  0.016 at load 17), and the parameter draws' CPU per draw over the kernel's
+  <= ``MAX_PARAMS_OVER_KERNEL`` (measured 0.07 at 700 referred, one thread).
 
 Usage: ``python benchmarks/check_speed.py [--full]``.
 """
@@ -22,7 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "benchmarks"))
 
 MIN_AGG = {7_000: 4.0, 70_000: 15.0}
 MAX_TAIL = 2.0
+MAX_CACHED_OVER_BUILT = 0.2
+MAX_PARAMS_OVER_KERNEL = 0.3
 TAIL_DRAWS = 200_000
+MAX_EXPORT = 1.5  # measured 0.77 at 50,000 draws and 0.45 at 300,000 (load 14); 4-5 before
+EXPORT_DRAWS = 50_000
 
 
 def main() -> int:
@@ -38,6 +49,14 @@ def main() -> int:
         report[f"aggregated_{referred}"] = r
         if r["ratio"] < bound:
             failed.append(f"aggregated/per-citizen at {referred:,}: {r['ratio']:.1f} < {bound}")
+    cached = speed.table_cpu(True) / speed.table_cpu(False)
+    report["tables_cached_over_built"] = cached
+    if cached > MAX_CACHED_OVER_BUILT:
+        failed.append(f"tables from the cache over built {cached:.3f} > {MAX_CACHED_OVER_BUILT}")
+    params = speed.parameters_over_kernel()
+    report["parameters_over_kernel"] = params
+    if params > MAX_PARAMS_OVER_KERNEL:
+        failed.append(f"parameter draws over kernel {params:.3f} > {MAX_PARAMS_OVER_KERNEL}")
     draws = 5_000_000 if full else TAIL_DRAWS
     speed.tail_run(5_000)  # compile / load
     tail = speed.tail_run(draws)
@@ -45,6 +64,13 @@ def main() -> int:
     report[f"tail_{draws}"] = tail
     if tail["wall_over_kernel_in_run"] > MAX_TAIL:
         failed.append(f"wall over kernel time {tail['wall_over_kernel_in_run']:.2f} > {MAX_TAIL}")
+    import export
+
+    export.export_over_run(2_000)  # compile / import
+    ex = export.export_over_run(300_000 if full else EXPORT_DRAWS)
+    report[f"export_{ex['draws']}"] = ex
+    if ex["ratio"] > MAX_EXPORT:
+        failed.append(f"export CPU over run CPU {ex['ratio']:.2f} > {MAX_EXPORT}")
     print(json.dumps(report, indent=2))
     for f in failed:
         print(f"FAIL: {f}", file=sys.stderr)

@@ -212,6 +212,15 @@ def attached(
     return att
 
 
+def report_input(result: Any) -> Any:
+    """What ``simrisk report`` shows: a kind's result, or an updated result of
+    ``simrisk monitor -o`` (a DataTree)."""
+    from simrisk.decision.monitor import open_updated
+
+    tree = open_updated(result)
+    return tree if tree is not None else result_for(result, "report")[0]
+
+
 def config_for(config: PathLike | Config, command: str) -> Config:
     """A config that ``simrisk <command>`` takes; one line if not."""
     cfg = load(config)
@@ -721,7 +730,7 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     from simrisk.report import write_report
 
     # the kind says whether it has a report; the report layer has its pages
-    ds, _ = result_for(result, "report")
+    ds = report_input(result)
     target = Path(out)
     inputs = _inputs(result=result if isinstance(result, str | Path) else None)
     with guard_outputs([("--output", target)], inputs, options.pop("notify", None)):
@@ -730,6 +739,11 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
 
 def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list[str]:
     """The analyst's Excel workbook of a run; returns the sheet names.
+
+    Sheets: summary, inputs and ledger (the expected case as Excel formulas over
+    named input cells), payers, charts, draws, cash_flows, assumptions, the
+    optional sensitivity and voi, provenance (``docs/cli.md#simrisk-export``);
+    every draw also goes to ``<name>.draws.parquet`` beside ``out``.
 
     ``options``: ``lang``, ``extra`` (``{"sensitivity": ds, "voi": ds}``, as
     sheets), ``draws_limit``.

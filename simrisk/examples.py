@@ -25,7 +25,9 @@ def list_examples() -> dict[str, str]:
     for p in sorted(EXAMPLES_DIR.glob("*.toml")):
         data = tomllib.loads(p.read_text(encoding="utf-8"))
         kind = data.get("kind", "contract")
-        out[p.stem] = f"{data.get('name', '')} [{kind}]"
+        # a fund names itself under [fund]
+        fund = data.get("fund") if isinstance(data.get("fund"), dict) else {}
+        out[p.stem] = f"{data.get('name', fund.get('name', ''))} [{kind}]"
     return out
 
 
@@ -68,7 +70,8 @@ def _needs(path: Path) -> list[Path]:
 
 
 def example_files(name: str) -> list[Path]:
-    """Example ``name``'s config and every file it reads (what :func:`copy_example` copies)."""
+    """Example ``name``'s config and every file it reads, with its example observed counts
+    (``<name>_observed.csv``) where one is shipped: what :func:`copy_example` copies."""
     todo: list[Path] = []
     stack = [example_path(name)]
     while stack:
@@ -77,11 +80,16 @@ def example_files(name: str) -> list[Path]:
             continue
         todo.append(p)
         stack.extend(q for q in _needs(p) if q.is_file())
+    # the example observed counts shipped beside the config (for simrisk monitor)
+    observed = todo[0].with_name(f"{todo[0].stem}_observed.csv")
+    if observed.is_file():
+        todo.append(observed)
     return todo
 
 
 def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
-    """Write example ``name`` and every file it reads into ``folder``; the files written.
+    """Write example ``name`` and every file it reads into ``folder``, with its example
+    observed counts (``<name>_observed.csv``) where one is shipped; the files written.
 
     Refuses (nothing written) when a target file exists, unless ``force``.
     """

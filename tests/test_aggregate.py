@@ -98,6 +98,24 @@ def test_binomial_quantile_is_the_exact_inverse(rng):
         assert all(a <= b for a, b in itertools.pairwise(got))
 
 
+def test_binomial_quantile_is_exact_in_the_tails(rng):
+    # Uniforms within 1e-4 of 0 or 1 on large n: the fast search's start can lie
+    # beyond the quantile (the step below it must be decided too), and a CDF
+    # near 1 summed from the far end would carry the log-gamma pmf's relative
+    # error (about 1e-10 at n = 1e5) as an absolute one. Both went wrong before.
+    for _ in range(150):
+        n = int(rng.integers(500, 150_000))
+        p = float(rng.choice([rng.random(), rng.random() * 0.02, 1 - rng.random() * 0.02]))
+        lo = (rng.integers(0, 2**32 // 10_000, size=4) + 0.5) / 2**32
+        u = np.sort(np.concatenate([lo, 1.0 - lo]))
+        got = [binomial_quantile(n, p, x) for x in u]
+        want = stats.binom.ppf(u, n, p)
+        assert got == list(want.astype(int)), (n, p)
+    # the cases found: a start above the quantile, and F near 1 at n = 27,311
+    assert binomial_quantile(990, 0.6696414555078577, 0.9999931390630081) == 726
+    assert binomial_quantile(27311, 0.8454190117565922, 8.160190191119909e-05) == 22862
+
+
 def test_cell_probabilities_match_the_reference_and_the_marginals(dsi_scenario, rng):
     inp = build_inputs(dsi_scenario)
     key, _ = key_from_seed(4)

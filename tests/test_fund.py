@@ -246,5 +246,5 @@ def test_example_copies_the_deal_configs_a_fund_reads(tmp_path):
     from simrisk.examples import copy_example
 
     names = sorted(p.name for p in copy_example("dsi_fund", tmp_path))
-    assert names == ["dsi_fund.toml", "dsi_norddjurs.toml"]
+    assert names == ["dsi_aarhus_youth_homelessness.toml", "dsi_fund.toml", "dsi_norddjurs.toml"]
     load_fund(tmp_path / "dsi_fund.toml")  # every deal's file is where the config says

@@ -218,6 +218,17 @@ def test_monitor_final_cohort_pays_the_observed_successes(dsi_monitored):
     )
 
 
+def test_monitor_final_cohort_summary_matches_its_headline(dsi_monitored):
+    """The shipped observed file (cohort 1 Final): the summary's P(NPV < 0) and payers'
+    caps agree with the headline figures of the same posterior; the verdict is kept."""
+    r = dsi_monitored
+    f, s = r.posterior["figures"], r.posterior["summary"]
+    se = np.hypot(s["p_npv_negative_se"], f["p_npv_negative"]["se"])
+    assert abs(s["p_npv_negative"] - f["p_npv_negative"]["value"]) < 4 * se
+    assert s["p_npv_negative"] > r.prior["summary"]["p_npv_negative"]
+    assert "verdict" in s["decision"]["rules"]["expected_value"]
+
+
 def test_monitor_datatree_groups_and_realization(dsi_monitored, tmp_path):
     from simrisk.decision.monitor import write_monitor
 
@@ -232,6 +243,50 @@ def test_monitor_datatree_groups_and_realization(dsi_monitored, tmp_path):
     w = tree["sample_stats"]["weights"].values
     assert abs(w.sum() - 1) < 1e-9
     assert list(tree["observed_data"]["cohort"].values[:1]) == ["c1"]
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_report_of_an_updated_result(dsi_monitored, tmp_path, lang):
+    """simrisk report UPDATED.nc: page 1 the verdict before and after with the summary's
+    figures, page 2 what the data changed, page 3 the observations; other results'
+    options refused in one line."""
+    import json
+
+    from simrisk import api
+    from simrisk.cli import main
+    from simrisk.decision.monitor import write_monitor
+    from simrisk.report._engine import write_pdf
+    from simrisk.report.monitor import build
+
+    out = tmp_path / "u.nc"
+    write_monitor(dsi_monitored, out)
+    pdf = tmp_path / f"u_{lang}.pdf"
+    assert main(["report", str(out), "-o", str(pdf), "--lang", lang]) == 0
+    assert pdf.stat().st_size > 0
+    tree = api.report_input(out)
+    post = json.loads(tree["decision"].attrs["summary_posterior_json"])
+    texts = {}
+
+    def seen(page, fig):
+        got = [t.get_text() for t in fig.texts]
+        for ax in fig.axes:
+            for tab in ax.tables:
+                got += [c.get_text().get_text() for c in tab.get_celld().values()]
+        texts[page.name] = got
+
+    report = build(tree, lang=lang)
+    write_pdf(report, tmp_path / "again.pdf", on_page=seen)
+    assert list(texts) == ["verdict", "what_the_data_changed", "observations"]
+    from simrisk.core.numfmt import Numbers
+
+    after = Numbers(lang).pct(post["p_npv_negative"])
+    assert any(t.startswith(after + " ±") for t in texts["verdict"])
+    first = " ".join(texts["verdict"])
+    assert ("Efter data" if lang == "da" else "After the data") in first
+    assert ("k-hat" in first) and Numbers(lang).num(float(tree["sample_stats"]["ess"])) in first
+    with pytest.raises(SimriskError, match="does not apply") as err:
+        api.report(out, tmp_path / "x.pdf", wellby=tree)
+    assert "\n" not in str(err.value)
 
 
 def test_monitor_impossible_observations_are_an_error(retention_only):
@@ -396,3 +451,31 @@ def test_evsi_regression_agrees_with_nested_on_the_kernel(dsi_small, study):
     # the nested estimate is biased upward by its inner noise; the bias is estimated
     assert abs(reg["value"] - (m["value"] - m["bias"])) < 3 * math.hypot(reg["se"], m["se"])
     assert 0 <= reg["value"] <= r["evppi"]["value"] + 3 * r["evppi"]["se"]
+
+
+def test_example_copies_the_observed_counts(tmp_path):
+    """simrisk example dsi_norddjurs brings the example observed file for monitor."""
+    from simrisk.examples import copy_example
+
+    names = {p.name for p in copy_example("dsi_norddjurs", tmp_path)}
+    assert names == {"dsi_norddjurs.toml", "dsi_norddjurs_observed.csv"}
+    assert (tmp_path / "dsi_norddjurs_observed.csv").read_bytes() == OBSERVED.read_bytes()
+
+
+def test_evsi_wellby_pilot_with_and_without_a_control_group(tmp_path):
+    """The WELLBY kind's pilot study: EVSI within [0, EVPPI], rising in n, and a control
+    group (which separates regression to the mean from the effect) worth more."""
+    import simrisk
+    from simrisk.decision.evsi import evsi
+
+    ds = simrisk.run(ROOT / "configs" / "opi_aims_wellby.toml", draws=20_000, seed=4)
+    got = {}
+    for study in ("pilot", "pilot:control=n"):
+        r = evsi(ds, study, n=[22, 250], seed=1)
+        vals = [row["value"] for row in r["evsi"]]
+        ses = [row["se"] for row in r["evsi"]]
+        assert all(v >= 0 for v in vals) and vals[1] > vals[0] + 3 * ses[0]
+        assert vals[1] <= r["evppi"]["value"] + 3 * r["evppi"]["se"]
+        got[study] = r["evsi"]
+    for a, b in zip(got["pilot"], got["pilot:control=n"], strict=True):
+        assert b["value"] > a["value"] + 3 * math.hypot(a["se"], b["se"])

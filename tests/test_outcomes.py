@@ -23,7 +23,9 @@ from simrisk.kinds.contract.loader import load_scenario
 from simrisk.kinds.contract.reference import simulate_reference
 from tests.conftest import ROOT, run_cli
 
-AARHUS = ROOT / "configs" / "dsi_aarhus_youth_homelessness.toml"
+#: the Aarhus-sized contract with two binary goals (the shipped config's housing goal is
+#: staged since: tests/test_staged.py)
+AARHUS = ROOT / "tests" / "data" / "contract_binary.toml"
 
 
 def _child(tmp_path, body: str):
@@ -138,7 +140,7 @@ def test_binary_goal_errors_are_one_line(tmp_path):
     assert "does not apply to outcome 'binary'" in str(e.value)
 
 
-def test_ledger_and_run_on_the_command_line(tmp_path):
+def test_ledger_and_run_of_a_binary_config_on_the_command_line(tmp_path):
     proc = run_cli("ledger", str(AARHUS), "--json")
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "a.nc"

@@ -32,6 +32,31 @@ def wellby_ds():
     return wellby_dataset(run_wellby(cfg, draws=4000, seed=1), config_text=text)
 
 
+@pytest.fixture(scope="module")
+def built(run_ds, wellby_ds, tmp_path_factory):
+    """Each report is built once per module and read by every test that checks it:
+    en and da with the WELLBY page and the figures, en without --wellby."""
+
+    def build(lang, wellby, figures):
+        d = tmp_path_factory.mktemp(f"report_{lang}")
+        pdf = d / f"report_{lang}.pdf"
+        figs = d / "figs" if figures else None
+        pages = build_report(
+            run_ds, pdf, lang=lang, figures=figs, wellby=wellby_ds if wellby else None
+        )
+        return {"pdf": pdf, "figs": figs, "pages": pages, "dir": d}
+
+    cache = {}
+
+    def get(lang, wellby=True, figures=True):
+        key = (lang, wellby, figures)
+        if key not in cache:
+            cache[key] = build(lang, wellby, figures)
+        return cache[key]
+
+    return get
+
+
 def _pages(pdf) -> int:
     return len(re.findall(rb"/Type\s*/Page\b", pdf.read_bytes()))
 
@@ -48,10 +73,9 @@ def test_number_formats():
 
 
 @pytest.mark.parametrize("lang", ["en", "da"])
-def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
-    pdf = tmp_path / f"report_{lang}.pdf"
-    figs = tmp_path / "figs"
-    pages = build_report(run_ds, pdf, lang=lang, figures=figs, wellby=wellby_ds)
+def test_report_pages_and_figures(built, lang):
+    b = built(lang)
+    pdf, figs, pages = b["pdf"], b["figs"], b["pages"]
     assert pages == [
         "decision",
         "reconciliation",
@@ -77,17 +101,15 @@ def test_report_pages_and_figures(run_ds, wellby_ds, tmp_path, lang):
     for k, name in enumerate(pages, start=1):
         for ext in ("png", "svg"):
             assert (figs / f"page_{k:02d}_{name}.{ext}").stat().st_size > 5000
-    assert not list(tmp_path.glob(".*.part"))
+    assert not list(b["dir"].glob(".*.part"))
 
 
-def test_report_without_wellby_has_no_wellby_page(run_ds, tmp_path):
-    pages = build_report(run_ds, tmp_path / "r.pdf")
-    assert "wellby" not in pages
+def test_report_without_wellby_has_no_wellby_page(built):
+    assert "wellby" not in built("en", wellby=False, figures=False)["pages"]
 
 
-def test_danish_text_in_svg(run_ds, tmp_path):
-    figs = tmp_path / "figs"
-    build_report(run_ds, tmp_path / "r.pdf", lang="da", figures=figs)
+def test_danish_text_in_svg(built):
+    figs = built("da")["figs"]
     svg = (figs / "page_01_decision.svg").read_text(encoding="utf-8")
     assert "Vurdering" in svg and "kr." in svg
 
@@ -270,16 +292,14 @@ def test_value_of_information_matches_the_analytic_evppi():
     assert abs(float(v["evpi"]) - math.sqrt(1.01) * truth) < 4 * float(v["evpi_se"])
 
 
-def test_page_one_states_the_verdict_and_the_expected_case(run_ds, tmp_path):
+def test_page_one_states_the_verdict_and_the_expected_case(run_ds, built):
     from simrisk.kinds.contract.ledger import run_ledger
     from simrisk.report.contract._numbers import scenario_of
 
     case = run_ledger(scenario_of(run_ds))
     assert case.irr == pytest.approx(0.115, abs=5e-4)  # the note's 11.5%
     assert round(case.npv) == 937_935  # with table 9's cohort split (issue 10)
-    pdf = tmp_path / "r.pdf"
-    build_report(run_ds, pdf)
-    text = _pdf_text(pdf)
+    text = _pdf_text(built("en", wellby=False, figures=False)["pdf"])
     page1 = " ".join(text[0].split())
     assert "(IRR 11.5%)" in page1 and "Verdict: " in page1 and "do nothing" in page1
     assert "± at most" in page1
@@ -288,11 +308,11 @@ def test_page_one_states_the_verdict_and_the_expected_case(run_ds, tmp_path):
     assert "On these assumptions it is" in key and "earns less than 4%" in key
 
 
-def test_pdf_has_metadata_bookmarks_and_contents(run_ds, tmp_path):
+def test_pdf_has_metadata_bookmarks_and_contents(built):
     from pypdf import PdfReader
 
-    pdf = tmp_path / "r.pdf"
-    pages = build_report(run_ds, pdf, lang="da")
+    b = built("da")
+    pdf, pages = b["pdf"], b["pages"]
     reader = PdfReader(pdf)
     meta = reader.metadata
     assert meta.title.startswith("Risikorapport: DSI: sociale henvisninger")
@@ -304,11 +324,10 @@ def test_pdf_has_metadata_bookmarks_and_contents(run_ds, tmp_path):
     assert "Antagelser" in contents and "Monte Carlo-fejl" in contents
 
 
-def test_danish_report_has_no_english_words(run_ds, wellby_ds, tmp_path):
+def test_danish_report_has_no_english_words(built):
     import re as _re
 
-    pdf = tmp_path / "r.pdf"
-    build_report(run_ds, pdf, lang="da", wellby=wellby_ds)
+    pdf = built("da")["pdf"]
     found = {}
     for k, text in enumerate(_pdf_text(pdf), start=1):
         # citations name docs/sources.md anchors (identifiers, not prose): drop them

@@ -34,8 +34,18 @@ def test_cli_export_has_the_sheets_and_matches_the_summary(run_nc, tmp_path):
     proc = run_cli("export", nc, "-o", out, "--max-draws", "2500")
     assert proc.returncode == 0, proc.stderr
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == ["summary", "draws", "cash_flows", "assumptions", "provenance"]
-    for name in ("summary", "cash_flows", "assumptions", "provenance"):
+    assert book.sheetnames == [
+        "summary",
+        "inputs",
+        "ledger",
+        "payers",
+        "charts",
+        "draws",
+        "cash_flows",
+        "assumptions",
+        "provenance",
+    ]
+    for name in ("summary", "payers", "cash_flows", "assumptions", "provenance"):
         assert _rows(book[name])[0] == SHEETS[name]
     summary = {r[0]: r for r in _rows(book["summary"])[1:]}
     js = json.loads(run_cli("summary", nc, "--json").stdout)
@@ -103,7 +113,11 @@ def test_optional_sheets_and_bad_input(run_nc, tmp_path):
     )
     out = tmp_path / "s.xlsx"
     names = write_workbook(ds, out, extra={"sensitivity": sens}, draws_limit=5)
-    assert names == ["summary", "draws", "cash_flows", "assumptions", "sensitivity", "provenance"]
+    assert names[-2:] == ["sensitivity", "provenance"] and names[:3] == [
+        "summary",
+        "inputs",
+        "ledger",
+    ]
     rows = _rows(load_workbook(out, read_only=True)["sensitivity"])
     assert rows[0] == ("parameter", "swing") and rows[1] == ("retention", 0.3)
     with pytest.raises(SimriskError, match="allowed are sensitivity, voi"):
@@ -131,15 +145,7 @@ def test_export_takes_the_decision_layers_out_files(run_nc, tmp_path):
     r = run_cli("export", nc, "-o", out, "--sensitivity", sens, "--voi", voi, "--max-draws", "10")
     assert r.returncode == 0, r.stderr
     book = load_workbook(out, read_only=True)
-    assert book.sheetnames == [
-        "summary",
-        "draws",
-        "cash_flows",
-        "assumptions",
-        "sensitivity",
-        "voi",
-        "provenance",
-    ]
+    assert book.sheetnames[-3:] == ["sensitivity", "voi", "provenance"]
 
     def blocks(rows):
         """Tables separated by empty rows, each as (header, rows)."""
@@ -176,3 +182,53 @@ def test_export_takes_the_decision_layers_out_files(run_nc, tmp_path):
     bad = run_cli("export", nc, "-o", tmp_path / "x.xlsx", "--voi", sens)
     assert bad.returncode == 2 and "not a 'simrisk voi --out' result" in bad.stderr
     assert "Traceback" not in bad.stderr and not (tmp_path / "x.xlsx").exists()
+
+
+def test_tables_formats_and_native_charts(run_nc, tmp_path):
+    """Summary, payers, sensitivity and VOI are Excel tables; percent is percent, DKK is DKK;
+    the charts sheet holds Excel's own histogram, tornado and payback fan."""
+    import zipfile
+
+    import xarray as xr
+
+    _, ds = run_nc
+    sens = xr.Dataset(
+        {
+            "p_npv_negative": (("parameter", "decile"), [[0.6, 0.2], [0.5, 0.3]], {"units": "1"}),
+            "mean_npv": (("parameter", "decile"), [[-1e5, 2e5], [0.0, 1e5]], {"units": "DKK"}),
+        },
+        coords={"parameter": ["retention", "recruitment"], "decile": [1, 10]},
+        attrs={"p_npv_negative": 0.4},
+    )
+    out = tmp_path / "t.xlsx"
+    write_workbook(ds, out, extra={"sensitivity": sens}, draws_limit=5)
+    book = load_workbook(out)
+    assert set(book["summary"].tables) == {"t_summary"}
+    assert set(book["payers"].tables) == {"t_payers"}
+    assert set(book["charts"].tables) == {"t_npv_histogram", "t_tornado"}
+    assert "t_sensitivity_1" in book["sensitivity"].tables
+    payers = {r[0].value: r for r in book["payers"].iter_rows(min_row=2)}
+    head = [c.value for c in next(book["payers"].iter_rows(max_row=1))]
+    region = payers["region"]
+    assert region[head.index("p_net_saving_modelled_negative")].number_format.endswith("%")
+    assert "DKK" in region[head.index("paid_mean")].number_format
+    sheet = book["sensitivity"]
+    head = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    row = next(sheet.iter_rows(min_row=2, max_row=2))
+    assert row[head.index("p_npv_negative")].number_format.endswith("%")
+    assert "DKK" in row[head.index("mean_npv")].number_format
+    # the draws sheet's cells carry their column's format (IRR as percent, NPV as DKK)
+    draws = book["draws"]
+    head = [c.value for c in next(draws.iter_rows(max_row=1))]
+    row = next(draws.iter_rows(min_row=2, max_row=2))
+    assert row[head.index("irr")].number_format.endswith("%")
+    assert "DKK" in row[head.index("npv")].number_format
+    with zipfile.ZipFile(out) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    kinds = sorted(k for c in charts for k in ("c:barChart", "c:lineChart") if f"<{k}>" in c)
+    assert kinds == ["c:barChart", "c:barChart", "c:lineChart"]  # histogram, tornado, fan
+    # the tornado is the sensitivity result's own lowest/highest deciles
+    tornado = {
+        r[0]: (r[1], r[2]) for r in book["charts"].iter_rows(min_row=44, values_only=True) if r[0]
+    }
+    assert tornado["retention"] == (0.6, 0.2)

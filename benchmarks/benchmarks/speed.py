@@ -188,3 +188,71 @@ class Aggregate:
             return float("nan")
         draws = 20_000
         return whole_run_cpu(70_000, draws, True) / whole_run_cpu(700, draws, None)
+
+
+def table_cpu(cached: bool, repeat: int = 3) -> float:
+    """CPU seconds to get DSI's inverse-CDF tables: from the cache, or built with scipy.stats.
+
+    The cache sits in a temporary folder (``SIMRISK_CACHE_DIR``), filled first;
+    the best of ``repeat``.
+    """
+    import os
+
+    from simrisk.core import priors
+
+    sc, _ = scenario()
+    tabled = [
+        p for p in build_inputs(sc).space.priors if p.dist in ("beta", "pert", "truncnormal")
+    ]
+    old = os.environ.get("SIMRISK_CACHE_DIR")
+    best = np.inf
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["SIMRISK_CACHE_DIR"] = d
+        try:
+            for p in tabled:
+                priors._table(p)  # fill the cache (and import scipy.stats)
+            for _ in range(repeat):
+                t0 = time.process_time()
+                for p in tabled:
+                    priors._table(p) if cached else priors._build_table(p)
+                best = min(best, time.process_time() - t0)
+        finally:
+            if old is None:
+                os.environ.pop("SIMRISK_CACHE_DIR", None)
+            else:
+                os.environ["SIMRISK_CACHE_DIR"] = old
+    return best
+
+
+def parameters_over_kernel(draws: int = 20_000) -> float:
+    """CPU per draw of the parameter draws (uniforms and copula transform) over the kernel's."""
+    import numba
+
+    numba.set_num_threads(1)
+    try:
+        inp = build_inputs(scenario()[0])
+        key, _ = key_from_seed(3)
+        out = engine._empty_outputs(inp, draws)
+        params = engine.draw_parameters(inp, 0, draws, key, False)
+        engine.run_kernel(inp, 0, params[:8], key, {k: v[:8] for k, v in out.items()})
+        t0 = time.process_time()
+        params = engine.draw_parameters(inp, 0, draws, key, False)
+        t1 = time.process_time()
+        engine.run_kernel(inp, 0, params, key, out)
+        t2 = time.process_time()
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return (t1 - t0) / (t2 - t1)
+
+
+class Tables:
+    """The parameters' cost: inverse-CDF tables from the cache over built, and the
+    parameter draws' CPU per draw over the kernel's."""
+
+    timeout = 300
+
+    def track_cached_over_built(self):
+        return table_cpu(True) / table_cpu(False)
+
+    def track_parameters_over_kernel(self):
+        return parameters_over_kernel()

@@ -20,10 +20,12 @@ def add_parser(sub) -> None:
         "export",
         help="the analyst's Excel workbook of a run",
         description="An .xlsx workbook from a 'simrisk run' result: sheets summary (every "
-        "figure with its Monte Carlo SE), draws (up to 10,000 draws of every per-draw "
-        "variable and parameter), cash_flows, assumptions and provenance; sensitivity "
-        "and voi when those results are given; every draw in a Parquet file beside it. "
-        "Sheet names and headers: docs/cli.md in simrisk's source.",
+        "figure with its Monte Carlo SE), inputs and ledger (the expected case as formulas "
+        "over named input cells: change an input and it recalculates), payers, charts, "
+        "draws (up to 10,000 draws of every per-draw variable and parameter), cash_flows, "
+        "assumptions and provenance; sensitivity and voi when those results are given; "
+        "every draw in a Parquet file beside it. Sheet names and headers: docs/cli.md in "
+        "simrisk's source.",
     )
     xp.add_argument("results", help="NetCDF file written by 'simrisk run'")
     xp.add_argument("-o", "--output", required=True, metavar="XLSX", help="the workbook")

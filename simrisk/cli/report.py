@@ -67,7 +67,7 @@ def _write(args: argparse.Namespace, out) -> int:
     from simrisk import api, kinds
     from simrisk.core.dataset import open_result
 
-    ds, _ = api.result_for(args.results, "report")
+    ds = api.report_input(args.results)  # a kind's result or an updated result
     options = {"lang": args.lang, "figures": args.figures}
     if args.wellby:
         wb = open_result(args.wellby, kind=kinds.get("wellby").RESULT_KIND)

@@ -294,25 +294,44 @@ class ParameterSpace:
         """Parameter values ``[n, P]`` from independent uniforms ``u[n, P]``."""
         from scipy.special import ndtr, ndtri
 
+        from simrisk.core._copula import copula_chunk
+
         z = ndtri(u)
-        if self.correlated:
-            # einsum, not `@`: a BLAS call here would start BLAS's own thread
-            # pool, which fights the kernel's threads for the cores.
-            z = np.einsum("nk,jk->nj", z, self.chol)
         out = np.empty_like(z)
+        kind, c0, c1, row, tables = self._plan
+        # One compiled pass: the correlated scores (einsum's sums, bit for bit;
+        # not `@`, whose BLAS thread pool would fight the kernel's threads),
+        # fixed, normal and tabulated marginals; uniform and lognormal scores
+        # are finished below with NumPy's ndtr and exp, as before.
+        copula_chunk(z, self.chol, self.correlated, kind, c0, c1, row, tables, _Z_GRID, out)
         for k, p in enumerate(self.priors):
-            zk = z[:, k]
-            if p.dist == "fixed":
-                out[:, k] = p.value
-            elif p.dist == "normal":
-                out[:, k] = p.mean + p.sd * zk
-            elif p.dist == "lognormal":
-                out[:, k] = p.median * np.exp(p.sd_log * zk)
+            if p.dist == "lognormal":
+                out[:, k] = p.median * np.exp(p.sd_log * out[:, k])
             elif p.dist == "uniform":
-                out[:, k] = p.low + (p.high - p.low) * ndtr(zk)
-            else:
-                out[:, k] = np.interp(zk, _Z_GRID, self.tables[k])
+                out[:, k] = p.low + (p.high - p.low) * ndtr(out[:, k])
         return out
+
+    @cached_property
+    def _plan(self):
+        """:func:`simrisk.core._copula.copula_chunk`'s per-column arrays."""
+        from simrisk.core._copula import FIXED, KEEP_Z, NORMAL, TABLE
+
+        P = len(self.priors)
+        kind = np.full(P, KEEP_Z, np.int64)
+        c0 = np.zeros(P)
+        c1 = np.zeros(P)
+        row = np.zeros(P, np.int64)
+        stack = []
+        for k, p in enumerate(self.priors):
+            if p.dist == "fixed":
+                kind[k], c0[k] = FIXED, p.value
+            elif p.dist == "normal":
+                kind[k], c0[k], c1[k] = NORMAL, p.mean, p.sd
+            elif p.dist not in ("lognormal", "uniform"):
+                kind[k], row[k] = TABLE, len(stack)
+                stack.append(self.tables[k])
+        tables = np.array(stack) if stack else np.zeros((1, _Z_GRID.shape[0]))
+        return kind, c0, c1, row, tables
 
 
 def _table(p: Prior) -> np.ndarray | None:

@@ -557,6 +557,22 @@ _PRIOR = {
         "goal {k}: SD of one citizen's one-year change",
         "mål {k}: standardafvigelse af en borgers ændring over et år",
     ),
+    "binary_probability": (
+        "goal {k}: P({goal}) with the intervention",
+        "mål {k}: P({goal}) med indsatsen",
+    ),
+    "binary_counterfactual": (
+        "goal {k}: P({goal}) without the intervention",
+        "mål {k}: P({goal}) uden indsatsen",
+    ),
+    "stage_probability": (
+        "goal {k}: P({stage} | the stage before) with the intervention",
+        "mål {k}: P({stage} | trinnet før) med indsatsen",
+    ),
+    "stage_counterfactual": (
+        "goal {k}: P({stage} | the stage before) without the intervention",
+        "mål {k}: P({stage} | trinnet før) uden indsatsen",
+    ),
 }  # fmt: skip
 
 #: Distribution families.
@@ -1161,6 +1177,20 @@ _DECIDE = {
         "betaler for mål 3. Middelværdier med Monte Carlo-fejl; under hvert års middel "
         "spændet fra de værste 5 % til de bedste 5 % af verdenerne.",
     ),
+    "pay_intro_generic": (
+        "The payers ({payers}) repay DSI for successes on their goals. Means with their Monte "
+        "Carlo error; under each year's mean the range from the worst 5% to the best 5% of "
+        "worlds.",
+        "Betalerne ({payers}) betaler DSI for succeser på deres mål. Middelværdier med Monte "
+        "Carlo-fejl; under hvert års middel spændet fra de værste 5 % til de bedste 5 % af "
+        "verdenerne.",
+    ),
+    "pay_no_business_case": (
+        "Net saving: this contract states no business case ([business_case] in its config), "
+        "so the report shows no authority's saving or net saving.",
+        "Nettobesparelse: kontrakten angiver ingen business case ([business_case] i dens "
+        "konfiguration), så rapporten viser ingen myndigheds besparelse eller nettobesparelse.",
+    ),
     "pay_table": ("Payments by year (DKK)", "Betalinger pr. år (kr.)"),
     "payer": ("payer", "betaler"),
     "pay_total": ("total (± MC error)", "i alt (± MC-fejl)"),
@@ -1558,6 +1588,205 @@ _FUND = {
 }
 
 
+#: Words of the learning figures (simrisk.plot._learn: what the data changed, EVSI by n).
+_LEARN = {
+    "shift_axis": ("(mean − prior mean) / prior SD", "(middel − priormiddel) / prior-sd"),
+    "title": ("What the data changed: {scenario}", "Hvad data ændrede: {scenario}"),
+    "before": ("before (prior)", "før (prior)"),
+    "after": ("after (posterior)", "efter (posterior)"),
+    "npv": ("Investor's NPV (DKK)", "Investors nutidsværdi (kr.)"),
+    "share": ("share of draws", "andel af trækninger"),
+    "figures": (
+        "Headline figures, before and after (± Monte Carlo SE)",
+        "Nøgletal før og efter (± Monte Carlo-standardfejl)",
+    ),
+    "params": (
+        "Parameters that moved most (mean ± SD)",
+        "Parametre der flyttede sig mest (middel ± sd)",
+    ),
+    "path": (
+        "path: {path}; k-hat {khat} (threshold {thr}); ESS {ess}",
+        "metode: {path}; k-hat {khat} (grænse {thr}); ESS {ess}",
+    ),
+    "conflict": (
+        "Prior-data conflict: a count lies in the prior's 1% tails",
+        "Konflikt mellem prior og data: en optælling ligger i priorens 1 %-haler",
+    ),
+    "p_npv_negative": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
+    "p_irr_below_hurdle": ("P(IRR < hurdle)", "P(afkast < minimumsrente)"),
+    "p_loss": ("P(received < capital)", "P(modtaget < kapital)"),
+    "npv_mean": ("expected NPV", "forventet nutidsværdi"),
+    "cap": ("P(cap reached: {p})", "P(loft nået: {p})"),
+    "evsi_title": ("Value of a study: {study}", "Værdien af en undersøgelse: {study}"),
+    "n": ("sample size n", "stikprøvestørrelse n"),
+    "dkk": ("DKK", "kr."),
+    "evsi": ("EVSI (± 2 SE)", "EVSI (± 2 standardfejl)"),
+    "evppi": ("EVPPI (ceiling)", "EVPPI (loft)"),
+    "evpi": ("EVPI (ceiling)", "EVPI (loft)"),
+    "enbs": ("ENBS", "ENBS"),
+    "opt": ("optimal n = {n}", "optimalt n = {n}"),
+    "near": ("ENBS within 5% of the best", "ENBS inden for 5 % af det bedste"),
+    "weights": ("Pareto-smoothed weights", "Pareto-udglattede vægte"),
+    "resample-move": ("resample-move SMC and re-simulation", "resample-move SMC og ny simulation"),
+}
+
+#: Words of an updated result's report (simrisk monitor -o, then simrisk report).
+_MONITOR = {
+    "title": ("Updated forecast: {scenario}", "Opdateret prognose: {scenario}"),
+    "subject": (
+        "The forecast of a running contract updated with observed counts",
+        "Prognosen for en løbende kontrakt opdateret med observerede optællinger",
+    ),
+    "p_verdict": ("The decision after the data", "Beslutningen efter data"),
+    "p_changed": ("What the data changed", "Hvad data ændrede"),
+    "p_observed": ("The observations and the parameters", "Observationerne og parametrene"),
+    "sub": (
+        "{draws} prior draws updated with {rows} observed counts; path: {path}",
+        "{draws} prior-trækninger opdateret med {rows} observerede optællinger; metode: {path}",
+    ),
+    "weights": ("Pareto-smoothed weights", "Pareto-udglattede vægte"),
+    "resample-move": (
+        "resample-move SMC and re-simulation",
+        "resample-move SMC og ny simulation",
+    ),
+    "diag": (
+        "k-hat {khat} (trusted up to {thr}); effective sample size {ess} (needed {need}); "
+        "the after column's errors are those of {eff} independent draws",
+        "k-hat {khat} (pålidelig op til {thr}); effektiv stikprøvestørrelse {ess} (krav "
+        "{need}); efter-kolonnens fejl svarer til {eff} uafhængige trækninger",
+    ),
+    "conflict": (
+        "Prior-data conflict: an observed count lies in the prior's 1% tails (see page 3)",
+        "Konflikt mellem prior og data: en observeret optælling ligger i priorens "
+        "1 %-haler (se side 3)",
+    ),
+    "rule_ev": (
+        "Expected value: {choice} (margin {margin} ± {se} kr. over {other})",
+        "Forventet værdi: {choice} (margin {margin} ± {se} kr. frem for {other})",
+    ),
+    "before_rule": ("Before the data", "Før data"),
+    "after_rule": ("After the data", "Efter data"),
+    "changed": ("The decision changes.", "Beslutningen ændres."),
+    "same": ("The decision stands.", "Beslutningen står ved magt."),
+    "figure": ("figure", "nøgletal"),
+    "before": ("before (prior)", "før (prior)"),
+    "after": ("after (posterior)", "efter (posterior)"),
+    "change": ("change", "ændring"),
+    "npv_mean": ("expected NPV at {rate} (DKK)", "forventet nutidsværdi ved {rate} (kr.)"),
+    "p_npv_negative": ("P(NPV at {rate} < 0)", "P(nutidsværdi ved {rate} < 0)"),
+    "p_irr_below": ("P(IRR < {hurdle} hurdle)", "P(IRR < {hurdle}-krav)"),
+    "p_loss": ("P(received < capital)", "P(modtaget < kapital)"),
+    "irr_p50": ("IRR, median", "IRR, median"),
+    "irr_p5": ("IRR, 5th percentile", "IRR, 5. percentil"),
+    "npv_p5": ("NPV, 5th percentile (DKK)", "nutidsværdi, 5. percentil (kr.)"),
+    "es5": ("NPV, mean of the worst 5% (DKK)", "nutidsværdi, gennemsnit af værste 5 % (kr.)"),
+    "paid": ("{payer} pays, expected (DKK)", "{payer} betaler, forventet (kr.)"),
+    "cap": ("P({payer}'s cap reached)", "P({payer}s loft nået)"),
+    "net_saving": (
+        "{authority}'s modelled net saving, expected (DKK)",
+        "{authority}s modellerede nettobesparelse, forventet (kr.)",
+    ),
+    "evpi": ("value of perfect information, EVPI (DKK)", "værdi af fuld information, EVPI (kr.)"),
+    "se_note": (
+        "± is one Monte Carlo standard error. After the data, every figure is the "
+        "summary of a posterior sample (the prior draws resampled by their weights, or "
+        "re-simulated), its errors widened for the weights' loss of precision.",
+        "± er én Monte Carlo-standardfejl. Efter data er hvert nøgletal opgjort på en "
+        "stikprøve fra posterior (prior-trækningerne gentrukket efter deres vægte eller "
+        "simuleret på ny), med fejlene forøget for vægtenes tab af præcision.",
+    ),
+    "obs_title": ("The observed counts", "De observerede optællinger"),
+    "obs_cols": (
+        "cohort|metric|type|period end|base|count|P-value (prior)",
+        "kohorte|mål|type|periodeslut|grundlag|antal|P-værdi (prior)",
+    ),
+    "obs_note": (
+        "P-value: two-sided prior predictive tail probability of the count (Box 1980); "
+        "below 1% is a prior-data conflict.",
+        "P-værdi: tosidet prior-prædiktiv halesandsynlighed for optællingen (Box 1980); "
+        "under 1 % er en konflikt mellem prior og data.",
+    ),
+    "par_title": ("The parameters, before and after", "Parametrene før og efter"),
+    "par_cols": (
+        "parameter|before: mean|before: SD|after: mean|after: SD",
+        "parameter|før: middel|før: sd|efter: middel|efter: sd",
+    ),
+    "Interim": ("interim", "foreløbig"),
+    "Final": ("final", "endelig"),
+    "invest": ("invest", "investér"),
+    "do_not_invest": ("do not invest", "investér ikke"),
+}
+
+#: Words of a contract report's gate page ([gate]).
+_GATE = {
+    "title": ("The gate: stop or go at {date}", "Porten: stop eller fortsæt pr. {date}"),
+    "sub": (
+        "On {date} DSI counts the share of the referred citizens of cohort(s) {cohorts} "
+        "still engaged {months} months after their start; below {threshold} the remaining "
+        "instalments stop (settlement: {settlement}).",
+        "Pr. {date} tæller DSI andelen af de henviste borgere i kohorte {cohorts}, der "
+        "stadig deltager {months} måneder efter start; under {threshold} stopper de "
+        "resterende rater (afregning: {settlement}).",
+    ),
+    "completed_cohorts": (
+        "cohorts referred by then are still paid for",
+        "kohorter henvist inden da betales stadig",
+    ),
+    "nothing": (
+        "no outcome payment falls due after the gate",
+        "ingen resultatbetaling forfalder efter porten",
+    ),
+    "verdict_value": (
+        "The gate is worth {value} ± {se} kr. to DSI in expected NPV (with less without, "
+        "on the same simulated worlds); it stops the contract in {p} ± {p_se} of them.",
+        "Porten er {value} ± {se} kr. værd for DSI i forventet nutidsværdi (med minus "
+        "uden, på de samme simulerede verdener); den stopper kontrakten i {p} ± {p_se} af "
+        "dem.",
+    ),
+    "figure": ("figure", "nøgletal"),
+    "with": ("with the gate", "med porten"),
+    "without": ("without the gate", "uden porten"),
+    "difference": ("with less without", "med minus uden"),
+    "npv_mean": ("DSI's expected NPV (DKK)", "DSI's forventede nutidsværdi (kr.)"),
+    "p_npv_negative": ("P(NPV < 0)", "P(nutidsværdi < 0)"),
+    "p_stop": ("P(the gate stops the contract)", "P(porten stopper kontrakten)"),
+    "payer": ("{payer} pays, expected (DKK)", "{payer} betaler, forventet (kr.)"),
+    "saving": (
+        "{authority}'s modelled saving, expected (DKK)",
+        "{authority}s modellerede besparelse, forventet (kr.)",
+    ),
+    "share_axis": (
+        "share still engaged at the gate's look",
+        "andel der stadig deltager ved portens optælling",
+    ),
+    "share_title": (
+        "The look: share engaged per draw",
+        "Optællingen: andel der deltager pr. trækning",
+    ),
+    "threshold": ("threshold {t}", "grænse {t}"),
+    "stopped": ("stopped", "stoppet"),
+    "continued": ("continued", "fortsat"),
+    "npv_axis": (
+        "NPV with the gate less without (DKK)",
+        "nutidsværdi med porten minus uden (kr.)",
+    ),
+    "npv_title": (
+        "What the gate changes, in the draws it stops",
+        "Hvad porten ændrer i de trækninger, den stopper",
+    ),
+    "note": (
+        "± is one Monte Carlo standard error of paired differences (the same worlds with "
+        "and without the gate). The dropout model of the look is an assumption: a "
+        "constant hazard, so the share still engaged at m months is retention^(m/12).",
+        "± er én Monte Carlo-standardfejl for parvise forskelle (de samme verdener med og "
+        "uden porten). Frafaldsmodellen bag optællingen er en antagelse: konstant "
+        "frafaldsrate, så andelen, der stadig deltager efter m måneder, er "
+        "fastholdelse^(m/12).",
+    ),
+    "count": ("draws", "trækninger"),
+}
+
+
 CATALOGUE: dict[str, dict] = {
     "plot": _PLOT,
     "report": _REPORT,
@@ -1573,6 +1802,9 @@ CATALOGUE: dict[str, dict] = {
     "wellby": _WELLBY,
     "dist_arg": _DIST_ARG,
     "fund": _FUND,
+    "monitor": _MONITOR,
+    "learn": _LEARN,
+    "gate": _GATE,
 }
 
 

@@ -8,10 +8,10 @@
   ``X_i`` given ``theta_i``, reduce it to its sufficient statistic
   ``T_i``, and regress the incremental net benefit on ``T_i``; the fitted
   values estimate ``E[NB_d - NB_0 | X_i]``. The regression is a
-  least-squares cubic regression spline (:class:`SplineBasis`, the small
-  interface any smoother can stand behind). SE: a bootstrap over blocks of
-  draws (the blocks' cross-products are kept, so a replicate costs one
-  solve and one matrix-vector product).
+  penalised regression spline of :mod:`simrisk.core.regression` (the
+  project's one smoother, as EVPPI uses; smoothing by GCV). SE: a bootstrap
+  over blocks of draws (the blocks' cross-products are kept, so a replicate
+  costs one solve and one matrix-vector product).
 - **Importance sampling** (Menzies 2016, Med Decis Making 36:308): for
   ``K`` outer draws, data ``X_k`` from ``theta_k``; the posterior mean of
   the net benefit given ``X_k`` is the average over the prior draws
@@ -38,7 +38,6 @@ from simrisk.core.errors import SimriskError
 from simrisk.decision._common import jsonable
 
 __all__ = [
-    "SplineBasis",
     "Study",
     "closed_form_normal_evsi",
     "enbs",
@@ -58,64 +57,23 @@ _BOOT = 100  # bootstrap replicates
 
 
 # ---------------------------------------------------------------------------
-# The smoother: a least-squares cubic regression spline
+# The smoother: the project's penalised regression spline (simrisk.core.regression)
 # ---------------------------------------------------------------------------
 
 
-def _bspline(x: np.ndarray, lo: float, hi: float, inner: np.ndarray) -> np.ndarray:
-    from scipy.interpolate import BSpline
-
-    t = np.concatenate([[lo] * 4, inner, [hi] * 4])
-    return BSpline.design_matrix(np.clip(x, lo, hi), t, 3).toarray()
-
-
-class SplineBasis:
-    """Design of a regression spline in ``k`` statistics.
-
-    Each statistic gets a cubic B-spline basis with ``df`` functions (knots
-    at its quantiles); for ``k >= 2`` every pair adds the tensor product of
-    4-function cubic bases (interactions). Any smoother with the same call,
-    ``basis(T) -> design[n, p]``, can replace it.
-    """
-
-    def __init__(self, T: np.ndarray, df: int = 12):
-        T = np.atleast_2d(T.T).T
-        self.k = T.shape[1]
-        self.lo = T.min(axis=0)
-        self.hi = T.max(axis=0)
-        self.inner = []
-        self.keep = []
-        for j in range(self.k):
-            u = np.unique(T[:, j])
-            # a statistic with few values (a small count) gets at most one knot per value
-            m = min(df - 4, max(len(u) - 4, 0))
-            q = np.linspace(0, 1, m + 2)[1:-1]
-            inner = np.unique(np.quantile(T[:, j], q)) if m > 0 else np.empty(0)
-            inner = inner[(inner > self.lo[j]) & (inner < self.hi[j])]
-            self.inner.append(inner)
-            self.keep.append(self.hi[j] > self.lo[j])
-
-    def __call__(self, T: np.ndarray) -> np.ndarray:
-        T = np.atleast_2d(T.T).T
-        cols = [np.ones((T.shape[0], 1))]
-        small = []
-        for j in range(self.k):
-            if not self.keep[j]:
-                small.append(None)
-                continue
-            cols.append(_bspline(T[:, j], self.lo[j], self.hi[j], self.inner[j])[:, 1:])
-            small.append(_bspline(T[:, j], self.lo[j], self.hi[j], np.empty(0))[:, 1:])
-        live = [s for s in small if s is not None]
-        for a in range(len(live)):
-            for b in range(a + 1, len(live)):
-                cols.append((live[a][:, :, None] * live[b][:, None, :]).reshape(T.shape[0], -1))
-        return np.concatenate(cols, axis=1)
-
-
-def _solve(xtx: np.ndarray, xty: np.ndarray) -> np.ndarray:
-    w, V = np.linalg.eigh(xtx)
+def _solve_penalised(xtx: np.ndarray, xty: np.ndarray, pens: list[np.ndarray]) -> np.ndarray:
+    """``(X'X + S_c)^-1 X'y_c`` per column ``c``, on the range of ``X'X`` (as the core's
+    fit: the bases overlap, so ``X'X`` is singular, and a large penalty must not hide
+    the directions it leaves free)."""
+    w, V = np.linalg.eigh((xtx + xtx.T) / 2)
     keep = w > w.max() * 1e-10
-    return V[:, keep] @ ((V[:, keep].T @ xty) / w[keep, None])
+    U = V[:, keep]
+    ut = U.T @ xty
+    out = np.empty((xtx.shape[0], len(pens)))
+    for c, S in enumerate(pens):
+        A = np.diag(w[keep]) + U.T @ S @ U
+        out[:, c] = U @ np.linalg.solve(A, ut[:, c])
+    return out
 
 
 def _value(f: np.ndarray, weights: np.ndarray | None = None) -> float:
@@ -134,9 +92,16 @@ def _value(f: np.ndarray, weights: np.ndarray | None = None) -> float:
 
 
 def evsi_regression(
-    T: np.ndarray, inb: np.ndarray, seed: int = 0, n_boot: int = _BOOT, basis=None
+    T: np.ndarray, inb: np.ndarray, seed: int = 0, n_boot: int = _BOOT, design=None
 ) -> dict:
     """Regression EVSI (Strong et al. 2015) with a block-bootstrap SE.
+
+    The smoother is the project's one penalised regression spline
+    (:class:`simrisk.core.regression.SplineDesign`: cubic B-splines with knots
+    at the statistic's quantiles, tensor-product interactions for several
+    statistics, smoothing parameters by GCV per column). The bootstrap
+    resamples blocks of draws and refits with the smoothing parameters of
+    the full fit (their choice is not bootstrapped).
 
     Parameters
     ----------
@@ -144,34 +109,48 @@ def evsi_regression(
         The study's summary statistic, simulated per prior draw.
     inb : float64[N] or [N, D - 1]
         Incremental net benefit of options 1.. over option 0, per draw.
-    basis : callable, optional
-        ``basis(T) -> design``; default :class:`SplineBasis` fitted to ``T``.
+    design : SplineDesign, optional
+        Default: a :class:`~simrisk.core.regression.SplineDesign` placed on ``T``.
 
     Returns
     -------
     dict
-        ``value``, ``se`` (bootstrap), ``r2``.
+        ``value``, ``se`` (bootstrap), ``r2``, ``edf`` (per column).
     """
+    from simrisk.core.regression import SplineDesign, fit_moments, single_blas_thread
+
     T = np.asarray(T, dtype=np.float64)
     inb = np.asarray(inb, dtype=np.float64)
     if inb.ndim == 1:
         inb = inb[:, None]
     N = inb.shape[0]
-    basis = SplineBasis(T) if basis is None else basis
-    X = basis(T)
+    design = SplineDesign(T) if design is None else design
     blocks = np.array_split(np.arange(N), _BLOCKS)
-    xtx = np.stack([X[b].T @ X[b] for b in blocks])
-    xty = np.stack([X[b].T @ inb[b] for b in blocks])
-    beta = _solve(xtx.sum(axis=0), xty.sum(axis=0))
+    with single_blas_thread():
+        X = design(T)
+        xtx = np.stack([X[b].T @ X[b] for b in blocks])
+        xty = np.stack([X[b].T @ inb[b] for b in blocks])
+    yty = (inb * inb).sum(axis=0)
+    fit = fit_moments(design, xtx.sum(axis=0), xty.sum(axis=0), yty, N)
+    beta = fit.beta
     fitted = X @ beta
     value = _value(fitted)
+    # each column's penalty at its chosen smoothing parameters, for the bootstrap refits
+    pens = []
+    for c in range(inb.shape[1]):
+        S = np.zeros((design.p, design.p))
+        for g, Sg in design.penalties:
+            S += fit.lam[c, g] * Sg
+        pens.append(S)
     y = inb[:, -1]
     r2 = 1 - float(((y - fitted[:, -1]) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-300))
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xB007]))
     starts = np.array([b[0] for b in blocks])
     sizes = np.array([len(b) for b in blocks], dtype=np.float64)
     counts = rng.multinomial(_BLOCKS, np.full(_BLOCKS, 1.0 / _BLOCKS), size=n_boot).astype(float)
-    betas = [_solve(np.tensordot(m, xtx, 1), np.tensordot(m, xty, 1)) for m in counts]
+    betas = [
+        _solve_penalised(np.tensordot(m, xtx, 1), np.tensordot(m, xty, 1), pens) for m in counts
+    ]
     vals = []
     for a in range(0, n_boot, 25):
         # the replicates' fitted values at once, summed by block: one product per batch
@@ -185,7 +164,12 @@ def evsi_regression(
         e_max = np.einsum("rb,br->r", m, s_max) / tot
         e_opt = np.einsum("rb,bdr->rd", m, s_opt) / tot[:, None]
         vals += list(e_max - np.maximum(e_opt.max(axis=1), 0.0))
-    return {"value": value, "se": float(np.std(vals, ddof=1)), "r2": r2}
+    return {
+        "value": value,
+        "se": float(np.std(vals, ddof=1)),
+        "r2": r2,
+        "edf": [float(e) for e in fit.edf],
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -475,13 +459,13 @@ def wellby_problem(ds: xr.Dataset) -> Problem:
     persistence x value - investment``, with ``mu`` the mean change per
     completer and ``mu0`` the change without the intervention (regression to
     the mean); the draws are re-made from the result's config and seed
-    (:func:`simrisk.kinds.wellby.model.run_wellby` is a pure function of them).
+    (:func:`simrisk.kinds.wellby.simulate.run_wellby` is a pure function of them).
     """
     import tomllib
 
     from simrisk.core.config import validate_model
     from simrisk.kinds.wellby.config import WellbyConfig
-    from simrisk.kinds.wellby.model import (
+    from simrisk.kinds.wellby.simulate import (
         _mean_change_draws,
         _sample_prior,
         persistence_factor,
@@ -665,7 +649,10 @@ def evsi(
         "scenario": ds.attrs.get("scenario", ds.attrs.get("name", "")),
         "draws": int(prob.nb.shape[0]),
         "study": study,
-        "method": "regression (Strong et al. 2015), cubic regression spline, block-bootstrap SE",
+        "method": (
+            "regression (Strong et al. 2015), penalised cubic regression spline (GCV), "
+            "block-bootstrap SE"
+        ),
         "options": prob.options,
         "expected_nb": prob.nb.mean(axis=0).tolist(),
         "evsi": rows,

@@ -18,14 +18,29 @@ same draw indices, so the citizens' noise is the run's own).
 Cohorts whose goal counts are Final are no longer uncertain: their payments
 are computed from the observed successes (caps in repayment order as
 always, :func:`settle`); the other cohorts keep each draw's simulated counts.
+
+Every figure of the kind's summary (payers, caps, IRR quantiles, the
+authorities' savings, the decision rules' verdicts) is recomputed for the
+posterior by the kind's own summary of a posterior sample: on the weights
+path the prior draws resampled systematically by their smoothed weights
+(:func:`resample_indices`), on the fallback path the re-simulated
+particles; in both the Final cohorts' counts are put into every draw and
+everything that follows from counts is recomputed (:func:`with_final_counts`).
+The summary's SEs assume independent draws, so they are scaled
+(:func:`scale_errors`): by ``sqrt(N / ESS + 1)`` for resampled weights (the
+importance-sampling error plus the resampling's), by ``sqrt(N / n_eff)`` for
+the particles. The headline figures are also given exactly weighted (the
+self-normalised estimate over the prior draws, :func:`headline`);
+``tests/test_monitor_summary.py`` checks that the two agree.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +53,21 @@ from simrisk.decision._common import jsonable
 __all__ = [
     "MonitorResult",
     "format_monitor",
+    "full_summary",
     "headline",
     "monitor",
     "monitor_json",
+    "open_updated",
+    "resample_indices",
+    "scale_errors",
     "settle",
     "smc_posterior",
+    "with_final_counts",
     "write_monitor",
 ]
+
+#: the ``simrisk_kind`` of an updated result (a DataTree)
+MONITOR_KIND = "simrisk.monitor"
 
 #: figures of the ``decision`` group: name -> (long name, units)
 FIGURES = {
@@ -94,7 +117,7 @@ def settle(inp, measured: np.ndarray, successes: np.ndarray, hurdle: float) -> d
     measured = np.asarray(measured, dtype=np.float64)
     successes = np.asarray(successes, dtype=np.float64)
     n = successes.shape[0]
-    uncapped = successes * c.payment[None, None, :]
+    uncapped = successes * c.payment_cg[None, :, :]
     counted = measured @ c.ret_count
     short = counted < c.ret_min
     if c.ret_mode == 1:
@@ -104,6 +127,11 @@ def settle(inp, measured: np.ndarray, successes: np.ndarray, hurdle: float) -> d
         uncapped = np.where(short[:, None, None] & (c.ret_void[None, :, None] > 0), 0.0, uncapped)
     else:
         ret_pay = np.zeros(n)
+    if np.isfinite(c.goal_cap).any():  # each goal's maximum price, cumulated in repayment order
+        room = np.tile(c.goal_cap, (n, 1))
+        for cc in c.repay_order:
+            uncapped[:, cc, :] = np.minimum(uncapped[:, cc, :], room)
+            room = room - uncapped[:, cc, :]
     repaid = np.zeros_like(uncapped)
     paid = np.zeros((n, len(c.payer_ids)))
     for cc in c.repay_order:
@@ -128,12 +156,61 @@ def settle(inp, measured: np.ndarray, successes: np.ndarray, hurdle: float) -> d
     received = total + (ret_pay if c.ret_flow >= 0 else 0.0)
     received = received + (floor_pay if c.floor_flow >= 0 else 0.0)
     return {
+        "flows": flows,
+        "ret_pay": ret_pay,
+        "floor_pay": floor_pay,
         "repaid": repaid,
         "by_payer": by_payer,
         "repaid_by_payer": paid,
         "received": received,
         "npv": flows @ (1.0 + inp.rate) ** (-t),
         "npv_hurdle": flows @ (1.0 + hurdle) ** (-t),
+    }
+
+
+#: attributes of the prior result that the updated result's root keeps
+_SOURCE_ATTRS = (
+    "simrisk_version",
+    "config_sha256",
+    "created_at",
+    "capital",
+    "discount_rate",
+    "hurdle_rate",
+    "valuation_date",
+)
+
+#: attributes of a run that a re-simulated posterior sample keeps (its identity and terms)
+_KEEP_ATTRS = ("scenario", "config", "config_sha256", "seed", "simrisk_version", "created_at")
+
+
+def _spec_of(ds: xr.Dataset, n: int):
+    from simrisk.core.driver import RunSpec
+
+    return RunSpec(
+        draws=n,
+        seed=int(ds.attrs["seed"]),
+        chunk_size=int(ds.attrs.get("chunk_size", 8192)),
+        threads=1,
+        fixed_parameters=False,
+    )
+
+
+def _money(ds, inp, measured, successes, hurdle: float, final: bool = False) -> dict:
+    """The money :func:`headline` reads: from counts (:func:`settle`), or for a gated
+    contract without Final counts the run's own variables (settle knows no gate)."""
+    if not inp.contract.gate_on or final:
+        return settle(inp, measured, successes, hurdle)
+    from simrisk.kinds.contract.summary import received_total
+
+    irr = ds["irr"].values.astype(np.float64)
+    paid = ds["payments_by_payer" if "payments_by_payer" in ds else "repayments_by_payer"]
+    return {
+        "npv": ds["npv"].values.astype(np.float64),
+        # only its sign is read: negative exactly when the IRR is below the hurdle
+        "npv_hurdle": np.where(np.isfinite(irr) & (irr < hurdle), -1.0, 1.0),
+        "received": received_total(ds),
+        "by_payer": paid.values.astype(np.float64),
+        "repaid_by_payer": ds["repayments_by_payer"].values.astype(np.float64),
     }
 
 
@@ -145,6 +222,178 @@ def _with_final(measured, successes, final_measured, final_successes):
     fs = np.isfinite(final_successes)
     s[:, fs] = final_successes[fs][None, :]
     return m, s
+
+
+# ---------------------------------------------------------------------------
+# Every summary figure of the posterior: the kind's own summary of a posterior sample
+# ---------------------------------------------------------------------------
+
+
+def resample_indices(w: np.ndarray, seed: int) -> np.ndarray:
+    """``N`` draw indices drawn systematically with probabilities ``w``, in random order.
+
+    Systematic resampling (Kitagawa 1996) keeps each draw ``floor(N w)`` or
+    ``ceil(N w)`` times; the order is then shuffled so that a draw's copies are
+    not neighbours (a batch-means SE sees independent-looking blocks).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x2E5]))
+    idx = _systematic(w / w.sum(), rng)
+    return rng.permutation(idx)
+
+
+def se_factor_weights(n: int, ess: float) -> float:
+    """How much a figure's SE over ``n`` resampled draws understates its error.
+
+    A figure of the resampled draws has the variance of the self-normalised
+    importance-sampling estimate, ``sigma^2 / ESS`` (Kong 1992's
+    approximation, with ESS the smoothed weights' ``1 / sum(w^2)``), plus at
+    most the resampling's own ``sigma^2 / n`` (multinomial; systematic
+    resampling adds less). The summary reports ``sigma / sqrt(n)``, so its SEs
+    are multiplied by ``sqrt(n / ESS + 1)``.
+    """
+    return math.sqrt(n / ess + 1.0)
+
+
+def scale_errors(d, f: float):
+    """A copy of the summary ``d`` with every Monte Carlo SE multiplied by ``f``.
+
+    SEs are the values of keys ``se`` and ``*_se`` (numbers or lists of numbers);
+    ``z`` and ``margin_z`` (a margin over its SE) are divided by ``f``.
+    """
+    if isinstance(d, dict):
+        out = {}
+        for k, v in d.items():
+            key = str(k)
+            if key == "se" or key.endswith("_se"):
+                out[k] = _times(v, f)
+            elif key in ("z", "margin_z"):
+                out[k] = _times(v, 1.0 / f)
+            else:
+                out[k] = scale_errors(v, f)
+        return out
+    if isinstance(d, list):
+        return [scale_errors(v, f) for v in d]
+    return d
+
+
+def _times(v, f):
+    if isinstance(v, list):
+        return [_times(x, f) for x in v]
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v * f
+    return v
+
+
+def full_summary(ds: xr.Dataset) -> dict:
+    """The contract kind's summary of ``ds`` with the decision rules' verdicts."""
+    from simrisk.decision.rules import with_decision
+    from simrisk.kinds.contract.summary import summarize
+
+    return with_decision(summarize(ds), ds)
+
+
+def _kernel_arrays(ds: xr.Dataset) -> dict:
+    """The kernel's per-draw outputs that :func:`simrisk.kinds.contract.dataset` derives the
+    Dataset's variables from, read back from a result ``ds`` (without a gate)."""
+    n = ds.sizes["draw"]
+    clause = np.zeros((n, 2))
+    for k, name in enumerate(("retention_clause_payment", "floor_payment")):
+        if name in ds:
+            clause[:, k] = ds[name].values.sum(axis=1, dtype=np.float64)
+    saving = (
+        ds["authority_saving_modelled"].values
+        if "authority_saving_modelled" in ds
+        else np.zeros((n, 0), np.float32)
+    )
+    return {
+        "parameters": ds["parameters"].values,
+        "referred": ds["referred"].values,
+        "measured": ds["measured"].values,
+        "successes": ds["successes"].values,
+        "deadweight": ds["deadweight_successes"].values,
+        "repaid": ds["repayments"].values,
+        "cash_year": ds["cash_flow_by_year"].values,
+        "irr": ds["irr"].values,
+        "irr_status": ds["irr_status"].values,
+        "npv": ds["npv"].values,
+        "moic": ds["moic"].values,
+        "saving": saving,
+        "dw_share": ds["deadweight_share"].values,
+        "clause": clause,
+        "gate": np.zeros((n, 0)),
+        "gate_paid": np.zeros((n, 0)),
+        "gate_saving": np.zeros((n, 0)),
+    }
+
+
+def with_final_counts(ds: xr.Dataset, inp, final_measured, final_successes, hurdle: float):
+    """``ds`` with the Final cohorts' observed counts in every draw, and every variable that
+    follows from counts recomputed: the repayments (caps in repayment order), the clauses,
+    the investor's flows, NPV, IRR and money multiple, the cash by year, the payers'
+    payments and the authorities' note-method savings and net savings.
+
+    Not observed, so kept from each draw: the authorities' modelled savings (the
+    caused fall in use of measured citizens) and, for a Final cohort, the deadweight
+    successes, rescaled to the observed successes by the draw's deadweight share in
+    that cohort and goal (its share over all cohorts where the draw has no success
+    there).
+    """
+    from simrisk.core.finance import IRR_REASONS
+    from simrisk.kinds.contract.dataset import _per_draw
+    from simrisk.kinds.fund._kernel import irr_by_draw
+
+    c = inp.contract
+    if c.gate_on:
+        raise SimriskError(
+            "Final counts with a [gate]: the update cannot settle a gated contract from "
+            "counts yet; give the gated cohorts' counts as Interim"
+        )
+    a = _kernel_arrays(ds)
+    m, s = _with_final(a["measured"], a["successes"], final_measured, final_successes)
+    money = settle(inp, m, s, hurdle)
+    # deadweight of a Final cell: the draw's deadweight share there, times the observed count
+    sim_s = a["successes"].astype(np.float64)
+    dw = a["deadweight"].astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_all = dw.sum(axis=1) / sim_s.sum(axis=1)  # [n, G]
+        share = np.where(sim_s > 0, dw / sim_s, share_all[:, None, :])
+    share = np.nan_to_num(share, nan=0.0)
+    new_dw = np.minimum(np.floor(share * s + 0.5), s)
+    fs = np.isfinite(final_successes)
+    dw[:, fs] = new_dw[:, fs]
+    flows = money["flows"]
+    n = flows.shape[0]
+    t_sorted = inp.flow_t[inp.flow_order]
+    irr = np.empty(n)
+    status = np.empty(n, np.int64)
+    irr_by_draw(t_sorted, np.ascontiguousarray(flows[:, inp.flow_order]), irr, status)
+    cash_year = np.zeros((n, len(inp.years)))
+    np.add.at(cash_year.T, inp.flow_year, flows.T)
+    total = money["repaid"].sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        part = np.where(s > 0, money["repaid"] * dw / s, 0.0).sum(axis=(1, 2))
+        dw_share = np.where(total > 0, part / total, np.nan)
+    inflow = np.where(flows > 0, flows, 0.0).sum(axis=1)
+    outflow = -np.where(flows < 0, flows, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        moic = np.where(outflow > 0, inflow / outflow, np.nan)  # moic_core's definition
+    arrays = {
+        **a,
+        "measured": m.astype(a["measured"].dtype),
+        "successes": s.astype(a["successes"].dtype),
+        "deadweight": dw.astype(a["deadweight"].dtype),
+        "repaid": money["repaid"].astype(np.float32),
+        "cash_year": cash_year.astype(np.float32),
+        "irr": irr.astype(np.float32),
+        "irr_status": status.astype(np.int8),
+        "npv": money["npv"],
+        "moic": moic.astype(np.float32),
+        "dw_share": dw_share.astype(np.float32),
+        "clause": np.stack([money["ret_pay"], money["floor_pay"]], axis=1),
+    }
+    first, clause_vars = _per_draw(inp, arrays, IRR_REASONS)
+    first.pop("parameters", None)
+    return ds.assign({**first, **clause_vars})
 
 
 # ---------------------------------------------------------------------------
@@ -411,6 +660,8 @@ class MonitorResult:
     seed: int
     ess_min: float
     scenario_da: str = ""
+    #: the prior result's identity and terms (version, config hash, rates), for the report
+    source_attrs: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return monitor_json(self)
@@ -440,7 +691,7 @@ def monitor(
         Where the fallback's re-simulation runs.
     """
     from simrisk.core.rng import key_from_seed
-    from simrisk.decision._engine import _run
+    from simrisk.decision._engine import _dataset, _run
     from simrisk.kinds.contract import build_inputs
     from simrisk.kinds.contract.observed import log_likelihood, read_observed
 
@@ -469,7 +720,9 @@ def monitor(
     ps = psis(ll)
     ess_min = max(1000.0, N / 20)
     uniform = np.full(N, 1.0 / N)
-    prior_money = settle(inp, measured, successes, hurdle)
+    if c.gate_on and np.isfinite(fs).any():
+        with_final_counts(ds, inp, fm, fs, hurdle)  # refuses in one line
+    prior_money = _money(ds, inp, measured, successes, hurdle)
     prior = {
         "parameters": _param_summary(names, X, uniform),
         "figures": headline(prior_money, uniform, capital, c.cap, c.payer_ids),
@@ -485,8 +738,10 @@ def monitor(
             f"{ps.ess:,.0f} >= {ess_min:,.0f}"
         )
         m, s = _with_final(measured, successes, fm, fs)
-        post_money = settle(inp, m, s, hurdle)
+        post_money = _money(ds, inp, m, s, hurdle, final=np.isfinite(fs).any())
         post_params, w, n_eff = X, ps.weights, None
+        post_source = ds.isel(draw=resample_indices(w, seed))
+        se_factor = se_factor_weights(N, ps.ess)
     else:
         path = "resample-move"
         if force_fallback:
@@ -504,13 +759,25 @@ def monitor(
         key, _ = key_from_seed(seed_run)
         first = int(ds.attrs.get("first_draw", 0))
         arrays = _run(inp, key, np.arange(first, first + N, dtype=np.int64), smc.params)
+        post_source = _dataset(inp, arrays, _spec_of(ds, N), ds.attrs.get("config", ""), first)
+        post_source.attrs.update({k: ds.attrs[k] for k in _KEEP_ATTRS if k in ds.attrs})
         m, s = _with_final(arrays["measured"], arrays["successes"], fm, fs)
-        post_money = settle(inp, m, s, hurdle)
+        post_money = _money(post_source, inp, m, s, hurdle, final=np.isfinite(fs).any())
         post_params, w, n_eff = smc.params, uniform, smc.n_eff
+        # the summary's SEs are over N independent draws; the particles are worth n_eff
+        se_factor = math.sqrt(N / smc.n_eff)
+    post_source = post_source.assign_coords(draw=np.arange(N, dtype=np.int64))
+    if np.isfinite(fs).any():
+        post_source = with_final_counts(post_source, inp, fm, fs, hurdle)
+    prior_summary = full_summary(ds)
+    post_summary = scale_errors(full_summary(post_source), se_factor)
+    post_summary["draws_effective"] = float(N / se_factor**2)
     posterior = {
         "parameters": _param_summary(names, post_params, w, n_eff),
         "figures": headline(post_money, w, capital, c.cap, c.payer_ids, n_eff),
+        "summary": post_summary,
     }
+    prior["summary"] = prior_summary
     return MonitorResult(
         scenario=str(ds.attrs.get("scenario", "")),
         names=names,
@@ -533,7 +800,17 @@ def monitor(
         seed=int(ds.attrs["seed"]),
         ess_min=ess_min,
         scenario_da=str(getattr(scenario, "name_da", "") or ""),
+        source_attrs={
+            **{k: ds.attrs[k] for k in _SOURCE_ATTRS if k in ds.attrs},
+            "created_at": _now(),
+        },
     )
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def monitor_json(r: MonitorResult) -> dict:
@@ -571,6 +848,12 @@ def _fig(x: dict | None) -> str:
     return "n/a" if x is None or x["value"] is None else f"{x['value']:.4g}"
 
 
+def _verdict(summary: dict | None) -> str:
+    """The expected-value rule's verdict of a summary, or ''."""
+    rules = ((summary or {}).get("decision") or {}).get("rules") or {}
+    return str((rules.get("expected_value") or {}).get("verdict") or "")
+
+
 def format_monitor(r: MonitorResult) -> str:
     """Before and after, the path taken and why, in a few lines."""
     pr, po = r.prior["figures"], r.posterior["figures"]
@@ -603,6 +886,10 @@ def format_monitor(r: MonitorResult) -> str:
     for k in pr:
         if k.startswith("p_cap_reached_"):
             row(f"P(cap reached: {k.removeprefix('p_cap_reached_')})", pr[k], po[k])
+    for stage, part in (("before", r.prior), ("after", r.posterior)):
+        verdict = _verdict(part.get("summary"))
+        if verdict:
+            lines.append(f"verdict {stage}: {verdict}")
     lines += ["", f"{'parameter':<30}{'before mean (sd)':>22}{'after mean (sd)':>22}"]
     for name in r.names:
         a, b = r.prior["parameters"][name], r.posterior["parameters"][name]
@@ -699,6 +986,10 @@ def to_datatree(r: MonitorResult):
         coords={"stage": ["prior", "posterior"], "figure": keys},
         attrs={"scenario": r.scenario, "simrisk_kind": "simrisk.monitor"},
     )
+    # every figure of the kind's summary (with the rules' verdicts), before and after
+    for stage, part in (("prior", r.prior), ("posterior", r.posterior)):
+        if "summary" in part:
+            dec.attrs[f"summary_{stage}_json"] = json.dumps(jsonable(part["summary"]))
     root_attrs = {"scenario_da": r.scenario_da} if r.scenario_da else {}
     root = xr.Dataset(
         attrs={
@@ -706,6 +997,7 @@ def to_datatree(r: MonitorResult):
             "scenario": r.scenario,
             "seed": r.seed,
             "draws": N,
+            **r.source_attrs,
             **root_attrs,
         }
     )
@@ -719,6 +1011,30 @@ def to_datatree(r: MonitorResult):
             "decision": dec,
         }
     )
+
+
+def open_updated(result):
+    """The DataTree of an updated result (``simrisk monitor -o``), or None for anything else.
+
+    ``result`` is a path or an object; a path is opened only far enough to read
+    the root's ``simrisk_kind`` (a file that is no result at all is left to the
+    caller's own one-line error).
+    """
+    if isinstance(result, xr.DataTree):
+        return result if result.attrs.get("simrisk_kind") == MONITOR_KIND else None
+    if isinstance(result, xr.Dataset) or not isinstance(result, (str, os.PathLike)):
+        return None
+    p = Path(result)
+    if not p.is_file():
+        return None
+    try:
+        with xr.open_dataset(p, engine="h5netcdf") as root:
+            kind = root.attrs.get("simrisk_kind")
+    except Exception:  # not NetCDF: the caller says so
+        return None
+    if kind != MONITOR_KIND:
+        return None
+    return xr.open_datatree(p, engine="h5netcdf").load()
 
 
 def write_monitor(r: MonitorResult, out) -> None:

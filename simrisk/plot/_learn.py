@@ -7,70 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from simrisk.core.words import section
 from simrisk.plot._fmt import fmt_for
 
 __all__ = ["plot_evsi_curve", "plot_what_the_data_changed"]
 
-_W = {
-    "en": {
-        "title": "What the data changed: {scenario}",
-        "before": "before (prior)",
-        "after": "after (posterior)",
-        "npv": "Investor's NPV (DKK)",
-        "share": "share of draws",
-        "figures": "Headline figures, before and after (± Monte Carlo SE)",
-        "params": "Parameters that moved most (mean ± SD)",
-        "path": "path: {path}; k-hat {khat} (threshold {thr}); ESS {ess}",
-        "conflict": "Prior-data conflict: a count lies in the prior's 1% tails",
-        "p_npv_negative": "P(NPV < 0)",
-        "p_irr_below_hurdle": "P(IRR < hurdle)",
-        "p_loss": "P(received < capital)",
-        "npv_mean": "expected NPV",
-        "cap": "P(cap reached: {p})",
-        "evsi_title": "Value of a study: {study}",
-        "n": "sample size n",
-        "dkk": "DKK",
-        "evsi": "EVSI (± 2 SE)",
-        "evppi": "EVPPI (ceiling)",
-        "evpi": "EVPI (ceiling)",
-        "enbs": "ENBS",
-        "opt": "optimal n = {n}",
-        "near": "ENBS within 5% of the best",
-        "weights": "Pareto-smoothed weights",
-        "resample-move": "resample-move SMC and re-simulation",
-    },
-    "da": {
-        "title": "Hvad data ændrede: {scenario}",
-        "before": "før (prior)",
-        "after": "efter (posterior)",
-        "npv": "Investors nutidsværdi (kr.)",
-        "share": "andel af trækninger",
-        "figures": "Nøgletal før og efter (± Monte Carlo-standardfejl)",
-        "params": "Parametre der flyttede sig mest (middel ± sd)",
-        "path": "metode: {path}; k-hat {khat} (grænse {thr}); ESS {ess}",
-        "conflict": "Konflikt mellem prior og data: en optælling ligger i priorens 1 %-haler",
-        "p_npv_negative": "P(nutidsværdi < 0)",
-        "p_irr_below_hurdle": "P(afkast < minimumsrente)",
-        "p_loss": "P(modtaget < kapital)",
-        "npv_mean": "forventet nutidsværdi",
-        "cap": "P(loft nået: {p})",
-        "evsi_title": "Værdien af en undersøgelse: {study}",
-        "n": "stikprøvestørrelse n",
-        "dkk": "kr.",
-        "evsi": "EVSI (± 2 standardfejl)",
-        "evppi": "EVPPI (loft)",
-        "evpi": "EVPI (loft)",
-        "enbs": "ENBS",
-        "opt": "optimalt n = {n}",
-        "near": "ENBS inden for 5 % af det bedste",
-        "weights": "Pareto-udglattede vægte",
-        "resample-move": "resample-move SMC og ny simulation",
-    },
-}
+_W = section("learn")
 
 
 def _w(key, lang, **kw):
-    return _W["da" if lang == "da" else "en"][key].format(**kw)
+    return _W(key, "da" if lang == "da" else "en", **kw)
 
 
 def plot_what_the_data_changed(fig, tree, lang: str = "en"):
@@ -151,7 +97,7 @@ def plot_what_the_data_changed(fig, tree, lang: str = "en"):
         cellText=rows,
         colLabels=["", _w("before", lang), _w("after", lang)],
         loc="upper left",
-        colWidths=[0.44, 0.28, 0.28],
+        colWidths=[0.4, 0.32, 0.32],
         cellLoc="left",
     )
     t.auto_set_font_size(False)
@@ -179,8 +125,7 @@ def plot_what_the_data_changed(fig, tree, lang: str = "en"):
     ax3.errorbar(z1, y - 0.15, xerr=s1[top] / s0[top], fmt="o", color="#1f77b4",
                  label=_w("after", lang))  # fmt: skip
     ax3.set_yticks(y, [names[i].replace(".", ".\n", 1) for i in top], fontsize=7)
-    ax3.set_xlabel("(mean − prior mean) / prior SD" if lang != "da" else
-                   "(middel − priormiddel) / prior-sd")  # fmt: skip
+    ax3.set_xlabel(_w("shift_axis", lang))
     ax3.set_title(_w("params", lang), fontsize=10, loc="left")
     ax3.axvline(0, color="black", lw=0.6)
     ax3.legend(fontsize=8, frameon=False, loc="lower right")

@@ -38,6 +38,7 @@ KIND_PAGES = {
     "simrisk.wellby": "simrisk.report.wellby",
     "simrisk.portfolio": "simrisk.report.portfolio",
     "simrisk.fund": "simrisk.report.fund",
+    "simrisk.monitor": "simrisk.report.monitor",  # an updated result (a DataTree)
 }
 
 

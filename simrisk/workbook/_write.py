@@ -1,8 +1,12 @@
-"""Write a run's workbook: summary, draws, cash flows, assumptions, provenance.
+"""Write a run's workbook: summary, inputs and ledger, payers, charts, draws, cash flows,
+assumptions, provenance.
 
-XlsxWriter writes (constant-memory mode: rows stream to disk, so 100,000
-draws of ~60 variables stay small in memory); the tests read the file back
-with openpyxl, an independent implementation.
+XlsxWriter writes every sheet but the draws sheet's numbers, which
+:func:`simrisk.workbook._rows.splice_rows` puts in as XML rows after the file
+is closed (so the sheets XlsxWriter keeps in memory stay small, and Excel
+tables, which its constant-memory mode cannot write, are possible); the
+tests read the file back with openpyxl and recalculate it with LibreOffice,
+independent implementations.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
+from simrisk.workbook._charts import PAYERS_HEAD, charts_sheet, payers_sheet, table
+from simrisk.workbook._live import inputs_and_ledger
+from simrisk.workbook._rows import splice_rows
 
 __all__ = ["DRAWS_LIMIT", "SHEETS", "write_workbook"]
 
@@ -53,6 +60,7 @@ SHEETS = {
         "config_comment",
     ),
     "provenance": ("key", "value"),
+    "payers": PAYERS_HEAD,
 }
 #: optional sheets, written when the matching result is passed (the decision layer's)
 OPTIONAL_SHEETS = ("sensitivity", "voi")
@@ -69,6 +77,8 @@ def _formats(book, lang: str) -> dict:
         "1": book.add_format({"num_format": "0.0000"}),
         "n": book.add_format({"num_format": "#,##0"}),
         "head": book.add_format({"bold": True, "bottom": 1}),
+        "pp": book.add_format({"num_format": "+0.0%;-0.0%;0.0%"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top", "bold": True}),
         "text": book.add_format({"text_wrap": False}),
     }
 
@@ -247,58 +257,59 @@ def _summary_sheet(book, f, ds, s, lang, draws_file: str):
     ws.write_string(i + 1, 1, _label("draws_file", lang))
     ws.write_string(i + 1, 2, draws_file)
     ws.write_string(i + 1, 4, "file")
+    table(ws, "t_summary", 0, SHEETS["summary"], i + 1)
 
 
 # ----------------------------------------------------------------------------- draws
 
 
-def _per_draw_columns(ds: xr.Dataset) -> list[tuple[str, xr.DataArray]]:
-    """Every variable along ``draw``, split into one column per element of its other dims."""
-    cols = []
+def _draw_table(ds: xr.Dataset) -> tuple[list[str], list[str], list[np.ndarray]]:
+    """Every per-draw column: names, units and values (float64), the draw index first.
+
+    A variable with other dimensions besides ``draw`` gives one column per
+    element, named ``name[a,b]`` in the order of its dimensions.
+    """
+    import itertools
+
+    names, units = ["draw"], ["n"]
+    values = [np.asarray(ds["draw"].values, dtype=np.float64)]
+    n = ds.sizes["draw"]
     for name in ds.data_vars:
         v = ds[name]
         if "draw" not in v.dims:
             continue
         others = [d for d in v.dims if d != "draw"]
+        unit = str(v.attrs.get("units", ""))
+        x = np.asarray(v.transpose("draw", *others).values, dtype=np.float64).reshape(n, -1)
         if not others:
-            cols.append((name, v))
-            continue
-        stacked = v.stack(_el=others).transpose("draw", "_el")
-        for k in range(stacked.sizes["_el"]):
-            el = stacked["_el"].values[k]
-            el = el if isinstance(el, tuple) else (el,)
-            cols.append((f"{name}[{','.join(str(e) for e in el)}]", stacked.isel(_el=k)))
-    return cols
-
-
-def _draw_table(ds: xr.Dataset) -> tuple[list[str], list[str], list[np.ndarray]]:
-    """Every per-draw column: names, units and values (float64), the draw index first."""
-    cols = _per_draw_columns(ds)
-    names = ["draw", *[c for c, _ in cols]]
-    units = ["n", *[str(v.attrs.get("units", "")) for _, v in cols]]
-    values = [np.asarray(ds["draw"].values, dtype=np.float64)]
-    values += [np.asarray(v.values, dtype=np.float64) for _, v in cols]
+            labels = [str(name)]
+        else:
+            coords = [[str(c) for c in ds[d].values] for d in others]
+            labels = [f"{name}[{','.join(el)}]" for el in itertools.product(*coords)]
+        names += labels
+        units += [unit] * len(labels)
+        values += [np.ascontiguousarray(x[:, k]) for k in range(x.shape[1])]
     return names, units, values
 
 
 def _draws_sheet(book, f, names, units, values, limit):
+    """The draws sheet's header and column formats; returns its block of numbers.
+
+    The numbers go in after XlsxWriter has closed the file (:func:`splice_rows`):
+    rows as XML, each cell in its column's format, at a fraction of a cell-by-cell
+    write's cost (issue 24: 730,000 cells one by one were half the export's CPU).
+    """
     ws = book.add_worksheet("draws")
     n = min(values[0].shape[0], limit)
     _header(ws, names, f["head"])
-    # a column's format, not each cell's: rows go out whole (write_row), which is
-    # what makes the sheet fast (issue 24: 7.3 million cells one by one took 75%)
-    for j, u in enumerate(units):
-        ws.set_column(j, j, 14, f["n"] if u in ("n", "citizens") else f.get(u))
+    for j, (name, u) in enumerate(zip(names, units, strict=True)):
+        # shares and rates (unit "1" in the result) as percent, like the summary's
+        fmt = "%" if u == "1" and _is_share(name.split("[")[0]) else u
+        ws.set_column(j, j, 14, f["n"] if u in ("n", "citizens") else f.get(fmt))
     # rounded to what the numbers mean: kroner to the øre, the rest to 9 digits
-    block = np.column_stack(
+    return np.column_stack(
         [np.round(v[:n], 2 if u == "DKK" else 9) for v, u in zip(values, units, strict=True)]
     )
-    finite = np.isfinite(block)
-    rows = block.astype(object)
-    rows[~finite] = None
-    for i in range(n):
-        ws.write_row(i + 1, 0, rows[i].tolist())
-    return n
 
 
 def draws_file_for(out: str | Path) -> Path:
@@ -326,7 +337,12 @@ def _write_draws_file(path: Path, names, units, values, ds) -> None:
     table = pa.Table.from_arrays(values, schema=pa.schema(fields, metadata=meta))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     try:
-        pq.write_table(table, tmp)
+        # dictionary encoding pays only for counts (few distinct values); on the
+        # continuous columns it halved the writer's speed for nothing
+        counts = [n for n, u in zip(names, units, strict=True) if u == "citizens"]
+        pq.write_table(
+            table, tmp, use_dictionary=counts + ["irr_status"] * ("irr_status" in names)
+        )
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -343,6 +359,7 @@ def _cash_sheet(book, f, ds):
     ws.set_column(0, 1, 12)
     ws.set_column(2, 12, 15)
     flows = dated_cash_flows(ds)
+    pos: dict = {}
     by_year = ds["cash_flow_by_year"].values.astype(np.float64)
     blocks = [
         ("year", [str(int(y)) for y in ds["year"].values], by_year),
@@ -365,6 +382,11 @@ def _cash_sheet(book, f, ds):
                 _write_num(ws, i, 9 + j, qc[j, k], f["DKK"])
             _write_num(ws, i, 12, whole[k], f["%"])
             i += 1
+        if basis == "date":
+            pos = {"first": i - len(periods), "last": i - 1, "mean": 8, "p5": 9, "p50": 10}
+            pos["p95"] = 11
+    table(ws, "t_cash_flows", 0, SHEETS["cash_flows"], i - 1)
+    return pos
 
 
 # ----------------------------------------------------------------------------- assumptions
@@ -441,45 +463,65 @@ def _provenance_sheet(book, f, ds, n_draws_written):
 # ----------------------------------------------------------------------------- optional
 
 
+def _var_format(f, extra: xr.Dataset, name: str):
+    """A decision-layer variable's number format from its ``units``: DKK as money,
+    probabilities (``p_*``) as percent, other unit-free numbers plain."""
+    if name not in extra.variables:
+        return None
+    units = str(extra[name].attrs.get("units", ""))
+    if units == "DKK":
+        return f["DKK"]
+    if units == "1":
+        return f["%"] if name.startswith("p_") else f["1"]
+    return None
+
+
 def _dataset_sheet(book, f, name: str, extra: xr.Dataset):
-    """A decision-layer result as tables: one block per set of dimensions.
+    """A decision-layer result as Excel tables: one table per set of dimensions.
 
     The hook for the ``sensitivity`` and ``voi`` sheets. Variables that share
-    their dimensions form one block (the block's coordinates, then its
-    variables: the rows of that part's ``to_dataframe()``); blocks follow each
-    other with one empty row between them, scalars (``variable``, ``value``)
-    first. A Dataset whose variables all share their dimensions is one plain
-    table. (One ``to_dataframe()`` of the whole Dataset would broadcast every
-    variable over every dimension: 28,000 rows for a sensitivity result.)
+    their dimensions form one table (the table's coordinates, then its
+    variables: the rows of that part's ``to_dataframe()``), named
+    ``t_<sheet>_<n>``; tables follow each other with one empty row between
+    them, scalars (``variable``, ``value``) first. Number formats follow each
+    variable's ``units`` (DKK as money, probabilities as percent). (One
+    ``to_dataframe()`` of the whole Dataset would broadcast every variable over
+    every dimension: 28,000 rows for a sensitivity result.)
     """
     ws = book.add_worksheet(name)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 30, 15)
     groups: dict[tuple, list[str]] = {}
     for v in extra.data_vars:
         groups.setdefault(tuple(extra[v].dims), []).append(str(v))
     i = 0
-    for dims in sorted(groups, key=len):
+    for n_table, dims in enumerate(sorted(groups, key=len), start=1):
         if i:
-            i += 1  # an empty row between blocks
+            i += 1  # an empty row between tables
+        top = i
         if not dims:
-            _header(ws, ["variable", "value"], f["head"], row=i)
             for v in groups[dims]:
                 i += 1
                 ws.write_string(i, 0, v)
-                _cell(ws, i, 1, extra[v].values.item())
+                _cell(ws, i, 1, extra[v].values.item(), _var_format(f, extra, v))
+            table(ws, f"t_{name}_{n_table}", top, ["variable", "value"], i - top)
             i += 1
             continue
-        table = extra[groups[dims]].to_dataframe().reset_index()
-        _header(ws, [str(c) for c in table.columns], f["head"], row=i)
-        for row in table.itertuples(index=False):
+        frame = extra[groups[dims]].to_dataframe().reset_index()
+        cols = [str(c) for c in frame.columns]
+        fmts = [_var_format(f, extra, c) if c in groups[dims] else None for c in cols]
+        for row in frame.itertuples(index=False):
             i += 1
             for j, v in enumerate(row):
-                _cell(ws, i, j, v)
+                _cell(ws, i, j, v, fmts[j])
+        table(ws, f"t_{name}_{n_table}", top, cols, i - top, fmts)
         i += 1
+    ws.freeze_panes(1, 1)
 
 
-def _cell(ws, i: int, j: int, v) -> None:
+def _cell(ws, i: int, j: int, v, fmt=None) -> None:
     if isinstance(v, int | float | np.number) and not isinstance(v, bool):
-        _write_num(ws, i, j, v)
+        _write_num(ws, i, j, v, fmt)
     else:
         ws.write_string(i, j, str(v))
 
@@ -517,7 +559,9 @@ def write_workbook(
     import xlsxwriter
 
     from simrisk.kinds.contract.dataset import RESULT_KIND
+    from simrisk.kinds.contract.ledger import run_ledger
     from simrisk.kinds.contract.summary import summarize
+    from simrisk.report.contract import scenario_of
 
     if lang not in ("en", "da"):
         raise SimriskError(f"--lang {lang!r}: must be 'en' or 'da'")
@@ -534,7 +578,9 @@ def write_workbook(
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
     names = []
     try:
-        book = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
+        # not constant_memory: the one big sheet (draws) is spliced in after closing,
+        # and Excel tables (add_table) need the sheets in memory
+        book = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False})
         book.set_properties(
             {
                 "title": f"simrisk: {ds.attrs.get('scenario', '')}",
@@ -547,15 +593,29 @@ def write_workbook(
         f = _formats(book, lang)
         names_, units, values = _draw_table(ds)
         _summary_sheet(book, f, ds, s, lang, draws_file_for(target).name)
-        n = _draws_sheet(book, f, names_, units, values, draws_limit)
-        _cash_sheet(book, f, ds)
+        scenario = scenario_of(ds)
+        led = run_ledger(scenario)
+        inputs_and_ledger(book, scenario, led, lang)
+        payers_sheet(book, f, scenario, s, led, lang)
+        charts = book.add_worksheet("charts")  # filled once the cash flows' rows are known
+        block = _draws_sheet(book, f, names_, units, values, draws_limit)
+        n = block.shape[0]
+        cash = _cash_sheet(book, f, ds)
+        charts_sheet(book, f, charts, ds, cash, lang, extra.get("sensitivity"))
         _assumptions_sheet(book, f, ds, lang)
         for name in OPTIONAL_SHEETS:
             if name in extra:
                 _dataset_sheet(book, f, name, extra[name])
         _provenance_sheet(book, f, ds, n)
+        for ws in book.worksheets():
+            # printed (or saved as PDF): A4 landscape, each sheet one page wide
+            ws.set_paper(9)
+            ws.set_landscape()
+            if ws.get_name() != "draws":
+                ws.fit_to_pages(1, 0)
         names = [ws.get_name() for ws in book.worksheets()]
         book.close()
+        splice_rows(tmp, "draws", block, uncached=("ledger", "charts"))
         _write_draws_file(draws_file_for(target), names_, units, values, ds)
         os.replace(tmp, target)
     finally:

@@ -9,9 +9,12 @@ the population's size as the per-citizen kernel's does
 
 Per draw:
 
-- referred and measured exactly as the per-citizen kernel (the same uniform,
-  the same inversion), so ``referred`` and the total measured agree draw by
-  draw with a per-citizen run of the same seed;
+- referred and measured as the per-citizen kernel (the same uniform; the
+  measured count by :func:`binomial_quantile`, the same quantile found
+  faster), so ``referred`` and the total measured agree draw by draw with a
+  per-citizen run of the same seed (but where the uniform falls within the
+  per-citizen kernel's rounding, about 1e-10 at 1e5 citizens, of a step of
+  the CDF);
 - measured per cohort: a multinomial over the cohorts' shares;
 - per cohort, the joint cells of the resource goals (at most two): the
   shared "no use at start" uniform puts a citizen in neither, one or both
@@ -56,7 +59,6 @@ from numba import prange
 from simrisk.core import jit, jit_parallel
 from simrisk.core.finance import irr_sorted_core, moic_core, npv_core
 from simrisk.core.rng import draw_word, u01_hi, u01_lo
-from simrisk.kinds.contract._kernel import binomial_inverse
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
     dsi_cash_flow_core,
@@ -180,6 +182,34 @@ _GL_X20 = np.array(
 
 
 @jit
+def _bvn_rule(r, sn, den):
+    """The nodes of :func:`_bvnu_rule`'s sum for correlation ``r``; returns their number.
+
+    They depend on ``r`` alone, so the cells of one draw (one ``r``, up to nine
+    rectangles) compute the sines once. For |r| >= 0.925 returns 0 (that branch
+    has no such nodes).
+    """
+    ar = abs(r)
+    if ar >= 0.925:
+        return 0
+    if ar < 0.3:
+        x = _GL_X6
+    elif ar < 0.75:
+        x = _GL_X12
+    else:
+        x = _GL_X20
+    asr = math.asin(r) / 2.0
+    m = x.shape[0]
+    for i in range(m):
+        for s in range(2):
+            sgn = -1.0 if s == 0 else 1.0
+            v = math.sin(asr * (1.0 + sgn * x[i]))
+            sn[2 * i + s] = v
+            den[2 * i + s] = 1.0 - v * v
+    return 2 * m
+
+
+@jit
 def _bvnu(h, k, r):
     """P(X > h, Y > k) for standard bivariate normals with correlation ``r``.
 
@@ -188,6 +218,15 @@ def _bvnu(h, k, r):
     ``bvnu``: Drezner and Wesolowsky's method with Gauss-Legendre rules of 6,
     12 or 20 points); absolute error about 1e-15.
     """
+    sn = np.empty(40)
+    den = np.empty(40)
+    _bvn_rule(r, sn, den)
+    return _bvnu_rule(h, k, r, sn, den)
+
+
+@jit
+def _bvnu_rule(h, k, r, sn, den):
+    """:func:`_bvnu` with the nodes of :func:`_bvn_rule` (the same arithmetic, bit for bit)."""
     if h == math.inf or k == math.inf:
         return 0.0
     if h == -math.inf:
@@ -210,9 +249,8 @@ def _bvnu(h, k, r):
         hs = (h * h + k * k) / 2.0
         asr = math.asin(r) / 2.0
         for i in range(m):
-            for sgn in (-1.0, 1.0):
-                sn = math.sin(asr * (1.0 + sgn * x[i]))
-                bvn += w[i] * math.exp((sn * hk - hs) / (1.0 - sn * sn))
+            for s in range(2):
+                bvn += w[i] * math.exp((sn[2 * i + s] * hk - hs) / den[2 * i + s])
         bvn = bvn * asr / _TWO_PI + _phi(-h) * _phi(-k)
     else:
         kk = k
@@ -274,6 +312,18 @@ def bvn_cdf(h, k, r):
 
 
 @jit
+def _bvn_cdf_rule(h, k, r, sn, den):
+    """:func:`bvn_cdf` with the nodes of :func:`_bvn_rule` computed once for ``r``."""
+    if h == -math.inf or k == -math.inf:
+        return 0.0
+    if h == math.inf:
+        return _phi(k)
+    if k == math.inf:
+        return _phi(h)
+    return _bvnu_rule(-h, -k, r, sn, den)
+
+
+@jit
 def _pmf(n, p, k):
     """The Binomial(n, p) pmf at ``k`` from its exact log."""
     if k == 0:
@@ -296,6 +346,9 @@ def _binq_sum(n, p, u, strict, lo, w, tail):
     ``tail`` did not reach it one step earlier (nor does the CDF); otherwise
     returns -1 (undecided). With ``tail = 0`` every step is decided.
     """
+    # the step below lo must be decided too: F(lo - 1) <= tail must be below u
+    if tail > u or (tail == u and not strict):
+        return -1
     ratio = p / (1.0 - p)
     acc = 0.0
     k = lo
@@ -346,7 +399,64 @@ def _binq_sum(n, p, u, strict, lo, w, tail):
     return n
 
 
-#: the fast search starts this many SDs below the mode (see _binq_lower)
+@jit
+def _binq_down(n, p, v, strict, hi, w, tail):
+    """Walk down from ``hi`` (``w`` the pmf there) summing the upper tail until it passes ``v``.
+
+    Returns the smallest k with P(X > k) <= v (``strict``: < v), X ~ Binomial(n, p),
+    that is the smallest k with F(k) >= 1 - v (``strict``: > 1 - v). ``tail``
+    bounds the mass above ``hi`` from above; a step is decided only when the
+    sum alone passes ``v`` (then so does the tail probability) and the sum plus
+    ``tail`` did not one step earlier; otherwise returns -1 (undecided).
+    """
+    iq = (1.0 - p) / p
+    acc = 0.0  # P(hi >= X > k) at the top of the loop
+    k = hi
+    nf = float(n)
+    # As _binq_sum, four terms a block: pmf(k - 1) / pmf(k) = k / (n - k + 1) * q / p.
+    while k >= 4:
+        kf = float(k)
+        b0 = nf - kf + 1.0
+        b1 = b0 + 1.0
+        b2 = b0 + 2.0
+        b3 = b0 + 3.0
+        b01 = b0 * b1
+        b23 = b2 * b3
+        r = iq / (b01 * b23)
+        t0 = kf * b1 * b23 * r
+        t1 = (kf - 1.0) * b0 * b23 * r
+        t2 = (kf - 2.0) * b01 * b3 * r
+        p01 = t0 * t1
+        p012 = p01 * t2
+        w1 = w * t0
+        w2 = w * p01
+        w3 = w * p012
+        # the checks at k, k - 1, k - 2, k - 3 see acc, + w, + w1, + w2
+        top = acc + (w + w1) + w2
+        if top + tail > v or (strict and top + tail >= v):
+            for i in range(4):
+                if acc > v or (strict and acc >= v):
+                    return k - i + 1
+                if acc + tail > v or (strict and acc + tail >= v):
+                    return -1
+                acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
+        else:
+            acc = top + w3
+        t3 = (kf - 3.0) * b01 * b2 * r
+        w = w * (p012 * t3)
+        k -= 4
+    while k >= 0:
+        if acc > v or (strict and acc >= v):
+            return k + 1
+        if acc + tail > v or (strict and acc + tail >= v):
+            return -1
+        acc += w
+        w *= k / (n - k + 1.0) * iq
+        k -= 1
+    return 0
+
+
+#: the fast searches start this many SDs from the mode (see _binq_lower)
 _FAST_SD = 4.0
 
 
@@ -354,30 +464,57 @@ _FAST_SD = 4.0
 def _binq_lower(n, p, u, strict):
     """Smallest k with F(k) >= u (``strict``: F(k) > u), X ~ Binomial(n, p), p <= 1/2.
 
-    Exact: the pmf is summed upward from ``lo = mode - 8 sd - 10``. For p <= 1/2
-    the binomial's lower tail is lighter than the normal's, so the mass below
-    ``lo`` is under Phi(-8) ~ 6e-16, far below the 2.3e-10 resolution of the
-    32-bit uniform ``u``.
+    Exact, from the tail the quantile lies in, so that the sum stays small
+    and its rounding far below the 2.3e-10 resolution of the 32-bit uniform
+    ``u`` (summed from the far end, F near 1 would carry the log-gamma pmf's
+    relative error, about 1e-10 at n = 1e5, as an absolute one):
 
-    Faster, with the same result: the sum starts :data:`_FAST_SD` SDs below the
-    mode, with the mass below that start bounded from above by a geometric
-    series (the pmf is log-concave, so going down it falls at least as fast as
-    its ratio at the start). A step is taken only when that bound cannot change
-    it; otherwise (about 2.6e-4 x sd of the time) the exact sum decides.
+    - u <= 1/2: the pmf summed upward from ``lo = mode - 8 sd - 10``. For
+      p <= 1/2 the binomial's lower tail is lighter than the normal's, so the
+      mass below ``lo`` is under Phi(-8) ~ 6e-16;
+    - u > 1/2: the upper tail summed downward from ``hi = mode + 10 sd + 10``
+      until it passes 1 - u, with the mass above ``hi`` bounded by a geometric
+      series (the pmf is log-concave, so going away from the mode it falls at
+      least as fast as its ratio at ``hi``); the bound is far below the
+      uniform's resolution.
+
+    Faster, with the same result: each sum starts :data:`_FAST_SD` SDs from the
+    mode, with the mass beyond that start bounded by the geometric series. A
+    step is taken only when that bound cannot change it; otherwise (about
+    2.6e-4 x sd of the time) the exact sum decides.
     """
     q = 1.0 - p
     mode = int(math.floor((n + 1) * p))
     if mode > n:
         mode = n
     sd = math.sqrt(n * p * q)
-    lo = max(0, mode - int(8.0 * sd) - 10)
-    fast = mode - int(_FAST_SD * sd)
-    if fast - lo > 16:
+    fast = mode + int(_FAST_SD * sd)
+    if u > 0.5 and fast < n and fast - mode > 16:
+        v = 1.0 - u
         w = _pmf(n, p, fast)
-        down = fast * q / ((n - fast + 1.0) * p)  # pmf(fast - 1) / pmf(fast) < 1
-        k = _binq_sum(n, p, u, strict, fast, w, w * down / (1.0 - down))
+        up = (n - fast) / (fast + 1.0) * p / q  # pmf(fast + 1) / pmf(fast) < 1
+        k = _binq_down(n, p, v, strict, fast, w, w * up / (1.0 - up))
         if k >= 0:
             return k
+        hi = min(n, mode + int(10.0 * sd) + 10)
+        w = _pmf(n, p, hi)
+        tail = 0.0
+        if hi < n:
+            up = (n - hi) / (hi + 1.0) * p / q
+            tail = w * up / (1.0 - up)
+        k = _binq_down(n, p, v, strict, hi, w, tail)
+        if k >= 0:
+            return k
+    elif u <= 0.5:
+        lo = max(0, mode - int(8.0 * sd) - 10)
+        fast = mode - int(_FAST_SD * sd)
+        if fast - lo > 16:
+            w = _pmf(n, p, fast)
+            down = fast * q / ((n - fast + 1.0) * p)  # pmf(fast - 1) / pmf(fast) < 1
+            k = _binq_sum(n, p, u, strict, fast, w, w * down / (1.0 - down))
+            if k >= 0:
+                return k
+    lo = max(0, mode - int(8.0 * sd) - 10)
     return _binq_sum(n, p, u, strict, lo, _pmf(n, p, lo), 0.0)
 
 
@@ -388,7 +525,8 @@ def binomial_quantile(n, p, u):
     For p <= 1/2 the smallest k with F(k) >= u; for p > 1/2 the same quantile
     through the mirror ``n - X ~ Binomial(n, 1 - p)`` (summing over the
     lighter tail), which is the same function of ``u`` up to ties of
-    probability zero. Cost about (8 + |z_u|) binomial SDs of pmf steps.
+    probability zero. Cost about (4 - |z_u|) binomial SDs of pmf steps, and
+    about (8 + |z_u|) in the rare case that the fast search cannot decide.
     """
     if n <= 0 or p <= 0.0:
         return 0
@@ -456,9 +594,12 @@ def cell_probabilities(e1, e0, zero, rho, n_res, prob, state):
         state[1 + j, other] = 1 + j
     # F on the 4 x 4 grid of edges, then rectangles
     grid = np.empty((4, 4))
+    sn = np.empty(40)
+    den = np.empty(40)
+    _bvn_rule(rho, sn, den)
     for i in range(4):
         for j in range(4):
-            grid[i, j] = bvn_cdf(edges[0, i], edges[1, j], rho)
+            grid[i, j] = _bvn_cdf_rule(edges[0, i], edges[1, j], rho, sn, den)
     K = 4
     for i in range(3):
         for j in range(3):
@@ -591,7 +732,8 @@ def aggregate_chunk(
             dw[:, :] = 0.0
             saving_cg[:, :] = 0.0
             out_referred[j] = n_ref
-            n_meas = binomial_inverse(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
+            # the per-citizen kernel's uniform; its quantile by the faster exact inversion
+            n_meas = binomial_quantile(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
 
             for k in range(n_res):
                 g = res_goals[k]

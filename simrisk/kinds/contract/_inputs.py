@@ -19,6 +19,7 @@ __all__ = ["EngineInputs", "KernelInputs", "KernelOutputs", "build_inputs"]
 KIND_RESOURCE = 0
 KIND_SCORE = 1
 KIND_BINARY = 2
+KIND_STAGED = 3
 MAX_SCALE = 64
 
 
@@ -93,6 +94,12 @@ KernelInputs = namedtuple(
         "gate_share",  # float: the counted cohorts' share of the referrals
         "gate_exponent",  # float: months / 12
         "gate_threshold",  # float
+        "stg_goals",  # int64[S]: the stages' columns, in order (a goal's stages together)
+        "stg_goals_u",  # uint64[S]
+        "stg_first",  # int64[S]: 1 for a goal's first stage
+        "dated",  # int: 1 if stages are paid on dates apart (ContractArrays.dated)
+        "pay_event",  # int64[C, G]: each cell's payment event
+        "n_event",  # int: payment events
     ],
 )
 
@@ -133,6 +140,7 @@ class EngineInputs:
     res_goals: np.ndarray  # int64[R]: the resource goals, in normal-slot order
     score_goals: np.ndarray  # int64[S]: the score goals
     bin_goals: np.ndarray  # int64[B]: the binary goals
+    stg_goals: np.ndarray  # int64[S]: the stages' columns (staged goals)
     start_guide: np.ndarray  # int64[G, GUIDE]
     group_guide: np.ndarray  # int64[GUIDE]
     cohort_guide: np.ndarray  # int64[GUIDE]
@@ -234,6 +242,12 @@ class EngineInputs:
             gate_share=float(c.gate_share),
             gate_exponent=float(c.gate_exponent),
             gate_threshold=float(c.gate_threshold),
+            stg_goals=self.stg_goals,
+            stg_goals_u=self.stg_goals.astype(np.uint64),
+            stg_first=(c.stage_prev[self.stg_goals] < 0).astype(np.int64),
+            dated=np.int64(c.dated),
+            pay_event=c.pay_event,
+            n_event=np.int64(c.repay_t.shape[0]),
         )
 
     @property
@@ -256,7 +270,8 @@ def build_inputs(s: Scenario) -> EngineInputs:
     c = compile_contract(s)
     space = build_parameter_space(s)
     names = {n: i for i, n in enumerate(space.names)}
-    G = len(s.goals)
+    cols = s.columns
+    G = len(cols)
     goal_kind = np.zeros(G, np.int64)
     log_keep = np.zeros(G)
     zero_success = np.zeros(G, np.int64)
@@ -267,9 +282,14 @@ def build_inputs(s: Scenario) -> EngineInputs:
     pidx = -np.ones((G, 6), np.int64)
     bc = s.business_case
     cost_columns = tuple(sorted(bc.authorities)) if bc else ()
-    for j, g in enumerate(s.goals):
+    for j, col in enumerate(cols):
+        g = s.goals[col.goal]
         gm = s.model.goals[g.id]
-        if g.outcome == "resource_use_fall":
+        if g.outcome == "staged":
+            goal_kind[j] = KIND_STAGED
+            pidx[j, 0] = names[f"{col.id}.probability"]
+            pidx[j, 1] = names[f"{col.id}.counterfactual"]
+        elif g.outcome == "resource_use_fall":
             goal_kind[j] = KIND_RESOURCE
             log_keep[j] = math.log1p(-g.threshold) if g.threshold < 1 else -np.inf
             zero_success[j] = 1 if gm.zero_baseline == "success" else 0
@@ -330,6 +350,7 @@ def build_inputs(s: Scenario) -> EngineInputs:
         res_goals=np.flatnonzero(goal_kind == KIND_RESOURCE).astype(np.int64),
         score_goals=np.flatnonzero(goal_kind == KIND_SCORE).astype(np.int64),
         bin_goals=np.flatnonzero(goal_kind == KIND_BINARY).astype(np.int64),
+        stg_goals=np.flatnonzero(goal_kind == KIND_STAGED).astype(np.int64),
         start_guide=np.stack([make_guide(row) for row in start_cdf]),
         group_guide=make_guide(group_cdf),
         cohort_guide=make_guide(cohort_cdf),

@@ -63,11 +63,14 @@ from simrisk.core.rng import (
 from simrisk.kinds.contract._inputs import KernelInputs, KernelOutputs
 from simrisk.kinds.contract.contract import (
     apply_caps_core,
+    apply_caps_dated_core,
+    dated_cash_flow_core,
     dsi_cash_flow_core,
     floor_topup_core,
     gate_cancel_core,
     gate_engaged_probability,
     goal_caps_core,
+    goal_caps_dated_core,
     retention_clause_core,
 )
 
@@ -225,7 +228,7 @@ R_FIELDS = 8
 def _citizens(
     key, d, n_meas, rho, rho_c, n_goals, cohort_cdf, cohort_guide, cohort_lw, group_cdf,
     group_guide, res_goal, r, r_cost, score_goal, start_cdf, start_guide, max_top, p1, p0,
-    meas, tally, bin_goal,
+    meas, tally, bin_goal, stg_goal, stg_first,
 ):  # fmt: skip
     """The measured citizens of draw ``d``: adds their counts into ``meas[c]`` and
     ``tally[3 * (c * n_goals + g) + f]`` (``f``: 0 successes, 1 deadweight, 2 saving).
@@ -240,7 +243,11 @@ def _citizens(
     tables are flat (``start_cdf[g * max_top + s]``, ``start_guide[g * size +
     m]``, ``p1[g * max_top + s]``). A binary goal ``g`` reads its probabilities
     from ``p1[g * max_top]`` and ``p0[g * max_top]`` and the high half of the
-    word at the first slot after the normals (one slot per binary goal).
+    word at the first slot after the normals (one slot per binary goal). A stage
+    ``g`` of a staged goal reads its probabilities the same way and the high half of
+    the word at the next slot after the binary goals' (one slot per stage); it is
+    reached only if the previous stage was (``stg_first``: a goal's first stage),
+    with and without the intervention apart.
     """
     n_res = res_goal.shape[0]
     n_score = score_goal.shape[0]
@@ -314,6 +321,19 @@ def _citizens(
             s0 = 1.0 if u < p0[g * top] else 0.0
             tally[ix] += s1
             tally[ix + _U1] += s1 * s0
+        a1 = 0.0
+        a0 = 0.0
+        for kk in range(stg_goal.shape[0]):
+            g = stg_goal[np.uint64(kk)]
+            if stg_first[kk]:
+                a1 = 1.0
+                a0 = 1.0
+            u = u01_hi(word_at(base, slot + n_bin + kk))
+            a1 = a1 if u < p1[g * top] else 0.0
+            a0 = a0 if u < p0[g * top] else 0.0
+            ix = three * (cg + g)
+            tally[ix] += a1
+            tally[ix + _U1] += a1 * a0
 
 
 @jit
@@ -519,6 +539,10 @@ def _draw_start(j, d, key, first_word, pr, k, r, p1_f, p0_f, tally, meas, out):
         g = k.bin_goals[kk]
         p1[g, 0] = pr[k.pidx[g, 0]]
         p0[g, 0] = pr[k.pidx[g, 1]]
+    for kk in range(k.stg_goals.shape[0]):
+        g = k.stg_goals[kk]
+        p1[g, 0] = pr[k.pidx[g, 0]]
+        p0[g, 0] = pr[k.pidx[g, 1]]
     tally[:] = 0.0
     meas[:] = 0.0
     return n_ref, ret, n_meas, rho, rho_c
@@ -552,9 +576,15 @@ def _draw_contract(j, k, s, out, stop):
     ret_pay = retention_clause_core(
         meas, k.ret_mode, k.ret_min, k.ret_amount, k.ret_count, k.ret_void, uncapped
     )
-    if k.goal_capped:
-        goal_caps_core(uncapped, k.goal_cap, k.repay_order)
-    apply_caps_core(uncapped, k.goal_payer, k.cap, k.repay_order, repaid)
+    if k.dated:
+        # staged payments dated apart (ContractArrays.dated): caps in event order
+        if k.goal_capped:
+            goal_caps_dated_core(uncapped, k.goal_cap, k.pay_event, k.repay_order)
+        apply_caps_dated_core(uncapped, k.goal_payer, k.cap, k.pay_event, k.repay_order, repaid)
+    else:
+        if k.goal_capped:
+            goal_caps_core(uncapped, k.goal_cap, k.repay_order)
+        apply_caps_core(uncapped, k.goal_payer, k.cap, k.repay_order, repaid)
     total = 0.0
     dw_paid = 0.0
     for c in range(n_cohort):
@@ -567,7 +597,10 @@ def _draw_contract(j, k, s, out, stop):
             if succ[c, g] > 0.0:
                 dw_paid += v * dw[c, g] / succ[c, g]
     out.dw_share[j] = dw_paid / total if total > 0.0 else np.nan
-    dsi_cash_flow_core(by_cohort, k.disb_amount, flow)
+    if k.dated:
+        dated_cash_flow_core(repaid, k.pay_event, k.disb_amount, k.n_event, flow)
+    else:
+        dsi_cash_flow_core(by_cohort, k.disb_amount, flow)
     if stop:
         gate_cancel_core(flow, k.gate_disb_stop)
     floor_pay = floor_topup_core(total + ret_pay, k.floor_amount)
@@ -722,19 +755,20 @@ def draws_general(j0, j1, draw0, key, first_word, params, k, out):
         _citizens(
             key, d, n_meas, rho, rho_c, n_goals, k.cohort_cdf, k.cohort_guide, k.cohort_lw,
             k.group_cdf, k.group_guide, k.res_goals_u, r, r_cost, k.score_goals_u, k.start_cdf,
-            k.start_guide, k.max_top, p1_f, p0_f, meas, tally, k.bin_goals_u,
+            k.start_guide, k.max_top, p1_f, p0_f, meas, tally, k.bin_goals_u, k.stg_goals_u,
+            k.stg_first,
         )  # fmt: skip
         _draw_settle(j, d, key, first_word, n_ref, ret, n_meas, k, s, out)
 
 
-def chunk_kernel(n_res: int, n_score: int, n_bin: int = 0):
-    """The compiled kernel for a config with ``n_res`` resource, ``n_score`` score and
-    ``n_bin`` binary goals.
+def chunk_kernel(n_res: int, n_score: int, n_bin: int = 0, n_stage: int = 0):
+    """The compiled kernel for a config with ``n_res`` resource, ``n_score`` score,
+    ``n_bin`` binary goals and ``n_stage`` stages of staged goals.
 
     Each goal shape's citizen loop lives in a kernel of its own, so a run
     compiles (or loads from Numba's cache) only the loop its config needs.
     """
-    if (n_res, n_score, n_bin) == (2, 1, 0):
+    if (n_res, n_score, n_bin, n_stage) == (2, 1, 0, 0):
         return draws_r2s1
     return draws_general
 
@@ -773,7 +807,9 @@ def simulate_chunk(draw0, key, first_word, params, n_threads, k, out):
     gate's ``gate``, ``gate_paid`` and ``gate_saving``. Output arrays may
     have compact dtypes; values are cast on store.
     """
-    kernel = chunk_kernel(k.res_goals.shape[0], k.score_goals.shape[0], k.bin_goals.shape[0])
+    kernel = chunk_kernel(
+        k.res_goals.shape[0], k.score_goals.shape[0], k.bin_goals.shape[0], k.stg_goals.shape[0]
+    )
     n = int(params.shape[0])
     threads = max(int(n_threads), 1)
     parts = min(n, BLOCKS_PER_THREAD * threads) if threads > 1 else 1

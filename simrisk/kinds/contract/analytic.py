@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from simrisk.kinds.contract._inputs import KIND_BINARY, KIND_RESOURCE, EngineInputs
+from simrisk.kinds.contract._inputs import KIND_BINARY, KIND_RESOURCE, KIND_STAGED, EngineInputs
 
 __all__ = ["success_probabilities"]
 
@@ -24,6 +24,9 @@ def _phi(x: float) -> float:
 
 def success_probabilities(inp: EngineInputs, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """P(success) per goal for a measured citizen, with and without the intervention.
+
+    For a stage of a staged goal: P(reaching it), the product of its and the
+    earlier stages' conditional probabilities.
 
     Parameters
     ----------
@@ -38,8 +41,14 @@ def success_probabilities(inp: EngineInputs, params: np.ndarray) -> tuple[np.nda
     G = inp.n_goals
     p1 = np.zeros(G)
     p0 = np.zeros(G)
+    prev = inp.contract.stage_prev
     for g in range(G):
         ix = inp.pidx[g]
+        if inp.goal_kind[g] == KIND_STAGED:
+            # reached: this stage given the previous, times the previous reached
+            p1[g] = params[ix[0]] * (p1[prev[g]] if prev[g] >= 0 else 1.0)
+            p0[g] = params[ix[1]] * (p0[prev[g]] if prev[g] >= 0 else 1.0)
+            continue
         if inp.goal_kind[g] == KIND_BINARY:
             p1[g] = params[ix[0]]
             p0[g] = params[ix[1]]

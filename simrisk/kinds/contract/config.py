@@ -13,6 +13,7 @@ and what is allowed.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -50,12 +51,15 @@ __all__ = [
     "LedgerOptions",
     "ModelSpec",
     "ModelledSaving",
+    "PayColumn",
     "Payer",
     "Population",
     "PriceIncrease",
     "RetentionClause",
     "Scenario",
     "Simulation",
+    "Stage",
+    "StageModel",
 ]
 
 SHARE_TOLERANCE = 1e-9
@@ -105,6 +109,41 @@ class PriceIncrease(ConfigModel):
     price_per_unit: Money
 
 
+class Stage(ConfigModel):
+    """One payable stage of a ``staged`` goal (a rate card's line).
+
+    A measured citizen reaches stage ``k`` only if they reached stage
+    ``k - 1``; ``success_rate`` is the contract's expected rate *given* the
+    previous stage (the first stage's: given measured). The stage is measured
+    ``months`` after a citizen's start and paid on the cohort's
+    ``repayment_date`` moved by ``months - population.follow_up_months``
+    months (the last stage at ``follow_up_months`` is paid on the cohort's
+    repayment date, a stage 6 months earlier 6 months before it), by its own
+    ``payer`` (default: the goal's).
+    """
+
+    id: Identifier
+    name: str = ""
+    #: the stage's name in Danish, for ``--lang da`` reports (default: ``name``)
+    name_da: str = ""
+    payer: str | None = None
+    months: Annotated[int, Field(ge=0, le=600)]
+    success_rate: Probability
+    payment_per_success: Money | None = None
+    price_per_unit: Money | None = None
+    maximum_price: Money | None = None
+    price_increases: list[PriceIncrease] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _price(cls, data):
+        if isinstance(data, dict) and "payment_per_success" not in data:
+            data = dict(data)
+            if "price_per_unit" in data:
+                data["payment_per_success"] = data.pop("price_per_unit")
+        return data
+
+
 class Goal(ConfigModel):
     """A payment goal, measured per citizen.
 
@@ -117,8 +156,10 @@ class Goal(ConfigModel):
 
     id: Identifier
     name: str
+    #: the goal's name in Danish, for ``--lang da`` reports (default: ``name``)
+    name_da: str = ""
     payer: str
-    outcome: Literal["resource_use_fall", "score_increase", "binary"]
+    outcome: Literal["resource_use_fall", "score_increase", "binary", "staged"]
     #: resource_use_fall: the relative fall that counts as success (0.15 = 15 %)
     threshold: FractionOpen | None = None
     #: resource_use_fall: which cost basis (business_case column) the goal measures
@@ -126,20 +167,24 @@ class Goal(ConfigModel):
     #: score_increase: the integer scale of the score
     scale_min: int | None = None
     scale_max: int | None = None
-    success_rate: Probability
+    #: the contract's expected success among measured citizens (not for a staged goal:
+    #: each stage has its own)
+    success_rate: Probability | None = None
     #: what the payer pays per success; INDIGO's ``price_per_unit`` is the same thing
     #: (give one of the two)
     payment_per_success: Money | None = None
     price_per_unit: Money | None = None
     maximum_price: Money | None = None
     price_increases: list[PriceIncrease] = Field(default_factory=list)
+    #: staged goals: the payable stages in order (each conditional on the previous)
+    stages: list[Stage] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
     def _price(cls, data):
-        if isinstance(data, dict) and "payment_per_success" not in data:
+        if isinstance(data, dict):
             data = dict(data)
-            if "price_per_unit" in data:
+            if "payment_per_success" not in data and "price_per_unit" in data:
                 data["payment_per_success"] = data.pop("price_per_unit")
         return data
 
@@ -218,6 +263,17 @@ class LedgerOptions(ConfigModel):
     success_rate_goals: list[str] = Field(default_factory=list)
 
 
+class StageModel(ConfigModel):
+    """How one stage of a ``staged`` goal arises: a measured citizen who reached the
+    previous stage reaches this one with ``probability`` (drawn per world); without the
+    intervention with ``counterfactual``, on the same uniform, so a stage reached is
+    deadweight when it would have been reached without the intervention too."""
+
+    probability: Prior
+    counterfactual: Prior
+    calibrated: bool = True
+
+
 class GoalModel(ConfigModel):
     """How one goal's outcome arises per citizen (see :mod:`simrisk.kinds.contract`).
 
@@ -254,6 +310,9 @@ class GoalModel(ConfigModel):
     probability: Prior | None = None
     counterfactual: Prior | None = None
     calibrated: bool = True
+    #: staged goals: per stage id, P(stage | previous stage) with and without the
+    #: intervention
+    stages: dict[str, StageModel] | None = None
 
 
 class ModelSpec(ConfigModel):
@@ -388,6 +447,38 @@ class Simulation(ConfigModel):
     chunk_size: PositiveInt = 8192
 
 
+@dataclass(frozen=True)
+class PayColumn:
+    """One payable column of the contract: an unstaged goal, or one stage of a staged goal.
+
+    The ledger, the kernel and the result's ``goal`` axis count, price, cap and
+    date per column; a scenario without staged goals has one column per goal,
+    with the goal's own id.
+    """
+
+    id: str  # the goal's id, or "<goal id>.<stage id>"
+    name: str
+    goal: int  # index into Scenario.goals
+    stage: int  # index into the goal's stages, -1 for an unstaged goal
+    payer: str
+    outcome: str
+    #: the contract's expected rate; for a stage, given the previous stage
+    success_rate: float
+    payment_per_success: float
+    maximum_price: float | None
+    price_increases: tuple
+    #: months after a citizen's start when the column is measured
+    months: int
+    #: the previous stage's column (index), -1 for a first stage or an unstaged goal
+    previous: int
+    #: the name in Danish (the goal's, and the stage's after ": ")
+    name_da: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        """The column's name in ``lang`` (Danish where the config gives it)."""
+        return (self.name_da or self.name) if lang == "da" else self.name
+
+
 class Scenario(ConfigModel):
     """A validated scenario: everything the ledger and the engine need."""
 
@@ -426,6 +517,67 @@ class Scenario(ConfigModel):
         return next(g for g in self.goals if g.id == goal_id)
 
     @property
+    def has_stages(self) -> bool:
+        """Whether any goal is ``staged``."""
+        return any(g.outcome == "staged" for g in self.goals)
+
+    @property
+    def columns(self) -> list[PayColumn]:
+        """The contract's payable columns: each unstaged goal, and each stage of a
+        staged goal (in config order)."""
+        out: list[PayColumn] = []
+        follow = self.population.follow_up_months
+        for j, g in enumerate(self.goals):
+            if g.outcome != "staged":
+                out.append(
+                    PayColumn(
+                        id=g.id,
+                        name=g.name,
+                        goal=j,
+                        stage=-1,
+                        payer=g.payer,
+                        outcome=g.outcome,
+                        success_rate=float(g.success_rate),
+                        payment_per_success=float(g.payment_per_success),
+                        maximum_price=g.maximum_price,
+                        price_increases=tuple(g.price_increases),
+                        months=follow,
+                        previous=-1,
+                        name_da=g.name_da,
+                    )
+                )
+                continue
+            for k, st in enumerate(g.stages):
+                out.append(
+                    PayColumn(
+                        id=f"{g.id}.{st.id}",
+                        name=f"{g.name}: {st.name or st.id}",
+                        goal=j,
+                        stage=k,
+                        payer=st.payer or g.payer,
+                        outcome="staged",
+                        success_rate=float(st.success_rate),
+                        payment_per_success=float(st.payment_per_success or 0.0),
+                        maximum_price=st.maximum_price,
+                        price_increases=tuple(st.price_increases),
+                        months=st.months,
+                        previous=len(out) - 1 if k else -1,
+                        name_da=f"{g.name_da or g.name}: {st.name_da or st.name or st.id}",
+                    )
+                )
+        return out
+
+    def column_payment_date(self, col: PayColumn, cohort: Cohort) -> dt.date:
+        """The date a column of ``cohort`` is paid: the cohort's repayment date, moved by
+        ``months - follow_up_months`` for a stage."""
+        return _add_months(cohort.repayment_date, col.months - self.population.follow_up_months)
+
+    def column_measurement_date(self, col: PayColumn, cohort: Cohort) -> dt.date:
+        """The date a column of ``cohort`` is measured (a price increase dated on or before
+        it applies)."""
+        return _add_months(cohort.measurement_date, col.months - self.population.follow_up_months)
+
+    @property
     def valuation_date(self) -> dt.date:
         """The investor's valuation date (default: the first disbursement)."""
         inv = self.investor
@@ -442,6 +594,10 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     year, month = d.year + y, m + 1
     days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     return dt.date(year, month, min(d.day, days_in_month[month - 1]))
+
+
+#: the public name of :func:`_add_months` (the contract's stage dates use it)
+add_months = _add_months
 
 
 def _leap(y: int) -> bool:
@@ -497,6 +653,19 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
     # Goals: payer references and outcome-specific fields.
     for i, g in enumerate(s.goals):
         _must_ref(g.payer, payer_ids, f"goals[{i}].payer", "payer", issues)
+        if g.outcome == "staged":
+            staged_issues(s, i, g, payer_ids, issues)
+            continue
+        if g.stages:
+            issues.append(
+                ConfigIssue(
+                    f"goals[{i}].stages",
+                    f"only applies to outcome 'staged' (this goal's is '{g.outcome}')",
+                    f"{len(g.stages)} stages",
+                )
+            )
+        if g.success_rate is None:
+            issues.append(ConfigIssue(f"goals[{i}].success_rate", "is required", has_value=False))
         if g.payment_per_success is None:
             issues.append(
                 ConfigIssue(
@@ -648,8 +817,10 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
     clause_issues(s, payer_ids, issues)
     design_issues(s, payer_ids, goal_ids, issues)
 
+    # a staged goal's rates are its stages': the ledger's goals name those columns
+    rate_ids = [c.id for c in s.columns] if s.has_stages and not issues else goal_ids
     for i, gid in enumerate(s.ledger.success_rate_goals):
-        _must_ref(gid, goal_ids, f"ledger.success_rate_goals[{i}]", "goal", issues)
+        _must_ref(gid, rate_ids, f"ledger.success_rate_goals[{i}]", "goal", issues)
 
     bc = s.business_case
     if bc is not None:
@@ -672,6 +843,15 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                     )
                 )
             _must_ref(goal_id, goal_ids, f"business_case.authorities.{payer_id}", "goal", issues)
+            if goal_id in goal_ids and s.goal(goal_id).outcome == "staged":
+                issues.append(
+                    ConfigIssue(
+                        f"business_case.authorities.{payer_id}",
+                        "names a staged goal; an authority's saving is measured on a "
+                        "resource_use_fall goal",
+                        goal_id,
+                    )
+                )
         columns = sorted(bc.authorities)
         rows = list(bc.disease_groups) + ([bc.stated_mean] if bc.stated_mean else [])
         for i, row in enumerate(rows):
@@ -725,6 +905,126 @@ def cross_checks(s: Scenario) -> list[ConfigIssue]:
                 )
     issues += decision_issues(s.decision, "contract")
     return issues
+
+
+def _price_issues(p: str, x, capital: float, issues: list[ConfigIssue]) -> None:
+    """A goal's or stage's price: given once, increases in date order, at most the capital."""
+    if x.payment_per_success is None:
+        issues.append(
+            ConfigIssue(
+                f"{p}.payment_per_success",
+                "is required (or its INDIGO name price_per_unit)",
+                has_value=False,
+            )
+        )
+        return
+    if x.price_per_unit is not None:
+        issues.append(
+            ConfigIssue(
+                f"{p}.price_per_unit",
+                "give payment_per_success or price_per_unit, not both (the same thing)",
+                x.price_per_unit,
+            )
+        )
+    for k in range(1, len(x.price_increases)):
+        if x.price_increases[k].date <= x.price_increases[k - 1].date:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.price_increases[{k}].date",
+                    "must be after the previous increase's date",
+                    x.price_increases[k].date,
+                )
+            )
+    if x.payment_per_success > PAYMENT_PER_CAPITAL * capital:
+        issues.append(
+            ConfigIssue(
+                f"{p}.payment_per_success",
+                f"must not exceed the investor's capital ({capital:,.0f} DKK): an outcome "
+                "contract pays a small share of the capital per success, so more is a typo "
+                "or a unit error",
+                x.payment_per_success,
+            )
+        )
+
+
+def staged_issues(s: Scenario, i: int, g: Goal, payer_ids, issues: list[ConfigIssue]) -> None:
+    """Checks of a ``staged`` goal: its stages carry the rates, prices, payers and months."""
+    p = f"goals[{i}]"
+    for key in ("success_rate", "payment_per_success", "price_per_unit", "maximum_price",
+                "threshold", "resource", "scale_min", "scale_max"):  # fmt: skip
+        if getattr(g, key) is not None:
+            issues.append(
+                ConfigIssue(
+                    f"{p}.{key}",
+                    "does not apply to outcome 'staged' (each of its stages has its own)",
+                    getattr(g, key),
+                )
+            )
+    if g.price_increases:
+        issues.append(
+            ConfigIssue(
+                f"{p}.price_increases",
+                "does not apply to outcome 'staged' (each of its stages has its own)",
+                f"{len(g.price_increases)} increases",
+            )
+        )
+    if not g.stages:
+        issues.append(
+            ConfigIssue(
+                f"{p}.stages",
+                "outcome 'staged' needs at least one [[goals.stages]] (id, months, "
+                "success_rate, price_per_unit)",
+                has_value=False,
+            )
+        )
+        return
+    _unique(g.stages, "id", f"{p}.stages", issues)
+    follow = s.population.follow_up_months
+    first_disb = min(d.date for d in s.investor.disbursements)
+    for k, st in enumerate(g.stages):
+        q = f"{p}.stages[{k}]"
+        if st.payer is not None:
+            _must_ref(st.payer, payer_ids, f"{q}.payer", "payer", issues)
+        _price_issues(q, st, s.investor.capital, issues)
+        if st.months > follow:
+            issues.append(
+                ConfigIssue(
+                    f"{q}.months",
+                    f"must be at most population.follow_up_months ({follow}): the cohorts' "
+                    "measurement and repayment dates are the last stage's",
+                    st.months,
+                )
+            )
+        if k > 0 and st.months < g.stages[k - 1].months:
+            issues.append(
+                ConfigIssue(
+                    f"{q}.months",
+                    f"must not be before the previous stage's ({g.stages[k - 1].months}): "
+                    "a stage is reached after the one before it",
+                    st.months,
+                )
+            )
+        for c in s.cohorts:
+            paid = _add_months(c.repayment_date, st.months - follow)
+            if paid <= first_disb:
+                issues.append(
+                    ConfigIssue(
+                        f"{q}.months",
+                        f"pays cohort {c.id} on {paid} ({follow - st.months} months before "
+                        f"its repayment_date), not after the first disbursement ({first_disb})",
+                        st.months,
+                    )
+                )
+                break
+    if s.gate is not None:
+        issues.append(
+            ConfigIssue(
+                "gate",
+                f"cannot be combined with a staged goal ({p}): a stage paid before the gate's "
+                "date is not modelled with a stop; use one or the other",
+                has_value=False,
+            )
+        )
 
 
 def _payer_shares(shares: dict, path: str, payer_ids: list[str], issues: list[ConfigIssue]):
@@ -859,6 +1159,8 @@ def design_key_issue(s: Scenario, key: str) -> str | None:
         ids = [g.id for g in s.goals]
         if parts[1] not in ids:
             return f"unknown goal {parts[1]!r}; goals: {', '.join(ids)}"
+        if s.goal(parts[1]).outcome == "staged":
+            return "a staged goal's prices are its stages'; design does not vary them"
         if parts[2] == "threshold" and s.goal(parts[1]).outcome != "resource_use_fall":
             return "threshold only applies to a resource_use_fall goal"
         if parts[2] in ("payment_per_success", "threshold"):

@@ -69,7 +69,23 @@ def source_of_truth_issues(s: Scenario) -> list[ConfigIssue]:
 
     inp = build_inputs(s)
     p1, _ = success_probabilities(inp, inp.space.central)
-    for j, g in enumerate(s.goals):
+    for j, col in enumerate(s.columns):
+        g = s.goals[col.goal]
+        if col.stage >= 0:
+            sm = m.goals[g.id].stages[g.stages[col.stage].id]
+            central = float(inp.space.central[inp.pidx[j, 0]])
+            if sm.calibrated and abs(central - col.success_rate) > RATE_TOLERANCE:
+                issues.append(
+                    ConfigIssue(
+                        f"goals[{col.goal}].stages[{col.stage}].success_rate",
+                        f"disagrees with the central value of its probability prior "
+                        f"({central:.4f}, model.goals.{g.id}.stages.{g.stages[col.stage].id}); "
+                        "make them equal, or set calibrated = false there if the model departs "
+                        "from the contract's rate on purpose",
+                        col.success_rate,
+                    )
+                )
+            continue
         gm = m.goals[g.id]
         if gm.calibrated and abs(p1[j] - g.success_rate) > RATE_TOLERANCE:
             issues.append(

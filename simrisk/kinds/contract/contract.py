@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simrisk.core import jitable
-from simrisk.kinds.contract.config import Scenario, gate_counted
+from simrisk.kinds.contract.config import Scenario, add_months, gate_counted
 
 __all__ = [
     "RET_EARLY_END",
@@ -25,12 +25,16 @@ __all__ = [
     "RET_PER_MISSING",
     "ContractArrays",
     "apply_caps_core",
+    "apply_caps_dated_core",
     "compile_contract",
+    "dated_cash_flow_core",
     "dsi_cash_flow_core",
     "floor_topup_core",
     "gate_cancel_core",
     "gate_engaged_probability",
     "goal_caps_core",
+    "goal_caps_dated_core",
+    "reached",
     "retention_clause_core",
 ]
 
@@ -56,19 +60,21 @@ class ContractArrays:
     goal_cap : float64[goal]
         Each goal's ``maximum_price``, ``inf`` where there is none.
     success_rate : float64[goal]
-        Expected success among measured citizens (the config's value).
+        Expected success among measured citizens (the config's value); for a
+        stage of a staged goal, given the previous stage.
     cap : float64[payer]
         Cap per payer, ``inf`` where there is none.
     cohort_share : float64[cohort]
-    repay_order : int64[cohort]
-        Cohort indices sorted by repayment date (ties: config order).
-    repay_t : float64[cohort]
-        Repayment dates as actual/365 years from the valuation date.
+    repay_order : int64[event]
+        Payment events sorted by date (ties: index order). Without staged
+        payments dated apart, the events are the cohorts.
+    repay_t : float64[event]
+        Payment events' dates as actual/365 years from the valuation date.
     disb_t, disb_amount : float64[disbursement]
         Disbursement dates (years from the valuation date) and amounts (> 0).
     flow_dates : tuple of datetime.date
         Every date on which DSI's cash flow can be non-zero: the
-        disbursements, the cohorts' repayment dates, then the retention
+        disbursements, the payment events' dates, then the retention
         clause's date and the floor's date where the scenario has them.
     ret_mode : int
         :data:`RET_NONE`, :data:`RET_PER_MISSING` or :data:`RET_EARLY_END`.
@@ -96,6 +102,17 @@ class ContractArrays:
         probability ``retention ** gate_exponent`` (constant hazard).
     gate_threshold : float
         The share engaged below which the gate stops the contract.
+    stage_prev : int64[goal]
+        The previous stage's column of a stage, -1 for a first stage or an
+        unstaged goal (the goal axis holds payable columns:
+        :attr:`~simrisk.kinds.contract.config.Scenario.columns`).
+    pay_event : int64[cohort, goal]
+        The payment event (an entry of the investor's flow after the
+        disbursements) each cell is paid in.
+    dated : int
+        1 if stages are paid on dates apart from their cohort's repayment
+        date: then there are ``cohort x stage offsets`` events, and the caps
+        apply in event order (:func:`apply_caps_dated_core`).
     """
 
     payer_ids: tuple[str, ...]
@@ -134,6 +151,14 @@ class ContractArrays:
     gate_share: float = 0.0
     gate_exponent: float = 0.0
     gate_threshold: float = 0.0
+    stage_prev: np.ndarray | None = None
+    pay_event: np.ndarray | None = None
+    dated: int = 0
+
+    @property
+    def cell_t(self) -> np.ndarray:
+        """float64[cohort, goal]: when each cell is paid (years from the valuation date)."""
+        return self.repay_t[self.pay_event]
 
     @property
     def flow_t(self) -> np.ndarray:
@@ -164,9 +189,24 @@ def compile_contract(s: Scenario) -> ContractArrays:
     pidx = {p: i for i, p in enumerate(payer_ids)}
     origin = s.valuation_date
     disb = s.investor.disbursements
-    repay_dates = [c.repayment_date for c in s.cohorts]
-    order = sorted(range(len(s.cohorts)), key=lambda i: (repay_dates[i], i))
+    cols = s.columns
     C, P = len(s.cohorts), len(payer_ids)
+    # Payment events: one per cohort and stage offset (one per cohort without stages).
+    offsets = sorted({col.months for col in cols})
+    if len(offsets) == 1:
+        repay_dates = [c.repayment_date for c in s.cohorts]
+        pay_event = np.repeat(np.arange(C, dtype=np.int64)[:, None], len(cols), axis=1)
+    else:
+        follow = s.population.follow_up_months
+        repay_dates = [
+            add_months(c.repayment_date, m - follow) for c in s.cohorts for m in offsets
+        ]
+        pay_event = np.array(
+            [[i * len(offsets) + offsets.index(col.months) for col in cols] for i in range(C)],
+            dtype=np.int64,
+        )
+    E = len(repay_dates)
+    order = sorted(range(E), key=lambda i: (repay_dates[i], i))
     extra_dates: list[dt.date] = []
     clause: dict = {
         "ret_count": np.zeros(C),
@@ -174,7 +214,7 @@ def compile_contract(s: Scenario) -> ContractArrays:
         "ret_payer_share": np.zeros(P),
         "floor_payer_share": np.zeros(P),
     }
-    n_fixed = len(disb) + C
+    n_fixed = len(disb) + E
     rc = s.retention_clause
     if rc is not None:
         check = rc.check_after or s.cohorts[-1].id
@@ -221,25 +261,29 @@ def compile_contract(s: Scenario) -> ContractArrays:
             gate_exponent=gate.months / 12.0,
             gate_threshold=float(gate.threshold),
         )
-    payment_cg = np.empty((C, len(s.goals)))
-    for j, g in enumerate(s.goals):
+    payment_cg = np.empty((C, len(cols)))
+    for j, g in enumerate(cols):
         for i, k in enumerate(s.cohorts):
             price = g.payment_per_success
+            measured_on = s.column_measurement_date(g, k)
             for inc in g.price_increases:
-                if inc.date <= k.measurement_date:
+                if inc.date <= measured_on:
                     price = inc.price_per_unit
             payment_cg[i, j] = price
     return ContractArrays(
         payer_ids=payer_ids,
-        goal_ids=tuple(g.id for g in s.goals),
+        goal_ids=tuple(g.id for g in cols),
         cohort_ids=tuple(c.id for c in s.cohorts),
-        goal_payer=np.array([pidx[g.payer] for g in s.goals], dtype=np.int64),
-        payment=np.array([g.payment_per_success for g in s.goals], dtype=np.float64),
+        goal_payer=np.array([pidx[g.payer] for g in cols], dtype=np.int64),
+        payment=np.array([g.payment_per_success for g in cols], dtype=np.float64),
         payment_cg=payment_cg,
         goal_cap=np.array(
-            [np.inf if g.maximum_price is None else g.maximum_price for g in s.goals], float
+            [np.inf if g.maximum_price is None else g.maximum_price for g in cols], float
         ),
-        success_rate=np.array([g.success_rate for g in s.goals], dtype=np.float64),
+        success_rate=np.array([g.success_rate for g in cols], dtype=np.float64),
+        stage_prev=np.array([g.previous for g in cols], dtype=np.int64),
+        pay_event=pay_event,
+        dated=int(len(offsets) > 1),
         cap=np.array([np.inf if p.cap is None else p.cap for p in s.payers], dtype=np.float64),
         cohort_share=np.array([c.share for c in s.cohorts], dtype=np.float64),
         repay_order=np.array(order, dtype=np.int64),
@@ -391,3 +435,74 @@ def goal_caps_core(uncapped, goal_cap, repay_order):
             if uncapped[c, g] > room:
                 uncapped[c, g] = room
             room -= uncapped[c, g]
+
+
+@jitable
+def goal_caps_dated_core(uncapped, goal_cap, pay_event, event_order):
+    """:func:`goal_caps_core` with payments dated per cell: a goal's ``maximum_price``
+    stops what it earns, cumulated over its cells in the order of their payment events."""
+    n_cohort, n_goal = uncapped.shape
+    for g in range(n_goal):
+        room = goal_cap[g]
+        for k in range(event_order.shape[0]):
+            e = event_order[k]
+            for c in range(n_cohort):
+                if pay_event[c, g] == e:
+                    if uncapped[c, g] > room:
+                        uncapped[c, g] = room
+                    room -= uncapped[c, g]
+
+
+@jitable
+def apply_caps_dated_core(uncapped, goal_payer, cap, pay_event, event_order, out):
+    """:func:`apply_caps_core` with payments dated per cell (staged goals): each payer's
+    cap applies cumulatively over the payment events in date order; where a cap cuts an
+    event's payment, each of the payer's cells in it gets the same fraction."""
+    n_cohort, n_goal = uncapped.shape
+    n_payer = cap.shape[0]
+    paid = np.zeros(n_payer)
+    due = np.zeros(n_payer)
+    for k in range(event_order.shape[0]):
+        e = event_order[k]
+        due[:] = 0.0
+        for c in range(n_cohort):
+            for g in range(n_goal):
+                if pay_event[c, g] == e:
+                    due[goal_payer[g]] += uncapped[c, g]
+        for p in range(n_payer):
+            room = cap[p] - paid[p]
+            if room < 0.0:
+                room = 0.0
+            scale = 1.0
+            if due[p] > room:
+                scale = room / due[p]
+                due[p] = room
+            paid[p] += due[p]
+            for c in range(n_cohort):
+                for g in range(n_goal):
+                    if goal_payer[g] == p and pay_event[c, g] == e:
+                        out[c, g] = uncapped[c, g] * scale
+
+
+@jitable
+def dated_cash_flow_core(repaid, pay_event, disb_amount, n_event, out):
+    """:func:`dsi_cash_flow_core` with payments dated per cell:
+    ``out[n_disb + e]`` sums the cells paid in event ``e``."""
+    nd = disb_amount.shape[0]
+    for i in range(nd):
+        out[i] = -disb_amount[i]
+    for e in range(n_event):
+        out[nd + e] = 0.0
+    for c in range(repaid.shape[0]):
+        for g in range(repaid.shape[1]):
+            out[nd + pay_event[c, g]] += repaid[c, g]
+
+
+def reached(rates: np.ndarray, stage_prev: np.ndarray) -> np.ndarray:
+    """Each column's expected share of measured citizens: its rate, times the previous
+    stage's share for a stage (a stage's rate is given the previous stage)."""
+    out = np.array(rates, dtype=np.float64)
+    for j in range(out.shape[0]):
+        if stage_prev[j] >= 0:
+            out[j] = out[stage_prev[j]] * rates[j]
+    return out

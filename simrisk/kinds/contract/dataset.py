@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.dataset import var
+from simrisk.kinds.contract.contract import reached
 
 __all__ = ["RESULT_KIND", "per_draw_variables", "to_dataset"]
 
@@ -77,7 +78,10 @@ def to_dataset(
             ("goal",), p0, "1", "P(success | measured) without the intervention, at central values"
         ),
         "assumed_success_rate": var(
-            ("goal",), c.success_rate, "1", "success rate the contract assumes (config)"
+            ("goal",),
+            reached(c.success_rate, c.stage_prev),
+            "1",
+            "success rate the contract assumes (config)",
         ),
         **clause_vars,
     }
@@ -257,13 +261,22 @@ def _assemble(inp, spec, data_vars, n, draw0, *, config_text, created_at, versio
         "parameter": list(inp.space.names),
         "goal_payer": ("goal", [c.payer_ids[p] for p in c.goal_payer]),
         "payment_per_success": ("goal", c.payment),
-        "goal_outcome": ("goal", [g.outcome for g in s.goals]),
+        "goal_outcome": ("goal", [g.outcome for g in s.columns]),
         "cap": ("payer", c.cap),
         "repayment_date": (
             "cohort",
             [s.cohorts[i].repayment_date.isoformat() for i in range(len(c.cohort_ids))],
         ),
     }
+    if s.has_stages:
+        # staged goals: each column's goal, months after the start, and payment date
+        cols = s.columns
+        coords["goal_of"] = ("goal", [s.goals[g.goal].id for g in cols])
+        coords["goal_months"] = ("goal", np.array([g.months for g in cols], np.int64))
+        coords["payment_date"] = (
+            ("cohort", "goal"),
+            [[s.column_payment_date(g, k).isoformat() for g in cols] for k in s.cohorts],
+        )
     if (c.payment_cg != c.payment[None, :]).any():
         coords["price_by_cohort"] = (("cohort", "goal"), c.payment_cg)
     if np.isfinite(c.goal_cap).any():
@@ -413,12 +426,18 @@ def authority_bases(inp, arrays, by_payer) -> dict:
             mean = bc.stated_mean.costs[payer]
         else:
             mean = sum(r.costs[payer] for r in bc.disease_groups) / len(bc.disease_groups)
-        threshold = float(s.goals[g].threshold or 0.0)
+        threshold = float(s.goals[s.columns[g].goal].threshold or 0.0)
         succ = arrays["successes"][:, :, g].sum(axis=1, dtype=np.float64)
         saving_note[:, a] = threshold * mean * succ
         goals = c.goal_payer == inp.auth_payer[a]
-        disc = (1.0 + inp.auth_rate[a]) ** -c.repay_t
-        repaid_pv[:, a] = repaid[:, :, goals].sum(axis=2, dtype=np.float64) @ disc
+        if c.dated:
+            # staged payments dated apart: each cell discounted from its own date
+            disc_cg = (1.0 + inp.auth_rate[a]) ** -c.cell_t
+            cells = repaid[:, :, goals].astype(np.float64) * disc_cg[None, :, goals]
+            repaid_pv[:, a] = cells.sum(axis=(1, 2))
+        else:
+            disc = (1.0 + inp.auth_rate[a]) ** -c.repay_t
+            repaid_pv[:, a] = repaid[:, :, goals].sum(axis=2, dtype=np.float64) @ disc
     paid = by_payer[:, inp.auth_payer].astype(np.float64)
     if c.has_clauses:
         # The authority's clause payments count as money it pays the investor.

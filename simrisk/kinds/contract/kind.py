@@ -159,11 +159,14 @@ def compile_notice(quiet: bool = False, cfg=None) -> None:
         notice(chunk_kernel(*shape), COMPILE_SECONDS)
 
 
-def goal_shape(cfg) -> tuple[int, int, int]:
-    """The numbers of resource, score and binary goals."""
-    return tuple(
-        sum(g.outcome == kind for g in cfg.goals)
-        for kind in ("resource_use_fall", "score_increase", "binary")
+def goal_shape(cfg) -> tuple[int, int, int, int]:
+    """The numbers of resource, score and binary goals, and of staged goals' stages."""
+    return (
+        *(
+            sum(g.outcome == kind for g in cfg.goals)
+            for kind in ("resource_use_fall", "score_increase", "binary")
+        ),
+        sum(len(g.stages) for g in cfg.goals if g.outcome == "staged"),
     )
 
 

@@ -23,11 +23,15 @@ from simrisk.kinds.contract.config import Scenario
 from simrisk.kinds.contract.contract import (
     ContractArrays,
     apply_caps_core,
+    apply_caps_dated_core,
     compile_contract,
+    dated_cash_flow_core,
     dsi_cash_flow_core,
     floor_topup_core,
     gate_cancel_core,
     goal_caps_core,
+    goal_caps_dated_core,
+    reached,
     retention_clause_core,
 )
 
@@ -256,7 +260,7 @@ def run_ledger(
     ret = scenario.population.retention if retention is None else retention
 
     measured = c.referred * c.cohort_share * ret
-    successes = measured[:, None] * rates[None, :]
+    successes = measured[:, None] * reached(rates, c.stage_prev)[None, :]
     rate = scenario.investor.discount_rate
     uncapped, repaid, ret_pay, floor_pay, flow = _settle(c, measured, successes, stop=False)
     gate = None
@@ -350,12 +354,17 @@ def _settle(c: ContractArrays, measured, successes, stop: bool):
             measured, c.ret_mode, c.ret_min, c.ret_amount, c.ret_count, c.ret_void, uncapped
         )
     )
-    goal_caps_core(uncapped, c.goal_cap, c.repay_order)
     repaid = np.zeros_like(uncapped)
-    apply_caps_core(uncapped, c.goal_payer, c.cap, c.repay_order, repaid)
-    floor_pay = float(floor_topup_core(float(repaid.sum()) + ret_pay, c.floor_amount))
     flow = np.zeros(len(c.flow_dates))
-    dsi_cash_flow_core(repaid.sum(axis=1), c.disb_amount, flow)
+    if c.dated:
+        goal_caps_dated_core(uncapped, c.goal_cap, c.pay_event, c.repay_order)
+        apply_caps_dated_core(uncapped, c.goal_payer, c.cap, c.pay_event, c.repay_order, repaid)
+        dated_cash_flow_core(repaid, c.pay_event, c.disb_amount, len(c.repay_t), flow)
+    else:
+        goal_caps_core(uncapped, c.goal_cap, c.repay_order)
+        apply_caps_core(uncapped, c.goal_payer, c.cap, c.repay_order, repaid)
+        dsi_cash_flow_core(repaid.sum(axis=1), c.disb_amount, flow)
+    floor_pay = float(floor_topup_core(float(repaid.sum()) + ret_pay, c.floor_amount))
     if stop:
         gate_cancel_core(flow, c.gate_disb_stop)
     if c.ret_flow >= 0:

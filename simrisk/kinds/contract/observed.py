@@ -170,6 +170,13 @@ def read_observed(path, scenario) -> Observed:
             f"(the columns are {','.join(COLUMNS)})"
         )
     ix = {c: header.index(c) for c in COLUMNS}
+    if scenario.has_stages:
+        staged = next(g.id for g in scenario.goals if g.outcome == "staged")
+        raise SimriskError(
+            f"{name}: the config's goal {staged!r} is staged; observed counts are not yet "
+            "modelled for staged goals (their stages' likelihood), so this config cannot be "
+            "updated from data"
+        )
     cohorts = [c.id for c in scenario.cohorts]
     goals = [g.id for g in scenario.goals]
     rows: list[Observation] = []

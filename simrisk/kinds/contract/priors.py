@@ -30,6 +30,8 @@ __all__ = ["build_parameter_space", "model_issues", "parameter_names"]
 RESOURCE_PARAMS = ("drift", "effect", "sigma", "zero_share")
 SCORE_PARAMS = ("drift_low", "drift_high", "effect", "sigma")
 BINARY_PARAMS = ("probability", "counterfactual")
+#: binary goals and stages take one random word each per citizen, after the normals
+MAX_EVENT_COLUMNS = 64
 GOAL_PARAMS = {
     "resource_use_fall": RESOURCE_PARAMS,
     "score_increase": SCORE_PARAMS,
@@ -56,6 +58,10 @@ def parameter_names(s: Scenario) -> list[str]:
     """Names of every model parameter, in the engine's order."""
     names = ["recruitment", "retention", "outcome_correlation"]
     for g in s.goals:
+        if g.outcome == "staged":
+            for st in g.stages:
+                names += [f"{g.id}.{st.id}.{p}" for p in BINARY_PARAMS]
+            continue
         names += [f"{g.id}.{p}" for p in GOAL_PARAMS[g.outcome]]
     return names
 
@@ -95,6 +101,16 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
             )
             continue
         binary = ("probability", "counterfactual")
+        if g.outcome == "staged":
+            issues += _stage_model_issues(g, gm, path)
+            continue
+        if gm.stages is not None:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.stages", f"does not apply to outcome '{g.outcome}'", has_value=False
+                )
+            )
+            continue
         if g.outcome == "resource_use_fall":
             wanted, unwanted = (
                 ("drift", "effect", "sigma"),
@@ -168,6 +184,18 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
                 has_value=False,
             )
         )
+    n_words = sum(g.outcome == "binary" for g in s.goals) + sum(
+        len(g.stages) for g in s.goals if g.outcome == "staged"
+    )
+    if n_words > MAX_EVENT_COLUMNS:
+        issues.append(
+            ConfigIssue(
+                "goals",
+                f"the engine supports at most {MAX_EVENT_COLUMNS} binary goals and stages "
+                "together (one random word each per citizen)",
+                n_words,
+            )
+        )
     n_res = sum(g.outcome == "resource_use_fall" for g in s.goals)
     if n_res > 4:
         issues.append(
@@ -229,11 +257,58 @@ def model_issues(s: Scenario) -> list[ConfigIssue]:
     return issues
 
 
+def _stage_model_issues(g, gm: GoalModel, path: str) -> list[ConfigIssue]:
+    """A staged goal's model: a probability and a counterfactual per stage, nothing else."""
+    issues: list[ConfigIssue] = []
+    for k in ("drift", "effect", "sigma", "zero_share", "zero_baseline", "start_distribution",
+              "drift_low", "drift_high", "low_max", "probability", "counterfactual"):  # fmt: skip
+        if getattr(gm, k) is not None:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.{k}",
+                    "does not apply to outcome 'staged' (give each stage's under "
+                    f"{path}.stages.<stage id>)",
+                    getattr(gm, k),
+                )
+            )
+    ids = [st.id for st in g.stages]
+    models = gm.stages or {}
+    for sid in models:
+        if sid not in ids:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.stages.{sid}",
+                    f"unknown stage; allowed: {', '.join(ids)}{suggest(sid, ids)}",
+                    has_value=False,
+                )
+            )
+    for sid in ids:
+        sm = models.get(sid)
+        if sm is None:
+            issues.append(
+                ConfigIssue(
+                    f"{path}.stages.{sid}",
+                    "is required: every stage needs a probability and a counterfactual",
+                    has_value=False,
+                )
+            )
+            continue
+        for name in BINARY_PARAMS:
+            lo, hi, what = _BOUNDS[name]
+            issues += prior_issues(getattr(sm, name), f"{path}.stages.{sid}.{name}", lo, hi, what)
+    return issues
+
+
 def build_parameter_space(s: Scenario) -> ParameterSpace:
     """The parameter space of a scenario with a ``[model]`` section."""
     m = s.model
     names = parameter_names(s)
     priors: list[Prior] = [m.recruitment, m.retention, m.outcome_correlation]
     for g in s.goals:
+        if g.outcome == "staged":
+            for st in g.stages:
+                sm = m.goals[g.id].stages[st.id]
+                priors += [getattr(sm, p) for p in BINARY_PARAMS]
+            continue
         priors += [_goal_prior(m.goals[g.id], p) for p in GOAL_PARAMS[g.outcome]]
     return build_space(names, priors, m.correlations)

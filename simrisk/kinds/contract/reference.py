@@ -122,12 +122,28 @@ def simulate_reference(inp: EngineInputs, params: np.ndarray, rng: np.random.Gen
         s0 = u4 < p0[rows, start]
         succ_cit[:, :, g] = s1
         dw_cit[:, :, g] = s1 & s0
+    reached1: dict = {}
+    reached0: dict = {}
     for g in inp.bin_goals:
         # A binary goal: one uniform per citizen against both probabilities.
         p1, p0 = params[:, inp.pidx[g, 0]][:, None], params[:, inp.pidx[g, 1]][:, None]
         u = rng.random((n, M))
         succ_cit[:, :, g] = u < p1
         dw_cit[:, :, g] = (u < p1) & (u < p0)
+    prev = c.stage_prev
+    for g in inp.stg_goals:
+        # A stage: reached if the previous stage was and its own uniform is below the
+        # probability; with and without the intervention apart.
+        p1, p0 = params[:, inp.pidx[g, 0]][:, None], params[:, inp.pidx[g, 1]][:, None]
+        u = rng.random((n, M))
+        a1 = u < p1
+        a0 = u < p0
+        if prev[g] >= 0:
+            a1 &= reached1[prev[g]]
+            a0 &= reached0[prev[g]]
+        reached1[g], reached0[g] = a1, a0
+        succ_cit[:, :, g] = a1
+        dw_cit[:, :, g] = a1 & a0
 
     # Counts per draw and cohort.
     onehot = (cohort[:, :, None] == np.arange(C)[None, None, :]) & alive[:, :, None]
@@ -194,26 +210,28 @@ def _contract(inp, measured, successes, deadweight, saving_cg, stop) -> dict:
     else:
         ret_pay = np.zeros(n)
 
-    # Each goal's maximum price, cumulated in repayment order, before the payers' caps.
+    # Each goal's maximum price, cumulated in repayment order, before the payers' caps;
+    # the caps, in repayment order, per payer. A payment event is a cohort, or with
+    # staged payments dated apart a cohort's stage offset (its cells: pay_event == e).
     if np.isfinite(c.goal_cap).any():
         uncapped = uncapped.copy()
         room = np.tile(c.goal_cap, (n, 1))
-        for cc in c.repay_order:
-            uncapped[:, cc, :] = np.minimum(uncapped[:, cc, :], room)
-            room = room - uncapped[:, cc, :]
-
-    # Caps, in repayment order, per payer.
+        for e in c.repay_order:
+            cells = c.pay_event == e  # [C, G]
+            capped = np.minimum(uncapped, room[:, None, :])
+            uncapped = np.where(cells[None], capped, uncapped)
+            room = room - np.where(cells[None], uncapped, 0.0).sum(axis=1)
     repaid = np.zeros_like(uncapped)
     paid = np.zeros((n, len(c.payer_ids)))
-    for cc in c.repay_order:
+    for e in c.repay_order:
         for p in range(len(c.payer_ids)):
-            goals = c.goal_payer == p
-            due = uncapped[:, cc, goals].sum(axis=1)
+            cells = (c.pay_event == e) & (c.goal_payer == p)[None, :]
+            due = np.where(cells[None], uncapped, 0.0).sum(axis=(1, 2))
             room = np.maximum(c.cap[p] - paid[:, p], 0.0)
             pay = np.minimum(due, room)
             with np.errstate(invalid="ignore", divide="ignore"):
                 scale = np.where(due > room, room / due, 1.0)
-            repaid[:, cc, goals] = uncapped[:, cc, goals] * scale[:, None]
+            repaid = np.where(cells[None], uncapped * scale[:, None, None], repaid)
             paid[:, p] += pay
     total = repaid.sum(axis=(1, 2))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -224,7 +242,11 @@ def _contract(inp, measured, successes, deadweight, saving_cg, stop) -> dict:
     disb = np.tile(-c.disb_amount, (n, 1))
     disb[stop[:, None] & (c.gate_disb_stop[None, :] > 0)] = 0.0
     extra = [f for f, on in ((ret_pay, c.ret_flow >= 0), (floor_pay, c.floor_flow >= 0)) if on]
-    flows = np.concatenate([disb, repaid.sum(axis=2)] + [f[:, None] for f in extra], axis=1)
+    by_event = np.zeros((n, c.repay_t.shape[0]))
+    for cc in range(repaid.shape[1]):
+        for g in range(repaid.shape[2]):
+            by_event[:, c.pay_event[cc, g]] += repaid[:, cc, g]
+    flows = np.concatenate([disb, by_event] + [f[:, None] for f in extra], axis=1)
     cash_year = np.zeros((n, len(inp.years)))
     for f in range(flows.shape[1]):
         cash_year[:, inp.flow_year[f]] += flows[:, f]

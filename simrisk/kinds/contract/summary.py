@@ -309,6 +309,14 @@ def _goal_terms(ds: xr.Dataset) -> dict:
             prices = ds["price_by_cohort"].values[:, j]
             cohorts = ds["cohort"].values
             d["price_by_cohort"] = {str(c): float(prices[i]) for i, c in enumerate(cohorts)}
+        if "goal_of" in ds.coords:
+            # a stage of a staged goal: its goal, months after the start, payment dates
+            d["goal"] = str(ds["goal_of"].values[j])
+            d["months"] = int(ds["goal_months"].values[j])
+            dates = ds["payment_date"].values[:, j]
+            d["payment_date_by_cohort"] = {
+                str(c): str(dates[i]) for i, c in enumerate(ds["cohort"].values)
+            }
         out[str(g)] = d
     return out
 

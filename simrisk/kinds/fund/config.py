@@ -86,6 +86,8 @@ class Deal(ConfigModel):
 
     id: Identifier
     name: str = ""
+    #: the deal's name in Danish, for ``simrisk report --lang da`` (default: ``name``)
+    name_da: str = ""
     sector: str | None = None
     result: str | None = None
     config: str | None = None
@@ -117,6 +119,8 @@ class Copula(ConfigModel):
 
 class Fund(ConfigModel):
     name: str
+    #: the fund's name in Danish, for ``simrisk report --lang da`` (default: ``name``)
+    name_da: str = ""
     capital: PositiveMoney
     start: _dt.date
     end: _dt.date

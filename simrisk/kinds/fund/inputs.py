@@ -42,6 +42,7 @@ class Marginal:
     guarantor: str = ""
     sector: int = -1
     detail: dict = field(default_factory=dict)
+    name_da: str = ""  # the name in Danish (default: name)
 
     @property
     def last_year(self) -> int:
@@ -116,6 +117,7 @@ def build_inputs(loaded: LoadedFund, seed: int) -> FundInputs:
         common = {
             "id": d.id,
             "name": d.name or d.id,
+            "name_da": d.name_da or d.name or d.id,
             "guarantee": float(g.amount) if g else 0.0,
             "guarantor": g.by if g else "",
             "sector": sectors.index(d.sector) if d.sector else -1,

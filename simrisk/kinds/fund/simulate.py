@@ -187,6 +187,7 @@ def to_dataset(inp: FundInputs, a: dict, *, seed: int, config_text: str = "") ->
         "deal": [d.id for d in inp.deals],
         "year": inp.years,
         "deal_name": ("deal", [d.name for d in inp.deals]),
+        "deal_name_da": ("deal", [d.name_da or d.name for d in inp.deals]),
         "deal_origin": ("deal", [d.origin for d in inp.deals]),
         "deal_guarantor": ("deal", [d.guarantor for d in inp.deals]),
     }
@@ -197,6 +198,7 @@ def to_dataset(inp: FundInputs, a: dict, *, seed: int, config_text: str = "") ->
         "version": __version__,
         "created_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "name": f.name,
+        "name_da": f.name_da or f.name,
         "config": config_text,
         "config_sha256": hashlib.sha256(config_text.encode()).hexdigest(),
         "seed": int(seed),

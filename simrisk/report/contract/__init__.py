@@ -33,6 +33,22 @@ def _title(ds, lang) -> str:
     return (scen.get("name_da") or scen["name"]) if lang == "da" else scen["name"]
 
 
+def _gate_pages(ds, s, lang) -> list:
+    """The gate's page, for a run with a ``[gate]``."""
+    if "gate" not in s or "gate_stopped" not in ds:
+        return []
+    import datetime as dt
+
+    from simrisk.core.numfmt import Numbers
+    from simrisk.core.words import section
+    from simrisk.report._engine import Page
+    from simrisk.report.contract._gate import gate_page
+
+    date = dt.date.fromisoformat(json.loads(ds.attrs["scenario_json"])["gate"]["date"])
+    title = section("gate")("title", lang, date=Numbers(lang).date(date))
+    return [Page("gate", title, lambda: gate_page(ds, s, lang))]
+
+
 def build(ds, lang="en", wellby=None, design=None, scenarios=None):
     """The pages of a contract run's report (see :func:`simrisk.report.write_report`)."""
     from simrisk.core.errors import SimriskError
@@ -53,7 +69,11 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
     from simrisk.report.contract._figures import compute
     from simrisk.report.contract._text import T
 
-    P._check(ds, P.REPORT_VARIABLES, RESULT_KIND, "results")
+    # A contract without a business case has no authority: its report leaves out the
+    # authorities' pages and figures (the net saving page, the net saving rows).
+    no_authority = ds.sizes.get("authority", 0) == 0
+    needed = [v for v in P.REPORT_VARIABLES if not (no_authority and v.startswith("authority_"))]
+    P._check(ds, needed, RESULT_KIND, "results")
     if "scenario_json" not in ds.attrs:
         raise SimriskError(
             "results: lacks the attribute scenario_json (rerun with this simrisk version)"
@@ -102,8 +122,11 @@ def build(ds, lang="en", wellby=None, design=None, scenarios=None):
             lambda: P._two(ds, lang, plot_net_saving, P._modelled_net_saving),
         ),
         Page("payer_risk", t("p_payer_risk"), lambda: P._payers_page(ds, s, lang)),
+        *_gate_pages(ds, s, lang),
         Page("deadweight", t("p_deadweight"), lambda: P._one(ds, lang, plot_deadweight)),
     ]
+    if no_authority:
+        pages = [p for p in pages if p.name != "net_saving"]
     if wellby is not None:
         pages.append(Page("wellby", t("wellby"), lambda: P._wellby_page(wellby, lang), wellby))
     pages.append(Page("value_of_information", t("p_voi"), lambda: P._voi_page(ds, voi, s, lang)))

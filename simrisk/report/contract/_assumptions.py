@@ -84,13 +84,19 @@ def citation(comment: str, lang: str = "en") -> str:
     return "; ".join(parts) if parts else "—"
 
 
+def _column(scenario, col_id: str):
+    """The payable column (a goal, or a stage ``<goal>.<stage>`` of a staged goal)."""
+    return next(c for c in scenario.columns if c.id == col_id)
+
+
 def _goal_index(scenario, goal_id: str) -> int:
+    goal_id = goal_id.split(".", 1)[0]
     return [g.id for g in scenario.goals].index(goal_id) + 1
 
 
-def _payer_name(scenario, goal_id: str) -> str:
-    g = scenario.goal(goal_id)
-    return scenario.payer(g.payer).name
+def _payer_name(scenario, col_id: str) -> str:
+    """The payer of a goal or of a stage (``<goal>.<stage>``)."""
+    return scenario.payer(_column(scenario, col_id).payer).name
 
 
 _PLAIN = CATALOGUE["prior"]
@@ -101,8 +107,13 @@ def _kind(scenario, name: str) -> tuple[str, str | None]:
     if "." not in name:
         return name, None
     goal, key = name.split(".", 1)
-    if scenario.goal(goal).outcome == "score_increase" and key in ("effect", "sigma"):
+    outcome = scenario.goal(goal).outcome
+    if outcome == "score_increase" and key in ("effect", "sigma"):
         return f"score_{key}", goal
+    if outcome == "staged":
+        return f"stage_{key.split('.', 1)[1]}", name.rsplit(".", 1)[0]
+    if outcome == "binary":
+        return f"binary_{key}", goal
     return key, goal
 
 
@@ -113,8 +124,11 @@ def param_label(scenario, name: str, lang: str = "en") -> str:
     text = da if lang == "da" else en
     values = {"referred": Fmt(lang).num(scenario.population.referred)}
     if goal is not None:
+        col = _column(scenario, goal)
         values["k"] = _goal_index(scenario, goal)
         values["payer"] = _payer_name(scenario, goal)
+        values["goal"] = col.label(lang)
+        values["stage"] = col.label(lang).split(": ", 1)[-1]
         gm = (scenario.model.goals or {}).get(goal) if scenario.model else None
         low_max = getattr(gm, "low_max", None)
         if low_max is not None:
@@ -133,7 +147,7 @@ def natural(scenario, name: str, x: float, lang: str = "en") -> str:
         v = math.expm1(x)
         sign = "+" if v > 0 else ""
         return f"{sign}{f.pct(v, 0)}"
-    if key in ("recruitment", "retention", "zero_share"):
+    if key in ("recruitment", "retention", "zero_share") or key.startswith(("binary_", "stage_")):
         return f.pct(x, 0)
     if key in ("drift_low", "drift_high", "score_effect"):
         sign = "+" if x > 0 else ""
@@ -168,7 +182,10 @@ def prior_rows(scenario, config_text: str, lang: str = "en", draws=None) -> list
     for j, (name, prior, central) in enumerate(
         zip(space.names, space.priors, space.central, strict=True)
     ):
-        if "." in name:
+        if name.count(".") == 2:  # a stage's: <goal>.<stage>.<parameter>
+            goal, stage, key = name.split(".")
+            src = comments.get((f"model.goals.{goal}.stages.{stage}", key), "")
+        elif "." in name:
             goal, key = name.split(".", 1)
             src = comments.get((f"model.goals.{goal}", key), "")
         else:
@@ -240,8 +257,23 @@ def contract_rows(scenario, lang: str = "en") -> list[tuple[str, str]]:
     ]
     for d in inv.disbursements:
         rows.append((("udbetaling " if da else "disbursement ") + f.date(d.date), f.dkk(d.amount)))
-    for k, g in enumerate(scenario.goals, start=1):
+    for g in scenario.columns:
         payer = scenario.payer(g.payer)
+        k = g.goal + 1
+        if g.stage >= 0:
+            stage = g.label(lang).split(": ", 1)[-1]
+            rows.append(
+                (
+                    f"{'mål' if da else 'goal'} {k}, {stage}: "
+                    + (
+                        "succes givet trinnet før, pris"
+                        if da
+                        else "success given stage before, price"
+                    ),
+                    f"{f.pct(g.success_rate, 0)}, {f.dkk(g.payment_per_success)}",
+                )
+            )
+            continue
         rows.append(
             (
                 f"{'mål' if da else 'goal'} {k} ({payer.name}): "
@@ -294,9 +326,12 @@ def tensions(scenario, summary: dict, lang: str = "en", wellby=None) -> list[str
     da = lang == "da"
     out = []
     goals = list(summary["success_rate"])
-    for k, g in enumerate(goals, start=1):
+    for g in goals:
         d = summary["success_rate"][g]
-        effect = natural(scenario, f"{g}.effect", _central_of(scenario, g), lang)
+        col = _column(scenario, g)
+        k = col.goal + 1
+        if col.stage >= 0:
+            k = f"{k}, {col.label(lang).split(': ', 1)[-1]}"
         if da:
             y = f"uden indsatsen giver modellen {f.pct(d['counterfactual_at_central'])}"
             text = (
@@ -309,6 +344,19 @@ def tensions(scenario, summary: dict, lang: str = "en", wellby=None) -> list[str
                 f"Goal {k} ({_payer_name(scenario, g)}): the contract assumes "
                 f"{f.pct(d['assumed'])} success; {y}"
             )
+        if col.outcome in ("binary", "staged"):
+            # an event's probability: no effect on a latent scale, the gap is the effect
+            gap = d["implied_at_central"] - d["counterfactual_at_central"]
+            text += (
+                f"; indsatsen lægger {f.num(100 * gap, 1)} procentpoint til (simuleret middel "
+                f"{f.pct(d['mean'])})."
+                if da
+                else f"; the intervention adds {f.num(100 * gap, 1)} percentage points "
+                f"(simulated mean {f.pct(d['mean'])})."
+            )
+            out.append(text)
+            continue
+        effect = natural(scenario, f"{g}.effect", _central_of(scenario, g), lang)
         if scenario.goal(g).outcome == "score_increase" and wellby is not None:
             p = wellby.get("p_at_least")
             c = wellby.get("central")

@@ -327,7 +327,14 @@ def payers_page(F, lang):
     names = _names(ds)
     fig = plt.figure(figsize=A4)
     fig.text(0.03, 0.95, D("pay_title", lang), fontsize=13, weight="bold")
-    _para(fig, D("pay_intro", lang), 0.03, 0.915, 190, size=8.2, step=0.019)
+    from simrisk.report._sources import dsi_note_applies
+    from simrisk.report.contract._numbers import scenario_of
+
+    if dsi_note_applies(scenario_of(ds)):
+        intro = D("pay_intro", lang)
+    else:
+        intro = D("pay_intro_generic", lang, payers=", ".join(names.values()))
+    _para(fig, intro, 0.03, 0.915, 190, size=8.2, step=0.019)
     # left: payments by year with bands, with no effect at all, per caused success
     years = P["years"]
     xs = [0.03, 0.25] + [0.25 + 0.12 * (k + 1) for k in range(len(years))]
@@ -402,6 +409,10 @@ def payers_page(F, lang):
             step=0.02,
         )
     y -= 0.015
+    if not s["net_saving"]["note_method"]:
+        # no business case, so no authority: say why the bases are not shown
+        _para(fig, D("pay_no_business_case", lang), 0.03, y, 118, size=8.2, step=0.02)
+        return fig
     # both bases side by side, caveat on the note's basis
     fig.text(0.03, y, D("pay_bases", lang), fontsize=10, weight="bold")
     y -= 0.033

@@ -74,15 +74,24 @@ def dated_cash_flows(ds: xr.Dataset) -> DatedFlows:
     """Rebuild each draw's dated cash flows from the repayments and the scenario.
 
     The Dataset keeps repayments per cohort and goal; each cohort repays on its
-    ``repayment_date`` and the disbursements are fixed by the scenario, so the
-    dated flows are exact (``tests/test_report.py`` checks that they give the
-    run's own NPV).
+    ``repayment_date`` (a stage of a staged goal on its own date,
+    :attr:`~simrisk.kinds.contract.contract.ContractArrays.pay_event`) and the
+    disbursements are fixed by the scenario, so the dated flows are exact
+    (``tests/test_report.py`` checks that they give the run's own NPV).
     """
     from simrisk.kinds.contract.contract import compile_contract
 
     c = compile_contract(scenario_of(ds))
     n = ds.sizes["draw"]
-    by_cohort = ds["repayments"].values.sum(axis=2, dtype=np.float64)  # [draw, cohort]
+    rep = ds["repayments"].values
+    if c.dated:
+        # staged goals paid on dates apart: one entry per payment event
+        by_cohort = np.zeros((n, c.repay_t.size))
+        for k in range(rep.shape[1]):
+            for g in range(rep.shape[2]):
+                by_cohort[:, c.pay_event[k, g]] += rep[:, k, g]
+    else:
+        by_cohort = rep.sum(axis=2, dtype=np.float64)  # [draw, cohort]
     parts = [np.broadcast_to(-c.disb_amount, (n, c.disb_amount.size)), by_cohort]
     # The retention clause's payment and the floor's top-up, on their own dates.
     for flow, name in ((c.ret_flow, "retention_clause_payment"), (c.floor_flow, "floor_payment")):

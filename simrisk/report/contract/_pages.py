@@ -75,11 +75,18 @@ def _title(ds, lang) -> str:
     return name
 
 
-def _goal_name(goal: str, lang: str) -> str:
+def _goal_name(goal: str, lang: str, scenario=None) -> str:
+    """A goal's (or a stage's) name: the words catalogue's, else the config's."""
     from simrisk.core.words import CATALOGUE, word
 
     key = f"goal.{goal}"
-    return word("plot", key, lang) if key in CATALOGUE["plot"] else goal
+    if key in CATALOGUE["plot"]:
+        return word("plot", key, lang)
+    if scenario is not None:
+        for col in scenario.columns:
+            if col.id == goal:
+                return col.label(lang)
+    return goal
 
 
 # --------------------------------------------------------------------------- page 1
@@ -155,7 +162,7 @@ def _answer_page(ds, s, d, drivers, lang):
     right.append((T("deadweight", lang), f.pct(dw["mean"])))
     for g, dd in s["deadweight_share_by_goal"].items():
         if dd.get("n"):
-            goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang)}"
+            goal_row = f"   {T('deadweight_goal', lang)} {_goal_name(g, lang, scenario)}"
             right.append((goal_row, f.pct(dd["mean"])))
     fig.text(0.53, y0, T("payer_block", lang), fontsize=10, weight="bold")
     yy2 = _rows(fig, right, 0.53, 0.95, y0 - 0.03, 68, **small)
@@ -634,7 +641,8 @@ def _payers_page(ds, s, lang):
     names = _names(ds)
     fig = plt.figure(figsize=A4)
     fig.text(0.05, 0.94, T("p_payers", lang), fontsize=13, weight="bold")
-    fig.text(0.05, 0.905, textwrap.fill(T("payers_intro", lang), 165), fontsize=8.5, va="top")
+    if s["net_saving"]["note_method"]:
+        fig.text(0.05, 0.905, textwrap.fill(T("payers_intro", lang), 165), fontsize=8.5, va="top")
     rows, bars = [], []
     for a in s["net_saving"]["note_method"]:
         for basis, key in (("note_method", "basis_note"), ("modelled", "basis_modelled")):
@@ -666,22 +674,30 @@ def _payers_page(ds, s, lang):
         T("net_mean", lang),
         T("cost_caused", lang),
     )
-    y = _table(
-        fig,
-        (0.05, 0.24, 0.55, 0.76, 0.95),
-        0.78,
-        head,
-        rows,
-        step=0.032,
-        aligns=["left", "left", "right", "right", "right"],
-    )
+    if rows:
+        y = _table(
+            fig,
+            (0.05, 0.24, 0.55, 0.76, 0.95),
+            0.78,
+            head,
+            rows,
+            step=0.032,
+            aligns=["left", "left", "right", "right", "right"],
+        )
+    else:
+        # no business case: no authority's net saving, say why (deadweight still applies)
+        from simrisk.core.words import section
+
+        note = section("decide")("pay_no_business_case", lang)
+        fig.text(0.05, 0.895, textwrap.fill(note, 150), fontsize=8.5, va="top")
+        y = 0.84
     y -= 0.03
     fig.text(0.05, y, T("deadweight_by_goal", lang), fontsize=10, weight="bold")
     y -= 0.04
     payer_of = dict(zip(ds["goal"].values, ds["goal_payer"].values, strict=True))
     dw_rows = [
         (
-            _goal_name(g, lang),
+            _goal_name(g, lang, scenario_of(ds)),
             names.get(str(payer_of.get(g, "")), str(payer_of.get(g, ""))),
             _pm(f.pct(dd["mean"]), f.pct(dd["mean_se"], 2)),
         )
@@ -699,6 +715,8 @@ def _payers_page(ds, s, lang):
         step=0.032,
         aligns=["left", "left", "right"],
     )
+    if not bars:
+        return fig
     fig.text(0.05, 0.05, textwrap.fill(T("payers_foot", lang), 120), fontsize=8, color="#444444")
     ax = fig.add_axes((0.72, 0.2, 0.23, 0.3))
     yy = np.arange(len(bars))[::-1]

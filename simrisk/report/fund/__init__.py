@@ -14,6 +14,11 @@ __all__ = ["OPTIONS", "build"]
 OPTIONS: tuple[str, ...] = ()
 
 
+def _fund_name(ds, lang: str) -> str:
+    name = str(ds.attrs.get("name", ""))
+    return str(ds.attrs.get("name_da") or name) if lang == "da" else name
+
+
 def build(ds, lang="en"):
     """The pages of a fund result's report (see :func:`simrisk.report.write_report`)."""
     from simrisk.core.words import section
@@ -35,7 +40,7 @@ def build(ds, lang="en"):
     if "candidate" not in s:
         makers = makers[1:]
     return Report(
-        title=W("title", lang, name=str(ds.attrs.get("name", ""))),
+        title=W("title", lang, name=_fund_name(ds, lang)),
         subject=W("subject", lang),
         pages=[Page(name, title, make) for name, title, make in makers],
         lang=lang,

@@ -31,8 +31,10 @@ def _mio(n: Numbers):
     return FuncFormatter(lambda x, _: n.num(x / 1e6, 0 if abs(x) >= 1e7 or x == 0 else 1))
 
 
-def _names(ds) -> dict[str, str]:
-    return dict(zip(map(str, ds["deal"].values), map(str, ds["deal_name"].values), strict=True))
+def _names(ds, lang: str = "en") -> dict[str, str]:
+    """Deal id -> its name (in Danish with ``lang == "da"`` where the config gives one)."""
+    var = "deal_name_da" if lang == "da" and "deal_name_da" in ds.coords else "deal_name"
+    return dict(zip(map(str, ds["deal"].values), map(str, ds[var].values), strict=True))
 
 
 def _title(fig, text: str, sub: str | None = None):
@@ -78,7 +80,7 @@ def verdict(s: dict, names: dict, lang: str) -> str:
 
 def decision_page(ds, s: dict, lang: str):
     n = Numbers(lang)
-    names = _names(ds)
+    names = _names(ds, lang)
     fig = plt.figure(figsize=A4)
     _title(fig, W("decision_title", lang), W("decision_sub", lang, draws=n.num(s["draws"])))
     y = 0.84
@@ -217,7 +219,7 @@ def loss_page(ds, s: dict, lang: str):
 
 def contributions_page(ds, s: dict, lang: str):
     n = Numbers(lang)
-    names = _names(ds)
+    names = _names(ds, lang)
     ids = list(s["es_99_contributions"])
     contrib = np.array([s["es_99_contributions"][d]["value"] for d in ids])
     se = np.array([s["es_99_contributions"][d]["se"] for d in ids])
@@ -248,7 +250,7 @@ def contributions_page(ds, s: dict, lang: str):
 
 def guarantees_page(ds, s: dict, lang: str):
     n = Numbers(lang)
-    names = _names(ds)
+    names = _names(ds, lang)
     fig = plt.figure(figsize=A4)
     _title(fig, W("guarantee_title", lang), W("guarantee_sub", lang))
     rows = [
@@ -340,7 +342,7 @@ def cash_page(ds, s: dict, lang: str):
 
 def assumptions_page(ds, s: dict, lang: str):
     n = Numbers(lang)
-    names = _names(ds)
+    names = _names(ds, lang)
     fig = plt.figure(figsize=A4)
     _title(fig, W("assumptions_title", lang), W("assumptions_sub", lang))
     rows = [
