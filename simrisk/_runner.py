@@ -111,10 +111,7 @@ def check_draws(
     if n is None:
         return None
     where = "--draws" if given else f"{source}: simulation.draws ="
-    if n < kind.MIN_DRAWS:
-        raise SimriskError(
-            f"{where} {n:,}: must be at least {kind.MIN_DRAWS:,} ({kind.MIN_DRAWS_WHY})"
-        )
+    refuse_few_draws(kind, n, where)
     if n > 2**31 - 1:
         raise SimriskError(f"{where} {n:,}: must be at most {2**31 - 1:,}")
     if per_draw is not None:
@@ -123,6 +120,20 @@ def check_draws(
         folder = streamed_to.parent if streamed_to.parent.is_dir() else Path(".")
         check_disk(on_disk, n, folder, where)
     return n
+
+
+def refuse_few_draws(kind: Any, n: int, where: str, held: bool = False) -> None:
+    """The one minimum-draw rule: a kind's ``MIN_DRAWS`` (and why), for every flag that
+    sets a draw count and every result a command reads (``held``: ``where`` is a file)."""
+    least, why = kind.MIN_DRAWS, kind.MIN_DRAWS_WHY
+    if n >= least:
+        return
+    if held:
+        raise SimriskError(
+            f"{where}: holds {n:,} draws; a summary needs at least {least:,} "
+            f"({why}); rerun with more --draws"
+        )
+    raise SimriskError(f"{where} {n:,}: must be at least {least:,} ({why})")
 
 
 def _created_at() -> str | None:
@@ -181,35 +192,36 @@ def run_config(
     source = cfg.source or f"the {cfg.kind} config"
     refuse_unsupported(kind, cfg, options, until, backend)
     kind.check(cfg.model, options)
+    from simrisk.core.outputs import hold
+
     if until:
-        return _run_until(kind, cfg, options, out, until, max_draws, make_folder, resume, notify)
+        refuse_few_draws(kind, max_draws, "--max-draws")
+        # the lock is taken now if the folder is there (else when the result is written)
+        early = out is not None and out.parent.is_dir()
+        with hold(out, "--out", notify) if early else contextlib.nullcontext():  # type: ignore[arg-type]
+            return _run_until(
+                kind, cfg, options, out, until, max_draws, make_folder, resume, notify
+            )
     streamed = out is not None and kind.CAPABILITIES.honours("stream")
     draws = check_draws(kind, cfg.model, options.draws, source, out if streamed else None)
     created_at = _created_at()
     if out is not None:
         _make_folder(out, make_folder)
-    from simrisk.core.dataset import OutputLock
-
-    lock = OutputLock(out).acquire() if out is not None else None
     close = None
-    try:
-        made, close = make_backend(backend, options.threads)
-        options = _with(options, backend=made, created_at=created_at)
-        if out is not None:
-            from simrisk.core.outputs import clean_leftovers
-
-            clean_leftovers(out, notify)
-            if not resume:
+    # the output's lock (one writer per file); taking it removes a killed writer's leftovers
+    with hold(out, "--out", notify) if out is not None else contextlib.nullcontext():
+        try:
+            made, close = make_backend(backend, options.threads)
+            options = _with(options, backend=made, created_at=created_at)
+            if out is not None and not resume:
                 _discard_progress(out)
-        if streamed:
-            assert out is not None
-            return _run_streamed(kind, cfg, options, out, draws, notify)
-        return _run_in_memory(kind, cfg, options, out, draws, notify)
-    finally:
-        if close is not None:
-            close()
-        if lock is not None:
-            lock.release()
+            if streamed:
+                assert out is not None
+                return _run_streamed(kind, cfg, options, out, draws, notify)
+            return _run_in_memory(kind, cfg, options, out, draws, notify)
+        finally:
+            if close is not None:
+                close()
 
 
 def _with(options: RunOptions, **changes: Any) -> RunOptions:
@@ -354,7 +366,8 @@ def _run_until(
     notify: Notify | None = None,
 ) -> xr.Dataset:
     """Simulate in blocks until every precision target is met (or ``max_draws``)."""
-    from simrisk.core.dataset import OutputLock, write_netcdf
+    from simrisk.core.dataset import write_netcdf
+    from simrisk.core.outputs import hold
     from simrisk.core.targets import Precision, parse_precision
     from simrisk.decision import default_step, simulate_until
     from simrisk.decision.stopping import check_targets, target_status
@@ -424,7 +437,7 @@ def _run_until(
     if out is not None:
         if make_folder:
             out.parent.mkdir(parents=True, exist_ok=True)
-        with OutputLock(out):
+        with hold(out, "--out", notify):
             write_netcdf(ds, out)
     if ck is not None:
         ck.remove()

@@ -139,18 +139,13 @@ def _refuse(kind: ModelKind, name: str, command: str, source: str, what: str) ->
 def result_for(result: xr.Dataset | PathLike, command: str) -> tuple[xr.Dataset, ModelKind]:
     """A result Dataset that ``simrisk <command>`` takes, and its kind; one line if not."""
     from simrisk import kinds
+    from simrisk._runner import refuse_few_draws
 
     ds = open_result(result)
     name, kind = kinds.for_result(ds, _source(result))
     _refuse(kind, name, command, _source(result), "result")
     check_result(ds, name, command, _source(result))
-    least = kind.MIN_DRAWS
-    n = ds.sizes.get("draw", least)
-    if n < least:
-        raise SimriskError(
-            f"{_source(result)}: holds {n:,} draws; a summary needs at least {least:,} "
-            "(rerun with more --draws)"
-        )
+    refuse_few_draws(kind, ds.sizes.get("draw", kind.MIN_DRAWS), _source(result), held=True)
     return ds, kind
 
 
@@ -232,6 +227,71 @@ def check_result(ds: xr.Dataset, name: str, command: str, source: str = "result"
                 f"{source}: variable {v!r} holds {bad:,} NaN or infinite value(s) of "
                 f"{values.size:,}; a simrisk run writes none (rerun it)"
             )
+
+
+
+def _inputs(config: Config | None = None, **named: Any) -> list[tuple[str, Any]]:
+    """The files a command reads, named for a refusal: the config and every file it
+    reads (``extends`` ...), then ``flag=path`` pairs (a result path, a scores file)."""
+    from simrisk.core.outputs import config_inputs
+
+    found: list[tuple[str, Any]] = []
+    if config is not None and config.source:
+        found += config_inputs(config.source)
+    for what, path in named.items():
+        if isinstance(path, str | Path):
+            found.append((f"the {what.replace('_', ' ')} {path}", path))
+    return found
+
+
+def attached(
+    att: xr.Dataset,
+    flag: str,
+    to: xr.Dataset,
+    *,
+    same_run: bool = True,
+    allow_other_run: bool = False,
+) -> xr.Dataset:
+    """A file attached to ``to``'s report or workbook (``flag`` names it), checked first.
+
+    Its draws meet the one minimum-draw rule (a run's by its own kind; a
+    decision or design file's by the kind of ``to``). With ``same_run`` (a
+    sensitivity, VOI or design file) it must come from the run of ``to``:
+    the same config hash and seed, unless ``allow_other_run``, which marks it
+    (``simrisk_other_run``, and for an analysis an ``other_run`` row) so the
+    page or sheet says so.
+    """
+    from simrisk import kinds
+    from simrisk._runner import refuse_few_draws
+
+    if "draw" in att.dims:
+        refuse_few_draws(kinds.for_result(att, flag)[1], att.sizes["draw"], flag, held=True)
+    else:
+        n = att.attrs.get("source_draws", att.attrs.get("draws"))
+        if n is not None:
+            refuse_few_draws(kind_of(to), int(n), flag, held=True)
+    if not same_run:
+        return att
+    seed = att.attrs.get("source_seed", att.attrs.get("seed"))  # an analysis has its own seed
+    theirs = (str(att.attrs.get("config_sha256", "")), seed)
+    ours = (str(to.attrs.get("config_sha256", "")), to.attrs.get("seed"))
+    if theirs == ours:
+        return att
+    other = f"config {theirs[0][:12] or '?'}, seed {theirs[1]}"
+    if not allow_other_run:
+        raise SimriskError(
+            f"{flag}: of another run ({other}; this run: config {ours[0][:12] or '?'}, seed "
+            f"{ours[1]}); attach this run's file, or give --allow-other-run"
+        )
+    att = att.copy()
+    att.attrs["simrisk_other_run"] = other
+    if "analysis" in att.attrs:
+        import xarray as xr
+
+        att["other_run"] = xr.DataArray(
+            f"from another run ({other}), attached with --allow-other-run"
+        )
+    return att
 
 
 def report_input(result: Any) -> Any:
@@ -353,9 +413,12 @@ def run(
     )
     target = None
     if out is not None:
+        from simrisk.core.outputs import refuse_overwrite
+
         target = Path(out)
         if not (make_folder and not target.parent.exists()):
             target = check_out(out, "--out")
+        refuse_overwrite([("--out", target)], _inputs(cfg, scores_file=scores))
     return run_config(
         kind_of(cfg),
         cfg,
@@ -415,9 +478,17 @@ def sensitivity(
     ds, _ = result_for(result, "sensitivity")
     made, close = make_backend(backend, None)
     try:
-        return run_sensitivity(ds, n_boot=n_boot, pawn_boot=pawn_boot, seed=seed, backend=made)
+        s = run_sensitivity(ds, n_boot=n_boot, pawn_boot=pawn_boot, seed=seed, backend=made)
     finally:
         close()
+    return _of_run(s, ds)
+
+
+def _of_run(analysis: xr.Dataset, ds: xr.Dataset) -> xr.Dataset:
+    """A decision file names the run it was computed from (its ``seed`` may be its own)."""
+    if "seed" in ds.attrs:
+        analysis.attrs["source_seed"] = int(ds.attrs["seed"])
+    return analysis
 
 
 def voi(
@@ -449,13 +520,16 @@ def voi(
     if name == "portfolio":
         from simrisk.kinds.portfolio.summary import value_of_information
 
-        return value_of_information(
+        return _of_run(
+            value_of_information(
+                ds,
+                max_draws=ds.sizes["draw"],
+                n_post=100,
+                parameters=parameters,
+                groups=dict(groups or {}),
+                seed=seed,
+            ),
             ds,
-            max_draws=ds.sizes["draw"],
-            n_post=100,
-            parameters=parameters,
-            groups=dict(groups or {}),
-            seed=seed,
         )
     from simrisk.decision.voi import voi as run_voi
 
@@ -464,7 +538,7 @@ def voi(
     v = run_voi(ds, groups=groups, parameters=parameters, seed=seed)
     if nested:
         v = _add_nested(v, ds, outer, inner, backend, quiet, keep)
-    return v
+    return _of_run(v, ds)
 
 
 def _add_nested(
@@ -524,14 +598,20 @@ def monitor(
     ArviZ-grouped DataTree file. ``quiet=False`` says on stderr when the
     kernel (the fallback's re-simulation) must first be compiled.
     """
+    import contextlib
+
+    from simrisk.core.outputs import guard_outputs
     from simrisk.decision.monitor import monitor as run_monitor
     from simrisk.decision.monitor import write_monitor
 
     ds, kind = result_for(result, "monitor")
-    kind.compile_notice(quiet)
-    r = run_monitor(ds, observed, force_fallback=force_fallback, seed=seed)
-    if out is not None:
-        write_monitor(r, out)
+    inputs = _inputs(result=result if isinstance(result, str | Path) else None)
+    inputs.append((f"--observed {observed}", observed))
+    with guard_outputs([("--out", out)], inputs) if out else contextlib.nullcontext():
+        kind.compile_notice(quiet)
+        r = run_monitor(ds, observed, force_fallback=force_fallback, seed=seed)
+        if out is not None:
+            write_monitor(r, out)
     return r
 
 
@@ -640,6 +720,8 @@ def compare(
     if len(configs) < 2:
         raise SimriskError(f"compare: give at least two configs, got {len(configs)}")
     cfgs = [config_for(path, "compare") for path in configs]
+    for cfg in cfgs if draws is None else cfgs[:1]:
+        _check_draws(cfg, draws)
     kind_of(cfgs[0]).compile_notice(quiet)
     made, close = make_backend(backend, None)
     try:
@@ -648,6 +730,20 @@ def compare(
         )
     finally:
         close()
+
+
+def _check_draws(cfg: Config, draws: int | None) -> None:
+    """``--draws`` (or the config's ``simulation.draws``) against the kind's minimum."""
+    from simrisk._runner import refuse_few_draws
+
+    where = "--draws" if draws is not None else f"{cfg.source}: simulation.draws ="
+    n = (
+        draws
+        if draws is not None
+        else getattr(getattr(cfg.model, "simulation", None), "draws", None)
+    )
+    if n is not None:
+        refuse_few_draws(kind_of(cfg), n, where)
 
 
 def design(
@@ -672,10 +768,18 @@ def design(
     (``draws``, ``seed``, ``candidates``, ``rescore_draws``, ``payer_risk``,
     ``progress``); returns its ``DesignResult``.
     """
-    from simrisk._runner import make_backend
+    from simrisk._runner import make_backend, refuse_few_draws
     from simrisk.kinds.contract import design as search
 
     cfg = config_for(config, "design")
+    kind = kind_of(cfg)
+    spec = getattr(cfg.model, "design", None)
+    for flag, key in (("--draws", "draws"), ("--rescore-draws", "rescore_draws")):
+        n = options.get(key)
+        where = flag if n else f"{cfg.source}: design.{key} ="
+        n = n or getattr(spec, key, None)
+        if n is not None:
+            refuse_few_draws(kind, n, where)
     parsed = [search.parse_target(t) for t in targets]
     objective = list(objectives or [])
     if minimize:
@@ -706,15 +810,14 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     page instead (:func:`simrisk.report.html.write_html`; returns its
     sections; needs the extra ``simrisk[html]``).
     """
-    from simrisk.core.dataset import OutputLock
-    from simrisk.core.outputs import clean_leftovers
+    from simrisk.core.outputs import guard_outputs
     from simrisk.report import write_report
 
     # the kind says whether it has a report; the report layer has its pages
     ds = report_input(result)
     target = Path(out)
-    with OutputLock(target, "--output"):
-        clean_leftovers(target, options.pop("notify", None))
+    inputs = _inputs(result=result if isinstance(result, str | Path) else None)
+    with guard_outputs([("--output", target)], inputs, options.pop("notify", None)):
         if target.suffix.lower() in (".html", ".htm"):
             from simrisk.report.html import write_html
 
@@ -733,9 +836,13 @@ def export(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     ``options``: ``lang``, ``extra`` (``{"sensitivity": ds, "voi": ds}``, as
     sheets), ``draws_limit``.
     """
+    from simrisk.core.outputs import guard_outputs
     from simrisk.workbook import DRAWS_LIMIT, write_workbook
 
     ds, _ = result_for(result, "export")
     if options.get("draws_limit") is None:
         options["draws_limit"] = DRAWS_LIMIT
-    return write_workbook(ds, Path(out), **options)
+    target = Path(out)
+    inputs = _inputs(result=result if isinstance(result, str | Path) else None)
+    with guard_outputs([("--output", target)], inputs, options.pop("notify", None)):
+        return write_workbook(ds, target, **options)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["EXAMPLES_DIR", "copy_example", "example_path", "list_examples"]
+__all__ = ["EXAMPLES_DIR", "copy_example", "example_files", "example_path", "list_examples"]
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "_examples"
 
@@ -81,15 +81,9 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
-    """Write example ``name`` and every file it reads into ``folder``, with its example
-    observed counts (``<name>_observed.csv``) where one is shipped; the files written.
-
-    Refuses (nothing written) when a target file exists, unless ``force``.
-    """
-    target = Path(folder)
-    if not target.is_dir():
-        raise SimriskError(f"-o {folder}: folder does not exist")
+def example_files(name: str) -> list[Path]:
+    """Example ``name``'s config and every file it reads, with its example observed counts
+    (``<name>_observed.csv``) where one is shipped: what :func:`copy_example` copies."""
     todo: list[Path] = []
     stack = [example_path(name)]
     while stack:
@@ -102,6 +96,19 @@ def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> li
     observed = todo[0].with_name(f"{todo[0].stem}_observed.csv")
     if observed.is_file():
         todo.append(observed)
+    return todo
+
+
+def copy_example(name: str, folder: str | Path = ".", force: bool = False) -> list[Path]:
+    """Write example ``name`` and every file it reads into ``folder``, with its example
+    observed counts (``<name>_observed.csv``) where one is shipped; the files written.
+
+    Refuses (nothing written) when a target file exists, unless ``force``.
+    """
+    target = Path(folder)
+    if not target.is_dir():
+        raise SimriskError(f"-o {folder}: folder does not exist")
+    todo = example_files(name)
     outs = [target / p.name for p in todo]
     # a file identical to the one it would write is no clash: writing it again changes nothing
     clash = [str(o) for o, p in zip(outs, todo, strict=True) if o.exists() and not _same(o, p)]

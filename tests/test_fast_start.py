@@ -109,7 +109,7 @@ def test_summary_of_a_portfolio_run_needs_no_numba(tmp_path):
     _, kind = kinds.for_config(PORTFOLIO_CONFIG)
     cfg, text = kind.load(PORTFOLIO_CONFIG)
     write_netcdf(
-        kind.simulate(cfg, RunOptions(draws=200, seed=3, config_text=text)), tmp_path / "p.nc"
+        kind.simulate(cfg, RunOptions(draws=400, seed=3, config_text=text)), tmp_path / "p.nc"
     )
     watched = ("numba", "matplotlib")
     assert _loaded(tmp_path, "summary", tmp_path / "p.nc", watched=watched) == []

@@ -12,8 +12,12 @@ created (its temporary file exists), just after, after each tenth of the
 draws, once every draw is on disk (the final attributes and the rename), and
 while the summary is computed after the rename. A moment is reached by
 watching the folder every few milliseconds, so the kill lands there or just
-after, on any machine load. The default run takes a handful of moments per
-command; ``SIMRISK_SLOW=1`` (marked slow) takes 30 or more each.
+after, on any machine load. The default run takes one moment per command
+(a contract run creating its partial file, a portfolio run half-way, a
+``design`` half-way); ``SIMRISK_SLOW=1`` (marked slow)
+takes 31 each, several at a time (``SIMRISK_KILL_WORKERS``, default 3: each
+moment has its own folder, and a moment is found by watching that folder, so
+running them side by side moves no kill off its moment).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import h5py
@@ -34,7 +39,15 @@ from tests.conftest import DSI_CONFIG, ROOT
 
 PORTFOLIO = ROOT / "configs" / "regionh_ai_pool.toml"
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000"}
-SLOW = bool(os.environ.get("SIMRISK_SLOW"))
+WORKERS = int(os.environ.get("SIMRISK_KILL_WORKERS", "3"))
+
+
+def _each(check, moments, full: bool) -> int:
+    """``check(k, moment)`` for every moment (side by side in the full form); kills counted."""
+    if not full:
+        return sum(check(k, m) for k, m in enumerate(moments))
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        return sum(pool.map(check, range(len(moments)), moments))
 
 
 def _done(folder: Path) -> int:
@@ -56,7 +69,7 @@ def _creating(folder: Path) -> bool:
 def _moments(draws: int, full: bool) -> list[tuple[str, float]]:
     """(trigger, then wait seconds): where in a run's life to kill it."""
     if not full:
-        return [("creating", 0.0), ("done", 0.5 * draws), ("summary", 0.05)]
+        return [("creating", 0.0)]  # the moment that once needed a manual fix
     moments = [("start", s) for s in (0.0, 0.3, 0.6, 1.0, 1.5, 2.5)]
     moments += [("creating", 0.0), ("creating", 0.002), ("creating", 0.01), ("created", 0.0)]
     moments += [("done", f * draws) for f in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)]
@@ -112,26 +125,28 @@ def _same(a: Path, b: Path) -> None:
         assert x.identical(y)
 
 
-def _kill_test(tmp_path: Path, argv_for, draws: int, full: bool) -> int:
+def _kill_test(tmp_path: Path, argv_for, draws: int, full: bool, at=None) -> int:
     clean = tmp_path / "clean"
     clean.mkdir()
     done = subprocess.run(argv_for(clean), cwd=clean, env=ENV, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     reference = clean / "r.nc"
-    killed = 0
-    for k, moment in enumerate(_moments(draws, full)):
+
+    def check(k: int, moment) -> bool:
         folder = tmp_path / f"m{k}"
         folder.mkdir()
         out = folder / "r.nc"
         argv = argv_for(folder)
-        killed += _kill_at(argv, folder, out, moment, draws)
+        killed = _kill_at(argv, folder, out, moment, draws)
         again = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
         assert again.returncode == 0, (moment, again.stderr)
         assert "Traceback" not in again.stderr, (moment, again.stderr)
         assert sorted(p.name for p in folder.iterdir()) == ["r.nc"], moment
         _same(out, reference)
         shutil.rmtree(folder)
-    return killed
+        return killed
+
+    return _each(check, at or _moments(draws, full), full)
 
 
 def _run_argv(config: Path, draws: int, chunk: int):
@@ -145,28 +160,31 @@ def _run_argv(config: Path, draws: int, chunk: int):
     return argv
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+@pytest.mark.slow(short=False)  # 31 kills and reruns each, 10-60 minutes: SIMRISK_SLOW=1
 @pytest.mark.parametrize("config, draws, chunk", [(DSI_CONFIG, 60_000, 4096)])
 def test_sigkill_at_thirty_moments_of_a_contract_run(tmp_path, config, draws, chunk):
     killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=True)
     assert killed >= 30 - 4  # a moment may come after the run ended on a fast machine
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+@pytest.mark.slow(short=False)  # 31 kills and reruns each, 10-60 minutes: SIMRISK_SLOW=1
 def test_sigkill_at_thirty_moments_of_a_portfolio_run(tmp_path):
     draws = 8_000
     killed = _kill_test(tmp_path, _run_argv(PORTFOLIO, draws, 512), draws, full=True)
     assert killed >= 30 - 4
 
 
-@pytest.mark.parametrize(
-    "config, draws, chunk", [(DSI_CONFIG, 60_000, 8192), (PORTFOLIO, 4_000, 1024)]
-)
-def test_sigkill_at_a_handful_of_moments(tmp_path, config, draws, chunk):
-    killed = _kill_test(tmp_path, _run_argv(config, draws, chunk), draws, full=False)
-    assert killed >= 2
+def test_sigkill_while_a_contract_run_creates_its_partial_file(tmp_path):
+    draws = 60_000
+    killed = _kill_test(tmp_path, _run_argv(DSI_CONFIG, draws, 8192), draws, full=False)
+    assert killed == 1
+
+
+def test_sigkill_half_way_through_a_portfolio_run(tmp_path):
+    draws = 4_000
+    moment = [("done", 0.5 * draws)]
+    killed = _kill_test(tmp_path, _run_argv(PORTFOLIO, draws, 1024), draws, full=False, at=moment)
+    assert killed == 1
 
 
 def _design_argv(folder: Path) -> list[str]:
@@ -178,20 +196,32 @@ def _design_argv(folder: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def _design_kill_test(tmp_path: Path, fractions) -> int:
-    """``design`` keeps no checkpoint: killed at any moment, the same command starts over."""
-    clean = tmp_path / "clean"
-    clean.mkdir()
+def _clean_design(folder: Path) -> float:
+    folder.mkdir()
     t0 = time.monotonic()
-    done = subprocess.run(_design_argv(clean), cwd=clean, env=ENV, capture_output=True, text=True)
-    took = time.monotonic() - t0
+    argv = _design_argv(folder)
+    done = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    killed = 0
-    for k, f in enumerate(fractions):
+    return time.monotonic() - t0
+
+
+def _design_kill_test(tmp_path: Path, fractions, full: bool = False) -> int:
+    """``design`` keeps no checkpoint: killed at any moment, the same command starts over.
+
+    A moment is a fraction of a clean run's time, measured with as many runs
+    side by side as the moments will have (so a fraction means the same part
+    of a run's life).
+    """
+    n = WORKERS if full else 1
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        took = max(pool.map(_clean_design, [tmp_path / f"clean{i}" for i in range(n)]))
+    clean = tmp_path / "clean0"
+
+    def check(k: int, f: float) -> bool:
         folder = tmp_path / f"m{k}"
         folder.mkdir()
         moment = ("start", f * took) if f >= 0 else ("summary", 0.0)  # summary: r.nc written
-        killed += _kill_at(_design_argv(folder), folder, folder / "r.nc", moment, 0)
+        killed = _kill_at(_design_argv(folder), folder, folder / "r.nc", moment, 0)
         again = subprocess.run(
             _design_argv(folder), cwd=folder, env=ENV, capture_output=True, text=True
         )
@@ -207,15 +237,16 @@ def _design_kill_test(tmp_path: Path, fractions) -> int:
             y.attrs.pop("created_at")
             assert x.identical(y), moment
         shutil.rmtree(folder)
-    return killed
+        return killed
+
+    return _each(check, fractions, full)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not SLOW, reason="31 runs and reruns, 3-30 minutes: set SIMRISK_SLOW=1")
+@pytest.mark.slow(short=False)  # 31 kills and reruns each, 10-60 minutes: SIMRISK_SLOW=1
 def test_sigkill_at_thirty_moments_of_design(tmp_path):
     fractions = [-1.0, -1.0] + [0.05 + 0.95 * k / 29 for k in range(29)]
-    assert _design_kill_test(tmp_path, fractions) >= 30 - 4
+    assert _design_kill_test(tmp_path, fractions, full=True) >= 30 - 4
 
 
-def test_sigkill_at_a_handful_of_moments_of_design(tmp_path):
-    assert _design_kill_test(tmp_path, [0.3, 0.8, -1.0]) >= 2
+def test_sigkill_half_way_through_design(tmp_path):
+    assert _design_kill_test(tmp_path, [0.5]) == 1

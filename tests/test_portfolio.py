@@ -317,7 +317,7 @@ def test_run_summary_and_report_cli(tmp_path):
 
 
 def test_run_cli_refuses_fixed_parameters():
-    r = run_cli("run", CONFIG, "--draws", "10", "--out", "-", "--fixed-parameters")
+    r = run_cli("run", CONFIG, "--draws", "400", "--out", "-", "--fixed-parameters")
     assert r.returncode == 2 and "--fixed-parameters" in r.stderr
     assert "Traceback" not in r.stderr
 

@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from simrisk.core.errors import SimriskError
-from simrisk.core.outputs import check_figures_folder, check_out, writable_folder
+from simrisk.core.outputs import (
+    check_figures_folder,
+    check_out,
+    config_inputs,
+    guard_outputs,
+    writable_folder,
+)
 
 __all__ = [
     "EXIT_USAGE",
@@ -17,10 +23,12 @@ __all__ = [
     "check_figure",
     "check_figures_folder",
     "check_out",
+    "config_inputs",
     "dask_flag",
     "dask_spec",
     "emit",
     "goal_rate",
+    "guard_outputs",
     "int_at_least",
     "non_negative_int",
     "notify",

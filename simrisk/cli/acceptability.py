@@ -8,6 +8,7 @@ from simrisk.cli._common import (
     add_json_out,
     check_out,
     emit,
+    guard_outputs,
     rate_grid,
 )
 
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.acceptability import acceptability_json, format_acceptability
 
     out = check_out(args.out, "--out") if args.out else None
-    a = api.acceptability(args.path, rates=args.rates)
-    emit(a, acceptability_json(a), format_acceptability(a), args, out)
+    with guard_outputs([("--out", out)], [(f"the result {args.path}", args.path)]):
+        a = api.acceptability(args.path, rates=args.rates)
+        emit(a, acceptability_json(a), format_acceptability(a), args, out)
     return 0

@@ -8,8 +8,10 @@ from simrisk.cli._common import (
     add_dask_flags,
     add_json_out,
     check_out,
+    config_inputs,
     dask_spec,
     emit,
+    guard_outputs,
     keep_prefix,
     non_negative_int,
     positive_int,
@@ -41,16 +43,18 @@ def run(args: argparse.Namespace) -> int:
         raise SimriskError(f"compare: give at least two configs, got {len(args.configs)}")
     out = check_out(args.out, "--out") if args.out else None
     keep = keep_prefix(out, args.configs[0], "compare")
-    c = api.compare(
-        args.configs,
-        draws=args.draws,
-        seed=args.seed,
-        backend=dask_spec(args),
-        quiet=False,
-        keep=keep,
-    )
-    kept = said_kept(keep, "compare", "draws", scenarios=len(args.configs))
-    emit(c, compare_json(c), format_compare(c), args, out)
+    inputs = [found for config in args.configs for found in config_inputs(config)]
+    with guard_outputs([("--out", out)], inputs):
+        c = api.compare(
+            args.configs,
+            draws=args.draws,
+            seed=args.seed,
+            backend=dask_spec(args),
+            quiet=False,
+            keep=keep,
+        )
+        kept = said_kept(keep, "compare", "draws", scenarios=len(args.configs))
+        emit(c, compare_json(c), format_compare(c), args, out)
     for k in kept:
         k.remove()
     return 0

@@ -84,6 +84,7 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from simrisk import api
+    from simrisk.core.outputs import config_inputs, guard_outputs
     from simrisk.kinds.contract import design
 
     cfg = api.config_for(args.config, "design")
@@ -92,30 +93,29 @@ def run(args: argparse.Namespace) -> int:
         raise SimriskError(f"--output {best}: must end in .toml")
     out = check_out(args.out, "--out") if args.out else None
     plot = check_figure(args.plot, "--plot") if args.plot else None
-    from simrisk.core.outputs import clean_leftovers
-
-    for path in (best, out, plot):  # a design killed while writing left its temporary file
-        if path is not None:
-            clean_leftovers(path, notify("design"))
-    res = api.design(
-        cfg,
-        args.target,
-        objectives=args.objectives,
-        draws=args.draws,
-        seed=args.seed,
-        candidates=args.candidates,
-        rescore_draws=args.rescore_draws,
-        payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
-        # progress lines on a terminal only (not in a pipe, a log or a test)
-        progress=None
-        if args.quiet or not sys.stderr.isatty()
-        else lambda line: print(line, file=sys.stderr),
-        backend=dask_spec(args),
-        quiet=args.quiet,
-    )
-    _write(res, cfg.text, out, plot, args.lang)
-    if res.chosen is not None:
-        design.write_best_toml(res, args.config, best)
+    outputs = [("--output", best), ("--out", out), ("--plot", plot)]
+    # a design killed while writing left its temporary files: taking the locks removes them
+    with guard_outputs(outputs, config_inputs(args.config), notify("design")):
+        res = api.design(
+            cfg,
+            args.target,
+            objectives=args.objectives,
+            draws=args.draws,
+            seed=args.seed,
+            candidates=args.candidates,
+            rescore_draws=args.rescore_draws,
+            payer_risk=args.payer_risk or design.DEFAULT_PAYER_RISK,
+            # progress lines on a terminal only (not in a pipe, a log or a test)
+            progress=None
+            if args.quiet or not sys.stderr.isatty()
+            else lambda line: print(line, file=sys.stderr),
+            backend=dask_spec(args),
+            quiet=args.quiet,
+        )
+        _write(res, cfg.text, out, plot, args.lang)
+        missed = _missed_on_rescore(res)
+        if res.chosen is not None and not missed:
+            design.write_best_toml(res, args.config, best)
     summary = res.to_dict()
     print_json(summary) if args.json else print(design.format_design(summary))
     for line in (res.parties or {}).get("warnings", []):
@@ -134,9 +134,26 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    if missed:
+        print(
+            f"simrisk design: the chosen terms do not meet {'; '.join(missed)} by "
+            f"{design.SE_MARGIN:g} SE on the re-score ({res.rescore_draws:,} fresh draws); "
+            f"{best} was not written (give more --draws or --rescore-draws, or relax a target)",
+            file=sys.stderr,
+        )
+        return 1
     if not args.json:
         print(f"\nwrote {best}" + "".join(f", {p}" for p in (out, plot) if p is not None))
     return 0
+
+
+def _missed_on_rescore(res) -> list[str]:
+    """The targets the chosen terms miss by 2 SE on the re-score's fresh draws."""
+    return [
+        f"{t['target']} (value {t['value']:.4g}, SE {t['se']:.2g})"
+        for t in res.rescored_targets or []
+        if not t["met_by_2se"]
+    ]
 
 
 def _write(res, text: str, out, plot, lang: str) -> None:

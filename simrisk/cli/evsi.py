@@ -12,6 +12,7 @@ from simrisk.cli._common import (
     check_out,
     dask_flag,
     dask_spec,
+    guard_outputs,
     non_negative_int,
     positive_int,
     print_json,
@@ -84,8 +85,7 @@ def _cost(flag: str, text: str | None) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.api import evsi
-    from simrisk.decision.evsi import evsi_dataset, evsi_json, format_evsi, parse_n_grid
+    from simrisk.decision.evsi import parse_n_grid
 
     out = check_out(args.out, "--out") if args.out else None
     plot = check_figure(args.plot, "--plot") if args.plot else None
@@ -97,6 +97,16 @@ def run(args: argparse.Namespace) -> int:
                 raise SimriskError(f"{flag} {given}: only with --nested")
         if dask_flag(args):
             raise SimriskError(f"{dask_flag(args)}: only with --nested (nothing else simulates)")
+    with guard_outputs(
+        [("--out", out), ("--plot", plot)], [(f"the result {args.path}", args.path)]
+    ):
+        return _run(args, grid, costs, out, plot)
+
+
+def _run(args: argparse.Namespace, grid, costs: dict, out, plot) -> int:
+    from simrisk.api import evsi
+    from simrisk.decision.evsi import evsi_dataset, evsi_json, format_evsi
+
     # the nested check shows its own progress; the regression gets an elapsed-time line
     with busy("EVSI", args.quiet or args.nested):
         r = evsi(

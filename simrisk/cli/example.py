@@ -21,13 +21,31 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk.examples import copy_example, list_examples
+    from simrisk.examples import list_examples
 
     if args.list or not args.name:
         width = max(map(len, list_examples()))
         for name, line in list_examples().items():
             print(f"{name:<{width}}  {line}")
         return 0
+    from pathlib import Path
+
+    from simrisk.core.outputs import guard_outputs
+    from simrisk.examples import example_files
+
+    folder = Path(args.output)
+    if not folder.is_dir():  # copy_example says so in its words
+        return _copy(args)
+    files = example_files(args.name)
+    outputs = [("-o", folder / p.name) for p in files]
+    inputs = [(f"the shipped example file {p}", p) for p in files]
+    with guard_outputs(outputs, inputs):
+        return _copy(args)
+
+
+def _copy(args: argparse.Namespace) -> int:
+    from simrisk.examples import copy_example
+
     for path in copy_example(args.name, args.output, force=args.force):
         print(f"wrote {path}")
     return 0

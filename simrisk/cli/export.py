@@ -8,6 +8,8 @@ from simrisk.cli._common import (
     add_quiet,
     busy,
     check_out,
+    guard_outputs,
+    notify,
     positive_int,
 )
 from simrisk.core.errors import SimriskError
@@ -43,6 +45,12 @@ def add_parser(sub) -> None:
     )
     xp.add_argument("--sensitivity", metavar="NC", help="a sensitivity result, as a sheet")
     xp.add_argument("--voi", metavar="NC", help="a value-of-information result, as a sheet")
+    xp.add_argument(
+        "--allow-other-run",
+        action="store_true",
+        help="take a --sensitivity or --voi file of another run (another config or seed); "
+        "its sheet says so",
+    )
     add_quiet(xp)
     xp.set_defaults(func=run)
 
@@ -53,11 +61,29 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.output, "--output")
     if out.suffix.lower() != ".xlsx":
         raise SimriskError(f"--output {out}: must end in .xlsx")
-    ds, _ = api.result_for(args.results, "export")
-    extra = {key: _analysis(key, getattr(args, key)) for key in ("sensitivity", "voi")}
-    extra = {k: v for k, v in extra.items() if v is not None}
-    with busy("workbook", args.quiet):
-        sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
+    # every draw goes to NAME.draws.parquet beside the workbook: an output too
+    outputs = [
+        ("--output", out),
+        ("--output's draws file", out.with_name(f"{out.stem}.draws.parquet")),
+    ]
+    inputs = [(f"the result {args.results}", args.results)]
+    inputs += [
+        (f"--{key} {getattr(args, key)}", getattr(args, key)) for key in ("sensitivity", "voi")
+    ]
+    with guard_outputs(outputs, inputs, notify("export")):
+        ds, _ = api.result_for(args.results, "export")
+        extra = {}
+        for key in ("sensitivity", "voi"):
+            path = getattr(args, key)
+            if path:
+                extra[key] = api.attached(
+                    _analysis(key, path),
+                    f"--{key} {path}",
+                    ds,
+                    allow_other_run=args.allow_other_run,
+                )
+        with busy("workbook", args.quiet):
+            sheets = api.export(ds, out, lang=args.lang, extra=extra, draws_limit=args.max_draws)
     print(f"wrote {out}: sheets {', '.join(sheets)}")
     return 0
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from simrisk.cli._common import add_quiet, busy, check_out, non_negative_int, print_json
+from simrisk.cli._common import (
+    add_quiet,
+    busy,
+    check_out,
+    guard_outputs,
+    non_negative_int,
+    print_json,
+)
 
 
 def add_parser(sub) -> None:
@@ -45,10 +52,17 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_out(args.out, "--out") if args.out else None
+    inputs = [(f"the result {args.path}", args.path)]
+    inputs.append((f"--observed {args.observed}", args.observed))
+    with guard_outputs([("--out", out)], inputs):
+        return _run(args, out)
+
+
+def _run(args: argparse.Namespace, out) -> int:
     from simrisk.api import monitor
     from simrisk.decision.monitor import format_monitor, monitor_json
 
-    out = check_out(args.out, "--out") if args.out else None
     with busy("monitor", args.quiet):
         r = monitor(
             args.path,

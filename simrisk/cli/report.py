@@ -7,6 +7,7 @@ import argparse
 from simrisk.cli._common import (
     check_figures_folder,
     check_out,
+    guard_outputs,
     notify,
 )
 from simrisk.core.errors import SimriskError
@@ -48,12 +49,15 @@ def add_parser(sub) -> None:
         "scenario configs, or --fixed-parameters) for the scenario page: paired differences "
         "on common random numbers",
     )
+    rep.add_argument(
+        "--allow-other-run",
+        action="store_true",
+        help="take a --design file of another run (another config or seed); its page says so",
+    )
     rep.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import api, kinds
-    from simrisk.core.dataset import open_result
 
     out = check_out(args.output, "--output")
     if out.suffix.lower() not in (".pdf", ".html", ".htm"):
@@ -65,14 +69,36 @@ def run(args: argparse.Namespace) -> int:
         raise SimriskError(f"--figures {args.figures}: applies to the PDF report only")
     if args.figures is not None:
         check_figures_folder(args.figures)
+    inputs = [(f"the result {args.results}", args.results)]
+    for flag in ("--wellby", "--design"):
+        given = getattr(args, flag[2:])
+        inputs.append((f"{flag} {given}", given))
+    inputs += [(f"--scenarios {p}", p) for p in args.scenarios or ()]
+    with guard_outputs([("--output", out)], inputs, notify("report")):
+        return _write(args, out)
+
+
+def _write(args: argparse.Namespace, out) -> int:
+    from simrisk import api, kinds
+    from simrisk.core.dataset import open_result
+
     ds = api.report_input(args.results)  # a kind's result or an updated result
     options = {"lang": args.lang, "figures": args.figures}
     if args.wellby:
-        options["wellby"] = open_result(args.wellby, kind=kinds.get("wellby").RESULT_KIND)
+        wb = open_result(args.wellby, kind=kinds.get("wellby").RESULT_KIND)
+        options["wellby"] = api.attached(wb, f"--wellby {args.wellby}", ds, same_run=False)
     if args.design:
-        options["design"] = open_result(args.design, kind="simrisk.design")
-    if args.scenarios:
-        options["scenarios"] = [(p, open_result(p)) for p in args.scenarios]
+        options["design"] = api.attached(
+            open_result(args.design, kind="simrisk.design"),
+            f"--design {args.design}",
+            ds,
+            allow_other_run=args.allow_other_run,
+        )
+    if args.scenarios:  # other configs by design; compare checks their seed and draws
+        options["scenarios"] = [
+            (p, api.attached(open_result(p), f"--scenarios {p}", ds, same_run=False))
+            for p in args.scenarios
+        ]
     pages = api.report(ds, out, notify=notify("report"), quiet=args.quiet, **options)
     unit = "pages" if out.suffix.lower() == ".pdf" else "sections"
     print(f"wrote {out}: {len(pages)} {unit} ({', '.join(pages)})")

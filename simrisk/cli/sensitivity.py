@@ -13,6 +13,7 @@ from simrisk.cli._common import (
     check_out,
     dask_spec,
     emit,
+    guard_outputs,
     non_negative_int,
 )
 
@@ -58,17 +59,19 @@ def run(args: argparse.Namespace) -> int:
 
     out = check_out(args.out, "--out") if args.out else None
     plot = check_figure(args.plot, "--plot") if args.plot else None
-    with busy("sensitivity", args.quiet):
-        s = api.sensitivity(
-            args.path,
-            n_boot=args.boot,
-            pawn_boot=args.pawn_boot,
-            seed=args.seed,
-            backend=dask_spec(args),
-        )
-    if plot is not None:
-        from simrisk.plot import save_sensitivity_figure
+    inputs = [(f"the result {args.path}", args.path)]
+    with guard_outputs([("--out", out), ("--plot", plot)], inputs):
+        with busy("sensitivity", args.quiet):
+            s = api.sensitivity(
+                args.path,
+                n_boot=args.boot,
+                pawn_boot=args.pawn_boot,
+                seed=args.seed,
+                backend=dask_spec(args),
+            )
+        if plot is not None:
+            from simrisk.plot import save_sensitivity_figure
 
-        save_sensitivity_figure(s, plot, lang=args.lang)
-    emit(s, sensitivity_json(s), format_sensitivity(s), args, out)
+            save_sensitivity_figure(s, plot, lang=args.lang)
+        emit(s, sensitivity_json(s), format_sensitivity(s), args, out)
     return 0

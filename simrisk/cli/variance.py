@@ -8,8 +8,10 @@ from simrisk.cli._common import (
     add_dask_flags,
     add_json_out,
     check_out,
+    config_inputs,
     dask_spec,
     emit,
+    guard_outputs,
     keep_prefix,
     non_negative_int,
     positive_int,
@@ -39,17 +41,18 @@ def run(args: argparse.Namespace) -> int:
 
     out = check_out(args.out, "--out") if args.out else None
     keep = keep_prefix(out, args.config, "variance")
-    v = api.variance(
-        args.config,
-        outer=args.outer,
-        inner=args.inner,
-        seed=args.seed,
-        backend=dask_spec(args),
-        quiet=False,
-        keep=keep,
-    )
-    kept = said_kept(keep, "variance", "blocks of nested draws")
-    emit(v, variance_json(v), format_variance(v), args, out)
+    with guard_outputs([("--out", out)], config_inputs(args.config)):
+        v = api.variance(
+            args.config,
+            outer=args.outer,
+            inner=args.inner,
+            seed=args.seed,
+            backend=dask_spec(args),
+            quiet=False,
+            keep=keep,
+        )
+        kept = said_kept(keep, "variance", "blocks of nested draws")
+        emit(v, variance_json(v), format_variance(v), args, out)
     for k in kept:
         k.remove()
     return 0

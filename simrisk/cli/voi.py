@@ -13,6 +13,7 @@ from simrisk.cli._common import (
     dask_flag,
     dask_spec,
     emit,
+    guard_outputs,
     keep_prefix,
     non_negative_int,
     parse_groups,
@@ -77,9 +78,6 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from simrisk import api
-    from simrisk.decision.voi import format_voi, voi_json
-
     out = check_out(args.out, "--out") if args.out else None
     if not args.nested:
         for flag, given in (("--outer", args.outer), ("--inner", args.inner)):
@@ -90,6 +88,14 @@ def run(args: argparse.Namespace) -> int:
                 f"{dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
             )
     keep = keep_prefix(out, args.path, "voi-nested") if args.nested else None
+    with guard_outputs([("--out", out)], [(f"the result {args.path}", args.path)]):
+        return _run(args, out, keep)
+
+
+def _run(args: argparse.Namespace, out, keep) -> int:
+    from simrisk import api
+    from simrisk.decision.voi import format_voi, voi_json
+
     # the nested check shows its own progress; the regression gets an elapsed-time line
     with busy("value of information", args.quiet or args.nested):
         v = api.voi(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from simrisk.cli._common import (
     check_figure,
     check_out,
+    config_inputs,
+    guard_outputs,
     notify,
     positive_int,
     print_summary,
     seed_value,
 )
-from simrisk.core.errors import SimriskError
 
 
 def add_parser(sub) -> None:
@@ -43,15 +43,12 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from simrisk import api
-    from simrisk.core.dataset import OutputLock
-    from simrisk.core.outputs import clean_leftovers
 
     cfg = api.config_for(args.config, "wellby")
     out = check_out(args.out, "--out") if args.out is not None else None
     plot = check_figure(args.plot, "--plot") if args.plot is not None else None
-    if out is not None and plot is not None and out.resolve() == plot.resolve():
-        raise SimriskError(f"--plot {plot}: the same file as --out")
-    with OutputLock(plot, "--plot") if plot is not None else contextlib.nullcontext():
+    inputs = [*config_inputs(args.config), (f"--scores {args.scores}", args.scores)]
+    with guard_outputs([("--out", out), ("--plot", plot)], inputs, notify("wellby")):
         ds = api.run(
             cfg,
             draws=args.draws,
@@ -64,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
             if plot is not None:
                 from simrisk.plot import plot_wellby_fan, save_figure
 
-                clean_leftovers(plot, notify("wellby"))
                 save_figure(plot_wellby_fan(ds).figure, plot)
             summary = api.summary(ds).to_dict()
         finally:

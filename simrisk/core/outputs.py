@@ -2,17 +2,39 @@
 
 Every function raises :class:`~simrisk.core.errors.SimriskError` with one line
 naming the flag (or argument), the path and what is wrong.
+
+Every command that writes a file goes through :func:`guard_outputs` before any
+work: no output may be an input (a config, any file the config reads through
+``extends``, a score or observed-counts file, a result or an attached file;
+compared after following links, and as the same file for hard links), no two
+outputs may be one file, and each output is held by its lock (one writer per
+file) until the command is done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["check_figures_folder", "check_out", "clean_leftovers", "epoch_time", "writable_folder"]
+__all__ = [
+    "check_figures_folder",
+    "check_out",
+    "clean_leftovers",
+    "config_inputs",
+    "epoch_time",
+    "guard_outputs",
+    "hold",
+    "refuse_overwrite",
+    "writable_folder",
+]
+
+#: ``(flag or description, path)``; a path of None, "" or "-" is no file
+Named = tuple[str, "str | Path | None"]
 
 
 def writable_folder(folder: Path, what: str) -> None:
@@ -108,3 +130,153 @@ def epoch_time(epoch: str) -> str:
     import datetime as dt
 
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat(timespec="seconds")
+
+
+def _is_file_arg(path: object) -> bool:
+    return path is not None and str(path).strip() not in ("", "-")
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two names are one file: equal once links are followed, or hard links."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.resolve() == b.resolve():
+            return True
+    except (OSError, RuntimeError):  # a loop of links
+        pass
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def config_inputs(path: str | Path, what: str = "the config") -> list[tuple[str, Path]]:
+    """A config file and every file it reads, each with how to name it in a refusal.
+
+    The ``extends`` chain, a ``dist = "pilot"`` prior's config, a WELLBY
+    pilot's ``scores`` and a fund's deal configs and results, followed
+    through the files they read in turn. A file that cannot be read as TOML
+    here is left to the config loader's own error.
+    """
+    root = Path(path)
+    found: list[tuple[str, Path]] = [(f"{what} {root}", root)]
+    todo = [root]
+    seen: set[Path] = set()
+    while todo:
+        current = todo.pop()
+        try:
+            key = current.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if key in seen:
+            continue
+        seen.add(key)
+        for verb, name in _reads(current):
+            read = current.parent / name
+            found.append((f"{read}, which {current.name} {verb}", read))
+            if read.suffix.lower() == ".toml":
+                todo.append(read)
+    return found
+
+
+def _reads(path: Path) -> list[tuple[str, str]]:
+    """(verb, file name) for each file the config at ``path`` names, relative to its folder."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []
+    out: list[tuple[str, str]] = []
+    if isinstance(data.get("extends"), str):
+        out.append(("extends", data["extends"]))
+
+    def walk(x: object) -> None:
+        if isinstance(x, dict):
+            if x.get("dist") == "pilot" and isinstance(x.get("config"), str):
+                out.append(("reads", x["config"]))
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(data)
+    pilot = data.get("pilot")
+    if isinstance(pilot, dict) and isinstance(pilot.get("scores"), str):
+        out.append(("reads", pilot["scores"]))
+    for deal in data.get("deals", []) if isinstance(data.get("deals"), list) else []:
+        if isinstance(deal, dict):
+            named = [deal.get(k) for k in ("config", "result")]
+            out += [("reads", n) for n in named if isinstance(n, str)]
+    return out
+
+
+def refuse_overwrite(outputs: Iterable[Named], inputs: Iterable[Named]) -> None:
+    """One line if an output is an input, or two outputs are one file; before any work.
+
+    ``outputs`` are ``(flag, path)``; ``inputs`` are ``(description, path)``
+    where the description names the file (``"the config c.toml"``,
+    ``"--observed obs.csv"``, or what :func:`config_inputs` gives).
+    """
+    outs = [(flag, Path(str(p))) for flag, p in outputs if _is_file_arg(p)]
+    ins = [(what, Path(str(p))) for what, p in inputs if _is_file_arg(p)]
+    for flag, out in outs:
+        for what, src in ins:
+            if same_file(out, src):
+                raise SimriskError(
+                    f"{flag} {out}: is {what}; an output must not overwrite an input "
+                    f"(choose another {flag})"
+                )
+    for i, (first, a) in enumerate(outs):
+        for flag, b in outs[i + 1 :]:
+            if same_file(a, b):
+                raise SimriskError(
+                    f"{flag} {b}: is the same file as {first} {a}; give each output its own file"
+                )
+
+
+#: outputs this process holds the lock of (resolved path -> depth), so a library call
+#: inside a command that already holds its output's lock does not take it twice
+_HELD: dict[Path, int] = {}
+
+
+@contextlib.contextmanager
+def hold(
+    path: str | Path, flag: str, notify: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold ``path``'s output lock (the one ``simrisk run`` takes) and clean what a killed
+    writer of it left; a second process asking for it is refused in one line."""
+    from simrisk.core.dataset import OutputLock
+
+    target = Path(path)
+    key = target.parent.resolve() / target.name
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    lock = OutputLock(target, flag).acquire()
+    _HELD[key] = 1
+    try:
+        clean_leftovers(target, notify)
+        yield
+    finally:
+        del _HELD[key]
+        lock.release()
+
+
+@contextlib.contextmanager
+def guard_outputs(
+    outputs: Iterable[Named],
+    inputs: Iterable[Named] = (),
+    notify: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Refuse an output that is an input (:func:`refuse_overwrite`), then hold every
+    output's lock (:func:`hold`) while the command works and writes."""
+    outputs = [(flag, p) for flag, p in outputs if _is_file_arg(p)]
+    refuse_overwrite(outputs, inputs)
+    with contextlib.ExitStack() as stack:
+        for flag, p in outputs:
+            stack.enter_context(hold(str(p), flag, notify))
+        yield

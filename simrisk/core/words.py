@@ -947,6 +947,10 @@ _WELLBY_FAN = {
 #: The report engine (footer, contents, progress).
 _ENGINE = {
     "config_hash": ("configuration", "konfiguration"),
+    "other_run": (
+        "OF ANOTHER RUN than this report's (--allow-other-run)",
+        "FRA EN ANDEN KØRSEL end rapportens (--allow-other-run)",
+    ),
     "seed": ("random seed", "startværdi"),
     "draws": ("draws", "trækninger"),
     "page": ("page", "side"),

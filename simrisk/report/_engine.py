@@ -136,11 +136,13 @@ def footer_text(ds, lang: str, page: int) -> str:
         created = Numbers(lang).date(when.date()) + when.strftime(" %H:%M UTC")
     except ValueError:
         pass
+    # a file of another run, attached with --allow-other-run, says so on its page
+    other = f" · {W('other_run', lang)}" if ds.attrs.get("simrisk_other_run") else ""
     return (
         f"simrisk {version} · {W('config_hash', lang)} "
         f"{str(ds.attrs.get('config_sha256', ''))[:12]} · {W('seed', lang)} "
         f"{ds.attrs.get('seed')} · {Numbers(lang).num(int(ds.attrs.get('draws', 0)))} "
-        f"{W('draws', lang)} · {created} · {W('page', lang)} {page}"
+        f"{W('draws', lang)}{other} · {created} · {W('page', lang)} {page}"
     )
 
 
