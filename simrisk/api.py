@@ -229,7 +229,6 @@ def check_result(ds: xr.Dataset, name: str, command: str, source: str = "result"
             )
 
 
-
 def _inputs(config: Config | None = None, **named: Any) -> list[tuple[str, Any]]:
     """The files a command reads, named for a refusal: the config and every file it
     reads (``extends`` ...), then ``flag=path`` pairs (a result path, a scores file)."""
