@@ -21,8 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simrisk._version import __version__
-from simrisk.core import lazy_exports
-from simrisk.core._numba import cache_fallback
+from simrisk.core import cache_fallback, lazy_exports
 
 # before anything imports numba: a read-only install run without HOME gets a cache folder
 cache_fallback()

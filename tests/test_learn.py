@@ -28,6 +28,7 @@ ONLY_RETENTION = """
 name = "retention only"
 [model]
 outcome_correlation = { dist = "fixed", value = 0.3 }
+correlations = []  # the base's correlations would name fixed parameters
 [model.recruitment]
 dist = "fixed"
 value = 1.0

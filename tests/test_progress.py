@@ -30,7 +30,7 @@ def result(tmp_path_factory):
     import simrisk
 
     out = tmp_path_factory.mktemp("progress") / "pool.nc"
-    simrisk.run(ROOT / "configs" / "regionh_ai_pool.toml", draws=300, seed=1, out=out)
+    simrisk.run(ROOT / "configs" / "regionh_ai_pool.toml", draws=400, seed=1, out=out)
     return out
 
 

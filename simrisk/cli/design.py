@@ -92,10 +92,12 @@ def run(args: argparse.Namespace) -> int:
     if best.suffix.lower() != ".toml":
         raise SimriskError(f"--output {best}: must end in .toml")
     out = check_out(args.out, "--out") if args.out else None
-    plot = check_figure(args.plot, "--plot") if args.plot else None
+    plot = check_out(args.plot, "--plot") if args.plot else None
     outputs = [("--output", best), ("--out", out), ("--plot", plot)]
     # a design killed while writing left its temporary files: taking the locks removes them
     with guard_outputs(outputs, config_inputs(args.config), notify("design")):
+        if plot is not None:  # its format, before the search (an output clash comes first)
+            check_figure(args.plot, "--plot")
         res = api.design(
             cfg,
             args.target,

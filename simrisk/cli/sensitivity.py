@@ -58,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.sensitivity import format_sensitivity, sensitivity_json
 
     out = check_out(args.out, "--out") if args.out else None
-    plot = check_figure(args.plot, "--plot") if args.plot else None
+    plot = check_out(args.plot, "--plot") if args.plot else None
     inputs = [(f"the result {args.path}", args.path)]
     with guard_outputs([("--out", out), ("--plot", plot)], inputs):
+        if plot is not None:  # its format, before the work (an output clash comes first)
+            check_figure(args.plot, "--plot")
         with busy("sensitivity", args.quiet):
             s = api.sensitivity(
                 args.path,

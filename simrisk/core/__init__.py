@@ -19,9 +19,18 @@ on first use) and :func:`lazy_exports` (a package's names imported on first use)
 """
 
 from simrisk.core._lazy import lazy_exports
-from simrisk.core._numba import cache_is_cold, compile_notice, compiled, jit, jit_parallel, jitable
+from simrisk.core._numba import (
+    cache_fallback,
+    cache_is_cold,
+    compile_notice,
+    compiled,
+    jit,
+    jit_parallel,
+    jitable,
+)
 
 __all__ = [
+    "cache_fallback",
     "cache_is_cold",
     "compile_notice",
     "compiled",
