@@ -51,7 +51,14 @@ def _same(got, want, path=""):
         assert type(got) is type(want) and got == want, f"{path}: {got!r} != {want!r}"
 
 
-@pytest.mark.parametrize("config", sorted(json.loads(PINS.read_text(encoding="utf-8"))))
+@pytest.mark.parametrize(
+    "config",
+    [
+        # the fund simulates Aarhus's contract on the spot (about 30 s): the full run only
+        pytest.param(c, marks=pytest.mark.slow(short=False)) if c == "dsi_fund.toml" else c
+        for c in sorted(json.loads(PINS.read_text(encoding="utf-8")))
+    ],
+)
 def test_summary_json_of_the_shipped_examples_is_pinned(config):
     # tests/data/summary_pins.json holds 'simrisk run CONFIG --draws 2000 --seed 1 --out -
     # --json' as the code printed it before the summaries were typed: it pins the JSON

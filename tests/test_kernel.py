@@ -64,6 +64,8 @@ def test_kernel_equals_the_frozen_kernel(config):
     _assert_same(simulate_arrays(inp, spec), _frozen(inp, spec))
 
 
+# a large population compiles its own loop (about 25 s of CPU each): the full run only
+@pytest.mark.slow(short=False)
 @pytest.mark.parametrize("second", [None, "municipal_use"])
 def test_kernel_equals_the_frozen_kernel_for_a_large_population(tmp_path, second):
     # 100,000 referred: citizens beyond 2**15 (the stream's upper half), int32
@@ -212,6 +214,7 @@ def test_bench_without_a_checkout_says_so_and_times_the_reference(monkeypatch):
     assert len(notes) == 1 and "frozen kernel " not in text
 
 
+@pytest.mark.slow(short=False)  # a performance check: cold compiles in fresh processes
 def test_a_run_compiles_only_its_own_citizen_loop():
     # In a fresh process: DSI's config calls (so compiles or loads) only the loop of
     # its goal shape; the general loop stays untouched.

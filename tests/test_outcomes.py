@@ -140,6 +140,7 @@ def test_binary_goal_errors_are_one_line(tmp_path):
     assert "does not apply to outcome 'binary'" in str(e.value)
 
 
+@pytest.mark.slow(short=False)  # compiles the general loop in a fresh process (~30 s)
 def test_ledger_and_run_of_a_binary_config_on_the_command_line(tmp_path):
     proc = run_cli("ledger", str(AARHUS), "--json")
     assert proc.returncode == 0, proc.stderr

@@ -72,7 +72,8 @@ def test_number_formats():
         Fmt("de")
 
 
-@pytest.mark.parametrize("lang", ["en", "da"])
+# Danish by default (its words are checked too); English with figures in the full run
+@pytest.mark.parametrize("lang", ["da", pytest.param("en", marks=pytest.mark.slow(short=False))])
 def test_report_pages_and_figures(built, lang):
     b = built(lang)
     pdf, figs, pages = b["pdf"], b["figs"], b["pages"]

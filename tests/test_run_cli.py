@@ -152,6 +152,7 @@ def test_interrupt_writes_nothing(tmp_path, monkeypatch, capsys):
     assert "nothing was written" in capsys.readouterr().err
 
 
+@pytest.mark.slow(short=False)  # simrisk bench times kernels: a performance run
 def test_bench_json_keys():
     proc = _cli("bench", "--draws", "2000", "--json")
     assert proc.returncode == 0, proc.stderr
