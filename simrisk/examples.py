@@ -43,30 +43,11 @@ def example_path(name: str) -> Path:
 
 def _needs(path: Path) -> list[Path]:
     """The files a config reads: what it ``extends``, pilot configs, score files, and a
-    fund's deal configs and results."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    found: list[str] = []
-    if isinstance(data.get("extends"), str):
-        found.append(data["extends"])
+    fund's deal configs and results (one list with the output checks':
+    :func:`simrisk.core.outputs.config_reads`)."""
+    from simrisk.core.outputs import config_reads
 
-    def walk(x):
-        if isinstance(x, dict):
-            if x.get("dist") == "pilot" and isinstance(x.get("config"), str):
-                found.append(x["config"])
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
-    walk(data)
-    scores = data.get("pilot", {}).get("scores") if isinstance(data.get("pilot"), dict) else None
-    if isinstance(scores, str):
-        found.append(scores)
-    for deal in data.get("deals", []) if isinstance(data.get("deals"), list) else []:
-        if isinstance(deal, dict):
-            found += [deal[k] for k in ("config", "result") if isinstance(deal.get(k), str)]
-    return [path.parent / f for f in found]
+    return [path.parent / name for _, name in config_reads(path)]
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -171,7 +171,7 @@ def config_inputs(path: str | Path, what: str = "the config") -> list[tuple[str,
         if key in seen:
             continue
         seen.add(key)
-        for verb, name in _reads(current):
+        for verb, name in config_reads(current):
             read = current.parent / name
             found.append((f"{read}, which {current.name} {verb}", read))
             if read.suffix.lower() == ".toml":
@@ -179,7 +179,7 @@ def config_inputs(path: str | Path, what: str = "the config") -> list[tuple[str,
     return found
 
 
-def _reads(path: Path) -> list[tuple[str, str]]:
+def config_reads(path: Path) -> list[tuple[str, str]]:
     """(verb, file name) for each file the config at ``path`` names, relative to its folder."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
