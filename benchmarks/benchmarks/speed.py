@@ -25,7 +25,7 @@ import numpy as np
 
 from simrisk.core.dataset import open_result
 from simrisk.core.rng import key_from_seed
-from simrisk.kinds.contract import engine
+from simrisk.kinds.contract import simulate as engine
 from simrisk.kinds.contract._aggregate import run_aggregate
 from simrisk.kinds.contract.inputs import build_inputs
 from simrisk.kinds.contract.loader import load_scenario
