@@ -319,23 +319,30 @@ def apply_caps_core(uncapped, goal_payer, cap, repay_order, out):
     n_payer = cap.shape[0]
     paid = np.zeros(n_payer)
     due = np.zeros(n_payer)
+    scale = np.empty(n_payer)
     for k in range(n_cohort):
         c = repay_order[k]
         due[:] = 0.0
         for g in range(n_goal):
             due[goal_payer[g]] += uncapped[c, g]
-        for p in range(n_payer):
-            room = cap[p] - paid[p]
-            if room < 0.0:
-                room = 0.0
-            scale = 1.0
-            if due[p] > room:
-                scale = room / due[p]
-                due[p] = room
-            paid[p] += due[p]
-            for g in range(n_goal):
-                if goal_payer[g] == p:
-                    out[c, g] = uncapped[c, g] * scale
+        _cap_what_falls_due(due, paid, cap, scale)
+        for g in range(n_goal):
+            out[c, g] = uncapped[c, g] * scale[goal_payer[g]]
+
+
+@jitable
+def _cap_what_falls_due(due, paid, cap, scale):
+    """One repayment moment: each payer's ``due`` cut to the room left under its cap
+    (``paid`` so far, updated), and ``scale[p]`` the fraction of its due it pays."""
+    for p in range(cap.shape[0]):
+        room = cap[p] - paid[p]
+        if room < 0.0:
+            room = 0.0
+        scale[p] = 1.0
+        if due[p] > room:
+            scale[p] = room / due[p]
+            due[p] = room
+        paid[p] += due[p]
 
 
 @jitable
@@ -462,6 +469,7 @@ def apply_caps_dated_core(uncapped, goal_payer, cap, pay_event, event_order, out
     n_payer = cap.shape[0]
     paid = np.zeros(n_payer)
     due = np.zeros(n_payer)
+    scale = np.empty(n_payer)
     for k in range(event_order.shape[0]):
         e = event_order[k]
         due[:] = 0.0
@@ -469,19 +477,11 @@ def apply_caps_dated_core(uncapped, goal_payer, cap, pay_event, event_order, out
             for g in range(n_goal):
                 if pay_event[c, g] == e:
                     due[goal_payer[g]] += uncapped[c, g]
-        for p in range(n_payer):
-            room = cap[p] - paid[p]
-            if room < 0.0:
-                room = 0.0
-            scale = 1.0
-            if due[p] > room:
-                scale = room / due[p]
-                due[p] = room
-            paid[p] += due[p]
-            for c in range(n_cohort):
-                for g in range(n_goal):
-                    if goal_payer[g] == p and pay_event[c, g] == e:
-                        out[c, g] = uncapped[c, g] * scale
+        _cap_what_falls_due(due, paid, cap, scale)
+        for c in range(n_cohort):
+            for g in range(n_goal):
+                if pay_event[c, g] == e:
+                    out[c, g] = uncapped[c, g] * scale[goal_payer[g]]
 
 
 @jitable
