@@ -96,11 +96,9 @@ def interrupt_after(monkeypatch, chunks: int) -> None:
 def backend():
     """A LocalCluster of 2 worker processes (one thread each) behind a DaskBackend, per module."""
     distributed = pytest.importorskip("distributed")
-    from simrisk.core.backends import DaskBackend
+    from simrisk.core.backends import DaskBackend, local_cluster
 
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    )
+    cluster = local_cluster(2)
     client = distributed.Client(cluster)
     with DaskBackend(client, cluster=cluster, threads=1) as b:
         yield b

@@ -156,3 +156,23 @@ def test_a_dask_run_resumes_a_partial_file(dsi_scenario, backend, tmp_path, monk
     b = xr.open_dataset(tmp_path / "whole.nc", engine="h5netcdf")
     with a, b:
         _same(a, b)
+
+
+def test_a_local_cluster_needs_no_free_well_known_port():
+    # Port 8787 taken (another cluster, a notebook's dashboard, a second test worker):
+    # the scheduler's HTTP server must not try it, or dask warns (an error in this suite).
+    import socket
+
+    from simrisk.core.backends import local_cluster
+
+    held = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 8787))
+        held.listen()
+    except OSError:
+        pass  # someone else holds it: the same test
+    try:
+        with local_cluster(1) as cluster:
+            assert cluster.scheduler.http_server.port != 8787
+    finally:
+        held.close()

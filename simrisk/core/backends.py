@@ -32,7 +32,14 @@ import numpy as np
 
 from simrisk.core.errors import SimriskError
 
-__all__ = ["DaskBackend", "chunk_task", "close_when_done", "dask_backend", "map_tasks"]
+__all__ = [
+    "DaskBackend",
+    "chunk_task",
+    "close_when_done",
+    "dask_backend",
+    "local_cluster",
+    "map_tasks",
+]
 
 
 def chunk_task(
@@ -196,6 +203,26 @@ class DaskBackend:
         self.close()
 
 
+def local_cluster(workers: int, **kwargs):
+    """A ``distributed.LocalCluster`` of ``workers`` processes, one thread each, no dashboard.
+
+    ``dashboard_address=None`` turns the dashboard off, but the scheduler still
+    opens its HTTP server (health, metrics) on port 8787 and warns when that port
+    is taken (another cluster, a notebook's dashboard, a second test worker); the
+    server is bound to a free loopback port instead, so no run depends on 8787.
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        **kwargs,
+    )
+
+
 def dask_backend(
     workers: int | None = None, scheduler: str | None = None, threads: int | None = None
 ) -> DaskBackend:
@@ -205,7 +232,7 @@ def dask_backend(
     of this machine's cores for Numba (unless ``threads`` says otherwise).
     """
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         flag = "--workers" if workers is not None else "--scheduler"
         raise SimriskError(
@@ -221,13 +248,7 @@ def dask_backend(
             ) from None
         return DaskBackend(client, threads=threads)
     cores = os.cpu_count() or 1
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=40,  # logging.ERROR: the CLI's output stays the summary
-    )
+    cluster = local_cluster(workers, silence_logs=40)  # logging.ERROR: the output stays ours
     client = Client(cluster)
     per_worker = threads if threads is not None else max(1, cores // max(workers, 1))
     return DaskBackend(client, cluster=cluster, threads=per_worker)
