@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simrisk._version import __version__
 from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
 from simrisk.core.targets import Bound, parse_bound
@@ -370,6 +371,8 @@ class DesignResult:
     frontier_all: list[int] = field(default_factory=list)
     parties: dict | None = None
     closest: int | None = None
+    #: the :class:`~simrisk.core.driver.TaskStore` of each stage when run with ``keep``
+    stores: list = field(default_factory=list, repr=False)
 
     # --- views --------------------------------------------------------------
     def terms(self, i: int) -> dict[str, float]:
@@ -633,6 +636,7 @@ def run_design(
     dsi_risk: str = DEFAULT_DSI_RISK,
     progress: Callable[[str], None] | None = None,
     backend=None,
+    keep=None,
 ) -> DesignResult:
     """Search the ``[design]`` terms of ``s`` against ``targets``.
 
@@ -658,6 +662,11 @@ def run_design(
     backend : simrisk.core.backends.DaskBackend, optional
         Score the candidates as tasks on its cluster (one task each) and the
         re-scoring run's chunks; the result is the same as without.
+    keep : path prefix, optional
+        Keep every scored candidate under ``<keep>.<stage>-<run id>/``
+        (:class:`simrisk.core.driver.TaskStore`, one folder per stage) so a
+        rerun of the same search after a kill reuses them; the stores are in
+        ``DesignResult.stores`` (remove them once the outputs are written).
 
     Returns
     -------
@@ -713,6 +722,45 @@ def run_design(
     )
 
     cands: list[Candidate] = []
+    stores: list = []
+
+    def scored(items, stage: str):
+        """The candidates' scores in order: kept ones reused, the rest computed (and kept)."""
+        if keep is None:
+            return map_tasks(_score_terms, items, (s, keys), backend)
+        from simrisk.core.driver import TaskStore
+
+        identity = {
+            "what": "design",
+            "stage": stage,
+            "config_sha256": hashlib.sha256(s.model_dump_json().encode()).hexdigest(),
+            "version": __version__,
+            "keys": keys,
+            "needed": needed,
+            "draws": draws,
+            "seed": seed,
+            "points": [[float(v) for v in it[0]] for it in items],
+        }
+        store = TaskStore(Path(f"{keep}.{stage}"), identity)
+        stores.append(store)
+
+        def fresh(todo):
+            with contextlib.closing(map_tasks(_score_terms, todo, (s, keys), backend)) as got:
+                for sc in got:
+                    yield {
+                        "keys": np.array(list(sc), dtype=str),
+                        "values": np.array([sc[k] for k in sc], dtype=float).reshape(-1, 2),
+                    }
+
+        def unpacked():
+            with contextlib.closing(store.map(fresh, items)) as got:
+                for r in got:
+                    yield {
+                        str(k): (float(v[0]), float(v[1]))
+                        for k, v in zip(r["keys"], r["values"], strict=True)
+                    }
+
+        return unpacked()
 
     def evaluate(points, stage: str) -> None:
         """Score the candidates at ``points`` (in this process or as tasks) in their order."""
@@ -722,7 +770,7 @@ def run_design(
                 for values in points
             ]
         items = [(values, stage, needed, draws, seed) for values in points]
-        with contextlib.closing(map_tasks(_score_terms, items, (s, keys), backend)) as scores:
+        with contextlib.closing(scored(items, stage)) as scores:
             for values, sc in zip(points, scores, strict=True):
                 record(values, stage, sc)
 
@@ -830,6 +878,7 @@ def run_design(
         frontier_all=frontier_all,
         parties=party_report,
         closest=closest,
+        stores=stores,
     )
 
 
@@ -842,7 +891,6 @@ def to_dataset(res: DesignResult, config_text: str = ""):
     """Every candidate with its terms and scores; ``on_frontier`` marks the Pareto frontier."""
     import xarray as xr
 
-    from simrisk._version import __version__
     from simrisk.core.dataset import var
 
     n = len(res.candidates)
