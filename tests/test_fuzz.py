@@ -1059,7 +1059,51 @@ def test_family_extreme_contracts(name, cmd, extreme_results, capsys):
     assert status == 0, err
     assert "Traceback" not in out + err and "nan%" not in out
     if "--json" in cmd:
-        json.loads(out, parse_constant=_no_constants)
+        _nulls_explained(json.loads(out, parse_constant=_no_constants))
+
+
+def _at(obj, path: str):
+    """The value at a ``null_reasons`` path (``a.b[2].c``; a key may hold a dot) of ``doc``."""
+    import re
+
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    while parts:
+        if parts[0].startswith("["):
+            obj, parts = obj[int(parts[0][1:-1])], parts[1:]
+            continue
+        for n in range(len(parts), 0, -1):  # the longest run of parts that is a key
+            key = ".".join(parts[:n])
+            if "[" not in key and key in obj:
+                obj, parts = obj[key], parts[n:]
+                break
+        else:
+            raise KeyError(path)
+    return obj
+
+
+def _nulls_explained(doc: dict) -> dict:
+    """Every path ``null_reasons`` names is a null of ``doc``; the reasons by path."""
+    reasons = doc.get("null_reasons", {})
+    for path, why in reasons.items():
+        assert _at(doc, path) is None, path
+        assert why.split(":")[0] in ("NaN", "+Infinity", "-Infinity"), why
+    return reasons
+
+
+@pytest.mark.parametrize(
+    "name, cmd, field, words",
+    [
+        ("no-irr", "sensitivity", "ks_loss", "every draw has NPV < 0, or none has"),
+        ("no-payment", "voi", "r2", "the same on every draw"),
+    ],
+)
+def test_decision_json_says_why_a_value_is_null(name, cmd, field, words, extreme_results, capsys):
+    status, out, err = _call([cmd, str(extreme_results / f"{name}.nc"), "--json"], capsys)
+    assert status == 0, err
+    reasons = _nulls_explained(json.loads(out, parse_constant=_no_constants))
+    mine = {p: w for p, w in reasons.items() if p.rsplit(".", 1)[-1].split("[")[0] == field}
+    assert mine, reasons  # the degenerate contract does give this field no value
+    assert all(words in w for w in mine.values()), mine
 
 
 @pytest.mark.slow
@@ -1084,7 +1128,9 @@ def test_compare_with_an_exactly_zero_difference(tmp_path, capsys):
         )
         assert status == 0 and "Traceback" not in err, err
         if extra:
-            json.loads(out, parse_constant=_no_constants)
+            reasons = _nulls_explained(json.loads(out, parse_constant=_no_constants))
+            ratios = [w for p, w in reasons.items() if p.endswith(".se_ratio")]
+            assert ratios and all("paired SE 0" in w for w in ratios), reasons
         else:
             assert "n/a" in out
 
