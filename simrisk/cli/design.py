@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     outputs = [("--output", best), ("--out", out), ("--plot", plot)]
     keep = keep_prefix(best, args.config, "design")  # scored candidates, for a rerun after a kill
     # a design killed while writing left its temporary files: taking the locks removes them
-    with guard_outputs(outputs, config_inputs(args.config), notify("design")):
+    writes = {"--output": "config", "--out": "simrisk.design"}
+    with guard_outputs(outputs, config_inputs(args.config), notify("design"), writes):
         if plot is not None:  # its format, before the search (an output clash comes first)
             check_figure(args.plot, "--plot")
         res = api.design(
