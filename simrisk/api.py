@@ -820,7 +820,9 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     ds = report_input(result)
     target = Path(out)
     inputs = _inputs(result=result if isinstance(result, str | Path) else None)
-    with guard_outputs([("--output", target)], inputs, options.pop("notify", None)):
+    figures = ("figures", options["figures"]) if options.get("figures") is not None else None
+    notify = options.pop("notify", None)
+    with guard_outputs([("--output", target)], inputs, notify, figures=figures):
         if target.suffix.lower() in (".html", ".htm"):
             from simrisk.report.html import write_html
 

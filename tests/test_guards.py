@@ -204,6 +204,30 @@ def test_an_output_never_replaces_a_config_or_result_of_another_type(
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
 
 
+@pytest.mark.parametrize(
+    "result, figures, said",
+    [
+        ("figs/page_01_summary.png", "figs", "holds the result figs/page_01_summary.png"),
+        ("figs/page_12_npv.svg", "figs/", "a name the report gives a figure"),
+        ("r.nc", "r.nc", "is a file"),
+    ],
+)
+def test_report_figures_never_write_over_an_input(work, tmp_path, capsys, result, figures, said):
+    folder = tmp_path / "w"
+    shutil.copytree(work, folder)
+    (folder / "figs").mkdir()
+    if result != "r.nc":
+        shutil.copy(folder / "r.nc", folder / result)
+    before = _digests(folder / "figs") | _digests(folder)
+    code, err = _cli(capsys, folder, "report", result, "-o", "out.pdf", "--figures", figures)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0] and "--figures" in lines[0], err
+    assert _digests(folder / "figs") | _digests(folder) == before
+    assert not (folder / "out.pdf").exists()
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
 def test_an_output_replaces_a_file_of_its_own_type(work, tmp_path, capsys):
     """Rerunning a command over its own earlier output stays allowed."""
     folder = tmp_path / "w"

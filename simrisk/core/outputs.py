@@ -29,6 +29,7 @@ __all__ = [
     "epoch_time",
     "guard_outputs",
     "hold",
+    "refuse_figures_over_inputs",
     "refuse_overwrite",
     "refuse_replacing",
     "what_file",
@@ -363,14 +364,58 @@ def guard_outputs(
     inputs: Iterable[Named] = (),
     notify: Callable[[str], None] | None = None,
     writes: dict[str, str] | None = None,
+    figures: Named | None = None,
 ) -> Iterator[None]:
     """Refuse an output that is an input (:func:`refuse_overwrite`) or would replace a
     config or result of another type (:func:`refuse_replacing`, ``writes``: what each
-    flag writes), then hold every output's lock (:func:`hold`) while the command works."""
+    flag writes), and a folder of figures (``figures``: ``(flag, folder)``) that is or
+    holds an input (:func:`refuse_figures_over_inputs`); then hold every output's lock
+    (:func:`hold`; the folder's too) while the command works."""
     outputs = [(flag, p) for flag, p in outputs if _is_file_arg(p)]
+    inputs = list(inputs)
     refuse_overwrite(outputs, inputs)
     refuse_replacing(outputs, writes)
+    if figures is not None and _is_file_arg(figures[1]):
+        refuse_figures_over_inputs(Path(str(figures[1])), inputs, figures[0])
     with contextlib.ExitStack() as stack:
         for flag, p in outputs:
             stack.enter_context(hold(str(p), flag, notify))
+        if figures is not None and _is_file_arg(figures[1]):
+            folder = Path(str(figures[1]))
+            if folder.parent.is_dir():  # one report at a time writes a figures folder
+                stack.enter_context(hold(folder, figures[0], notify))
         yield
+
+
+#: the names a report gives its figures in ``--figures DIR`` (``page_03_npv.png``)
+FIGURE_NAME = r"page_\d{2,}_.+\.(png|svg)"
+
+
+def refuse_figures_over_inputs(folder: Path, inputs: Iterable[Named], flag: str) -> None:
+    """One line if the figures folder is an input, or holds an input named as a figure.
+
+    A report writes ``page_NN_<page>.png`` and ``.svg`` into ``folder``; an
+    input there of such a name could be written over, and an input that is
+    the folder (or a link to it) cannot be one.
+    """
+    import re
+
+    for what, src in inputs:
+        if not _is_file_arg(src):
+            continue
+        src = Path(str(src))
+        if same_file(folder, src):
+            raise SimriskError(
+                f"{flag} {folder}: is {what}; an output must not overwrite an input "
+                f"(choose another {flag})"
+            )
+        try:
+            inside = src.resolve().parent == folder.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if inside and re.fullmatch(FIGURE_NAME, src.name):
+            raise SimriskError(
+                f"{flag} {folder}: holds {what}, a name the report gives a figure "
+                f"(page_NN_<page>.png, .svg), so it could be written over (choose another "
+                f"{flag})"
+            )
