@@ -1106,8 +1106,7 @@ def test_decision_json_says_why_a_value_is_null(name, cmd, field, words, extreme
     assert all(words in w for w in mine.values()), mine
 
 
-@pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")  # degenerate axes
+@pytest.mark.slow  # warnings are errors here: a degenerate axis must not warn
 @pytest.mark.parametrize("name", sorted(EXTREMES))
 def test_family_extreme_contracts_report(name, extreme_results, tmp_path, capsys):
     if not SLOW and name != "no-payment":
