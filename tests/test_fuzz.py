@@ -847,6 +847,21 @@ def test_family_file_size_limit(argv, tmp_path, small_result):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], list(tmp_path.iterdir())
 
 
+@pytest.mark.slow(short=False)  # a design in a subprocess, about 4 s of CPU
+def test_family_file_size_limit_on_designs_kept_work(tmp_path):
+    """design keeps each candidate as it is scored: a file it cannot write is one line."""
+    argv = [
+        "design", CFG, "--target", "p_npv_negative<=0.49", "-o", "b.toml", "--draws", "400",
+        "--candidates", "2", "--rescore-draws", "400", "--quiet",
+    ]  # fmt: skip
+    proc = _limited_run(argv, tmp_path, fsize=1000)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("simrisk design: error: kept work .b.toml.design.keep"), proc
+    assert "cannot write (File too large)" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 #: a library call whose disk fills part-way (its start-of-run check is passed as if the disk
 #: had room then): HDF5 must never see the write fail, or freeing its objects can segfault
 _DISK_FILLS = """
