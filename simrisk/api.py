@@ -412,12 +412,13 @@ def run(
     )
     target = None
     if out is not None:
-        from simrisk.core.outputs import refuse_overwrite
+        from simrisk.core.outputs import refuse_overwrite, refuse_replacing
 
         target = Path(out)
         if not (make_folder and not target.parent.exists()):
             target = check_out(out, "--out")
         refuse_overwrite([("--out", target)], _inputs(cfg, scores_file=scores))
+        refuse_replacing([("--out", target)], {"--out": "run"})
     return run_config(
         kind_of(cfg),
         cfg,
@@ -606,7 +607,10 @@ def monitor(
     ds, kind = result_for(result, "monitor")
     inputs = _inputs(result=result if isinstance(result, str | Path) else None)
     inputs.append((f"--observed {observed}", observed))
-    with guard_outputs([("--out", out)], inputs) if out else contextlib.nullcontext():
+    writes = {"--out": "simrisk.monitor"}
+    with (
+        guard_outputs([("--out", out)], inputs, writes=writes) if out else contextlib.nullcontext()
+    ):
         kind.compile_notice(quiet)
         r = run_monitor(ds, observed, force_fallback=force_fallback, seed=seed)
         if out is not None:
@@ -816,7 +820,9 @@ def report(result: xr.Dataset | PathLike, out: PathLike, **options: Any) -> list
     ds = report_input(result)
     target = Path(out)
     inputs = _inputs(result=result if isinstance(result, str | Path) else None)
-    with guard_outputs([("--output", target)], inputs, options.pop("notify", None)):
+    figures = ("figures", options["figures"]) if options.get("figures") is not None else None
+    notify = options.pop("notify", None)
+    with guard_outputs([("--output", target)], inputs, notify, figures=figures):
         if target.suffix.lower() in (".html", ".htm"):
             from simrisk.report.html import write_html
 

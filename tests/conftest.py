@@ -113,3 +113,25 @@ def eventually(condition, seconds=10.0) -> bool:
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
     return condition()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The fuzz corpus's cases per family and its Traceback count (tests/test_fuzz.py)."""
+    import sys
+
+    corpus = next(
+        (m.CORPUS for name, m in list(sys.modules.items()) if name.endswith("test_fuzz")
+         and hasattr(m, "CORPUS") and m.CORPUS),
+        None,
+    )  # fmt: skip
+    if not corpus:
+        return
+    tr = terminalreporter
+    tr.section("fuzz corpus: cases per family")
+    for family, (cases, tracebacks) in sorted(corpus.items()):
+        tr.write_line(
+            f"{cases:6d}  {family}" + (f"  ({tracebacks} with a Traceback)" if tracebacks else "")
+        )
+    total = sum(c for c, _ in corpus.values())
+    bad = sum(t for _, t in corpus.values())
+    tr.write_line(f"{total:6d}  cases in {len(corpus)} families; {bad} outputs with a Traceback")

@@ -180,12 +180,37 @@ def _listing(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
+#: every case the corpus ran, by family (its test function): [cases, outputs with a
+#: "Traceback"]; tests/conftest.py prints it after the run and the module asserts no Traceback
+CORPUS: dict[str, list[int]] = {}
+
+
+def _record(output: str) -> None:
+    """Count one case of the running test's family, and whether its output has a Traceback."""
+    import os
+
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split("::")[-1]
+    family = test.split("[")[0].split(" ")[0].removeprefix("test_").removeprefix("family_")
+    seen = CORPUS.setdefault(family, [0, 0])
+    seen[0] += 1
+    seen[1] += "Traceback" in output
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_traceback_in_the_corpus():
+    """After the module: no case of any family printed a Traceback (counted in CORPUS)."""
+    yield
+    bad = {family: n for family, (_, n) in CORPUS.items() if n}
+    assert not bad, f"cases whose output holds a Traceback, by family: {bad}"
+
+
 def _call(argv, capsys) -> tuple[int, str, str]:
     try:
         status = main([str(a) for a in argv])
     except SystemExit as exc:  # argparse's own errors
         status = exc.code
     out, err = capsys.readouterr()
+    _record(out + err)
     return status, out, err
 
 
@@ -556,10 +581,12 @@ def test_family_numbers_parse_or_name_the_flag_and_text(text):
         value = parse_number(text, "--flag")
     except SimriskError as exc:
         msg = str(exc)
+        _record(msg)
         assert msg.startswith(f"--flag {text.strip()!r}:"), msg
         assert "\n" not in msg
         assert not _python_reads(text.strip()) or "finite" in msg
         return
+    _record(str(value))
     assert _python_reads(text.strip())
     assert math.isfinite(value)
 
@@ -596,7 +623,9 @@ def test_family_numbers_on_the_command_line(
     before = _listing(tmp_path)
     status, out, err = _call(argv, capsys)
     _one_line_refusal(status, out, err)
-    assert repr(text.strip()) in err or repr(text) in err or "expected one argument" in err, err
+    # the flag's text: an empty number inside --until is named as the whole condition
+    named = [text.strip(), text, f"p_npv_negative:se<{text}".strip()]
+    assert any(repr(t) in err for t in named) or "expected one argument" in err, err
     assert _listing(tmp_path) == before
 
 
@@ -780,7 +809,7 @@ def _limited_run(argv, cwd, fsize=None, env=None):
         for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
 
-    return subprocess.run(
+    proc = subprocess.run(
         [sys.executable, "-m", "simrisk", *map(str, argv)],
         capture_output=True,
         text=True,
@@ -789,6 +818,8 @@ def _limited_run(argv, cwd, fsize=None, env=None):
         timeout=600,
         env={**os.environ, **(env or {})},
     )
+    _record(proc.stdout + proc.stderr)
+    return proc
 
 
 FSIZE_CASES = [
@@ -814,6 +845,72 @@ def test_family_file_size_limit(argv, tmp_path, small_result):
     assert "Traceback" not in proc.stderr + proc.stdout
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], list(tmp_path.iterdir())
+
+
+@pytest.mark.slow(short=False)  # a design in a subprocess, about 4 s of CPU
+def test_family_file_size_limit_on_designs_kept_work(tmp_path):
+    """design keeps each candidate as it is scored: a file it cannot write is one line."""
+    argv = [
+        "design", CFG, "--target", "p_npv_negative<=0.49", "-o", "b.toml", "--draws", "400",
+        "--candidates", "2", "--rescore-draws", "400", "--quiet",
+    ]  # fmt: skip
+    proc = _limited_run(argv, tmp_path, fsize=1000)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("simrisk design: error: kept work .b.toml.design.keep"), proc
+    assert "cannot write (File too large)" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+#: a library call whose disk fills part-way (its start-of-run check is passed as if the disk
+#: had room then): HDF5 must never see the write fail, or freeing its objects can segfault
+_DISK_FILLS = """
+import sys
+import simrisk
+import simrisk.core.driver as driver
+from simrisk.core.errors import SimriskError
+
+driver.check_disk = lambda *a, **k: None  # room when the run began; not when it writes
+try:
+    simrisk.run(sys.argv[1], draws=8000, seed=1, out="o.nc", chunk_size=2048)
+    print("finished")
+except SimriskError as exc:
+    print("refused:", exc)
+"""
+
+
+@pytest.mark.slow(short=False)  # two library runs in subprocesses, about 10 s of CPU
+def test_family_disk_filling_during_a_library_run_does_not_crash(tmp_path):
+    """A crash would end the subprocess with SIGSEGV (-11) instead of the one-line refusal."""
+    (tmp_path / "lib.py").write_text(_DISK_FILLS)
+
+    def go(fsize):
+        import resource
+
+        def limit():
+            if fsize is not None:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
+        proc = subprocess.run(
+            [sys.executable, "lib.py", CFG], cwd=tmp_path, capture_output=True, text=True,
+            preexec_fn=limit, timeout=300,
+        )  # fmt: skip
+        _record(proc.stdout + proc.stderr)
+        return proc
+
+    early = go(60_000)  # no room to create the file: HDF5 crashed while cleaning up
+    assert early.returncode == 0, (early.returncode, early.stderr[-2000:])
+    assert "refused: --out o.nc: no room to create the result file" in early.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lib.py"]
+    cut = go(1_800_000)  # room for the file and its first chunk, not for all 8,000 draws
+    assert cut.returncode == 0, (cut.returncode, cut.stderr[-2000:])
+    assert "Traceback" not in cut.stderr
+    assert "refused: --out o.nc: no room for the next 2,048 draws" in cut.stdout, cut.stdout
+    assert "run the same command to resume" in cut.stdout
+    assert [p.name for p in tmp_path.glob(".o.nc.*.part.nc")], list(tmp_path.iterdir())
+    again = go(None)  # space freed: the same call resumes and finishes
+    assert again.stdout.strip() == "finished", again.stderr[-2000:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lib.py", "o.nc"]
 
 
 # --- stdout: a broken pipe is quiet, a full stdout one line -----------------------------
@@ -846,10 +943,12 @@ def test_family_broken_pipe_and_full_stdout(argv, tmp_path, small_result):
     os.close(r)
     proc = subprocess.run(cmd, stdout=w, stderr=subprocess.PIPE, text=True, timeout=300)
     os.close(w)
+    _record(proc.stderr)
     assert proc.returncode == 141, proc.stderr
     assert proc.stderr == "", proc.stderr
     with open("/dev/full", "w") as full:
         proc = subprocess.run(cmd, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+    _record(proc.stderr)
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip().endswith(
         "cannot write to standard output (No space left on device)"
@@ -988,6 +1087,7 @@ def test_family_strict_json(obj):
     from simrisk.core.jsonout import NULL_REASONS, dumps
 
     text = dumps(obj)
+    _record(text)
     back = json.loads(text, parse_constant=_no_constants)
 
     def bad(x, path=""):
@@ -1059,11 +1159,54 @@ def test_family_extreme_contracts(name, cmd, extreme_results, capsys):
     assert status == 0, err
     assert "Traceback" not in out + err and "nan%" not in out
     if "--json" in cmd:
-        json.loads(out, parse_constant=_no_constants)
+        _nulls_explained(json.loads(out, parse_constant=_no_constants))
 
 
-@pytest.mark.slow
-@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::RuntimeWarning")  # degenerate axes
+def _at(obj, path: str):
+    """The value at a ``null_reasons`` path (``a.b[2].c``; a key may hold a dot) of ``doc``."""
+    import re
+
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    while parts:
+        if parts[0].startswith("["):
+            obj, parts = obj[int(parts[0][1:-1])], parts[1:]
+            continue
+        for n in range(len(parts), 0, -1):  # the longest run of parts that is a key
+            key = ".".join(parts[:n])
+            if "[" not in key and key in obj:
+                obj, parts = obj[key], parts[n:]
+                break
+        else:
+            raise KeyError(path)
+    return obj
+
+
+def _nulls_explained(doc: dict) -> dict:
+    """Every path ``null_reasons`` names is a null of ``doc``; the reasons by path."""
+    reasons = doc.get("null_reasons", {})
+    for path, why in reasons.items():
+        assert _at(doc, path) is None, path
+        assert why.split(":")[0] in ("NaN", "+Infinity", "-Infinity"), why
+    return reasons
+
+
+@pytest.mark.parametrize(
+    "name, cmd, field, words",
+    [
+        ("no-irr", "sensitivity", "ks_loss", "every draw has NPV < 0, or none has"),
+        ("no-payment", "voi", "r2", "the same on every draw"),
+    ],
+)
+def test_decision_json_says_why_a_value_is_null(name, cmd, field, words, extreme_results, capsys):
+    status, out, err = _call([cmd, str(extreme_results / f"{name}.nc"), "--json"], capsys)
+    assert status == 0, err
+    reasons = _nulls_explained(json.loads(out, parse_constant=_no_constants))
+    mine = {p: w for p, w in reasons.items() if p.rsplit(".", 1)[-1].split("[")[0] == field}
+    assert mine, reasons  # the degenerate contract does give this field no value
+    assert all(words in w for w in mine.values()), mine
+
+
+@pytest.mark.slow  # warnings are errors here: a degenerate axis must not warn
 @pytest.mark.parametrize("name", sorted(EXTREMES))
 def test_family_extreme_contracts_report(name, extreme_results, tmp_path, capsys):
     if not SLOW and name != "no-payment":
@@ -1084,7 +1227,9 @@ def test_compare_with_an_exactly_zero_difference(tmp_path, capsys):
         )
         assert status == 0 and "Traceback" not in err, err
         if extra:
-            json.loads(out, parse_constant=_no_constants)
+            reasons = _nulls_explained(json.loads(out, parse_constant=_no_constants))
+            ratios = [w for p, w in reasons.items() if p.endswith(".se_ratio")]
+            assert ratios and all("paired SE 0" in w for w in ratios), reasons
         else:
             assert "n/a" in out
 

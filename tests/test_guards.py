@@ -167,6 +167,77 @@ def test_an_output_that_is_an_input_is_refused_and_nothing_changes(
     assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
 
 
+# an output that is not an input but a config or result of the user's, of another type
+REPLACES = [
+    # (argv, the output named, what it is)
+    (["voi", "r.nc", "--out", "mine.toml"], "--out mine.toml", "a simrisk config"),
+    (["voi", "r.nc", "--out", "other.nc"], "--out other.nc", "a simrisk result"),
+    (["sensitivity", "r.nc", "--out", "v.nc"], "--out v.nc", "a simrisk voi file"),
+    (["acceptability", "r.nc", "--out", "mine.toml"], "--out mine.toml", "a simrisk config"),
+    (["compare", "c.toml", "child.toml", "--out", "other.nc"], "--out other.nc", "result"),
+    (["run", "c.toml", "--out", "mine.toml", "--draws", "400"], "--out mine.toml", "config"),
+    (["run", "c.toml", "--out", "v.nc", "--draws", "400"], "--out v.nc", "a simrisk voi file"),
+    (
+        ["design", "c.toml", "--target", "p_npv_negative<=0.49", "-o", "b.toml", "--out", "r2.nc"],
+        "--out r2.nc",
+        "a simrisk result",
+    ),
+]
+
+
+@pytest.mark.parametrize("argv, out, what", REPLACES, ids=[" ".join(r[0])[:40] for r in REPLACES])
+def test_an_output_never_replaces_a_config_or_result_of_another_type(
+    work, tmp_path, capsys, argv, out, what
+):
+    folder = tmp_path / "w"
+    shutil.copytree(work, folder)
+    shutil.copy(folder / "c.toml", folder / "mine.toml")
+    shutil.copy(folder / "r.nc", folder / "r2.nc")
+    assert _cli(capsys, folder, "voi", "r.nc", "--out", "v.nc")[0] == 0
+    before = _digests(folder)
+    code, err = _cli(capsys, folder, *argv)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert out in lines[0] and what in lines[0] and "must not replace it" in lines[0], lines[0]
+    assert _digests(folder) == before
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize(
+    "result, figures, said",
+    [
+        ("figs/page_01_summary.png", "figs", "holds the result figs/page_01_summary.png"),
+        ("figs/page_12_npv.svg", "figs/", "a name the report gives a figure"),
+        ("r.nc", "r.nc", "is a file"),
+    ],
+)
+def test_report_figures_never_write_over_an_input(work, tmp_path, capsys, result, figures, said):
+    folder = tmp_path / "w"
+    shutil.copytree(work, folder)
+    (folder / "figs").mkdir()
+    if result != "r.nc":
+        shutil.copy(folder / "r.nc", folder / result)
+    before = _digests(folder / "figs") | _digests(folder)
+    code, err = _cli(capsys, folder, "report", result, "-o", "out.pdf", "--figures", figures)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0] and "--figures" in lines[0], err
+    assert _digests(folder / "figs") | _digests(folder) == before
+    assert not (folder / "out.pdf").exists()
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+
+
+def test_an_output_replaces_a_file_of_its_own_type(work, tmp_path, capsys):
+    """Rerunning a command over its own earlier output stays allowed."""
+    folder = tmp_path / "w"
+    shutil.copytree(work, folder)
+    argv = ["voi", "r.nc", "--out", "v.nc"]
+    assert _cli(capsys, folder, *argv)[0] == 0
+    code, err = _cli(capsys, folder, *argv)
+    assert code == 0, err
+
+
 def test_example_never_writes_over_the_shipped_files(capsys):
     from simrisk.examples import EXAMPLES_DIR
 

@@ -14,7 +14,7 @@ while the summary is computed after the rename. A moment is reached by
 watching the folder every few milliseconds, so the kill lands there or just
 after, on any machine load. The default run takes one moment per command
 (a contract run creating its partial file, a portfolio run half-way, a
-``design`` half-way); ``SIMRISK_SLOW=1`` (marked slow)
+``design`` with half its candidates kept); ``SIMRISK_SLOW=1`` (marked slow)
 takes 31 each, several at a time (``SIMRISK_KILL_WORKERS``, default 3: each
 moment has its own folder, and a moment is found by watching that folder, so
 running them side by side moves no kill off its moment).
@@ -93,8 +93,12 @@ def _reached(trigger: str, arg: float, folder: Path, out: Path, t0: float, draws
     return out.exists()  # summary: the result is in place, the summary is being computed
 
 
-def _kill_at(argv, folder: Path, out: Path, moment, draws: int) -> bool:
-    """Start ``argv`` in ``folder``, SIGKILL it at ``moment``; True if it was killed."""
+def _kill_at(argv, folder: Path, out: Path, moment, draws: int, reached=None) -> bool:
+    """Start ``argv`` in ``folder``, SIGKILL it at ``moment``; True if it was killed.
+
+    ``reached(trigger, arg, folder, t0)`` says whether the moment has come
+    (default: a run's moments, :func:`_reached`).
+    """
     trigger, arg = moment
     proc = subprocess.Popen(
         argv, cwd=folder, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -102,8 +106,12 @@ def _kill_at(argv, folder: Path, out: Path, moment, draws: int) -> bool:
     t0 = time.monotonic()
     try:
         while proc.poll() is None:
-            if _reached(trigger, arg, folder, out, t0, draws):
+            if reached is not None:
+                now, wait = reached(trigger, arg, folder, t0), 0.0
+            else:
+                now = _reached(trigger, arg, folder, out, t0, draws)
                 wait = arg if trigger in ("creating", "finishing", "summary") else 0.0
+            if now:
                 if wait:
                     time.sleep(wait)
                 proc.send_signal(signal.SIGKILL)
@@ -191,62 +199,105 @@ def _design_argv(folder: Path) -> list[str]:
     return [
         sys.executable, "-m", "simrisk", "design", str(DSI_CONFIG),
         "--target", "p_npv_negative<=0.49", "-o", str(folder / "best.toml"),
-        "--out", str(folder / "r.nc"), "--draws", "400", "--candidates", "3",
+        "--out", str(folder / "r.nc"), "--draws", "400", "--candidates", "4",
         "--rescore-draws", "400", "--seed", "4", "--quiet", "--json",
     ]  # fmt: skip
 
 
-def _clean_design(folder: Path) -> float:
-    folder.mkdir()
-    t0 = time.monotonic()
-    argv = _design_argv(folder)
-    done = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
+#: the candidates design scores with the argv above: today's terms, 4 Sobol points and the
+#: config's 16 refining points, each kept as ``.best.toml.design.keep.<stage>-<id>/task-*.npz``
+DESIGN_TASKS = 1 + 4 + 16
+
+
+def _design_kept(folder: Path) -> int:
+    return len(list(folder.glob(".best.toml.design.keep.*-*/task-*.npz")))
+
+
+def _design_reached(trigger: str, arg: float, folder: Path, t0: float) -> bool:
+    """Whether a ``design`` run in ``folder`` has reached the moment ``(trigger, arg)``."""
+    if trigger == "start":  # imports, the config, the first candidate's simulation
+        return time.monotonic() - t0 >= arg
+    done = (folder / "best.toml").exists()
+    if trigger == "store":  # the first store's folder and identity are being made
+        return bool(list(folder.glob(".best.toml.design.keep.*"))) or done
+    if trigger == "kept":  # ``arg`` candidates kept (the last: the re-score begins)
+        return _design_kept(folder) >= arg or (folder / "r.nc").exists() or done
+    if trigger == "rescore":  # every candidate kept, ``arg`` seconds into the re-score
+        if _design_kept(folder) < DESIGN_TASKS and not (folder / "r.nc").exists():
+            return False
+        time.sleep(arg)
+        return True
+    if trigger == "writing":  # the output ``arg`` (r.nc, best.toml) is in its temporary file
+        name = {0: "r.nc", 1: "best.toml"}[int(arg)]
+        later = (folder / "best.toml") if int(arg) == 0 else None
+        return (
+            any(folder.glob(f".{name}.*.part"))
+            or (folder / name).exists()
+            or (later is not None and later.exists())
+        )
+    if trigger == "written":  # the output is in place (best.toml: the stores are removed next)
+        name = {0: "r.nc", 1: "best.toml"}[int(arg)]
+        return (folder / name).exists()
+    raise AssertionError(trigger)
+
+
+def _design_moments(full: bool) -> list[tuple[str, float]]:
+    """Where in a design's life to kill it: by what is in its folder, not by the clock."""
+    if not full:
+        return [("kept", DESIGN_TASKS // 2)]  # half the candidates kept
+    moments = [("start", s) for s in (0.0, 0.4, 1.0)] + [("store", 0)]
+    moments += [("kept", n) for n in range(1, DESIGN_TASKS + 1)]
+    moments += [("rescore", s) for s in (0.01, 0.05)]
+    moments += [("writing", 0), ("written", 0), ("writing", 1), ("written", 1)]
+    return moments
+
+
+def _design_kill_test(tmp_path: Path, moments, full: bool = False) -> int:
+    """Killed at any moment, the same ``design`` finishes, reusing the candidates it kept."""
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    done = subprocess.run(_design_argv(clean), cwd=clean, env=ENV, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    return time.monotonic() - t0
 
-
-def _design_kill_test(tmp_path: Path, fractions, full: bool = False) -> int:
-    """``design`` keeps no checkpoint: killed at any moment, the same command starts over.
-
-    A moment is a fraction of a clean run's time, measured with as many runs
-    side by side as the moments will have (so a fraction means the same part
-    of a run's life).
-    """
-    n = WORKERS if full else 1
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        took = max(pool.map(_clean_design, [tmp_path / f"clean{i}" for i in range(n)]))
-    clean = tmp_path / "clean0"
-
-    def check(k: int, f: float) -> bool:
+    def check(k: int, moment) -> bool:
         folder = tmp_path / f"m{k}"
         folder.mkdir()
-        moment = ("start", f * took) if f >= 0 else ("summary", 0.0)  # summary: r.nc written
-        killed = _kill_at(_design_argv(folder), folder, folder / "r.nc", moment, 0)
-        again = subprocess.run(
-            _design_argv(folder), cwd=folder, env=ENV, capture_output=True, text=True
-        )
+        argv = _design_argv(folder)
+        killed = _kill_at(argv, folder, folder / "r.nc", moment, 0, reached=_design_reached)
+        # what a rerun can reuse: the tasks of each store whose identity is whole
+        stores = [
+            d for d in folder.glob(".best.toml.design.keep.*-*") if (d / "identity.json").exists()
+        ]
+        kept = sum(len(list(d.glob("task-*.npz"))) for d in stores)
+        again = subprocess.run(argv, cwd=folder, env=ENV, capture_output=True, text=True)
         assert again.returncode == 0, (moment, again.stderr)
         assert "Traceback" not in again.stderr, (moment, again.stderr)
+        if kept:  # what the killed run scored is not scored again
+            assert f"reused {kept:,} candidates" in again.stderr, (moment, kept, again.stderr)
         assert sorted(p.name for p in folder.iterdir()) == ["best.toml", "r.nc"], moment
         assert (folder / "best.toml").read_text() == (clean / "best.toml").read_text()
+        assert again.stdout == done.stdout, moment
         with (
             xr.open_dataset(folder / "r.nc", engine="h5netcdf") as x,
             xr.open_dataset(clean / "r.nc", engine="h5netcdf") as y,
         ):
-            x.attrs.pop("created_at")
+            x.attrs.pop("created_at")  # design's file is stamped with the time it is written
             y.attrs.pop("created_at")
             assert x.identical(y), moment
         shutil.rmtree(folder)
         return killed
 
-    return _each(check, fractions, full)
+    return _each(check, moments, full)
 
 
-@pytest.mark.slow(short=False)  # 31 kills and reruns each, 10-60 minutes: SIMRISK_SLOW=1
+@pytest.mark.slow(short=False)  # 31 kills and reruns, 5-15 minutes: SIMRISK_SLOW=1
 def test_sigkill_at_thirty_moments_of_design(tmp_path):
-    fractions = [-1.0, -1.0] + [0.05 + 0.95 * k / 29 for k in range(29)]
-    assert _design_kill_test(tmp_path, fractions, full=True) >= 30 - 4
+    moments = _design_moments(full=True)
+    assert len(moments) >= 31
+    killed = _design_kill_test(tmp_path, moments, full=True)
+    print(f"design: {killed} of {len(moments)} kills hit a live process")
+    assert killed >= len(moments) - 4
 
 
 def test_sigkill_half_way_through_design(tmp_path):
-    assert _design_kill_test(tmp_path, [0.5]) == 1
+    assert _design_kill_test(tmp_path, _design_moments(full=False)) == 1

@@ -36,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from simrisk.decision.acceptability import acceptability_json, format_acceptability
 
     out = check_out(args.out, "--out") if args.out else None
-    with guard_outputs([("--out", out)], [(f"the result {args.path}", args.path)]):
+    with guard_outputs(
+        [("--out", out)],
+        [(f"the result {args.path}", args.path)],
+        writes={"--out": "decision:acceptability"},
+    ):
         a = api.acceptability(args.path, rates=args.rates)
         emit(a, acceptability_json(a), format_acceptability(a), args, out)
     return 0

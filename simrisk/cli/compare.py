@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     keep = keep_prefix(out, args.configs[0], "compare")
     inputs = [found for config in args.configs for found in config_inputs(config)]
-    with guard_outputs([("--out", out)], inputs):
+    with guard_outputs([("--out", out)], inputs, writes={"--out": "decision:compare"}):
         c = api.compare(
             args.configs,
             draws=args.draws,

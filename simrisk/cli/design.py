@@ -10,6 +10,7 @@ from simrisk.cli._common import (
     check_figure,
     check_out,
     dask_spec,
+    keep_prefix,
     non_negative_int,
     notify,
     positive_int,
@@ -94,8 +95,10 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
     outputs = [("--output", best), ("--out", out), ("--plot", plot)]
+    keep = keep_prefix(best, args.config, "design")  # scored candidates, for a rerun after a kill
     # a design killed while writing left its temporary files: taking the locks removes them
-    with guard_outputs(outputs, config_inputs(args.config), notify("design")):
+    writes = {"--output": "config", "--out": "simrisk.design"}
+    with guard_outputs(outputs, config_inputs(args.config), notify("design"), writes):
         if plot is not None:  # its format, before the search (an output clash comes first)
             check_figure(args.plot, "--plot")
         res = api.design(
@@ -113,11 +116,15 @@ def run(args: argparse.Namespace) -> int:
             else lambda line: print(line, file=sys.stderr),
             backend=dask_spec(args),
             quiet=args.quiet,
+            keep=keep,
         )
+        _said_kept(res.stores)
         _write(res, cfg.text, out, plot, args.lang)
         missed = _missed_on_rescore(res)
         if res.chosen is not None and not missed:
             design.write_best_toml(res, args.config, best)
+        for store in res.stores:  # the outputs are written: the search is done
+            store.remove()
     summary = res.to_dict()
     print_json(summary) if args.json else print(design.format_design(summary))
     for line in (res.parties or {}).get("warnings", []):
@@ -147,6 +154,19 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"\nwrote {best}" + "".join(f", {p}" for p in (out, plot) if p is not None))
     return 0
+
+
+def _said_kept(stores) -> None:
+    """What an interrupted search's kept candidates gave back (one line, or none)."""
+    for store in stores:
+        for note in store.notes:
+            print(f"simrisk design: {note}", file=sys.stderr)
+    reused = sum(store.kept for store in stores)
+    if reused:
+        print(
+            f"simrisk design: reused {reused:,} candidates scored by an interrupted run",
+            file=sys.stderr,
+        )
 
 
 def _missed_on_rescore(res) -> list[str]:

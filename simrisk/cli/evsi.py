@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         if dask_flag(args):
             raise SimriskError(f"{dask_flag(args)}: only with --nested (nothing else simulates)")
     with guard_outputs(
-        [("--out", out), ("--plot", plot)], [(f"the result {args.path}", args.path)]
+        [("--out", out), ("--plot", plot)],
+        [(f"the result {args.path}", args.path)],
+        writes={"--out": "simrisk.evsi"},
     ):
         return _run(args, grid, costs, out, plot)
 

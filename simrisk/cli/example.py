@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     files = example_files(args.name)
     outputs = [("-o", folder / p.name) for p in files]
     inputs = [(f"the shipped example file {p}", p) for p in files]
-    with guard_outputs(outputs, inputs):
+    with guard_outputs(outputs, inputs, writes={"-o": "config"}):
         return _copy(args)
 
 

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     inputs = [(f"the result {args.path}", args.path)]
     inputs.append((f"--observed {args.observed}", args.observed))
-    with guard_outputs([("--out", out)], inputs):
+    with guard_outputs([("--out", out)], inputs, writes={"--out": "simrisk.monitor"}):
         return _run(args, out)
 
 

@@ -74,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
         given = getattr(args, flag[2:])
         inputs.append((f"{flag} {given}", given))
     inputs += [(f"--scenarios {p}", p) for p in args.scenarios or ()]
-    with guard_outputs([("--output", out)], inputs, notify("report")):
+    figures = ("--figures", args.figures) if args.figures is not None else None
+    with guard_outputs([("--output", out)], inputs, notify("report"), figures=figures):
         return _write(args, out)
 
 

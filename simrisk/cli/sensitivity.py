@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out else None
     plot = check_out(args.plot, "--plot") if args.plot else None
     inputs = [(f"the result {args.path}", args.path)]
-    with guard_outputs([("--out", out), ("--plot", plot)], inputs):
+    writes = {"--out": "decision:sensitivity"}
+    with guard_outputs([("--out", out), ("--plot", plot)], inputs, writes=writes):
         if plot is not None:  # its format, before the work (an output clash comes first)
             check_figure(args.plot, "--plot")
         with busy("sensitivity", args.quiet):

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
 
     out = check_out(args.out, "--out") if args.out else None
     keep = keep_prefix(out, args.config, "variance")
-    with guard_outputs([("--out", out)], config_inputs(args.config)):
+    writes = {"--out": "decision:variance"}
+    with guard_outputs([("--out", out)], config_inputs(args.config), writes=writes):
         v = api.variance(
             args.config,
             outer=args.outer,

@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{dask_flag(args)}: only with --nested (the regression EVPPI simulates nothing)"
             )
     keep = keep_prefix(out, args.path, "voi-nested") if args.nested else None
-    with guard_outputs([("--out", out)], [(f"the result {args.path}", args.path)]):
+    inputs = [(f"the result {args.path}", args.path)]
+    with guard_outputs([("--out", out)], inputs, writes={"--out": "decision:voi"}):
         return _run(args, out, keep)
 
 

@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     out = check_out(args.out, "--out") if args.out is not None else None
     plot = check_figure(args.plot, "--plot") if args.plot is not None else None
     inputs = [*config_inputs(args.config), (f"--scores {args.scores}", args.scores)]
-    with guard_outputs([("--out", out), ("--plot", plot)], inputs, notify("wellby")):
+    writes = {"--out": "run"}
+    with guard_outputs([("--out", out), ("--plot", plot)], inputs, notify("wellby"), writes):
         ds = api.run(
             cfg,
             draws=args.draws,

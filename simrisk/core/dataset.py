@@ -464,6 +464,13 @@ class PartialFile:
             if name not in encoding and _compressed(v.size, v.ndim, v.dtype, v.encoding):
                 encoding[name] = dict(COMPRESSION)
         encoding["draw"] = {"chunksizes": (self.chunk_draws,)}
+        need = self.template.nbytes + 2**20  # the file without draws; see _check_room
+        short = _room_short(tmp, need)
+        if short:
+            raise SimriskError(
+                f"--out {self.out}: no room to create the result file (up to {_size(need)}; "
+                f"{short}); free some space or choose another folder"
+            )
         with _held_signals(tmp):
             try:
                 # xarray writes the template with `draw` unlimited (length 0), so every
@@ -494,6 +501,7 @@ class PartialFile:
         n = len(next(iter(values.values())))
         if draw0 + n > self.draws:
             raise ValueError(f"chunk at draw {draw0}: {n} draws run past {self.draws}")
+        self._check_room(n)
         with _held_signals(None):
             for name in self.per_draw:
                 target = self._vars[name]
@@ -503,6 +511,40 @@ class PartialFile:
             self._file.flush()
         self.done = draw0 + n
 
+    def _check_room(self, n: int) -> None:
+        """Refuse, before HDF5 writes it, a chunk of ``n`` draws the disk or ``ulimit -f``
+        has no room for (another process may have filled the disk since the run began).
+
+        HDF5 cannot fail a write cleanly: a write that runs out of room leaves its
+        objects broken, and freeing them can crash the interpreter (a segfault in a
+        library call, where nothing outside catches it). So each chunk is checked
+        against an upper bound of its size (uncompressed, plus 1 MiB of metadata),
+        and a run stopped here keeps every chunk written so far: free some space and
+        run the same command to resume.
+        """
+        need = n * self._draw_bytes() + 2**20
+        short = _room_short(self.path, need)
+        if short:
+            saved = (
+                f"{self.done:,} of {self.draws:,} draws are saved in {self.path}"
+                if self.done
+                else "no draw is saved yet"
+            )
+            raise SimriskError(
+                f"--out {self.out}: no room for the next {n:,} draws (up to {_size(need)}; "
+                f"{short}); {saved}: free some space and run the same command to resume"
+            )
+
+    def _draw_bytes(self) -> int:
+        """Bytes one draw of every per-draw variable takes before compression."""
+        total = 8  # the draw coordinate
+        for name in self.per_draw:
+            v = self.template[name]
+            total += v.dtype.itemsize * int(
+                np.prod([k for d, k in v.sizes.items() if d != "draw"])
+            )
+        return total
+
     def finish(self, attrs: dict | None = None) -> Path:
         """Set the final global attributes (``attrs`` over the template's); rename into place."""
         import h5netcdf
@@ -510,6 +552,13 @@ class PartialFile:
         if self.done != self.draws:
             raise ValueError(f"{self.path}: holds {self.done:,} of {self.draws:,} draws")
         final = {**self.template.attrs, **(attrs or {})}
+        need = sum(len(str(v)) for v in final.values()) + 2**16  # see _check_room
+        short = _room_short(self.path, need)
+        if short:
+            raise SimriskError(
+                f"--out {self.out}: no room for the final attributes ({short}); every draw "
+                f"is saved in {self.path}: free some space and run the same command to finish"
+            )
         with _held_signals(None):
             self.close()
             with h5netcdf.File(self.path, "r+") as f:
@@ -533,6 +582,33 @@ class PartialFile:
         """Close and delete the partial file."""
         self.close()
         self.path.unlink(missing_ok=True)
+
+
+def _room_short(path: Path, need: float) -> str:
+    """What lacks room for ``need`` more bytes in file ``path`` (the disk, ``ulimit -f``); ""."""
+    import shutil
+
+    size = path.stat().st_size if path.exists() else 0
+    short = []
+    try:
+        free = shutil.disk_usage(path.parent).free
+        if need > free:
+            short.append(f"{_size(free)} is free")
+    except OSError:
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if soft != resource.RLIM_INFINITY and soft >= 0 and size + need > soft:
+            short.append(f"ulimit -f allows {_size(max(soft - size, 0))} more")
+    except (ImportError, OSError, ValueError):
+        pass
+    return " and ".join(short)
+
+
+def _size(n: float) -> str:
+    return f"{n / 2**20:,.1f} MiB" if n >= 2**20 else f"{n / 2**10:,.0f} KiB"
 
 
 def _same_attr(a, b) -> bool:

@@ -353,19 +353,36 @@ class Checkpoint:
         import uuid
 
         n = len(next(iter(arrays.values())))
-        if not self.path.is_dir():
-            self.path.mkdir(parents=True, exist_ok=True)
-            tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-            tmp.write_text(self._ident_text, encoding="utf-8")
-            os.replace(tmp, self.path / self.IDENTITY)
+        made = not self.path.is_dir()
         target = self.path / f"chunk-{draw0:012d}-{n}.npz"
         tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         try:
+            if made:
+                self.path.mkdir(parents=True, exist_ok=True)
+                first = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+                try:
+                    first.write_text(self._ident_text, encoding="utf-8")
+                    os.replace(first, self.path / self.IDENTITY)
+                finally:
+                    first.unlink(missing_ok=True)
             with open(tmp, "wb") as fh:
                 np.savez(fh, **arrays)
             os.replace(tmp, target)
-        finally:
+        except OSError as exc:  # no space, ulimit -f, a read-only folder: one line
+            import shutil
+
             tmp.unlink(missing_ok=True)
+            if made:  # nothing of this run was kept: leave no folder behind
+                shutil.rmtree(self.path, ignore_errors=True)
+            kept = (
+                f"{self.saved:,} draws are kept there: free some space and run the same "
+                "command to resume"
+                if self.saved
+                else "nothing was kept"
+            )
+            raise SimriskError(
+                f"checkpoint {self.path}: cannot write ({exc.strerror or exc}); {kept}"
+            ) from None
         self.saved = draw0 + n
 
     def blocks(self, names) -> list[dict[str, np.ndarray]]:
@@ -500,19 +517,31 @@ class TaskStore:
         import os
         import uuid
 
-        if not self.path.is_dir():
-            self.path.mkdir(parents=True, exist_ok=True)
-            tmp = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-            tmp.write_text(self._ident_text, encoding="utf-8")
-            os.replace(tmp, self.path / self.IDENTITY)
+        made = not self.path.is_dir()
         target = self.path / f"task-{index:08d}.npz"
         tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         try:
+            if made:
+                self.path.mkdir(parents=True, exist_ok=True)
+                first = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+                try:
+                    first.write_text(self._ident_text, encoding="utf-8")
+                    os.replace(first, self.path / self.IDENTITY)
+                finally:
+                    first.unlink(missing_ok=True)
             with open(tmp, "wb") as fh:
                 np.savez(fh, **result)
             os.replace(tmp, target)
-        finally:
+        except OSError as exc:  # no space, ulimit -f, a read-only folder: one line
+            import shutil
+
             tmp.unlink(missing_ok=True)
+            if made:
+                shutil.rmtree(self.path, ignore_errors=True)
+            raise SimriskError(
+                f"kept work {self.path}: cannot write ({exc.strerror or exc}); free some space "
+                "and run the same command (what is kept there is reused)"
+            ) from None
 
     def map(self, results_of: Callable, items: list):
         """Yield each item's result in order: kept ones loaded, the rest from ``results_of``.

@@ -39,16 +39,24 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def strict(obj: Any) -> Any:
-    """``obj`` with every non-finite number null and ``null_reasons`` added at the top level."""
+def strict(obj: Any, why: dict[str, str] | None = None) -> Any:
+    """``obj`` with every non-finite number null and ``null_reasons`` added at the top level.
+
+    ``why`` maps a field's name (the last key of its path) to the reason it is
+    not finite in this result (``{"se_ratio": "the paired difference is 0 ..."}``);
+    other fields get the general reason of their value.
+    """
     reasons: dict[str, str] = {}
+    why = why or {}
 
     def walk(x: Any, path: str) -> Any:
         x = _plain(x)
         if isinstance(x, float) and not math.isfinite(x):
-            reasons[path or "(top level)"] = _WHY[
-                "nan" if x != x else ("inf" if x > 0 else "-inf")
-            ]
+            field = path.rsplit(".", 1)[-1].split("[", 1)[0]
+            reason = _WHY["nan" if x != x else ("inf" if x > 0 else "-inf")]
+            if field in why:
+                reason = f"{reason.split(':', 1)[0]}: {why[field]}"
+            reasons[path or "(top level)"] = reason
             return None
         if isinstance(x, dict):
             return {

@@ -29,7 +29,10 @@ __all__ = [
     "epoch_time",
     "guard_outputs",
     "hold",
+    "refuse_figures_over_inputs",
     "refuse_overwrite",
+    "refuse_replacing",
+    "what_file",
     "writable_folder",
 ]
 
@@ -234,6 +237,95 @@ def refuse_overwrite(outputs: Iterable[Named], inputs: Iterable[Named]) -> None:
                 )
 
 
+#: the ``simrisk_kind`` of a decision analysis file (its ``analysis`` says which)
+_DECISION = "simrisk.decision"
+#: the ``simrisk_kind`` of a model run's result (the built-in kinds')
+_RUNS = {"simrisk.run", "simrisk.wellby", "simrisk.portfolio", "simrisk.fund"}
+#: HDF5's signature: a NetCDF-4 result starts with it
+_HDF5 = b"\x89HDF\r\n\x1a\n"
+
+
+def what_file(path: str | Path) -> str | None:
+    """What an existing file is to simrisk, as an output's ``writes`` names it; None: neither.
+
+    ``"config"``: a TOML file (any TOML table is a config: ``kind`` defaults
+    to the contract). ``"run"``: a model run's result (a built-in kind's
+    ``simrisk_kind``). ``"decision:<analysis>"`` (``decision:voi``): a
+    decision file; another ``simrisk_kind`` (``simrisk.design``,
+    ``simrisk.evsi``, ``simrisk.monitor``, a third party's kind) as it is.
+    Anything else (a PDF, a figure, a workbook, an HDF5 file simrisk did not
+    write) is None.
+    """
+    p = Path(path)
+    try:
+        if not p.is_file():
+            return None
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return None
+    if head == _HDF5:
+        try:
+            import h5py
+
+            with h5py.File(p, "r", locking=False) as f:
+                kind = f.attrs.get("simrisk_kind")
+                analysis = f.attrs.get("analysis", "")
+        except Exception:  # h5py's errors on a damaged file vary: not a result we can name
+            return None
+        kind = kind.decode() if isinstance(kind, bytes) else kind
+        analysis = analysis.decode() if isinstance(analysis, bytes) else str(analysis)
+        if not isinstance(kind, str) or not kind.startswith("simrisk."):
+            return None
+        if kind == _DECISION:
+            return f"decision:{analysis}"
+        return "run" if kind in _RUNS else kind
+    try:
+        if p.stat().st_size > 10_000_000:  # no config is this large
+            return None
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return "config" if data else None
+
+
+def _said(what: str | None) -> str:
+    """A file type as :func:`what_file` names it, in words."""
+    if what is None:
+        return "neither a config nor a result"
+    if what == "config":
+        return "a simrisk config"
+    if what == "run":
+        return "a simrisk result"
+    if what.startswith("decision:"):
+        return f"a simrisk {what.split(':', 1)[1] or 'decision'} file"
+    return f"a simrisk {what.removeprefix('simrisk.')} file"
+
+
+def refuse_replacing(outputs: Iterable[Named], writes: dict[str, str] | None = None) -> None:
+    """One line if an output would replace a config or result of another type.
+
+    ``writes`` maps an output's flag to what it writes (as :func:`what_file`
+    names files: ``"config"``, ``"run"``, ``"decision:voi"``, ...); a flag
+    not in it writes something else (a figure, a PDF, a workbook). An
+    existing config or result is replaced only by an output of its own type,
+    so ``voi --out c.toml`` cannot destroy a contract and ``voi --out r.nc``
+    cannot destroy a run; any other existing file is replaced as before.
+    """
+    writes = writes or {}
+    for flag, p in outputs:
+        if not _is_file_arg(p):
+            continue
+        found = what_file(p)
+        if found is None or found == writes.get(flag):
+            continue
+        raise SimriskError(
+            f"{flag} {p}: exists and is {_said(found)}; this output is "
+            f"{_said(writes.get(flag))} and must not replace it (choose another {flag}, "
+            "or move the file away)"
+        )
+
+
 #: outputs this process holds the lock of (resolved path -> depth), so a library call
 #: inside a command that already holds its output's lock does not take it twice
 _HELD: dict[Path, int] = {}
@@ -271,12 +363,59 @@ def guard_outputs(
     outputs: Iterable[Named],
     inputs: Iterable[Named] = (),
     notify: Callable[[str], None] | None = None,
+    writes: dict[str, str] | None = None,
+    figures: Named | None = None,
 ) -> Iterator[None]:
-    """Refuse an output that is an input (:func:`refuse_overwrite`), then hold every
-    output's lock (:func:`hold`) while the command works and writes."""
+    """Refuse an output that is an input (:func:`refuse_overwrite`) or would replace a
+    config or result of another type (:func:`refuse_replacing`, ``writes``: what each
+    flag writes), and a folder of figures (``figures``: ``(flag, folder)``) that is or
+    holds an input (:func:`refuse_figures_over_inputs`); then hold every output's lock
+    (:func:`hold`; the folder's too) while the command works."""
     outputs = [(flag, p) for flag, p in outputs if _is_file_arg(p)]
+    inputs = list(inputs)
     refuse_overwrite(outputs, inputs)
+    refuse_replacing(outputs, writes)
+    if figures is not None and _is_file_arg(figures[1]):
+        refuse_figures_over_inputs(Path(str(figures[1])), inputs, figures[0])
     with contextlib.ExitStack() as stack:
         for flag, p in outputs:
             stack.enter_context(hold(str(p), flag, notify))
+        if figures is not None and _is_file_arg(figures[1]):
+            folder = Path(str(figures[1]))
+            if folder.parent.is_dir():  # one report at a time writes a figures folder
+                stack.enter_context(hold(folder, figures[0], notify))
         yield
+
+
+#: the names a report gives its figures in ``--figures DIR`` (``page_03_npv.png``)
+FIGURE_NAME = r"page_\d{2,}_.+\.(png|svg)"
+
+
+def refuse_figures_over_inputs(folder: Path, inputs: Iterable[Named], flag: str) -> None:
+    """One line if the figures folder is an input, or holds an input named as a figure.
+
+    A report writes ``page_NN_<page>.png`` and ``.svg`` into ``folder``; an
+    input there of such a name could be written over, and an input that is
+    the folder (or a link to it) cannot be one.
+    """
+    import re
+
+    for what, src in inputs:
+        if not _is_file_arg(src):
+            continue
+        src = Path(str(src))
+        if same_file(folder, src):
+            raise SimriskError(
+                f"{flag} {folder}: is {what}; an output must not overwrite an input "
+                f"(choose another {flag})"
+            )
+        try:
+            inside = src.resolve().parent == folder.resolve()
+        except (OSError, RuntimeError):
+            continue
+        if inside and re.fullmatch(FIGURE_NAME, src.name):
+            raise SimriskError(
+                f"{flag} {folder}: holds {what}, a name the report gives a figure "
+                f"(page_NN_<page>.png, .svg), so it could be written over (choose another "
+                f"{flag})"
+            )

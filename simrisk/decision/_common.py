@@ -75,6 +75,17 @@ def jsonable(x):
     return x
 
 
+def strict_json(x, why: dict[str, str] | None = None) -> dict:
+    """A decision result's JSON form: NaN and inf as null, ``null_reasons`` saying why.
+
+    The one rule of ``--json`` (:func:`simrisk.core.jsonout.strict`); ``why``
+    names the reason a field's NaN has in this result.
+    """
+    from simrisk.core.jsonout import strict
+
+    return strict(x, why)
+
+
 def prob_se(p, n) -> np.ndarray:
     """Binomial standard error of a proportion ``p`` from ``n`` draws."""
     p = np.asarray(p, dtype=np.float64)

@@ -24,7 +24,15 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.decision._common import base_attrs, dkk, jsonable, pct, prob_se, require, var
+from simrisk.decision._common import (
+    base_attrs,
+    dkk,
+    pct,
+    prob_se,
+    require,
+    strict_json,
+    var,
+)
 
 __all__ = [
     "acceptability",
@@ -143,7 +151,7 @@ def acceptability_json(a: xr.Dataset) -> dict:
         }
         for i, r in enumerate(a["rate"].values)
     ]
-    return jsonable(
+    return strict_json(
         {
             "scenario": a.attrs.get("scenario", ""),
             "draws": a.attrs["source_draws"],

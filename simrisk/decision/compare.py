@@ -19,7 +19,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.decision._common import DECISION_KIND, dkk, jsonable, pct, require, var
+from simrisk.decision._common import DECISION_KIND, dkk, pct, require, strict_json, var
 
 __all__ = ["STATISTICS", "compare", "compare_json", "format_compare"]
 
@@ -144,7 +144,19 @@ def compare_json(c: xr.Dataset) -> dict:
         out["scenarios"].append(
             {"config": str(sc), "name": str(c["scenario_name"].values[i]), "statistics": stats}
         )
-    return jsonable(out)
+    return strict_json(out, _WHY_NULL)
+
+
+#: why a comparison's value is NaN (``null_reasons`` of its JSON)
+_WHY_NULL = {
+    "se_ratio": "the paired difference is the same on every draw (paired SE 0), so the "
+    "ratio of the unpaired SE to it is not a number",
+    "corr": "the statistic is constant over the draws in one of the scenarios, so the "
+    "correlation is not defined",
+    "value": "the statistic is not defined on these draws (e.g. no draw has an IRR)",
+    "se": "fewer than two draws define the statistic",
+    "diff": "the statistic is not defined on these draws (e.g. no draw has an IRR)",
+}
 
 
 def format_compare(c: xr.Dataset) -> str:

@@ -35,7 +35,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.decision._common import jsonable
+from simrisk.decision._common import jsonable, strict_json
 
 __all__ = [
     "Study",
@@ -641,7 +641,7 @@ def evsi(
     }
     if checks:
         out["is_check"] = {"method": "importance sampling (Menzies 2016)", "evsi": checks}
-    return jsonable(out)
+    return strict_json(out)
 
 
 def closed_form_normal_evsi(a: float, b: float, S: float, n: int) -> float:
@@ -706,7 +706,7 @@ def enbs(
 
 
 def evsi_json(result: dict) -> dict:
-    return jsonable(result)
+    return strict_json(result)
 
 
 def evsi_dataset(result: dict) -> xr.Dataset:

@@ -35,10 +35,10 @@ from simrisk.core.errors import SimriskError
 from simrisk.decision._common import (
     base_attrs,
     dkk,
-    jsonable,
     outcomes,
     pct,
     prob_se,
+    strict_json,
     var,
     varying_parameters,
 )
@@ -492,7 +492,16 @@ def sensitivity_json(s: xr.Dataset) -> dict:
             "pawn_npv_ci": s["pawn_npv_ci"].values[i],
         }
         out["regional"][p] = {"ks_loss": s["ks_loss"].values[i]}
-    return jsonable(out)
+    return strict_json(out, _WHY_NULL)
+
+
+#: why a sensitivity value is NaN (``null_reasons`` of its JSON)
+_WHY_NULL = {
+    "ks_loss": "every draw has NPV < 0, or none has, so there are no two groups of draws "
+    "to compare",
+    "eta2_npv_negative": "the loss indicator is the same on every draw (P(NPV < 0) is 0 or 1)",
+    "eta2_npv_negative_ci": "the loss indicator is the same on every draw (P(NPV < 0) is 0 or 1)",
+}
 
 
 def _fixed(x) -> str:

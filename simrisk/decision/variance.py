@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 
 from simrisk.core.errors import SimriskError
-from simrisk.decision._common import DECISION_KIND, dkk, jsonable, pct, var
+from simrisk.decision._common import DECISION_KIND, dkk, pct, strict_json, var
 
 __all__ = ["format_variance", "variance_json", "variance_split"]
 
@@ -107,7 +107,7 @@ def variance_json(v: xr.Dataset) -> dict:
     for k in ("scenario", "seed", "draws_total"):
         if k in v.attrs:
             out[k] = v.attrs[k]
-    return jsonable(out)
+    return strict_json(out)
 
 
 def format_variance(v: xr.Dataset) -> str:

@@ -33,9 +33,9 @@ from simrisk.core.voi import check_nb, evpi, evppi, voi_dataset
 from simrisk.decision._common import (
     base_attrs,
     dkk,
-    jsonable,
     outcomes,
     pct,
+    strict_json,
     var,
     varying_parameters,
 )
@@ -272,7 +272,13 @@ def voi_json(v: xr.Dataset) -> dict:
             "inner": v.attrs["nested_inner"],
             "first_draw": v.attrs["nested_first_draw"],
         }
-    return jsonable(out)
+    return strict_json(out, _WHY_NULL)
+
+
+#: why a VOI value is NaN (``null_reasons`` of its JSON)
+_WHY_NULL = {
+    "r2": "the net benefit the regression fits is the same on every draw (no variance to explain)",
+}
 
 
 def format_voi(v: xr.Dataset) -> str:

@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simrisk._version import __version__
 from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
 from simrisk.core.targets import Bound, parse_bound
@@ -370,6 +371,8 @@ class DesignResult:
     frontier_all: list[int] = field(default_factory=list)
     parties: dict | None = None
     closest: int | None = None
+    #: the :class:`~simrisk.core.driver.TaskStore` of each stage when run with ``keep``
+    stores: list = field(default_factory=list, repr=False)
 
     # --- views --------------------------------------------------------------
     def terms(self, i: int) -> dict[str, float]:
@@ -619,6 +622,22 @@ def _score_terms(
     return _score(scen, needed, draws, seed)
 
 
+def _sobol_points(sobol, n: int) -> np.ndarray:
+    """``n`` points of a Sobol sequence, without SciPy's warning for an ``n`` not a power of 2.
+
+    The user chose ``n`` (``--candidates``, docs/cli.md says a power of 2 keeps
+    the design balanced); the same points either way, so that one warning is
+    noise on stderr and an error under warnings-as-errors.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="The balance properties of Sobol", category=UserWarning
+        )
+        return sobol.random(n)
+
+
 def run_design(
     s: Scenario,
     targets: list[Target],
@@ -633,6 +652,7 @@ def run_design(
     dsi_risk: str = DEFAULT_DSI_RISK,
     progress: Callable[[str], None] | None = None,
     backend=None,
+    keep=None,
 ) -> DesignResult:
     """Search the ``[design]`` terms of ``s`` against ``targets``.
 
@@ -658,6 +678,11 @@ def run_design(
     backend : simrisk.core.backends.DaskBackend, optional
         Score the candidates as tasks on its cluster (one task each) and the
         re-scoring run's chunks; the result is the same as without.
+    keep : path prefix, optional
+        Keep every scored candidate under ``<keep>.<stage>-<run id>/``
+        (:class:`simrisk.core.driver.TaskStore`, one folder per stage) so a
+        rerun of the same search after a kill reuses them; the stores are in
+        ``DesignResult.stores`` (remove them once the outputs are written).
 
     Returns
     -------
@@ -713,6 +738,45 @@ def run_design(
     )
 
     cands: list[Candidate] = []
+    stores: list = []
+
+    def scored(items, stage: str):
+        """The candidates' scores in order: kept ones reused, the rest computed (and kept)."""
+        if keep is None:
+            return map_tasks(_score_terms, items, (s, keys), backend)
+        from simrisk.core.driver import TaskStore
+
+        identity = {
+            "what": "design",
+            "stage": stage,
+            "config_sha256": hashlib.sha256(s.model_dump_json().encode()).hexdigest(),
+            "version": __version__,
+            "keys": keys,
+            "needed": needed,
+            "draws": draws,
+            "seed": seed,
+            "points": [[float(v) for v in it[0]] for it in items],
+        }
+        store = TaskStore(Path(f"{keep}.{stage}"), identity)
+        stores.append(store)
+
+        def fresh(todo):
+            with contextlib.closing(map_tasks(_score_terms, todo, (s, keys), backend)) as got:
+                for sc in got:
+                    yield {
+                        "keys": np.array(list(sc), dtype=str),
+                        "values": np.array([sc[k] for k in sc], dtype=float).reshape(-1, 2),
+                    }
+
+        def unpacked():
+            with contextlib.closing(store.map(fresh, items)) as got:
+                for r in got:
+                    yield {
+                        str(k): (float(v[0]), float(v[1]))
+                        for k, v in zip(r["keys"], r["values"], strict=True)
+                    }
+
+        return unpacked()
 
     def evaluate(points, stage: str) -> None:
         """Score the candidates at ``points`` (in this process or as tasks) in their order."""
@@ -722,7 +786,7 @@ def run_design(
                 for values in points
             ]
         items = [(values, stage, needed, draws, seed) for values in points]
-        with contextlib.closing(map_tasks(_score_terms, items, (s, keys), backend)) as scores:
+        with contextlib.closing(scored(items, stage)) as scores:
             for values, sc in zip(points, scores, strict=True):
                 record(values, stage, sc)
 
@@ -769,14 +833,14 @@ def run_design(
     rescore_seed = int(ss_rescore.generate_state(1, np.uint32)[0])
     sobol = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(ss_sobol))
     evaluate([today_values(s, keys)], "today")
-    evaluate([lows + u * span for u in sobol.random(n_sobol)], "sobol")
+    evaluate([lows + u * span for u in _sobol_points(sobol, n_sobol)], "sobol")
     if n_refine:
         centre = cands[best_index()].values
         centre = np.clip(np.where(np.isfinite(centre), centre, highs), lows, highs)
         lo = np.clip(centre - span / 8, lows, highs)
         hi = np.clip(centre + span / 8, lows, highs)
         sobol2 = qmc.Sobol(len(keys), scramble=True, seed=np.random.default_rng(ss_refine))
-        evaluate([lo + u * (hi - lo) for u in sobol2.random(n_refine)], "refine")
+        evaluate([lo + u * (hi - lo) for u in _sobol_points(sobol2, n_refine)], "refine")
 
     x = np.array([c.scores[dsi_risk][0] for c in cands])
     y = np.array([c.scores[payer_risk][0] for c in cands])
@@ -830,6 +894,7 @@ def run_design(
         frontier_all=frontier_all,
         parties=party_report,
         closest=closest,
+        stores=stores,
     )
 
 
@@ -842,7 +907,6 @@ def to_dataset(res: DesignResult, config_text: str = ""):
     """Every candidate with its terms and scores; ``on_frontier`` marks the Pareto frontier."""
     import xarray as xr
 
-    from simrisk._version import __version__
     from simrisk.core.dataset import var
 
     n = len(res.candidates)

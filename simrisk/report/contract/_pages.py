@@ -768,6 +768,8 @@ def _voi_page(ds, v, s, lang):
     ax.barh(top, evpi, color=GREY, alpha=0.8, height=0.6)
     ax.errorbar(evpi, top, xerr=2 * evpi_se, fmt="none", color="black", capsize=3, lw=1)
     xmax = max(evpi + 2 * evpi_se, float((vals + 2 * ses).max())) * 1.22
+    if not (np.isfinite(xmax) and xmax > 0):  # no value of information at all (every VOI 0)
+        xmax = 1.0
     for k, (val, se) in enumerate(zip(vals, ses, strict=True)):
         ax.text(val + 2 * se + xmax * 0.01, k, f.dkk(val), va="center", fontsize=7.5)
     ax.text(evpi + 2 * evpi_se + xmax * 0.01, top, f.dkk(evpi), va="center", fontsize=7.5)
