@@ -71,9 +71,13 @@ MEMORY_FACTOR = 3.0
 #: install or an upgrade): the first run of DSI's config (only its own citizen
 #: loop compiles) took 22 s of CPU time on this project's 2-core machine at
 #: load average 16, against 26 s for the previous kernel (both loops, parallel=True)
-#: in the same session (benchmarks/compile_time.py; docs/scale.md); said as
-#: "about 20 s". Compiling is single-threaded, so on an idle machine the wait
-#: is about the CPU time.
+#: in the same session (benchmarks/compile_time.py; docs/scale.md). Measured
+#: again after the kernel's split (2026-12-07, load 6-8): `simrisk run
+#: configs/dsi_norddjurs.toml --draws 1000` with an empty NUMBA_CACHE_DIR took
+#: 24.3 s and 23.8 s of CPU (user + sys), the same run warm 2.9 s and 2.5 s, so
+#: compiling costs 21.4 s; said as "about 20 s". Compiling is single-threaded,
+#: so on an idle machine the wait is about the CPU time (under that load the
+#: cold runs took 39-45 s of wall time).
 COMPILE_SECONDS = 20
 
 
