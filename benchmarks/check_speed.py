@@ -27,9 +27,11 @@ Measured 2026-12-07 on the project's 2-core machine (docs/scale.md):
 - ``--full``, load 2.4 at the start and 5.3 at the end (not idle): 13.1 at
   7,000 and 71 at 70,000; tail at 5e6 draws 1.15 (wall 213 s, kernel in
   the run 185 s, CPU 105 s); export over run at 300,000 draws 0.42 (2.9 s
-  of CPU; the CLI, reading the file included, 4.4-4.8 s at load 4).
+  of CPU; the CLI, reading the file included, 4.4-4.8 s at load 4);
+- ``--full`` again, load 3.7 to 7.0: 11.6 and 79; tail 1.07 (wall 164 s,
+  kernel in the run 152 s); export over run 0.50 (2.7 s of CPU).
 
-The issue's 100x at 70,000 is not reached: 64-86x at load 1.5-5 (95x at
+The issue's 100x at 70,000 is not reached: 64-86x at load 1.5-7 (95x at
 load 14, where the per-citizen kernel slows more than the aggregated one).
 """
 
