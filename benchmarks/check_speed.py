@@ -16,7 +16,23 @@
   0.016 at load 17), and the parameter draws' CPU per draw over the kernel's
   <= ``MAX_PARAMS_OVER_KERNEL`` (measured 0.07 at 700 referred, one thread).
 
-Usage: ``python benchmarks/check_speed.py [--full]``.
+Usage: ``python benchmarks/check_speed.py [--full]``. The quick form takes
+about 25 s of wall time once the kernels are compiled (15 s of CPU, load 2.7).
+
+Measured 2026-12-07 on the project's 2-core machine (docs/scale.md):
+
+- quick form, load 2.7: aggregated over per-citizen 13.4 at 7,000 referred
+  and 86 at 70,000; tables 0.010; parameters 0.044; tail (200,000 draws)
+  1.24; export over run (50,000 draws) 0.99;
+- ``--full``, load 2.4 at the start and 5.3 at the end (not idle): 13.1 at
+  7,000 and 71 at 70,000; tail at 5e6 draws 1.15 (wall 213 s, kernel in
+  the run 185 s, CPU 105 s); export over run at 300,000 draws 0.42 (2.9 s
+  of CPU; the CLI, reading the file included, 4.4-4.8 s at load 4);
+- ``--full`` again, load 3.7 to 7.0: 11.6 and 79; tail 1.07 (wall 164 s,
+  kernel in the run 152 s); export over run 0.50 (2.7 s of CPU).
+
+The issue's 100x at 70,000 is not reached: 64-86x at load 1.5-7 (95x at
+load 14, where the per-citizen kernel slows more than the aggregated one).
 """
 
 from __future__ import annotations

@@ -232,3 +232,51 @@ def test_tables_formats_and_native_charts(run_nc, tmp_path):
         r[0]: (r[1], r[2]) for r in book["charts"].iter_rows(min_row=44, values_only=True) if r[0]
     }
     assert tornado["retention"] == (0.6, 0.2)
+
+
+def test_without_dask_hides_it_from_xarray_and_gives_it_back():
+    # xarray imports dask.array (about 1 s of CPU) whenever dask is installed,
+    # to ask whether an array is a dask one; commands that never use dask hide
+    # it, and give it back for a later command in the same process (issue 24).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, xarray as xr\n"
+        "from simrisk.cli._common import without_dask\n"
+        "with without_dask() as guard:\n"
+        "    assert guard.active\n"
+        "    ds = xr.Dataset({'x': ('d', np.arange(3.0)), 's': ('d', ['a', 'b', 'c'])})\n"
+        "    assert float((ds.x * 2).sum()) == 6.0\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'dask']\n"
+        "import importlib.util\n"
+        "from xarray.namedarray import pycompat\n"
+        "assert importlib.util.find_spec('dask') is not None\n"
+        "assert 'dask' not in pycompat._cached_duck_array_modules\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.slow(short=False)
+def test_export_does_not_import_dask_and_gives_it_back(run_nc, tmp_path):
+    # xarray imports dask.array (about 1 s of CPU) whenever dask is installed;
+    # export never uses it, so the CLI hides it and afterwards gives it back,
+    # for a later command in the same process (issue 24).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from simrisk.cli import main\n"
+        f"assert main(['export', {str(run_nc[0])!r}, '-o', {str(tmp_path / 'b.xlsx')!r},"
+        " '--quiet']) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'dask')\n"
+        "assert loaded == [], loaded\n"
+        "from xarray.namedarray.pycompat import array_type\n"
+        "import dask.array\n"
+        "assert array_type('dask') == (dask.array.Array,)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "b.xlsx").is_file()

@@ -11,6 +11,7 @@ from simrisk.cli._common import (
     guard_outputs,
     notify,
     positive_int,
+    without_dask,
 )
 from simrisk.core.errors import SimriskError
 
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     inputs += [
         (f"--{key} {getattr(args, key)}", getattr(args, key)) for key in ("sensitivity", "voi")
     ]
-    with guard_outputs(outputs, inputs, notify("export")):
+    with without_dask(), guard_outputs(outputs, inputs, notify("export")):
         ds, _ = api.result_for(args.results, "export")
         extra = {}
         for key in ("sensitivity", "voi"):

@@ -143,6 +143,11 @@ def compile_notice(kernel, seconds: int) -> None:
 
     Nothing when Numba's cache is warm. ``seconds`` is the measured compile time,
     given by the kind that owns the kernel.
+
+    Said whether or not stderr is a terminal, unlike the progress bar: it is
+    one line, not a redrawn one, and a first run's pause of 20 s or more looks
+    like a hang in a CI job's or a batch script's log just as on a terminal.
+    ``--quiet`` turns it off (the kinds' ``compile_notice`` does not call this).
     """
     if cache_is_cold(kernel):
         import sys

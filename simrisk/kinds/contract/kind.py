@@ -71,9 +71,15 @@ MEMORY_FACTOR = 3.0
 #: install or an upgrade): the first run of DSI's config (only its own citizen
 #: loop compiles) took 22 s of CPU time on this project's 2-core machine at
 #: load average 16, against 26 s for the previous kernel (both loops, parallel=True)
-#: in the same session (benchmarks/compile_time.py; docs/scale.md); said as
-#: "about 20 s". Compiling is single-threaded, so on an idle machine the wait
-#: is about the CPU time.
+#: in the same session (benchmarks/compile_time.py; docs/scale.md). Measured
+#: again after the kernel's split (2026-12-07, load 6-8): `simrisk run
+#: configs/dsi_norddjurs.toml --draws 1000` with an empty NUMBA_CACHE_DIR took
+#: 24.3 s and 23.8 s of CPU (user + sys), the same run warm 2.9 s and 2.5 s, so
+#: compiling costs 21.4 s; at load 2 the same: 24.0 s and 21.0 s cold, 2.3 s
+#: and 3.0 s warm (compiling 18-22 s), the cold runs 24.5 s and 21.2 s of wall
+#: time; said as "about 20 s". Compiling is single-threaded, so on an idle
+#: machine the wait is about the CPU time (at load 6-8 the cold runs took
+#: 39-45 s of wall time).
 COMPILE_SECONDS = 20
 
 
