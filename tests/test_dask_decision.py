@@ -263,13 +263,13 @@ def test_cli_design_on_the_cluster_equals_local(backend, address, tmp_path):
 
 
 def test_cli_sensitivity_on_the_cluster_equals_local(run_file, backend, address, tmp_path):
-    base = ["sensitivity", run_file, "--boot", "10", "--pawn-boot", "6", "--json"]
+    base = ["sensitivity", run_file, "--boot", "4", "--pawn-boot", "2", "--json"]
     a = run_cli(*base, "--out", tmp_path / "a.nc")
     assert a.returncode == 0, a.stderr
     with _Tasks(backend) as tasks:
         b = run_cli(*base, "--out", tmp_path / "b.nc", "--scheduler", address)
     assert b.returncode == 0, b.stderr
-    assert tasks.count("pawn_median") == 1 + 6  # the estimate and each subsample
+    assert tasks.count("pawn_median") == 1 + 2  # the estimate and each subsample
     _same_json(a.stdout, b.stdout)
     with xr.open_dataset(tmp_path / "a.nc") as da, xr.open_dataset(tmp_path / "b.nc") as db:
         _same_dataset(da.load(), db.load())

@@ -111,7 +111,7 @@ def _parts(folder: Path) -> list[Path]:
 
 def test_sigkill_part_way_then_rerun_is_identical(tmp_path):
     """Must show (issue 16): SIGKILL, rerun, same result, at most one chunk recomputed."""
-    draws = 160_000
+    draws = 80_000  # ten chunks: the kill after two leaves eight to resume
     out = tmp_path / "r.nc"
     proc = _start(out, draws)
     # chunks of 4,096, 4,096 (to the chunk boundary), then CHUNK: wait for three on disk
@@ -163,7 +163,7 @@ def test_sigterm_and_sighup_stop_like_ctrl_c(sig, status, tmp_path):
 
 def test_signals_mid_run_stop_cleanly_and_leftovers_are_removed(tmp_path):
     out = tmp_path / "r.nc"
-    draws = 300_000
+    draws = 100_000  # twelve chunks: each signal lands after one more is saved
     # Ctrl-C while chunks are being written: exit 130, no output, the partial file kept.
     proc = _start(out, draws)
     _wait_for(lambda: _saved(tmp_path) > 0, proc)
