@@ -349,31 +349,11 @@ class Checkpoint:
 
     def save_arrays(self, draw0: int, arrays: dict[str, np.ndarray]) -> None:
         """Save ``arrays``, the per-draw values of draws ``draw0 ..``, atomically, as one file."""
-        import os
-        import uuid
-
         n = len(next(iter(arrays.values())))
-        made = not self.path.is_dir()
-        target = self.path / f"chunk-{draw0:012d}-{n}.npz"
-        tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        name = f"chunk-{draw0:012d}-{n}.npz"
         try:
-            if made:
-                self.path.mkdir(parents=True, exist_ok=True)
-                first = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-                try:
-                    first.write_text(self._ident_text, encoding="utf-8")
-                    os.replace(first, self.path / self.IDENTITY)
-                finally:
-                    first.unlink(missing_ok=True)
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, target)
+            _keep_npz(self.path, self.IDENTITY, self._ident_text, name, arrays)
         except OSError as exc:  # no space, ulimit -f, a read-only folder: one line
-            import shutil
-
-            tmp.unlink(missing_ok=True)
-            if made:  # nothing of this run was kept: leave no folder behind
-                shutil.rmtree(self.path, ignore_errors=True)
             kept = (
                 f"{self.saved:,} draws are kept there: free some space and run the same "
                 "command to resume"
@@ -456,6 +436,39 @@ class Checkpoint:
         _ACTIVE.pop(str(self.prefix), None)
 
 
+def _keep_npz(folder, identity: str, ident_text: str, name: str, arrays) -> None:
+    """Write ``arrays`` to ``folder / name`` atomically (a temporary file, then a rename).
+
+    A folder made by this call gets its identity file first (also by a rename).
+    On an ``OSError`` what this call wrote is removed (the folder too if it made
+    it: nothing was kept) and the error is raised for the caller to name.
+    """
+    import os
+    import shutil
+    import uuid
+
+    made = not folder.is_dir()
+    target = folder / name
+    tmp = folder / f"{name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        if made:
+            folder.mkdir(parents=True, exist_ok=True)
+            first = folder / f"{identity}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+            try:
+                first.write_text(ident_text, encoding="utf-8")
+                os.replace(first, folder / identity)
+            finally:
+                first.unlink(missing_ok=True)
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 class TaskStore:
     """Completed tasks of a long decision command, kept so a rerun reuses them.
 
@@ -514,30 +527,9 @@ class TaskStore:
 
     def put(self, index: int, result: dict[str, np.ndarray]) -> None:
         """Keep task ``index``'s result (atomically)."""
-        import os
-        import uuid
-
-        made = not self.path.is_dir()
-        target = self.path / f"task-{index:08d}.npz"
-        tmp = self.path / f"{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         try:
-            if made:
-                self.path.mkdir(parents=True, exist_ok=True)
-                first = self.path / f"{self.IDENTITY}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
-                try:
-                    first.write_text(self._ident_text, encoding="utf-8")
-                    os.replace(first, self.path / self.IDENTITY)
-                finally:
-                    first.unlink(missing_ok=True)
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **result)
-            os.replace(tmp, target)
+            _keep_npz(self.path, self.IDENTITY, self._ident_text, f"task-{index:08d}.npz", result)
         except OSError as exc:  # no space, ulimit -f, a read-only folder: one line
-            import shutil
-
-            tmp.unlink(missing_ok=True)
-            if made:
-                shutil.rmtree(self.path, ignore_errors=True)
             raise SimriskError(
                 f"kept work {self.path}: cannot write ({exc.strerror or exc}); free some space "
                 "and run the same command (what is kept there is reused)"
