@@ -29,6 +29,7 @@ __all__ = [
     "Config",
     "ModelKind",
     "RunOptions",
+    "refuse_options",
 ]
 
 #: the commands a kind may support (``simrisk <command>``); ``run``,
@@ -222,3 +223,15 @@ class ModelKind(Protocol):
     def file_bytes_per_draw(self, cfg: Any) -> float | None:
         """Bytes per draw of a result file (None: not checked)."""
         ...
+
+
+def refuse_options(options: dict, title: str, what: str) -> None:
+    """One line naming every option given (not None, False or empty) that a kind's
+    ``what`` ("config", "result") does not take: ``--flags: does not apply to a
+    <title> <what>``."""
+    from simrisk.core.errors import SimriskError
+
+    given = sorted(k for k, v in options.items() if v not in (None, False, [], {}))
+    if given:
+        flags = ", ".join("--" + k.replace("_", "-") for k in given)
+        raise SimriskError(f"{flags}: does not apply to a {title} {what}")

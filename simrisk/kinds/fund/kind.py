@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from simrisk.core.errors import SimriskError
 from simrisk.core.results import Summary as _Summary
-from simrisk.kinds._interface import Capabilities, RunOptions
+from simrisk.kinds._interface import Capabilities, RunOptions, refuse_options
 
 __all__ = [
     "CAPABILITIES",
@@ -45,10 +44,7 @@ COMPILE_SECONDS = 5
 
 
 def _refuse(options: dict, what: str) -> None:
-    given = sorted(k for k, v in options.items() if v not in (None, False, [], {}))
-    if given:
-        flags = ", ".join("--" + k.replace("_", "-") for k in given)
-        raise SimriskError(f"{flags}: does not apply to a fund {what}")
+    refuse_options(options, "fund", what)
 
 
 def load(path):
