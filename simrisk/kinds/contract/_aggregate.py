@@ -323,18 +323,39 @@ def _bvn_cdf_rule(h, k, r, sn, den):
     return _bvnu_rule(-h, -k, r, sn, den)
 
 
+#: no table of log-gammas: :func:`_lgf` computes each
+_NO_LG = np.empty(0)
+#: the table of log-gammas :func:`run_aggregate` passes has at most this many entries
+#: (8 bytes each); counts beyond it compute theirs
+LG_TABLE_MAX = 1 << 21
+
+
 @jit
-def _pmf(n, p, k):
-    """The Binomial(n, p) pmf at ``k`` from its exact log."""
+def lgamma_table(out):
+    """``out[i] = lgamma(i + 1)``, the very values :func:`_lgf` would compute."""
+    for i in range(out.shape[0]):
+        out[i] = math.lgamma(i + 1.0)
+
+
+@jit(inline="always")
+def _lgf(lg, i):
+    """lgamma(i + 1) for an integer ``i >= 0``: from the table ``lg`` while it reaches."""
+    if i < lg.shape[0]:
+        return lg[i]
+    return math.lgamma(i + 1.0)
+
+
+@jit
+def _pmf(n, p, k, lg, lp, lq):
+    """The Binomial(n, p) pmf at ``k`` from its exact log.
+
+    ``lp = log(p)`` and ``lq = log1p(-p)`` (a chain of binomials computes them
+    once per draw), ``lg`` a table of lgamma(i + 1) (see :func:`_lgf`): three
+    log-gammas were most of a binomial's start.
+    """
     if k == 0:
-        return math.exp(n * math.log1p(-p))
-    return math.exp(
-        math.lgamma(n + 1.0)
-        - math.lgamma(k + 1.0)
-        - math.lgamma(n - k + 1.0)
-        + k * math.log(p)
-        + (n - k) * math.log1p(-p)
-    )
+        return math.exp(n * lq)
+    return math.exp(_lgf(lg, n) - _lgf(lg, k) - _lgf(lg, n - k) + k * lp + (n - k) * lq)
 
 
 @jit
@@ -461,7 +482,7 @@ _FAST_SD = 4.0
 
 
 @jit
-def _binq_lower(n, p, u, strict):
+def _binq_lower(n, p, u, strict, lg, lp, lq):
     """Smallest k with F(k) >= u (``strict``: F(k) > u), X ~ Binomial(n, p), p <= 1/2.
 
     Exact, from the tail the quantile lies in, so that the sum stays small
@@ -491,13 +512,13 @@ def _binq_lower(n, p, u, strict):
     fast = mode + int(_FAST_SD * sd)
     if u > 0.5 and fast < n and fast - mode > 16:
         v = 1.0 - u
-        w = _pmf(n, p, fast)
+        w = _pmf(n, p, fast, lg, lp, lq)
         up = (n - fast) / (fast + 1.0) * p / q  # pmf(fast + 1) / pmf(fast) < 1
         k = _binq_down(n, p, v, strict, fast, w, w * up / (1.0 - up))
         if k >= 0:
             return k
         hi = min(n, mode + int(10.0 * sd) + 10)
-        w = _pmf(n, p, hi)
+        w = _pmf(n, p, hi, lg, lp, lq)
         tail = 0.0
         if hi < n:
             up = (n - hi) / (hi + 1.0) * p / q
@@ -509,13 +530,13 @@ def _binq_lower(n, p, u, strict):
         lo = max(0, mode - int(8.0 * sd) - 10)
         fast = mode - int(_FAST_SD * sd)
         if fast - lo > 16:
-            w = _pmf(n, p, fast)
+            w = _pmf(n, p, fast, lg, lp, lq)
             down = fast * q / ((n - fast + 1.0) * p)  # pmf(fast - 1) / pmf(fast) < 1
             k = _binq_sum(n, p, u, strict, fast, w, w * down / (1.0 - down))
             if k >= 0:
                 return k
     lo = max(0, mode - int(8.0 * sd) - 10)
-    return _binq_sum(n, p, u, strict, lo, _pmf(n, p, lo), 0.0)
+    return _binq_sum(n, p, u, strict, lo, _pmf(n, p, lo, lg, lp, lq), 0.0)
 
 
 @jit
@@ -528,13 +549,26 @@ def binomial_quantile(n, p, u):
     probability zero. Cost about (4 - |z_u|) binomial SDs of pmf steps, and
     about (8 + |z_u|) in the rare case that the fast search cannot decide.
     """
+    return _binomial_quantile_lg(n, p, u, _NO_LG)
+
+
+@jit(inline="always")
+def _binomial_quantile_lg(n, p, u, lg):
+    """:func:`binomial_quantile` with the log-gammas of the table ``lg``."""
+    pm = p if p <= 0.5 else 1.0 - p
+    return _binomial_quantile_pre(n, p, u, lg, math.log(pm), math.log1p(-pm))
+
+
+@jit(inline="always")
+def _binomial_quantile_pre(n, p, u, lg, lp, lq):
+    """:func:`binomial_quantile` given ``lp = log(pm)``, ``lq = log1p(-pm)``, pm = min(p, 1 - p)."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
     if p <= 0.5:
-        return _binq_lower(n, p, u, False)
-    return n - _binq_lower(n, 1.0 - p, 1.0 - u, True)
+        return _binq_lower(n, p, u, False, lg, lp, lq)
+    return n - _binq_lower(n, 1.0 - p, 1.0 - u, True, lg, lp, lq)
 
 
 @jit(inline="always")
@@ -612,27 +646,42 @@ def cell_probabilities(e1, e0, zero, rho, n_res, prob, state):
 
 
 @jit
-def _multinomial(n, prob, K, key, d, word0, out):
-    """Counts of ``n`` over ``K`` cells by a chain of quantile binomials.
+def _chain(prob, K, cp, clp, clq):
+    """The conditional probabilities of :func:`_multinomial`'s chain of binomials.
 
-    Cell ``j`` uses the per-draw word ``word0 + j``; the last cell takes the rest.
+    They depend on the cells' probabilities alone, not on the count split, so
+    a draw's cohorts share them (and the logs of :func:`_pmf`): ``cp[j]`` is
+    cell ``j``'s probability given the cells before it, 1.0 where it takes the
+    rest; ``clp[j]``, ``clq[j]`` are log(pm) and log1p(-pm), pm = min(cp[j], 1 - cp[j]).
     """
     tail = 0.0
     for j in range(K):
         tail += prob[j]
-    left = n
     for j in range(K):
-        if j == K - 1 or left == 0:
-            out[j] = left
-            left = 0
-            continue
         p = prob[j] / tail if tail > 0.0 else 1.0
         tail -= prob[j]
         if p >= 1.0 or tail <= 0.0:
+            p = 1.0
+        cp[j] = p
+        pm = p if p <= 0.5 else 1.0 - p
+        clp[j] = math.log(pm)
+        clq[j] = math.log1p(-pm)
+
+
+@jit
+def _multinomial(n, K, cp, clp, clq, lg, key, d, word0, out):
+    """Counts of ``n`` over ``K`` cells by a chain of quantile binomials.
+
+    ``cp``, ``clp``, ``clq`` from :func:`_chain`, ``lg`` from :func:`lgamma_table`.
+    Cell ``j`` uses the per-draw word ``word0 + j``; the last cell takes the rest.
+    """
+    left = n
+    for j in range(K):
+        if j == K - 1 or left == 0 or cp[j] >= 1.0:
             out[j] = left
             left = 0
             continue
-        m = binomial_quantile(left, p, _uniform(key, d, word0 + j))
+        m = _binomial_quantile_pre(left, cp[j], _uniform(key, d, word0 + j), lg, clp[j], clq[j])
         out[j] = m
         left -= m
 
@@ -654,14 +703,15 @@ def aggregate_chunk(
     score_goals, cost_col, score_top, low_max, start_cdf, pidx, cost_table, group_cdf,
     auth_goal, cohort_cdf, payment, goal_payer, cap, repay_order, disb_amount, flow_order,
     flow_t, flow_year, n_years, rate, saving_factor, ret_mode, ret_min, ret_amount, ret_count,
-    ret_void, ret_flow, floor_amount, floor_flow, n_threads,
+    ret_void, ret_flow, floor_amount, floor_flow, n_threads, lg,
     out_referred, out_measured, out_successes, out_deadweight, out_repaid, out_cash_year,
     out_irr, out_irr_status, out_npv, out_moic, out_saving, out_dw_share, out_clause,
 ):  # fmt: skip
     """Draws ``draw0 .. draw0 + n - 1`` by cell counts; outputs as the per-citizen kernel's.
 
     ``out_*`` are those of :func:`simrisk.kinds.contract._kernel.simulate_chunk`
-    (first axis: draw within the chunk); values are cast on store.
+    (first axis: draw within the chunk); values are cast on store. ``lg``: a
+    table of lgamma(i + 1) (:func:`lgamma_table`; any length, empty computes each).
     """
     n = params.shape[0]
     n_goals = goal_kind.shape[0]
@@ -717,6 +767,18 @@ def aggregate_chunk(
         flow_s = np.empty(n_flow)
         work_t = np.empty(n_flow)
         work_c = np.empty(n_flow)
+        # the chains' conditional probabilities: cohorts (fixed), cells and score cells
+        # (per draw, shared by the draw's cohorts)
+        cp_c = np.empty(n_cohort)
+        lp_c = np.empty(n_cohort)
+        lq_c = np.empty(n_cohort)
+        _chain(share, n_cohort, cp_c, lp_c, lq_c)
+        cp = np.empty(MAX_CELLS)
+        lp = np.empty(MAX_CELLS)
+        lq = np.empty(MAX_CELLS)
+        cp_s = np.empty(3)
+        lp_s = np.empty(3)
+        lq_s = np.empty(3)
         for j in range(bk * block, min(n, (bk + 1) * block)):
             d = draw0 + j
             pr = params[j]
@@ -733,7 +795,7 @@ def aggregate_chunk(
             saving_cg[:, :] = 0.0
             out_referred[j] = n_ref
             # the per-citizen kernel's uniform; its quantile by the faster exact inversion
-            n_meas = binomial_quantile(n_ref, ret, u01_hi(draw_word(key, d, first_word)))
+            n_meas = _binomial_quantile_lg(n_ref, ret, u01_hi(draw_word(key, d, first_word)), lg)
 
             for k in range(n_res):
                 g = res_goals[k]
@@ -779,12 +841,15 @@ def aggregate_chunk(
                 s_caused = 1.0 if eff > 0.0 else 0.0
 
             # measured per cohort
-            _multinomial(n_meas, share, n_cohort, key, d, first_word + 1, meas_c)
+            _chain(prob, K, cp, lp, lq)
+            if n_score == 1:
+                _chain(sprob, 3, cp_s, lp_s, lq_s)
+            _multinomial(n_meas, n_cohort, cp_c, lp_c, lq_c, lg, key, d, first_word + 1, meas_c)
 
             for c in range(n_cohort):
                 m = meas_c[c]
                 word0 = first_word + n_cohort + c * WORDS_PER_COHORT
-                _multinomial(m, prob, K, key, d, word0, cells)
+                _multinomial(m, K, cp, lp, lq, lg, key, d, word0, cells)
                 in_int[:, :] = 0
                 for cell in range(K):
                     cnt = cells[cell]
@@ -817,7 +882,7 @@ def aggregate_chunk(
                     saving_cg[c, g] = sav[k] * acc
                 if n_score == 1:
                     g = score_goals[0]
-                    _multinomial(m, sprob, 3, key, d, word0 + _SCORE_WORD, scells)
+                    _multinomial(m, 3, cp_s, lp_s, lq_s, lg, key, d, word0 + _SCORE_WORD, scells)
                     succ[c, g] = scells[0] + s_caused * scells[1]
                     dw[c, g] = scells[0]
 
@@ -870,11 +935,34 @@ def aggregate_chunk(
                 out_saving[j, a] = acc
 
 
+_LG = [np.empty(0)]
+
+
+def _lgamma_table(params: np.ndarray, referred: float) -> np.ndarray:
+    """A table of lgamma(i + 1) reaching the chunk's largest count, kept for the process.
+
+    Built once (about 18 ns an entry) and grown when a chunk needs more; at
+    most :data:`LG_TABLE_MAX` entries, larger counts compute their log-gammas.
+    """
+    top = 0.0
+    if params.shape[0]:
+        with np.errstate(invalid="ignore"):
+            top = float(np.nanmax(params[:, 0], initial=0.0)) * referred
+    need = int(min(max(top, 0.0) + 2.0, float(LG_TABLE_MAX)))
+    lg = _LG[0]
+    if lg.shape[0] < need:
+        lg = np.empty(max(need, min(2 * lg.shape[0], LG_TABLE_MAX)))
+        lgamma_table(lg)
+        _LG[0] = lg
+    return lg
+
+
 def run_aggregate(inp, draw0: int, params: np.ndarray, key, buf) -> None:
     """One chunk through :func:`aggregate_chunk` into the output arrays ``buf``."""
     import numba
 
     c = inp.contract
+    lg = _lgamma_table(params, float(c.referred))
     first_word = (params.shape[1] + 1) // 2
     aggregate_chunk(
         np.int64(draw0), key, np.int64(first_word), params, float(c.referred),
@@ -885,7 +973,7 @@ def run_aggregate(inp, draw0: int, params: np.ndarray, key, buf) -> None:
         len(inp.years), float(inp.rate), inp.saving_factor,
         np.int64(c.ret_mode), float(c.ret_min), float(c.ret_amount), c.ret_count, c.ret_void,
         np.int64(c.ret_flow), float(c.floor_amount), np.int64(c.floor_flow),
-        np.int64(numba.get_num_threads()),
+        np.int64(numba.get_num_threads()), lg,
         buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
         buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
         buf["moic"], buf["saving"], buf["dw_share"], buf["clause"],
