@@ -561,7 +561,10 @@ def _binomial_quantile_lg(n, p, u, lg):
 
 @jit(inline="always")
 def _binomial_quantile_pre(n, p, u, lg, lp, lq):
-    """:func:`binomial_quantile` given ``lp = log(pm)``, ``lq = log1p(-pm)``, pm = min(p, 1 - p)."""
+    """:func:`binomial_quantile` given the logs of ``pm = min(p, 1 - p)``.
+
+    ``lp = log(pm)``, ``lq = log1p(-pm)``.
+    """
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
