@@ -346,6 +346,42 @@ def _lgf(lg, i):
 
 
 @jit
+def _bvn_cdf_pre(h, k, r, sn, den, asr, ph, pk):
+    """:func:`_bvn_cdf_rule` given ``asr = asin(r) / 2``, ``ph = Phi(h)``, ``pk = Phi(k)``.
+
+    The same arithmetic, bit for bit: :func:`_bvnu_rule`'s ``_phi(-h) * _phi(-k)``
+    at ``(-h, -k)`` is ``Phi(h) * Phi(k)``; its branch for |r| >= 0.925 is called.
+    """
+    if h == -math.inf or k == -math.inf:
+        return 0.0
+    if h == math.inf:
+        return pk
+    if k == math.inf:
+        return ph
+    if r == 0.0:
+        return ph * pk
+    ar = abs(r)
+    if not ar < 0.925:
+        return _bvnu_rule(-h, -k, r, sn, den)
+    if ar < 0.3:
+        w = _GL_W6
+    elif ar < 0.75:
+        w = _GL_W12
+    else:
+        w = _GL_W20
+    hh = -h
+    kk = -k
+    hk = hh * kk
+    hs = (hh * hh + kk * kk) / 2.0
+    bvn = 0.0
+    for i in range(w.shape[0]):
+        for s in range(2):
+            bvn += w[i] * math.exp((sn[2 * i + s] * hk - hs) / den[2 * i + s])
+    bvn = bvn * asr / _TWO_PI + ph * pk
+    return min(max(bvn, 0.0), 1.0)
+
+
+@jit
 def _pmf(n, p, k, lg, lp, lq):
     """The Binomial(n, p) pmf at ``k`` from its exact log.
 
@@ -598,11 +634,21 @@ def cell_probabilities(e1, e0, zero, rho, n_res, prob, state):
     ``prob[:K]`` and ``state[:K, k]`` (0: no use at start; 1, 2, 3: the noise
     below both thresholds, between them, above both) and returns ``K``.
     """
+    edges = np.empty((2, 4))
+    grid = np.empty((4, 4))
+    ph = np.empty((2, 4))
+    sn = np.empty(40)
+    den = np.empty(40)
+    return _cells(e1, e0, zero, rho, n_res, prob, state, edges, grid, ph, sn, den)
+
+
+@jit
+def _cells(e1, e0, zero, rho, n_res, prob, state, edges, grid, ph, sn, den):
+    """:func:`cell_probabilities` with its scratch arrays given (the kernel's, per task)."""
     if n_res == 0:
         prob[0] = 1.0
         return 1
     # interval edges per goal
-    edges = np.empty((2, 4))
     for k in range(n_res):
         edges[k, 0] = -math.inf
         edges[k, 1] = min(e1[k], e0[k])
@@ -629,14 +675,18 @@ def cell_probabilities(e1, e0, zero, rho, n_res, prob, state):
         prob[1 + j] = (zhi - zlo) * _mass(edges[other, j], edges[other, j + 1])
         state[1 + j, hi] = 0
         state[1 + j, other] = 1 + j
-    # F on the 4 x 4 grid of edges, then rectangles
-    grid = np.empty((4, 4))
-    sn = np.empty(40)
-    den = np.empty(40)
+    # F on the 4 x 4 grid of edges, then rectangles; Phi of each edge and the
+    # nodes once (bit for bit as bvn_cdf computes them for each point)
     _bvn_rule(rho, sn, den)
+    asr = math.asin(rho) / 2.0 if abs(rho) < 0.925 else 0.0
+    for k in range(2):
+        for i in range(4):
+            ph[k, i] = _phi(edges[k, i])
     for i in range(4):
         for j in range(4):
-            grid[i, j] = _bvn_cdf_rule(edges[0, i], edges[1, j], rho, sn, den)
+            grid[i, j] = _bvn_cdf_pre(
+                edges[0, i], edges[1, j], rho, sn, den, asr, ph[0, i], ph[1, j]
+            )
     K = 4
     for i in range(3):
         for j in range(3):
@@ -698,6 +748,78 @@ def _truncated_moments(lo, hi, sig):
     m1 = _mass(lo - sig, hi - sig) / mass
     m2 = math.exp(sig * sig) * _mass(lo - 2.0 * sig, hi - 2.0 * sig) / mass
     return m1, m2
+
+
+@jit
+def _masses(lo, hi, out, o):
+    """``_mass(-inf, lo)``, ``_mass(lo, hi)``, ``_mass(hi, inf)`` into ``out[o:o + 3]``.
+
+    Bit for bit as the three calls, each erfc computed once (the three
+    intervals share their edges): ``erfc(inf) = 0`` and ``erfc(-inf) = 2``.
+    """
+    a_ = 0.0  # erfc(-lo / sqrt2)
+    has_a = False
+    if lo <= -math.inf:
+        out[o] = 0.0
+    else:
+        a_ = math.erfc(-lo / _SQRT2)
+        has_a = True
+        out[o] = 0.5 * a_
+    b_ = 0.0  # erfc(-hi / sqrt2)
+    has_b = False
+    d_ = 0.0  # erfc(hi / sqrt2)
+    has_d = False
+    if hi <= lo:
+        out[o + 1] = 0.0
+    elif lo > 0.0:
+        d_ = math.erfc(hi / _SQRT2)
+        has_d = True
+        out[o + 1] = 0.5 * (math.erfc(lo / _SQRT2) - d_)
+    else:
+        if not has_a:
+            a_ = math.erfc(-lo / _SQRT2)
+        b_ = math.erfc(-hi / _SQRT2)
+        has_b = True
+        out[o + 1] = 0.5 * (b_ - a_)
+    if hi >= math.inf:
+        out[o + 2] = 0.0
+    elif hi > 0.0:
+        if not has_d:
+            d_ = math.erfc(hi / _SQRT2)
+        out[o + 2] = 0.5 * d_
+    else:
+        if not has_b:
+            b_ = math.erfc(-hi / _SQRT2)
+        out[o + 2] = 0.5 * (2.0 - b_)
+
+
+@jit
+def _interval_moments(lo, hi, sig, lm1, lm2, k, mass):
+    """:func:`_truncated_moments` of the three intervals cut at ``lo <= hi`` into row ``k``.
+
+    Bit for bit as three calls, with the masses of :func:`_masses` and one
+    exp; ``mass`` is scratch of 9. A ``sig`` whose double is not finite takes
+    the three calls (``-inf - sig`` is then not ``-inf``).
+    """
+    if not abs(2.0 * sig) < math.inf:
+        a, b = _truncated_moments(-math.inf, lo, sig)
+        lm1[k, 0], lm2[k, 0] = a, b
+        a, b = _truncated_moments(lo, hi, sig)
+        lm1[k, 1], lm2[k, 1] = a, b
+        a, b = _truncated_moments(hi, math.inf, sig)
+        lm1[k, 2], lm2[k, 2] = a, b
+        return
+    es = math.exp(sig * sig)
+    _masses(lo, hi, mass, 0)
+    _masses(lo - sig, hi - sig, mass, 3)
+    _masses(lo - 2.0 * sig, hi - 2.0 * sig, mass, 6)
+    for t in range(3):
+        if mass[t] <= 0.0:
+            lm1[k, t] = 1.0
+            lm2[k, t] = es
+        else:
+            lm1[k, t] = mass[3 + t] / mass[t]
+            lm2[k, t] = es * mass[6 + t] / mass[t]
 
 
 @jit_parallel
@@ -776,6 +898,12 @@ def aggregate_chunk(
         lp_c = np.empty(n_cohort)
         lq_c = np.empty(n_cohort)
         _chain(share, n_cohort, cp_c, lp_c, lq_c)
+        edges = np.empty((2, 4))
+        grid = np.empty((4, 4))
+        ph = np.empty((2, 4))
+        sn = np.empty(40)
+        den = np.empty(40)
+        mass = np.empty(9)
         cp = np.empty(MAX_CELLS)
         lp = np.empty(MAX_CELLS)
         lq = np.empty(MAX_CELLS)
@@ -810,17 +938,10 @@ def aggregate_chunk(
                 e0[k] = (log_keep[g] - drift) / sg
                 zero[k] = pr[pidx[g, 3]]
                 sav[k] = math.exp(drift) * (1.0 - math.exp(eff))
-            K = cell_probabilities(e1, e0, zero, rho, n_res, prob, state)
+            K = _cells(e1, e0, zero, rho, n_res, prob, state, edges, grid, ph, sn, den)
             # saving moments per goal and interval
             for k in range(n_res):
-                lo_e = min(e1[k], e0[k])
-                hi_e = max(e1[k], e0[k])
-                a, b = _truncated_moments(-math.inf, lo_e, sig[k])
-                lm1[k, 0], lm2[k, 0] = a, b
-                a, b = _truncated_moments(lo_e, hi_e, sig[k])
-                lm1[k, 1], lm2[k, 1] = a, b
-                a, b = _truncated_moments(hi_e, math.inf, sig[k])
-                lm1[k, 2], lm2[k, 2] = a, b
+                _interval_moments(min(e1[k], e0[k]), max(e1[k], e0[k]), sig[k], lm1, lm2, k, mass)
             # score goal: deadweight, success only, neither
             s_caused = 1.0
             if n_score == 1:
@@ -830,12 +951,18 @@ def aggregate_chunk(
                 prev = 0.0
                 pdw = 0.0
                 pmid = 0.0
+                # the start score's mean takes two values: four Phi's, not two a score
+                mu = pr[pidx[g, 4]]
+                a_low = _phi((mu + eff - 0.5) / sg)
+                b_low = _phi((mu - 0.5) / sg)
+                mu = pr[pidx[g, 5]]
+                a_high = _phi((mu + eff - 0.5) / sg)
+                b_high = _phi((mu - 0.5) / sg)
                 for s in range(score_top[g]):
                     ws = start_cdf[g, s] - prev
                     prev = start_cdf[g, s]
-                    mu = pr[pidx[g, 4]] if s <= low_max[g] else pr[pidx[g, 5]]
-                    a = _phi((mu + eff - 0.5) / sg)
-                    b = _phi((mu - 0.5) / sg)
+                    a = a_low if s <= low_max[g] else a_high
+                    b = b_low if s <= low_max[g] else b_high
                     pdw += ws * min(a, b)
                     pmid += ws * abs(a - b)
                 sprob[0] = pdw
