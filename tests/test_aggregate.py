@@ -236,6 +236,28 @@ def test_aggregated_measured_total_equals_the_per_citizen_kernel_draw_by_draw(ds
     np.testing.assert_array_equal(per["measured"].sum(1), agg["measured"].sum(1))
 
 
+def test_the_log_gamma_table_changes_no_count(tmp_path, monkeypatch):
+    # The table of lgamma(i + 1) holds the values the kernel would compute; with it
+    # and without it (every log-gamma computed) the outputs are the same, bit for bit.
+    from simrisk.kinds.contract import _aggregate
+
+    for referred in (700, 20_000):
+        inp = build_inputs(_scenario(tmp_path, referred))
+        key, _ = key_from_seed(17)
+        params = draw_parameters(inp, 0, 300, key, False)
+        with_table = _empty_outputs(inp, 300)
+        _aggregate.run_aggregate(inp, 0, params, key, with_table)
+        assert _aggregate._LG[0].shape[0] > 0.9 * referred
+        monkeypatch.setattr(_aggregate, "_LG", [np.empty(0)])
+        monkeypatch.setattr(_aggregate, "LG_TABLE_MAX", 0)
+        without = _empty_outputs(inp, 300)
+        _aggregate.run_aggregate(inp, 0, params, key, without)
+        assert _aggregate._LG[0].shape[0] == 0
+        monkeypatch.undo()
+        for name in ("referred", "measured", "successes", "deadweight", "repaid", "npv", "irr"):
+            np.testing.assert_array_equal(with_table[name], without[name], err_msg=name)
+
+
 def test_common_random_numbers_couple_aggregated_scenarios(tmp_path):
     # Two scenarios that differ in goal 1's effect, the same seed: the counts are
     # quantile-coupled, so the paired difference varies far less than the
