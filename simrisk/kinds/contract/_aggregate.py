@@ -337,6 +337,20 @@ def lgamma_table(out):
         out[i] = math.lgamma(i + 1.0)
 
 
+@jit
+def reciprocal_table(out):
+    """``out[i] = 1 / i`` (``out[0] = inf``): the pmf sums' ratios without a division."""
+    if out.shape[0]:
+        out[0] = math.inf
+    for i in range(1, out.shape[0]):
+        out[i] = 1.0 / i
+
+
+#: from this many trials on the pmf sums take their ratios from the table of 1 / i
+#: (below it the blocks with one division are as fast)
+_REC_FROM = 1024
+
+
 @jit(inline="always")
 def _lgf(lg, i):
     """lgamma(i + 1) for an integer ``i >= 0``: from the table ``lg`` while it reaches."""
@@ -395,13 +409,18 @@ def _pmf(n, p, k, lg, lp, lq):
 
 
 @jit
-def _binq_sum(n, p, u, strict, lo, w, tail):
+def _binq_sum(n, p, u, strict, lo, w, tail, rec):
     """Sum the pmf up from ``lo`` (``w`` the pmf there) until it reaches ``u``.
 
     ``tail`` bounds the mass below ``lo`` from above: a step is decided only
     when the sum alone reaches ``u`` (then so does the CDF) and the sum plus
     ``tail`` did not reach it one step earlier (nor does the CDF); otherwise
     returns -1 (undecided). With ``tail = 0`` every step is decided.
+
+    ``rec``: a table of 1 / i (:func:`reciprocal_table`); when it reaches ``n``
+    (and ``n >= _REC_FROM``) each ratio pmf(k + 1) / pmf(k) = (n - k) p / q
+    / (k + 1) is a product, without the block's division: the same sum up to
+    rounding (relative 1e-16 a term), 1.3-1.5 times faster from 10,000 trials.
     """
     # the step below lo must be decided too: F(lo - 1) <= tail must be below u
     if tail > u or (tail == u and not strict):
@@ -410,6 +429,29 @@ def _binq_sum(n, p, u, strict, lo, w, tail):
     acc = 0.0
     k = lo
     nf = float(n)
+    if n >= _REC_FROM and rec.shape[0] > n:
+        while k + 4 <= n:
+            a0 = (nf - float(k)) * ratio
+            t0 = a0 * rec[k + 1]
+            t1 = (a0 - ratio) * rec[k + 2]
+            t2 = (a0 - 2.0 * ratio) * rec[k + 3]
+            t3 = (a0 - 3.0 * ratio) * rec[k + 4]
+            p01 = t0 * t1
+            w1 = w * t0
+            w2 = w * p01
+            w3 = w2 * t2
+            s = (w + w1) + (w2 + w3)
+            if acc + s + tail >= u:
+                for i in range(4):
+                    acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
+                    if acc > u or (acc == u and not strict):
+                        return k + i
+                    if acc + tail >= u:
+                        return -1
+            else:
+                acc += s
+            w = w2 * (t2 * t3)
+            k += 4
     # Four terms at a time: one division for the four pmf ratios, and the
     # running product w only once per block (its latency was the loop's limit);
     # the block's sum is tested once, and only the block that reaches u is
@@ -457,7 +499,7 @@ def _binq_sum(n, p, u, strict, lo, w, tail):
 
 
 @jit
-def _binq_down(n, p, v, strict, hi, w, tail):
+def _binq_down(n, p, v, strict, hi, w, tail, rec):
     """Walk down from ``hi`` (``w`` the pmf there) summing the upper tail until it passes ``v``.
 
     Returns the smallest k with P(X > k) <= v (``strict``: < v), X ~ Binomial(n, p),
@@ -465,11 +507,36 @@ def _binq_down(n, p, v, strict, hi, w, tail):
     bounds the mass above ``hi`` from above; a step is decided only when the
     sum alone passes ``v`` (then so does the tail probability) and the sum plus
     ``tail`` did not one step earlier; otherwise returns -1 (undecided).
+    ``rec`` as in :func:`_binq_sum`.
     """
     iq = (1.0 - p) / p
     acc = 0.0  # P(hi >= X > k) at the top of the loop
     k = hi
     nf = float(n)
+    if n >= _REC_FROM and rec.shape[0] > n:
+        # pmf(k - 1) / pmf(k) = k q / p / (n - k + 1), as products
+        while k >= 4:
+            kf = float(k)
+            t0 = kf * iq * rec[n - k + 1]
+            t1 = (kf - 1.0) * iq * rec[n - k + 2]
+            t2 = (kf - 2.0) * iq * rec[n - k + 3]
+            p01 = t0 * t1
+            w1 = w * t0
+            w2 = w * p01
+            w3 = w2 * t2
+            top = acc + (w + w1) + w2
+            if top + tail > v or (strict and top + tail >= v):
+                for i in range(4):
+                    if acc > v or (strict and acc >= v):
+                        return k - i + 1
+                    if acc + tail > v or (strict and acc + tail >= v):
+                        return -1
+                    acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
+            else:
+                acc = top + w3
+            t3 = (kf - 3.0) * iq * rec[n - k + 4]
+            w = w2 * (t2 * t3)
+            k -= 4
     # As _binq_sum, four terms a block: pmf(k - 1) / pmf(k) = k / (n - k + 1) * q / p.
     while k >= 4:
         kf = float(k)
@@ -518,7 +585,7 @@ _FAST_SD = 4.0
 
 
 @jit
-def _binq_lower(n, p, u, strict, lg, lp, lq):
+def _binq_lower(n, p, u, strict, lg, lp, lq, rec):
     """Smallest k with F(k) >= u (``strict``: F(k) > u), X ~ Binomial(n, p), p <= 1/2.
 
     Exact, from the tail the quantile lies in, so that the sum stays small
@@ -550,7 +617,7 @@ def _binq_lower(n, p, u, strict, lg, lp, lq):
         v = 1.0 - u
         w = _pmf(n, p, fast, lg, lp, lq)
         up = (n - fast) / (fast + 1.0) * p / q  # pmf(fast + 1) / pmf(fast) < 1
-        k = _binq_down(n, p, v, strict, fast, w, w * up / (1.0 - up))
+        k = _binq_down(n, p, v, strict, fast, w, w * up / (1.0 - up), rec)
         if k >= 0:
             return k
         hi = min(n, mode + int(10.0 * sd) + 10)
@@ -559,7 +626,7 @@ def _binq_lower(n, p, u, strict, lg, lp, lq):
         if hi < n:
             up = (n - hi) / (hi + 1.0) * p / q
             tail = w * up / (1.0 - up)
-        k = _binq_down(n, p, v, strict, hi, w, tail)
+        k = _binq_down(n, p, v, strict, hi, w, tail, rec)
         if k >= 0:
             return k
     elif u <= 0.5:
@@ -568,11 +635,11 @@ def _binq_lower(n, p, u, strict, lg, lp, lq):
         if fast - lo > 16:
             w = _pmf(n, p, fast, lg, lp, lq)
             down = fast * q / ((n - fast + 1.0) * p)  # pmf(fast - 1) / pmf(fast) < 1
-            k = _binq_sum(n, p, u, strict, fast, w, w * down / (1.0 - down))
+            k = _binq_sum(n, p, u, strict, fast, w, w * down / (1.0 - down), rec)
             if k >= 0:
                 return k
     lo = max(0, mode - int(8.0 * sd) - 10)
-    return _binq_sum(n, p, u, strict, lo, _pmf(n, p, lo, lg, lp, lq), 0.0)
+    return _binq_sum(n, p, u, strict, lo, _pmf(n, p, lo, lg, lp, lq), 0.0, rec)
 
 
 @jit
@@ -585,18 +652,18 @@ def binomial_quantile(n, p, u):
     probability zero. Cost about (4 - |z_u|) binomial SDs of pmf steps, and
     about (8 + |z_u|) in the rare case that the fast search cannot decide.
     """
-    return _binomial_quantile_lg(n, p, u, _NO_LG)
+    return _binomial_quantile_lg(n, p, u, _NO_LG, _NO_LG)
 
 
 @jit(inline="always")
-def _binomial_quantile_lg(n, p, u, lg):
-    """:func:`binomial_quantile` with the log-gammas of the table ``lg``."""
+def _binomial_quantile_lg(n, p, u, lg, rec):
+    """:func:`binomial_quantile` with the tables ``lg`` and ``rec`` (log-gammas, 1 / i)."""
     pm = p if p <= 0.5 else 1.0 - p
-    return _binomial_quantile_pre(n, p, u, lg, math.log(pm), math.log1p(-pm))
+    return _binomial_quantile_pre(n, p, u, lg, math.log(pm), math.log1p(-pm), rec)
 
 
 @jit(inline="always")
-def _binomial_quantile_pre(n, p, u, lg, lp, lq):
+def _binomial_quantile_pre(n, p, u, lg, lp, lq, rec):
     """:func:`binomial_quantile` given the logs of ``pm = min(p, 1 - p)``.
 
     ``lp = log(pm)``, ``lq = log1p(-pm)``.
@@ -606,8 +673,8 @@ def _binomial_quantile_pre(n, p, u, lg, lp, lq):
     if p >= 1.0:
         return n
     if p <= 0.5:
-        return _binq_lower(n, p, u, False, lg, lp, lq)
-    return n - _binq_lower(n, 1.0 - p, 1.0 - u, True, lg, lp, lq)
+        return _binq_lower(n, p, u, False, lg, lp, lq, rec)
+    return n - _binq_lower(n, 1.0 - p, 1.0 - u, True, lg, lp, lq, rec)
 
 
 @jit(inline="always")
@@ -722,10 +789,11 @@ def _chain(prob, K, cp, clp, clq):
 
 
 @jit
-def _multinomial(n, K, cp, clp, clq, lg, key, d, word0, out):
+def _multinomial(n, K, cp, clp, clq, lg, rec, key, d, word0, out):
     """Counts of ``n`` over ``K`` cells by a chain of quantile binomials.
 
-    ``cp``, ``clp``, ``clq`` from :func:`_chain`, ``lg`` from :func:`lgamma_table`.
+    ``cp``, ``clp``, ``clq`` from :func:`_chain`; ``lg``, ``rec`` the tables of
+    :func:`lgamma_table` and :func:`reciprocal_table`.
     Cell ``j`` uses the per-draw word ``word0 + j``; the last cell takes the rest.
     """
     left = n
@@ -734,7 +802,8 @@ def _multinomial(n, K, cp, clp, clq, lg, key, d, word0, out):
             out[j] = left
             left = 0
             continue
-        m = _binomial_quantile_pre(left, cp[j], _uniform(key, d, word0 + j), lg, clp[j], clq[j])
+        u = _uniform(key, d, word0 + j)
+        m = _binomial_quantile_pre(left, cp[j], u, lg, clp[j], clq[j], rec)
         out[j] = m
         left -= m
 
@@ -828,7 +897,7 @@ def aggregate_chunk(
     score_goals, cost_col, score_top, low_max, start_cdf, pidx, cost_table, group_cdf,
     auth_goal, cohort_cdf, payment, goal_payer, cap, repay_order, disb_amount, flow_order,
     flow_t, flow_year, n_years, rate, saving_factor, ret_mode, ret_min, ret_amount, ret_count,
-    ret_void, ret_flow, floor_amount, floor_flow, n_threads, lg,
+    ret_void, ret_flow, floor_amount, floor_flow, n_threads, lg, rec,
     out_referred, out_measured, out_successes, out_deadweight, out_repaid, out_cash_year,
     out_irr, out_irr_status, out_npv, out_moic, out_saving, out_dw_share, out_clause,
 ):  # fmt: skip
@@ -836,7 +905,8 @@ def aggregate_chunk(
 
     ``out_*`` are those of :func:`simrisk.kinds.contract._kernel.simulate_chunk`
     (first axis: draw within the chunk); values are cast on store. ``lg``: a
-    table of lgamma(i + 1) (:func:`lgamma_table`; any length, empty computes each).
+    table of lgamma(i + 1) (:func:`lgamma_table`; any length, empty computes each),
+    ``rec`` one of 1 / i (:func:`reciprocal_table`; used where it reaches the count).
     """
     n = params.shape[0]
     n_goals = goal_kind.shape[0]
@@ -926,7 +996,9 @@ def aggregate_chunk(
             saving_cg[:, :] = 0.0
             out_referred[j] = n_ref
             # the per-citizen kernel's uniform; its quantile by the faster exact inversion
-            n_meas = _binomial_quantile_lg(n_ref, ret, u01_hi(draw_word(key, d, first_word)), lg)
+            n_meas = _binomial_quantile_lg(
+                n_ref, ret, u01_hi(draw_word(key, d, first_word)), lg, rec
+            )
 
             for k in range(n_res):
                 g = res_goals[k]
@@ -974,12 +1046,14 @@ def aggregate_chunk(
             _chain(prob, K, cp, lp, lq)
             if n_score == 1:
                 _chain(sprob, 3, cp_s, lp_s, lq_s)
-            _multinomial(n_meas, n_cohort, cp_c, lp_c, lq_c, lg, key, d, first_word + 1, meas_c)
+            _multinomial(
+                n_meas, n_cohort, cp_c, lp_c, lq_c, lg, rec, key, d, first_word + 1, meas_c
+            )
 
             for c in range(n_cohort):
                 m = meas_c[c]
                 word0 = first_word + n_cohort + c * WORDS_PER_COHORT
-                _multinomial(m, K, cp, lp, lq, lg, key, d, word0, cells)
+                _multinomial(m, K, cp, lp, lq, lg, rec, key, d, word0, cells)
                 in_int[:, :] = 0
                 for cell in range(K):
                     cnt = cells[cell]
@@ -1012,7 +1086,9 @@ def aggregate_chunk(
                     saving_cg[c, g] = sav[k] * acc
                 if n_score == 1:
                     g = score_goals[0]
-                    _multinomial(m, 3, cp_s, lp_s, lq_s, lg, key, d, word0 + _SCORE_WORD, scells)
+                    _multinomial(
+                        m, 3, cp_s, lp_s, lq_s, lg, rec, key, d, word0 + _SCORE_WORD, scells
+                    )
                     succ[c, g] = scells[0] + s_caused * scells[1]
                     dw[c, g] = scells[0]
 
@@ -1065,26 +1141,29 @@ def aggregate_chunk(
                 out_saving[j, a] = acc
 
 
-_LG = [np.empty(0)]
+_LG = [np.empty(0), np.empty(0)]
 
 
-def _lgamma_table(params: np.ndarray, referred: float) -> np.ndarray:
-    """A table of lgamma(i + 1) reaching the chunk's largest count, kept for the process.
+def _lgamma_table(params: np.ndarray, referred: float) -> tuple[np.ndarray, np.ndarray]:
+    """Tables of lgamma(i + 1) and 1 / i reaching the chunk's largest count, kept for the process.
 
-    Built once (about 18 ns an entry) and grown when a chunk needs more; at
-    most :data:`LG_TABLE_MAX` entries, larger counts compute their log-gammas.
+    Built once (about 20 ns an entry) and grown when a chunk needs more; at
+    most :data:`LG_TABLE_MAX` entries, larger counts compute their log-gammas
+    and ratios.
     """
     top = 0.0
     if params.shape[0]:
         with np.errstate(invalid="ignore"):
             top = float(np.nanmax(params[:, 0], initial=0.0)) * referred
     need = int(min(max(top, 0.0) + 2.0, float(LG_TABLE_MAX)))
-    lg = _LG[0]
+    lg, rec = _LG
     if lg.shape[0] < need:
         lg = np.empty(max(need, min(2 * lg.shape[0], LG_TABLE_MAX)))
         lgamma_table(lg)
-        _LG[0] = lg
-    return lg
+        rec = np.empty(lg.shape[0])
+        reciprocal_table(rec)
+        _LG[:] = [lg, rec]
+    return lg, rec
 
 
 def run_aggregate(inp, draw0: int, params: np.ndarray, key, buf) -> None:
@@ -1092,7 +1171,7 @@ def run_aggregate(inp, draw0: int, params: np.ndarray, key, buf) -> None:
     import numba
 
     c = inp.contract
-    lg = _lgamma_table(params, float(c.referred))
+    lg, rec = _lgamma_table(params, float(c.referred))
     first_word = (params.shape[1] + 1) // 2
     aggregate_chunk(
         np.int64(draw0), key, np.int64(first_word), params, float(c.referred),
@@ -1103,7 +1182,7 @@ def run_aggregate(inp, draw0: int, params: np.ndarray, key, buf) -> None:
         len(inp.years), float(inp.rate), inp.saving_factor,
         np.int64(c.ret_mode), float(c.ret_min), float(c.ret_amount), c.ret_count, c.ret_void,
         np.int64(c.ret_flow), float(c.floor_amount), np.int64(c.floor_flow),
-        np.int64(numba.get_num_threads()), lg,
+        np.int64(numba.get_num_threads()), lg, rec,
         buf["referred"], buf["measured"], buf["successes"], buf["deadweight"],
         buf["repaid"], buf["cash_year"], buf["irr"], buf["irr_status"], buf["npv"],
         buf["moic"], buf["saving"], buf["dw_share"], buf["clause"],
