@@ -238,7 +238,7 @@ def test_aggregated_measured_total_equals_the_per_citizen_kernel_draw_by_draw(ds
 
 def test_the_log_gamma_table_changes_no_count(tmp_path, monkeypatch):
     # The table of lgamma(i + 1) holds the values the kernel would compute, and the
-    # pmf sums with the table of 1 / i (from 1,024 trials on: here at 20,000 referred)
+    # pmf sums with the table of 1 / i (from 256 trials on: here at 20,000 referred)
     # differ from the blocks with a division only in rounding: with the tables and
     # without them the outputs are the same, bit for bit.
     from simrisk.kinds.contract import _aggregate
