@@ -22,9 +22,12 @@ from scipy import stats
 from simrisk.core.errors import SimriskError
 from simrisk.core.rng import key_from_seed
 from simrisk.kinds.contract._aggregate import (
+    _binomial_quantile_lg,
     binomial_quantile,
     bvn_cdf,
     cell_probabilities,
+    lgamma_table,
+    reciprocal_table,
     unsupported,
 )
 from simrisk.kinds.contract._aggregate_reference import (
@@ -64,6 +67,8 @@ def _run(inp, draws, seed, fixed, aggregate):
 
 # ----------------------------------------------------------------- numerics
 
+_plain_quantile = binomial_quantile
+
 
 @pytest.mark.parametrize(
     "h,k,r",
@@ -84,9 +89,24 @@ def test_bivariate_normal_cdf_matches_quadrature(h, k, r):
     assert bvn_cdf(h, k, r) == pytest.approx(bvn_cdf_reference(h, k, r), abs=1e-12)
 
 
-def test_binomial_quantile_is_the_exact_inverse(rng):
+def _with_tables(size=150_001):
+    lg = np.empty(size)
+    lgamma_table(lg)
+    rec = np.empty(size)
+    reciprocal_table(rec)
+    return lambda n, p, u: _binomial_quantile_lg(n, p, u, lg, rec)
+
+
+# without tables, and with the kernel's: log-gammas from a table, the pmf sums'
+# ratios by the table of 1 / i
+QUANTILES = pytest.mark.parametrize("tables", [False, True], ids=["computed", "tables"])
+
+
+@QUANTILES
+def test_binomial_quantile_is_the_exact_inverse(rng, tables):
     # On random (n, p) and 32-bit uniforms, as the kernel draws them: scipy's
     # exact quantile, and increasing in u.
+    binomial_quantile = _with_tables() if tables else _plain_quantile
     for _ in range(300):
         n = int(rng.integers(0, 40_000))
         p = float(rng.choice([rng.random(), rng.random() * 0.01, 1 - rng.random() * 0.01]))
@@ -98,11 +118,13 @@ def test_binomial_quantile_is_the_exact_inverse(rng):
         assert all(a <= b for a, b in itertools.pairwise(got))
 
 
-def test_binomial_quantile_is_exact_in_the_tails(rng):
+@QUANTILES
+def test_binomial_quantile_is_exact_in_the_tails(rng, tables):
     # Uniforms within 1e-4 of 0 or 1 on large n: the fast search's start can lie
     # beyond the quantile (the step below it must be decided too), and a CDF
     # near 1 summed from the far end would carry the log-gamma pmf's relative
     # error (about 1e-10 at n = 1e5) as an absolute one. Both went wrong before.
+    binomial_quantile = _with_tables() if tables else _plain_quantile
     for _ in range(150):
         n = int(rng.integers(500, 150_000))
         p = float(rng.choice([rng.random(), rng.random() * 0.02, 1 - rng.random() * 0.02]))
@@ -234,6 +256,30 @@ def test_aggregated_measured_total_equals_the_per_citizen_kernel_draw_by_draw(ds
     agg = _run(inp, 500, 5, False, True)
     np.testing.assert_array_equal(per["referred"], agg["referred"])
     np.testing.assert_array_equal(per["measured"].sum(1), agg["measured"].sum(1))
+
+
+def test_the_log_gamma_table_changes_no_count(tmp_path, monkeypatch):
+    # The table of lgamma(i + 1) holds the values the kernel would compute, and the
+    # pmf sums with the table of 1 / i (from 256 trials on: here at 20,000 referred)
+    # differ from the blocks with a division only in rounding: with the tables and
+    # without them the outputs are the same, bit for bit.
+    from simrisk.kinds.contract import _aggregate
+
+    for referred in (700, 20_000):
+        inp = build_inputs(_scenario(tmp_path, referred))
+        key, _ = key_from_seed(17)
+        params = draw_parameters(inp, 0, 300, key, False)
+        with_table = _empty_outputs(inp, 300)
+        _aggregate.run_aggregate(inp, 0, params, key, with_table)
+        assert _aggregate._LG[0].shape[0] > 0.9 * referred
+        monkeypatch.setattr(_aggregate, "_LG", [np.empty(0), np.empty(0)])
+        monkeypatch.setattr(_aggregate, "LG_TABLE_MAX", 0)
+        without = _empty_outputs(inp, 300)
+        _aggregate.run_aggregate(inp, 0, params, key, without)
+        assert _aggregate._LG[0].shape[0] == 0
+        monkeypatch.undo()
+        for name in ("referred", "measured", "successes", "deadweight", "repaid", "npv", "irr"):
+            np.testing.assert_array_equal(with_table[name], without[name], err_msg=name)
 
 
 def test_common_random_numbers_couple_aggregated_scenarios(tmp_path):

@@ -16,7 +16,8 @@ Every figure judged is a ratio measured in one process on one machine:
 Measured 2026-12-07 (``benchmarks/check_speed.py``, docs/scale.md): the
 tail at 5e6 draws 1.15 (load 2.4-5.3) and 1.07 (load 3.7-7.0); the
 aggregated path 2.9x at 700 referred, 11.6-13.4x at 7,000 and 64-86x at
-70,000 (load 1.5-7).
+70,000 (load 1.5-7); after the aggregated path's tables (log-gammas, 1 / i),
+later that day: 1.8-2.5x, 13.4-19.6x and 78-128x, median 106 (load 1.5-4).
 """
 
 from __future__ import annotations
