@@ -136,7 +136,7 @@ def test_export_takes_the_decision_layers_out_files(run_nc, tmp_path):
     """'simrisk sensitivity/voi --out' files become readable sheets that match their JSON."""
     nc, _ = run_nc
     sens, voi = tmp_path / "sens.nc", tmp_path / "voi.nc"
-    r = run_cli("sensitivity", nc, "--out", sens, "--json")
+    r = run_cli("sensitivity", nc, "--out", sens, "--json", "--pawn-boot", "2")
     assert r.returncode == 0, r.stderr
     sj = json.loads(r.stdout)
     r = run_cli("voi", nc, "--parameter", "retention", "--parameter", "recruitment", "--out", voi)
