@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 
 from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
+from simrisk.report._table import axes_table
 
 __all__ = ["gate_page", "gate_rows"]
 
@@ -87,23 +88,6 @@ def gate_rows(ds, s: dict, lang: str) -> list[list[str]]:
     return rows
 
 
-def _table(ax, rows, widths, size=9.0):
-    ax.axis("off")
-    tab = ax.table(cellText=rows, colWidths=widths, loc="upper left", cellLoc="left")
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(size)
-    tab.scale(1, 1.4)
-    for (r, c), cell in tab.get_celld().items():
-        cell.set_edgecolor("#cccccc")
-        if r == 0:
-            cell.set_text_props(weight="bold")
-            cell.set_facecolor("#eef2f7")
-        elif c > 0:
-            cell.set_text_props(ha="right", family="monospace")
-            cell._loc = "right"
-    return tab
-
-
 def gate_page(ds, s: dict, lang: str):
     """The gate: its terms, its value with SE, P(stop), each party, and the look."""
     from simrisk.kinds.contract.config import gate_counted
@@ -147,7 +131,7 @@ def gate_page(ds, s: dict, lang: str):
     rows = gate_rows(ds, s, lang)
     h = 0.036 * len(rows)
     ax = fig.add_axes((0.05, y - 0.01 - h, 0.9, h))
-    _table(ax, rows, [0.39, 0.18, 0.18, 0.25], size=8.8)
+    axes_table(ax, rows, [0.39, 0.18, 0.18, 0.25], size=8.8)
     bottom = y - 0.05 - h
     # the look: the share engaged per draw, and what the stopped draws' NPV changed by
     share = ds["gate_engaged_share"].values.astype(np.float64)

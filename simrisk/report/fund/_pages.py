@@ -13,6 +13,7 @@ from matplotlib.ticker import FuncFormatter
 
 from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
+from simrisk.report._table import axes_table
 
 __all__ = [
     "assumptions_page",
@@ -44,17 +45,7 @@ def _title(fig, text: str, sub: str | None = None):
 
 
 def _table(ax, rows, widths, header=True, size=10.5):
-    ax.axis("off")
-    tab = ax.table(cellText=rows, colWidths=widths, loc="upper left", cellLoc="left")
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(size)
-    tab.scale(1, 1.55)
-    for (r, _), cell in tab.get_celld().items():
-        cell.set_edgecolor("#cccccc")
-        if header and r == 0:
-            cell.set_text_props(weight="bold")
-            cell.set_facecolor("#eef2f7")
-    return tab
+    axes_table(ax, rows, widths, size=size, row_scale=1.55, right_from=None, header=header)
 
 
 def verdict(s: dict, names: dict, lang: str) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from simrisk.core.errors import SimriskError
 from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
+from simrisk.report._table import axes_table
 
 __all__ = ["changed_page", "check", "observed_page", "scenario_name", "verdict_page"]
 
@@ -52,20 +53,7 @@ def _title(fig, text: str, sub: str | None = None) -> None:
 
 
 def _table(ax, rows, widths, size=9.0, right_from=1):
-    ax.axis("off")
-    tab = ax.table(cellText=rows, colWidths=widths, loc="upper left", cellLoc="left")
-    tab.auto_set_font_size(False)
-    tab.set_fontsize(size)
-    tab.scale(1, 1.38)
-    for (r, c), cell in tab.get_celld().items():
-        cell.set_edgecolor("#cccccc")
-        if r == 0:
-            cell.set_text_props(weight="bold")
-            cell.set_facecolor("#eef2f7")
-        elif c >= right_from:
-            cell.set_text_props(ha="right", family="monospace")
-            cell._loc = "right"
-    return tab
+    axes_table(ax, rows, widths, size=size, row_scale=1.38, right_from=right_from)
 
 
 def _payer(p: str, lang: str) -> str:
