@@ -634,24 +634,15 @@ class PartialFile:
 
 def _room_short(path: Path, need: float) -> str:
     """What lacks room for ``need`` more bytes in file ``path`` (the disk, ``ulimit -f``); ""."""
-    import shutil
+    from simrisk.core.memory import file_limits
 
     size = path.stat().st_size if path.exists() else 0
+    free, limit = file_limits(path.parent)
     short = []
-    try:
-        free = shutil.disk_usage(path.parent).free
-        if need > free:
-            short.append(f"{_size(free)} is free")
-    except OSError:
-        pass
-    try:
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
-        if soft != resource.RLIM_INFINITY and soft >= 0 and size + need > soft:
-            short.append(f"ulimit -f allows {_size(max(soft - size, 0))} more")
-    except (ImportError, OSError, ValueError):
-        pass
+    if free is not None and need > free:
+        short.append(f"{_size(free)} is free")
+    if limit is not None and size + need > limit:
+        short.append(f"ulimit -f allows {_size(max(limit - size, 0))} more")
     return " and ".join(short)
 
 

@@ -170,13 +170,14 @@ def _gib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB" if n >= 2**20 else f"{n / 2**10:,.0f} KiB"
 
 
-def file_room(folder) -> tuple[int, str] | None:
-    """Bytes a new file in ``folder`` may grow to: free disk space or ``ulimit -f``, the less."""
+def file_limits(folder) -> tuple[int | None, int | None]:
+    """Free bytes on the disk of ``folder`` and ``ulimit -f``'s soft limit on a file's size
+    (each None where it cannot be read or there is none)."""
     import shutil
 
-    found = []
+    free = limit = None
     try:
-        found.append((shutil.disk_usage(folder).free, f"free in {folder}"))
+        free = shutil.disk_usage(folder).free
     except OSError:
         pass
     try:
@@ -184,9 +185,20 @@ def file_room(folder) -> tuple[int, str] | None:
 
         soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
         if soft != resource.RLIM_INFINITY and soft >= 0:
-            found.append((soft, "allowed by ulimit -f"))
+            limit = soft
     except (ImportError, OSError, ValueError):
         pass
+    return free, limit
+
+
+def file_room(folder) -> tuple[int, str] | None:
+    """Bytes a new file in ``folder`` may grow to: free disk space or ``ulimit -f``, the less."""
+    free, limit = file_limits(folder)
+    found = []
+    if free is not None:
+        found.append((free, f"free in {folder}"))
+    if limit is not None:
+        found.append((limit, "allowed by ulimit -f"))
     return min(found) if found else None
 
 
