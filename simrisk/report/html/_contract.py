@@ -17,7 +17,7 @@ import pandas as pd
 from simrisk.core.words import section
 from simrisk.plot import Fmt
 from simrisk.report.html._charts import BLUE, GREEN, GREY, RED, histogram, nearest, nearest_rows
-from simrisk.report.html._page import Block, HtmlPage, decision_block, esc, more_block
+from simrisk.report.html._page import Block, HtmlPage, decision_block, esc, footer, more_block
 
 __all__ = ["build"]
 
@@ -213,7 +213,6 @@ def _sci(r: float, lang: str) -> str:
 
 def build(ds, lang="en", scenarios=None) -> HtmlPage:
     """The contract's page (see :func:`simrisk.report.html.write_html`)."""
-    from simrisk.report._engine import footer_text
     from simrisk.report.contract import page_one
 
     one = page_one(ds, lang, scenarios)
@@ -245,5 +244,5 @@ def build(ds, lang="en", scenarios=None) -> HtmlPage:
         title=one["title"],
         lang=lang,
         blocks=blocks,
-        footer=footer_text(ds, lang, 1).rsplit(" · ", 1)[0],
+        footer=footer(ds, lang),
     )

@@ -15,7 +15,16 @@ import html
 import json
 from dataclasses import dataclass, field
 
-__all__ = ["Block", "HtmlPage", "bundle", "decision_block", "more_block", "render", "table"]
+__all__ = [
+    "Block",
+    "HtmlPage",
+    "bundle",
+    "decision_block",
+    "footer",
+    "more_block",
+    "render",
+    "table",
+]
 
 #: d3-format locales for the axes: Danish 1.234.567,8 and 11,5 %.
 LOCALES = {
@@ -116,6 +125,13 @@ def more_block(ds, lang) -> Block:
     return Block(
         "more", None, f'<p class="note">{esc(more)} {esc(word("html", "offline", lang))}</p>'
     )
+
+
+def footer(ds, lang) -> str:
+    """The PDF pages' footer line (version, config, seed, draws, date) without its page number."""
+    from simrisk.report._engine import footer_text
+
+    return footer_text(ds, lang, 1).rsplit(" · ", 1)[0]
 
 
 @functools.cache

@@ -20,7 +20,7 @@ import pandas as pd
 from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
 from simrisk.report.html._charts import COLOURS, GREY, nearest, nearest_rows
-from simrisk.report.html._page import Block, HtmlPage, decision_block, esc, more_block
+from simrisk.report.html._page import Block, HtmlPage, decision_block, esc, footer, more_block
 
 __all__ = ["build"]
 
@@ -271,7 +271,6 @@ def _year_chart(ds, s, lang) -> alt.LayerChart:
 
 def build(ds, lang="en") -> HtmlPage:
     """The pool's page (see :func:`simrisk.report.html.write_html`)."""
-    from simrisk.report._engine import footer_text
     from simrisk.report.portfolio import page_one
 
     one = page_one(ds, lang)
@@ -295,5 +294,5 @@ def build(ds, lang="en") -> HtmlPage:
         title=one["title"],
         lang=lang,
         blocks=blocks,
-        footer=footer_text(ds, lang, 1).rsplit(" · ", 1)[0],
+        footer=footer(ds, lang),
     )

@@ -14,7 +14,7 @@ import pandas as pd
 from simrisk.core.words import section
 from simrisk.plot import Fmt
 from simrisk.report.html._charts import BLUE, GREEN, RED, histogram
-from simrisk.report.html._page import Block, HtmlPage, decision_block, more_block
+from simrisk.report.html._page import Block, HtmlPage, decision_block, footer, more_block
 
 __all__ = ["build"]
 
@@ -102,7 +102,6 @@ def _projections_chart(F, rows, lang):
 
 def build(ds, lang="en") -> HtmlPage:
     """The WELLBY page (see :func:`simrisk.report.html.write_html`)."""
-    from simrisk.report._engine import footer_text
     from simrisk.report.wellby import page_one
 
     one = page_one(ds, lang)
@@ -119,5 +118,5 @@ def build(ds, lang="en") -> HtmlPage:
         title=one["title"],
         lang=lang,
         blocks=blocks,
-        footer=footer_text(ds, lang, 1).rsplit(" · ", 1)[0],
+        footer=footer(ds, lang),
     )
