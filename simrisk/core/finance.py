@@ -230,6 +230,11 @@ def _newton_bracketed(a, b, fa, t, cf, t_min, t_max):
             a, fa = x, f
         step = f / df if df != 0.0 else np.inf
         x_new = x - step
+        if abs(step) <= 1e-14 * (1.0 + abs(x)):
+            # converged: a step this small can leave the bracket only by
+            # rounding (x is then a bracket end), and bisecting would halve a
+            # bracket that may still be wide some 40 times for nothing
+            return x_new if a <= x_new <= b else x
         if not (a < x_new < b):
             x_new = 0.5 * (a + b)
         if abs(x_new - x) <= 1e-14 * (1.0 + abs(x)) or b - a <= 1e-14 * (1.0 + abs(x)):
