@@ -199,3 +199,35 @@ def test_against_numpy_financial_on_periodic_flows(rng):
         assert npv_core(0.04, np.arange(n, dtype=float), cf) == pytest.approx(
             npf.npv(0.04, cf), rel=1e-12
         )
+
+
+def test_newton_stops_at_the_root_without_bisecting_a_wide_bracket(monkeypatch):
+    """At a root Newton's step is rounding-sized and may land on the bracket's end.
+
+    The flows are a 70,000-referred DSI draw's (IRR 252%). The solver
+    used to take such a step as leaving the bracket and bisect a bracket still
+    as wide as its first step some 40 times (48 NPV evaluations here); it
+    stops once the step is below its tolerance. Run as plain Python (the
+    functions are Numba-jitable) to count the evaluations.
+    """
+    from scipy.optimize import brentq
+
+    import simrisk.core.finance as fin
+
+    t = np.array([0.0, 120.0, 485.0, 851.0, 881.0, 1096.0, 1338.0]) / 365.0  # actual/365
+    disbursed = [-980000.0, -2262000.0, -1942000.0, -266000.0]
+    cf = np.array([*disbursed, 37310560.0, 31167168.0, 36159388.0])
+    calls = [0]
+    for name in ("_scaled_npv_x", "_scaled_npv_dx"):
+        real = getattr(fin, name)
+
+        def counted(*a, _real=real):
+            calls[0] += 1
+            return _real(*a)
+
+        monkeypatch.setattr(fin, name, counted)
+    rate, status = fin.irr_sorted_core(t, cf, np.empty(7), np.empty(7))
+    assert status == IRR_OK
+    root = brentq(lambda x: float(np.sum(cf * np.exp(-x * t))), 0.1, 3.0, xtol=1e-15, rtol=1e-15)
+    assert np.log1p(rate) == pytest.approx(root, rel=1e-13)
+    assert calls[0] <= 10  # f at both bracket ends and 0, then Newton: 8
