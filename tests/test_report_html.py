@@ -37,13 +37,21 @@ pytest.importorskip("altair", reason="the HTML page needs the extra simrisk[html
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(tmp_path_factory):
     import simrisk
 
+    # the shipped fund with 2,000 worlds for each simulated deal, not 20,000
+    configs = tmp_path_factory.mktemp("fund") / "configs"
+    shutil.copytree(ROOT / "configs", configs)
+    fund = configs / "dsi_fund.toml"
+    text = fund.read_text(encoding="utf-8")
+    assert text.count("\ndraws = 20_000 ") == 2
+    fund.write_text(text.replace("\ndraws = 20_000 ", "\ndraws = 2_000 "), encoding="utf-8")
     return {
         "dsi": simrisk.run(ROOT / "configs" / "dsi_norddjurs.toml", draws=600, seed=3),
         "pool": simrisk.run(ROOT / "configs" / "regionh_ai_pool.toml", draws=600, seed=1),
         "wellby": simrisk.run(ROOT / "configs" / "opi_aims_wellby.toml", draws=2000, seed=1),
+        "fund": simrisk.run(fund, draws=2000, seed=5),
     }
 
 
@@ -78,9 +86,11 @@ def test_page_one_words_are_the_pdfs(results, pages):
     """The decision is page 1's own text, not a second verdict."""
     import html
 
+    from simrisk.kinds.fund.summary import summarize as fund_summary
     from simrisk.kinds.portfolio.summary import summarize
     from simrisk.report.contract import _decide
     from simrisk.report.contract._figures import compute
+    from simrisk.report.fund import _pages as fund_pages
     from simrisk.report.portfolio import _decide as pool_decide
     from simrisk.report.wellby import _pages as wellby_pages
 
@@ -89,6 +99,8 @@ def test_page_one_words_are_the_pdfs(results, pages):
     s = summarize(pool)
     G = pool_decide.figures(pool, s)
     E = wellby_pages.figures(results["wellby"])
+    fund = results["fund"]
+    sf = fund_summary(fund)
     for lang in ("en", "da"):
         text = html.unescape(pages["dsi", lang][1].read_text(encoding="utf-8"))
         text = text.replace("\u00a0", " ")
@@ -104,6 +116,14 @@ def test_page_one_words_are_the_pdfs(results, pages):
         assert wellby_pages.verdict_sentence(E, lang) in text
         for line in wellby_pages.flip_lines(E, lang):
             assert line in text
+        text = html.unescape(pages["fund", lang][1].read_text(encoding="utf-8"))
+        text = text.replace("\u00a0", " ")
+        names = fund_pages._names(fund, lang)
+        assert fund_pages.verdict(sf, names, lang) in text
+        assert fund_pages.diversification_note(sf, names, lang) in text
+        assert fund_pages.mc_line(sf, lang) in text
+        for row in fund_pages.decision_rows(sf, lang):
+            assert all(cell in text for cell in row), row
 
 
 def test_atomic_and_refusals(results, tmp_path, monkeypatch):
@@ -291,9 +311,9 @@ Array.from(document.querySelectorAll('div.chart')).map(d => {
 
 # the short form: each control once, and each language once; SIMRISK_SLOW=1: all six
 BROWSED = (
-    [(k, lang) for k in ("dsi", "pool", "wellby") for lang in ("en", "da")]
+    [(k, lang) for k in ("dsi", "pool", "wellby", "fund") for lang in ("en", "da")]
     if SLOW
-    else [("dsi", "en"), ("pool", "da")]
+    else [("dsi", "en"), ("pool", "da"), ("fund", "da")]
 )
 #: the pages with a control (a slider)
 CONTROLLED = ("dsi", "pool")

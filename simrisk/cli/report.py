@@ -16,13 +16,13 @@ from simrisk.core.errors import SimriskError
 def add_parser(sub) -> None:
     rep = sub.add_parser(
         "report",
-        help="the PDF report of any run (contract, WELLBY, portfolio), or an offline HTML page",
+        help="the PDF report of any run (any kind), or an offline HTML page",
         description="A multi-page PDF from a 'simrisk run' result of any kind: page 1 "
         "decides (the rule's verdict, the alternatives, what would change the decision), "
         "page 2 reconciles the source's figures, then distributions, the payers and every "
         "assumption. An output ending in .html writes one self-contained page instead (page 1's "
-        "decision, the key charts and a slider; opens offline; contract, WELLBY and portfolio "
-        "results; "
+        "decision, the key charts and a slider where one helps; opens offline; contract, WELLBY, "
+        "portfolio and fund results; "
         'needs pip install "simrisk[html]"). Try it on a shipped example: '
         "'simrisk example --list'.",
     )

@@ -1465,6 +1465,12 @@ _FUND = {
         "({without} uden, {with_} med; {diff} ± {se}, inden for Monte Carlo-fejlen).",
     ),
     "figure": ("figure", "tal"),
+    "fund_col": ("the fund", "fonden"),
+    "rule_fund": (
+        "The fund's loss in {draws} simulated worlds",
+        "Fondens tab i {draws} simulerede verdener",
+    ),
+    "caveat": ("What these figures rest on", "Hvad tallene bygger på"),
     "without": ("without the deal", "uden investeringen"),
     "with": ("with the deal", "med investeringen"),
     "change": ("change (± MC error)", "ændring (± MC-fejl)"),

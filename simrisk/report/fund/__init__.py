@@ -8,7 +8,7 @@ reads one summary, computed once.
 
 from __future__ import annotations
 
-__all__ = ["OPTIONS", "build"]
+__all__ = ["OPTIONS", "build", "page_one"]
 
 #: A fund report takes no further results.
 OPTIONS: tuple[str, ...] = ()
@@ -17,6 +17,48 @@ OPTIONS: tuple[str, ...] = ()
 def _fund_name(ds, lang: str) -> str:
     name = str(ds.attrs.get("name", ""))
     return str(ds.attrs.get("name_da") or name) if lang == "da" else name
+
+
+def page_one(ds, lang="en") -> dict:
+    """Page 1's words as the PDF prints them, for other formats (the HTML page).
+
+    Keys as :func:`simrisk.report.contract.page_one`'s. With a candidate deal
+    the verdict and the table with and without it; without one, the fund's
+    own line and figures. ``flips`` are the caveat (what the figures rest
+    on); ``figures`` holds the summary and the deals' names.
+    """
+    from simrisk.core.numfmt import Numbers
+    from simrisk.core.words import section
+    from simrisk.kinds.fund.summary import summarize
+    from simrisk.report.fund import _pages as P
+
+    W = section("fund")
+    s = summarize(ds)
+    names = P._names(ds, lang)
+    draws = Numbers(lang).num(s["draws"])
+    if "candidate" in s:
+        rule = W("decision_sub", lang, draws=draws)
+        verdict = P.verdict(s, names, lang)
+        rows = P.decision_rows(s, lang)
+        notes = [P.diversification_note(s, names, lang), P.fund_line(s, lang)]
+    else:
+        rule = W("rule_fund", lang, draws=draws)
+        verdict = P.fund_line(s, lang)
+        rows = P.fund_rows(s, lang)
+        notes = []
+    return {
+        "title": W("title", lang, name=_fund_name(ds, lang)),
+        "rule": rule,
+        "verdict": verdict,
+        "alternatives": W("decision_title", lang),
+        "heads": rows[0],
+        "rows": rows[1:],
+        "flips_heading": W("caveat", lang),
+        "flips": [W("judgement_caveat", lang)],
+        "mc_error": P.mc_line(s, lang),
+        "notes": notes,
+        "figures": {"s": s, "names": names},
+    }
 
 
 def build(ds, lang="en"):

@@ -20,8 +20,13 @@ __all__ = [
     "cash_page",
     "contributions_page",
     "decision_page",
+    "decision_rows",
+    "diversification_note",
+    "fund_line",
+    "fund_rows",
     "guarantees_page",
     "loss_page",
+    "mc_line",
 ]
 
 A4 = (11.69, 8.27)
@@ -69,6 +74,104 @@ def verdict(s: dict, names: dict, lang: str) -> str:
     )
 
 
+def decision_rows(s: dict, lang: str) -> list[list[str]]:
+    """Page 1's table: a header, then each figure without the candidate, with it, the change."""
+    n = Numbers(lang)
+    c = s["candidate"]
+    diff = c["difference"]
+    rows = [[W("figure", lang), W("without", lang), W("with", lang), W("change", lang)]]
+
+    def row(key, w, wi, dv, fmt, dfmt):
+        rows.append([W(key, lang), fmt(w), fmt(wi), dfmt(dv)])
+
+    def pm(fmt):
+        return lambda e: f"{fmt(e['value'])} ± {fmt(e['se']).lstrip('+')}"
+
+    dkk = lambda x: n.dkk(x)  # noqa: E731
+    row(
+        "expected_loss",
+        c["without"]["expected_loss"]["value"],
+        c["with"]["expected_loss"]["value"],
+        {
+            "value": c["with"]["expected_loss"]["value"] - c["without"]["expected_loss"]["value"],
+            "se": float("nan"),
+        },
+        dkk,
+        lambda e: dkk(e["value"]),
+    )
+    row(
+        "es_99",
+        c["without"]["es_99"]["value"],
+        c["with"]["es_99"]["value"],
+        diff["es_99"],
+        dkk,
+        pm(dkk),
+    )
+    row(
+        "es_99_per_capital",
+        c["without"]["es_99_per_capital"],
+        c["with"]["es_99_per_capital"],
+        diff["es_99_per_capital"],
+        n.pct,
+        pm(lambda v: n.pp(v, 2)),
+    )
+    row(
+        "p_loss_10",
+        c["without"]["p_loss_above_10pct"]["value"],
+        c["with"]["p_loss_above_10pct"]["value"],
+        diff["p_loss_above_10pct"],
+        n.pct,
+        pm(lambda v: n.pp(v, 2)),
+    )
+    return rows
+
+
+def fund_rows(s: dict, lang: str) -> list[list[str]]:
+    """The fund's own figures (a fund with no candidate deal): a header, then one row each."""
+    n = Numbers(lang)
+    p10 = s["p_loss_above"].get("0.1")
+    return [
+        [W("figure", lang), W("fund_col", lang)],
+        [W("expected_loss", lang), n.dkk(s["expected_loss"]["value"])],
+        [W("es_99", lang), f"{n.dkk(s['es_99']['value'])} ± {n.dkk(s['es_99']['se'])}"],
+        [W("p_loss_10", lang), n.pct(p10["value"]) if p10 else "–"],
+    ]
+
+
+def diversification_note(s: dict, names: dict, lang: str) -> str:
+    """The candidate on its own against its Euler contribution inside the fund."""
+    n = Numbers(lang)
+    c = s["candidate"]
+    alone = c["es_99_alone"]["value"]
+    contrib = c["es_99_contribution"]["value"]
+    return W(
+        "diversification",
+        lang,
+        deal=names.get(c["deal"], c["deal"]),
+        alone=n.dkk(alone),
+        contrib=n.dkk(contrib),
+        share=n.pct(1 - contrib / alone if alone > 0 else 0.0),
+    )
+
+
+def fund_line(s: dict, lang: str) -> str:
+    """The fund as configured, in one sentence."""
+    n = Numbers(lang)
+    return W(
+        "fund_line",
+        lang,
+        el=n.dkk(s["expected_loss"]["value"]),
+        es=n.dkk(s["es_99"]["value"]),
+        p10=n.pct(s["p_loss_above"]["0.1"]["value"]) if "0.1" in s["p_loss_above"] else "–",
+    )
+
+
+def mc_line(s: dict, lang: str) -> str:
+    """The Monte Carlo error of the 99% shortfall."""
+    n = Numbers(lang)
+    return W("mc_line", lang, se=n.dkk(s["es_99"]["se"]), draws=n.num(s["draws"]))
+
+
 def decision_page(ds, s: dict, lang: str):
     n = Numbers(lang)
     names = _names(ds, lang)
@@ -76,91 +179,17 @@ def decision_page(ds, s: dict, lang: str):
     _title(fig, W("decision_title", lang), W("decision_sub", lang, draws=n.num(s["draws"])))
     y = 0.84
     if "candidate" in s:
-        c = s["candidate"]
         for line in textwrap.wrap(verdict(s, names, lang), 120):
             fig.text(0.05, y, line, fontsize=12)
             y -= 0.035
-        diff = c["difference"]
-        rows = [[W("figure", lang), W("without", lang), W("with", lang), W("change", lang)]]
-
-        def row(key, w, wi, dv, fmt, dfmt):
-            rows.append([W(key, lang), fmt(w), fmt(wi), dfmt(dv)])
-
-        def pm(fmt):
-            return lambda e: f"{fmt(e['value'])} ± {fmt(e['se']).lstrip('+')}"
-
-        dkk = lambda x: n.dkk(x)  # noqa: E731
-        row(
-            "expected_loss",
-            c["without"]["expected_loss"]["value"],
-            c["with"]["expected_loss"]["value"],
-            {
-                "value": c["with"]["expected_loss"]["value"]
-                - c["without"]["expected_loss"]["value"],
-                "se": float("nan"),
-            },
-            dkk,
-            lambda e: dkk(e["value"]),
-        )
-        row(
-            "es_99",
-            c["without"]["es_99"]["value"],
-            c["with"]["es_99"]["value"],
-            diff["es_99"],
-            dkk,
-            pm(dkk),
-        )
-        row(
-            "es_99_per_capital",
-            c["without"]["es_99_per_capital"],
-            c["with"]["es_99_per_capital"],
-            diff["es_99_per_capital"],
-            n.pct,
-            pm(lambda v: n.pp(v, 2)),
-        )
-        row(
-            "p_loss_10",
-            c["without"]["p_loss_above_10pct"]["value"],
-            c["with"]["p_loss_above_10pct"]["value"],
-            diff["p_loss_above_10pct"],
-            n.pct,
-            pm(lambda v: n.pp(v, 2)),
-        )
         ax = fig.add_axes((0.05, 0.38, 0.9, 0.36))
-        _table(ax, rows, [0.3, 0.19, 0.19, 0.32])
-        alone = c["es_99_alone"]["value"]
-        contrib = c["es_99_contribution"]["value"]
-        note = W(
-            "diversification",
-            lang,
-            deal=names.get(c["deal"], c["deal"]),
-            alone=n.dkk(alone),
-            contrib=n.dkk(contrib),
-            share=n.pct(1 - contrib / alone if alone > 0 else 0.0),
-        )
+        _table(ax, decision_rows(s, lang), [0.3, 0.19, 0.19, 0.32])
         y = 0.33
-        for line in textwrap.wrap(note, 125):
+        for line in textwrap.wrap(diversification_note(s, names, lang), 125):
             fig.text(0.05, y, line, fontsize=10.5)
             y -= 0.03
-    fig.text(
-        0.05,
-        0.16,
-        W(
-            "fund_line",
-            lang,
-            el=n.dkk(s["expected_loss"]["value"]),
-            es=n.dkk(s["es_99"]["value"]),
-            p10=n.pct(s["p_loss_above"]["0.1"]["value"]) if "0.1" in s["p_loss_above"] else "–",
-        ),
-        fontsize=10.5,
-    )
-    fig.text(
-        0.05,
-        0.12,
-        W("mc_line", lang, se=n.dkk(s["es_99"]["se"]), draws=n.num(s["draws"])),
-        fontsize=9.5,
-        color="#555555",
-    )
+    fig.text(0.05, 0.16, fund_line(s, lang), fontsize=10.5)
+    fig.text(0.05, 0.12, mc_line(s, lang), fontsize=9.5, color="#555555")
     for k, line in enumerate(textwrap.wrap(W("judgement_caveat", lang), 150)):
         fig.text(0.05, 0.08 - 0.025 * k, line, fontsize=9.5, color="#555555")
     return fig

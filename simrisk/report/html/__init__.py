@@ -5,7 +5,7 @@ readers without a PDF habit: the decision as the PDF's page 1 words it (the
 kind's own verdict, alternatives, what would change the decision and the
 Monte Carlo error), the key charts, and one interactive control where it
 helps (the contract: DSI's risk aversion r; the pool: the value of a staff
-hour; the WELLBY page has none). The charts are Altair (Vega-Lite) with
+hour; the WELLBY and fund pages have none). The charts are Altair (Vega-Lite) with
 the JavaScript inline, so the page opens offline from a file.
 
 Altair and vl-convert-python are the extra ``simrisk[html]``; without them
@@ -31,6 +31,7 @@ KIND_HTML = {
     "simrisk.run": "simrisk.report.html._contract",
     "simrisk.portfolio": "simrisk.report.html._portfolio",
     "simrisk.wellby": "simrisk.report.html._wellby",
+    "simrisk.fund": "simrisk.report.html._fund",
 }
 
 #: The further results each kind's page takes (the others are the PDF's only).
