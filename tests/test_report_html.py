@@ -392,3 +392,27 @@ def test_in_chromium_offline(pages, tmp_path):
             assert problems == [], "\n".join(problems)
         finally:
             browser.close()
+
+
+def test_fund_page_without_a_candidate(results, tmp_path):
+    """A fund with no candidate deal: page 1 is the fund's own line and figures."""
+    import html
+
+    from simrisk.kinds.fund.summary import summarize
+    from simrisk.report.fund import _pages as fund_pages
+    from simrisk.report.fund import page_one
+    from simrisk.report.html import write_html
+
+    ds = results["fund"].copy()
+    ds.attrs = {k: v for k, v in ds.attrs.items() if k != "candidate"}
+    s = summarize(ds)
+    assert "candidate" not in s
+    one = page_one(ds, "da")
+    assert one["verdict"] == fund_pages.fund_line(s, "da")
+    assert [one["heads"], *one["rows"]] == fund_pages.fund_rows(s, "da")
+    out = tmp_path / "fund.html"
+    assert write_html(ds, out, lang="da")[0] == "decision"
+    text = html.unescape(out.read_text(encoding="utf-8")).replace("\u00a0", " ")
+    assert one["verdict"] in text and one["rule"] in text
+    for row in one["rows"]:
+        assert all(cell in text for cell in row), row
