@@ -283,3 +283,22 @@ def test_the_chosen_candidate_is_the_best_feasible_one(dsi_scenario):
         assert v + 2 * se <= 0.36
     assert res.rescore_seed != res.seed
     assert len(res.candidates) == 1 + 8 + 4
+
+
+def test_design_result_honours_source_date_epoch(dsi_scenario, monkeypatch):
+    """The design's result records SOURCE_DATE_EPOCH as its creation time, as a run's does."""
+    from simrisk.kinds.contract.design import to_dataset
+
+    res = run_design(
+        dsi_scenario,
+        [parse_target("p_npv_negative<=0.45")],
+        draws=400,
+        seed=3,
+        candidates=2,
+        refine=0,
+        rescore_draws=400,
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    assert to_dataset(res, "config text").attrs["created_at"] == "2026-01-01T00:00:00+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")  # ignored, as by a run
+    assert to_dataset(res, "config text").attrs["created_at"] != "2026-01-01T00:00:00+00:00"

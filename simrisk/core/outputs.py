@@ -26,6 +26,7 @@ __all__ = [
     "check_out",
     "clean_leftovers",
     "config_inputs",
+    "created_now",
     "epoch_time",
     "guard_outputs",
     "hold",
@@ -133,6 +134,21 @@ def epoch_time(epoch: str) -> str:
     import datetime as dt
 
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat(timespec="seconds")
+
+
+def created_now() -> str:
+    """The time a result records as its ``created_at``: ``SOURCE_DATE_EPOCH`` where it is
+    set and valid (reproducible files, reproducible-builds.org), else now, in UTC."""
+    import datetime as dt
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return epoch_time(epoch)
+        except (ValueError, OverflowError):
+            pass
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _is_file_arg(path: object) -> bool:

@@ -56,6 +56,7 @@ import numpy as np
 from simrisk._version import __version__
 from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
+from simrisk.core.outputs import created_now
 from simrisk.core.targets import Bound, parse_bound
 from simrisk.core.targets import lookup as find
 from simrisk.kinds.contract.config import Design, Scenario, design_key_issue, gate_date
@@ -993,7 +994,7 @@ def to_dataset(res: DesignResult, config_text: str = ""):
     attrs = {
         "simrisk_kind": RESULT_KIND,
         "simrisk_version": __version__,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": created_now(),
         "scenario": res.scenario.name,
         "scenario_da": res.scenario.name_da or res.scenario.name,
         "config": config_text,
