@@ -438,3 +438,31 @@ def test_a_design_of_another_run_on_the_report_page(work):
     assert "OF ANOTHER RUN" in footer_text(marked, "en", 9)
     assert "FRA EN ANDEN KØRSEL" in footer_text(marked, "da", 9)
     assert "ANOTHER RUN" not in footer_text(design, "en", 9)
+
+
+def test_replacing_renames_on_success_and_leaves_nothing_on_failure(tmp_path):
+    """core.outputs.replacing: the one temp-then-rename writer (design's config, figures,
+    the draws file, the HTML page)."""
+    from simrisk.core.errors import SimriskError
+    from simrisk.core.outputs import replacing
+
+    target = tmp_path / "out.txt"
+    target.write_text("old", encoding="utf-8")
+    with replacing(target, "--output") as tmp:
+        assert (
+            tmp.parent == tmp_path and tmp.name.startswith(".out.txt.") and tmp.suffix == ".part"
+        )
+        tmp.write_text("new", encoding="utf-8")
+        assert target.read_text(encoding="utf-8") == "old"  # not before the block ends
+    assert target.read_text(encoding="utf-8") == "new"
+    with pytest.raises(RuntimeError), replacing(target) as tmp:
+        tmp.write_text("half", encoding="utf-8")
+        raise RuntimeError("interrupted")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+    with (
+        pytest.raises(SimriskError, match=r"^--output .*out\.txt: cannot write"),
+        replacing(target, "--output") as tmp,
+    ):
+        raise OSError(28, "No space left on device")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]

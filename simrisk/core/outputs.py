@@ -33,6 +33,7 @@ __all__ = [
     "refuse_figures_over_inputs",
     "refuse_overwrite",
     "refuse_replacing",
+    "replacing",
     "what_file",
     "writable_folder",
 ]
@@ -134,6 +135,30 @@ def epoch_time(epoch: str) -> str:
     import datetime as dt
 
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat(timespec="seconds")
+
+
+@contextlib.contextmanager
+def replacing(target: str | Path, flag: str | None = None) -> Iterator[Path]:
+    """A temporary name beside ``target`` to write in the block; renamed onto ``target``
+    (atomically) when the block ends without an error, removed otherwise.
+
+    The name is ``.NAME.PID.XXXXXXXX.part``: the next writer of NAME removes it if
+    this process is killed (:func:`simrisk.core.dataset.stale_parts`). A file-system
+    error in the block becomes one line naming ``target`` (and ``flag``), as
+    :class:`simrisk.core.errors.writing` words it.
+    """
+    import uuid
+
+    from simrisk.core.errors import writing
+
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        with writing(target, flag):
+            yield tmp
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def created_now() -> str:

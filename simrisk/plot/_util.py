@@ -14,21 +14,15 @@ def label(var) -> str:
 
 def save_figure(fig, path) -> None:
     """Save atomically (temporary file in the same folder, then rename) and close."""
-    import os
-    import uuid
     from pathlib import Path
 
     import matplotlib.pyplot as plt
 
-    target = Path(path)
-    # .NAME.PID.XXXXXXXX.part: the next writer of NAME finds it if we are killed
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    from simrisk.core.errors import writing
+    from simrisk.core.outputs import replacing
 
+    target = Path(path)
     try:
-        with writing(target):
+        with replacing(target) as tmp:
             fig.savefig(tmp, dpi=150, format=target.suffix.lstrip(".").lower() or None)
-            os.replace(tmp, target)
     finally:
-        tmp.unlink(missing_ok=True)
         plt.close(fig)

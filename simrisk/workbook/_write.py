@@ -335,20 +335,15 @@ def _write_draws_file(path: Path, names, units, values, ds) -> None:
         "seed": str(ds.attrs.get("seed", "")),
     }
     table = pa.Table.from_arrays(values, schema=pa.schema(fields, metadata=meta))
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    from simrisk.core.errors import writing
+    from simrisk.core.outputs import replacing
 
-    try:
-        with writing(path):
-            # dictionary encoding pays only for counts (few distinct values); on the
-            # continuous columns it halved the writer's speed for nothing
-            counts = [n for n, u in zip(names, units, strict=True) if u == "citizens"]
-            pq.write_table(
-                table, tmp, use_dictionary=counts + ["irr_status"] * ("irr_status" in names)
-            )
-            os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(path) as tmp:
+        # dictionary encoding pays only for counts (few distinct values); on the
+        # continuous columns it halved the writer's speed for nothing
+        counts = [n for n, u in zip(names, units, strict=True) if u == "citizens"]
+        pq.write_table(
+            table, tmp, use_dictionary=counts + ["irr_status"] * ("irr_status" in names)
+        )
 
 
 # ----------------------------------------------------------------------------- cash flows

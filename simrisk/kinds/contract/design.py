@@ -56,7 +56,7 @@ import numpy as np
 from simrisk._version import __version__
 from simrisk.core.config import suggest
 from simrisk.core.errors import SimriskError
-from simrisk.core.outputs import created_now
+from simrisk.core.outputs import created_now, replacing
 from simrisk.core.targets import Bound, parse_bound
 from simrisk.core.targets import lookup as find
 from simrisk.kinds.contract.config import Design, Scenario, design_key_issue, gate_date
@@ -1056,7 +1056,6 @@ def _table(header: str, model, changed: dict[str, str]) -> list[str]:
 def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) -> Path:
     """The chosen terms as a config that ``extends`` the input; written atomically."""
     import os
-    import uuid
 
     if res.chosen is None or res.best_scenario is None:
         raise SimriskError("no candidate meets the targets; nothing to write")
@@ -1126,16 +1125,8 @@ def write_best_toml(res: DesignResult, input_path: str | Path, out: str | Path) 
                         changed["name"] = "the input's name with the new threshold"
             lines += ["", *_table("[[goals]]", g, changed)]
     text = "\n".join(lines) + "\n"
-    # .NAME.PID.XXXXXXXX.part: the next writer of NAME removes it if we are killed (stale_parts)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        from simrisk.core.errors import writing
-
-        with writing(out, "--output"):
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(out, "--output") as tmp:
+        tmp.write_text(text, encoding="utf-8")
     return out
 
 

@@ -15,8 +15,6 @@ Altair and vl-convert-python are the extra ``simrisk[html]``; without them
 from __future__ import annotations
 
 import importlib
-import os
-import uuid
 from pathlib import Path
 
 from simrisk.core.errors import SimriskError
@@ -56,6 +54,7 @@ def write_html(ds, out, *, lang: str = "en", quiet: bool = True, **options) -> l
     PDF's other options (``figures``, ``wellby``, ``design``) are refused in
     one line.
     """
+    from simrisk.core.outputs import replacing
     from simrisk.report._engine import _empty, _progress
     from simrisk.report.html._page import bundle, render
 
@@ -77,8 +76,6 @@ def write_html(ds, out, *, lang: str = "en", quiet: bool = True, **options) -> l
     from simrisk.core.words import word
 
     bar = _progress(3, quiet, word("html", "progress", lang), unit="step")
-    target = Path(out)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
     try:
         page = importlib.import_module(KIND_HTML[kind]).build(
             ds, lang=lang, **{k: options[k] for k in given}
@@ -88,12 +85,11 @@ def write_html(ds, out, *, lang: str = "en", quiet: bool = True, **options) -> l
         js = bundle()
         if bar is not None:
             bar.update(1)
-        tmp.write_text(render(page, js), encoding="utf-8")
-        os.replace(tmp, target)
+        with replacing(Path(out)) as tmp:
+            tmp.write_text(render(page, js), encoding="utf-8")
         if bar is not None:
             bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-        tmp.unlink(missing_ok=True)
     return [b.name for b in page.blocks]
