@@ -408,6 +408,49 @@ def _pmf(n, p, k, lg, lp, lq):
     return math.exp(_lgf(lg, n) - _lgf(lg, k) - _lgf(lg, n - k) + k * lp + (n - k) * lq)
 
 
+#: :func:`_up_block` and :func:`_down_block`: the block does not decide, go on
+_GO_ON = -2
+
+
+@jit(inline="always")
+def _up_block(k, acc, s, tail, u, strict, w, w1, w2, w3):
+    """Four pmf terms ``w .. w3`` (sum ``s``) from ``k`` up, in :func:`_binq_sum`'s sums.
+
+    Returns ``(answer, acc)``: the smallest of ``k .. k + 3`` whose sum reaches
+    ``u``, -1 if undecided, or :data:`_GO_ON` with ``acc`` past the block. The
+    block's sum is tested once; only the block that reaches ``u`` is stepped
+    through term by term.
+    """
+    if not (acc + s + tail >= u):
+        return _GO_ON, acc + s
+    for i in range(4):
+        acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
+        if acc > u or (acc == u and not strict):
+            return k + i, acc
+        if acc + tail >= u:
+            return -1, acc
+    return _GO_ON, acc
+
+
+@jit(inline="always")
+def _down_block(k, acc, tail, v, strict, w, w1, w2, w3):
+    """:func:`_up_block` for :func:`_binq_down`: the terms at ``k .. k - 3``, summed downward.
+
+    The checks at ``k, k - 1, k - 2, k - 3`` see ``acc``, ``+ w``, ``+ w1``,
+    ``+ w2``; past the block ``acc`` holds all four.
+    """
+    top = acc + (w + w1) + w2
+    if not (top + tail > v or (strict and top + tail >= v)):
+        return _GO_ON, top + w3
+    for i in range(4):
+        if acc > v or (strict and acc >= v):
+            return k - i + 1, acc
+        if acc + tail > v or (strict and acc + tail >= v):
+            return -1, acc
+        acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
+    return _GO_ON, acc
+
+
 @jit
 def _binq_sum(n, p, u, strict, lo, w, tail, rec):
     """Sum the pmf up from ``lo`` (``w`` the pmf there) until it reaches ``u``.
@@ -441,15 +484,9 @@ def _binq_sum(n, p, u, strict, lo, w, tail, rec):
             w2 = w * p01
             w3 = w2 * t2
             s = (w + w1) + (w2 + w3)
-            if acc + s + tail >= u:
-                for i in range(4):
-                    acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
-                    if acc > u or (acc == u and not strict):
-                        return k + i
-                    if acc + tail >= u:
-                        return -1
-            else:
-                acc += s
+            got, acc = _up_block(k, acc, s, tail, u, strict, w, w1, w2, w3)
+            if got != _GO_ON:
+                return got
             w = w2 * (t2 * t3)
             k += 4
     # Four terms at a time: one division for the four pmf ratios, and the
@@ -476,15 +513,9 @@ def _binq_sum(n, p, u, strict, lo, w, tail, rec):
         w2 = w * p01
         w3 = w * p012
         s = (w + w1) + (w2 + w3)
-        if acc + s + tail >= u:
-            for i in range(4):
-                acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
-                if acc > u or (acc == u and not strict):
-                    return k + i
-                if acc + tail >= u:
-                    return -1
-        else:
-            acc += s
+        got, acc = _up_block(k, acc, s, tail, u, strict, w, w1, w2, w3)
+        if got != _GO_ON:
+            return got
         w = w * (p012 * t3)
         k += 4
     while k <= n:
@@ -524,16 +555,9 @@ def _binq_down(n, p, v, strict, hi, w, tail, rec):
             w1 = w * t0
             w2 = w * p01
             w3 = w2 * t2
-            top = acc + (w + w1) + w2
-            if top + tail > v or (strict and top + tail >= v):
-                for i in range(4):
-                    if acc > v or (strict and acc >= v):
-                        return k - i + 1
-                    if acc + tail > v or (strict and acc + tail >= v):
-                        return -1
-                    acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
-            else:
-                acc = top + w3
+            got, acc = _down_block(k, acc, tail, v, strict, w, w1, w2, w3)
+            if got != _GO_ON:
+                return got
             t3 = (kf - 3.0) * iq * rec[n - k + 4]
             w = w2 * (t2 * t3)
             k -= 4
@@ -555,17 +579,9 @@ def _binq_down(n, p, v, strict, hi, w, tail, rec):
         w1 = w * t0
         w2 = w * p01
         w3 = w * p012
-        # the checks at k, k - 1, k - 2, k - 3 see acc, + w, + w1, + w2
-        top = acc + (w + w1) + w2
-        if top + tail > v or (strict and top + tail >= v):
-            for i in range(4):
-                if acc > v or (strict and acc >= v):
-                    return k - i + 1
-                if acc + tail > v or (strict and acc + tail >= v):
-                    return -1
-                acc += w if i == 0 else (w1 if i == 1 else (w2 if i == 2 else w3))
-        else:
-            acc = top + w3
+        got, acc = _down_block(k, acc, tail, v, strict, w, w1, w2, w3)
+        if got != _GO_ON:
+            return got
         t3 = (kf - 3.0) * b01 * b2 * r
         w = w * (p012 * t3)
         k -= 4
