@@ -136,17 +136,6 @@ def refuse_few_draws(kind: Any, n: int, where: str, held: bool = False) -> None:
     raise SimriskError(f"{where} {n:,}: must be at least {least:,} ({why})")
 
 
-def _created_at() -> str | None:
-    """``SOURCE_DATE_EPOCH`` as the result's creation time (reproducible-builds.org), if set."""
-    from simrisk.core.outputs import epoch_time
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        with contextlib.suppress(ValueError, OverflowError):
-            return epoch_time(epoch)
-    return None
-
-
 def _checkpoint_prefix(out: Path | None, source: str | None = None, mode: str = "") -> Path | None:
     """Where a run held in memory keeps its checkpoint (the folder adds ``-<run id>``).
 
@@ -192,7 +181,7 @@ def run_config(
     source = cfg.source or f"the {cfg.kind} config"
     refuse_unsupported(kind, cfg, options, until, backend)
     kind.check(cfg.model, options)
-    from simrisk.core.outputs import hold
+    from simrisk.core.outputs import epoch_created_at, hold
 
     if until:
         refuse_few_draws(kind, max_draws, "--max-draws")
@@ -204,7 +193,7 @@ def run_config(
             )
     streamed = out is not None and kind.CAPABILITIES.honours("stream")
     draws = check_draws(kind, cfg.model, options.draws, source, out if streamed else None)
-    created_at = _created_at()
+    created_at = epoch_created_at()
     if out is not None:
         _make_folder(out, make_folder)
     close = None

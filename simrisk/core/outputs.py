@@ -27,6 +27,7 @@ __all__ = [
     "clean_leftovers",
     "config_inputs",
     "created_now",
+    "epoch_created_at",
     "epoch_time",
     "guard_outputs",
     "hold",
@@ -161,19 +162,22 @@ def replacing(target: str | Path, flag: str | None = None) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def created_now() -> str:
-    """The time a result records as its ``created_at``: ``SOURCE_DATE_EPOCH`` where it is
-    set and valid (reproducible files, reproducible-builds.org), else now, in UTC."""
-    import datetime as dt
-    import os
-
+def epoch_created_at() -> str | None:
+    """``SOURCE_DATE_EPOCH`` as a ``created_at`` attribute (reproducible files,
+    reproducible-builds.org); None where it is unset or not a valid time."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        try:
+        with contextlib.suppress(ValueError, OverflowError):
             return epoch_time(epoch)
-        except (ValueError, OverflowError):
-            pass
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return None
+
+
+def created_now() -> str:
+    """The time a result records as its ``created_at``: :func:`epoch_created_at` where
+    it is set, else now, in UTC."""
+    import datetime as dt
+
+    return epoch_created_at() or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _is_file_arg(path: object) -> bool:
