@@ -18,6 +18,7 @@ from simrisk.report._table import axes_table
 __all__ = [
     "assumptions_page",
     "cash_page",
+    "contrib_subtitle",
     "contributions_page",
     "decision_page",
     "decision_rows",
@@ -166,6 +167,13 @@ def fund_line(s: dict, lang: str) -> str:
     )
 
 
+def contrib_subtitle(s: dict, lang: str) -> str:
+    """What the Euler contributions are, with the 99% shortfall and their sum."""
+    n = Numbers(lang)
+    total = sum(e["value"] for e in s["es_99_contributions"].values())
+    return W("contrib_sub", lang, es=n.dkk(s["es_99"]["value"]), total=n.dkk(float(total)))
+
+
 def mc_line(s: dict, lang: str) -> str:
     """The Monte Carlo error of the 99% shortfall."""
     n = Numbers(lang)
@@ -262,7 +270,7 @@ def contributions_page(ds, s: dict, lang: str):
     ax.xaxis.set_major_formatter(_mio(n))
     ax.set_xlabel(W("mio_axis", lang))
     ax.legend(loc="lower right")
-    sub = W("contrib_sub", lang, es=n.dkk(s["es_99"]["value"]), total=n.dkk(float(contrib.sum())))
+    sub = contrib_subtitle(s, lang)
     ax.set_title("\n".join(textwrap.wrap(sub, 110)), fontsize=10.5)
     ax.grid(axis="x", color="#dddddd")
     return fig

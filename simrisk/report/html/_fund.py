@@ -18,6 +18,7 @@ import pandas as pd
 
 from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
+from simrisk.report.fund._pages import contrib_subtitle
 from simrisk.report.html._charts import BLUE, GREEN, GREY, RED, histogram
 from simrisk.report.html._page import Block, HtmlPage, decision_block, footer, more_block
 
@@ -128,12 +129,7 @@ def _contrib_chart(s, names, lang):
         .mark_rule(color=GREY)
         .encode(y=y, yOffset=yoff, x="lo:Q", x2="hi:Q")
     )
-    sub = W(
-        "contrib_sub",
-        lang,
-        es=n.dkk(s["es_99"]["value"]),
-        total=n.dkk(sum(s["es_99_contributions"][d]["value"] for d in ids)),
-    )
+    sub = contrib_subtitle(s, lang)
     return alt.layer(bars, err).properties(
         title=alt.TitleParams(W("contrib_title", lang), subtitle=sub),
         width=700,
