@@ -25,7 +25,8 @@ def page_one(ds, lang="en") -> dict:
     Keys as :func:`simrisk.report.contract.page_one`'s. With a candidate deal
     the verdict and the table with and without it; without one, the fund's
     own line and figures. ``flips`` are the caveat (what the figures rest
-    on); ``figures`` holds the summary and the deals' names.
+    on); ``figures`` holds the summary, the deals' names and the
+    Euler contributions' subtitle (the PDF's tail page's).
     """
     from simrisk.core.numfmt import Numbers
     from simrisk.core.words import section
@@ -57,7 +58,7 @@ def page_one(ds, lang="en") -> dict:
         "flips": [W("judgement_caveat", lang)],
         "mc_error": P.mc_line(s, lang),
         "notes": notes,
-        "figures": {"s": s, "names": names},
+        "figures": {"s": s, "names": names, "contrib_sub": P.contrib_subtitle(s, lang)},
     }
 
 

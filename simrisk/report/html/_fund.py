@@ -18,7 +18,6 @@ import pandas as pd
 
 from simrisk.core.numfmt import Numbers
 from simrisk.core.words import section
-from simrisk.report.fund._pages import contrib_subtitle
 from simrisk.report.html._charts import BLUE, GREEN, GREY, RED, histogram
 from simrisk.report.html._page import Block, HtmlPage, decision_block, footer, more_block
 
@@ -84,7 +83,7 @@ def _above_chart(s, lang):
     )
 
 
-def _contrib_chart(s, names, lang):
+def _contrib_chart(s, names, sub, lang):
     n = Numbers(lang)
     ids = list(s["es_99_contributions"])
     rows = []
@@ -129,7 +128,6 @@ def _contrib_chart(s, names, lang):
         .mark_rule(color=GREY)
         .encode(y=y, yOffset=yoff, x="lo:Q", x2="hi:Q")
     )
-    sub = contrib_subtitle(s, lang)
     return alt.layer(bars, err).properties(
         title=alt.TitleParams(W("contrib_title", lang), subtitle=sub),
         width=700,
@@ -146,7 +144,7 @@ def build(ds, lang="en") -> HtmlPage:
     charts = [
         _loss_chart(ds, s, lang),
         _above_chart(s, lang),
-        _contrib_chart(s, one["figures"]["names"], lang),
+        _contrib_chart(s, one["figures"]["names"], one["figures"]["contrib_sub"], lang),
     ]
     blocks = [
         decision_block(one),
